@@ -1,0 +1,3 @@
+from repodoc_ls.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,495 @@
+"""Facts of one Python file from CPython's `ast`, in a single pass over the tree.
+
+`extract_python(path, data)` is a pure function of the relative posix path and the bytes;
+it never raises. Syntax errors fall back to parso's error recovery for the outline.
+Cost contract: about 2x `ast.parse` of the same file, so statements are walked recursively
+(they carry scope, `try` and `TYPE_CHECKING` context) and expressions iteratively with an
+explicit stack (no recursion limit on deep expressions, no per-node call).
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+import warnings
+from collections import defaultdict
+
+from ..index.model import FileFacts, FileKind, Import, Note, NoteKind, Symbol, SymbolKind
+from . import pynotes as P
+from .pynotes import find_tests
+
+MAX_BYTES = 8 * 1024 * 1024
+
+_MODULE, _CLASS, _FUNCTION = 0, 1, 2
+_Name, _Attribute, _Constant, _Call = ast.Name, ast.Attribute, ast.Constant, ast.Call
+_FunctionDef, _AsyncFunctionDef = ast.FunctionDef, ast.AsyncFunctionDef
+_LOAD = ast.parse("x").body[0].value.ctx
+if ast.parse("y").body[0].value.ctx is not _LOAD:  # pragma: no cover - other implementations
+    raise ImportError("repodoc's extractor relies on shared ast context singletons")
+
+# ASDL field types that hold no AST nodes worth visiting (operators, contexts, strings).
+_LEAF_TYPES = {"identifier", "string", "int", "constant", "expr_context", "boolop", "operator",
+               "unaryop", "cmpop", "type_ignore"}
+
+
+class _Fields(dict):
+    """type -> ((field, is_list), ...) of the node-valued fields, parsed from the ASDL doc."""
+
+    def __missing__(self, cls):
+        fields = []
+        doc = cls.__doc__ or ""
+        if cls is not type(None) and "(" in doc:
+            for decl in doc[doc.index("(") + 1: doc.rindex(")")].split(","):
+                typ, _, name = decl.strip().rpartition(" ")
+                base = typ.rstrip("*?")
+                if base and base not in _LEAF_TYPES and name in cls._fields:
+                    fields.append((name, typ.endswith("*")))
+        self[cls] = result = tuple(fields)
+        return result
+
+
+_FIELDS = _Fields()
+
+
+def extract_python(path: str, data: bytes) -> FileFacts:
+    """All facts of one Python source file; never raises."""
+    try:
+        return _extract(path, data)
+    except Exception as exc:  # the contract: a note, never a crash
+        detail = f"extractor failed: {type(exc).__name__}: {exc}"[:200]
+        try:
+            kind = _kind(path.rpartition("/")[2], None, False)
+            size = len(data)
+        except Exception:
+            kind, size = FileKind.MODULE, 0
+        return FileFacts(path=str(path), kind=kind, size=size,
+                         notes=[Note(NoteKind.MALFORMED, 0, detail)])
+
+
+def _is_test_name(base: str) -> bool:
+    return (base.startswith("test_") and base.endswith(".py")) or base.endswith("_test.py")
+
+
+def _kind(base: str, shebang: str | None, has_tests: bool) -> str:
+    if base.endswith(".pyi"):
+        return FileKind.STUB
+    if base == "__init__.py":
+        return FileKind.PACKAGE_INIT
+    if _is_test_name(base) or has_tests:
+        return FileKind.TEST_MODULE
+    if shebang is not None or base == "__main__.py":
+        return FileKind.SCRIPT
+    return FileKind.MODULE
+
+
+def _decode(data: bytes):
+    """(encoding, text) or (None, Note) when the bytes are not text in a known encoding."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        return None, Note(NoteKind.ENCODING, getattr(exc, "lineno", None) or 1, str(exc)[:200])
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, Note(NoteKind.ENCODING, line, f"cannot decode as {encoding}: {exc.reason}")
+    except LookupError as exc:
+        return None, Note(NoteKind.ENCODING, 1, str(exc)[:200])
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return encoding, text
+
+
+def _extract(path: str, data: bytes) -> FileFacts:
+    base = path.rpartition("/")[2]
+    size = len(data)
+    encoding, text = _decode(data)
+    if encoding is None:
+        return FileFacts(path=path, kind=FileKind.BINARY, size=size, notes=[text])
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    nlines = text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+    shebang = text.partition("\n")[0] if text.startswith("#!") else None
+    facts = FileFacts(path=path, kind=_kind(base, shebang, False), size=size, lines=nlines,
+                      encoding=encoding, shebang=shebang)
+    if size > MAX_BYTES:
+        facts.notes.append(Note(NoteKind.TOO_LARGE, 0,
+                                f"{size} bytes, over the {MAX_BYTES} byte limit: not parsed"))
+        return facts
+    lines = text.split("\n")
+    todo = P.todo_candidates(text)
+    error = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, filename=path)
+    except (SyntaxError, ValueError) as exc:  # ValueError: null bytes in some versions
+        line = getattr(exc, "lineno", None) or 0
+        nul = text.find("\0") if not line else -1
+        if nul >= 0:
+            line = text.count("\n", 0, nul) + 1
+        error = Note(NoteKind.SYNTAX_ERROR, line, f"SyntaxError: {getattr(exc, 'msg', exc)}")
+    except (RecursionError, MemoryError) as exc:
+        error = Note(NoteKind.SYNTAX_ERROR, 0, f"SyntaxError: {type(exc).__name__}: {exc}")
+    if error is not None:
+        return _recover(facts, text, error, todo, base)
+
+    w = _Walker(lines, todo)
+    facts.docstring = P.docstring(tree)
+    if facts.docstring and ".. deprecated::" in facts.docstring:
+        w.notes.append(Note(NoteKind.DEPRECATION, tree.body[0].lineno,
+                            "module docstring: .. deprecated::"))
+    w.body(tree.body)
+    facts.symbols = w.symbols
+    facts.imports = w.imports
+    facts.uses = {k: sorted(set(v)) for k, v in sorted(w.uses.items())}
+    notes = w.notes
+    if todo:
+        notes += P.todo_notes(todo, w.mstrings)
+    notes.sort(key=lambda n: n.line)
+    facts.notes = notes
+    facts.all_names, facts.all_line, facts.main_guard = w.all_names, w.all_line, w.main_guard
+    if w.click_imported:
+        w.cli += [("click", line) for line in w.click_lines]
+    facts.cli = sorted(w.cli, key=lambda c: c[1])
+    facts.tests = find_tests(facts.symbols, _is_test_name(base))
+    if facts.tests:
+        facts.kind = _kind(base, shebang, True)
+    return facts
+
+
+def _recover(facts, text, error, todo, base):
+    facts.notes.append(error)
+    try:
+        facts.docstring, facts.symbols, facts.imports = P.parso_recover(text)
+    except Exception as exc:  # parso failing too leaves the file with its notes
+        facts.notes.append(Note(NoteKind.MALFORMED, 0, f"recovery failed: {exc}"[:200]))
+    seen = set()
+    for imp in facts.imports:
+        if imp.level == 0:
+            mods = [imp.module] if imp.name is None else [imp.module, imp.module + "." + imp.name]
+            for kind in P.import_note_kinds(mods):
+                if (kind, imp.line) not in seen:
+                    seen.add((kind, imp.line))
+                    facts.notes.append(Note(kind, imp.line, imp.written))
+    facts.notes += P.todo_notes(todo, ())
+    facts.notes.sort(key=lambda n: n.line)
+    facts.tests = find_tests(facts.symbols, _is_test_name(base))
+    if facts.tests:
+        facts.kind = _kind(base, facts.shebang, True)
+    return facts
+
+
+class _Walker:
+    def __init__(self, lines: list[str], todo):
+        self.lines = lines
+        self.symbols: list[Symbol] = []
+        self.imports: list[Import] = []
+        self.uses = defaultdict(list)
+        self.notes: list[Note] = []
+        self.cli: list[tuple[str, int]] = []
+        self.click_lines: list[int] = []
+        self.click_imported = False
+        self.prefix = ""
+        self.parent = None
+        self.scope = _MODULE
+        self.in_func = False
+        self.in_try = 0
+        self.tc = 0
+        self.constants: set[str] = set()
+        self.all_names = None
+        self.all_line = 0
+        self.main_guard = 0
+        self.mstrings = [] if todo else None  # multi-line string spans, wanted for TODOs only
+
+    # --- statements ---------------------------------------------------------------------
+
+    def body(self, stmts):
+        dispatch = _DISPATCH
+        for st in stmts:
+            dispatch.get(type(st), _Walker.stmt)(self, st)
+
+    def stmt(self, node):
+        for name, is_list in _FIELDS[type(node)]:
+            v = getattr(node, name)
+            if is_list:
+                if v:
+                    first = type(v[0])
+                    if issubclass(first, ast.stmt):
+                        self.body(v)
+                    elif first is ast.ExceptHandler:
+                        for h in v:
+                            if h.type is not None:
+                                self.exprs([h.type])
+                            self.body(h.body)
+                    elif first is ast.match_case:
+                        for c in v:
+                            self.exprs([c.pattern] if c.guard is None else [c.pattern, c.guard])
+                            self.body(c.body)
+                    else:
+                        self.exprs(list(v))
+            elif v is not None:
+                self.exprs([v])
+
+    def value_stmt(self, node):  # Expr, Return: one expression
+        v = node.value
+        if v is not None:
+            if self.scope == _MODULE and type(v) is _Call:
+                self.all_call(v)
+            self.exprs([v])
+
+    def col(self, node) -> int:
+        line = self.lines[node.lineno - 1]
+        c = P.char_col(line, node.col_offset)
+        m = P.DEF_RE.match(line, c)
+        return m.end() if m else c
+
+    def decorators(self, decos, qual):
+        texts = [P.text(d) for d in decos]
+        for d, t in zip(decos, texts):
+            callee = t.partition("(")[0]
+            if callee in P.CACHE_DECORATORS:
+                self.notes.append(Note(NoteKind.CACHE, d.lineno, f"@{P.shorten(t, 80)} on {qual}"))
+            elif callee.rpartition(".")[2] == "deprecated":
+                self.notes.append(Note(NoteKind.DEPRECATION, d.lineno,
+                                       f"@{P.shorten(t, 80)} on {qual}"))
+            elif callee in ("click.command", "click.group") or \
+                    (callee in ("command", "group") and type(d) is _Call):
+                self.click_lines.append(d.lineno)
+        self.exprs(list(decos))
+        return texts
+
+    def enter(self, node, qual, scope, in_func):
+        saved = self.prefix, self.parent, self.scope, self.in_func
+        self.prefix, self.parent, self.scope, self.in_func = qual + ".", qual, scope, in_func
+        self.body(node.body)
+        self.prefix, self.parent, self.scope, self.in_func = saved
+
+    def function(self, node):
+        qual = self.prefix + node.name
+        decos = node.decorator_list
+        doc = P.docstring(node)
+        sym = Symbol(node.name, qual, SymbolKind.METHOD if self.scope == _CLASS else
+                     SymbolKind.FUNCTION, node.lineno, node.end_lineno, self.col(node),
+                     self.parent, self.in_func, type(node) is _AsyncFunctionDef,
+                     P.signature(node.args, node.returns), [], [], doc)
+        self.symbols.append(sym)
+        if decos:
+            sym.decorators = self.decorators(decos, qual)
+        if doc and ".. deprecated::" in doc:
+            self.notes.append(Note(NoteKind.DEPRECATION, node.lineno, f"{qual}: .. deprecated::"))
+        self.exprs([node.args] if node.returns is None else [node.args, node.returns])
+        self.enter(node, qual, _FUNCTION, True)
+
+    def klass(self, node):
+        qual = self.prefix + node.name
+        doc = P.docstring(node)
+        bases = [P.text(b) for b in node.bases]
+        for k in node.keywords:
+            bases.append(f"{k.arg}={P.text(k.value)}" if k.arg else f"**{P.text(k.value)}")
+        sym = Symbol(node.name, qual, SymbolKind.CLASS, node.lineno, node.end_lineno,
+                     self.col(node), self.parent, self.in_func, False, None, [], bases, doc)
+        self.symbols.append(sym)
+        if node.decorator_list:
+            sym.decorators = self.decorators(node.decorator_list, qual)
+        if doc and ".. deprecated::" in doc:
+            self.notes.append(Note(NoteKind.DEPRECATION, node.lineno, f"{qual}: .. deprecated::"))
+        if node.bases or node.keywords:
+            self.exprs(node.bases + [k.value for k in node.keywords])
+        self.enter(node, qual, _CLASS, self.in_func)
+
+    def import_(self, node):
+        line, tc, tr = node.lineno, self.tc > 0, self.in_try > 0
+        if type(node) is ast.Import:
+            mods = [a.name for a in node.names]
+            self.imports += [Import(a.name, None, a.asname, 0, line, tc, tr) for a in node.names]
+        else:
+            module, level = node.module or "", node.level or 0
+            mods = [] if level else [module] + [module + "." + a.name for a in node.names]
+            self.imports += [Import(module, a.name, a.asname, level, line, tc, tr)
+                             for a in node.names]
+        if mods:
+            for kind in P.import_note_kinds(mods):
+                self.notes.append(Note(kind, line, P.snippet(self.lines, node)))
+            if not self.click_imported:
+                self.click_imported = any(m == "click" or m.startswith("click.") for m in mods)
+
+    def if_(self, node):
+        test = node.test
+        if type(test) is ast.Compare and not self.main_guard and self.scope == _MODULE:
+            if _is_main_guard(test):
+                self.main_guard = node.lineno
+        self.exprs([test])
+        if (type(test) is _Name and test.id == "TYPE_CHECKING") or \
+                (type(test) is _Attribute and test.attr == "TYPE_CHECKING"):
+            self.tc += 1
+            self.body(node.body)
+            self.tc -= 1
+        else:
+            self.body(node.body)
+        self.body(node.orelse)
+
+    def try_(self, node):
+        self.in_try += 1
+        self.body(node.body)
+        for h in node.handlers:
+            if h.type is not None:
+                self.exprs([h.type])
+            self.body(h.body)
+        self.body(node.orelse)
+        self.body(node.finalbody)
+        self.in_try -= 1
+
+    def assign(self, node):
+        t = type(node)
+        if self.scope == _MODULE:
+            if t is ast.Assign:
+                for target in node.targets:
+                    if type(target) is _Name:
+                        self.module_name(target, node.value, node)
+            elif t is ast.AnnAssign:
+                if node.value is not None and type(node.target) is _Name:
+                    self.module_name(node.target, node.value, node)
+            elif type(node.target) is _Name and node.target.id == "__all__" and \
+                    type(node.op) is ast.Add:
+                self.extend_all(node.value)
+        self.stmt(node)
+
+    def module_name(self, target, value, node):
+        name = target.id
+        if name == "__all__":
+            names = _str_list(value)
+            if not self.all_line:
+                self.all_line = node.lineno
+            self.all_names = names
+        elif name not in self.constants and P.CONSTANT_RE.match(name):
+            self.constants.add(name)
+            line = self.lines[target.lineno - 1]
+            self.symbols.append(Symbol(
+                name, name, SymbolKind.CONSTANT, target.lineno, node.end_lineno,
+                P.char_col(line, target.col_offset), value=P.snippet(self.lines, value, 80)))
+
+    def all_call(self, call):
+        f = call.func
+        if type(f) is _Attribute and f.attr in ("extend", "append") and \
+                type(f.value) is _Name and f.value.id == "__all__" and len(call.args) == 1:
+            if f.attr == "extend":
+                self.extend_all(call.args[0])
+            elif self.all_names is not None:
+                arg = call.args[0]
+                if type(arg) is _Constant and type(arg.value) is str:
+                    self.all_names.append(arg.value)
+                else:
+                    self.all_names = None
+
+    def extend_all(self, value):
+        if self.all_names is not None:
+            more = _str_list(value)
+            self.all_names = None if more is None else self.all_names + more
+
+    # --- expressions --------------------------------------------------------------------
+
+    def exprs(self, stack):
+        """Record uses and call facts for every node under the nodes in `stack`."""
+        uses = self.uses
+        fields = _FIELDS
+        mstrings = self.mstrings
+        call_names, call_attrs = P.CALL_NAMES, P.CALL_ATTRS
+        pop, push, extend = stack.pop, stack.append, stack.extend
+        while stack:
+            node = pop()
+            t = type(node)
+            if t is _Name:
+                if node.ctx is _LOAD:
+                    uses[node.id].append(node.lineno)
+            elif t is _Constant:
+                if mstrings is not None and node.end_lineno != node.lineno:
+                    mstrings.append((node.lineno, node.end_lineno))
+            elif t is _Attribute:
+                v = node.value
+                if node.ctx is not _LOAD:
+                    push(v)
+                    continue
+                tv = type(v)
+                if tv is _Name:
+                    root, line = v.id, node.lineno
+                    uses[root].append(line)
+                    if root != "self" and root != "cls":
+                        uses[root + "." + node.attr].append(line)
+                elif tv is _Attribute:
+                    parts = [node.attr]
+                    while tv is _Attribute:
+                        parts.append(v.attr)
+                        v = v.value
+                        tv = type(v)
+                    if tv is _Name:
+                        root, line = v.id, node.lineno
+                        uses[root].append(line)
+                        if root != "self" and root != "cls":
+                            parts.append(root)
+                            parts.reverse()
+                            uses[".".join(parts)].append(line)
+                    else:
+                        push(v)
+                else:
+                    push(v)
+            elif t is _Call:
+                f = node.func
+                tf = type(f)
+                if tf is _Name:
+                    if f.id in call_names:
+                        P.call_facts(node, self.lines, self.notes, self.cli)
+                elif tf is _Attribute:
+                    if f.attr in call_attrs or (type(f.value) is _Name and f.value.id == "shutil"):
+                        P.call_facts(node, self.lines, self.notes, self.cli)
+                push(f)
+                extend(node.args)
+                for k in node.keywords:
+                    v = k.value
+                    if k.arg == "shell" and type(v) is _Constant and v.value is True:
+                        self.notes.append(Note(NoteKind.SHELL, node.lineno,
+                                               P.snippet(self.lines, node)))
+                    push(v)
+            else:
+                for name, is_list in fields[t]:
+                    v = getattr(node, name)
+                    if is_list:
+                        extend(v)
+                    elif v is not None:
+                        push(v)
+
+
+def _is_main_guard(test) -> bool:
+    if len(test.ops) != 1 or type(test.ops[0]) is not ast.Eq:
+        return False
+    a, b = test.left, test.comparators[0]
+    if type(a) is _Constant:
+        a, b = b, a
+    return type(a) is _Name and a.id == "__name__" and type(b) is _Constant and \
+        b.value == "__main__"
+
+
+def _str_list(node) -> list[str] | None:
+    if type(node) in (ast.List, ast.Tuple) and all(
+            type(e) is _Constant and type(e.value) is str for e in node.elts):
+        return [e.value for e in node.elts]
+    return None
+
+
+_DISPATCH = {
+    ast.FunctionDef: _Walker.function,
+    ast.AsyncFunctionDef: _Walker.function,
+    ast.ClassDef: _Walker.klass,
+    ast.Import: _Walker.import_,
+    ast.ImportFrom: _Walker.import_,
+    ast.If: _Walker.if_,
+    ast.Try: _Walker.try_,
+    ast.Assign: _Walker.assign,
+    ast.AnnAssign: _Walker.assign,
+    ast.AugAssign: _Walker.assign,
+    ast.Expr: _Walker.value_stmt,
+    ast.Return: _Walker.value_stmt,
+}
+if hasattr(ast, "TryStar"):
+    _DISPATCH[ast.TryStar] = _Walker.try_

@@ -1,0 +1,512 @@
+"""Cross-references between files, computed from their facts.
+
+Eager (cheap, kept current file by file): the module map (which file answers to which
+dotted name), each file's resolved imports, and the reverse edges ("imported by").
+Lazy (computed on first query, dropped when any file changes): name resolution through
+re-exports and aliases, subclasses across files, unittest classes whose TestCase base
+lives in another file, and the reference index (which files use which symbol, and on
+which lines). Everything here is a function of the facts: no file is read.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from repodoc_ls.index.model import FileFacts, FileKind, Import, Symbol, SymbolKind, TestItem
+
+STDLIB_MODULES = frozenset(sys.stdlib_module_names) | {"__future__"}
+TESTCASE_BASES = frozenset({
+    "TestCase", "unittest.TestCase", "unittest.case.TestCase", "IsolatedAsyncioTestCase",
+    "unittest.IsolatedAsyncioTestCase", "SimpleTestCase", "TransactionTestCase",
+    "django.test.TestCase", "django.test.SimpleTestCase", "django.test.TransactionTestCase",
+})
+_MAX_DEPTH = 12  # re-export chains longer than this are treated as unresolved
+
+
+class Category:
+    STDLIB = "standard library"
+    THIRD_PARTY = "third party"
+    WORKSPACE = "this workspace"
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolRef:
+    path: str
+    qualname: str
+    line: int
+    kind: str
+
+    @classmethod
+    def of(cls, path: str, symbol: Symbol) -> SymbolRef:
+        return cls(path, symbol.qualname, symbol.line, symbol.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleRef:
+    path: str  # the module's file (a package's __init__.py)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedImport:
+    imp: Import
+    category: str
+    target: str | None  # the workspace file the imported module (or submodule) resolves to
+    names_submodule: bool = False  # `from pkg import mod`: the imported name is the module itself
+
+    @property
+    def root_module(self) -> str:
+        return self.imp.module.split(".")[0]
+
+
+def module_parts(path: str) -> list[str] | None:
+    """["a", "b", "c"] for "a/b/c.py" or "a/b/c/__init__.py"; None when not a module."""
+    if path.endswith(".py"):
+        stem = path[:-3]
+    elif path.endswith(".pyi"):
+        stem = path[:-4]
+    else:
+        return None
+    parts = stem.split("/")
+    if parts[-1] == "__init__":
+        parts.pop()
+    return parts
+
+
+def _is_identifier_path(parts: list[str]) -> bool:
+    return bool(parts) and all(p.isidentifier() for p in parts)
+
+
+class Graph:
+    def __init__(self, facts: dict[str, FileFacts]):
+        self.facts = facts
+        self._rebuild_module_map()
+        self.imports: dict[str, list[ResolvedImport]] = {}
+        self.imported_by_map: dict[str, set[str]] = defaultdict(set)
+        for path in facts:
+            self._add_edges(path)
+        self._invalidate()
+
+    # -- module map ----------------------------------------------------------
+
+    def _rebuild_module_map(self) -> None:
+        self.paths = set(self.facts)
+        self.dirs: set[str] = set()
+        for path in self.paths:
+            d = posixpath.dirname(path)
+            while d and d not in self.dirs:
+                self.dirs.add(d)
+                d = posixpath.dirname(d)
+        self.by_module: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self.module_name: dict[str, str] = {}
+        for path in sorted(self.paths):
+            names = self._module_names(path)
+            if not names:
+                continue
+            self.module_name[path] = names[0]
+            stub_penalty = 1 if path.endswith(".pyi") else 0
+            for rank, name in enumerate(names):
+                self.by_module[name].append((rank * 2 + stub_penalty, path))
+        for candidates in self.by_module.values():
+            candidates.sort()
+        self.top_level_names = {name.split(".")[0] for name in self.by_module}
+
+    def _is_package_dir(self, d: str) -> bool:
+        prefix = f"{d}/" if d else ""
+        return f"{prefix}__init__.py" in self.paths or f"{prefix}__init__.pyi" in self.paths
+
+    def _module_names(self, path: str) -> list[str]:
+        """Dotted names the file can be imported as, the canonical one first."""
+        parts = module_parts(path)
+        if parts is None:
+            return []
+        # The package root: the nearest ancestor folder that is not itself a package.
+        folder_parts = path.split("/")[:-1]
+        depth = len(folder_parts)
+        while depth > 0 and self._is_package_dir("/".join(folder_parts[:depth])):
+            depth -= 1
+        candidates = []
+        in_package = depth < len(folder_parts) or path.endswith(("__init__.py", "__init__.pyi"))
+        from_package_root = parts[depth:]
+        from_src = parts[1:] if parts and parts[0] in ("src", "lib") else None
+        ordered = [from_package_root, from_src, parts] if in_package else [parts, from_src, from_package_root]
+        for p in ordered:
+            if p is not None and _is_identifier_path(p):
+                name = ".".join(p)
+                if name not in candidates:
+                    candidates.append(name)
+        return candidates
+
+    def resolve_module(self, name: str, importer: str | None = None) -> str | None:
+        candidates = self.by_module.get(name)
+        if not candidates:
+            return None
+        if len(candidates) == 1 or importer is None:
+            return candidates[0][1]
+        best_rank = candidates[0][0]
+        best = [p for r, p in candidates if r == best_rank] or [candidates[0][1]]
+        return min(best, key=lambda p: (-_common_prefix(p, importer), p))
+
+    def _module_in_dir(self, folder: str, name_parts: list[str]) -> str | None:
+        base = "/".join(([folder] if folder else []) + name_parts)
+        for candidate in (f"{base}.py", f"{base}/__init__.py", f"{base}.pyi", f"{base}/__init__.pyi"):
+            if candidate in self.paths:
+                return candidate
+        return None
+
+    # -- imports -------------------------------------------------------------
+
+    def _resolve_import(self, path: str, imp: Import) -> ResolvedImport:
+        if imp.level:
+            folder = posixpath.dirname(path)
+            for _ in range(imp.level - 1):
+                if not folder:
+                    return ResolvedImport(imp, Category.WORKSPACE, None)
+                folder = posixpath.dirname(folder)
+            mod_parts = imp.module.split(".") if imp.module else []
+            if imp.name and imp.name != "*":
+                sub = self._module_in_dir(folder, mod_parts + [imp.name])
+                if sub is not None:
+                    return ResolvedImport(imp, Category.WORKSPACE, sub, names_submodule=True)
+            target = self._module_in_dir(folder, mod_parts) if mod_parts else self._package_init(folder)
+            return ResolvedImport(imp, Category.WORKSPACE, target)
+        if imp.name and imp.name != "*":
+            sub = self.resolve_module(f"{imp.module}.{imp.name}", path)
+            if sub is not None:
+                return ResolvedImport(imp, Category.WORKSPACE, sub, names_submodule=True)
+        target = self.resolve_module(imp.module, path)
+        root = imp.module.split(".")[0]
+        if target is not None or root in self.top_level_names:
+            category = Category.WORKSPACE
+        elif root in STDLIB_MODULES:
+            category = Category.STDLIB
+        else:
+            category = Category.THIRD_PARTY
+        return ResolvedImport(imp, category, target)
+
+    def _package_init(self, folder: str) -> str | None:
+        prefix = f"{folder}/" if folder else ""
+        for name in ("__init__.py", "__init__.pyi"):
+            if prefix + name in self.paths:
+                return prefix + name
+        return None
+
+    def _add_edges(self, path: str) -> None:
+        facts = self.facts[path]
+        resolved = [self._resolve_import(path, imp) for imp in facts.imports] if facts.imports else []
+        self.imports[path] = resolved
+        for r in resolved:
+            if r.target is not None and r.target != path:
+                self.imported_by_map[r.target].add(path)
+
+    def _drop_edges(self, path: str) -> None:
+        for r in self.imports.pop(path, ()):
+            if r.target is not None:
+                importers = self.imported_by_map.get(r.target)
+                if importers is not None:
+                    importers.discard(path)
+                    if not importers:
+                        del self.imported_by_map[r.target]
+
+    def edges(self) -> dict[str, set[str]]:
+        """importer -> workspace files it imports."""
+        return {p: {r.target for r in rs if r.target is not None and r.target != p}
+                for p, rs in self.imports.items()}
+
+    # -- updates -------------------------------------------------------------
+
+    def update(self, changed: Iterable[str], removed: Iterable[str] = ()) -> set[str]:
+        """Refresh after `self.facts` changed; returns the files whose edges were recomputed."""
+        changed, removed = set(changed), set(removed)
+        if (changed - self.paths) or removed:
+            # A module appeared or vanished: any import anywhere may resolve differently.
+            self._rebuild_module_map()
+            self.imports.clear()
+            self.imported_by_map.clear()
+            for path in self.facts:
+                self._add_edges(path)
+            self._invalidate()
+            return set(self.facts)
+        for path in changed:
+            self._drop_edges(path)
+            self._add_edges(path)
+        self._invalidate()
+        return changed
+
+    def _invalidate(self) -> None:
+        self._names: dict[tuple[str, str], SymbolRef | ModuleRef | None] = {}
+        self._symbols_by_file: dict[str, dict[str, Symbol]] = {}
+        self._subclasses: dict[tuple[str, str], list[SymbolRef]] | None = None
+        self._testcase: dict[tuple[str, str], bool] = {}
+        self._refs: dict[tuple[str, str], dict[str, list[int]]] | None = None
+        self._defs_by_name: dict[str, list[SymbolRef]] | None = None
+
+    # -- name resolution -----------------------------------------------------
+
+    def symbols_of(self, path: str) -> dict[str, Symbol]:
+        table = self._symbols_by_file.get(path)
+        if table is None:
+            table = {}
+            for s in self.facts[path].symbols:
+                table.setdefault(s.qualname, s)
+            self._symbols_by_file[path] = table
+        return table
+
+    def resolve_name(self, path: str, name: str, depth: int = 0) -> SymbolRef | ModuleRef | None:
+        """What `name` means at the top level of module `path` (following re-exports)."""
+        key = (path, name)
+        if key in self._names:
+            return self._names[key]
+        self._names[key] = None  # guards against import cycles
+        result = self._resolve_name_uncached(path, name, depth)
+        self._names[key] = result
+        return result
+
+    def _resolve_name_uncached(self, path, name, depth):
+        if depth > _MAX_DEPTH or path not in self.facts:
+            return None
+        symbol = self.symbols_of(path).get(name)
+        if symbol is not None and not symbol.local:
+            return SymbolRef.of(path, symbol)
+        for r in reversed(self.imports.get(path, ())):
+            imp = r.imp
+            if imp.name == "*":
+                continue
+            if imp.bound_name != name:
+                continue
+            return self._binding_target(path, r, depth)
+        for r in self.imports.get(path, ()):
+            if r.imp.name == "*" and r.target is not None:
+                found = self.resolve_name(r.target, name, depth + 1)
+                if found is not None:
+                    return found
+        if posixpath.basename(path).startswith("__init__."):
+            sub = self._module_in_dir(posixpath.dirname(path), [name])
+            if sub is not None:
+                return ModuleRef(sub)
+        return None
+
+    def _binding_target(self, path: str, r: ResolvedImport, depth: int) -> SymbolRef | ModuleRef | None:
+        imp = r.imp
+        if r.target is None:
+            return None
+        if imp.name is None:
+            if imp.alias:  # import a.b.c as d -> d is a.b.c
+                return ModuleRef(r.target)
+            root = self.resolve_module(imp.module.split(".")[0], path) if not imp.level else None
+            return ModuleRef(root) if root else None
+        if r.names_submodule:
+            return ModuleRef(r.target)
+        return self.resolve_name(r.target, imp.name, depth + 1)
+
+    def resolve_expr(self, path: str, dotted: str) -> SymbolRef | ModuleRef | None:
+        """What a dotted expression such as `helpers.SpecialCart` means in file `path`."""
+        text = dotted.split("[", 1)[0].split("(", 1)[0].strip()
+        parts = text.split(".")
+        if not parts or not all(p.isidentifier() for p in parts):
+            return None
+        current = self.resolve_name(path, parts[0])
+        for part in parts[1:]:
+            current = self._member(current, part)
+            if current is None:
+                return None
+        return current
+
+    def _member(self, current: SymbolRef | ModuleRef | None, part: str) -> SymbolRef | ModuleRef | None:
+        if isinstance(current, ModuleRef):
+            return self.resolve_name(current.path, part)
+        if isinstance(current, SymbolRef):
+            symbol = self.symbols_of(current.path).get(f"{current.qualname}.{part}")
+            return SymbolRef.of(current.path, symbol) if symbol is not None else None
+        return None
+
+    # -- lazy indexes --------------------------------------------------------
+
+    def definitions(self, name: str) -> list[SymbolRef]:
+        """Symbols named `name`, or whose qualified name is `name`, across the workspace."""
+        if self._defs_by_name is None:
+            index: dict[str, list[SymbolRef]] = defaultdict(list)
+            for path in sorted(self.facts):
+                for s in self.facts[path].symbols:
+                    ref = SymbolRef.of(path, s)
+                    index[s.name].append(ref)
+                    if s.qualname != s.name:
+                        index[s.qualname].append(ref)
+            self._defs_by_name = dict(index)
+        return self._defs_by_name.get(name, [])
+
+    def subclasses(self, path: str, qualname: str) -> list[SymbolRef]:
+        if self._subclasses is None:
+            index: dict[tuple[str, str], list[SymbolRef]] = defaultdict(list)
+            for p in sorted(self.facts):
+                for s in self.facts[p].symbols:
+                    if s.kind != SymbolKind.CLASS or not s.bases:
+                        continue
+                    for base in s.bases:
+                        target = self._resolve_base(p, s, base)
+                        if isinstance(target, SymbolRef) and target.kind == SymbolKind.CLASS:
+                            index[(target.path, target.qualname)].append(SymbolRef.of(p, s))
+            self._subclasses = dict(index)
+        return self._subclasses.get((path, qualname), [])
+
+    def _resolve_base(self, path: str, cls: Symbol, base: str) -> SymbolRef | ModuleRef | None:
+        if "=" in base:  # metaclass=..., total=False
+            return None
+        if cls.parent:  # a nested class may name a sibling in its enclosing scope
+            sibling = self.symbols_of(path).get(f"{cls.parent}.{base}")
+            if sibling is not None:
+                return SymbolRef.of(path, sibling)
+        return self.resolve_expr(path, base)
+
+    def is_testcase(self, path: str, qualname: str, _seen: set | None = None) -> bool:
+        key = (path, qualname)
+        if key in self._testcase:
+            return self._testcase[key]
+        seen = _seen if _seen is not None else set()
+        if key in seen:
+            return False
+        seen.add(key)
+        symbol = self.symbols_of(path).get(qualname) if path in self.facts else None
+        result = False
+        if symbol is not None and symbol.kind == SymbolKind.CLASS:
+            for base in symbol.bases:
+                if base in TESTCASE_BASES or base.endswith(".TestCase"):
+                    result = True
+                    break
+                target = self._resolve_base(path, symbol, base)
+                if isinstance(target, SymbolRef) and self.is_testcase(target.path, target.qualname, seen):
+                    result = True
+                    break
+        self._testcase[key] = result
+        return result
+
+    def tests(self, path: str) -> list[TestItem]:
+        """The file's tests: those found locally plus unittest classes with imported bases."""
+        facts = self.facts[path]
+        if not facts.is_python:
+            return []
+        items = []
+        restyled: dict[str, bool] = {}
+        for t in facts.tests:
+            cls = t.qualname.split(".")[0] if "." in t.qualname else None
+            if cls is not None and t.style == "pytest":
+                if cls not in restyled:
+                    restyled[cls] = self.is_testcase(path, cls)
+                if restyled[cls]:
+                    t = TestItem(t.qualname, t.line, "unittest", t.parametrized)
+            items.append(t)
+        known_classes = {t.qualname.split(".")[0] for t in items if "." in t.qualname}
+        for s in facts.symbols:
+            if s.kind != SymbolKind.CLASS or s.parent or s.local or s.qualname in known_classes:
+                continue
+            if not s.bases or not self.is_testcase(path, s.qualname):
+                continue
+            class_param = any("parametrize" in d for d in s.decorators)
+            for name, m in self._test_methods(path, s).items():
+                parametrized = class_param or any("parametrize" in d for d in m.decorators)
+                items.append(TestItem(f"{s.qualname}.{name}", m.line, "unittest", parametrized))
+        items.sort(key=lambda t: t.line)
+        return items
+
+    def _test_methods(self, path: str, cls: Symbol) -> dict[str, Symbol]:
+        """test* methods of a class, with those inherited from classes of the same file
+        (the mixin pattern); methods from other files are left to their own pages."""
+        found: dict[str, Symbol] = {}
+        order, seen = [cls], {cls.qualname}
+        for current in order:
+            for m in self.facts[path].symbols:
+                if m.kind == SymbolKind.METHOD and m.parent == current.qualname and m.name.startswith("test"):
+                    found.setdefault(m.name, m)
+            for base in current.bases:
+                target = self._resolve_base(path, current, base)
+                if isinstance(target, SymbolRef) and target.path == path and target.qualname not in seen:
+                    seen.add(target.qualname)
+                    order.append(self.symbols_of(path)[target.qualname])
+        return found
+
+    def kind(self, path: str) -> str:
+        """The file's kind, upgraded to test module when tests were found through other files."""
+        facts = self.facts[path]
+        if facts.kind == FileKind.MODULE and self.tests(path):
+            return FileKind.TEST_MODULE
+        return facts.kind
+
+    # -- references ----------------------------------------------------------
+
+    def _reference_index(self) -> dict[tuple[str, str], dict[str, list[int]]]:
+        if self._refs is None:
+            index: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
+            for path in sorted(self.facts):
+                for target, lines in self._references_from(path):
+                    bucket = index[target].setdefault(path, [])
+                    bucket.extend(lines)
+            for by_file in index.values():
+                for path, lines in by_file.items():
+                    by_file[path] = sorted(set(lines))
+            self._refs = dict(index)
+        return self._refs
+
+    def _references_from(self, path: str):
+        facts = self.facts[path]
+        if not facts.uses:
+            return
+        roots: dict[str, SymbolRef | ModuleRef | None] = {}
+        for key, lines in facts.uses.items():
+            parts = key.split(".")
+            root = parts[0]
+            if root not in roots:
+                roots[root] = self.resolve_name(path, root)
+            current = roots[root]
+            if current is None:
+                continue
+            if isinstance(current, SymbolRef):
+                yield (current.path, current.qualname), lines
+            for part in parts[1:]:
+                current = self._member(current, part)
+                if current is None:
+                    break
+                if isinstance(current, SymbolRef):
+                    yield (current.path, current.qualname), lines
+
+    def references(self, path: str, qualname: str) -> dict[str, list[int]]:
+        """file -> lines where the symbol `qualname` of `path` is used (its own file included)."""
+        return self._reference_index().get((path, qualname), {})
+
+    # -- queries -------------------------------------------------------------
+
+    def imported_by(self, path: str) -> list[str]:
+        return sorted(self.imported_by_map.get(path, ()))
+
+    def imports_of(self, path: str) -> list[ResolvedImport]:
+        return self.imports.get(path, [])
+
+    def tested_by(self, path: str) -> list[str]:
+        """Test modules that import this module (directly, or a name it defines)."""
+        testers = set()
+        for importer in self.imported_by(path):
+            if self.kind(importer) == FileKind.TEST_MODULE:
+                testers.add(importer)
+        for symbol in self.facts[path].symbols if path in self.facts else ():
+            if symbol.local or symbol.parent:
+                continue
+            for user in self.references(path, symbol.qualname):
+                if user != path and self.kind(user) == FileKind.TEST_MODULE:
+                    testers.add(user)
+        return sorted(testers)
+
+    def exercises(self, test_path: str) -> list[str]:
+        """Workspace modules a test module imports."""
+        return sorted({r.target for r in self.imports_of(test_path)
+                       if r.target is not None and r.target != test_path})
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a.split("/"), b.split("/")):
+        if x != y:
+            break
+        n += 1
+    return n

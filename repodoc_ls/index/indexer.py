@@ -1,0 +1,319 @@
+"""The workspace index: facts of every file, kept in SQLite and in memory, plus the graph.
+
+`Index.build` is the cold (or warm) start used by the CLI and the server; `update`,
+`remove` and `refresh` keep it current one file at a time. Extraction runs in worker
+processes for a cold build; a warm build only stats files and decodes stored facts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import re
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from repodoc_ls.config import Settings
+from repodoc_ls.extract import extract_file
+from repodoc_ls.index.graph import Graph, SymbolRef
+from repodoc_ls.index.model import FileFacts, FileKind, Note, NoteKind, Symbol
+from repodoc_ls.index.store import Store
+from repodoc_ls.scan import is_excluded, scan
+
+log = logging.getLogger(__name__)
+
+#: (done, total, message); called from the building thread.
+Progress = Callable[[int, int, str], None]
+
+_BATCH = 24  # files per worker task: large enough to amortise IPC, small enough to balance
+_MIN_FILES_FOR_POOL = 48
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _unreadable(path: str, exc: OSError) -> FileFacts:
+    return FileFacts(path=path, kind=FileKind.BINARY, size=0,
+                     notes=[Note(NoteKind.MALFORMED, 0, f"cannot read the file: {exc.strerror or exc}")])
+
+
+def _extract_one(root: str, path: str, known_hash: str | None) -> tuple[str, int, int, str, bytes | None]:
+    """(path, size, mtime_ns, hash, facts blob or None when the hash is known)."""
+    try:
+        with open(os.path.join(root, path), "rb") as fh:
+            st = os.fstat(fh.fileno())
+            data = fh.read()
+    except OSError as exc:
+        return path, -1, -1, "", _unreadable(path, exc).to_bytes()
+    digest = content_hash(data)
+    if digest == known_hash:
+        return path, st.st_size, st.st_mtime_ns, digest, None
+    return path, st.st_size, st.st_mtime_ns, digest, extract_file(path, data).to_bytes()
+
+
+def _extract_batch(root: str, tasks: list[tuple[str, str | None]]) -> list[tuple]:
+    return [_extract_one(root, path, known) for path, known in tasks]
+
+
+@dataclass(frozen=True, slots=True)
+class Keyword:
+    name: str  # as shown: "Cart.add", "json", "DISCOUNT as discount_rate"
+    kind: str  # class, method, function, constant, imported module, imported name
+    qualname: str  # symbol qualname, or the imported module/name's full dotted name
+    line: int
+    col: int
+    other_files: int  # other workspace files defining or using it
+
+
+@dataclass(frozen=True, slots=True)
+class BuildStats:
+    files: int
+    extracted: int
+    reused: int
+    removed: int
+
+
+class Index:
+    def __init__(self, settings: Settings, store: Store, facts: dict[str, FileFacts]):
+        self.settings = settings
+        self.root = settings.root
+        self.store = store
+        self.facts = facts
+        self.graph = Graph(facts)
+        self.lock = threading.RLock()
+        self.warnings: list[str] = list(store.warnings)
+        self.stats = BuildStats(len(facts), 0, len(facts), 0)
+
+    # -- building ------------------------------------------------------------
+
+    @classmethod
+    def build(cls, settings: Settings, progress: Progress | None = None,
+              persistent: bool = True) -> Index:
+        store = Store(settings.cache_path if persistent else None)
+        scanned = scan(settings)
+        stored = store.file_table()
+        by_path = {f.path: f for f in scanned.files}
+        reuse = [f.path for f in scanned.files
+                 if (s := stored.get(f.path)) is not None and s.size == f.size and s.mtime_ns == f.mtime_ns]
+        reuse_set = set(reuse)
+        stale = [f for f in scanned.files if f.path not in reuse_set]
+        removed = sorted(set(stored) - set(by_path))
+
+        facts: dict[str, FileFacts] = {}
+        rows = store.load_facts(None if len(reuse) > len(stored) // 2 else reuse)
+        for path, blob in rows:
+            if path in reuse_set:
+                try:
+                    facts[path] = FileFacts.from_bytes(blob)
+                except Exception:  # an unreadable record is re-extracted, not trusted
+                    stale.append(by_path[path])
+        tasks = [(f.path, stored[f.path].hash if f.path in stored else None) for f in stale]
+        results = _run_extraction(str(settings.root), tasks, settings.worker_count, progress,
+                                  already_done=len(facts), total=len(by_path))
+        written, touched = [], []
+        for path, size, mtime_ns, digest, blob in results:
+            if blob is None:
+                touched.append((path, size, mtime_ns))
+                facts[path] = _reload(store, path)
+            else:
+                record = FileFacts.from_bytes(blob)
+                facts[path] = record
+                written.append((path, size, mtime_ns, digest, blob, record))
+        if written:
+            store.write_files(written)
+        if touched:
+            store.touch_files(touched)
+        if removed:
+            store.remove_files(removed)
+        index = cls(settings, store, dict(sorted(facts.items())))
+        index.warnings.extend(scanned.warnings)
+        index.stats = BuildStats(len(facts), len(written), len(facts) - len(written), len(removed))
+        if written or removed or touched or not store.edges():
+            store.replace_edges(index.graph.edges())
+        if progress:
+            progress(len(facts), len(facts), "indexed")
+        return index
+
+    # -- keeping current -----------------------------------------------------
+
+    def relpath(self, path: str | Path) -> str:
+        p = Path(path)
+        if p.is_absolute():
+            p = p.relative_to(self.root)
+        return p.as_posix()
+
+    def update(self, path: str, content: str | bytes) -> FileFacts:
+        """Re-extract one file from `content` (an editor buffer or the bytes on disk)."""
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        facts = extract_file(path, data)
+        with self.lock:
+            new = path not in self.facts
+            self.facts[path] = facts
+            if new:
+                self.facts = dict(sorted(self.facts.items()))
+                self.graph.facts = self.facts
+            # size/mtime -1: a buffer is not the file on disk, so the next start re-checks it.
+            self.store.write_files([(path, -1, -1, content_hash(data), facts.to_bytes(), facts)])
+            touched = self.graph.update([path])
+            self.store.replace_edges(self.graph.edges(), touched)
+        return facts
+
+    def remove(self, path: str) -> bool:
+        with self.lock:
+            if path not in self.facts:
+                return False
+            del self.facts[path]
+            self.store.remove_files([path])
+            self.graph.update([], [path])
+            self.store.replace_edges(self.graph.edges())
+            return True
+
+    def refresh(self, paths: Iterable[str]) -> set[str]:
+        """Bring files changed on disk (created, modified, deleted) into the index."""
+        changed: set[str] = set()
+        for path in sorted(set(paths)):
+            full = self.root / path
+            if full.is_file() and not is_excluded(self.settings, path):
+                try:
+                    data = full.read_bytes()
+                except OSError:
+                    continue
+                old = self.facts.get(path)
+                facts = extract_file(path, data)
+                if old is None or facts.to_bytes() != old.to_bytes():
+                    self.update(path, data)
+                    changed.add(path)
+            elif self.remove(path):
+                changed.add(path)
+        return changed
+
+    # -- queries -------------------------------------------------------------
+
+    def file(self, path: str) -> FileFacts | None:
+        return self.facts.get(path)
+
+    def paths(self) -> list[str]:
+        return list(self.facts)
+
+    def symbol_count(self) -> int:
+        return sum(len(f.symbols) for f in self.facts.values())
+
+    def definitions(self, name: str) -> list[SymbolRef]:
+        return self.graph.definitions(name)
+
+    def references(self, path: str, qualname: str) -> dict[str, list[int]]:
+        return self.graph.references(path, qualname)
+
+    def subtree_symbols(self, folder: str) -> list[tuple[str, Symbol]]:
+        """Every symbol defined under `folder` ("" for the root), sorted by name."""
+        prefix = f"{folder}/" if folder else ""
+        found = [(path, s) for path, f in self.facts.items() if path.startswith(prefix)
+                 for s in f.symbols]
+        found.sort(key=lambda ps: (ps[1].name.lower(), ps[1].name, ps[0], ps[1].line))
+        return found
+
+    def keywords(self, path: str) -> list[Keyword]:
+        facts = self.facts.get(path)
+        if facts is None:
+            return []
+        out = []
+        for s in facts.symbols:
+            users = set(self.graph.references(path, s.qualname)) - {path}
+            definers = {d.path for d in self.graph.definitions(s.name)} - {path}
+            out.append(Keyword(s.qualname, s.kind, s.qualname, s.line, s.col, len(users | definers)))
+        for r in self.graph.imports_of(path):
+            imp = r.imp
+            if imp.name is None:
+                name, kind, qual = imp.module, "imported module", imp.module
+            else:
+                dots = "." * imp.level
+                name, kind = imp.name, "imported name"
+                qual = f"{dots}{imp.module}.{imp.name}" if imp.module else f"{dots}{imp.name}"
+            if imp.alias:
+                name = f"{name} as {imp.alias}"
+            others = set(self.graph.imported_by(r.target)) - {path} if r.target else set()
+            out.append(Keyword(name, kind, qual, imp.line, 0, len(others)))
+        return out
+
+    def search(self, query: str, limit: int = 50) -> list[SymbolRef]:
+        """Symbols matching `query`, best first: exact, prefix, substring, then fuzzy."""
+        query = query.strip()
+        if not query:
+            return []
+        lowered = query.lower()
+        candidates: dict[tuple[str, str], SymbolRef] = {}
+        for row in self.store.search_symbols(query, limit * 20):
+            candidates[(row.path, row.qualname)] = SymbolRef(row.path, row.qualname, row.line, row.kind)
+        if len(candidates) < limit:
+            pattern = re.compile(".*?".join(re.escape(c) for c in lowered))
+            for path, f in self.facts.items():
+                for s in f.symbols:
+                    if pattern.search(s.name.lower()):
+                        candidates.setdefault((path, s.qualname), SymbolRef.of(path, s))
+                        if len(candidates) >= limit * 20:
+                            break
+
+        def rank(ref: SymbolRef) -> tuple:
+            name = ref.qualname.rsplit(".", 1)[-1]
+            low = name.lower()
+            if name == query:
+                tier = 0
+            elif low == lowered:
+                tier = 1
+            elif low.startswith(lowered):
+                tier = 2
+            elif lowered in low:
+                tier = 3
+            elif lowered in ref.qualname.lower():
+                tier = 4
+            else:
+                tier = 5
+            return (tier, name.startswith("_"), len(ref.qualname), ref.qualname, ref.path)
+
+        return sorted(candidates.values(), key=rank)[:limit]
+
+
+def _reload(store: Store, path: str) -> FileFacts:
+    for _, blob in store.load_facts([path]):
+        return FileFacts.from_bytes(blob)
+    raise LookupError(path)
+
+
+def _run_extraction(root: str, tasks: list[tuple[str, str | None]], workers: int,
+                    progress: Progress | None, already_done: int, total: int) -> list[tuple]:
+    if not tasks:
+        return []
+    if progress:
+        progress(already_done, total, "extracting")
+    if workers <= 1 or len(tasks) < _MIN_FILES_FOR_POOL:
+        results = []
+        for i, task in enumerate(tasks, 1):
+            results.append(_extract_one(root, *task))
+            if progress and i % _BATCH == 0:
+                progress(already_done + i, total, "extracting")
+        return results
+    # Largest files first so that no worker is left with a big file at the end.
+    sizes = {}
+    for path, _ in tasks:
+        try:
+            sizes[path] = os.path.getsize(os.path.join(root, path))
+        except OSError:
+            sizes[path] = 0
+    ordered = sorted(tasks, key=lambda t: -sizes[t[0]])
+    batches = [ordered[i:i + _BATCH] for i in range(0, len(ordered), _BATCH)]
+    results: list[tuple] = []
+    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_extract_batch, root, batch) for batch in batches]
+        for future in as_completed(futures):
+            results.extend(future.result())
+            if progress:
+                progress(already_done + len(results), total, "extracting")
+    results.sort()
+    return results

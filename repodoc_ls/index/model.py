@@ -1,0 +1,243 @@
+"""The facts extracted from one file, and their compact serialized form.
+
+Facts are plain values: extraction is a pure function of (relative path, bytes), so a
+record can be cached by content hash, sent between processes and stored as one blob.
+`to_record` / `from_record` use tuples of primitives because `marshal` is by far the
+fastest serializer for them and a warm start decodes every file's record.
+"""
+
+from __future__ import annotations
+
+import marshal
+from dataclasses import dataclass, field
+
+#: Bumped whenever the shape or meaning of a record changes; the store rebuilds on mismatch.
+FACTS_VERSION = 1
+
+
+class FileKind:
+    PACKAGE_INIT = "package init"
+    MODULE = "module"
+    TEST_MODULE = "test module"
+    SCRIPT = "script"
+    STUB = "stub"
+    MARKDOWN = "Markdown"
+    JSON = "JSON"
+    TOML = "TOML"
+    YAML = "YAML"
+    INI = "INI"
+    TEXT = "text"
+    BINARY = "binary"
+
+    PYTHON = frozenset({PACKAGE_INIT, MODULE, TEST_MODULE, SCRIPT, STUB})
+    DATA = frozenset({JSON, TOML, YAML, INI})
+
+
+class SymbolKind:
+    CLASS = "class"
+    FUNCTION = "function"  # module level, or local to a function (then `local` is True)
+    METHOD = "method"  # defined directly in a class body
+    CONSTANT = "constant"  # module-level assignment to an UPPER_CASE or dunder name
+
+
+@dataclass(slots=True)
+class Symbol:
+    name: str
+    qualname: str  # dotted path inside the module: "TestPackage.test_basic_fn.fn"
+    kind: str  # a SymbolKind value
+    line: int  # 1-based line of the `def`/`class` keyword (not of the first decorator)
+    end_line: int
+    col: int  # 0-based column of the name itself, in characters (not UTF-16 units)
+    parent: str | None = None  # qualname of the enclosing class or function
+    local: bool = False  # defined inside a function body
+    is_async: bool = False
+    signature: str | None = None  # "(self, a: int = 1, /, *args, key=None, **kw) -> str"
+    decorators: list[str] = field(default_factory=list)  # as written, without "@"
+    bases: list[str] = field(default_factory=list)  # as written: "unittest.TestCase"
+    docstring: str | None = None
+    value: str | None = None  # constants: source text of the value, shortened
+
+    def to_record(self) -> tuple:
+        return (self.name, self.qualname, self.kind, self.line, self.end_line, self.col,
+                self.parent, self.local, self.is_async, self.signature, self.decorators,
+                self.bases, self.docstring, self.value)
+
+    @classmethod
+    def from_record(cls, r: tuple) -> Symbol:
+        return cls(*r)
+
+    @property
+    def summary(self) -> str:
+        return first_line(self.docstring)
+
+
+@dataclass(slots=True)
+class Import:
+    """One imported item. `from x import (a, b as c)` gives two Imports."""
+
+    module: str  # as written without leading dots: "a.b.c"; "" for `from . import x`
+    name: str | None  # imported name for `from` imports ("*" for star), None for `import m`
+    alias: str | None  # `as` name, None when absent
+    level: int  # leading dots of a relative import; 0 for absolute
+    line: int
+    type_checking: bool = False  # inside `if TYPE_CHECKING:`
+    in_try: bool = False  # inside a `try:` body or handler (optional dependency)
+
+    def to_record(self) -> tuple:
+        return (self.module, self.name, self.alias, self.level, self.line,
+                self.type_checking, self.in_try)
+
+    @classmethod
+    def from_record(cls, r: tuple) -> Import:
+        return cls(*r)
+
+    @property
+    def bound_name(self) -> str:
+        """The name this import binds in the importing module."""
+        if self.alias:
+            return self.alias
+        if self.name is not None:
+            return self.name
+        return self.module.split(".")[0]
+
+    @property
+    def written(self) -> str:
+        """The import as a reader would write it, e.g. `from ..a import b as c`."""
+        dots = "." * self.level
+        if self.name is None:
+            text = f"import {dots}{self.module}"
+        else:
+            text = f"from {dots}{self.module} import {self.name}"
+        return f"{text} as {self.alias}" if self.alias else text
+
+
+@dataclass(slots=True)
+class TestItem:
+    __test__ = False  # not a pytest test class, despite its name
+
+    qualname: str  # "TestX.test_y" or "test_z"
+    line: int
+    style: str  # "unittest" or "pytest"
+    parametrized: bool = False
+
+    def to_record(self) -> tuple:
+        return (self.qualname, self.line, self.style, self.parametrized)
+
+    @classmethod
+    def from_record(cls, r: tuple) -> TestItem:
+        return cls(*r)
+
+
+class NoteKind:
+    SYNTAX_ERROR = "syntax error"
+    ENCODING = "encoding"
+    TOO_LARGE = "too large"
+    MALFORMED = "malformed"
+    SHELL = "subprocess with shell=True"
+    EVAL = "eval/exec"
+    DESERIALIZE = "pickle/marshal load"
+    NETWORK = "network I/O"
+    FILE_IO = "file I/O"
+    CONCURRENCY = "threads/processes/asyncio"
+    CACHE = "caching decorator"
+    TODO = "TODO/FIXME"
+    DEPRECATION = "deprecation"
+
+
+@dataclass(slots=True)
+class Note:
+    kind: str  # a NoteKind value
+    line: int  # the line the note rests on (0 when it concerns the whole file)
+    detail: str  # the evidence, e.g. "subprocess.run(..., shell=True)" or "TODO: fix"
+
+    def to_record(self) -> tuple:
+        return (self.kind, self.line, self.detail)
+
+    @classmethod
+    def from_record(cls, r: tuple) -> Note:
+        return cls(*r)
+
+
+@dataclass(slots=True)
+class OutlineEntry:
+    """A Markdown heading or a data file's top-level key."""
+
+    level: int
+    title: str
+    line: int
+
+    def to_record(self) -> tuple:
+        return (self.level, self.title, self.line)
+
+    @classmethod
+    def from_record(cls, r: tuple) -> OutlineEntry:
+        return cls(*r)
+
+
+@dataclass(slots=True)
+class FileFacts:
+    path: str  # posix path relative to the workspace root
+    kind: str  # a FileKind value
+    size: int
+    lines: int = 0
+    encoding: str | None = None  # None for binary files
+    docstring: str | None = None
+    symbols: list[Symbol] = field(default_factory=list)  # in source order, nested ones included
+    imports: list[Import] = field(default_factory=list)
+    uses: dict[str, list[int]] = field(default_factory=dict)  # name or dotted chain -> lines
+    tests: list[TestItem] = field(default_factory=list)  # found without looking at other files
+    notes: list[Note] = field(default_factory=list)
+    all_names: list[str] | None = None  # `__all__`, when it is a literal list/tuple
+    all_line: int = 0
+    main_guard: int = 0  # line of `if __name__ == "__main__":`, 0 when absent
+    cli: list[tuple[str, int]] = field(default_factory=list)  # ("argparse"|"click"|..., line)
+    outline: list[OutlineEntry] = field(default_factory=list)
+    shebang: str | None = None
+
+    def to_bytes(self) -> bytes:
+        return marshal.dumps((
+            FACTS_VERSION, self.path, self.kind, self.size, self.lines, self.encoding,
+            self.docstring, [s.to_record() for s in self.symbols],
+            [i.to_record() for i in self.imports], self.uses,
+            [t.to_record() for t in self.tests], [n.to_record() for n in self.notes],
+            self.all_names, self.all_line, self.main_guard, self.cli,
+            [o.to_record() for o in self.outline], self.shebang,
+        ))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> FileFacts:
+        r = marshal.loads(data)
+        if r[0] != FACTS_VERSION:
+            raise ValueError(f"facts record version {r[0]}, expected {FACTS_VERSION}")
+        return cls(
+            path=r[1], kind=r[2], size=r[3], lines=r[4], encoding=r[5], docstring=r[6],
+            symbols=[Symbol(*s) for s in r[7]], imports=[Import(*i) for i in r[8]],
+            uses=r[9], tests=[TestItem(*t) for t in r[10]], notes=[Note(*n) for n in r[11]],
+            all_names=r[12], all_line=r[13], main_guard=r[14],
+            cli=[tuple(c) for c in r[15]], outline=[OutlineEntry(*o) for o in r[16]],
+            shebang=r[17],
+        )
+
+    @property
+    def is_python(self) -> bool:
+        return self.kind in FileKind.PYTHON
+
+    @property
+    def summary(self) -> str:
+        return first_line(self.docstring)
+
+    def symbol(self, qualname: str) -> Symbol | None:
+        for s in self.symbols:
+            if s.qualname == qualname:
+                return s
+        return None
+
+
+def first_line(text: str | None) -> str:
+    """The first non-empty line of a docstring, stripped; "" when there is none."""
+    if not text:
+        return ""
+    for line in text.strip().splitlines():
+        if line.strip():
+            return line.strip()
+    return ""

@@ -1,0 +1,234 @@
+"""The workspace index and its cross-reference graph, on the fixture workspace."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from repodoc_ls.config import load_settings
+from repodoc_ls.index.graph import Category, ModuleRef, SymbolRef
+from repodoc_ls.index.indexer import Index
+from repodoc_ls.index.model import FileKind, TestItem
+
+
+def test_fixture_files_indexed(index):
+    paths = index.paths()
+    assert "shop/cart.py" in paths
+    assert "odd names/café menu.py" in paths
+    assert "data/logo.png" in paths
+    assert not [p for p in paths if p.startswith(("ignored/", "old_docs/", "loop/", "escape/"))]
+    assert "debug.log" not in paths
+    assert ".repodoc/index.sqlite3" not in paths
+
+
+def test_module_names(index):
+    g = index.graph
+    assert g.module_name["shop/cart.py"] == "shop.cart"
+    assert g.module_name["shop/__init__.py"] == "shop"
+    assert g.module_name["src/gadgets/widget.py"] == "gadgets.widget"
+    assert g.module_name["tests/base.py"] == "tests.base"
+    assert "odd names/café menu.py" not in g.module_name
+    assert g.resolve_module("gadgets") == "src/gadgets/__init__.py"
+
+
+def _resolved(index, path):
+    return {(r.imp.written, r.category, r.target) for r in index.graph.imports_of(path)}
+
+
+def test_relative_and_absolute_imports_resolve(index):
+    assert _resolved(index, "shop/cart.py") == {
+        ("from __future__ import annotations", Category.STDLIB, None),
+        ("from typing import TYPE_CHECKING", Category.STDLIB, None),
+        ("from . import pricing", Category.WORKSPACE, "shop/pricing.py"),
+        ("from .pricing import DISCOUNT as discount_rate", Category.WORKSPACE, "shop/pricing.py"),
+        ("from .pricing import price_of", Category.WORKSPACE, "shop/pricing.py"),
+        ("from .util.helpers import SpecialCart", Category.WORKSPACE, "shop/util/helpers.py"),
+        ("import ujson as json", Category.THIRD_PARTY, None),
+        ("import json", Category.STDLIB, None),
+    }
+    assert _resolved(index, "src/gadgets/widget.py") == {
+        ("import shop.util.helpers as helpers", Category.WORKSPACE, "shop/util/helpers.py"),
+        ("from shop.cart import Cart as BaseCart", Category.WORKSPACE, "shop/cart.py"),
+        ("from shop.pricing import price_of", Category.WORKSPACE, "shop/pricing.py"),
+        ("from shop.pricing import DISCOUNT as rate", Category.WORKSPACE, "shop/pricing.py"),
+    }
+    assert _resolved(index, "shop/util/helpers.py") == {
+        ("import subprocess", Category.STDLIB, None),
+        ("from ..cart import Cart", Category.WORKSPACE, "shop/cart.py"),
+    }
+    # `tests` has no __init__.py: a namespace package reached from the workspace root.
+    assert ("from tests.base import BaseTestCase", Category.WORKSPACE, "tests/base.py") in _resolved(
+        index, "tests/test_package.py")
+
+
+def test_import_flags_survive(index):
+    by_text = {r.imp.written: r.imp for r in index.graph.imports_of("shop/cart.py") if r.imp.line < 40}
+    assert by_text["from .util.helpers import SpecialCart"].type_checking
+    assert by_text["import ujson as json"].in_try
+    assert not by_text["from . import pricing"].in_try
+
+
+def test_reverse_dependencies(index):
+    g = index.graph
+    assert g.imported_by("shop/cart.py") == [
+        "odd names/café menu.py", "shop/__init__.py", "shop/util/helpers.py", "src/gadgets/widget.py"]
+    assert g.imported_by("shop/pricing.py") == [
+        "scripts/run_me.py", "shop/__init__.py", "shop/cart.py", "src/gadgets/widget.py",
+        "tests/test_pricing.py"]
+    assert g.imported_by("tests/base.py") == ["tests/test_package.py"]
+
+
+def test_names_resolve_through_reexports_and_aliases(index):
+    g = index.graph
+    cart = SymbolRef("shop/cart.py", "Cart", 19, "class")
+    assert g.resolve_name("tests/test_package.py", "Cart") == cart  # via shop/__init__.py
+    assert g.resolve_name("src/gadgets/widget.py", "BaseCart") == cart
+    assert g.resolve_name("src/gadgets/widget.py", "helpers") == ModuleRef("shop/util/helpers.py")
+    assert g.resolve_expr("src/gadgets/widget.py", "helpers.SpecialCart") == SymbolRef(
+        "shop/util/helpers.py", "SpecialCart", 6, "class")
+    assert g.resolve_name("shop/cart.py", "pricing") == ModuleRef("shop/pricing.py")
+    assert g.resolve_expr("shop/cart.py", "Cart.Line") == SymbolRef("shop/cart.py", "Cart.Line", 22, "class")
+
+
+def test_subclasses_across_files(index):
+    g = index.graph
+    assert [(s.path, s.qualname) for s in g.subclasses("shop/cart.py", "Cart")] == [
+        ("shop/util/helpers.py", "SpecialCart"), ("src/gadgets/widget.py", "Widget")]
+    assert [(s.path, s.qualname) for s in g.subclasses("shop/util/helpers.py", "SpecialCart")] == [
+        ("src/gadgets/widget.py", "Gizmo")]
+    assert [(s.path, s.qualname) for s in g.subclasses("tests/base.py", "BaseTestCase")] == [
+        ("tests/test_package.py", "TestPackage")]
+
+
+def test_tests_found_through_imported_base(index):
+    g = index.graph
+    assert g.tests("tests/test_package.py") == [
+        TestItem("TestPackage.test_basic_fn", 16, "unittest"),
+        TestItem("TestPackage.test_total", 25, "unittest"),
+    ]
+    assert g.kind("tests/test_package.py") == FileKind.TEST_MODULE
+    assert g.tests("tests/test_pricing.py") == [
+        TestItem("test_price", 7, "pytest", parametrized=True),
+        TestItem("test_discount", 11, "pytest"),
+        TestItem("TestCurrency.test_default", 16, "pytest"),
+    ]
+    assert g.tests("tests/base.py") == []
+    assert g.tested_by("shop/pricing.py") == ["tests/test_pricing.py"]
+    assert g.tested_by("shop/cart.py") == ["tests/test_package.py"]
+    assert g.exercises("tests/test_package.py") == ["shop/__init__.py", "tests/base.py"]
+
+
+def test_references(index):
+    assert index.references("shop/cart.py", "Cart") == {
+        "odd names/café menu.py": [7],
+        "shop/cart.py": [30, 32, 33, 44],
+        "shop/util/helpers.py": [6],
+        "src/gadgets/widget.py": [11],
+        "tests/test_package.py": [14],
+    }
+    assert index.references("shop/pricing.py", "price_of") == {
+        "scripts/run_me.py": [13],
+        "shop/cart.py": [38],
+        "src/gadgets/widget.py": [13],
+        "tests/test_pricing.py": [8, 17],
+    }
+    assert index.references("shop/cart.py", "Cart.Line") == {"shop/cart.py": [30, 32, 33]}
+    assert index.references("shop/pricing.py", "DISCOUNT") == {
+        "shop/cart.py": [38], "shop/pricing.py": [17], "src/gadgets/widget.py": [13]}
+
+
+def test_definitions_and_subtree(index):
+    assert [(d.path, d.qualname, d.line) for d in index.definitions("__init__")] == [
+        ("shop/cart.py", "Cart.Line.__init__", 25), ("shop/cart.py", "Cart.__init__", 29)]
+    names = [(p, s.qualname) for p, s in index.subtree_symbols("shop/util")]
+    assert names == [("shop/util/helpers.py", "SpecialCart.run_hook"),
+                     ("shop/util/helpers.py", "SpecialCart")]
+
+
+def test_keywords_of_a_file(index):
+    kws = {(k.name, k.kind): k for k in index.keywords("shop/cart.py")}
+    assert kws[("Cart", "class")].line == 19
+    assert kws[("Cart.Line.__init__", "method")].line == 25
+    assert kws[("Cart.checkout", "method")].line == 40
+    assert ("json", "imported module") in kws
+    assert ("DISCOUNT as discount_rate", "imported name") in kws
+    assert ("pricing", "imported name") in kws
+    # Cart is used by four other files.
+    assert kws[("Cart", "class")].other_files == 4
+
+
+def test_search_ranks_exact_then_prefix_then_fuzzy(index):
+    found = [r.qualname for r in index.search("Cart")]
+    assert found[0] == "Cart"
+    assert "SpecialCart" in found
+    assert [r.qualname for r in index.search("spcrt")] == ["SpecialCart"]
+    assert index.search("price")[0].qualname == "Widget.price"
+
+
+def test_warm_start_reuses_store_and_update_follows_edits(workspace):
+    settings = load_settings(workspace)
+    cold = Index.build(settings)
+    assert cold.stats.extracted == len(cold.paths())
+    warm = Index.build(settings)
+    assert warm.stats.extracted == 0 and warm.stats.reused == len(cold.paths())
+    assert warm.references("shop/cart.py", "Cart") == cold.references("shop/cart.py", "Cart")
+
+    # An editor buffer: Widget no longer subclasses Cart, and a new function appears.
+    text = (workspace / "src/gadgets/widget.py").read_text().replace("class Widget(BaseCart)", "class Widget")
+    warm.update("src/gadgets/widget.py", text + "\n\ndef gadget_factory():\n    return Widget()\n")
+    assert [s.qualname for s in warm.graph.subclasses("shop/cart.py", "Cart")] == ["SpecialCart"]
+    assert [r.qualname for r in warm.search("gadget_factory")] == ["gadget_factory"]
+
+    # A change on disk: a new module importing pricing, then its removal.
+    (workspace / "shop/extra.py").write_text("from .pricing import price_of\n\nX = price_of('a')\n")
+    assert warm.refresh(["shop/extra.py"]) == {"shop/extra.py"}
+    assert "shop/extra.py" in warm.graph.imported_by("shop/pricing.py")
+    (workspace / "shop/extra.py").unlink()
+    assert warm.refresh(["shop/extra.py"]) == {"shop/extra.py"}
+    assert "shop/extra.py" not in warm.graph.imported_by("shop/pricing.py")
+    assert warm.file("shop/extra.py") is None
+
+    # A changed file on disk is re-extracted at the next start; the rest is reused.
+    (workspace / "shop/pricing.py").write_text("DISCOUNT = 0.2\n")
+    again = Index.build(settings)
+    assert again.stats.extracted >= 1
+    assert again.stats.extracted < len(again.paths())
+    assert [s.qualname for s in again.file("shop/pricing.py").symbols] == ["DISCOUNT"]
+
+
+def test_corrupt_store_is_rebuilt_with_a_warning(workspace):
+    settings = load_settings(workspace)
+    Index.build(settings)
+    db = settings.cache_path / "index.sqlite3"
+    for suffix in ("-wal", "-shm"):
+        (settings.cache_path / f"index.sqlite3{suffix}").unlink(missing_ok=True)
+    db.write_bytes(b"this is not a database" * 100)
+    index = Index.build(settings)
+    assert any("corrupt" in w or "unreadable" in w or "another version" in w for w in index.warnings)
+    assert index.file("shop/cart.py") is not None
+
+
+def test_old_schema_store_is_rebuilt(workspace):
+    settings = load_settings(workspace)
+    Index.build(settings)
+    conn = sqlite3.connect(settings.cache_path / "index.sqlite3")
+    conn.execute("UPDATE meta SET value = '0' WHERE key = 'schema'")
+    conn.commit()
+    conn.close()
+    index = Index.build(settings)
+    assert any("another version" in w for w in index.warnings)
+    assert index.stats.extracted == len(index.paths())
+
+
+def test_locked_store_falls_back_to_memory(workspace):
+    settings = load_settings(workspace)
+    Index.build(settings).store.close()
+    holder = sqlite3.connect(settings.cache_path / "index.sqlite3")
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        index = Index.build(settings)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert any("locked" in w for w in index.warnings)
+    assert index.file("shop/cart.py") is not None
