@@ -90,6 +90,11 @@ class Store:
                 _ignore_file.write_text("# repodoc's index cache\n*\n", encoding="utf-8")
         except OSError as exc:
             return self._fallback(f"cannot create the index folder {self.path.parent}: {exc}")
+        if not self.path.exists():
+            try:
+                return self._fresh(str(self.path))
+            except sqlite3.Error as exc:
+                return self._fallback(f"cannot create the index store {self.path}: {exc}")
         try:
             conn = self._connect(str(self.path))
             if self._compatible(conn):
