@@ -7,6 +7,7 @@ processes for a cold build; a warm build only stats files and decodes stored fac
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -15,6 +16,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +97,19 @@ class Index:
     @classmethod
     def build(cls, settings: Settings, progress: Progress | None = None,
               persistent: bool = True) -> Index:
+        # A build creates millions of small objects that all stay alive: the cyclic GC
+        # would rescan them again and again, costing more than the decoding itself.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return cls._build(settings, progress, persistent)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+                gc.freeze()  # the index lives as long as the process: keep it out of GC passes
+
+    @classmethod
+    def _build(cls, settings: Settings, progress: Progress | None, persistent: bool) -> Index:
         store = Store(settings.cache_path if persistent else None)
         scanned = scan(settings)
         stored = store.file_table()
@@ -308,12 +323,22 @@ def _run_extraction(root: str, tasks: list[tuple[str, str | None]], workers: int
     ordered = sorted(tasks, key=lambda t: -sizes[t[0]])
     batches = [ordered[i:i + _BATCH] for i in range(0, len(ordered), _BATCH)]
     results: list[tuple] = []
+    done_paths: set[str] = set()
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_extract_batch, root, batch) for batch in batches]
-        for future in as_completed(futures):
-            results.extend(future.result())
-            if progress:
-                progress(already_done + len(results), total, "extracting")
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [pool.submit(_extract_batch, root, batch) for batch in batches]
+            for future in as_completed(futures):
+                batch_results = future.result()
+                results.extend(batch_results)
+                done_paths.update(r[0] for r in batch_results)
+                if progress:
+                    progress(already_done + len(results), total, "extracting")
+    except (BrokenProcessPool, OSError) as exc:
+        # Workers cannot start (e.g. the main module is not importable): finish in-process.
+        log.warning("worker processes failed (%s); extracting in this process", exc)
+        for path, known in ordered:
+            if path not in done_paths:
+                results.append(_extract_one(root, path, known))
     results.sort()
     return results
