@@ -1,0 +1,348 @@
+"""Check that every relative link and anchor of an exported doc set resolves.
+
+`check_links` parses each Markdown page once with markdown-it-py, collects every link target
+(Markdown links and images, raw HTML `<a href>` / `<img src>`) and every anchor of the page
+(`id`/`name` attributes of HTML tags, GitHub-style heading slugs), then checks:
+
+- `#frag` alone: the fragment is an anchor of the same page;
+- a relative path inside the output folder: the page exists (in `pages` when given, else on
+  disk); a fragment must be an anchor of that page;
+- a relative path outside the output folder (a source file of the workspace): the file exists
+  on disk; `#L<n>` / `#L<n>-L<m>` must lie within its line count; a fragment on a Markdown
+  source file may be one of its anchors or a line reference.
+
+Absolute URLs (any `scheme:` such as `https://`, `mailto:`, `command:`, and `//host`) are
+skipped. Link targets are percent-decoded (markdown-it percent-encodes every href it
+produces) before they are resolved. Text inside code spans and code blocks is never a link.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import posixpath
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from markdown_it import MarkdownIt
+
+__all__ = ["BrokenLink", "check_links", "page_anchors", "heading_slug"]
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    page: str  # the page holding the link (posix, relative to the output folder)
+    line: int  # 1-based line of the link in that page
+    target: str  # the link target as written (after markdown-it normalization)
+    reason: str
+
+
+_MD = MarkdownIt("commonmark").enable("table")
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_LINE_FRAGMENT = re.compile(r"^L(\d+)(?:-L(\d+))?$")
+_MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+# An HTML open tag (the pattern CommonMark uses), or a comment, which is skipped.
+_ATTR_NAME = r"[A-Za-z_:][A-Za-z0-9:._-]*"
+_ATTR_VALUE = r"(?:[^\"'=<>`\x00-\x20]+|'[^']*'|\"[^\"]*\")"
+_OPEN_TAG = rf"<([A-Za-z][A-Za-z0-9\-]*)((?:\s+{_ATTR_NAME}(?:\s*=\s*{_ATTR_VALUE})?)*)\s*/?>"
+_HTML_SCAN = re.compile(rf"<!--.*?-->|{_OPEN_TAG}", re.S)
+_ATTR = re.compile(rf"({_ATTR_NAME})(?:\s*=\s*({_ATTR_VALUE}))?")
+_HTML_LINK_ATTRS = {("a", "href"), ("img", "src")}
+
+
+# ---------------------------------------------------------------- parsing pages
+
+
+def heading_slug(text: str) -> str:
+    """GitHub's slug of a heading's text (before de-duplication): lowercase, punctuation
+    removed except `-` and `_`, each space turned into `-`."""
+    kept = []
+    for ch in text.lower():
+        if ch == " ":
+            kept.append("-")
+        elif ch == "-" or ch == "_" or ch.isalnum() or unicodedata.category(ch)[0] == "M":
+            kept.append(ch)
+        elif unicodedata.category(ch) == "Pc":
+            kept.append(ch)
+    return "".join(kept)
+
+
+class _Slugger:
+    """De-duplicates slugs the way github-slugger does: `x`, `x-1`, `x-2`..."""
+
+    def __init__(self) -> None:
+        self.occurrences: dict[str, int] = {}
+
+    def slug(self, text: str) -> str:
+        original = slug = heading_slug(text)
+        while slug in self.occurrences:
+            self.occurrences[original] += 1
+            slug = f"{original}-{self.occurrences[original]}"
+        self.occurrences[slug] = 0
+        return slug
+
+
+def _heading_text(children) -> str:
+    """The text content of a heading as GitHub renders it (HTML tags dropped)."""
+    parts = []
+    for tok in children or ():
+        if tok.type in ("text", "text_special", "code_inline"):
+            parts.append(tok.content)
+        elif tok.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif tok.type == "image":
+            parts.append(_heading_text(tok.children))
+    return "".join(parts)
+
+
+def _scan_html(content: str, first_line: int, links: list, anchors: set) -> None:
+    """Collect `<a href>`/`<img src>` targets and `id`/`name` anchors of raw HTML."""
+    if "<" not in content:
+        return
+    for m in _HTML_SCAN.finditer(content):
+        tag = m.group(1)
+        if tag is None:  # a comment
+            continue
+        tag = tag.lower()
+        for a in _ATTR.finditer(m.group(2) or ""):
+            name, raw = a.group(1).lower(), a.group(2)
+            if raw is None:
+                continue
+            value = html.unescape(raw[1:-1] if raw[:1] in "\"'" else raw)
+            if name in ("id", "name"):
+                anchors.add(value)
+            elif (tag, name) in _HTML_LINK_ATTRS:
+                links.append((first_line + content.count("\n", 0, m.start()), value))
+
+
+def _walk_inline(children, line: int, links: list, anchors: set) -> int:
+    """Collect links of inline tokens starting on `line`; returns the line after them."""
+    for tok in children:
+        t = tok.type
+        if t == "link_open":
+            href = tok.attrs.get("href")
+            if href is not None:
+                links.append((line, str(href)))
+        elif t == "image":
+            src = tok.attrs.get("src")
+            if src is not None:
+                links.append((line, str(src)))
+            if tok.children:
+                line = _walk_inline(tok.children, line, [], set())
+        elif t in ("softbreak", "hardbreak"):
+            line += 1
+        elif t == "html_inline":
+            _scan_html(tok.content, line, links, anchors)
+            line += tok.content.count("\n")
+    return line
+
+
+def _parse(text: str) -> tuple[list[tuple[int, str]], frozenset[str]]:
+    """(links as (line, target), anchors) of one Markdown page."""
+    links: list[tuple[int, str]] = []
+    anchors: set[str] = set()
+    slugger = _Slugger()
+    tokens = _MD.parse(text)
+    for i, tok in enumerate(tokens):
+        if tok.type == "inline":
+            start = tok.map[0] + 1 if tok.map else 1
+            _walk_inline(tok.children or (), start, links, anchors)
+            if i and tokens[i - 1].type == "heading_open":
+                anchors.add(slugger.slug(_heading_text(tok.children)))
+        elif tok.type == "html_block":
+            _scan_html(tok.content, tok.map[0] + 1 if tok.map else 1, links, anchors)
+    return links, frozenset(anchors)
+
+
+def page_anchors(text: str) -> frozenset[str]:
+    """Every anchor of a Markdown page: HTML `id`/`name` attributes and heading slugs."""
+    return _parse(text)[1]
+
+
+# ---------------------------------------------------------------- checking
+
+
+def _is_markdown(path: str) -> bool:
+    return path.lower().endswith(_MARKDOWN_SUFFIXES)
+
+
+def _count_lines(data: bytes) -> int:
+    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+
+
+class _Checker:
+    def __init__(self, output_dir: Path, pages: dict[str, str] | None, source_root):
+        self.out_abs = os.path.abspath(output_dir)
+        self.in_memory = pages is not None
+        if pages is None:
+            pages = _read_pages(Path(output_dir))
+        self.pages = pages
+        self.names = {posixpath.normpath(name): name for name in pages}
+        self.root_abs = os.path.abspath(source_root) if source_root is not None else None
+        self.parsed: dict[str, tuple[list[tuple[int, str]], frozenset[str]]] = {}
+        self.file_anchors: dict[str, frozenset[str] | None] = {}
+        self.line_counts: dict[str, int | None] = {}
+        self.kinds: dict[str, str | None] = {}  # abs path -> "file" / "dir" / None
+
+    # -- caches
+
+    def page(self, name: str):
+        got = self.parsed.get(name)
+        if got is None:
+            got = self.parsed[name] = _parse(self.pages[name])
+        return got
+
+    def kind(self, path: str) -> str | None:
+        if path not in self.kinds:
+            self.kinds[path] = (
+                "file" if os.path.isfile(path) else "dir" if os.path.isdir(path) else None
+            )
+        return self.kinds[path]
+
+    def anchors_of_file(self, path: str) -> frozenset[str]:
+        if path not in self.file_anchors:
+            try:
+                text = Path(path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                text = ""
+            self.file_anchors[path] = _parse(text)[1]
+        return self.file_anchors[path] or frozenset()
+
+    def lines_of(self, path: str) -> int:
+        if path not in self.line_counts:
+            try:
+                self.line_counts[path] = _count_lines(Path(path).read_bytes())
+            except OSError:
+                self.line_counts[path] = 0
+        return self.line_counts[path] or 0
+
+    # -- checks
+
+    def check_page(self, name: str) -> list[BrokenLink]:
+        links, own_anchors = self.page(name)
+        here = posixpath.normpath(name)
+        broken = []
+        for line, target in links:
+            reason = self.check(here, own_anchors, target)
+            if reason:
+                broken.append(BrokenLink(name, line, target, reason))
+        return broken
+
+    def check(self, here: str, own_anchors: frozenset[str], target: str) -> str | None:
+        if _SCHEME.match(target) or target.startswith("//"):
+            return None  # an absolute URL
+        if not target.strip():
+            return "empty link target"
+        path, hashmark, fragment = target.partition("#")
+        path = path.partition("?")[0]
+        fragment = unquote(fragment)
+        if not path:
+            if not fragment or fragment in own_anchors:
+                return None
+            return f"no anchor '{fragment}' on page {here}"
+        path = unquote(path)
+        if path.startswith("/"):
+            return f"absolute path '{path}' (links must be relative)"
+        page_dir = posixpath.dirname(here)
+        full = os.path.normpath(os.path.join(self.out_abs, page_dir, path))
+        rel = os.path.relpath(full, self.out_abs).replace(os.sep, "/")
+        inside = rel != ".." and not rel.startswith("../")
+        if inside:
+            return self.check_inside(rel, full, fragment)
+        return self.check_outside(full, fragment)
+
+    def check_inside(self, rel: str, full: str, fragment: str) -> str | None:
+        if _is_markdown(rel) or self.in_memory and rel in self.names:
+            name = self.names.get(rel)
+            if name is None:
+                return f"no such page '{rel}'"
+            if fragment and fragment not in self.page(name)[1]:
+                return f"no anchor '{fragment}' on page {rel}"
+            return None
+        kind = self.kind(full)
+        if kind is None:
+            return f"no such page '{rel}'"
+        if fragment:
+            if kind == "dir":
+                return f"fragment '#{fragment}' on folder '{rel}'"
+            return self.check_line_fragment(full, rel, fragment)
+        return None
+
+    def check_outside(self, full: str, fragment: str) -> str | None:
+        shown = self.shown(full)
+        if self.root_abs is not None:
+            from_root = os.path.relpath(full, self.root_abs).replace(os.sep, "/")
+            if from_root == ".." or from_root.startswith("../"):
+                return f"'{shown}' is outside the workspace"
+        kind = self.kind(full)
+        if kind is None:
+            return f"no such file '{shown}'"
+        if not fragment:
+            return None
+        if kind == "dir":
+            return f"fragment '#{fragment}' on folder '{shown}'"
+        if _is_markdown(full):
+            if fragment in self.anchors_of_file(full):
+                return None
+            if not _LINE_FRAGMENT.match(fragment):
+                return f"no anchor '{fragment}' on page {shown}"
+        return self.check_line_fragment(full, shown, fragment)
+
+    def check_line_fragment(self, full: str, shown: str, fragment: str) -> str | None:
+        m = _LINE_FRAGMENT.match(fragment)
+        if not m:
+            return f"fragment '#{fragment}' on '{shown}' is not a line reference (#L<n>)"
+        first = int(m.group(1))
+        last = int(m.group(2)) if m.group(2) else first
+        count = self.lines_of(full)
+        for n in (first, last):
+            if n < 1:
+                return f"line {n} is not a line number (lines start at 1) in '{shown}'"
+            if n > count:
+                return f"line {n} beyond the file's {count} lines ('{shown}')"
+        if last < first:
+            return f"line range L{first}-L{last} is reversed in '{shown}'"
+        return None
+
+    def shown(self, full: str) -> str:
+        """A path for messages: relative to the workspace root when it is inside it, else
+        relative to the output folder."""
+        if self.root_abs is not None:
+            rel = os.path.relpath(full, self.root_abs).replace(os.sep, "/")
+            if rel != ".." and not rel.startswith("../"):
+                return rel
+        return os.path.relpath(full, self.out_abs).replace(os.sep, "/")
+
+
+def _read_pages(output_dir: Path) -> dict[str, str]:
+    pages = {}
+    for path in sorted(output_dir.rglob("*.md")):
+        if path.is_file():
+            rel = path.relative_to(output_dir).as_posix()
+            pages[rel] = path.read_text(encoding="utf-8", errors="replace")
+    return pages
+
+
+def check_links(
+    output_dir: Path,
+    pages: dict[str, str] | None = None,
+    source_root: Path | None = None,
+) -> list[BrokenLink]:
+    """Every broken relative link or anchor of the doc set in `output_dir`.
+
+    `pages` maps page paths (posix, relative to `output_dir`) to Markdown text; when None,
+    every `*.md` file under `output_dir` is read. A link that leaves `output_dir` must name an
+    existing file on disk (and, when `source_root` is given, one inside `source_root`).
+    The result is sorted by (page, line, target).
+    """
+    checker = _Checker(Path(output_dir), pages, source_root)
+    broken: list[BrokenLink] = []
+    for name in checker.pages:
+        broken.extend(checker.check_page(name))
+    broken.sort(key=lambda b: (b.page, b.line, b.target))
+    return broken
