@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -8,12 +9,23 @@ import pytest
 FIXTURE_WS = Path(__file__).parent / "fixtures" / "ws"
 
 
+def materialize_workspace(parent: Path) -> Path:
+    """A copy of the fixture workspace under `parent`, with its symlinks added.
+
+    The symlinks (a loop `loop -> .` and `escape` pointing out of the workspace) are made
+    here rather than committed: pip and setuptools follow them when they copy the source
+    tree of this project, and never finish."""
+    dest = parent / "ws"
+    shutil.copytree(FIXTURE_WS, dest, symlinks=True)
+    os.symlink(".", dest / "loop")
+    os.symlink("../../..", dest / "escape")
+    return dest
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    """A private copy of the fixture workspace (symlinks kept as symlinks)."""
-    dest = tmp_path / "ws"
-    shutil.copytree(FIXTURE_WS, dest, symlinks=True)
-    return dest
+    """A private copy of the fixture workspace, symlink loop and escaping link included."""
+    return materialize_workspace(tmp_path)
 
 
 @pytest.fixture

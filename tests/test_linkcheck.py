@@ -314,3 +314,9 @@ def test_each_page_and_file_is_read_once(ws, monkeypatch):
     assert check_links(out_of(ws), pages=pages) == []
     assert len(parsed) == 50
     assert len(counted) == 1
+
+
+def test_links_that_leave_the_output_folder_and_come_back(ws):
+    pages = {"a/p.md": "# P\n", "b.md": "[p](../repodoc/a/p.md#p) [q](../repodoc/a/q.md)\n"}
+    got = check_links(out_of(ws), pages=pages)
+    assert [(b.target, b.reason) for b in got] == [("../repodoc/a/q.md", "no such page 'a/q.md'")]

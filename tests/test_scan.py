@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 from repodoc_ls.config import Settings, load_settings
 from repodoc_ls.scan import MANIFEST_NAME, ScannedFile, _Rules, is_excluded, scan
 
-FIXTURE = Path(__file__).parent / "fixtures" / "ws"
+from conftest import materialize_workspace
+
+FIXTURE = materialize_workspace(Path(tempfile.mkdtemp(prefix="repodoc-scan-")))
 
 
 def make(root: Path, files: dict[str, str | bytes]) -> None:

@@ -178,6 +178,7 @@ def _count_lines(data: bytes) -> int:
 class _Checker:
     def __init__(self, output_dir: Path, pages: dict[str, str] | None, source_root):
         self.out_abs = os.path.abspath(output_dir)
+        self.out_prefix = os.path.join(self.out_abs, "")
         self.in_memory = pages is not None
         if pages is None:
             pages = _read_pages(Path(output_dir))
@@ -248,11 +249,12 @@ class _Checker:
         path = unquote(path)
         if path.startswith("/"):
             return f"absolute path '{path}' (links must be relative)"
-        page_dir = posixpath.dirname(here)
-        full = os.path.normpath(os.path.join(self.out_abs, page_dir, path))
-        rel = os.path.relpath(full, self.out_abs).replace(os.sep, "/")
-        inside = rel != ".." and not rel.startswith("../")
-        if inside:
+        rel = posixpath.normpath(posixpath.join(posixpath.dirname(here), path))
+        if rel != ".." and not rel.startswith("../"):
+            return self.check_inside(rel, os.path.join(self.out_abs, rel), fragment)
+        full = os.path.normpath(os.path.join(self.out_abs, rel))
+        if full.startswith(self.out_prefix):  # left the output folder and came back into it
+            rel = full[len(self.out_prefix) :].replace(os.sep, "/")
             return self.check_inside(rel, full, fragment)
         return self.check_outside(full, fragment)
 
