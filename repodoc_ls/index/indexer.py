@@ -166,7 +166,9 @@ class Index:
     def update(self, path: str, content: str | bytes) -> FileFacts:
         """Re-extract one file from `content` (an editor buffer or the bytes on disk)."""
         data = content.encode("utf-8") if isinstance(content, str) else content
-        facts = extract_file(path, data)
+        return self._apply(path, data, extract_file(path, data))
+
+    def _apply(self, path: str, data: bytes, facts: FileFacts) -> FileFacts:
         with self.lock:
             new = path not in self.facts
             self.facts[path] = facts
@@ -202,7 +204,7 @@ class Index:
                 old = self.facts.get(path)
                 facts = extract_file(path, data)
                 if old is None or facts.to_bytes() != old.to_bytes():
-                    self.update(path, data)
+                    self._apply(path, data, facts)
                     changed.add(path)
             elif self.remove(path):
                 changed.add(path)
