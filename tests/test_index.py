@@ -232,3 +232,17 @@ def test_locked_store_falls_back_to_memory(workspace):
         holder.close()
     assert any("locked" in w for w in index.warnings)
     assert index.file("shop/cart.py") is not None
+
+
+def test_touched_but_unchanged_file_reuses_its_facts(workspace):
+    import os
+
+    settings = load_settings(workspace)
+    cold = Index.build(settings)
+    target = workspace / "shop/cart.py"
+    st = target.stat()
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    warm = Index.build(settings)
+    assert warm.stats.extracted == 0
+    assert warm.file("shop/cart.py").to_bytes() == cold.file("shop/cart.py").to_bytes()
+    assert Index.build(settings).stats.reused == len(cold.paths())  # the new mtime was stored

@@ -135,11 +135,13 @@ class Index:
         for path, size, mtime_ns, digest, blob in results:
             if blob is None:
                 touched.append((path, size, mtime_ns))
-                facts[path] = _reload(store, path)
             else:
                 record = FileFacts.from_bytes(blob)
                 facts[path] = record
                 written.append((path, size, mtime_ns, digest, blob, record))
+        # Same content under a new mtime (a checkout, a touch): the stored facts stand.
+        for path, blob in store.load_facts([p for p, _, _ in touched]):
+            facts[path] = FileFacts.from_bytes(blob)
         if written:
             store.write_files(written)
         if touched:
@@ -294,12 +296,6 @@ class Index:
             return (tier, name.startswith("_"), len(ref.qualname), ref.qualname, ref.path)
 
         return sorted(candidates.values(), key=rank)[:limit]
-
-
-def _reload(store: Store, path: str) -> FileFacts:
-    for _, blob in store.load_facts([path]):
-        return FileFacts.from_bytes(blob)
-    raise LookupError(path)
 
 
 def _run_extraction(root: str, tasks: list[tuple[str, str | None]], workers: int,
