@@ -12,7 +12,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m repodoc_ls index .
+	$(PY) -m repodoc_ls export . -o build/docs
+	$(PY) -m repodoc_ls check . -o build/docs
 
 test: $(STAMP)
 	$(PY) -m pytest -q -ra

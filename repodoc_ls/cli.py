@@ -6,9 +6,11 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from repodoc_ls import __version__
 from repodoc_ls.config import Settings, SettingsError, load_settings
+from repodoc_ls.docs.export import ExportError
 
 
 class CliError(Exception):
@@ -60,6 +62,104 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def _index(settings: Settings, quiet: bool = False):
+    from repodoc_ls.index.indexer import Index
+
+    index = Index.build(settings, progress=None if quiet else _TerminalProgress())
+    for warning in index.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return index
+
+
+def _check_root(args: argparse.Namespace) -> None:
+    root = Path(args.root)
+    if not root.exists():
+        raise CliError(f"the workspace root {root} does not exist")
+    if not root.is_dir():
+        raise CliError(f"the workspace root {root} is not a folder")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from repodoc_ls.docs.export import export
+
+    _check_root(args)
+    settings = _settings(args)
+    start = time.perf_counter()
+    index = _index(settings)
+    result = export(index, settings.output_path, force=args.force, progress=_TerminalProgress())
+    elapsed = time.perf_counter() - start
+    print(f"exported {result.output_dir}: {result.written} written, {result.unchanged} unchanged, "
+          f"{result.removed} removed in {elapsed:.2f}s")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from repodoc_ls.docs.export import check
+
+    _check_root(args)
+    settings = _settings(args)
+    index = _index(settings, quiet=True)
+    result = check(index, settings.output_path)
+    if result.ok:
+        print(f"{settings.output_path}: the doc set is up to date and every link resolves")
+        return 0
+    for title, items in (("stale", result.stale), ("missing", result.missing), ("extra", result.extra)):
+        for page in items:
+            print(f"{title}: {page}")
+    for b in result.broken:
+        print(f"broken link: {b.page}:{b.line}: {b.target} ({b.reason})")
+    print(f"{settings.output_path}: {len(result.stale)} stale, {len(result.missing)} missing, "
+          f"{len(result.extra)} extra pages, {len(result.broken)} broken links; "
+          f"run `repodoc export` to update", file=sys.stderr)
+    return 1
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from repodoc_ls.docs.render import Renderer
+
+    target = Path(args.path)
+    root = Path(args.root) if args.root else _find_root(target)
+    args.root = str(root)
+    _check_root(args)
+    settings = _settings(args)
+    try:
+        rel = target.resolve().relative_to(settings.root).as_posix()
+    except ValueError:
+        raise CliError(f"{target} is not inside the workspace {settings.root}") from None
+    rel = "" if rel == "." else rel
+    index = _index(settings, quiet=True)
+    is_folder = rel == "" or target.is_dir()
+    kind = args.kind or ("index" if is_folder else "docs")
+    if is_folder != (kind in ("index", "doc", "sub")):
+        raise CliError(f"--kind {kind} does not apply to {'a folder' if is_folder else 'a file'}")
+    if not is_folder and index.file(rel) is None:
+        raise CliError(f"{rel} is not documented (excluded, ignored or missing)")
+    sys.stdout.write(Renderer(index).render_page(rel, kind))
+    return 0
+
+
+def _find_root(target: Path) -> Path:
+    """The nearest folder above `target` holding pyproject.toml, setup.py or .git."""
+    start = target.resolve()
+    for folder in [start, *start.parents]:
+        if folder.is_dir() and any((folder / m).exists() for m in ("pyproject.toml", "setup.py", ".git")):
+            return folder
+    return Path.cwd()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from repodoc_ls.server.server import run
+
+    tcp = None
+    if args.tcp:
+        host, _, port = args.tcp.rpartition(":")
+        if not host or not port.isdigit():
+            raise CliError(f"--tcp wants HOST:PORT, got {args.tcp!r}")
+        tcp = (host, int(port))
+    run(tcp=tcp)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="repodoc", description="Document a Python workspace.")
     parser.add_argument("--version", action="version", version=f"repodoc {__version__}")
@@ -69,6 +169,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("root", nargs="?", default=".")
     p.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
     p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("export", help="write the doc set (only pages whose content changed)")
+    p.add_argument("root", nargs="?", default=".")
+    p.add_argument("-o", "--output", help="output folder (default: docs/repodoc under the root)")
+    p.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    p.add_argument("--force", action="store_true", help="overwrite files repodoc did not write")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("check", help="exit 1 when the doc set on disk is stale or has broken links")
+    p.add_argument("root", nargs="?", default=".")
+    p.add_argument("-o", "--output", help="output folder (default: docs/repodoc under the root)")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("show", help="print one page")
+    p.add_argument("path", help="a file or folder of the workspace")
+    p.add_argument("--kind", choices=["docs", "kw", "index", "doc", "sub"],
+                   help="page kind (default: docs for a file, index for a folder)")
+    p.add_argument("--root", help="workspace root (default: nearest folder with pyproject.toml, setup.py or .git)")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("serve", help="run the language server")
+    p.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
+    p.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP port instead")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 
@@ -77,8 +201,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (CliError, SettingsError) as exc:
+    except (CliError, SettingsError, ExportError) as exc:
         print(f"repodoc: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"repodoc: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("repodoc: interrupted", file=sys.stderr)

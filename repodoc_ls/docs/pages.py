@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from functools import lru_cache
 from urllib.parse import quote
 
 FOLDER_KINDS = ("index", "doc", "sub")
@@ -79,14 +80,21 @@ def line_anchor(line: int) -> str:
     return f"L{line}"
 
 
+@lru_cache(maxsize=65536)
 def _quote(relpath: str) -> str:
     return quote(relpath, safe="/-_.~")
 
 
+@lru_cache(maxsize=65536)
+def _relative_dir(start: str, target_dir: str) -> str:
+    return posixpath.relpath(target_dir or ".", start or ".")
+
+
 def relative(from_page: str, to_page: str) -> str:
     """The relative path from one output page to another (both relative to the output root)."""
-    start = posixpath.dirname(from_page) or "."
-    return posixpath.relpath(to_page, start)
+    target_dir, name = posixpath.split(to_page)
+    up = _relative_dir(posixpath.dirname(from_page), target_dir)
+    return name if up == "." else f"{up}/{name}"
 
 
 def link(from_page: str, to_page: str, fragment: str | None = None) -> str:
@@ -101,11 +109,21 @@ class SourceLinks:
     def __init__(self, root: str, output: str):
         self.root = os.path.abspath(root)
         self.output = os.path.abspath(output)
+        self._dirs: dict[tuple[str, str], str] = {}
+
+    def _dir_link(self, page_dir: str, source_dir: str) -> str:
+        key = (page_dir, source_dir)
+        found = self._dirs.get(key)
+        if found is None:
+            rel = os.path.relpath(os.path.join(self.root, source_dir),
+                                  os.path.join(self.output, page_dir)).replace(os.sep, "/")
+            found = self._dirs[key] = _quote(rel)
+        return found
 
     def source(self, from_page: str, path: str, line: int | None = None) -> str:
-        page_dir = os.path.dirname(os.path.join(self.output, from_page))
-        rel = os.path.relpath(os.path.join(self.root, path), page_dir).replace(os.sep, "/")
-        return _quote(rel) + (f"#L{line}" if line else "")
+        source_dir, name = posixpath.split(path)
+        rel = f"{self._dir_link(posixpath.dirname(from_page), source_dir)}/{_quote(name)}"
+        return rel + (f"#L{line}" if line else "")
 
 
 _MD_ESCAPE = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -113,11 +131,15 @@ _MD_ESCAPE = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 def text(value: str) -> str:
     """Escape text for inline Markdown (link text, table cells, headings)."""
-    return _MD_ESCAPE.sub(r"\\\1", value).replace("\n", " ")
+    if "\n" in value:
+        value = value.replace("\n", " ")
+    return _MD_ESCAPE.sub(r"\\\1", value) if _MD_ESCAPE.search(value) else value
 
 
 def code(value: str) -> str:
     """Inline code that survives backticks inside the value."""
+    if "`" not in value and value.strip():
+        return f"`{value}`"
     longest = max((len(m) for m in re.findall(r"`+", value)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if value.startswith("`") or value.endswith("`") or not value.strip() else ""
@@ -128,3 +150,51 @@ def fence_for(content: str) -> str:
     """A code fence longer than any backtick run in `content` (at least three)."""
     longest = max((len(m) for m in re.findall(r"`{3,}", content)), default=0)
     return "`" * max(3, longest + 1)
+
+
+# -- folder pages
+
+
+def links_from(from_page: str):
+    """`link(from_page, to_page, fragment)` for many links out of one page: each target
+    page's relative path is computed once (a symbols page links thousands of symbols)."""
+    targets: dict[str, str] = {}
+
+    def make(to_page: str, fragment: str | None = None) -> str:
+        target = targets.get(to_page)
+        if target is None:
+            target = targets[to_page] = "" if to_page == from_page else link(from_page, to_page)
+        return f"{target}#{fragment}" if fragment else (target or "#")
+
+    return make
+
+
+def source_links_from(sources: SourceLinks, from_page: str):
+    """`sources.source(from_page, path, line)` for many links out of one page, computing each
+    source file's relative path once."""
+    bases: dict[str, str] = {}
+
+    def make(path: str, line: int | None = None) -> str:
+        base = bases.get(path)
+        if base is None:
+            base = bases[path] = sources.source(from_page, path)
+        return f"{base}#{line_anchor(line)}" if line else base
+
+    return make
+
+
+def sub_part_page(folder: str, letter: str, part: int) -> str:
+    """Part `part` (1-based) of a letter page too large for one page: part 1 is the letter
+    page itself (`sub-t.md`), then `sub-t-2.md`, `sub-t-3.md`..."""
+    if part <= 1:
+        return sub_letter_page(folder, letter)
+    name = f"sub-{letter}-{part}.md"
+    return f"{folder}/{name}" if folder else name
+
+
+def name_text(name: str) -> str:
+    """`text(name)` for a (dotted) Python name, fast: of the characters `text` escapes, an
+    identifier can only hold `_`. Anything else goes through `text`."""
+    if name.replace(".", "").isidentifier():
+        return name.replace("_", "\\_")
+    return text(name)

@@ -1,0 +1,479 @@
+"""Write the doc set to disk, incrementally and safely; compare it with what is on disk.
+
+The manifest (`.repodoc-manifest.json` in the output folder) records what an export wrote:
+every page with its hash, size, mtime and the workspace files it depends on, the hash of
+every source file, and a fingerprint of everything else pages depend on (version, templates,
+settings). With it, an export renders only pages whose inputs changed, writes only pages
+whose bytes changed, and removes only pages it wrote itself.
+
+Crash safety: every file is written to a temporary name and renamed. Before the first page
+is written, a manifest claiming the pages about to be written is saved, so an export killed
+half way leaves whole pages that a re-run recognises as its own and completes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import posixpath
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from repodoc_ls import __version__
+from repodoc_ls.docs import pages
+from repodoc_ls.docs.linkcheck import BrokenLink, check_links
+from repodoc_ls.docs.render import Rendered, Renderer, Unit
+from repodoc_ls.index.graph import SymbolRef
+from repodoc_ls.index.indexer import Index
+from repodoc_ls.scan import MANIFEST_NAME
+
+MANIFEST_FORMAT = 1
+Progress = Callable[[int, int, str], None]
+
+
+class ExportError(Exception):
+    """An export that must not proceed (explained in one message)."""
+
+
+class ExportCancelled(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    output_dir: Path
+    written: int
+    unchanged: int
+    removed: int
+    seconds: float
+    rendered: int = 0  # pages rendered (written + unchanged among those re-rendered)
+    written_pages: tuple[str, ...] = ()
+
+
+@dataclass
+class CheckResult:
+    stale: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    broken: list[BrokenLink] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.stale or self.missing or self.extra or self.broken)
+
+
+def page_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def unit_of_page(page: str) -> Unit:
+    """The rendering unit that produced `page` (inverse of the paths in pages.py)."""
+    if page.endswith("_docs.md"):
+        return Unit("docs", page[: -len("_docs.md")])
+    if page.endswith("_kw.md"):
+        return Unit("kw", page[: -len("_kw.md")])
+    folder, name = posixpath.split(page)
+    stem = name[: -len(".md")]
+    if stem.startswith("sub-"):
+        stem = "sub"
+    return Unit(stem, folder)
+
+
+# ------------------------------------------------------------------ the manifest
+
+
+@dataclass
+class PageRecord:
+    hash: str | None  # None: claimed by an export that did not finish
+    size: int = -1
+    mtime_ns: int = -1
+    deps: tuple[str, ...] = ()
+
+
+@dataclass
+class Manifest:
+    fingerprint: str = ""
+    sources: dict[str, str] = field(default_factory=dict)  # path -> content hash
+    pages: dict[str, PageRecord] = field(default_factory=dict)
+    imports: dict[str, tuple[str, ...]] = field(default_factory=dict)  # path -> workspace files it imports
+
+    @classmethod
+    def load(cls, output: Path) -> Manifest | None:
+        try:
+            raw = json.loads((output / MANIFEST_NAME).read_text("utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            raise ExportError(f"cannot read the manifest {output / MANIFEST_NAME}: {exc}") from None
+        if raw.get("generator") != "repodoc" or raw.get("format") != MANIFEST_FORMAT:
+            # Another version's manifest: its pages are still ours, but nothing else is reused.
+            return cls(pages={p: PageRecord(None) for p in raw.get("pages", {})})
+        files = raw.get("files", [])
+        return cls(
+            fingerprint=raw.get("fingerprint", ""),
+            sources=dict(zip(files, raw.get("hashes", []))),
+            imports={files[i]: tuple(files[t] for t in targets)
+                     for i, targets in enumerate(raw.get("imports", [])) if targets},
+            pages={page: PageRecord(r[0], r[1], r[2], tuple(files[i] for i in r[3]))
+                   for page, r in raw.get("pages", {}).items()},
+        )
+
+    def save(self, output: Path) -> None:
+        files = sorted(self.sources.keys() | {d for r in self.pages.values() for d in r.deps}
+                       | {t for targets in self.imports.values() for t in targets})
+        number = {f: i for i, f in enumerate(files)}
+        raw = {
+            "generator": "repodoc",
+            "version": __version__,
+            "format": MANIFEST_FORMAT,
+            "fingerprint": self.fingerprint,
+            "files": files,
+            "hashes": [self.sources.get(f, "") for f in files],
+            "imports": [sorted(number[t] for t in self.imports.get(f, ())) for f in files],
+            "pages": {page: [r.hash, r.size, r.mtime_ns, sorted(number[d] for d in r.deps)]
+                      for page, r in sorted(self.pages.items())},
+        }
+        _atomic_write(output / MANIFEST_NAME, json.dumps(raw, separators=(",", ":")).encode("utf-8"))
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    if not target.parent.is_dir():
+        target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".repodoc-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+# ------------------------------------------------------------------ planning
+
+
+def check_output_folder(root: Path, output: Path) -> None:
+    root, output = root.resolve(), output.resolve()
+    if output == root or root.is_relative_to(output):
+        raise ExportError(f"refusing to write the doc set to {output}: it contains the workspace root {root}")
+    if output.exists() and not output.is_dir():
+        raise ExportError(f"the output path {output} exists and is not a folder")
+
+
+def fingerprint(renderer: Renderer) -> str:
+    return hashlib.blake2b("\n".join(renderer.fingerprint_parts()).encode("utf-8"),
+                           digest_size=16).hexdigest()
+
+
+def source_hashes(index: Index) -> dict[str, str]:
+    table = index.store.file_table()
+    return {path: table[path].hash if path in table else "" for path in index.paths()}
+
+
+def import_targets(index: Index) -> dict[str, tuple[str, ...]]:
+    graph = index.graph
+    out = {}
+    for path in index.paths():
+        targets = sorted({r.target for r in graph.imports_of(path) if r.target and r.target != path})
+        if targets:
+            out[path] = tuple(targets)
+    return out
+
+
+def related_files(renderer: Renderer, path: str, old_targets: tuple[str, ...] = ()) -> set[str]:
+    """Files whose pages may mention `path` because of what `path` contains now: the modules
+    it imports, the files defining what it uses or subclasses, files defining the same names,
+    and, for a module it started or stopped importing, that module's other importers (their
+    keyword pages count the importers)."""
+    graph = renderer.graph
+    facts = renderer.index.file(path)
+    targets = {r.target for r in graph.imports_of(path) if r.target} if facts is not None else set()
+    out = set(targets)
+    for target in targets.symmetric_difference(old_targets):
+        out.add(target)
+        out.update(graph.imported_by(target))
+    if facts is None:
+        out.discard(path)
+        return out
+    for (target, _qualname), _lines in graph._references_from(path):
+        out.add(target)
+    for s in facts.symbols:
+        for base in s.bases:
+            ref = graph._resolve_base(path, s, base)
+            if isinstance(ref, SymbolRef):
+                out.add(ref.path)
+        if not s.local:
+            out.update(d.path for d in graph.definitions(s.qualname) if d.qualname == s.qualname)
+    out.discard(path)
+    return out
+
+
+def _units_to_render(renderer: Renderer, old: Manifest | None, new_sources: dict[str, str],
+                     same_fingerprint: bool, output: Path) -> list[Unit]:
+    all_units = renderer.units()
+    if old is None or not same_fingerprint:
+        return all_units
+    changed = {p for p in new_sources.keys() | old.sources.keys()
+               if new_sources.get(p) != old.sources.get(p)}
+    wanted: set[Unit] = set()
+    affected_files = set(changed)
+    for path in changed:
+        affected_files.update(related_files(renderer, path, old.imports.get(path, ())))
+    for path in affected_files:
+        if path in new_sources:
+            wanted.add(Unit("docs", path))
+            wanted.add(Unit("kw", path))
+        for folder in pages.folders_of(path):
+            for kind in pages.FOLDER_KINDS:
+                wanted.add(Unit(kind, folder))
+    for page, record in old.pages.items():
+        if changed.intersection(record.deps) or not _on_disk_as_recorded(output / page, record):
+            wanted.add(unit_of_page(page))
+    old_units = {unit_of_page(page) for page in old.pages}
+    wanted.update(u for u in all_units if u not in old_units)
+    existing = set(all_units)
+    return sorted(u for u in wanted if u in existing)
+
+
+def _on_disk_as_recorded(target: Path, record: PageRecord) -> bool:
+    if record.hash is None:
+        return False
+    try:
+        st = target.stat()
+    except OSError:
+        return False
+    return st.st_size == record.size and st.st_mtime_ns == record.mtime_ns
+
+
+# ------------------------------------------------------------------ rendering
+
+_MIN_UNITS_FOR_POOL = 400
+_CHUNK = 40
+_pool_renderer: Renderer | None = None  # set in the parent just before the workers fork
+
+
+def _render_chunk(units: list[Unit]) -> list[tuple[str, str, frozenset[str]]]:
+    assert _pool_renderer is not None
+    out = []
+    for unit in units:
+        for page, result in _pool_renderer.render_unit(unit).items():
+            out.append((page, result.text, result.deps))
+    return out
+
+
+def _can_fork() -> bool:
+    # Forking a process that runs other threads (the language server) can deadlock the
+    # child on a lock held by a thread that does not exist there: only fork when alone.
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def render_units(renderer: Renderer, units: list[Unit], progress: Progress | None = None,
+                 cancel: Callable[[], bool] | None = None) -> dict[str, Rendered]:
+    """Render `units`, in forked workers when there are many (they share the index)."""
+    global _pool_renderer
+    rendered: dict[str, Rendered] = {}
+    workers = min(renderer.settings.worker_count, os.cpu_count() or 1)
+    if len(units) >= _MIN_UNITS_FOR_POOL and workers > 1 and _can_fork():
+        renderer.prepare()
+        chunks = [units[i:i + _CHUNK] for i in range(0, len(units), _CHUNK)]
+        _pool_renderer = renderer
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                done = 0
+                for results in pool.imap(_render_chunk, chunks):
+                    for page, text, deps in results:
+                        rendered[page] = Rendered(text, deps)
+                    done += 1
+                    if cancel is not None and cancel():
+                        pool.terminate()
+                        raise ExportCancelled("export cancelled")
+                    if progress is not None:
+                        progress(min(done * _CHUNK, len(units)), len(units), "rendering")
+        finally:
+            _pool_renderer = None
+        return rendered
+    for n, unit in enumerate(units):
+        if cancel is not None and cancel():
+            raise ExportCancelled("export cancelled")
+        rendered.update(renderer.render_unit(unit))
+        if progress is not None:
+            progress(n + 1, len(units), "rendering")
+    return rendered
+
+
+# ------------------------------------------------------------------ export
+
+
+def export(index: Index, output_dir: Path | str | None = None, *, force: bool = False,
+           progress: Progress | None = None, cancel: Callable[[], bool] | None = None) -> ExportResult:
+    start = time.perf_counter()
+    renderer = Renderer(index, output_dir)
+    output = renderer.output
+    check_output_folder(renderer.root, output)
+    old = Manifest.load(output) if output.is_dir() else None
+    new_sources = source_hashes(index)
+    fp = fingerprint(renderer)
+    units = _units_to_render(renderer, old, new_sources, old is not None and old.fingerprint == fp, output)
+
+    rendered = render_units(renderer, units, progress, cancel)
+
+    old_pages = old.pages if old is not None else {}
+    rendered_units = set(units)
+    keep = {page: rec for page, rec in old_pages.items()
+            if unit_of_page(page) not in rendered_units and rec.hash is not None}
+    all_units = set(renderer.units())
+    keep = {page: rec for page, rec in keep.items() if unit_of_page(page) in all_units}
+
+    to_write: dict[str, bytes] = {}
+    unchanged = 0
+    for page, result in rendered.items():
+        data = result.text.encode("utf-8")
+        record = old_pages.get(page)
+        digest = page_hash(data)
+        if record is not None and record.hash == digest and _on_disk_as_recorded(output / page, record):
+            unchanged += 1
+        elif record is not None and record.hash is None and _same_bytes(output / page, data):
+            unchanged += 1
+        else:
+            to_write[page] = data
+    stale = sorted(page for page in old_pages if page not in rendered and page not in keep)
+
+    conflicts = sorted(page for page in to_write if page not in old_pages and os.path.lexists(output / page))
+    if (output / MANIFEST_NAME).exists() and old is None:
+        conflicts.insert(0, MANIFEST_NAME)
+    if conflicts and not force:
+        shown = "\n  ".join(conflicts[:20]) + (f"\n  ... and {len(conflicts) - 20} more" if len(conflicts) > 20 else "")
+        raise ExportError(f"{len(conflicts)} file(s) in {output} were not written by repodoc and would be "
+                          f"overwritten (use --force to overwrite them):\n  {shown}")
+
+    manifest = Manifest(fp, new_sources, dict(keep), import_targets(index))
+    if to_write or stale:
+        # Claim the pages first, so a kill half way leaves nothing a re-run would refuse.
+        claim = Manifest(old.fingerprint if old else "", old.sources if old else {}, dict(old_pages),
+                         old.imports if old else {})
+        for page in to_write:
+            claim.pages[page] = PageRecord(None)
+        output.mkdir(parents=True, exist_ok=True)
+        claim.save(output)
+    _write_pages(output, to_write, progress, cancel)
+    for page, result in rendered.items():
+        target = output / page
+        if page in to_write or page not in old_pages or old_pages[page].hash is None:
+            st = target.stat()
+            manifest.pages[page] = PageRecord(page_hash(result.text.encode("utf-8")), st.st_size,
+                                              st.st_mtime_ns, tuple(sorted(result.deps)))
+        else:
+            rec = old_pages[page]
+            manifest.pages[page] = PageRecord(rec.hash, rec.size, rec.mtime_ns, tuple(sorted(result.deps)))
+    if any(rec.hash is None for rec in old_pages.values()):
+        _remove_leftover_temp_files(output)  # an earlier export was killed mid-write
+    removed = 0
+    for page in stale:
+        try:
+            os.unlink(output / page)
+            removed += 1
+        except FileNotFoundError:
+            pass
+        _remove_empty_folders(output, posixpath.dirname(page))
+    output.mkdir(parents=True, exist_ok=True)
+    manifest.save(output)
+    unchanged = len(manifest.pages) - len(to_write)
+    return ExportResult(output, len(to_write), unchanged, removed, time.perf_counter() - start,
+                        len(rendered), tuple(sorted(to_write)))
+
+
+def _write_pages(output: Path, to_write: dict[str, bytes], progress: Progress | None,
+                 cancel: Callable[[], bool] | None) -> None:
+    # Creating and renaming files is system-call bound: threads overlap the waits.
+    for folder in sorted({posixpath.dirname(page) for page in to_write}):
+        (output / folder).mkdir(parents=True, exist_ok=True)
+    items = sorted(to_write.items())
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(_atomic_write, output / page, data) for page, data in items]
+        for n, future in enumerate(futures):
+            future.result()
+            if cancel is not None and cancel():
+                for f in futures:
+                    f.cancel()
+                raise ExportCancelled("export cancelled")
+            if progress is not None and (n % 50 == 49 or n + 1 == len(futures)):
+                progress(n + 1, len(futures), "writing")
+
+
+def _remove_leftover_temp_files(output: Path) -> None:
+    for dirpath, _dirs, filenames in os.walk(output):
+        for name in filenames:
+            if name.startswith(".repodoc-") and name.endswith(".tmp"):
+                try:
+                    os.unlink(os.path.join(dirpath, name))
+                except OSError:
+                    pass
+
+
+def _same_bytes(target: Path, data: bytes) -> bool:
+    try:
+        return target.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _remove_empty_folders(output: Path, folder: str) -> None:
+    while folder:
+        try:
+            (output / folder).rmdir()
+        except OSError:
+            return
+        folder = posixpath.dirname(folder)
+
+
+# ------------------------------------------------------------------ check
+
+
+def render_all(renderer: Renderer, progress: Progress | None = None) -> dict[str, bytes]:
+    return {page: result.text.encode("utf-8")
+            for page, result in render_units(renderer, renderer.units(), progress).items()}
+
+
+def check(index: Index, output_dir: Path | str | None = None,
+          progress: Progress | None = None) -> CheckResult:
+    renderer = Renderer(index, output_dir)
+    output = renderer.output
+    check_output_folder(renderer.root, output)
+    expected = render_all(renderer, progress)
+    result = CheckResult()
+    for page, data in sorted(expected.items()):
+        target = output / page
+        try:
+            on_disk = target.read_bytes()
+        except FileNotFoundError:
+            result.missing.append(page)
+            continue
+        except OSError as exc:
+            raise ExportError(f"cannot read {target}: {exc.strerror or exc}") from None
+        if on_disk != data:
+            result.stale.append(page)
+    if output.is_dir():
+        for found in _markdown_files(output):
+            if found not in expected:
+                result.extra.append(found)
+        result.broken = check_links(output, pages=None, source_root=renderer.root)
+    return result
+
+
+def _markdown_files(output: Path) -> Iterable[str]:
+    for dirpath, dirnames, filenames in os.walk(output):
+        dirnames.sort()
+        rel = os.path.relpath(dirpath, output)
+        for name in sorted(filenames):
+            if name.endswith(".md"):
+                yield name if rel == "." else f"{Path(rel).as_posix()}/{name}"

@@ -1,0 +1,539 @@
+"""View models of a file's two pages: `X_docs.md` (documentation) and `X_kw.md` (keywords).
+
+Everything a template shows is computed here from the index, with links made by `pages.py`.
+Each builder also collects the workspace files it mentions: a page depends on exactly those.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import shlex
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from repodoc_ls.docs import pages
+from repodoc_ls.docs.render import Rendered, Renderer
+from repodoc_ls.index.graph import Category, ModuleRef, SymbolRef
+from repodoc_ls.index.model import FileFacts, FileKind, Symbol, SymbolKind
+
+MAX_FILES_LISTED = 50  # importers, testers, ... beyond this, "and N more"
+MAX_REF_FILES = 20  # files listed per referenced symbol
+MAX_REF_LINES = 10  # line links per file per referenced symbol
+MAX_RELATED = 10
+EXCERPT_LINES = 80
+
+_FENCE_LANGUAGE = {
+    FileKind.JSON: "json", FileKind.TOML: "toml", FileKind.YAML: "yaml", FileKind.INI: "ini",
+    FileKind.MARKDOWN: "markdown", FileKind.TEXT: "text",
+}
+_CATEGORY_ORDER = (Category.STDLIB, Category.THIRD_PARTY, Category.WORKSPACE)
+
+
+@dataclass
+class _Page:
+    """What one page builder accumulates: its own path and the files it depends on."""
+
+    renderer: Renderer
+    path: str  # the source file
+    page: str  # the output page
+    deps: set[str] = field(default_factory=set)
+    _sources: dict[str, str] = field(default_factory=dict)
+
+    def to_page(self, path: str, fragment: str | None = None) -> str:
+        self.deps.add(path)
+        return pages.link(self.page, pages.file_page(path), fragment)
+
+    def to_kw(self, path: str) -> str:
+        return pages.link(self.page, pages.keyword_page(path))
+
+    def to_source(self, path: str, line: int | None = None) -> str:
+        base = self._sources.get(path)
+        if base is None:
+            base = self._sources[path] = self.renderer.sources.source(self.page, path)
+        return f"{base}#L{line}" if line else base
+
+    def to_folder(self, folder: str, kind: str) -> str:
+        return pages.link(self.page, pages.folder_page(folder, kind))
+
+    def file_link(self, path: str, fragment: str | None = None) -> str:
+        return f"[{pages.text(path)}]({self.to_page(path, fragment)})"
+
+    def line_link(self, path: str, line: int, label: str | None = None) -> str:
+        return f"[{label or line}]({self.to_source(path, line)})"
+
+
+# ------------------------------------------------------------------ anchors
+
+
+def symbol_anchors(facts: FileFacts) -> list[str]:
+    """The anchor of each symbol, in order; a repeated qualname (a property setter, an
+    overload) gets `-2`, `-3`, ... so that `pages.anchor(qualname)` names the first."""
+    seen: dict[str, int] = {}
+    out = []
+    for s in facts.symbols:
+        base = pages.anchor(s.qualname)
+        n = seen.get(base, 0) + 1
+        seen[base] = n
+        out.append(base if n == 1 else f"{base}-{n}")
+    return out
+
+
+def import_anchors(facts: FileFacts) -> list[str]:
+    per_line: dict[int, int] = defaultdict(int)
+    out = []
+    for imp in facts.imports:
+        out.append(pages.import_anchor(imp.line, per_line[imp.line]))
+        per_line[imp.line] += 1
+    return out
+
+
+# ------------------------------------------------------------------ summaries
+
+
+def file_summary(renderer: Renderer, path: str) -> str:
+    """The one-line summary: the docstring's first line, else a factual one."""
+    facts = renderer.index.file(path)
+    if facts is None:
+        return ""
+    if facts.summary:
+        return facts.summary
+    kind = renderer.graph.kind(path)
+    if kind == FileKind.TEST_MODULE:
+        tests = renderer.graph.tests(path)
+        classes = {t.qualname.rsplit(".", 1)[0] for t in tests if "." in t.qualname}
+        where = f" in {_count(len(classes), 'class', 'classes')}" if classes else ""
+        return f"Test module: {_count(len(tests), 'test')}{where}"
+    if facts.kind == FileKind.MARKDOWN and facts.outline:
+        return facts.outline[0].title
+    if facts.is_python:
+        classes = sum(1 for s in facts.symbols if s.kind == SymbolKind.CLASS and not s.parent)
+        functions = sum(1 for s in facts.symbols if s.kind == SymbolKind.FUNCTION and not s.parent)
+        parts = [p for p in (_count(classes, "class", "classes") if classes else "",
+                             _count(functions, "function") if functions else "") if p]
+        label = {FileKind.PACKAGE_INIT: "Package init", FileKind.SCRIPT: "Script",
+                 FileKind.STUB: "Type stub"}.get(kind, "Module")
+        return f"{label}: {', '.join(parts)}" if parts else f"{label} with {_count(facts.lines, 'line')}"
+    if facts.kind in FileKind.DATA and facts.outline:
+        return f"{facts.kind} file: {_count(len(facts.outline), 'top-level key')}"
+    if facts.kind == FileKind.BINARY:
+        return f"Binary file, {facts.size:,} bytes"
+    return f"{facts.kind} file, {_count(facts.lines, 'line')}"
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def _more(total: int, shown: int) -> str:
+    return f"and {total - shown:,} more" if total > shown else ""
+
+
+# ------------------------------------------------------------------ the file page
+
+
+def render_file_page(renderer: Renderer, path: str) -> Rendered:
+    facts = renderer.index.file(path)
+    if facts is None:
+        raise KeyError(f"{path} is not in the index")
+    p = _Page(renderer, path, pages.file_page(path), {path})
+    graph = renderer.graph
+    view = {
+        "title": path,
+        "summary": file_summary(renderer, path),
+        "metadata": _metadata(p, facts),
+        # A one-line docstring is the summary already; the purpose section shows longer ones.
+        "docstring": facts.docstring if facts.docstring and facts.docstring.strip() != facts.summary else "",
+        "docstring_fence": pages.fence_for(facts.docstring or ""),
+        "facts": _purpose_facts(p, facts),
+        "api": _api(p, facts) if facts.is_python else None,
+        "outline": [{"indent": "  " * (max(o.level, 1) - 1), "title": pages.text(o.title),
+                     "line": p.line_link(path, o.line, f"line {o.line}")} for o in facts.outline],
+        "dependencies": _dependencies(p, facts) if facts.imports else [],
+        "used_by": _used_by(p, facts),
+        "tests": _tests(p, facts) if facts.is_python else None,
+        "notes": _notes(p, facts),
+        "related": _related(p, facts),
+        "source": _source(p, facts),
+        "nav": _navigation(p),
+        "kind": graph.kind(path),
+    }
+    text = renderer.template("file_docs.md.j2").render(**view)
+    return Rendered(text, frozenset(p.deps))
+
+
+def _metadata(p: _Page, facts: FileFacts) -> list[tuple[str, str]]:
+    rows = [("Source", f"[{pages.text(facts.path)}]({p.to_source(facts.path)})"),
+            ("Type", p.renderer.graph.kind(facts.path))]
+    module = p.renderer.graph.module_name.get(facts.path) if facts.is_python else None
+    if module:
+        rows.append(("Module", pages.code(module)))
+    rows.append(("Size", _count(facts.size, "byte")))
+    if facts.encoding is not None:
+        rows.append(("Lines", f"{facts.lines:,}"))
+        if facts.encoding.lower().replace("_", "-") not in ("utf-8", "ascii"):
+            rows.append(("Encoding", facts.encoding))
+    return rows
+
+
+def _purpose_facts(p: _Page, facts: FileFacts) -> list[str]:
+    out = []
+    path = facts.path
+    if facts.shebang:
+        out.append(f"Starts with the interpreter line {pages.code(facts.shebang)}.")
+    if facts.main_guard:
+        guard = pages.code('if __name__ == "__main__":')
+        out.append(f"Runs as a script: {guard} at "
+                   f"{p.line_link(path, facts.main_guard, f'line {facts.main_guard}')}.")
+    for tool, line in facts.cli:
+        out.append(f"Defines a command line with {pages.code(tool)} at {p.line_link(path, line, f'line {line}')}.")
+    if facts.all_names is not None:
+        out.append(f"Exports {_count(len(facts.all_names), 'name')} via {pages.code('__all__')} at "
+                   f"{p.line_link(path, facts.all_line, f'line {facts.all_line}')}.")
+    return out
+
+
+# -- API
+
+
+def _api(p: _Page, facts: FileFacts) -> dict | None:
+    if not facts.symbols and facts.all_names is None:
+        return None
+    anchors = symbol_anchors(facts)
+    children: dict[str | None, list[int]] = defaultdict(list)
+    for i, s in enumerate(facts.symbols):
+        children[s.parent].append(i)
+    subclass_cache = {}
+
+    def entry(i: int, depth: int) -> dict:
+        s = facts.symbols[i]
+        subs = []
+        if s.kind == SymbolKind.CLASS and not s.local:
+            subs = subclass_cache.setdefault(i, p.renderer.graph.subclasses(facts.path, s.qualname))
+        return {
+            "anchor": anchors[i],
+            "symbol": s,
+            "label": _symbol_label(s),
+            "line": p.line_link(facts.path, s.line, f"line {s.line}"),
+            "decorators": ", ".join(pages.code("@" + d) for d in s.decorators),
+            "summary": pages.text(s.summary),
+            "subclasses": [_symbol_link(p, ref) for ref in subs[:MAX_FILES_LISTED]],
+            "more_subclasses": _more(len(subs), MAX_FILES_LISTED),
+            "indent": "  " * depth,
+            "children": [entry(c, depth + 1) for c in children.get(s.qualname, [])
+                          if facts.symbols[c].qualname != s.qualname],
+        }
+
+    top = children.get(None, [])
+    return {
+        "classes": [entry(i, 0) for i in top if facts.symbols[i].kind == SymbolKind.CLASS],
+        "functions": [entry(i, 0) for i in top if facts.symbols[i].kind == SymbolKind.FUNCTION],
+        "constants": [entry(i, 0) for i in top if facts.symbols[i].kind == SymbolKind.CONSTANT],
+        "all_names": ", ".join(pages.code(n) for n in facts.all_names) if facts.all_names else "",
+    }
+
+
+def _symbol_label(s: Symbol) -> str:
+    if s.kind == SymbolKind.CLASS:
+        bases = f"({', '.join(s.bases)})" if s.bases else ""
+        return pages.code(f"class {s.name}{bases}")
+    if s.kind == SymbolKind.CONSTANT:
+        return pages.code(f"{s.name} = {s.value}" if s.value is not None else s.name)
+    prefix = "async def" if s.is_async else "def"
+    return pages.code(f"{prefix} {s.name}{s.signature or '()'}")
+
+
+def _symbol_link(p: _Page, ref: SymbolRef) -> str:
+    label = pages.code(ref.qualname)
+    if ref.path == p.path:
+        return f"[{label}]({pages.link(p.page, p.page, pages.anchor(ref.qualname))})"
+    return f"[{label}]({p.to_page(ref.path, pages.anchor(ref.qualname))}) in {p.file_link(ref.path)}"
+
+
+# -- dependencies
+
+
+def _dependencies(p: _Page, facts: FileFacts) -> list[dict]:
+    anchors = import_anchors(facts)
+    groups: dict[str, list[dict]] = defaultdict(list)
+    statements: dict[tuple, dict] = {}
+    for r, anchor_id in zip(p.renderer.graph.imports_of(facts.path), anchors):
+        imp = r.imp
+        key = (imp.line, imp.level, imp.module, imp.name is None, r.category)
+        row = statements.get(key)
+        if row is None:
+            row = statements[key] = {"anchors": [], "names": [], "imp": imp, "targets": [],
+                                     "line": p.line_link(facts.path, imp.line, f"line {imp.line}"),
+                                     "flags": []}
+            groups[r.category].append(row)
+        row["anchors"].append(anchor_id)
+        if imp.name is not None:
+            row["names"].append(f"{imp.name} as {imp.alias}" if imp.alias else imp.name)
+        elif imp.alias:
+            row["names"].append(f"as {imp.alias}")
+        if r.target and r.target != facts.path and r.target not in row["targets"]:
+            row["targets"].append(r.target)
+        if imp.type_checking and "only while type checking" not in row["flags"]:
+            row["flags"].append("only while type checking")
+        if imp.in_try and "optional: inside try" not in row["flags"]:
+            row["flags"].append("optional: inside try")
+    out = []
+    for category in _CATEGORY_ORDER:
+        rows = groups.get(category)
+        if not rows:
+            continue
+        for row in rows:
+            imp = row["imp"]
+            dots = "." * imp.level
+            if imp.name is None:
+                statement = f"import {dots}{imp.module}" + (f" as {imp.alias}" if imp.alias else "")
+            else:
+                statement = f"from {dots}{imp.module} import {', '.join(row['names'])}"
+            row["statement"] = pages.code(statement)
+            row["links"] = ", ".join(p.file_link(t) for t in row["targets"])
+            row["unresolved"] = category == Category.WORKSPACE and not row["targets"]
+        out.append({"category": category, "rows": rows})
+    return out
+
+
+# -- used by
+
+
+def _used_by(p: _Page, facts: FileFacts) -> dict | None:
+    graph = p.renderer.graph
+    importers = [f for f in graph.imported_by(facts.path) if f != facts.path]
+    references = []
+    for s, anchor_id in zip(facts.symbols, symbol_anchors(facts)):
+        if s.local or anchor_id != pages.anchor(s.qualname):
+            continue
+        refs = {f: lines for f, lines in graph.references(facts.path, s.qualname).items() if f != facts.path}
+        definers = sorted({d.path for d in graph.definitions(s.qualname)
+                           if d.qualname == s.qualname and d.path != facts.path})
+        if not refs and not definers:
+            continue
+        files = []
+        for f in sorted(refs)[:MAX_REF_FILES]:
+            lines = refs[f]
+            links = ", ".join(p.line_link(f, n) for n in lines[:MAX_REF_LINES])
+            extra = f" {_more(len(lines), MAX_REF_LINES)}" if len(lines) > MAX_REF_LINES else ""
+            files.append(f"{p.file_link(f)} (line{'s' if len(lines) > 1 else ''} {links}{extra})")
+        references.append({
+            "anchor": f"refs-{anchor_id}",
+            "name": pages.code(s.qualname),
+            "definition": pages.link(p.page, p.page, anchor_id),
+            "count": len(refs),
+            "files": files,
+            "more": _more(len(refs), MAX_REF_FILES),
+            "definers": [p.file_link(d, pages.anchor(s.qualname)) for d in definers[:MAX_FILES_LISTED]],
+            "more_definers": _more(len(definers), MAX_FILES_LISTED),
+        })
+    if not importers and not references:
+        return None
+    return {
+        "importers": [p.file_link(f) for f in importers[:MAX_FILES_LISTED]],
+        "importer_count": len(importers),
+        "more_importers": _more(len(importers), MAX_FILES_LISTED),
+        "references": references,
+    }
+
+
+# -- tests
+
+
+def _tests(p: _Page, facts: FileFacts) -> dict | None:
+    graph = p.renderer.graph
+    tests = graph.tests(facts.path)
+    if tests:
+        rows = []
+        for t in tests:
+            node = f"{facts.path}::{t.qualname.replace('.', '::')}"
+            rows.append({
+                "name": pages.code(t.qualname),
+                "line": p.line_link(facts.path, t.line),
+                "style": t.style + (", parametrized" if t.parametrized else ""),
+                "command": pages.code(f"python -m pytest {shlex.quote(node)}"),
+            })
+        classes = {t.qualname.rsplit(".", 1)[0] for t in tests if "." in t.qualname}
+        return {
+            "rows": rows,
+            "summary": f"{_count(len(tests), 'test')}"
+                       + (f" in {_count(len(classes), 'class', 'classes')}" if classes else "")
+                       + (f", {sum(t.parametrized for t in tests)} parametrized"
+                          if any(t.parametrized for t in tests) else ""),
+            "run_all": pages.code(f"python -m pytest {shlex.quote(facts.path)}"),
+            "exercises": [p.file_link(f) for f in graph.exercises(facts.path)[:MAX_FILES_LISTED]],
+            "tested_by": [],
+        }
+    testers = graph.tested_by(facts.path)
+    if not testers:
+        return None
+    return {"rows": [], "tested_by": [p.file_link(f) for f in testers[:MAX_FILES_LISTED]],
+            "more_testers": _more(len(testers), MAX_FILES_LISTED), "exercises": []}
+
+
+# -- notes
+
+
+def _notes(p: _Page, facts: FileFacts) -> list[dict]:
+    rows = []
+    for n in sorted(facts.notes, key=lambda n: (n.line, n.kind, n.detail)):
+        # A parser may report the line after the last one (an unexpected end of file).
+        at = min(n.line, max(facts.lines, 1))
+        line = p.line_link(facts.path, at) if n.line and facts.encoding is not None else "file"
+        rows.append({"line": line, "kind": pages.text(n.kind), "detail": pages.code(n.detail) if n.detail else ""})
+    return rows
+
+
+# -- related files
+
+
+def _related(p: _Page, facts: FileFacts) -> list[dict]:
+    graph = p.renderer.graph
+    path = facts.path
+    reasons: dict[str, list[str]] = defaultdict(list)
+    scores: dict[str, int] = defaultdict(int)
+
+    def add(other: str, score: int, reason: str) -> None:
+        if other != path:
+            scores[other] += score
+            reasons[other].append(reason)
+
+    for target in {r.target for r in graph.imports_of(path) if r.target}:
+        add(target, 3, "imported here")
+    for importer in graph.imported_by(path):
+        add(importer, 3, "imports this file")
+    if facts.is_python:
+        for tester in graph.tested_by(path):
+            add(tester, 3, "tests this file")
+        used_here: dict[str, int] = defaultdict(int)
+        for s in facts.symbols:
+            if s.local:
+                continue
+            for user in graph.references(path, s.qualname):
+                used_here[user] += 1
+        for user, n in used_here.items():
+            add(user, min(n, 5), f"uses {_count(n, 'name')} defined here")
+        for s in facts.symbols:
+            if s.kind == SymbolKind.CLASS and not s.local:
+                for sub in {r.path for r in graph.subclasses(path, s.qualname)}:
+                    add(sub, 2, f"subclasses {s.qualname}")
+    ranked = sorted(scores, key=lambda f: (-scores[f], f))[:MAX_RELATED]
+    return [{"link": p.file_link(f), "reasons": "; ".join(dict.fromkeys(reasons[f]))} for f in ranked]
+
+
+# -- source
+
+
+def _source(p: _Page, facts: FileFacts) -> dict | None:
+    if facts.encoding is None:
+        return None
+    text = p.renderer.source_text(facts.path)
+    if text is None:
+        return None
+    lines = text.replace("\x00", "\ufffd").splitlines()
+    excerpt = facts.size > p.renderer.settings.max_source_bytes
+    if excerpt:
+        lines = lines[:EXCERPT_LINES]
+    body = "\n".join(lines)
+    language = "python" if facts.is_python else _FENCE_LANGUAGE.get(facts.kind, "text")
+    return {
+        "fence": pages.fence_for(body),
+        "language": language,
+        "body": body,
+        "excerpt": excerpt,
+        "shown": len(lines),
+        "limit": _count(p.renderer.settings.max_source_bytes, "byte"),
+        "link": f"[{pages.text(facts.path)}]({p.to_source(facts.path)})",
+    }
+
+
+def _navigation(p: _Page) -> list[str]:
+    folder = posixpath.dirname(p.path)
+    out = [f"[keywords]({p.to_kw(p.path)})",
+           f"[folder index]({p.to_folder(folder, 'index')})",
+           f"[folder overview]({p.to_folder(folder, 'doc')})",
+           f"[folder symbols]({p.to_folder(folder, 'sub')})"]
+    if folder:
+        parent = posixpath.dirname(folder)
+        out.append(f"[parent folder]({p.to_folder(parent, 'index')})")
+        if parent:
+            out.append(f"[root]({p.to_folder('', 'index')})")
+    return out
+
+
+# ------------------------------------------------------------------ the keyword page
+
+KEYWORD_GROUPS = (
+    ("classes", "Classes"), ("methods", "Methods"), ("functions", "Functions"),
+    ("constants", "Constants"), ("modules", "Imported modules"), ("names", "Imported names"),
+)
+
+
+def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
+    facts = renderer.index.file(path)
+    if facts is None:
+        raise KeyError(f"{path} is not in the index")
+    p = _Page(renderer, path, pages.keyword_page(path), {path})
+    docs_page = pages.file_page(path)
+    graph = renderer.graph
+    groups: dict[str, list[dict]] = defaultdict(list)
+    anchors = symbol_anchors(facts)
+    for s, anchor_id in zip(facts.symbols, anchors):
+        group = {SymbolKind.CLASS: "classes", SymbolKind.METHOD: "methods",
+                 SymbolKind.CONSTANT: "constants"}.get(s.kind, "functions")
+        refs = {f for f in graph.references(path, s.qualname) if f != path}
+        definers = {d.path for d in graph.definitions(s.qualname)
+                    if d.qualname == s.qualname and d.path != path}
+        p.deps.update(refs | definers)
+        others = len(refs | definers)
+        first = anchor_id == pages.anchor(s.qualname)
+        groups[group].append({
+            "name": pages.code(s.qualname),
+            "line": p.line_link(path, s.line),
+            "docs": pages.link(p.page, docs_page, anchor_id),
+            "others": others,
+            "others_link": pages.link(p.page, docs_page, f"refs-{anchor_id}") if others and first and not s.local else "",
+        })
+    for r, anchor_id in zip(graph.imports_of(path), import_anchors(facts)):
+        imp = r.imp
+        dots = "." * imp.level
+        if imp.name is None:
+            group, name = "modules", f"{dots}{imp.module}"
+        else:
+            group = "names"
+            name = f"{dots}{imp.module}.{imp.name}" if imp.module else f"{dots}{imp.name}"
+        if imp.alias:
+            name = f"{name} as {imp.alias}"
+        others, others_link = 0, ""
+        target_link = ""
+        if r.target:
+            importers = set(graph.imported_by(r.target)) - {path}
+            p.deps.update(importers)
+            others = len(importers)
+            if r.target != path:
+                resolved = graph.resolve_name(path, imp.bound_name) if imp.name not in (None, "*") else None
+                if isinstance(resolved, SymbolRef):
+                    target_link = p.to_page(resolved.path, pages.anchor(resolved.qualname))
+                elif isinstance(resolved, ModuleRef):
+                    target_link = p.to_page(resolved.path)
+                else:
+                    target_link = p.to_page(r.target)
+                others_link = p.to_page(r.target, "used-by") if others else ""
+        groups[group].append({
+            "name": pages.code(name),
+            "line": p.line_link(path, imp.line),
+            "docs": pages.link(p.page, docs_page, anchor_id),
+            "target": target_link,
+            "category": r.category,
+            "others": others,
+            "others_link": others_link,
+        })
+    view = {
+        "title": path,
+        "docs_link": pages.link(p.page, docs_page),
+        "folder_link": p.to_folder(posixpath.dirname(path), "index"),
+        "groups": [{"title": title, "rows": groups[key], "imports": key in ("modules", "names")}
+                   for key, title in KEYWORD_GROUPS if groups.get(key)],
+        "total": sum(len(v) for v in groups.values()),
+    }
+    text = renderer.template("file_kw.md.j2").render(**view)
+    return Rendered(text, frozenset(p.deps))

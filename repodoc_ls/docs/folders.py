@@ -1,0 +1,561 @@
+"""View models of the folder pages: `index.md`, `doc.md` and `sub.md` (with `sub-<letter>.md`).
+
+`render_folder(renderer, folder, kind)` builds the values a template shows and renders it.
+Every path and link comes from `pages.py`; every name that reaches link text or a table cell
+is escaped with `pages.text`: by the templates' `text` filter, except on symbols pages, whose
+rows (tens of thousands on a large folder) arrive escaped. What several folders share (the
+direct children of every folder, each subtree's files and symbols, file kinds) is computed
+once and kept on the renderer, which is discarded whenever the index changes.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from repodoc_ls.docs import pages
+from repodoc_ls.index.graph import Category, ModuleRef, SymbolRef
+from repodoc_ls.index.model import FileFacts, FileKind, SymbolKind
+
+if TYPE_CHECKING:
+    from repodoc_ls.docs.render import Renderer, Rendered
+
+#: A `sub.md` page larger than this (UTF-8 bytes) is split into one page per initial letter.
+SUB_SPLIT_BYTES = 500_000
+#: At most this many entries in the public API summary of `doc.md`.
+PUBLIC_API_LIMIT = 50
+#: At most this many modules in the key modules table of `doc.md`.
+KEY_MODULES_LIMIT = 10
+#: At most this many nodes in the import graph diagram of `doc.md`.
+GRAPH_NODE_LIMIT = 40
+
+_README_NAMES = ("readme.md", "readme.markdown")
+_INIT_NAMES = ("__init__.py", "__init__.pyi")
+_API_KINDS = (SymbolKind.CLASS, SymbolKind.FUNCTION)
+_EXTERNAL = (Category.STDLIB, Category.THIRD_PARTY)
+_NOT_DEPENDENCIES = frozenset({"__future__"})
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_SENTENCE_END = re.compile(r"[.!?](?=\s)")
+#: A description taken from a README paragraph is cut to about this many characters.
+DESCRIPTION_CHARS = 160
+
+
+def render_folder(renderer: Renderer, folder: str, kind: str) -> dict[str, Rendered]:
+    """Page path (relative to the output folder) -> rendered page, for one folder page kind
+    ("index", "doc" or "sub"; a large "sub" gives several pages)."""
+    cache = _cache(renderer)
+    if kind == "index":
+        return _render_index(renderer, cache, folder)
+    if kind == "doc":
+        return _render_doc(renderer, cache, folder)
+    if kind == "sub":
+        return _render_sub(renderer, cache, folder)
+    raise ValueError(f"unknown folder page kind {kind!r}")
+
+
+# ---------------------------------------------------------------- shared per render
+
+
+@dataclass
+class _FolderCache:
+    """Facts about folders, computed once per renderer (a renderer never outlives its index)."""
+
+    files: dict[str, list[str]] = field(default_factory=dict)  # folder -> direct files
+    subfolders: dict[str, list[str]] = field(default_factory=dict)  # folder -> direct subfolders
+    subtree: dict[str, list[str]] = field(default_factory=dict)  # folder -> every file below it
+    kinds: dict[str, str] = field(default_factory=dict)  # path -> graph.kind(path)
+    escaped: dict[str, str] = field(default_factory=dict)  # value -> pages.text(value)
+    symbols: dict[str, list] | None = None  # folder -> subtree symbols, once several are asked
+    sub_renders: int = 0
+
+
+def _cache(renderer: Renderer) -> _FolderCache:
+    cache = getattr(renderer, "_folders_cache", None)
+    if cache is None:
+        cache = _FolderCache()
+        files: dict[str, list[str]] = defaultdict(list)
+        subfolders: dict[str, set[str]] = defaultdict(set)
+        subtree: dict[str, list[str]] = defaultdict(list)
+        for path in renderer.index.paths():  # sorted
+            ancestors = pages.folders_of(path)  # nearest first, "" last
+            files[ancestors[0]].append(path)
+            for child, parent in zip(ancestors, ancestors[1:]):
+                subfolders[parent].add(child)
+            for folder in ancestors:
+                subtree[folder].append(path)
+        cache.files = dict(files)
+        cache.subfolders = {f: sorted(s) for f, s in subfolders.items()}
+        cache.subtree = dict(subtree)
+        renderer._folders_cache = cache
+    return cache
+
+
+def _kind(renderer: Renderer, cache: _FolderCache, path: str) -> str:
+    kind = cache.kinds.get(path)
+    if kind is None:
+        kind = cache.kinds[path] = renderer.graph.kind(path)
+    return kind
+
+
+def _name(path: str) -> str:
+    return posixpath.basename(path)
+
+
+def _title(renderer: Renderer, folder: str) -> str:
+    return f"{folder}/" if folder else Path(renderer.root).name
+
+
+def _under(folder: str, path: str) -> str:
+    """`path` relative to `folder`."""
+    return path[len(folder) + 1:] if folder else path
+
+
+def _readme(cache: _FolderCache, folder: str, facts: dict[str, FileFacts]) -> FileFacts | None:
+    for path in cache.files.get(folder, ()):
+        if _name(path).lower() in _README_NAMES and facts[path].kind == FileKind.MARKDOWN:
+            return facts[path]
+    return None
+
+
+def _init(cache: _FolderCache, folder: str, facts: dict[str, FileFacts]) -> FileFacts | None:
+    prefix = f"{folder}/" if folder else ""
+    for name in _INIT_NAMES:
+        found = facts.get(prefix + name)
+        if found is not None and found.is_python:
+            return found
+    return None
+
+
+def _description(renderer: Renderer, cache: _FolderCache, folder: str) -> str:
+    """One line on the folder's role: its `__init__` docstring, else its README."""
+    facts = renderer.index.facts
+    init = _init(cache, folder, facts)
+    if init is not None and init.summary:
+        return init.summary
+    readme = _readme(cache, folder, facts)
+    if readme is not None:
+        if readme.summary:
+            return _one_line(readme.summary)
+        if readme.outline:
+            return readme.outline[0].title
+    return ""
+
+
+def _role(renderer: Renderer, cache: _FolderCache, folder: str) -> tuple[str, str | None]:
+    """(first paragraph on the folder's role, the file it comes from)."""
+    facts = renderer.index.facts
+    init = _init(cache, folder, facts)
+    if init is not None and init.docstring and init.docstring.strip():
+        paragraph = _BLANK_LINE.split(init.docstring.strip(), 1)[0]
+        return " ".join(paragraph.split()), init.path
+    readme = _readme(cache, folder, facts)
+    if readme is not None and readme.docstring:
+        return " ".join(readme.docstring.split()), readme.path
+    return "", None
+
+
+def _one_line(paragraph: str) -> str:
+    """The first sentence of a paragraph, or its first DESCRIPTION_CHARS characters."""
+    m = _SENTENCE_END.search(paragraph)
+    if m and m.end() <= DESCRIPTION_CHARS:
+        return paragraph[:m.end()]
+    if len(paragraph) <= DESCRIPTION_CHARS:
+        return paragraph
+    cut = paragraph.rfind(" ", 0, DESCRIPTION_CHARS)
+    return paragraph[:cut if cut > 0 else DESCRIPTION_CHARS].rstrip() + "…"
+
+
+def _file_summary(facts: FileFacts) -> str:
+    if facts.kind == FileKind.MARKDOWN and facts.outline:
+        return facts.outline[0].title
+    return facts.summary
+
+
+def _navigation(renderer: Renderer, folder: str, page: str, here: str) -> list[tuple[str, str]]:
+    """(label, link) of the folder's other pages, its parent and the root."""
+    out = []
+    for kind, label in (("index", "files"), ("doc", "overview"), ("sub", "symbols")):
+        if kind != here:
+            out.append((label, pages.link(page, pages.folder_page(folder, kind))))
+    if folder:
+        parent = posixpath.dirname(folder)
+        if parent:
+            out.append((f"up: {parent}/", pages.link(page, pages.folder_page(parent, "index"))))
+        out.append((f"root: {_title(renderer, '')}", pages.link(page, pages.folder_page("", "index"))))
+    return out
+
+
+def _rendered(text: str, deps) -> Rendered:
+    from repodoc_ls.docs.render import Rendered
+
+    return Rendered(text, frozenset(deps))
+
+
+# ---------------------------------------------------------------- index.md
+
+
+class _FolderRow(NamedTuple):
+    name: str
+    link: str
+    files: int
+    description: str
+
+
+class _FileRow(NamedTuple):
+    name: str
+    link: str
+    kind: str
+    lines: int
+    summary: str
+    keywords: str
+
+
+def _render_index(renderer: Renderer, cache: _FolderCache, folder: str) -> dict[str, Rendered]:
+    page = pages.folder_page(folder, "index")
+    facts = renderer.index.facts
+    folders = [
+        _FolderRow(_name(child) + "/", pages.link(page, pages.folder_page(child, "index")),
+                   len(cache.subtree.get(child, ())), _description(renderer, cache, child))
+        for child in cache.subfolders.get(folder, ())
+    ]
+    files = []
+    deps = set(cache.subtree.get(folder, ()))  # counts and descriptions of the subfolders
+    for path in cache.files.get(folder, ()):
+        f = facts[path]
+        files.append(_FileRow(_name(path), pages.link(page, pages.file_page(path)),
+                              _kind(renderer, cache, path), f.lines, _file_summary(f),
+                              pages.link(page, pages.keyword_page(path))))
+        if f.kind == FileKind.MODULE:  # may become a test module through an imported base
+            deps.update(r.target for r in renderer.graph.imports_of(path) if r.target)
+    text = renderer.template("folder_index.md.j2").render(
+        title=_title(renderer, folder),
+        description=_description(renderer, cache, folder),
+        navigation=_navigation(renderer, folder, page, "index"),
+        folders=folders,
+        files=files,
+    )
+    return {page: _rendered(text, deps)}
+
+
+# ---------------------------------------------------------------- doc.md
+
+
+class _KindRow(NamedTuple):
+    kind: str
+    files: int
+    lines: int
+
+
+class _ModuleRow(NamedTuple):
+    name: str
+    link: str
+    importers: int
+    summary: str
+
+
+class _ApiRow(NamedTuple):
+    name: str
+    link: str | None
+    kind: str
+    file: str
+    file_link: str | None
+    summary: str
+
+
+class _DependencyGroup(NamedTuple):
+    category: str
+    modules: list[tuple[str, int]]  # (top-level module, files importing it)
+
+
+def _render_doc(renderer: Renderer, cache: _FolderCache, folder: str) -> dict[str, Rendered]:
+    page = pages.folder_page(folder, "doc")
+    graph = renderer.graph
+    facts = renderer.index.facts
+    subtree = cache.subtree.get(folder, [])
+    deps = set(subtree)
+    link = pages.links_from(page)
+
+    role, role_source = _role(renderer, cache, folder)
+
+    kind_files: Counter[str] = Counter()
+    kind_lines: Counter[str] = Counter()
+    for path in subtree:
+        kind = _kind(renderer, cache, path)
+        kind_files[kind] += 1
+        kind_lines[kind] += facts[path].lines
+    kinds = [_KindRow(k, n, kind_lines[k])
+             for k, n in sorted(kind_files.items(), key=lambda kn: (-kn[1], kn[0]))]
+
+    fan_in = {}
+    for path in subtree:
+        if facts[path].is_python:
+            importers = graph.imported_by_map.get(path)
+            if importers:
+                fan_in[path] = len(importers)
+                deps.update(importers)
+    key_paths = sorted(fan_in, key=lambda p: (-fan_in[p], p))[:KEY_MODULES_LIMIT]
+    key_modules = [_ModuleRow(_under(folder, p), link(pages.file_page(p)), fan_in[p], facts[p].summary)
+                   for p in key_paths]
+
+    api, api_total, api_deps = _public_api(renderer, cache, folder, link)
+    deps.update(api_deps)
+
+    diagram, hidden = _import_graph(renderer, folder, subtree)
+
+    users: dict[str, dict[str, set[str]]] = {c: defaultdict(set) for c in _EXTERNAL}
+    for path in subtree:
+        for r in graph.imports_of(path):
+            if r.target is not None:
+                deps.add(r.target)
+            elif r.category in users and not r.imp.level:
+                module = r.root_module
+                if module and module not in _NOT_DEPENDENCIES:
+                    users[r.category][module].add(path)
+    dependencies = [
+        _DependencyGroup(category, [(m, len(users[category][m])) for m in sorted(users[category])])
+        for category in _EXTERNAL if users[category]
+    ]
+
+    text = renderer.template("folder_doc.md.j2").render(
+        title=_title(renderer, folder),
+        navigation=_navigation(renderer, folder, page, "doc"),
+        role=role,
+        role_source=_under(folder, role_source) if role_source else None,
+        role_link=link(pages.file_page(role_source)) if role_source else None,
+        kinds=kinds,
+        total_files=len(subtree),
+        key_modules=key_modules,
+        api=api,
+        api_more=api_total - len(api),
+        diagram=diagram,
+        diagram_hidden=hidden,
+        dependencies=dependencies,
+    )
+    return {page: _rendered(text, deps)}
+
+
+def _public_api(renderer: Renderer, cache: _FolderCache, folder: str, link):
+    """(rows up to PUBLIC_API_LIMIT, total count, files they come from).
+
+    The names of the folder's `__init__` `__all__` when it has one (followed to their
+    definitions); otherwise the public top-level classes and functions of the folder's
+    own Python files (those in the file's `__all__` when it has one), test modules aside."""
+    graph = renderer.graph
+    facts = renderer.index.facts
+    rows: list[_ApiRow] = []
+    total = 0
+    used: set[str] = set()
+
+    def row_for(name: str, path: str, qualname: str | None, kind: str, summary: str) -> _ApiRow:
+        used.add(path)
+        shown = _under(folder, path) if not folder or path.startswith(f"{folder}/") else path
+        return _ApiRow(name, link(pages.file_page(path), pages.anchor(qualname) if qualname else None),
+                       kind, shown, link(pages.file_page(path)), summary)
+
+    init = _init(cache, folder, facts)
+    if init is not None and init.all_names:
+        names = list(dict.fromkeys(init.all_names))
+        total = len(names)
+        for name in names[:PUBLIC_API_LIMIT]:
+            target = graph.resolve_name(init.path, name)
+            if isinstance(target, SymbolRef):
+                symbol = graph.symbols_of(target.path).get(target.qualname)
+                rows.append(row_for(name, target.path, target.qualname, target.kind,
+                                    symbol.summary if symbol is not None else ""))
+            elif isinstance(target, ModuleRef):
+                rows.append(row_for(name, target.path, None, "module", facts[target.path].summary))
+            else:
+                rows.append(_ApiRow(name, None, "", "", None, ""))
+        return rows, total, used
+
+    for path in cache.files.get(folder, ()):
+        f = facts[path]
+        if not f.is_python or _kind(renderer, cache, path) == FileKind.TEST_MODULE:
+            continue
+        exported = set(f.all_names) if f.all_names is not None else None
+        for s in f.symbols:
+            if s.parent is not None or s.local or s.kind not in _API_KINDS:
+                continue
+            if (s.name not in exported) if exported is not None else s.name.startswith("_"):
+                continue
+            total += 1
+            if len(rows) < PUBLIC_API_LIMIT:
+                rows.append(row_for(s.qualname, path, s.qualname, s.kind, s.summary))
+    return rows, total, used
+
+
+def mermaid_label(value: str) -> str:
+    """A Mermaid node label, quoted: entity codes for the characters Mermaid would read."""
+    escaped = value.replace("#", "#35;").replace('"', "#quot;").replace("`", "#96;")
+    escaped = escaped.replace("<", "#lt;").replace(">", "#gt;").replace("&", "#amp;")
+    escaped = " ".join(escaped.split())  # no line breaks inside a label
+    return f'"{escaped}"'
+
+
+def _import_graph(renderer: Renderer, folder: str, subtree: list[str]) -> tuple[str | None, int]:
+    """(Mermaid flowchart of the import edges inside the subtree, or None; modules left out)."""
+    inside = set(subtree)
+    edges: set[tuple[str, str]] = set()
+    for path in subtree:
+        for r in renderer.graph.imports_of(path):
+            if r.target is not None and r.target != path and r.target in inside:
+                edges.add((path, r.target))
+    if not edges:
+        return None, 0
+    fan_in: Counter[str] = Counter()
+    nodes: set[str] = set()
+    for source, target in edges:
+        fan_in[target] += 1
+        nodes.add(source)
+        nodes.add(target)
+    ranked = sorted(nodes, key=lambda p: (-fan_in[p], p))
+    shown = set(ranked[:GRAPH_NODE_LIMIT])
+    ids = {path: f"n{i}" for i, path in enumerate(sorted(shown))}
+    lines = ["flowchart LR"]
+    for path in sorted(shown):
+        lines.append(f"    {ids[path]}[{mermaid_label(_under(folder, path))}]")
+    for source, target in sorted(edges):
+        if source in shown and target in shown:
+            lines.append(f"    {ids[source]} --> {ids[target]}")
+    return "\n".join(lines), len(nodes) - len(shown)
+
+
+# ---------------------------------------------------------------- sub.md
+
+_ROW_OVERHEAD = 20  # table punctuation of one symbol row, for size estimates
+
+
+class _Part(NamedTuple):
+    page: str
+    first: str  # the name its first symbol is sorted by, escaped
+    indices: list[int]  # into the entries of the folder
+
+
+def _escaped(cache: _FolderCache, value: str) -> str:
+    """`pages.text(value)`, memoized: a file shows on the sub page of each of its folders."""
+    found = cache.escaped.get(value)
+    if found is None:
+        found = cache.escaped[value] = pages.text(value)
+    return found
+
+
+def _subtree_symbols(renderer: Renderer, cache: _FolderCache, folder: str):
+    """`index.subtree_symbols(folder)`; when several folders are rendered, the whole
+    workspace's list is sorted once and shared out to every folder above each symbol."""
+    if cache.symbols is None:
+        cache.sub_renders += 1
+        if cache.sub_renders == 1 and folder:  # maybe the only one (the server shows a page)
+            return renderer.index.subtree_symbols(folder)
+        by_folder: dict[str, list] = defaultdict(list)
+        ancestors: dict[str, list[str]] = {}
+        for item in renderer.index.subtree_symbols(""):
+            path = item[0]
+            above = ancestors.get(path)
+            if above is None:
+                above = ancestors[path] = pages.folders_of(path)
+            for f in above:
+                by_folder[f].append(item)
+        cache.symbols = dict(by_folder)
+    return cache.symbols.get(folder, [])
+
+
+def _render_sub(renderer: Renderer, cache: _FolderCache, folder: str) -> dict[str, Rendered]:
+    """sub.md: every symbol of the subtree in one table; when that page would be larger than
+    SUB_SPLIT_BYTES, a letter index instead, with one page per initial letter (and a letter
+    still too large split into parts `sub-t.md`, `sub-t-2.md`...)."""
+    page = pages.folder_page(folder, "sub")
+    symbols = _subtree_symbols(renderer, cache, folder)
+    deps = frozenset(cache.subtree.get(folder, ()))
+    title = _title(renderer, folder)
+    template = renderer.template("folder_sub.md.j2")
+    limit = SUB_SPLIT_BYTES
+
+    # Letter pages sit beside sub.md, so one set of links serves them all.
+    link = pages.links_from(page)
+    source = pages.source_links_from(renderer.sources, page)
+    name_text, anchor, file_page = pages.name_text, pages.anchor, pages.file_page
+    entries = [(name_text(s.qualname), link(file_page(path), anchor(s.qualname)), s.kind,
+                f"{_escaped(cache, _under(folder, path))}:{s.line}", source(path, s.line))
+               for path, s in symbols]
+    sizes = [len(e[0]) + len(e[1]) + len(e[2]) + len(e[3]) + len(e[4]) + _ROW_OVERHEAD
+             for e in entries]
+
+    def render(entries_, letter=None, part=None, parts=1, navigation=None) -> str:
+        return template.render(title=title, letter=letter, part=part, parts=parts,
+                               navigation=navigation or _navigation(renderer, folder, page, "sub"),
+                               entries=entries_)
+
+    # Rows alone are at least sum(sizes) - overhead bytes: render the whole page only when it may fit.
+    if sum(sizes) - _ROW_OVERHEAD * len(sizes) <= limit:
+        text = render(entries)
+        if len(text.encode("utf-8")) <= limit:
+            return {page: _rendered(text, deps)}
+
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, (_, s) in enumerate(symbols):
+        groups[pages.letter_of(s.name)].append(i)
+    letters = sorted(groups, key=lambda c: (c == "_", c))
+    out: dict[str, Rendered] = {}
+    index_rows = []
+    for letter in letters:
+        chunks = _pack(groups[letter], sizes, limit)
+        while True:  # estimates are rough: a part still too large is halved, and all re-rendered
+            parts = [_Part(pages.sub_part_page(folder, letter, n),
+                           pages.name_text(symbols[chunk[0]][1].name), chunk)
+                     for n, chunk in enumerate(chunks, 1)]
+            texts = [render([entries[i] for i in part.indices], letter, n, len(parts),
+                            _part_navigation(folder, page, parts, n))
+                     for n, part in enumerate(parts, 1)]
+            over = {k for k, text in enumerate(texts)
+                    if len(chunks[k]) > 1 and len(text.encode("utf-8")) > limit}
+            if not over:
+                break
+            chunks = [half for k, chunk in enumerate(chunks)
+                      for half in (_halves(chunk) if k in over else (chunk,))]
+        for part, text in zip(parts, texts):
+            out[part.page] = _rendered(text, deps)
+        part_links = [(p.first, pages.link(page, p.page)) for p in parts] if len(parts) > 1 else []
+        index_rows.append((letter, len(groups[letter]), pages.link(page, parts[0].page), part_links))
+    index_text = renderer.template("folder_sub_letters.md.j2").render(
+        title=title,
+        navigation=_navigation(renderer, folder, page, "sub"),
+        total=len(symbols),
+        letters=index_rows,
+        split_parts=any(row[3] for row in index_rows),
+    )
+    return {page: _rendered(index_text, deps), **out}
+
+
+def _pack(indices: list[int], sizes: list[int], limit: int) -> list[list[int]]:
+    """Consecutive runs of `indices` whose estimated sizes fill at most ~90% of `limit`."""
+    budget = max(1, int(limit * 0.9))
+    chunks: list[list[int]] = [[]]
+    used = 0
+    for i in indices:
+        if chunks[-1] and used + sizes[i] > budget:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(i)
+        used += sizes[i]
+    return chunks
+
+
+def _halves(chunk: list[int]) -> tuple[list[int], list[int]]:
+    middle = len(chunk) // 2
+    return chunk[:middle], chunk[middle:]
+
+
+def _part_navigation(folder: str, index_page: str, parts: list[_Part], n: int) -> list[tuple[str, str]]:
+    part_page = parts[n - 1].page
+    out = [("all letters", pages.link(part_page, index_page))]
+    if n > 1:
+        out.append(("previous part", pages.link(part_page, parts[n - 2].page)))
+    if n < len(parts):
+        out.append(("next part", pages.link(part_page, parts[n].page)))
+    for kind, label in (("index", "files"), ("doc", "overview")):
+        out.append((label, pages.link(part_page, pages.folder_page(folder, kind))))
+    return out
