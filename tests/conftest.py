@@ -16,7 +16,8 @@ def materialize_workspace(parent: Path) -> Path:
     here rather than committed: pip and setuptools follow them when they copy the source
     tree of this project, and never finish."""
     dest = parent / "ws"
-    shutil.copytree(FIXTURE_WS, dest, symlinks=True)
+    # Leftovers of a tool run on the fixture itself (its index store, a doc set) stay behind.
+    shutil.copytree(FIXTURE_WS, dest, symlinks=True, ignore=shutil.ignore_patterns(".repodoc", "docs"))
     os.symlink(".", dest / "loop")
     os.symlink("../../..", dest / "escape")
     return dest

@@ -506,9 +506,9 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
         others, others_link = 0, ""
         target_link = ""
         if r.target:
-            importers = set(graph.imported_by(r.target)) - {path}
-            p.deps.update(importers)
-            others = len(importers)
+            # The count changes only when some file's imports change; export finds those
+            # pages from the changed file (export.related_files), so they are not deps here.
+            others = len(set(graph.imported_by(r.target)) - {path})
             if r.target != path:
                 resolved = graph.resolve_name(path, imp.bound_name) if imp.name not in (None, "*") else None
                 if isinstance(resolved, SymbolRef):

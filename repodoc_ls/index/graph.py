@@ -238,6 +238,7 @@ class Graph:
 
     def _invalidate(self) -> None:
         self._names: dict[tuple[str, str], SymbolRef | ModuleRef | None] = {}
+        self._bindings: dict[str, tuple[dict[str, ResolvedImport], list[ResolvedImport]]] = {}
         self._symbols_by_file: dict[str, dict[str, Symbol]] = {}
         self._subclasses: dict[tuple[str, str], list[SymbolRef]] | None = None
         self._testcase: dict[tuple[str, str], bool] = {}
@@ -271,23 +272,35 @@ class Graph:
         symbol = self.symbols_of(path).get(name)
         if symbol is not None and not symbol.local:
             return SymbolRef.of(path, symbol)
-        for r in reversed(self.imports.get(path, ())):
-            imp = r.imp
-            if imp.name == "*":
-                continue
-            if imp.bound_name != name:
-                continue
-            return self._binding_target(path, r, depth)
-        for r in self.imports.get(path, ()):
-            if r.imp.name == "*" and r.target is not None:
-                found = self.resolve_name(r.target, name, depth + 1)
-                if found is not None:
-                    return found
+        bindings, stars = self._bindings_of(path)
+        bound = bindings.get(name)
+        if bound is not None:
+            return self._binding_target(path, bound, depth)
+        for r in stars:
+            found = self.resolve_name(r.target, name, depth + 1)
+            if found is not None:
+                return found
         if posixpath.basename(path).startswith("__init__."):
             sub = self._module_in_dir(posixpath.dirname(path), [name])
             if sub is not None:
                 return ModuleRef(sub)
         return None
+
+    def _bindings_of(self, path: str) -> tuple[dict[str, ResolvedImport], list[ResolvedImport]]:
+        """The names a module's imports bind (the last import of a name wins), and its
+        resolved star imports."""
+        found = self._bindings.get(path)
+        if found is None:
+            names: dict[str, ResolvedImport] = {}
+            stars = []
+            for r in self.imports.get(path, ()):
+                if r.imp.name == "*":
+                    if r.target is not None:
+                        stars.append(r)
+                else:
+                    names[r.imp.bound_name] = r
+            found = self._bindings[path] = (names, stars)
+        return found
 
     def _binding_target(self, path: str, r: ResolvedImport, depth: int) -> SymbolRef | ModuleRef | None:
         imp = r.imp
