@@ -1,0 +1,136 @@
+"""workspace/executeCommand: repodoc.exportDocs, repodoc.reindex, repodoc.showFileDoc."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.uris import from_fs_path
+
+from repodoc_ls.docs import pages
+
+
+def register(ls) -> None:
+    from repodoc_ls.server.server import guarded
+
+    for name, fn in (("repodoc.exportDocs", export_docs), ("repodoc.reindex", reindex),
+                     ("repodoc.showFileDoc", show_file_doc)):
+        ls.command(name)(_command(guarded(ls, name, fn)))
+
+
+def _command(handler):
+    # pygls passes each element of `arguments` as one positional argument; a bare *args
+    # signature receives them unconverted (plain JSON values).
+    async def command(*args):
+        return await handler(list(args))
+
+    return command
+
+
+def _first_arg(args: list) -> dict:
+    if not args or args[0] is None:
+        return {}
+    if not isinstance(args[0], dict):
+        raise JsonRpcInvalidParams("the command takes one optional JSON object argument")
+    return args[0]
+
+
+def _folders_for(ls, arg: dict):
+    if arg.get("uri"):
+        folder, _ = ls.locate(arg["uri"])
+        return [folder]
+    folders = list(ls.folders)
+    if not folders:
+        raise JsonRpcInvalidParams("no workspace folder is open")
+    return folders
+
+
+async def export_docs(ls, args):
+    """[{outputDir?, uri?}] -> {outputDir, written, unchanged, removed} (per folder in `folders`)."""
+    arg = _first_arg(args)
+    output_dir = arg.get("outputDir", arg.get("output_dir"))
+    if output_dir is not None and not isinstance(output_dir, str):
+        raise JsonRpcInvalidParams("outputDir must be a string")
+    from repodoc_ls.docs.export import export
+
+    results = []
+    for folder in _folders_for(ls, arg):
+        if folder.building is not None and not folder.building.done():
+            await asyncio.shield(folder.building)  # export what the finished index says
+        if folder.index is None:
+            raise JsonRpcInvalidParams(f"{folder.name} could not be indexed; see the server log")
+        await ls.docs.settle()
+        target = None
+        if output_dir:
+            target = Path(output_dir) if Path(output_dir).is_absolute() else folder.root / output_dir
+        from repodoc_ls.server.progress import WorkProgress
+
+        progress = await WorkProgress(ls, f"repodoc: exporting {folder.name}").begin()
+        cancel = threading.Event()
+        try:
+            result = await ls.loop.run_in_executor(ls.build_pool, lambda: _run_export(
+                export, folder, target, progress, cancel))
+        except asyncio.CancelledError:
+            cancel.set()  # $/cancelRequest: the export stops at its next page
+            progress.end("cancelled")
+            raise
+        except Exception:
+            progress.end("failed")
+            raise
+        progress.end(f"{result['written']} written, {result['unchanged']} unchanged, {result['removed']} removed")
+        results.append(result)
+    first = dict(results[0])
+    if len(results) > 1:
+        first["folders"] = results
+    return first
+
+
+def _run_export(export, folder, target, progress, cancel) -> dict:
+    index = folder.index
+    result = export(index, target, progress=progress.report, cancel=cancel.is_set)
+    return {"outputDir": str(result.output_dir), "written": _count(result.written),
+            "unchanged": _count(result.unchanged), "removed": _count(result.removed)}
+
+
+def _count(value) -> int:
+    return value if isinstance(value, int) else len(value)
+
+
+async def reindex(ls, args):
+    """Rebuild every folder's index (warm: unchanged files are reused); answers when done."""
+    arg = _first_arg(args)
+    folders = _folders_for(ls, arg)
+    tasks = [ls.start_build(folder) for folder in folders]
+    await asyncio.gather(*tasks)
+    return {"state": ls.state(), "files": sum(f.files() for f in folders),
+            "symbols": sum(f.symbols() for f in folders)}
+
+
+async def show_file_doc(ls, args):
+    """[{uri, symbol?}]: render the file page into the cache folder and ask the client to
+    show it (the target of hover and code lens links when no exported page exists)."""
+    arg = _first_arg(args)
+    from repodoc_ls.server.requests import file_doc
+
+    result = await file_doc(ls, {"uri": arg.get("uri")})
+    folder, rel = ls.locate(arg["uri"])
+    page = folder.settings.cache_path / "pages" / pages.file_page(rel)
+
+    def write():
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(result["markdown"], encoding="utf-8")
+
+    await ls.run(write)
+    page_uri = from_fs_path(str(page))
+    if arg.get("symbol"):
+        page_uri += "#" + pages.anchor(arg["symbol"])
+    window = ls.client_capabilities.window
+    if window is not None and window.show_document is not None and window.show_document.support:
+        try:
+            await ls.window_show_document_async(types.ShowDocumentParams(uri=page_uri, take_focus=True))
+        except Exception as exc:
+            ls.log_message(f"repodoc: could not show {page_uri}: {exc}", types.MessageType.Warning)
+    return {**result, "pageUri": page_uri}

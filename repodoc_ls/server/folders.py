@@ -1,0 +1,156 @@
+"""Workspace folders as the server sees them: settings, index, state, and URI checks.
+
+Every request names a document by URI. `Folders.locate` turns it into (folder, relative
+path) or refuses it: the real path (symlinks and `..` resolved) must lie inside a workspace
+folder, so a link pointing out of the workspace can never make the server read or document
+a file elsewhere. Nothing is read before that check.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.uris import from_fs_path, to_fs_path
+
+from repodoc_ls.config import Settings, SettingsError, load_settings
+from repodoc_ls.index.indexer import Index
+
+#: Settings whose change means the file set or the store changed: a rebuild, not a swap.
+INDEX_FIELDS = ("include", "exclude", "respect_gitignore", "cache_dir", "output_dir")
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
+class OutsideWorkspace(JsonRpcInvalidParams):
+    """A URI that no workspace folder contains (InvalidParams, code -32602)."""
+
+
+def snake(key: str) -> str:
+    return _CAMEL.sub(r"_\1", key).replace("-", "_").lower()
+
+
+def normalize_options(raw: Any) -> dict[str, Any]:
+    """Settings from initializationOptions or a configuration section, snake_cased.
+
+    Accepts `{"outputDir": ...}`, `{"output_dir": ...}` or either nested under "repodoc"."""
+    if not isinstance(raw, dict):
+        return {}
+    if isinstance(raw.get("repodoc"), dict):
+        raw = raw["repodoc"]
+    return {snake(k): v for k, v in raw.items()}
+
+
+def settings_for(root: Path, overrides: dict[str, Any], warn) -> Settings:
+    """The folder's Settings; a bad key or type is reported through `warn` and skipped,
+    so one wrong option does not cost the user every other one."""
+    try:
+        base = load_settings(root)
+    except SettingsError as exc:
+        warn(str(exc))
+        base = Settings(root=Path(root).resolve())
+    for key, value in overrides.items():
+        try:
+            base = base.with_overrides({key: value})
+        except (SettingsError, TypeError) as exc:
+            warn(f"ignoring setting {key!r}: {exc}")
+    return base
+
+
+@dataclass(eq=False)
+class Folder:
+    uri: str
+    name: str
+    root: Path  # real path
+    settings: Settings
+    index: Index | None = None
+    state: str = "indexing"  # "indexing" until the first build ends, and during a reindex
+    done: int = 0  # progress of the running build
+    total: int = 0
+    building: Any = None  # the asyncio task of the running build, if any
+    generation: int = 0  # bumped per build, so a superseded build does not win
+    extra: dict = field(default_factory=dict)
+
+    def uri_of(self, relpath: str) -> str:
+        return from_fs_path(str(self.root / relpath)) if relpath else from_fs_path(str(self.root))
+
+    def files(self) -> int:
+        return len(self.index.facts) if self.index is not None else self.done
+
+    def symbols(self) -> int:
+        if self.index is None:
+            return 0
+        with self.index.lock:
+            return self.index.symbol_count()
+
+
+class Folders:
+    def __init__(self) -> None:
+        self.by_uri: dict[str, Folder] = {}
+
+    def __iter__(self):
+        return iter(list(self.by_uri.values()))
+
+    def __len__(self) -> int:
+        return len(self.by_uri)
+
+    def add(self, uri: str, name: str, settings: Settings) -> Folder:
+        folder = Folder(uri=uri, name=name, root=Path(os.path.realpath(settings.root)), settings=settings)
+        self.by_uri[uri] = folder
+        return folder
+
+    def remove(self, uri: str) -> Folder | None:
+        return self.by_uri.pop(uri, None)
+
+    def locate(self, uri: str) -> tuple[Folder, str]:
+        """(folder, posix path relative to its root; "" for the root itself)."""
+        if not isinstance(uri, str) or not uri:
+            raise JsonRpcInvalidParams("missing 'uri' parameter")
+        fs_path = to_fs_path(uri)
+        if fs_path is None:
+            raise OutsideWorkspace(f"{uri} is not a file URI inside a workspace folder")
+        real = os.path.realpath(fs_path)
+        best: Folder | None = None
+        for folder in self.by_uri.values():
+            root = str(folder.root)
+            if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
+                if best is None or len(root) > len(str(best.root)):
+                    best = folder
+        if best is None:
+            raise OutsideWorkspace(
+                f"{uri} is outside every workspace folder (real path {real}); "
+                "repodoc only documents files inside the workspace")
+        rel = os.path.relpath(real, best.root)
+        return best, "" if rel == "." else Path(rel).as_posix()
+
+    def for_path(self, root: Path) -> Folder | None:
+        for folder in self.by_uri.values():
+            if folder.root == root:
+                return folder
+        return None
+
+    def indexed(self):
+        """Folders with an index to answer from (possibly an older one during a reindex)."""
+        return [f for f in self.by_uri.values() if f.index is not None]
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as LSP and `ast` count them: only \\n, \\r\\n and \\r end a line
+    (str.splitlines also splits on form feeds and other separators)."""
+    return _LINE_END.split(text)
+
+
+def decode(data: bytes, encoding: str | None = None) -> str:
+    for candidate in (encoding or "utf-8", "utf-8", "latin-1"):
+        try:
+            return data.decode(candidate)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode("utf-8", errors="replace")

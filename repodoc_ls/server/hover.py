@@ -1,0 +1,251 @@
+"""Hover: index first, jedi only where the index cannot tell, within a time budget.
+
+The index answer (target.py) costs microseconds and needs no file but the open one. Only a
+name it cannot resolve (a stdlib or third-party name, `self.x`, a call's attribute) goes to
+jedi, in its own single thread, awaited for at most `settings.hover_budget_ms`; past that
+the hover answers without it (jedi's work is dropped, the request is not held).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from urllib.parse import quote
+
+from lsprotocol import types
+from pygls.uris import from_fs_path
+
+from repodoc_ls.docs import pages
+from repodoc_ls.index.graph import ModuleRef, SymbolRef
+from repodoc_ls.index.model import Symbol, SymbolKind
+from repodoc_ls.server import target as targets
+
+log = logging.getLogger(__name__)
+
+USERS_SHOWN = 5  # "Used in N files": how many are listed as links
+_VALUE_MAX = 80
+
+
+def register(ls) -> None:
+    from repodoc_ls.server.server import guarded
+
+    ls.feature(types.TEXT_DOCUMENT_HOVER)(guarded(ls, "hover", hover))
+
+
+def wants_markdown(ls) -> bool:
+    td = ls.client_capabilities.text_document
+    formats = td.hover.content_format if td is not None and td.hover is not None else None
+    if not formats:
+        return True  # the client did not say: Markdown is what LSP clients render
+    return formats[0] == types.MarkupKind.Markdown or (
+        types.MarkupKind.Markdown in formats and types.MarkupKind.PlainText not in formats)
+
+
+async def hover(ls, params: types.HoverParams) -> types.Hover | None:
+    folder, rel = ls.locate(params.text_document.uri)
+    await ls.docs.settle()
+    if folder.index is None:
+        return None
+    markdown = wants_markdown(ls)
+    lines = await ls.run(ls.lines, folder, rel)
+    pos = ls.workspace.position_codec.position_from_client_units(lines, params.position)
+    text, word = await ls.run(index_hover, ls, folder, rel, lines, pos.line, pos.character, markdown)
+    if text is None and word is not None and not _jedi_busy.is_set():
+        # One jedi job at a time: while an earlier one (past its budget) still runs, a new
+        # one would only queue behind it and time out too, so answer without jedi at once.
+        _jedi_busy.set()
+        budget = folder.settings.hover_budget_ms / 1000
+        future = ls.loop.run_in_executor(
+            ls.jedi_pool, _jedi_job, ls, folder, rel, "\n".join(lines), pos.line, pos.character, markdown)
+        try:
+            text = await asyncio.wait_for(asyncio.shield(future), budget)
+        except asyncio.TimeoutError:
+            log.info("jedi hover over budget (%s ms) at %s:%s", folder.settings.hover_budget_ms, rel, pos.line)
+            text = None
+    if not text:
+        return None
+    rng = ls.workspace.position_codec.range_to_client_units(lines, types.Range(
+        types.Position(word.line, word.start), types.Position(word.line, word.end)))
+    kind = types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText
+    return types.Hover(contents=types.MarkupContent(kind=kind, value=text), range=rng)
+
+
+def index_hover(ls, folder, rel, lines, line, char, markdown):
+    """(hover text or None, word under the cursor or None); runs in the query pool."""
+    index = folder.index
+    with index.lock:
+        found = targets.resolve(index, rel, lines, line, char)
+        if found is None:
+            return None, None
+        if found.target is None:
+            return None, found.word
+        return render_target(ls, folder, found.target, markdown), found.word
+
+
+def render_target(ls, folder, target, markdown: bool) -> str | None:
+    fmt = Format(markdown)
+    if isinstance(target, SymbolRef):
+        return render_symbol(folder, target, fmt)
+    if isinstance(target, ModuleRef):
+        return render_module(folder, target, fmt)
+    return None
+
+
+class Format:
+    """The same facts as Markdown (links, code fences) or as plain text."""
+
+    def __init__(self, markdown: bool):
+        self.markdown = markdown
+
+    def code(self, text: str) -> str:
+        if not self.markdown:
+            return text
+        fence = pages.fence_for(text)
+        return f"{fence}python\n{text}\n{fence}"
+
+    def link(self, text: str, url: str) -> str:
+        return f"[{pages.text(text)}]({url})" if self.markdown else text
+
+    def join(self, blocks: list[str]) -> str:
+        return "\n\n".join(b for b in blocks if b)
+
+
+def file_link(folder, path: str, line: int | None = None) -> str:
+    uri = from_fs_path(str(folder.root / path))
+    return f"{uri}#L{line}" if line else uri
+
+
+def docs_link(folder, path: str, qualname: str | None = None) -> str:
+    """The exported page when it is on disk, else a command that renders it on demand."""
+    page = folder.settings.output_path / pages.file_page(path)
+    if page.is_file():
+        uri = from_fs_path(str(page))
+        return f"{uri}#{pages.anchor(qualname)}" if qualname else uri
+    args = {"uri": from_fs_path(str(folder.root / path))}
+    if qualname:
+        args["symbol"] = qualname
+    return "command:repodoc.showFileDoc?" + quote(json.dumps([args]))
+
+
+def signature(symbol: Symbol) -> str:
+    decorators = "".join(f"@{d}\n" for d in symbol.decorators)
+    if symbol.kind == SymbolKind.CLASS:
+        bases = f"({', '.join(symbol.bases)})" if symbol.bases else ""
+        return f"{decorators}class {symbol.qualname}{bases}"
+    if symbol.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD):
+        prefix = "async def" if symbol.is_async else "def"
+        return f"{decorators}{prefix} {symbol.qualname}{symbol.signature or '()'}"
+    if symbol.value is not None:
+        value = symbol.value if len(symbol.value) <= _VALUE_MAX else symbol.value[:_VALUE_MAX - 1] + "…"
+        return f"{symbol.qualname} = {value}"
+    return symbol.qualname
+
+
+def _users(folder, fmt: Format, label: str, by_file: dict[str, list[int]], exclude: str) -> str:
+    users = sorted(p for p in by_file if p != exclude)
+    if not users:
+        return f"{label} no other file" if label == "Imported by" else "Not used in other files"
+    shown = []
+    for path in users[:USERS_SHOWN]:
+        line = by_file[path][0] if by_file[path] else None
+        shown.append(fmt.link(f"{path}:{line}" if line else path, file_link(folder, path, line)))
+    more = f", and {len(users) - USERS_SHOWN} more" if len(users) > USERS_SHOWN else ""
+    noun = "file" if len(users) == 1 else "files"
+    return f"{label} {len(users)} {noun}: {', '.join(shown)}{more}"
+
+
+def render_symbol(folder, ref: SymbolRef, fmt: Format) -> str | None:
+    index = folder.index
+    symbol = index.graph.symbols_of(ref.path).get(ref.qualname) if ref.path in index.facts else None
+    if symbol is None:
+        return None
+    summary = symbol.summary
+    defined = "Defined in " + fmt.link(f"{ref.path}:{symbol.line}", file_link(folder, ref.path, symbol.line))
+    used = _users(folder, fmt, "Used in", index.references(ref.path, ref.qualname), ref.path)
+    docs = fmt.link(f"Docs: {ref.path}", docs_link(folder, ref.path, ref.qualname)) if fmt.markdown else ""
+    # Docstrings are shown as written: most are Markdown-ish, and escaping them would show
+    # backslashes in every client.
+    return fmt.join([fmt.code(signature(symbol)), summary, defined, used, docs])
+
+
+def render_module(folder, ref: ModuleRef, fmt: Format) -> str | None:
+    index = folder.index
+    facts = index.file(ref.path)
+    if facts is None:
+        return None
+    name = index.graph.module_name.get(ref.path, ref.path)
+    importers = {p: _import_lines(index, p, ref.path) for p in index.graph.imported_by(ref.path)}
+    where = "File " + fmt.link(ref.path, file_link(folder, ref.path))
+    used = _users(folder, fmt, "Imported by", importers, ref.path)
+    docs = fmt.link(f"Docs: {ref.path}", docs_link(folder, ref.path)) if fmt.markdown else ""
+    summary = facts.summary
+    return fmt.join([fmt.code(f"module {name}"), summary, where, used, docs])
+
+
+def _import_lines(index, importer: str, target: str) -> list[int]:
+    return sorted({r.imp.line for r in index.graph.imports_of(importer) if r.target == target})
+
+
+# -- jedi -----------------------------------------------------------------------
+
+_projects: dict[str, object] = {}
+_jedi_busy = threading.Event()
+
+
+def _jedi_job(*args) -> str | None:
+    try:
+        return jedi_hover(*args)
+    finally:
+        _jedi_busy.clear()
+
+
+def jedi_hover(ls, folder, rel, source, line, char, markdown) -> str | None:
+    """Runs in the jedi thread. A name jedi finds in the workspace gets the index hover."""
+    import jedi
+
+    project = _projects.get(str(folder.root))
+    if project is None:
+        project = _projects[str(folder.root)] = jedi.Project(str(folder.root))
+    script = jedi.Script(source, path=str(folder.root / rel), project=project)
+    names = script.help(line + 1, char)
+    if not names:
+        return None
+    name = names[0]
+    if name.module_path is not None and name.line:
+        mapped = _workspace_symbol(ls, folder, name, markdown)
+        if mapped is not None:
+            return mapped
+    if name.type == "keyword":
+        return None
+    fmt = Format(markdown)
+    sigs = [s.to_string() for s in name.get_signatures()]
+    head = "\n".join(sigs) if sigs else f"{name.type} {name.full_name or name.name}"
+    doc = name.docstring(raw=True) or ""
+    paragraph = doc.strip().split("\n\n")[0].strip() if doc else ""
+    where = ""
+    if name.module_name and name.type != "module":
+        where = f"{name.type} in module " + (f"`{name.module_name}`" if fmt.markdown else name.module_name)
+    return fmt.join([fmt.code(head), paragraph, where])
+
+
+def _workspace_symbol(ls, folder, name, markdown: bool) -> str | None:
+    try:
+        rel = name.module_path.resolve().relative_to(folder.root).as_posix()
+    except (ValueError, OSError):
+        return None
+    index = folder.index
+    if index is None:
+        return None
+    with index.lock:
+        facts = index.file(rel)
+        if facts is None:
+            return None
+        for s in facts.symbols:
+            if s.line == name.line and s.name == name.name:
+                return render_target(ls, folder, SymbolRef.of(rel, s), markdown)
+        if name.type == "module":
+            return render_target(ls, folder, ModuleRef(rel), markdown)
+    return None
+

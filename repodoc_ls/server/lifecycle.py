@@ -1,0 +1,180 @@
+"""Lifecycle and notifications: initialize, folders, configuration, sync, watched files."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.uris import to_fs_path
+
+from repodoc_ls.server.folders import normalize_options
+
+log = logging.getLogger(__name__)
+
+WATCHER_ID = "repodoc-watched-files"
+
+
+def register(ls) -> None:
+    @ls.feature(types.INITIALIZE)
+    def initialize(params: types.InitializeParams) -> None:
+        ls.loop = asyncio.get_running_loop()
+        ls.overrides = normalize_options(params.initialization_options)
+        folders = params.workspace_folders or []
+        if folders:
+            for f in folders:
+                ls.add_folder(f.uri, f.name)
+        elif params.root_uri:
+            ls.add_folder(params.root_uri, "")
+        elif params.root_path:
+            ls.add_folder(Path(params.root_path).resolve().as_uri(), "")
+
+    @ls.feature(types.INITIALIZED)
+    async def initialized(params: types.InitializedParams) -> None:
+        for message in ls.pending_warnings:
+            ls.warn(message)
+        ls.pending_warnings.clear()
+        for folder in ls.folders:
+            ls.start_build(folder)
+        ls.loop.run_in_executor(ls.jedi_pool, _warm_jedi)
+        await _register_watchers(ls)
+
+    @ls.feature(types.SHUTDOWN)
+    def shutdown(params) -> None:
+        for folder in ls.folders:
+            folder.generation += 1  # a build still running is dropped when it ends
+        for pool in (ls.query_pool, ls.update_pool, ls.jedi_pool, ls.build_pool):
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    @ls.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    def folders_changed(params: types.DidChangeWorkspaceFoldersParams) -> None:
+        for removed in params.event.removed or []:
+            folder = ls.folders.remove(removed.uri)
+            if folder is not None:
+                folder.generation += 1
+                for key in [k for k in ls.docs.open if k[0] == folder.uri]:
+                    del ls.docs.open[key]
+        for added in params.event.added or []:
+            if added.uri not in ls.folders.by_uri:
+                folder = ls.add_folder(added.uri, added.name)
+                if folder is not None:
+                    # Documents opened before their folder was added get tracked now.
+                    for doc_uri in list(ls.workspace.text_documents):
+                        try:
+                            owner, rel = ls.folders.locate(doc_uri)
+                        except Exception:
+                            continue
+                        if owner is folder:
+                            ls.docs.open[(folder.uri, rel)] = doc_uri
+                    ls.start_build(folder)
+        for message in ls.pending_warnings:
+            ls.warn(message)
+        ls.pending_warnings.clear()
+
+    @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def configuration_changed(params: types.DidChangeConfigurationParams) -> None:
+        raw = params.settings
+        if isinstance(raw, dict) and isinstance(raw.get("repodoc"), dict):
+            ls.apply_settings(normalize_options(raw["repodoc"]))
+            return
+        # Pull model: the notification carries nothing useful; ask for the section.
+        caps = ls.client_capabilities.workspace
+        if caps is not None and caps.configuration:
+            try:
+                result = await ls.workspace_configuration_async(types.ConfigurationParams(
+                    items=[types.ConfigurationItem(section="repodoc")]))
+            except Exception as exc:
+                ls.log_error("reading the repodoc configuration failed", exc)
+                return
+            if result and isinstance(result[0], dict):
+                ls.apply_settings(normalize_options(result[0]))
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(params: types.DidOpenTextDocumentParams) -> None:
+        ls.docs.opened(params.text_document.uri)
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(params: types.DidChangeTextDocumentParams) -> None:
+        ls.docs.changed(params.text_document.uri)
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
+    def did_save(params: types.DidSaveTextDocumentParams) -> None:
+        ls.docs.saved(params.text_document.uri)
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(params: types.DidCloseTextDocumentParams) -> None:
+        ls.docs.closed(params.text_document.uri)
+
+    @ls.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    async def watched_files_changed(params: types.DidChangeWatchedFilesParams) -> None:
+        by_folder = defaultdict(set)
+        for change in params.changes:
+            try:
+                folder, rel = ls.folders.locate(change.uri)
+            except Exception:
+                continue  # outside every folder: not ours
+            if not rel or (ls.docs.is_open(folder, rel) and change.type != types.FileChangeType.Deleted):
+                continue  # an open buffer is the truth for its file until it is closed
+            by_folder[folder].add(rel)
+        for folder, rels in by_folder.items():
+            if folder.index is not None:
+                changed = await ls.run(_refresh, ls, folder, sorted(rels), pool=ls.update_pool)
+                log.info("refreshed %s: %s", folder.root, sorted(changed))
+
+
+def _refresh(ls, folder, rels: list[str]) -> set[str]:
+    """index.refresh, plus deleted folders: a folder's deletion comes as one event."""
+    index = folder.index
+    with index.lock:
+        expanded = set()
+        for rel in rels:
+            if rel in index.facts or (folder.root / rel).is_file():
+                expanded.add(rel)
+            else:
+                prefix = rel.rstrip("/") + "/"
+                expanded.update(p for p in index.facts if p.startswith(prefix))
+                if (folder.root / rel).is_dir():  # a folder created or moved in: scan it
+                    expanded.update(_files_under(folder.root, rel))
+        changed = index.refresh(expanded)
+    for rel in changed:
+        ls.forget_lines(folder, rel)
+    return changed
+
+
+def _files_under(root: Path, rel: str) -> set[str]:
+    out = set()
+    for path in (root / rel).rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            out.add(path.relative_to(root).as_posix())
+    return out
+
+
+async def _register_watchers(ls) -> None:
+    caps = ls.client_capabilities.workspace
+    watched = caps.did_change_watched_files if caps is not None else None
+    if watched is None or not watched.dynamic_registration:
+        return
+    options = types.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[types.FileSystemWatcher(glob_pattern="**/*")])
+    try:
+        await ls.client_register_capability_async(types.RegistrationParams(registrations=[
+            types.Registration(id=WATCHER_ID, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                               register_options=options)]))
+    except Exception as exc:
+        ls.log_message(f"repodoc: could not register file watchers: {exc}", types.MessageType.Warning)
+
+
+def _warm_jedi() -> None:
+    # jedi's first use imports a lot and loads typeshed; pay for it before the first hover.
+    try:
+        import jedi
+
+        jedi.Script("import os\nos.path", path=None).infer(2, 4)
+    except Exception:  # a missing or broken jedi only disables the fallback
+        log.debug("jedi warm-up failed", exc_info=True)
+
+
+def doc_uri_path(uri: str) -> str | None:
+    return to_fs_path(uri)

@@ -1,0 +1,216 @@
+"""The custom requests of PRODUCT.md ("The server's protocol"); docs/protocol.md documents them.
+
+Params and results are plain JSON objects. Pages come from the same `Renderer` the CLI
+uses, reading open documents from their buffers so unsaved edits show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
+
+from repodoc_ls.docs import pages
+from repodoc_ls.index.graph import SymbolRef
+from repodoc_ls.server import symbols
+from repodoc_ls.server import target as targets
+
+SEARCH_LIMIT = 50
+SEARCH_LIMIT_MAX = 1000
+
+
+def register(ls) -> None:
+    from repodoc_ls.server.server import guarded
+
+    for method, fn in (("repodoc/fileDoc", file_doc), ("repodoc/keywordIndex", keyword_index),
+                       ("repodoc/folderDoc", folder_doc), ("repodoc/crossReferences", cross_references),
+                       ("repodoc/searchKeywords", search_keywords), ("repodoc/status", status)):
+        ls.feature(method)(guarded(ls, method, fn))
+
+
+def _params(params) -> dict:
+    if params is None:
+        return {}
+    if isinstance(params, dict):
+        return params
+    raise JsonRpcInvalidParams("params must be a JSON object")
+
+
+def _to_json(ls, value):
+    return ls.protocol._converter.unstructure(value)
+
+
+async def _indexed_file(ls, params: dict):
+    folder, rel = ls.locate(params.get("uri"))
+    await ls.docs.settle()
+    if folder.index is None:
+        raise JsonRpcInvalidParams(f"{folder.name} is still being indexed; try again when repodoc/status is ready")
+    if rel not in folder.index.facts:
+        raise JsonRpcInvalidParams(
+            f"{rel or folder.root} is not an indexed file (excluded, generated, or not a file)")
+    return folder, rel
+
+
+def _renderer(ls, folder):
+    from repodoc_ls.docs.render import Renderer
+
+    return Renderer(folder.index, read_source=ls.read_source(folder))
+
+
+async def file_doc(ls, params):
+    params = _params(params)
+    folder, rel = await _indexed_file(ls, params)
+    markdown = await ls.run(lambda: _renderer(ls, folder).render_page(rel, "docs"))
+    return {"uri": params["uri"], "path": rel, "markdown": markdown}
+
+
+async def keyword_index(ls, params):
+    params = _params(params)
+    folder, rel = await _indexed_file(ls, params)
+
+    def build():
+        markdown = _renderer(ls, folder).render_page(rel, "kw")
+        index = folder.index
+        with index.lock:
+            keywords = index.keywords(rel)
+            facts = index.file(rel)
+        out = []
+        for kw in keywords:
+            symbol = facts.symbol(kw.qualname) if kw.kind not in ("imported module", "imported name") else None
+            if symbol is not None:
+                rng = symbols.symbol_range(ls, symbol)
+            else:
+                bound = kw.name.split(" as ")[-1]
+                rng = symbols.line_location(ls, folder, rel, kw.line, {bound, bound.split(".")[0]},
+                                            span=targets.IMPORT_SPAN).range
+            out.append({"name": kw.name, "kind": kw.kind, "qualifiedName": kw.qualname,
+                        "range": _to_json(ls, rng), "references": kw.other_files})
+        return markdown, out
+
+    markdown, keywords = await ls.run(build)
+    return {"uri": params["uri"], "path": rel, "markdown": markdown, "keywords": keywords}
+
+
+async def folder_doc(ls, params):
+    params = _params(params)
+    kind = params.get("kind", "index")
+    if kind not in pages.FOLDER_KINDS:
+        raise JsonRpcInvalidParams(f"kind must be one of {', '.join(pages.FOLDER_KINDS)}, not {kind!r}")
+    folder, rel = ls.locate(params.get("uri"))
+    await ls.docs.settle()
+    if folder.index is None:
+        raise JsonRpcInvalidParams(f"{folder.name} is still being indexed; try again when repodoc/status is ready")
+    if rel in folder.index.facts or (folder.root / rel).is_file():
+        rel = rel.rsplit("/", 1)[0] if "/" in rel else ""  # a file's URI means its folder
+    renderer = _renderer(ls, folder)
+    if rel and not renderer.is_folder(rel):
+        raise JsonRpcInvalidParams(f"{rel} is not a folder holding indexed files")
+    markdown = await ls.run(renderer.render_page, rel, kind)
+    return {"uri": params["uri"], "path": rel, "kind": kind, "markdown": markdown}
+
+
+async def cross_references(ls, params):
+    params = _params(params)
+    cancel = threading.Event()
+    if "keyword" in params:
+        keyword = params["keyword"]
+        if not isinstance(keyword, str) or not keyword.strip():
+            raise JsonRpcInvalidParams("keyword must be a non-empty string")
+        await ls.docs.settle()
+        work = lambda: _by_keyword(ls, keyword.strip(), cancel)  # noqa: E731
+    elif "uri" in params and "position" in params:
+        folder, rel = ls.locate(params["uri"])
+        await ls.docs.settle()
+        pos = params["position"]
+        if not isinstance(pos, dict) or not isinstance(pos.get("line"), int) or not isinstance(pos.get("character"), int):
+            raise JsonRpcInvalidParams("position must be {line, character}")
+        if folder.index is None:
+            return {"keyword": None, "definitions": [], "references": []}
+        work = lambda: _by_position(ls, folder, rel, pos, cancel)  # noqa: E731
+    else:
+        raise JsonRpcInvalidParams("give either {keyword} or {uri, position}")
+    try:
+        keyword, definitions, refs = await ls.run(work)
+    except asyncio.CancelledError:
+        cancel.set()  # $/cancelRequest: stop the worker at its next check
+        raise
+    return {"keyword": keyword, "definitions": [_to_json(ls, d) for d in definitions],
+            "references": [_to_json(ls, r) for r in refs]}
+
+
+def _check(cancel: threading.Event) -> None:
+    if cancel.is_set():
+        raise JsonRpcRequestCancelled("request cancelled")
+
+
+def _by_keyword(ls, keyword: str, cancel):
+    definitions, refs = [], []
+    for folder in ls.folders.indexed():
+        index = folder.index
+        with index.lock:
+            for ref in index.definitions(keyword):
+                _check(cancel)
+                loc = symbols.definition_location(ls, folder, ref)
+                if loc is not None:
+                    definitions.append(loc)
+                refs.extend(symbols.reference_locations(ls, folder, ref))
+    return keyword, definitions, symbols._dedupe(refs)
+
+
+def _by_position(ls, folder, rel, pos: dict, cancel):
+    lines = ls.lines(folder, rel)
+    server_pos = ls.workspace.position_codec.position_from_client_units(
+        lines, types.Position(pos["line"], pos["character"]))
+    index = folder.index
+    with index.lock:
+        found = targets.resolve(index, rel, lines, server_pos.line, server_pos.character)
+        if found is None or found.target is None:
+            return (found.word.text if found else None), [], []
+        _check(cancel)
+        target = found.target
+        if isinstance(target, SymbolRef):
+            keyword = target.qualname
+        else:
+            keyword = index.graph.module_name.get(target.path, target.path)
+        loc = symbols.definition_location(ls, folder, target)
+        refs = symbols.reference_locations(ls, folder, target)
+    return keyword, [loc] if loc else [], refs
+
+
+async def search_keywords(ls, params):
+    params = _params(params)
+    query = params.get("query")
+    if not isinstance(query, str):
+        raise JsonRpcInvalidParams("query must be a string")
+    limit = params.get("limit", SEARCH_LIMIT)
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise JsonRpcInvalidParams("limit must be a positive integer")
+    limit = min(limit, SEARCH_LIMIT_MAX)
+
+    def search():
+        items = []
+        for folder in ls.folders.indexed():
+            index = folder.index
+            with index.lock:
+                for ref in index.search(query, limit):
+                    symbol = index.graph.symbols_of(ref.path).get(ref.qualname)
+                    if symbol is None:
+                        continue
+                    loc = types.Location(folder.uri_of(ref.path), symbols.symbol_range(ls, symbol))
+                    items.append({"name": symbol.name, "kind": symbol.kind, "qualifiedName": ref.qualname,
+                                  "location": _to_json(ls, loc)})
+        return items[:limit]
+
+    return {"items": await ls.run(search)}
+
+
+async def status(ls, params):
+    folders = []
+    for folder in ls.folders:
+        folders.append({"uri": folder.uri, "state": folder.state, "files": folder.files(),
+                        "symbols": folder.symbols()})
+    return {"state": ls.state(), "files": sum(f["files"] for f in folders),
+            "symbols": sum(f["symbols"] for f in folders), "folders": folders}
+

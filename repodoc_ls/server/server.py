@@ -1,0 +1,281 @@
+"""The repodoc language server (pygls 2.x): lifecycle, folders, settings, document sync.
+
+Threading model. The event loop only parses messages, routes them and formats answers.
+Index builds run in `build_pool`, buffer updates in `update_pool`, queries in `query_pool`
+and jedi (slow, not thread-safe) alone in `jedi_pool`; every handler is async and awaits
+its work there, so a slow hover or an export never holds up other requests. The index is
+shared: mutations and lazy graph computations take `index.lock`.
+While a folder is being (re)built, requests are answered from the index it had (none on
+a cold start), and `repodoc/status` says "indexing".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+
+from lsprotocol import converters, types
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import JsonRPCNotification, JsonRPCRequestMessage, JsonRPCResponseMessage
+from pygls.uris import to_fs_path
+
+from repodoc_ls import __version__
+from repodoc_ls.index.indexer import Index
+from repodoc_ls.server.folders import (
+    INDEX_FIELDS, Folder, Folders, decode, normalize_options, settings_for, split_lines,
+)
+from repodoc_ls.server.progress import WorkProgress
+from repodoc_ls.server.sync import DocSync
+
+log = logging.getLogger(__name__)
+
+_LINES_CACHE_SIZE = 256
+
+
+def plain_converter():
+    """lsprotocol's converter, with the params (and results) of methods that lsprotocol does
+    not know, i.e. our custom requests, kept as plain JSON values. pygls' default turns them
+    into namedtuples, which renames keys that are not identifiers and hides them from `get`."""
+    converter = converters.get_converter()
+    for cls in (JsonRPCRequestMessage, JsonRPCNotification, JsonRPCResponseMessage):
+        converter.register_structure_hook(cls, lambda obj, cls: cls(**obj))
+    return converter
+
+
+class RepodocServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("repodoc", __version__,
+                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                         converter_factory=plain_converter)
+        self.folders = Folders()
+        self.overrides: dict = {}
+        self.pending_warnings: list[str] = []
+        self.query_pool = ThreadPoolExecutor(4, thread_name_prefix="repodoc-query")
+        self.update_pool = ThreadPoolExecutor(2, thread_name_prefix="repodoc-update")
+        self.build_pool = ThreadPoolExecutor(2, thread_name_prefix="repodoc-build")
+        self.jedi_pool = ThreadPoolExecutor(1, thread_name_prefix="repodoc-jedi")
+        self.docs = DocSync(self)
+        self._lines: dict[tuple[str, str], list[str]] = {}  # disk lines of unopened files
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    # -- messages to the client ------------------------------------------------
+
+    def log_message(self, message: str, kind=types.MessageType.Info) -> None:
+        self._on_loop(self.window_log_message, types.LogMessageParams(type=kind, message=message))
+
+    def log_error(self, message: str, exc: BaseException | None = None) -> None:
+        if exc is not None:
+            tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            message = f"{message}: {exc}\n{tb}"
+        log.error("%s", message)
+        self.log_message(message, types.MessageType.Error)
+
+    def warn(self, message: str) -> None:
+        log.warning("%s", message)
+        self._on_loop(self.window_show_message,
+                      types.ShowMessageParams(type=types.MessageType.Warning, message=f"repodoc: {message}"))
+        self.log_message(message, types.MessageType.Warning)
+
+    def _on_loop(self, fn, *args) -> None:
+        # Messages are written synchronously by pygls: from a worker thread they must go
+        # through the loop, or two writers could interleave their bytes.
+        loop = self.loop
+        if loop is None:
+            fn(*args)
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            fn(*args)
+        else:
+            loop.call_soon_threadsafe(fn, *args)
+
+    def report_server_error(self, error, source):
+        # Called by pygls for every failed request or notification. Requests carry their
+        # error in the response; guarded() already logged unexpected ones with a traceback,
+        # so only refusals (bad params, outside the workspace) are left, logged as warnings.
+        kind = types.MessageType.Warning if isinstance(error, JsonRpcException) else types.MessageType.Error
+        self.log_message(f"repodoc: {error}", kind)
+
+    # -- documents and text ----------------------------------------------------
+
+    def locate(self, uri: str) -> tuple[Folder, str]:
+        return self.folders.locate(uri)
+
+    def buffer_text(self, folder: Folder, rel: str) -> str | None:
+        uri = self.docs.open.get((folder.uri, rel))
+        if uri is None:
+            return None
+        doc = self.workspace.text_documents.get(_unquoted(uri))
+        return doc.source if doc is not None else None
+
+    def lines(self, folder: Folder, rel: str) -> list[str]:
+        """The document's lines: the open buffer's, else the file's on disk (cached)."""
+        text = self.buffer_text(folder, rel)
+        if text is not None:
+            return split_lines(text)
+        key = (folder.uri, rel)
+        cached = self._lines.get(key)
+        if cached is not None:
+            return cached
+        encoding = None
+        if folder.index is not None and (facts := folder.index.file(rel)) is not None:
+            encoding = facts.encoding
+        try:
+            data = (folder.root / rel).read_bytes()
+        except OSError:
+            return []
+        lines = split_lines(decode(data, encoding))
+        if len(self._lines) >= _LINES_CACHE_SIZE:
+            self._lines.pop(next(iter(self._lines)))
+        self._lines[key] = lines
+        return lines
+
+    def forget_lines(self, folder: Folder, rel: str) -> None:
+        self._lines.pop((folder.uri, rel), None)
+
+    def read_source(self, folder: Folder):
+        """For the renderer: a file's bytes, from the open buffer when there is one."""
+        def read(rel: str) -> bytes | None:
+            text = self.buffer_text(folder, rel)
+            if text is not None:
+                return text.encode("utf-8")
+            try:
+                return (folder.root / rel).read_bytes()
+            except OSError:
+                return None
+        return read
+
+    async def run(self, fn, *args, pool=None):
+        return await self.loop.run_in_executor(pool or self.query_pool, partial(fn, *args))
+
+    # -- folders and settings --------------------------------------------------
+
+    def add_folder(self, uri: str, name: str) -> Folder | None:
+        path = to_fs_path(uri)
+        if path is None or not Path(path).is_dir():
+            self.pending_warnings.append(f"workspace folder {uri} is not a local folder; skipped")
+            return None
+        settings = settings_for(Path(path), self.overrides, self._warn_later)
+        return self.folders.add(uri, name or Path(path).name, settings)
+
+    def _warn_later(self, message: str) -> None:
+        if self.loop is None:
+            self.pending_warnings.append(message)
+        else:
+            self.warn(message)
+
+    def start_build(self, folder: Folder) -> asyncio.Task:
+        task = self.loop.create_task(self.build(folder))
+        folder.building = task
+        return task
+
+    async def build(self, folder: Folder) -> None:
+        folder.generation += 1
+        generation = folder.generation
+        folder.state, folder.done, folder.total = "indexing", 0, 0
+        progress = await WorkProgress(self, f"repodoc: indexing {folder.name}").begin()
+
+        def on_progress(done: int, total: int, message: str) -> None:
+            folder.done, folder.total = done, total
+            progress.report(done, total, message)
+
+        try:
+            index = await self.loop.run_in_executor(
+                self.build_pool, partial(Index.build, folder.settings, progress=on_progress))
+        except Exception as exc:
+            progress.end("failed")
+            if generation == folder.generation:
+                folder.state = "ready" if folder.index is not None else "failed"
+            self.log_error(f"indexing {folder.root} failed", exc)
+            return
+        if generation != folder.generation or self.folders.by_uri.get(folder.uri) is not folder:
+            progress.end("superseded")
+            return
+        folder.index = index
+        self._lines = {k: v for k, v in self._lines.items() if k[0] != folder.uri}
+        for warning in index.warnings:
+            self.log_message(f"{folder.name}: {warning}", types.MessageType.Warning)
+        await self.docs.reapply(folder)
+        folder.state = "ready"
+        # The graph's reference index is lazy and costs ~0.4 s on the stdlib: build it now,
+        # in the background, rather than in the first hover that says "Used in N files".
+        self.loop.run_in_executor(self.query_pool, _warm_references, index)
+        progress.end(f"{len(index.facts)} files, {folder.symbols()} symbols")
+        self.log_message(f"repodoc: indexed {folder.root}: {len(index.facts)} files, "
+                         f"{index.stats.extracted} extracted, {index.stats.reused} reused")
+
+    def apply_settings(self, overrides: dict) -> None:
+        self.overrides = overrides
+        for folder in self.folders:
+            new = settings_for(folder.root, overrides, self.warn)
+            old = folder.settings
+            folder.settings = new
+            if any(getattr(old, f) != getattr(new, f) for f in INDEX_FIELDS):
+                self.start_build(folder)
+            elif folder.index is not None:
+                folder.index.settings = new  # output folder, budgets: no rebuild needed
+
+    def state(self) -> str:
+        if any(f.state == "indexing" for f in self.folders):
+            return "indexing"
+        return "ready"
+
+
+def _warm_references(index: Index) -> None:
+    with index.lock:
+        index.references("", "")
+
+
+def _unquoted(uri: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(uri)
+
+
+def guarded(ls: RepodocServer, name: str, fn):
+    """An async handler that logs unexpected exceptions and returns them as errors.
+
+    JSON-RPC errors raised on purpose (InvalidParams for a URI outside the workspace) and
+    cancellation pass through untouched; anything else is logged to the client with its
+    traceback and answered with InternalError, and the server keeps serving."""
+    async def handler(params):
+        try:
+            return await fn(ls, params)
+        except (JsonRpcException, asyncio.CancelledError):
+            raise
+        except Exception as exc:
+            ls.log_error(f"repodoc: {name} failed", exc)
+            raise JsonRpcInternalError(f"repodoc: {name} failed: {type(exc).__name__}: {exc}") from exc
+
+    handler.__name__ = f"handle_{name.replace('/', '_')}"
+    return handler
+
+
+def create_server() -> RepodocServer:
+    from repodoc_ls.server import commands, hover, lifecycle, requests, symbols
+
+    ls = RepodocServer()
+    for module in (lifecycle, hover, symbols, requests, commands):
+        module.register(ls)
+    return ls
+
+
+def run(tcp: tuple[str, int] | None = None) -> None:
+    """Serve over stdio, or over TCP when `tcp` is (host, port). Returns when the client exits."""
+    logging.basicConfig(level=logging.WARNING, format="repodoc-server %(levelname)s %(name)s: %(message)s")
+    # pygls logs a traceback on stderr for every error response, including the InvalidParams
+    # we return on purpose; the client gets those through window/logMessage instead.
+    logging.getLogger("pygls.protocol").setLevel(logging.CRITICAL)
+    ls = create_server()
+    if tcp is not None:
+        ls.start_tcp(*tcp)
+    else:
+        ls.start_io()

@@ -1,0 +1,41 @@
+"""An unexpected exception in a handler: logged to the client with its traceback, answered
+as InternalError; the handler's own JSON-RPC errors pass through as they are."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
+
+from repodoc_ls.server.server import create_server, guarded
+
+
+async def test_unexpected_exception_is_logged_and_returned_as_internal_error():
+    ls = create_server()
+    ls.loop = asyncio.get_running_loop()
+    logged: list[types.LogMessageParams] = []
+    ls.window_log_message = logged.append
+
+    async def broken(ls, params):
+        raise KeyError("boom")
+
+    with pytest.raises(JsonRpcInternalError, match="repodoc: repodoc/x failed: KeyError: 'boom'"):
+        await guarded(ls, "repodoc/x", broken)({})
+    assert logged[0].type == types.MessageType.Error
+    assert "Traceback" in logged[0].message and "KeyError: 'boom'" in logged[0].message
+
+
+async def test_refusals_pass_through_unlogged():
+    ls = create_server()
+    ls.loop = asyncio.get_running_loop()
+    logged = []
+    ls.window_log_message = logged.append
+
+    async def refuses(ls, params):
+        raise JsonRpcInvalidParams("no")
+
+    with pytest.raises(JsonRpcInvalidParams, match="no"):
+        await guarded(ls, "repodoc/x", refuses)({})
+    assert logged == []

@@ -1,0 +1,120 @@
+"""Hover over a real stdio connection: index answers (definitions, uses, aliases, modules)
+and jedi's answer for a standard library name."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+import pytest
+import pytest_lsp
+from pytest_lsp.client import LanguageClient
+from server_helpers import CONFIG, hover, start, uri
+
+from conftest import materialize_workspace
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory):
+    return materialize_workspace(tmp_path_factory.mktemp("hover")).resolve()
+
+
+@pytest_lsp.fixture(config=CONFIG, scope="module")
+async def client(lsp_client: LanguageClient, ws):
+    await start(lsp_client, ws)
+    yield
+    await lsp_client.shutdown_session()
+
+
+def link(ws, rel, line=None, text=None):
+    target = uri(ws, rel) + (f"#L{line}" if line else "")
+    shown = text or (f"{rel}:{line}" if line else rel)
+    return f"[{shown}]({target})"
+
+
+def docs(ws, rel, symbol=None):
+    args = {"uri": uri(ws, rel)}
+    if symbol:
+        args["symbol"] = symbol
+    return f"[Docs: {rel}](command:repodoc.showFileDoc?{quote(json.dumps([args]))})"
+
+
+async def test_hover_on_a_definition(client: LanguageClient, ws):
+    result = await hover(client, ws, "shop/pricing.py", 9, 6)  # def price_of
+    assert result.contents.kind == "markdown"
+    assert result.contents.value == "\n\n".join([
+        "```python\n@functools.lru_cache(maxsize=None)\n"
+        "def price_of(item: str, qty: int = 1, /, *, currency: str = 'EUR') -> float\n```",
+        "Return the price of `qty` items.",
+        "Defined in " + link(ws, "shop/pricing.py", 10),
+        "Used in 4 files: " + ", ".join([
+            link(ws, "scripts/run_me.py", 13, r"scripts/run\_me.py:13"),
+            link(ws, "shop/cart.py", 38),
+            link(ws, "src/gadgets/widget.py", 13),
+            link(ws, "tests/test_pricing.py", 8, r"tests/test\_pricing.py:8"),
+        ]),
+        docs(ws, "shop/pricing.py", "price_of"),
+    ])
+    assert result.range.start.line == 9 and result.range.start.character == 4
+    assert result.range.end.character == 12
+
+
+async def test_hover_on_a_dotted_use_through_a_module_alias(client: LanguageClient, ws):
+    # widget.py line 16: `class Gizmo(helpers.SpecialCart):` with `import shop.util.helpers as helpers`
+    result = await hover(client, ws, "src/gadgets/widget.py", 15, 22)
+    assert result.contents.value == "\n\n".join([
+        "```python\nclass SpecialCart(Cart)\n```",
+        "A cart with a shell hook.",
+        "Defined in " + link(ws, "shop/util/helpers.py", 6),
+        "Used in 2 files: " + link(ws, "shop/cart.py", 44) + ", " + link(ws, "src/gadgets/widget.py", 16),
+        docs(ws, "shop/util/helpers.py", "SpecialCart"),
+    ])
+    assert (result.range.start.character, result.range.end.character) == (20, 31)
+
+
+async def test_hover_on_an_aliased_imported_name(client: LanguageClient, ws):
+    # `class Widget(BaseCart):` where `from shop.cart import Cart as BaseCart`
+    used = await hover(client, ws, "src/gadgets/widget.py", 10, 15)
+    at_import = await hover(client, ws, "src/gadgets/widget.py", 3, 32)  # the alias itself
+    assert used.contents.value == at_import.contents.value
+    assert used.contents.value.startswith("```python\nclass Cart\n```\n\nHolds items until checkout.\n\n"
+                                          "Defined in " + link(ws, "shop/cart.py", 19))
+    assert "Used in 4 files: " in used.contents.value
+
+
+async def test_hover_on_a_constant_imported_under_another_name(client: LanguageClient, ws):
+    result = await hover(client, ws, "src/gadgets/widget.py", 12, 42)  # `rate` = shop.pricing.DISCOUNT
+    assert result.contents.value.split("\n\n")[:2] == [
+        "```python\nDISCOUNT = 0.1\n```", "Defined in " + link(ws, "shop/pricing.py", 5)]
+
+
+async def test_hover_on_a_module_in_an_import(client: LanguageClient, ws):
+    result = await hover(client, ws, "src/gadgets/widget.py", 2, 18)  # import shop.util.helpers
+    assert result.contents.value == "\n\n".join([
+        "```python\nmodule shop.util.helpers\n```",
+        "File " + link(ws, "shop/util/helpers.py"),
+        "Imported by 2 files: " + link(ws, "shop/cart.py", 11) + ", " + link(ws, "src/gadgets/widget.py", 3),
+        docs(ws, "shop/util/helpers.py"),
+    ])
+    package = await hover(client, ws, "src/gadgets/widget.py", 2, 8)  # `shop` of the same import
+    assert package.contents.value.startswith("```python\nmodule shop\n```\n\nShop package: carts and prices.\n\n")
+
+
+async def test_hover_on_a_relative_import_module(client: LanguageClient, ws):
+    result = await hover(client, ws, "shop/cart.py", 7, 7)  # from .pricing import ...
+    assert result.contents.value.startswith("```python\nmodule shop.pricing\n```\n\nPrices and discounts.")
+
+
+async def test_hover_on_a_standard_library_name_comes_from_jedi(client: LanguageClient, ws):
+    result = await hover(client, ws, "shop/cart.py", 40, 22)  # json.dumps
+    value = result.contents.value
+    assert value.startswith("```python\ndumps(obj")
+    assert "Serialize ``obj`` to a JSON formatted ``str``." in value
+    assert value.endswith("function in module `json`")
+
+
+async def test_no_hover_on_whitespace_comments_or_keywords(client: LanguageClient, ws):
+    assert await hover(client, ws, "shop/pricing.py", 11, 20) is None  # inside `# TODO: real price table`
+    assert await hover(client, ws, "shop/pricing.py", 6, 0) is None  # an empty line
