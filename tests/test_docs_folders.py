@@ -20,11 +20,12 @@ EDGE = re.compile(r"^    (\S+) --> (\S+)$")
 
 def render_all(renderer: Renderer) -> dict[str, str]:
     out: dict[str, str] = {}
-    for folder in renderer.folders():
-        for kind in pages.FOLDER_KINDS:
-            for page, rendered in folders.render_folder(renderer, folder, kind).items():
-                assert page not in out, page
-                out[page] = rendered.text
+    for unit in renderer.units():
+        if unit.kind in ("docs", "kw"):
+            continue
+        for page, rendered in renderer.render_unit(unit).items():
+            assert page not in out, page
+            out[page] = rendered.text
     return out
 
 
@@ -239,7 +240,7 @@ def test_sub_of_a_folder_without_symbols(renderer):
 def test_sub_splits_by_letter_when_large(renderer, monkeypatch):
     monkeypatch.setattr(folders, "SUB_SPLIT_BYTES", 2000)
     renderer = Renderer(renderer.index)
-    rendered = folders.render_folder(renderer, "", "sub")
+    rendered = folders.render_sub_pages(renderer, "")
     index_text = rendered["sub.md"].text
     assert "symbols, one page per initial letter" in index_text and "| [Cart.add]" not in index_text
     letter_pages = sorted(p for p in rendered if p != "sub.md")
@@ -268,7 +269,7 @@ def test_sub_splits_by_letter_when_large(renderer, monkeypatch):
 def test_large_letters_split_into_linked_parts(renderer, monkeypatch):
     monkeypatch.setattr(folders, "SUB_SPLIT_BYTES", 600)
     renderer = Renderer(renderer.index)
-    rendered = folders.render_folder(renderer, "", "sub")
+    rendered = folders.render_sub_pages(renderer, "")
     parts = sorted(p for p in rendered if re.fullmatch(r"sub-[a-z_]-\d+\.md", p))
     assert parts, sorted(rendered)
     first = parts[0][:5] + ".md"  # sub-t-2.md -> sub-t.md

@@ -14,6 +14,7 @@ import pytest
 
 from repodoc_ls.config import load_settings
 from repodoc_ls.docs import export as export_module
+from repodoc_ls.docs import folders
 from repodoc_ls.docs.export import ExportError, check, export, render_all
 from repodoc_ls.docs.linkcheck import check_links
 from repodoc_ls.docs.render import Renderer
@@ -70,7 +71,9 @@ def test_a_second_export_writes_nothing(workspace):
     assert _snapshot(output) == before
 
 
-def test_one_changed_file_rewrites_exactly_the_pages_whose_bytes_change(workspace):
+@pytest.mark.parametrize("split_bytes", [500_000, 1500], ids=["one-sub-page", "sub-split-by-letter"])
+def test_one_changed_file_rewrites_exactly_the_pages_whose_bytes_change(workspace, monkeypatch, split_bytes):
+    monkeypatch.setattr(folders, "SUB_SPLIT_BYTES", split_bytes)
     export(_build(workspace))
     output = workspace / "docs" / "repodoc"
     before = _snapshot(output)
@@ -83,7 +86,11 @@ def test_one_changed_file_rewrites_exactly_the_pages_whose_bytes_change(workspac
     result = export(index)
     assert set(result.written_pages) == changed
     # Its own two pages, its folders' pages and the pages that link to its lines or anchors.
-    assert {"shop/pricing.py_docs.md", "shop/pricing.py_kw.md", "shop/sub.md", "sub.md"} <= changed
+    if split_bytes > 100_000:
+        assert {"shop/pricing.py_docs.md", "shop/pricing.py_kw.md", "shop/sub.md", "sub.md"} <= changed
+    else:  # the new symbols' letters (t, w) and the letter index's counts
+        assert {"shop/pricing.py_docs.md", "sub.md", "sub-t.md", "sub-w.md"} <= changed
+        assert "sub-s.md" not in changed and "sub-s.md" in before
     assert "data/config.json_docs.md" not in changed
     # Incremental: far fewer pages were rendered than exist.
     assert result.rendered < len(expected) // 2

@@ -81,8 +81,8 @@ def unit_of_page(page: str) -> Unit:
         return Unit("kw", page[: -len("_kw.md")])
     folder, name = posixpath.split(page)
     stem = name[: -len(".md")]
-    if stem.startswith("sub-"):
-        stem = "sub"
+    if stem.startswith("sub-"):  # sub-t.md, sub-t-2.md: the letter t
+        stem = stem[: len("sub-") + 1]
     return Unit(stem, folder)
 
 
@@ -233,8 +233,12 @@ def _units_to_render(renderer: Renderer, old: Manifest | None, new_sources: dict
         if path in new_sources:
             wanted.add(Unit("docs", path))
             wanted.add(Unit("kw", path))
+        facts = renderer.index.file(path)
+        letters = {f"sub-{pages.letter_of(s.name)}" for s in facts.symbols} if facts else set()
         for folder in pages.folders_of(path):
             for kind in pages.FOLDER_KINDS:
+                wanted.add(Unit(kind, folder))
+            for kind in letters:  # (the letters it no longer has are found by their deps)
                 wanted.add(Unit(kind, folder))
     for page, record in old.pages.items():
         if changed.intersection(record.deps) or not _on_disk_as_recorded(output / page, record):

@@ -54,6 +54,8 @@ def render_folder(renderer: Renderer, folder: str, kind: str) -> dict[str, Rende
         return _render_doc(renderer, cache, folder)
     if kind == "sub":
         return _render_sub(renderer, cache, folder)
+    if kind.startswith("sub-"):
+        return _render_sub_letter(renderer, cache, folder, kind[len("sub-"):])
     raise ValueError(f"unknown folder page kind {kind!r}")
 
 
@@ -70,6 +72,7 @@ class _FolderCache:
     kinds: dict[str, str] = field(default_factory=dict)  # path -> graph.kind(path)
     escaped: dict[str, str] = field(default_factory=dict)  # value -> pages.text(value)
     symbols: dict[str, list] | None = None  # folder -> subtree symbols, once several are asked
+    plans: dict[str, SubPlan] = field(default_factory=dict)  # folder -> layout of its sub pages
     sub_renders: int = 0
 
 
@@ -426,7 +429,6 @@ def _import_graph(renderer: Renderer, folder: str, subtree: list[str]) -> tuple[
 
 # ---------------------------------------------------------------- sub.md
 
-_ROW_OVERHEAD = 20  # table punctuation of one symbol row, for size estimates
 
 
 class _Part(NamedTuple):
@@ -463,71 +465,109 @@ def _subtree_symbols(renderer: Renderer, cache: _FolderCache, folder: str):
     return cache.symbols.get(folder, [])
 
 
-def _render_sub(renderer: Renderer, cache: _FolderCache, folder: str) -> dict[str, Rendered]:
-    """sub.md: every symbol of the subtree in one table; when that page would be larger than
-    SUB_SPLIT_BYTES, a letter index instead, with one page per initial letter (and a letter
-    still too large split into parts `sub-t.md`, `sub-t-2.md`...)."""
-    page = pages.folder_page(folder, "sub")
-    symbols = _subtree_symbols(renderer, cache, folder)
-    deps = frozenset(cache.subtree.get(folder, ()))
-    title = _title(renderer, folder)
-    template = renderer.template("folder_sub.md.j2")
-    limit = SUB_SPLIT_BYTES
+class SubPlan(NamedTuple):
+    """How a folder's symbols page is laid out, decided from the symbols alone (no
+    rendering), so that each letter is a rendering unit of its own: an edit re-renders the
+    letters whose symbols it touched, not a workspace-sized page."""
 
-    # Letter pages sit beside sub.md, so one set of links serves them all.
+    symbols: list  # (path, Symbol), sorted as in `index.subtree_symbols`
+    sizes: list[int]  # estimated bytes of each symbol's row
+    split: bool
+    letters: dict[str, list[list[int]]]  # letter -> parts -> indices into symbols
+
+
+def _row_estimate(folder: str, path: str, qualname: str) -> int:
+    # An upper bound of a row's bytes: the name escaped (underscores double) and in the
+    # anchor, the path in the page link, in the location text and in the source link, each
+    # link climbing out of the folder's depth. Percent-encoded non-ASCII names can exceed it.
+    depth = folder.count("/") + 1 if folder else 0
+    return 3 * len(qualname) + 5 * len(path) + 6 * depth + 60
+
+
+def sub_plan(renderer: Renderer, folder: str) -> SubPlan:
+    cache = _cache(renderer)
+    found = cache.plans.get(folder)
+    if found is not None:
+        return found
+    symbols = _subtree_symbols(renderer, cache, folder)
+    sizes = [_row_estimate(folder, path, s.qualname) for path, s in symbols]
+    letters: dict[str, list[list[int]]] = {}
+    split = sum(sizes) > SUB_SPLIT_BYTES
+    if split:
+        groups: dict[str, list[int]] = defaultdict(list)
+        for i, (_, s) in enumerate(symbols):
+            groups[pages.letter_of(s.name)].append(i)
+        for letter in sorted(groups, key=lambda c: (c == "_", c)):
+            letters[letter] = _pack(groups[letter], sizes, SUB_SPLIT_BYTES)
+    plan = cache.plans[folder] = SubPlan(symbols, sizes, split, letters)
+    return plan
+
+
+def sub_letters(renderer: Renderer, folder: str) -> list[str]:
+    """The letters of a split symbols page (each one a rendering unit `sub-<letter>`)."""
+    return list(sub_plan(renderer, folder).letters)
+
+
+def _sub_entries(renderer: Renderer, cache: _FolderCache, folder: str, page: str, items) -> list[tuple]:
     link = pages.links_from(page)
     source = pages.source_links_from(renderer.sources, page)
     name_text, anchor, file_page = pages.name_text, pages.anchor, pages.file_page
-    entries = [(name_text(s.qualname), link(file_page(path), anchor(s.qualname)), s.kind,
-                f"{_escaped(cache, _under(folder, path))}:{s.line}", source(path, s.line))
-               for path, s in symbols]
-    sizes = [len(e[0]) + len(e[1]) + len(e[2]) + len(e[3]) + len(e[4]) + _ROW_OVERHEAD
-             for e in entries]
+    return [(name_text(s.qualname), link(file_page(path), anchor(s.qualname)), s.kind,
+             f"{_escaped(cache, _under(folder, path))}:{s.line}", source(path, s.line))
+            for path, s in items]
 
-    def render(entries_, letter=None, part=None, parts=1, navigation=None) -> str:
-        return template.render(title=title, letter=letter, part=part, parts=parts,
-                               navigation=navigation or _navigation(renderer, folder, page, "sub"),
-                               entries=entries_)
 
-    # Rows alone are at least sum(sizes) - overhead bytes: render the whole page only when it may fit.
-    if sum(sizes) - _ROW_OVERHEAD * len(sizes) <= limit:
-        text = render(entries)
-        if len(text.encode("utf-8")) <= limit:
-            return {page: _rendered(text, deps)}
-
-    groups: dict[str, list[int]] = defaultdict(list)
-    for i, (_, s) in enumerate(symbols):
-        groups[pages.letter_of(s.name)].append(i)
-    letters = sorted(groups, key=lambda c: (c == "_", c))
-    out: dict[str, Rendered] = {}
+def _render_sub(renderer: Renderer, cache: _FolderCache, folder: str) -> dict[str, Rendered]:
+    """sub.md: every symbol of the subtree in one table; when that would be larger than
+    about SUB_SPLIT_BYTES, a letter index instead (the letters are units of their own)."""
+    page = pages.folder_page(folder, "sub")
+    plan = sub_plan(renderer, folder)
+    deps = frozenset(cache.subtree.get(folder, ()))
+    title = _title(renderer, folder)
+    navigation = _navigation(renderer, folder, page, "sub")
+    if not plan.split:
+        text = renderer.template("folder_sub.md.j2").render(
+            title=title, letter=None, part=None, parts=1, navigation=navigation,
+            entries=_sub_entries(renderer, cache, folder, page, plan.symbols))
+        return {page: _rendered(text, deps)}
     index_rows = []
-    for letter in letters:
-        chunks = _pack(groups[letter], sizes, limit)
-        while True:  # estimates are rough: a part still too large is halved, and all re-rendered
-            parts = [_Part(pages.sub_part_page(folder, letter, n),
-                           pages.name_text(symbols[chunk[0]][1].name), chunk)
-                     for n, chunk in enumerate(chunks, 1)]
-            texts = [render([entries[i] for i in part.indices], letter, n, len(parts),
-                            _part_navigation(folder, page, parts, n))
-                     for n, part in enumerate(parts, 1)]
-            over = {k for k, text in enumerate(texts)
-                    if len(chunks[k]) > 1 and len(text.encode("utf-8")) > limit}
-            if not over:
-                break
-            chunks = [half for k, chunk in enumerate(chunks)
-                      for half in (_halves(chunk) if k in over else (chunk,))]
-        for part, text in zip(parts, texts):
-            out[part.page] = _rendered(text, deps)
-        part_links = [(p.first, pages.link(page, p.page)) for p in parts] if len(parts) > 1 else []
-        index_rows.append((letter, len(groups[letter]), pages.link(page, parts[0].page), part_links))
-    index_text = renderer.template("folder_sub_letters.md.j2").render(
-        title=title,
-        navigation=_navigation(renderer, folder, page, "sub"),
-        total=len(symbols),
-        letters=index_rows,
-        split_parts=any(row[3] for row in index_rows),
-    )
-    return {page: _rendered(index_text, deps), **out}
+    for letter, chunks in plan.letters.items():
+        parts = [pages.sub_part_page(folder, letter, n) for n in range(1, len(chunks) + 1)]
+        part_links = ([(pages.name_text(plan.symbols[chunk[0]][1].name), pages.link(page, part))
+                       for chunk, part in zip(chunks, parts)] if len(parts) > 1 else [])
+        index_rows.append((letter, sum(len(c) for c in chunks), pages.link(page, parts[0]), part_links))
+    text = renderer.template("folder_sub_letters.md.j2").render(
+        title=title, navigation=navigation, total=len(plan.symbols), letters=index_rows,
+        split_parts=any(row[3] for row in index_rows))
+    return {page: _rendered(text, deps)}
+
+
+def _render_sub_letter(renderer: Renderer, cache: _FolderCache, folder: str, letter: str) -> dict[str, Rendered]:
+    """The page(s) of one letter of a split symbols page."""
+    plan = sub_plan(renderer, folder)
+    chunks = plan.letters.get(letter)
+    if chunks is None:
+        raise KeyError(f"{folder or '/'} has no symbols page for the letter {letter!r}")
+    index_page = pages.folder_page(folder, "sub")
+    parts = [_Part(pages.sub_part_page(folder, letter, n), "", chunk) for n, chunk in enumerate(chunks, 1)]
+    template = renderer.template("folder_sub.md.j2")
+    title = _title(renderer, folder)
+    out = {}
+    for n, part in enumerate(parts, 1):
+        items = [plan.symbols[i] for i in part.indices]
+        text = template.render(title=title, letter=letter, part=n, parts=len(parts),
+                               navigation=_part_navigation(folder, index_page, parts, n),
+                               entries=_sub_entries(renderer, cache, folder, part.page, items))
+        out[part.page] = _rendered(text, {path for path, _ in items})
+    return out
+
+
+def render_sub_pages(renderer: Renderer, folder: str) -> dict[str, Rendered]:
+    """Every page of a folder's symbols: sub.md and, when split, each letter's pages."""
+    out = render_folder(renderer, folder, "sub")
+    for letter in sub_letters(renderer, folder):
+        out.update(render_folder(renderer, folder, f"sub-{letter}"))
+    return out
 
 
 def _pack(indices: list[int], sizes: list[int], limit: int) -> list[list[int]]:
@@ -542,11 +582,6 @@ def _pack(indices: list[int], sizes: list[int], limit: int) -> list[list[int]]:
         chunks[-1].append(i)
         used += sizes[i]
     return chunks
-
-
-def _halves(chunk: list[int]) -> tuple[list[int], list[int]]:
-    middle = len(chunk) // 2
-    return chunk[:middle], chunk[middle:]
 
 
 def _part_navigation(folder: str, index_page: str, parts: list[_Part], n: int) -> list[tuple[str, str]]:

@@ -35,7 +35,7 @@ class Rendered:
 class Unit:
     """One rendering job: a file's docs or kw page, or a folder's index, doc or sub page(s)."""
 
-    kind: str  # docs, kw, index, doc, sub
+    kind: str  # docs, kw, index, doc, sub, or sub-<letter> (a letter of a split sub page)
     path: str  # the file, or the folder ("" for the root)
 
 
@@ -100,9 +100,13 @@ class Renderer:
         for path in self.index.paths():
             out.append(Unit("docs", path))
             out.append(Unit("kw", path))
+        from repodoc_ls.docs import folders
+
         for folder in self.folders():
             for kind in pages.FOLDER_KINDS:
                 out.append(Unit(kind, folder))
+            for letter in folders.sub_letters(self, folder):
+                out.append(Unit(f"sub-{letter}", folder))
         return out
 
     def fingerprint_parts(self) -> list[str]:
