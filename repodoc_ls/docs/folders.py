@@ -73,6 +73,7 @@ class _FolderCache:
     escaped: dict[str, str] = field(default_factory=dict)  # value -> pages.text(value)
     symbols: dict[str, list] | None = None  # folder -> subtree symbols, once several are asked
     plans: dict[str, SubPlan] = field(default_factory=dict)  # folder -> layout of its sub pages
+    file_estimates: dict[str, tuple[int, int]] | None = None  # path -> (symbols, row bytes)
     sub_renders: int = 0
 
 
@@ -470,8 +471,8 @@ class SubPlan(NamedTuple):
     rendering), so that each letter is a rendering unit of its own: an edit re-renders the
     letters whose symbols it touched, not a workspace-sized page."""
 
-    symbols: list  # (path, Symbol), sorted as in `index.subtree_symbols`
-    sizes: list[int]  # estimated bytes of each symbol's row
+    symbols: list  # (path, Symbol), sorted as in `index.subtree_symbols` (split pages only)
+    sizes: list[int]  # estimated bytes of each symbol's row (split pages only)
     split: bool
     letters: dict[str, list[list[int]]]  # letter -> parts -> indices into symbols
 
@@ -489,18 +490,33 @@ def sub_plan(renderer: Renderer, folder: str) -> SubPlan:
     found = cache.plans.get(folder)
     if found is not None:
         return found
+    if _estimated_size(renderer, cache, folder) <= SUB_SPLIT_BYTES:
+        # Most folders: one page, whose symbols are only gathered when it is rendered.
+        plan = cache.plans[folder] = SubPlan([], [], False, {})
+        return plan
     symbols = _subtree_symbols(renderer, cache, folder)
     sizes = [_row_estimate(folder, path, s.qualname) for path, s in symbols]
-    letters: dict[str, list[list[int]]] = {}
-    split = sum(sizes) > SUB_SPLIT_BYTES
-    if split:
-        groups: dict[str, list[int]] = defaultdict(list)
-        for i, (_, s) in enumerate(symbols):
-            groups[pages.letter_of(s.name)].append(i)
-        for letter in sorted(groups, key=lambda c: (c == "_", c)):
-            letters[letter] = _pack(groups[letter], sizes, SUB_SPLIT_BYTES)
-    plan = cache.plans[folder] = SubPlan(symbols, sizes, split, letters)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, (_, s) in enumerate(symbols):
+        groups[pages.letter_of(s.name)].append(i)
+    letters = {letter: _pack(groups[letter], sizes, SUB_SPLIT_BYTES)
+               for letter in sorted(groups, key=lambda c: (c == "_", c))}
+    plan = cache.plans[folder] = SubPlan(symbols, sizes, True, letters)
     return plan
+
+
+def _estimated_size(renderer: Renderer, cache: _FolderCache, folder: str) -> int:
+    """The sum of `_row_estimate` over the subtree's symbols, from per-file totals."""
+    if cache.file_estimates is None:
+        cache.file_estimates = {
+            path: (len(f.symbols), sum(_row_estimate("", path, s.qualname) for s in f.symbols))
+            for path, f in renderer.index.facts.items() if f.symbols}
+    depth = folder.count("/") + 1 if folder else 0
+    total = 0
+    for path in cache.subtree.get(folder, ()):
+        count, size = cache.file_estimates.get(path, (0, 0))
+        total += size + 6 * depth * count
+    return total
 
 
 def sub_letters(renderer: Renderer, folder: str) -> list[str]:
@@ -528,7 +544,7 @@ def _render_sub(renderer: Renderer, cache: _FolderCache, folder: str) -> dict[st
     if not plan.split:
         text = renderer.template("folder_sub.md.j2").render(
             title=title, letter=None, part=None, parts=1, navigation=navigation,
-            entries=_sub_entries(renderer, cache, folder, page, plan.symbols))
+            entries=_sub_entries(renderer, cache, folder, page, _subtree_symbols(renderer, cache, folder)))
         return {page: _rendered(text, deps)}
     index_rows = []
     for letter, chunks in plan.letters.items():
