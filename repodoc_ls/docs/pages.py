@@ -126,11 +126,12 @@ class SourceLinks:
         return rel + (f"#L{line}" if line else "")
 
 
-_MD_ESCAPE = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_MD_ESCAPE = re.compile(r"([\\`*_\[\]<>#|~&])")
 
 
 def text(value: str) -> str:
-    """Escape text for inline Markdown (link text, table cells, headings)."""
+    """Escape text for inline Markdown (link text, table cells, headings): the characters
+    that start emphasis, code, links, HTML, entities, strikethrough or end a table cell."""
     if "\n" in value:
         value = value.replace("\n", " ")
     return _MD_ESCAPE.sub(r"\\\1", value) if _MD_ESCAPE.search(value) else value
