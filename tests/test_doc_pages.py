@@ -132,3 +132,21 @@ def test_stdlib_package_doc_sets_have_no_broken_links(package, tmp_path):
     result = export(index)
     assert result.written > 2 * len(index.paths())
     assert check_links(out, source_root=STDLIB / package) == []
+
+
+def test_repeated_names_get_unique_anchors_and_keep_their_own_members(tmp_path):
+    ws = tmp_path / "dups"
+    ws.mkdir()
+    (ws / "twice.py").write_text(
+        "import sys\n\nif sys.platform == 'win32':\n    class Box:\n        def open(self):\n            pass\n"
+        "else:\n    class Box:\n        def open(self):\n            pass\n\n        def close(self):\n            pass\n\n\n"
+        "class Prop:\n    @property\n    def x(self):\n        return 1\n\n    @x.setter\n    def x(self, value):\n        pass\n")
+    page = Renderer(Index.build(load_settings(ws))).render_page("twice.py", "docs")
+    import re
+
+    ids = re.findall(r'<a id="([^"]+)"></a>', page)
+    assert len(ids) == len(set(ids))
+    assert {"Box", "Box-2", "Box.open", "Box.open-2", "Box.close", "Prop.x", "Prop.x-2"} <= set(ids)
+    lines = page.splitlines()
+    second_box = next(i for i, l in enumerate(lines) if '<a id="Box-2">' in l)
+    assert '<a id="Box.open-2">' in lines[second_box + 1] and '<a id="Box.close">' in lines[second_box + 2]

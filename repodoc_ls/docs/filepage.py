@@ -29,6 +29,19 @@ _FENCE_LANGUAGE = {
 _CATEGORY_ORDER = (Category.STDLIB, Category.THIRD_PARTY, Category.WORKSPACE)
 
 
+class View(dict):
+    """A dict that templates read by attribute without jinja's failed-`getattr` detour
+    (tens of thousands of rows per corpus make that detour the renderer's main cost)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 @dataclass
 class _Page:
     """What one page builder accumulates: its own path and the files it depends on."""
@@ -38,10 +51,16 @@ class _Page:
     page: str  # the output page
     deps: set[str] = field(default_factory=set)
     _sources: dict[str, str] = field(default_factory=dict)
+    _links: object = None
+
+    def link(self, to_page: str, fragment: str | None = None) -> str:
+        if self._links is None:
+            self._links = pages.links_from(self.page)
+        return self._links(to_page, fragment)
 
     def to_page(self, path: str, fragment: str | None = None) -> str:
         self.deps.add(path)
-        return pages.link(self.page, pages.file_page(path), fragment)
+        return self.link(pages.file_page(path), fragment)
 
     def to_kw(self, path: str) -> str:
         return pages.link(self.page, pages.keyword_page(path))
@@ -146,8 +165,8 @@ def render_file_page(renderer: Renderer, path: str) -> Rendered:
         "docstring_fence": pages.fence_for(facts.docstring or ""),
         "facts": _purpose_facts(p, facts),
         "api": _api(p, facts) if facts.is_python else None,
-        "outline": [{"indent": "  " * (max(o.level, 1) - 1), "title": pages.text(o.title),
-                     "line": p.line_link(path, o.line, f"line {o.line}")} for o in facts.outline],
+        "outline": [View({"indent": "  " * (max(o.level, 1) - 1), "title": pages.text(o.title),
+                     "line": p.line_link(path, o.line, f"line {o.line}")}) for o in facts.outline],
         "dependencies": _dependencies(p, facts) if facts.imports else [],
         "used_by": _used_by(p, facts),
         "tests": _tests(p, facts) if facts.is_python else None,
@@ -199,19 +218,21 @@ def _api(p: _Page, facts: FileFacts) -> dict | None:
     if not facts.symbols and facts.all_names is None:
         return None
     anchors = symbol_anchors(facts)
-    children: dict[str | None, list[int]] = defaultdict(list)
+    # Each symbol hangs under the latest symbol of its parent's name before it: a class
+    # defined twice (an `if`/`else`) keeps its own methods.
+    children: dict[int | None, list[int]] = defaultdict(list)
+    latest: dict[str, int] = {}
     for i, s in enumerate(facts.symbols):
-        children[s.parent].append(i)
-    subclass_cache = {}
+        children[latest.get(s.parent) if s.parent else None].append(i)
+        latest[s.qualname] = i
 
-    def entry(i: int, depth: int) -> dict:
+    def entry(i: int, depth: int) -> View:
         s = facts.symbols[i]
         subs = []
         if s.kind == SymbolKind.CLASS and not s.local:
-            subs = subclass_cache.setdefault(i, p.renderer.graph.subclasses(facts.path, s.qualname))
-        return {
+            subs = p.renderer.graph.subclasses(facts.path, s.qualname)
+        return View({
             "anchor": anchors[i],
-            "symbol": s,
             "label": _symbol_label(s),
             "line": p.line_link(facts.path, s.line, f"line {s.line}"),
             "decorators": ", ".join(pages.code("@" + d) for d in s.decorators),
@@ -219,17 +240,24 @@ def _api(p: _Page, facts: FileFacts) -> dict | None:
             "subclasses": [_symbol_link(p, ref) for ref in subs[:MAX_FILES_LISTED]],
             "more_subclasses": _more(len(subs), MAX_FILES_LISTED),
             "indent": "  " * depth,
-            "children": [entry(c, depth + 1) for c in children.get(s.qualname, [])
-                          if facts.symbols[c].qualname != s.qualname],
-        }
+        })
+
+    def tree(i: int) -> list[View]:
+        """The symbol and everything nested in it, flattened in source order (templates
+        loop once instead of recursing)."""
+        out, stack = [], [(i, 0)]
+        while stack:
+            j, depth = stack.pop()
+            out.append(entry(j, depth))
+            stack.extend((c, depth + 1) for c in reversed(children.get(j, ())))
+        return out
 
     top = children.get(None, [])
-    return {
-        "classes": [entry(i, 0) for i in top if facts.symbols[i].kind == SymbolKind.CLASS],
-        "functions": [entry(i, 0) for i in top if facts.symbols[i].kind == SymbolKind.FUNCTION],
-        "constants": [entry(i, 0) for i in top if facts.symbols[i].kind == SymbolKind.CONSTANT],
-        "all_names": ", ".join(pages.code(n) for n in facts.all_names) if facts.all_names else "",
-    }
+    return View({
+        kind: [e for i in top if facts.symbols[i].kind == symbol_kind for e in tree(i)]
+        for kind, symbol_kind in (("classes", SymbolKind.CLASS), ("functions", SymbolKind.FUNCTION),
+                                  ("constants", SymbolKind.CONSTANT))
+    } | {"all_names": ", ".join(pages.code(n) for n in facts.all_names) if facts.all_names else ""})
 
 
 def _symbol_label(s: Symbol) -> str:
@@ -261,9 +289,9 @@ def _dependencies(p: _Page, facts: FileFacts) -> list[dict]:
         key = (imp.line, imp.level, imp.module, imp.name is None, r.category)
         row = statements.get(key)
         if row is None:
-            row = statements[key] = {"anchors": [], "names": [], "imp": imp, "targets": [],
+            row = statements[key] = View({"anchors": [], "names": [], "imp": imp, "targets": [],
                                      "line": p.line_link(facts.path, imp.line, f"line {imp.line}"),
-                                     "flags": []}
+                                     "flags": []})
             groups[r.category].append(row)
         row["anchors"].append(anchor_id)
         if imp.name is not None:
@@ -291,7 +319,7 @@ def _dependencies(p: _Page, facts: FileFacts) -> list[dict]:
             row["statement"] = pages.code(statement)
             row["links"] = ", ".join(p.file_link(t) for t in row["targets"])
             row["unresolved"] = category == Category.WORKSPACE and not row["targets"]
-        out.append({"category": category, "rows": rows})
+        out.append(View({"category": category, "rows": rows}))
     return out
 
 
@@ -316,7 +344,7 @@ def _used_by(p: _Page, facts: FileFacts) -> dict | None:
             links = ", ".join(p.line_link(f, n) for n in lines[:MAX_REF_LINES])
             extra = f" {_more(len(lines), MAX_REF_LINES)}" if len(lines) > MAX_REF_LINES else ""
             files.append(f"{p.file_link(f)} (line{'s' if len(lines) > 1 else ''} {links}{extra})")
-        references.append({
+        references.append(View({
             "anchor": f"refs-{anchor_id}",
             "name": pages.code(s.qualname),
             "definition": pages.link(p.page, p.page, anchor_id),
@@ -325,15 +353,15 @@ def _used_by(p: _Page, facts: FileFacts) -> dict | None:
             "more": _more(len(refs), MAX_REF_FILES),
             "definers": [p.file_link(d, pages.anchor(s.qualname)) for d in definers[:MAX_FILES_LISTED]],
             "more_definers": _more(len(definers), MAX_FILES_LISTED),
-        })
+        }))
     if not importers and not references:
         return None
-    return {
+    return View({
         "importers": [p.file_link(f) for f in importers[:MAX_FILES_LISTED]],
         "importer_count": len(importers),
         "more_importers": _more(len(importers), MAX_FILES_LISTED),
         "references": references,
-    }
+    })
 
 
 # -- tests
@@ -346,14 +374,14 @@ def _tests(p: _Page, facts: FileFacts) -> dict | None:
         rows = []
         for t in tests:
             node = f"{facts.path}::{t.qualname.replace('.', '::')}"
-            rows.append({
+            rows.append(View({
                 "name": pages.code(t.qualname),
                 "line": p.line_link(facts.path, t.line),
                 "style": t.style + (", parametrized" if t.parametrized else ""),
                 "command": pages.code(f"python -m pytest {shlex.quote(node)}"),
-            })
+            }))
         classes = {t.qualname.rsplit(".", 1)[0] for t in tests if "." in t.qualname}
-        return {
+        return View({
             "rows": rows,
             "summary": f"{_count(len(tests), 'test')}"
                        + (f" in {_count(len(classes), 'class', 'classes')}" if classes else "")
@@ -362,12 +390,12 @@ def _tests(p: _Page, facts: FileFacts) -> dict | None:
             "run_all": pages.code(f"python -m pytest {shlex.quote(facts.path)}"),
             "exercises": [p.file_link(f) for f in graph.exercises(facts.path)[:MAX_FILES_LISTED]],
             "tested_by": [],
-        }
+        })
     testers = graph.tested_by(facts.path)
     if not testers:
         return None
-    return {"rows": [], "tested_by": [p.file_link(f) for f in testers[:MAX_FILES_LISTED]],
-            "more_testers": _more(len(testers), MAX_FILES_LISTED), "exercises": []}
+    return View({"rows": [], "tested_by": [p.file_link(f) for f in testers[:MAX_FILES_LISTED]],
+            "more_testers": _more(len(testers), MAX_FILES_LISTED), "exercises": []})
 
 
 # -- notes
@@ -379,7 +407,7 @@ def _notes(p: _Page, facts: FileFacts) -> list[dict]:
         # A parser may report the line after the last one (an unexpected end of file).
         at = min(n.line, max(facts.lines, 1))
         line = p.line_link(facts.path, at) if n.line and facts.encoding is not None else "file"
-        rows.append({"line": line, "kind": pages.text(n.kind), "detail": pages.code(n.detail) if n.detail else ""})
+        rows.append(View({"line": line, "kind": pages.text(n.kind), "detail": pages.code(n.detail) if n.detail else ""}))
     return rows
 
 
@@ -417,7 +445,7 @@ def _related(p: _Page, facts: FileFacts) -> list[dict]:
                 for sub in {r.path for r in graph.subclasses(path, s.qualname)}:
                     add(sub, 2, f"subclasses {s.qualname}")
     ranked = sorted(scores, key=lambda f: (-scores[f], f))[:MAX_RELATED]
-    return [{"link": p.file_link(f), "reasons": "; ".join(dict.fromkeys(reasons[f]))} for f in ranked]
+    return [View({"link": p.file_link(f), "reasons": "; ".join(dict.fromkeys(reasons[f]))}) for f in ranked]
 
 
 # -- source
@@ -435,7 +463,7 @@ def _source(p: _Page, facts: FileFacts) -> dict | None:
         lines = lines[:EXCERPT_LINES]
     body = "\n".join(lines)
     language = "python" if facts.is_python else _FENCE_LANGUAGE.get(facts.kind, "text")
-    return {
+    return View({
         "fence": pages.fence_for(body),
         "language": language,
         "body": body,
@@ -443,7 +471,7 @@ def _source(p: _Page, facts: FileFacts) -> dict | None:
         "shown": len(lines),
         "limit": _count(p.renderer.settings.max_source_bytes, "byte"),
         "link": f"[{pages.text(facts.path)}]({p.to_source(facts.path)})",
-    }
+    })
 
 
 def _navigation(p: _Page) -> list[str]:
@@ -486,13 +514,13 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
         p.deps.update(refs | definers)
         others = len(refs | definers)
         first = anchor_id == pages.anchor(s.qualname)
-        groups[group].append({
+        groups[group].append(View({
             "name": pages.code(s.qualname),
             "line": p.line_link(path, s.line),
-            "docs": pages.link(p.page, docs_page, anchor_id),
+            "docs": p.link(docs_page, anchor_id),
             "others": others,
-            "others_link": pages.link(p.page, docs_page, f"refs-{anchor_id}") if others and first and not s.local else "",
-        })
+            "others_link": p.link(docs_page, f"refs-{anchor_id}") if others and first and not s.local else "",
+        }))
     for r, anchor_id in zip(graph.imports_of(path), import_anchors(facts)):
         imp = r.imp
         dots = "." * imp.level
@@ -518,20 +546,20 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
                 else:
                     target_link = p.to_page(r.target)
                 others_link = p.to_page(r.target, "used-by") if others else ""
-        groups[group].append({
+        groups[group].append(View({
             "name": pages.code(name),
             "line": p.line_link(path, imp.line),
-            "docs": pages.link(p.page, docs_page, anchor_id),
+            "docs": p.link(docs_page, anchor_id),
             "target": target_link,
             "category": r.category,
             "others": others,
             "others_link": others_link,
-        })
+        }))
     view = {
         "title": path,
         "docs_link": pages.link(p.page, docs_page),
         "folder_link": p.to_folder(posixpath.dirname(path), "index"),
-        "groups": [{"title": title, "rows": groups[key], "imports": key in ("modules", "names")}
+        "groups": [View({"title": title, "rows": groups[key], "imports": key in ("modules", "names")})
                    for key, title in KEYWORD_GROUPS if groups.get(key)],
         "total": sum(len(v) for v in groups.values()),
     }
