@@ -19,9 +19,11 @@ produces) before they are resolved. Text inside code spans and code blocks is ne
 from __future__ import annotations
 
 import html
+import multiprocessing
 import os
 import posixpath
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,12 +144,38 @@ def _walk_inline(children, line: int, links: list, anchors: set) -> int:
     return line
 
 
+_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}(?=[^`]*$)|~{3,})")
+
+
+def _blank_fenced_code(text: str) -> str:
+    """The page with the content of its top-level fenced code blocks blanked (line count
+    kept). Code holds no links or anchors, and a page's source section is most of its bytes:
+    markdown-it need not tokenize it. Fences inside containers are left to markdown-it."""
+    if "```" not in text and "~~~" not in text:
+        return text
+    lines = text.split("\n")
+    fence = None
+    for i, line in enumerate(lines):
+        if fence is None:
+            m = _FENCE_OPEN.match(line)
+            if m:
+                fence = m.group(1)
+        else:
+            stripped = line.strip()
+            if (line[:4].strip() and stripped.startswith(fence[0] * len(fence))
+                    and not stripped.strip(fence[0]) and len(line) - len(line.lstrip(" ")) <= 3):
+                fence = None
+            else:
+                lines[i] = ""
+    return "\n".join(lines)
+
+
 def _parse(text: str) -> tuple[list[tuple[int, str]], frozenset[str]]:
     """(links as (line, target), anchors) of one Markdown page."""
     links: list[tuple[int, str]] = []
     anchors: set[str] = set()
     slugger = _Slugger()
-    tokens = _MD.parse(text)
+    tokens = _MD.parse(_blank_fenced_code(text))
     for i, tok in enumerate(tokens):
         if tok.type == "inline":
             start = tok.map[0] + 1 if tok.map else 1
@@ -330,6 +358,33 @@ def _read_pages(output_dir: Path) -> dict[str, str]:
     return pages
 
 
+_MIN_PAGES_FOR_WORKERS = 300
+_workers_pages: dict[str, str] = {}  # the pages, set just before the workers fork
+
+
+def _parse_named(names: list[str]) -> list[tuple[str, tuple]]:
+    return [(name, _parse(_workers_pages[name])) for name in names]
+
+
+def _parse_in_workers(checker: _Checker) -> None:
+    """Parse a large doc set in forked workers (markdown-it is pure Python: parsing is nearly
+    all of the time). Only when this process has no other thread, which a fork could strand."""
+    global _workers_pages
+    names = list(checker.pages)
+    workers = min(os.cpu_count() or 1, 8)
+    if (len(names) < _MIN_PAGES_FOR_WORKERS or workers < 2 or threading.active_count() > 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return
+    chunks = [names[i:i + 50] for i in range(0, len(names), 50)]
+    _workers_pages = checker.pages
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for results in pool.imap_unordered(_parse_named, chunks):
+                checker.parsed.update(results)
+    finally:
+        _workers_pages = {}
+
+
 def check_links(
     output_dir: Path,
     pages: dict[str, str] | None = None,
@@ -343,6 +398,7 @@ def check_links(
     The result is sorted by (page, line, target).
     """
     checker = _Checker(Path(output_dir), pages, source_root)
+    _parse_in_workers(checker)
     broken: list[BrokenLink] = []
     for name in checker.pages:
         broken.extend(checker.check_page(name))
