@@ -118,3 +118,23 @@ async def test_hover_on_a_standard_library_name_comes_from_jedi(client: Language
 async def test_no_hover_on_whitespace_comments_or_keywords(client: LanguageClient, ws):
     assert await hover(client, ws, "shop/pricing.py", 11, 20) is None  # inside `# TODO: real price table`
     assert await hover(client, ws, "shop/pricing.py", 6, 0) is None  # an empty line
+
+
+async def test_hover_on_parameters_locals_self_attributes_and_builtins_without_jedi(client: LanguageClient, ws):
+    # A parameter (on its use), with the function it belongs to.
+    result = await hover(client, ws, "shop/cart.py", 32, 32)  # `qty` in `Cart.Line(item, qty)`
+    assert result.contents.value.startswith("```python\n(parameter) qty: int = 1\n```")
+    assert f"Parameter of `Cart.add`, {link(ws, 'shop/cart.py', 32)}" in result.contents.value
+    # A local variable: its first binding.
+    result = await hover(client, ws, "shop/cart.py", 34, 16)  # `return line`
+    assert "(variable) line" in result.contents.value
+    assert f"Local variable of `Cart.add`, first bound at {link(ws, 'shop/cart.py', 33)}" in result.contents.value
+    # self, and an attribute only assigned in __init__.
+    result = await hover(client, ws, "shop/cart.py", 33, 9)
+    assert result.contents.value.startswith("```python\n(parameter) self: Cart\n```")
+    result = await hover(client, ws, "shop/cart.py", 33, 14)  # `self.lines`
+    assert "(attribute) Cart.lines" in result.contents.value
+    assert f"first assigned at {link(ws, 'shop/cart.py', 30)}" in result.contents.value
+    # A builtin: the interpreter's own signature and summary.
+    result = await hover(client, ws, "shop/cart.py", 37, 16)  # `sum(`
+    assert result.contents.value.startswith("```python\nfunction sum(iterable, /, start=0)\n```")

@@ -233,17 +233,27 @@ class Graph:
         for path in changed:
             self._drop_edges(path)
             self._add_edges(path)
-        self._invalidate()
+        self._invalidate(changed)
         return changed
 
-    def _invalidate(self) -> None:
+    def _invalidate(self, changed: set[str] | None = None) -> None:
+        """Drop what was derived from the facts. With `changed` (files whose facts changed,
+        the module map being the same), the reference index is kept and only marked for an
+        incremental update (see `_reference_index`); without, everything goes."""
         self._names: dict[tuple[str, str], SymbolRef | ModuleRef | None] = {}
+        # (file, name) lookups each answer made: the names it read in which files
+        self._name_deps: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        self._dep_stack: list[set[tuple[str, str]]] = []
         self._bindings: dict[str, tuple[dict[str, ResolvedImport], list[ResolvedImport]]] = {}
         self._symbols_by_file: dict[str, dict[str, Symbol]] = {}
         self._subclasses: dict[tuple[str, str], list[SymbolRef]] | None = None
         self._testcase: dict[tuple[str, str], bool] = {}
-        self._refs: dict[tuple[str, str], dict[str, list[int]]] | None = None
         self._defs_by_name: dict[str, list[SymbolRef]] | None = None
+        if changed is None or getattr(self, "_refs", None) is None:
+            self._refs: dict[tuple[str, str], dict[str, list[int]]] | None = None
+            self._reset_reference_state()
+        else:
+            self._refs_pending |= changed
 
     # -- name resolution -----------------------------------------------------
 
@@ -259,11 +269,21 @@ class Graph:
     def resolve_name(self, path: str, name: str, depth: int = 0) -> SymbolRef | ModuleRef | None:
         """What `name` means at the top level of module `path` (following re-exports)."""
         key = (path, name)
+        stack = self._dep_stack
         if key in self._names:
+            if stack:  # the caller's answer depends on whatever this one depended on
+                stack[-1].update(self._name_deps.get(key, (key,)))
             return self._names[key]
         self._names[key] = None  # guards against import cycles
-        result = self._resolve_name_uncached(path, name, depth)
+        stack.append({key})
+        try:
+            result = self._resolve_name_uncached(path, name, depth)
+        finally:
+            deps = stack.pop()
         self._names[key] = result
+        self._name_deps[key] = deps
+        if stack:
+            stack[-1].update(deps)
         return result
 
     def _resolve_name_uncached(self, path, name, depth):
@@ -332,7 +352,10 @@ class Graph:
         if isinstance(current, ModuleRef):
             return self.resolve_name(current.path, part)
         if isinstance(current, SymbolRef):
-            symbol = self.symbols_of(current.path).get(f"{current.qualname}.{part}")
+            qualname = f"{current.qualname}.{part}"
+            if self._dep_stack:
+                self._dep_stack[-1].add((current.path, qualname))
+            symbol = self.symbols_of(current.path).get(qualname)
             return SymbolRef.of(current.path, symbol) if symbol is not None else None
         return None
 
@@ -449,20 +472,109 @@ class Graph:
 
     # -- references ----------------------------------------------------------
 
+    def _reset_reference_state(self) -> None:
+        self._refs = None
+        # Per file: what its uses resolve to, which (file, name) lookups that took, and the
+        # file's name interface (what lookups in it can answer) when it was computed.
+        self._ref_contrib: dict[str, dict[tuple[str, str], list[int]]] = {}
+        self._ref_deps: dict[str, set[tuple[str, str]]] = {}
+        self._ref_iface: dict[str, tuple] = {}
+        # file -> name -> files whose contribution looked that name up in that file
+        self._ref_dependents: dict[str, dict[str, set[str]]] = {}
+        self._refs_pending: set[str] = set()
+
     def _reference_index(self) -> dict[tuple[str, str], dict[str, list[int]]]:
+        """target (path, qualname) -> file -> sorted lines where the file uses it.
+
+        Built once from every file's contribution (what its uses resolve to), then kept
+        current incrementally. The rule: a file's contribution is a function of its own
+        facts, the module map, and the answers of the name lookups its resolution made in
+        other files: `resolve_name(p, n)` and member lookups `Class.attr` record (p, n),
+        and a cached answer passes on every lookup it made, so re-exports, star imports
+        and aliases followed through several modules are all recorded. A lookup (p, n)
+        gives the same answer as long as p's interface for n is the same: the symbol
+        `n` (and whether it is local), the import binding `n`, and p's star imports.
+        So after `update(changed)` the changed files are recomputed, and of the other
+        files only those that looked up a name whose interface entry changed (all
+        lookups in p when its star imports changed); an edit inside a function body
+        recomputes one file, adding a function recomputes the files that looked that
+        name up (e.g. through `from m import *` or `m.name`). A change of the module map
+        (a file added or removed) rebuilds everything.
+        Limits: an import cycle or a re-export chain past `_MAX_DEPTH` is cut where the
+        resolution first meets it, so there an answer can depend on which name was
+        resolved first (a full build has the same order dependence, in another order).
+        """
         if self._refs is None:
-            index: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
-            for path in sorted(self.facts):
-                for target, lines in self._references_from(path):
-                    bucket = index[target].setdefault(path, [])
-                    bucket.extend(lines)
-            for by_file in index.values():
-                for path, lines in by_file.items():
-                    by_file[path] = sorted(set(lines))
-            self._refs = dict(index)
+            self._reset_reference_state()
+            self._refs = {}
+            self._recompute_references(sorted(self.facts))
+        elif self._refs_pending:
+            pending, self._refs_pending = self._refs_pending, set()
+            affected = set(pending)
+            for path in pending:
+                users_by_name = self._ref_dependents.get(path)
+                if not users_by_name or path not in self.facts:
+                    continue
+                old, new = self._ref_iface.get(path), self._interface(path)
+                if old is None or old[2] != new[2]:
+                    names = users_by_name.keys()
+                else:
+                    names = _changed_keys(old[0], new[0]) | _changed_keys(old[1], new[1])
+                for name in names:
+                    affected |= users_by_name.get(name, set())
+            self._recompute_references(sorted(p for p in affected if p in self.facts))
         return self._refs
 
+    def _interface(self, path: str) -> tuple:
+        """What lookups in `path` can answer: symbols, import bindings, star imports."""
+        symbols = {q: s.local for q, s in self.symbols_of(path).items()}
+        bindings, stars = self._bindings_of(path)
+        return (symbols,
+                {name: (r.imp.module, r.imp.name, r.imp.level, r.imp.alias, r.target, r.names_submodule)
+                 for name, r in bindings.items()},
+                tuple(r.target for r in stars))
+
+    def _recompute_references(self, paths: list[str]) -> None:
+        refs, contrib, deps_of, dependents = self._refs, self._ref_contrib, self._ref_deps, self._ref_dependents
+        for path in paths:
+            for target in contrib.pop(path, ()):
+                by_file = refs.get(target)
+                if by_file is not None:
+                    by_file.pop(path, None)
+                    if not by_file:
+                        del refs[target]
+            for dep_path, name in deps_of.pop(path, ()):
+                users = dependents.get(dep_path, {}).get(name)
+                if users is not None:
+                    users.discard(path)
+        full = not refs
+        for path in paths:
+            found: dict[tuple[str, str], list[int]] = {}
+            deps: set[tuple[str, str]] = set()
+            self._dep_stack.append(deps)
+            try:
+                for target, lines in self._references_from(path):
+                    found.setdefault(target, []).extend(lines)
+            finally:
+                self._dep_stack.pop()
+            for target, lines in found.items():
+                found[target] = lines = sorted(set(lines))
+                by_file = refs.get(target)
+                if by_file is None:
+                    refs[target] = {path: lines}
+                elif full or path > next(reversed(by_file)):
+                    by_file[path] = lines
+                else:  # keep each target's files sorted, as a full build leaves them
+                    by_file[path] = lines
+                    refs[target] = dict(sorted(by_file.items()))
+            contrib[path] = found
+            deps_of[path] = deps
+            self._ref_iface[path] = self._interface(path)
+            for dep_path, name in deps:
+                dependents.setdefault(dep_path, {}).setdefault(name, set()).add(path)
+
     def _references_from(self, path: str):
+        """(target, lines) for each use in `path` that resolves to a workspace symbol."""
         facts = self.facts[path]
         if not facts.uses:
             return
@@ -514,6 +626,13 @@ class Graph:
         """Workspace modules a test module imports."""
         return sorted({r.target for r in self.imports_of(test_path)
                        if r.target is not None and r.target != test_path})
+
+
+def _changed_keys(old: dict, new: dict) -> set:
+    return {k for k in old.keys() | new.keys() if old.get(k, _MISSING) != new.get(k, _MISSING)}
+
+
+_MISSING = object()
 
 
 def _common_prefix(a: str, b: str) -> int:

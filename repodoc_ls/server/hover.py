@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import keyword
 import logging
 import threading
 from urllib.parse import quote
@@ -20,6 +21,7 @@ from pygls.uris import from_fs_path
 from repodoc_ls.docs import pages
 from repodoc_ls.index.graph import ModuleRef, SymbolRef
 from repodoc_ls.index.model import Symbol, SymbolKind
+from repodoc_ls.server import scopes
 from repodoc_ls.server import target as targets
 
 log = logging.getLogger(__name__)
@@ -73,15 +75,74 @@ async def hover(ls, params: types.HoverParams) -> types.Hover | None:
 
 
 def index_hover(ls, folder, rel, lines, line, char, markdown):
-    """(hover text or None, word under the cursor or None); runs in the query pool."""
+    """(hover text or None, word under the cursor or None); runs in the query pool.
+    The word is returned without text when only jedi may know the name."""
     index = folder.index
     with index.lock:
         found = targets.resolve(index, rel, lines, line, char)
         if found is None:
             return None, None
         if found.target is None:
-            return None, found.word
+            if keyword.iskeyword(found.word.text):
+                return None, None  # nothing to ask jedi either
+            return scope_hover(ls, folder, rel, lines, found.word, markdown), found.word
         return render_target(ls, folder, found.target, markdown), found.word
+
+
+def scope_hover(ls, folder, rel, lines, word, markdown) -> str | None:
+    """Parameters, locals, self.attr, module variables, builtins (scopes.py)."""
+    index = folder.index
+    facts = index.file(rel)
+    if facts is None or not facts.is_python or word.chain.startswith("."):
+        return None
+    fmt = Format(markdown)
+    lineno = word.line + 1
+    parts = word.chain.split(".")
+    if len(parts) == 1:
+        binding = scopes.local_binding(facts, lines, lineno, word.text)
+        if binding is None:
+            binding = scopes.module_binding(facts, lines, word.text)
+        if binding is not None:
+            return _render_binding(folder, rel, facts, binding, fmt)
+        found = scopes.builtin(word.text)
+        if found is not None:
+            head, summary = found
+            return fmt.join([fmt.code(head), summary, "builtin"])
+        return None
+    if len(parts) == 2 and parts[0] in ("self", "cls") and word.text == parts[1]:
+        cls = scopes.enclosing_class(facts, lineno)
+        if cls is None:
+            return None
+        found = scopes.class_attribute(index, rel, cls, word.text, lambda p: ls.lines(folder, p))
+        if isinstance(found, SymbolRef):
+            return render_target(ls, folder, found, markdown)
+        if found is not None:
+            path, klass, line, text = found
+            where = "Attribute of " + fmt.link(f"{klass.qualname}", file_link(folder, path, klass.line))
+            first = "first assigned at " + fmt.link(f"{path}:{line}", file_link(folder, path, line))
+            return fmt.join([fmt.code(f"(attribute) {klass.qualname}.{word.text}"), f"{where}, {first}",
+                             fmt.code(text)])
+    return None
+
+
+def _render_binding(folder, rel, facts, b, fmt: Format) -> str:
+    at = fmt.link(f"{rel}:{b.line}", file_link(folder, rel, b.line))
+    scope = (f"`{b.scope}`" if fmt.markdown else b.scope) if b.scope else ""
+    if b.kind == "parameter":
+        head = f"(parameter) {b.text}"
+        cls = scopes.enclosing_class(facts, b.line) if b.name in ("self", "cls") else None
+        method = facts.symbol(b.scope) if b.scope else None
+        is_first = method is not None and method.kind == SymbolKind.METHOD and (
+            method.signature or "").lstrip("(").startswith(b.name)
+        if cls and is_first:
+            head = f"(parameter) {b.name}: {'type[' + cls + ']' if b.name == 'cls' else cls}"
+        return fmt.join([fmt.code(head), f"Parameter of {scope or 'a lambda'}, {at}"])
+    what = {"variable": "Local variable", "import": "Imported", "function": "Local function",
+            "class": "Local class"}.get(b.kind, "Local name")
+    if not b.scope:
+        what = "Module variable"
+    where = f"{what} of {scope}, first bound at {at}" if b.scope else f"{what}, first bound at {at}"
+    return fmt.join([fmt.code(f"({b.kind}) {b.name}"), where, fmt.code(b.text)])
 
 
 def render_target(ls, folder, target, markdown: bool) -> str | None:

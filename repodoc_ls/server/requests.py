@@ -188,6 +188,7 @@ async def search_keywords(ls, params):
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise JsonRpcInvalidParams("limit must be a positive integer")
     limit = min(limit, SEARCH_LIMIT_MAX)
+    await ls.docs.settle()
 
     def search():
         items = []

@@ -198,6 +198,7 @@ async def workspace_symbol(ls, params: types.WorkspaceSymbolParams):
     query = params.query.strip()
     if not query:
         return []
+    await ls.docs.settle()  # an answer never lags the buffers
 
     def search():
         out = []

@@ -121,7 +121,7 @@ class DocSync:
                 return False  # a newer edit (or a rebuild) superseded this one
             # Index.update would extract again; we extracted outside the lock to keep
             # queries flowing, so only the apply step runs under it.
-            index._apply(rel, data, facts)
+            index.apply(rel, data, facts)
         self.ls.forget_lines(folder, rel)
         return True
 

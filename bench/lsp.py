@@ -1,0 +1,407 @@
+"""Language server benchmark: repodoc's server against jedi-language-server on the stdlib.
+
+Usage: python bench/lsp.py [--root PATH] [--hovers 200] [--seed 7] [--no-jedi]
+
+Both servers run as real subprocesses over stdio, driven by the small JSON-RPC client
+below (no LSP library on the client side, so the client adds next to nothing to a
+latency). Measured, for repodoc:
+
+- time from spawning the server to `repodoc/status` saying "ready": cold (empty cache
+  folder) and warm (same cache folder, second start);
+- hover latency over a fixed set of positions (every file of a fixed sorted list, a
+  seeded choice of identifier tokens in each), the same positions for both servers,
+  each file opened (didOpen) before its hovers as an editor would;
+- `workspace/symbol` latency for a few queries;
+- didChange to answer: an incremental didChange appending a new function to the
+  stdlib file closest to 2,000 lines, then hover on the new name (and, separately,
+  `workspace/symbol` for it) until the answer shows it;
+- peak RSS of the server's process tree (psutil, sampled every 20 ms).
+
+Nothing is written into the measured folder: the cache and output folders are in a
+temporary folder, checked to lie outside the root before the server starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import keyword
+import os
+import random
+import shutil
+import statistics
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+import tokenize
+from pathlib import Path
+
+import psutil
+
+STDLIB_EXCLUDE = ["site-packages/", "lib-dynload/", "config-*/"]
+SKIP_DIRS = {"site-packages", "lib-dynload", "__pycache__", "test", "tests", "idle_test"}
+SYMBOL_QUERIES = ["Path", "HTTPConnection", "parse_args", "TestCase", "dumps", "get", "xmlrpc", "qzx"]
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+
+# -- a minimal JSON-RPC client over stdio ------------------------------------------------
+
+class Client:
+    def __init__(self, name: str, argv: list[str]):
+        self.name = name
+        self.argv = argv
+        self.next_id = 0
+        self.pending: dict[int, asyncio.Future] = {}
+        self.proc: asyncio.subprocess.Process | None = None
+        self.peak_rss = 0
+        self._sampling = False
+        self.started = 0.0
+
+    async def start(self) -> None:
+        self.started = time.perf_counter()
+        self.proc = await asyncio.create_subprocess_exec(
+            *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL, limit=1 << 26)
+        self.reader = asyncio.get_running_loop().create_task(self._read())
+        self._sampling = True
+        threading.Thread(target=self._sample_rss, daemon=True).start()
+
+    def _sample_rss(self) -> None:
+        try:
+            root = psutil.Process(self.proc.pid)
+        except psutil.Error:
+            return
+        while self._sampling:
+            total = 0
+            try:
+                for p in [root, *root.children(recursive=True)]:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+            except psutil.Error:
+                break
+            self.peak_rss = max(self.peak_rss, total)
+            time.sleep(0.02)
+
+    async def _read(self) -> None:
+        out = self.proc.stdout
+        while True:
+            length = 0
+            while True:
+                line = await out.readline()
+                if not line:
+                    return
+                line = line.strip()
+                if not line:
+                    break
+                key, _, value = line.partition(b":")
+                if key.lower() == b"content-length":
+                    length = int(value)
+            msg = json.loads(await out.readexactly(length))
+            if "id" in msg and "method" in msg:  # a request from the server: accept it
+                self._send({"jsonrpc": "2.0", "id": msg["id"], "result": None})
+            elif "id" in msg:
+                fut = self.pending.pop(msg["id"], None)
+                if fut is not None and not fut.done():
+                    fut.set_result(msg)
+
+    def _send(self, msg: dict) -> None:
+        body = json.dumps(msg).encode("utf-8")
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    async def request(self, method: str, params) -> dict:
+        self.next_id += 1
+        fut = asyncio.get_running_loop().create_future()
+        self.pending[self.next_id] = fut
+        self._send({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params})
+        msg = await fut
+        if "error" in msg:
+            raise RuntimeError(f"{self.name}: {method} failed: {msg['error']}")
+        return msg.get("result")
+
+    async def timed(self, method: str, params) -> tuple[float, object]:
+        t = time.perf_counter()
+        result = await self.request(method, params)
+        return (time.perf_counter() - t) * 1000, result
+
+    def notify(self, method: str, params) -> None:
+        self._send({"jsonrpc": "2.0", "method": method, "params": params})
+
+    async def initialize(self, root: Path, options: dict | None) -> None:
+        await self.request("initialize", {
+            "processId": os.getpid(), "rootUri": root.as_uri(),
+            "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}],
+            "initializationOptions": options,
+            "capabilities": {
+                "window": {"workDoneProgress": True},
+                "workspace": {"workspaceFolders": True, "symbol": {}},
+                "textDocument": {"hover": {"contentFormat": ["markdown", "plaintext"]},
+                                 "synchronization": {"didSave": True}}}})
+        self.notify("initialized", {})
+
+    def open(self, path: Path, text: str, version: int = 1) -> None:
+        self.notify("textDocument/didOpen", {"textDocument": {
+            "uri": path.as_uri(), "languageId": "python", "version": version, "text": text}})
+
+    def close(self, path: Path) -> None:
+        self.notify("textDocument/didClose", {"textDocument": {"uri": path.as_uri()}})
+
+    async def stop(self) -> None:
+        try:
+            await asyncio.wait_for(self.request("shutdown", None), 10)
+            self.notify("exit", None)
+            await asyncio.wait_for(self.proc.wait(), 10)
+        except (asyncio.TimeoutError, RuntimeError, ConnectionError):
+            self.proc.kill()
+            await self.proc.wait()
+        finally:
+            self._sampling = False
+            self.reader.cancel()
+
+
+# -- the workload --------------------------------------------------------------------------
+
+def python_files(root: Path) -> list[Path]:
+    out = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("config-"))
+        out += [Path(folder) / f for f in sorted(files) if f.endswith(".py")]
+    return sorted(out, key=lambda p: p.relative_to(root).as_posix())
+
+
+def identifiers(text: str) -> list[tuple[int, int, str]]:
+    """(0-based line, UTF-16 column, name) of every identifier token (keywords excluded)."""
+    out = []
+    lines = text.split("\n")
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.NAME and not keyword.iskeyword(tok.string):
+                line, col = tok.start[0] - 1, tok.start[1]
+                prefix = lines[line][:col] if line < len(lines) else ""
+                utf16 = len(prefix.encode("utf-16-le")) // 2
+                out.append((line, utf16 + 1, tok.string))  # inside the name, not on its edge
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
+    return out
+
+
+def hover_positions(root: Path, count: int, seed: int, per_file: int = 10) -> list[tuple[Path, list]]:
+    """`count` positions: every Nth file of the sorted list, `per_file` seeded picks each."""
+    files = python_files(root)
+    rng = random.Random(seed)
+    step = max(1, len(files) // (count // per_file))
+    chosen: list[tuple[Path, list]] = []
+    i = 0
+    while len(chosen) * per_file < count and i < len(files):
+        path = files[i]
+        idents = identifiers(path.read_text(encoding="utf-8", errors="replace"))
+        if len(idents) >= per_file * 3:
+            chosen.append((path, sorted(rng.sample(idents, per_file))))
+        i += step if len(idents) >= per_file * 3 else 1
+    return chosen
+
+
+def file_near_lines(root: Path, lines: int) -> Path:
+    best = min(python_files(root), key=lambda p: (abs(p.read_bytes().count(b"\n") - lines), p.as_posix()))
+    return best
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, int(round(q / 100 * len(ordered) + 0.5)) - 1))
+    return ordered[k]
+
+
+async def wait_ready(client: Client, timeout: float = 600) -> float:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        status = await client.request("repodoc/status", {})
+        if status["state"] == "ready":
+            return time.perf_counter() - client.started
+        await asyncio.sleep(0.01)
+    raise RuntimeError("the server never became ready")
+
+
+async def run_hovers(client: Client, positions) -> tuple[list[float], int]:
+    # One warm-up hover (not timed): the first request of a process pays for imports.
+    first_path, first_positions = positions[0]
+    client.open(first_path, first_path.read_text(encoding="utf-8", errors="replace"))
+    line, col, _ = first_positions[0]
+    await client.request("textDocument/hover", {"textDocument": {"uri": first_path.as_uri()},
+                                                "position": {"line": line, "character": col}})
+    client.close(first_path)
+    times, answered = [], 0
+    for path, picks in positions:
+        client.open(path, path.read_text(encoding="utf-8", errors="replace"))
+        for line, col, _ in picks:
+            ms, result = await client.timed("textDocument/hover", {
+                "textDocument": {"uri": path.as_uri()}, "position": {"line": line, "character": col}})
+            times.append(ms)
+            answered += result is not None
+        client.close(path)
+    return times, answered
+
+
+async def did_change_latency(client: Client, path: Path, rounds: int = 5) -> tuple[list[float], list[float]]:
+    """ms from an incremental didChange (a new function appended) to the first hover, and
+    to the first workspace/symbol answer, that shows the new function."""
+    text = path.read_text(encoding="utf-8")
+    client.open(path, text, version=1)
+    await client.request("textDocument/documentSymbol", {"textDocument": {"uri": path.as_uri()}})
+    lines = text.split("\n")
+    end = {"line": len(lines) - 1, "character": len(lines[-1].encode("utf-16-le")) // 2}
+    version, by_hover, by_symbol = 1, [], []
+    for n in range(rounds):
+        for mode in ("hover", "symbol"):
+            version += 1
+            name = f"repodoc_bench_{mode}_{n}"
+            added = f"\n\ndef {name}(x):\n    return {name}(x)\n"
+            client.notify("textDocument/didChange", {
+                "textDocument": {"uri": path.as_uri(), "version": version},
+                "contentChanges": [{"range": {"start": end, "end": end}, "text": added}]})
+            t = time.perf_counter()
+            def_line = end["line"] + 2
+            while True:
+                if mode == "hover":
+                    result = await client.request("textDocument/hover", {
+                        "textDocument": {"uri": path.as_uri()}, "position": {"line": def_line, "character": 6}})
+                    ok = result is not None and name in json.dumps(result)
+                else:
+                    result = await client.request("workspace/symbol", {"query": name})
+                    ok = any(s["name"] == name for s in result or [])
+                if ok or time.perf_counter() - t > 10:
+                    break
+                await asyncio.sleep(0.002)
+            (by_hover if mode == "hover" else by_symbol).append((time.perf_counter() - t) * 1000)
+            lines = (("\n".join(lines)) + added).split("\n")
+            end = {"line": len(lines) - 1, "character": len(lines[-1].encode("utf-16-le")) // 2}
+    client.close(path)
+    return by_hover, by_symbol
+
+
+# -- main ------------------------------------------------------------------------------------
+
+async def bench(args) -> int:
+    root = Path(args.root).resolve()
+    tmp = Path(tempfile.mkdtemp(prefix="repodoc-lsp-bench-"))
+    cache, out = tmp / "cache", tmp / "out"
+    for folder in (cache, out):
+        if folder.resolve().is_relative_to(root):
+            raise SystemExit(f"refusing to write into the measured folder: {folder}")
+    options = {"exclude": STDLIB_EXCLUDE, "cacheDir": str(cache), "outputDir": str(out)}
+    if args.budget is not None:
+        options["hoverBudgetMs"] = args.budget
+    server = [sys.executable, "-m", "repodoc_ls.server"]
+    positions = hover_positions(root, args.hovers, args.seed)
+    edited = file_near_lines(root, 2000)
+    edited_lines = edited.read_bytes().count(b"\n")
+    print(f"root {root}; {sum(len(p) for _, p in positions)} hover positions in {len(positions)} files; "
+          f"didChange on {edited.relative_to(root)} ({edited_lines} lines)", flush=True)
+    rows: dict[str, dict] = {"repodoc": {}, "jedi-language-server": {}}
+    try:
+        # Cold: empty cache folder.
+        cold = Client("repodoc", server)
+        await cold.start()
+        await cold.initialize(root, options)
+        rows["repodoc"]["ready cold (s)"] = await wait_ready(cold)
+        await cold.stop()
+        peak_cold = cold.peak_rss
+        # Warm: the same cache folder; everything else is measured on this server.
+        warm = Client("repodoc", server)
+        await warm.start()
+        await warm.initialize(root, options)
+        rows["repodoc"]["ready warm (s)"] = await wait_ready(warm)
+        status = await warm.request("repodoc/status", {})
+        await asyncio.sleep(1.0)  # the reference index is built in the background after ready
+        hovers, answered = await run_hovers(warm, positions)
+        rows["repodoc"]["hover"] = hovers
+        rows["repodoc"]["hovers answered"] = answered
+        ws_times = []
+        for q in SYMBOL_QUERIES:
+            for _ in range(5):
+                ms, _ = await warm.timed("workspace/symbol", {"query": q})
+                ws_times.append(ms)
+        rows["repodoc"]["workspace/symbol"] = ws_times
+        by_hover, by_symbol = await did_change_latency(warm, edited)
+        rows["repodoc"]["didChange->hover"] = by_hover
+        rows["repodoc"]["didChange->symbol"] = by_symbol
+        await warm.stop()
+        rows["repodoc"]["peak RSS (MB)"] = max(peak_cold, warm.peak_rss) / 2**20
+        rows["repodoc"]["files"] = status["files"]
+
+        jls = shutil.which("jedi-language-server", path=str(Path(sys.executable).parent)) or shutil.which(
+            "jedi-language-server")
+        if jls and not args.no_jedi:
+            jedi = Client("jedi-language-server", [jls])
+            await jedi.start()
+            await jedi.initialize(root, {"workspace": {"symbols": {"maxSymbols": 100}}})
+            hovers, answered = await run_hovers(jedi, positions)
+            rows["jedi-language-server"]["hover"] = hovers
+            rows["jedi-language-server"]["hovers answered"] = answered
+            await jedi.stop()
+            rows["jedi-language-server"]["peak RSS (MB)"] = jedi.peak_rss / 2**20
+        elif not args.no_jedi:
+            print("jedi-language-server not found (pip install jedi-language-server): skipped")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    report(rows)
+    return 0
+
+
+def report(rows: dict[str, dict]) -> None:
+    ours, jedi = rows["repodoc"], rows["jedi-language-server"]
+    table = [("measure", "repodoc", "jedi-language-server", "repodoc / jedi-ls", "target")]
+
+    def add(name, a, b=None, target=""):
+        ratio = f"{a / b:.2f}x" if isinstance(a, float) and isinstance(b, float) and b else ""
+        fmt = lambda v: "" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v))  # noqa: E731
+        table.append((name, fmt(a), fmt(b), ratio, target))
+
+    add("ready, cold (s)", ours.get("ready cold (s)"))
+    add("ready, warm (s)", ours.get("ready warm (s)"), target="<= 2 s")
+    for q in (50, 95, 99):
+        target = {95: "<= 25 ms and < jedi-ls p50"}.get(q, "")
+        add(f"hover p{q} (ms)", pct(ours.get("hover", []), q),
+            pct(jedi["hover"], q) if "hover" in jedi else None, target)
+    add("hover mean (ms)", statistics.fmean(ours["hover"]) if ours.get("hover") else None,
+        statistics.fmean(jedi["hover"]) if jedi.get("hover") else None)
+    n = len(ours.get("hover", []))
+    add(f"hovers answered (of {n})", ours.get("hovers answered"), jedi.get("hovers answered"))
+    ws = ours.get("workspace/symbol", [])
+    add("workspace/symbol p50 (ms)", pct(ws, 50))
+    add("workspace/symbol p95 (ms)", pct(ws, 95), target="<= 50 ms")
+    for key in ("didChange->hover", "didChange->symbol"):
+        values = ours.get(key, [])
+        add(f"{key} p50 (ms)", pct(values, 50))
+        add(f"{key} max (ms)", max(values) if values else None, target="<= 150 ms")
+    add("peak RSS (MB)", ours.get("peak RSS (MB)"), jedi.get("peak RSS (MB)"))
+    add("files indexed", ours.get("files"))
+    widths = [max(len(str(r[i])) for r in table) for i in range(len(table[0]))]
+    for i, row in enumerate(table):
+        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |")
+        if i == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", default=sysconfig.get_paths()["stdlib"], help="workspace (default: the stdlib)")
+    parser.add_argument("--hovers", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--budget", type=int, default=None, help="hoverBudgetMs for repodoc (default: its own)")
+    parser.add_argument("--no-jedi", action="store_true", help="skip jedi-language-server")
+    args = parser.parse_args()
+    sys.path.insert(0, str(REPO))
+    return asyncio.run(bench(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
