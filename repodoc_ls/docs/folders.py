@@ -495,7 +495,10 @@ def sub_plan(renderer: Renderer, folder: str) -> SubPlan:
         plan = cache.plans[folder] = SubPlan([], [], False, {})
         return plan
     symbols = _subtree_symbols(renderer, cache, folder)
-    sizes = [_row_estimate(folder, path, s.qualname) for path, s in symbols]
+    # _row_estimate, unrolled: a workspace-sized folder has tens of thousands of rows.
+    depth = folder.count("/") + 1 if folder else 0
+    per_path = {path: 5 * len(path) + 6 * depth + 60 for path in cache.subtree.get(folder, ())}
+    sizes = [3 * len(s.qualname) + per_path[path] for path, s in symbols]
     groups: dict[str, list[int]] = defaultdict(list)
     for i, (_, s) in enumerate(symbols):
         groups[pages.letter_of(s.name)].append(i)
