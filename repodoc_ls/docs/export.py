@@ -327,6 +327,10 @@ def export(index: Index, output_dir: Path | str | None = None, *, force: bool = 
     old = Manifest.load(output) if output.is_dir() else None
     new_sources = source_hashes(index)
     fp = fingerprint(renderer)
+    if (old is not None and old.fingerprint == fp and old.sources == new_sources
+            and all(_on_disk_as_recorded(output / page, rec) for page, rec in old.pages.items())):
+        # Nothing changed, on either side: the doc set on disk is what a render would give.
+        return ExportResult(output, 0, len(old.pages), 0, time.perf_counter() - start)
     units = _units_to_render(renderer, old, new_sources, old is not None and old.fingerprint == fp, output)
 
     rendered = render_units(renderer, units, progress, cancel)
