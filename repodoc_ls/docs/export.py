@@ -21,6 +21,7 @@ import posixpath
 import tempfile
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -95,6 +96,7 @@ class PageRecord:
     size: int = -1
     mtime_ns: int = -1
     deps: tuple[str, ...] = ()
+    key: str | None = None  # Rendered.key of the page, when it has one
 
 
 @dataclass
@@ -121,7 +123,8 @@ class Manifest:
             sources=dict(zip(files, raw.get("hashes", []))),
             imports={files[i]: tuple(files[t] for t in targets)
                      for i, targets in enumerate(raw.get("imports", [])) if targets},
-            pages={page: PageRecord(r[0], r[1], r[2], tuple(files[i] for i in r[3]))
+            pages={page: PageRecord(r[0], r[1], r[2], tuple(files[i] for i in r[3]),
+                                     r[4] if len(r) > 4 else None)
                    for page, r in raw.get("pages", {}).items()},
         )
 
@@ -137,7 +140,7 @@ class Manifest:
             "files": files,
             "hashes": [self.sources.get(f, "") for f in files],
             "imports": [sorted(number[t] for t in self.imports.get(f, ())) for f in files],
-            "pages": {page: [r.hash, r.size, r.mtime_ns, sorted(number[d] for d in r.deps)]
+            "pages": {page: [r.hash, r.size, r.mtime_ns, sorted(number[d] for d in r.deps), r.key]
                       for page, r in sorted(self.pages.items())},
         }
         _atomic_write(output / MANIFEST_NAME, json.dumps(raw, separators=(",", ":")).encode("utf-8"))
@@ -218,9 +221,8 @@ def related_files(renderer: Renderer, path: str, old_targets: tuple[str, ...] = 
     return out
 
 
-def _units_to_render(renderer: Renderer, old: Manifest | None, new_sources: dict[str, str],
-                     same_fingerprint: bool, output: Path) -> list[Unit]:
-    all_units = renderer.units()
+def _units_to_render(renderer: Renderer, all_units: list[Unit], old: Manifest | None,
+                     new_sources: dict[str, str], same_fingerprint: bool, output: Path) -> list[Unit]:
     if old is None or not same_fingerprint:
         return all_units
     changed = {p for p in new_sources.keys() | old.sources.keys()
@@ -246,7 +248,24 @@ def _units_to_render(renderer: Renderer, old: Manifest | None, new_sources: dict
     old_units = {unit_of_page(page) for page in old.pages}
     wanted.update(u for u in all_units if u not in old_units)
     existing = set(all_units)
-    return sorted(u for u in wanted if u in existing)
+    old_by_unit: dict[Unit, set[str]] = defaultdict(set)
+    for page in old.pages:
+        old_by_unit[unit_of_page(page)].add(page)
+    return sorted(u for u in wanted
+                  if u in existing and not _unchanged_letter(renderer, u, old, old_by_unit[u], output))
+
+
+def _unchanged_letter(renderer: Renderer, unit: Unit, old: Manifest, old_pages: set[str], output: Path) -> bool:
+    """A symbols letter unit whose pages would show exactly what they show on disk."""
+    if not unit.kind.startswith("sub-"):
+        return False
+    from repodoc_ls.docs import folders
+
+    keys = folders.sub_letter_keys(renderer, unit.path, unit.kind[len("sub-"):])
+    if set(keys) != old_pages:
+        return False
+    return all(old.pages[page].key == key and _on_disk_as_recorded(output / page, old.pages[page])
+               for page, key in keys.items())
 
 
 def _on_disk_as_recorded(target: Path, record: PageRecord) -> bool:
@@ -331,7 +350,9 @@ def export(index: Index, output_dir: Path | str | None = None, *, force: bool = 
             and all(_on_disk_as_recorded(output / page, rec) for page, rec in old.pages.items())):
         # Nothing changed, on either side: the doc set on disk is what a render would give.
         return ExportResult(output, 0, len(old.pages), 0, time.perf_counter() - start)
-    units = _units_to_render(renderer, old, new_sources, old is not None and old.fingerprint == fp, output)
+    all_units = renderer.units()
+    units = _units_to_render(renderer, all_units, old, new_sources,
+                             old is not None and old.fingerprint == fp, output)
 
     rendered = render_units(renderer, units, progress, cancel)
 
@@ -339,8 +360,8 @@ def export(index: Index, output_dir: Path | str | None = None, *, force: bool = 
     rendered_units = set(units)
     keep = {page: rec for page, rec in old_pages.items()
             if unit_of_page(page) not in rendered_units and rec.hash is not None}
-    all_units = set(renderer.units())
-    keep = {page: rec for page, rec in keep.items() if unit_of_page(page) in all_units}
+    existing_units = set(all_units)
+    keep = {page: rec for page, rec in keep.items() if unit_of_page(page) in existing_units}
 
     to_write: dict[str, bytes] = {}
     unchanged = 0
@@ -379,10 +400,11 @@ def export(index: Index, output_dir: Path | str | None = None, *, force: bool = 
         if page in to_write or page not in old_pages or old_pages[page].hash is None:
             st = target.stat()
             manifest.pages[page] = PageRecord(page_hash(result.text.encode("utf-8")), st.st_size,
-                                              st.st_mtime_ns, tuple(sorted(result.deps)))
+                                              st.st_mtime_ns, tuple(sorted(result.deps)), result.key)
         else:
             rec = old_pages[page]
-            manifest.pages[page] = PageRecord(rec.hash, rec.size, rec.mtime_ns, tuple(sorted(result.deps)))
+            manifest.pages[page] = PageRecord(rec.hash, rec.size, rec.mtime_ns, tuple(sorted(result.deps)),
+                                              result.key)
     if any(rec.hash is None for rec in old_pages.values()):
         _remove_leftover_temp_files(output)  # an earlier export was killed mid-write
     removed = 0

@@ -10,6 +10,7 @@ once and kept on the renderer, which is discarded whenever the index changes.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from collections import Counter, defaultdict
@@ -193,10 +194,10 @@ def _navigation(renderer: Renderer, folder: str, page: str, here: str) -> list[t
     return out
 
 
-def _rendered(text: str, deps) -> Rendered:
+def _rendered(text: str, deps, key: str | None = None) -> Rendered:
     from repodoc_ls.docs.render import Rendered
 
-    return Rendered(text, frozenset(deps))
+    return Rendered(text, frozenset(deps), key)
 
 
 # ---------------------------------------------------------------- index.md
@@ -571,13 +572,26 @@ def _render_sub_letter(renderer: Renderer, cache: _FolderCache, folder: str, let
     parts = [_Part(pages.sub_part_page(folder, letter, n), "", chunk) for n, chunk in enumerate(chunks, 1)]
     template = renderer.template("folder_sub.md.j2")
     title = _title(renderer, folder)
+    keys = sub_letter_keys(renderer, folder, letter)
     out = {}
     for n, part in enumerate(parts, 1):
         items = [plan.symbols[i] for i in part.indices]
         text = template.render(title=title, letter=letter, part=n, parts=len(parts),
                                navigation=_part_navigation(folder, index_page, parts, n),
                                entries=_sub_entries(renderer, cache, folder, part.page, items))
-        out[part.page] = _rendered(text, {path for path, _ in items})
+        out[part.page] = _rendered(text, {path for path, _ in items}, keys[part.page])
+    return out
+
+
+def sub_letter_keys(renderer: Renderer, folder: str, letter: str) -> dict[str, str]:
+    """page -> digest of all a letter page shows, computed without rendering it."""
+    plan = sub_plan(renderer, folder)
+    chunks = plan.letters.get(letter, [])
+    out = {}
+    for n, chunk in enumerate(chunks, 1):
+        rows = [(path, s.qualname, s.kind, s.line) for path, s in (plan.symbols[i] for i in chunk)]
+        digest = hashlib.blake2b(repr((folder, letter, n, len(chunks), rows)).encode("utf-8"), digest_size=16)
+        out[pages.sub_part_page(folder, letter, n)] = digest.hexdigest()
     return out
 
 
