@@ -215,8 +215,8 @@ def related_files(renderer: Renderer, path: str, old_targets: tuple[str, ...] = 
             ref = graph._resolve_base(path, s, base)
             if isinstance(ref, SymbolRef):
                 out.add(ref.path)
-        if not s.local:
-            out.update(d.path for d in graph.definitions(s.qualname) if d.qualname == s.qualname)
+    for paths in renderer.index.definers(s.qualname for s in facts.symbols if not s.local).values():
+        out.update(paths)
     out.discard(path)
     return out
 

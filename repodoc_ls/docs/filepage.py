@@ -330,12 +330,12 @@ def _used_by(p: _Page, facts: FileFacts) -> dict | None:
     graph = p.renderer.graph
     importers = [f for f in graph.imported_by(facts.path) if f != facts.path]
     references = []
+    definers_of = p.renderer.index.definers(s.qualname for s in facts.symbols if not s.local)
     for s, anchor_id in zip(facts.symbols, symbol_anchors(facts)):
         if s.local or anchor_id != pages.anchor(s.qualname):
             continue
         refs = {f: lines for f, lines in graph.references(facts.path, s.qualname).items() if f != facts.path}
-        definers = sorted({d.path for d in graph.definitions(s.qualname)
-                           if d.qualname == s.qualname and d.path != facts.path})
+        definers = [d for d in definers_of.get(s.qualname, ()) if d != facts.path]
         if not refs and not definers:
             continue
         files = []
@@ -505,12 +505,12 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
     graph = renderer.graph
     groups: dict[str, list[dict]] = defaultdict(list)
     anchors = symbol_anchors(facts)
+    definers_of = renderer.index.definers(s.qualname for s in facts.symbols)
     for s, anchor_id in zip(facts.symbols, anchors):
         group = {SymbolKind.CLASS: "classes", SymbolKind.METHOD: "methods",
                  SymbolKind.CONSTANT: "constants"}.get(s.kind, "functions")
         refs = {f for f in graph.references(path, s.qualname) if f != path}
-        definers = {d.path for d in graph.definitions(s.qualname)
-                    if d.qualname == s.qualname and d.path != path}
+        definers = set(definers_of.get(s.qualname, ())) - {path}
         p.deps.update(refs | definers)
         others = len(refs | definers)
         first = anchor_id == pages.anchor(s.qualname)

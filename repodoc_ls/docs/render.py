@@ -129,7 +129,6 @@ class Renderer:
         """Build the graph's lazy indexes now (before forking workers that would each
         build their own)."""
         self.graph.references("", "")
-        self.graph.definitions("")
         self.graph.subclasses("", "")
 
     def render_unit(self, unit: Unit) -> dict[str, Rendered]:

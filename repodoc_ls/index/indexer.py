@@ -231,6 +231,12 @@ class Index:
     def symbol_count(self) -> int:
         return sum(len(f.symbols) for f in self.facts.values())
 
+    def definers(self, qualnames: Iterable[str]) -> dict[str, list[str]]:
+        """qualname -> files defining a symbol of exactly that qualified name, from the
+        store's indexed symbols table (no workspace-wide index to build after an edit)."""
+        with self.lock:
+            return self.store.definers(qualnames)
+
     def definitions(self, name: str) -> list[SymbolRef]:
         return self.graph.definitions(name)
 

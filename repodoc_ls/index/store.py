@@ -189,6 +189,21 @@ class Store:
                     " WHERE qualname LIKE ? ESCAPE '\\' LIMIT ?", (f"%{escaped}%", limit)).fetchall()
         return [SymbolRow(*r) for r in rows]
 
+    def definers(self, qualnames: Iterable[str]) -> dict[str, list[str]]:
+        """qualname -> the files defining a symbol of exactly that qualified name (sorted)."""
+        wanted = set(qualnames)
+        names = sorted({q.rsplit(".", 1)[-1] for q in wanted})
+        found: dict[str, set[str]] = {}
+        with self._lock:
+            for i in range(0, len(names), 500):
+                chunk = names[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                for path, qualname in self._conn.execute(
+                        f"SELECT path, qualname FROM symbols WHERE name IN ({marks})", chunk):
+                    if qualname in wanted:
+                        found.setdefault(qualname, set()).add(path)
+        return {q: sorted(paths) for q, paths in found.items()}
+
     def edges(self) -> list[tuple[str, str]]:
         with self._lock:
             return self._conn.execute("SELECT src, dst FROM edges ORDER BY src, dst").fetchall()
