@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import shlex
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from repodoc_ls.docs import pages
@@ -171,6 +171,7 @@ def render_file_page(renderer: Renderer, path: str) -> Rendered:
         "used_by": _used_by(p, facts),
         "tests": _tests(p, facts) if facts.is_python else None,
         "notes": _notes(p, facts),
+        "notes_summary": _notes_summary(facts),
         "related": _related(p, facts),
         "source": _source(p, facts),
         "nav": _navigation(p),
@@ -409,6 +410,15 @@ def _notes(p: _Page, facts: FileFacts) -> list[dict]:
         line = p.line_link(facts.path, at) if n.line and facts.encoding is not None else "file"
         rows.append(View({"line": line, "kind": pages.text(n.kind), "detail": pages.code(n.detail) if n.detail else ""}))
     return rows
+
+
+def _notes_summary(facts: FileFacts) -> str:
+    """"3 notes: 2 TODO/FIXME, 1 file I/O" (most frequent first)."""
+    if not facts.notes:
+        return ""
+    counts = Counter(n.kind for n in facts.notes)
+    parts = ", ".join(f"{n} {pages.text(kind)}" for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f"{_count(len(facts.notes), 'note')}: {parts}."
 
 
 # -- related files
