@@ -1,0 +1,245 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+import {
+  CLIENT_OWNED_SERVER_COMMANDS,
+  COMMANDS,
+  choosePython,
+  describeStartFailure,
+  exportSummary,
+  folderKindArgument,
+  initializationOptions,
+  installCommand,
+  lineOfFragment,
+  outputDirFromPyproject,
+  pagePath,
+  pageRelativePath,
+  parsePagePath,
+  resolveOutputDir,
+  searchPickRow,
+  shellQuote,
+  statusBarText,
+  uriArgument,
+} from '../src/logic';
+
+const ROOT = '/home/me/ws';
+const OUT = '/home/me/ws/docs/repodoc';
+
+describe('choosePython', () => {
+  it('prefers the setting, expanding ${workspaceFolder} and ~', () => {
+    assert.deepEqual(choosePython('${workspaceFolder}/.venv/bin/python', '/usr/bin/python3.12', { workspaceFolder: ROOT }), {
+      command: '/home/me/ws/.venv/bin/python',
+      source: 'setting',
+    });
+    assert.equal(choosePython('~/py/bin/python', undefined, { home: '/home/me' }).command, '/home/me/py/bin/python');
+  });
+  it('then the Python extension, then python3', () => {
+    assert.deepEqual(choosePython('  ', '/opt/env/bin/python', {}), { command: '/opt/env/bin/python', source: 'python-extension' });
+    assert.deepEqual(choosePython(undefined, undefined), { command: 'python3', source: 'default' });
+    assert.deepEqual(choosePython('', ''), { command: 'python3', source: 'default' });
+  });
+});
+
+describe('start failures', () => {
+  it('gives the exact install command when repodoc_ls is missing', () => {
+    const r = describeStartFailure('/venv/bin/python', {
+      exitCode: 1,
+      stderr: "/venv/bin/python: No module named repodoc_ls\n",
+    });
+    assert.equal(r.kind, 'module-missing');
+    assert.equal(r.installCommand, '/venv/bin/python -m pip install repodoc-ls');
+    assert.match(r.message, /repodoc-ls is not installed/);
+    assert.match(r.message, /\/venv\/bin\/python -m pip install repodoc-ls/);
+  });
+  it('detects the import form of the error and a missing dependency', () => {
+    const r = describeStartFailure('python3', { stderr: "ModuleNotFoundError: No module named 'repodoc_ls'" });
+    assert.equal(r.kind, 'module-missing');
+    const dep = describeStartFailure('python3', { stderr: "ModuleNotFoundError: No module named 'pygls'" });
+    assert.equal(dep.kind, 'module-missing');
+    assert.match(dep.message, /pygls/);
+    assert.equal(dep.installCommand, 'python3 -m pip install repodoc-ls');
+  });
+  it('quotes interpreter paths with spaces', () => {
+    assert.equal(installCommand('/my envs/bin/python'), "'/my envs/bin/python' -m pip install repodoc-ls");
+    assert.equal(installCommand('C:\\Program Files\\Python\\python.exe', 'win32'), '"C:\\Program Files\\Python\\python.exe" -m pip install repodoc-ls');
+    assert.equal(shellQuote("it's"), "'it'\\''s'");
+  });
+  it('explains a missing interpreter', () => {
+    const r = describeStartFailure('python9', { errorCode: 'ENOENT' });
+    assert.equal(r.kind, 'python-not-found');
+    assert.match(r.message, /"python9" was not found/);
+    assert.match(r.message, /repodoc\.python/);
+    assert.equal(r.installCommand, undefined);
+  });
+  it('reports any other crash with the last stderr line', () => {
+    const r = describeStartFailure('python3', { exitCode: 2, stderr: 'Traceback...\nValueError: boom\n' });
+    assert.equal(r.kind, 'crashed');
+    assert.match(r.message, /ValueError: boom/);
+    assert.match(r.message, /python3 -m repodoc_ls serve/);
+    assert.match(describeStartFailure('python3', { exitCode: 3 }).message, /exit code 3/);
+  });
+});
+
+describe('settings', () => {
+  it('sends only what the user set', () => {
+    assert.deepEqual(initializationOptions({}), {});
+    assert.deepEqual(initializationOptions({ outputDir: ' ', exclude: [] }), {});
+    assert.deepEqual(initializationOptions({ outputDir: 'out/docs', exclude: ['vendored/', ''] }), {
+      outputDir: 'out/docs',
+      exclude: ['vendored/'],
+    });
+  });
+  it('reads output-dir from [tool.repodoc]', () => {
+    const text = '[project]\nname = "x"\noutput-dir = "no"\n\n[tool.repodoc]\nexclude = ["a"]\noutput-dir = "build/docs"  # here\n[tool.other]\n';
+    assert.equal(outputDirFromPyproject(text), 'build/docs');
+    assert.equal(outputDirFromPyproject("[tool.repodoc]\noutput_dir = 'x y'\n"), 'x y');
+    assert.equal(outputDirFromPyproject('[tool.repodoc]\njobs = 2\n'), undefined);
+    assert.equal(outputDirFromPyproject('[tool.black]\noutput-dir = "z"\n'), undefined);
+  });
+  it('resolves the output folder: setting, pyproject, default', () => {
+    assert.equal(resolveOutputDir(ROOT), OUT);
+    assert.equal(resolveOutputDir(ROOT, '', 'build/docs'), '/home/me/ws/build/docs');
+    assert.equal(resolveOutputDir(ROOT, 'site/', 'build/docs'), '/home/me/ws/site');
+    assert.equal(resolveOutputDir(ROOT, '/srv/docs'), '/srv/docs');
+    assert.equal(resolveOutputDir(ROOT, '~/docs', undefined, '/home/me'), '/home/me/docs');
+    assert.equal(resolveOutputDir('/c:/ws', 'C:\\out\\docs'), '/C:/out/docs');
+  });
+});
+
+describe('page paths', () => {
+  it('mirror repodoc_ls/docs/pages.py', () => {
+    assert.equal(pageRelativePath({ kind: 'docs', path: 'shop/cart.py' }), 'shop/cart.py_docs.md');
+    assert.equal(pageRelativePath({ kind: 'kw', path: 'shop/cart.py' }), 'shop/cart.py_kw.md');
+    assert.equal(pageRelativePath({ kind: 'index', path: '' }), 'index.md');
+    assert.equal(pageRelativePath({ kind: 'sub', path: 'shop/util' }), 'shop/util/sub.md');
+    assert.equal(pageRelativePath({ kind: 'sub', path: 'shop', letter: 'c' }), 'shop/sub-c.md');
+  });
+  it('maps sources to absolute page paths and back', () => {
+    const page = pagePath(ROOT, OUT, 'docs', '/home/me/ws/shop/cart.py');
+    assert.equal(page, '/home/me/ws/docs/repodoc/shop/cart.py_docs.md');
+    assert.deepEqual(parsePagePath(ROOT, OUT, page!), {
+      type: 'page',
+      kind: 'docs',
+      source: '/home/me/ws/shop/cart.py',
+      relative: 'shop/cart.py',
+    });
+    assert.equal(pagePath(ROOT, OUT, 'index', ROOT), '/home/me/ws/docs/repodoc/index.md');
+    assert.deepEqual(parsePagePath(ROOT, OUT, '/home/me/ws/docs/repodoc/index.md'), {
+      type: 'page',
+      kind: 'index',
+      source: ROOT,
+      relative: '',
+    });
+    assert.deepEqual(parsePagePath(ROOT, OUT, '/home/me/ws/docs/repodoc/shop/sub-c.md'), {
+      type: 'page',
+      kind: 'sub',
+      letter: 'c',
+      source: '/home/me/ws/shop',
+      relative: 'shop',
+    });
+    const odd = pagePath(ROOT, OUT, 'kw', '/home/me/ws/odd names/café menu.py');
+    assert.equal(odd, '/home/me/ws/docs/repodoc/odd names/café menu.py_kw.md');
+    assert.equal((parsePagePath(ROOT, OUT, odd!) as { source: string }).source, '/home/me/ws/odd names/café menu.py');
+  });
+  it('keeps a file named like a page apart from folder pages', () => {
+    const p = parsePagePath(ROOT, OUT, '/home/me/ws/docs/repodoc/a/index.md_docs.md');
+    assert.deepEqual(p, { type: 'page', kind: 'docs', source: '/home/me/ws/a/index.md', relative: 'a/index.md' });
+    const q = parsePagePath(ROOT, OUT, '/home/me/ws/docs/repodoc/a/x_docs.md_docs.md');
+    assert.equal((q as { relative: string }).relative, 'a/x_docs.md');
+  });
+  it('has no page for files outside the root or inside the output folder', () => {
+    assert.equal(pagePath(ROOT, OUT, 'docs', '/etc/passwd'), undefined);
+    assert.equal(pagePath(ROOT, OUT, 'docs', '/home/me/wsx/a.py'), undefined);
+    assert.equal(pagePath(ROOT, OUT, 'docs', '/home/me/ws/docs/repodoc/index.md'), undefined);
+    assert.equal(parsePagePath(ROOT, OUT, '/elsewhere/a.py'), undefined);
+    assert.equal(parsePagePath(ROOT, OUT, '/home/me/ws/docs/repodoc/notes.txt'), undefined);
+  });
+  it('treats a resolved source link as a source', () => {
+    assert.deepEqual(parsePagePath(ROOT, OUT, '/home/me/ws/shop/cart.py'), {
+      type: 'source',
+      source: '/home/me/ws/shop/cart.py',
+      relative: 'shop/cart.py',
+    });
+  });
+  it('works with an output folder outside the root', () => {
+    const out = '/srv/docs';
+    const page = pagePath(ROOT, out, 'docs', '/home/me/ws/a.py');
+    assert.equal(page, '/srv/docs/a.py_docs.md');
+    assert.equal((parsePagePath(ROOT, out, page!) as { source: string }).source, '/home/me/ws/a.py');
+  });
+});
+
+describe('links', () => {
+  it('reads line fragments', () => {
+    assert.equal(lineOfFragment('L12'), 11);
+    assert.equal(lineOfFragment('L3-L9'), 2);
+    assert.equal(lineOfFragment('Cart.add'), undefined);
+    assert.equal(lineOfFragment(undefined), undefined);
+  });
+});
+
+describe('command arguments', () => {
+  it('accepts hover-link objects, strings, arrays and Uri-like objects', () => {
+    assert.equal(uriArgument({ uri: 'file:///ws/a.py' }), 'file:///ws/a.py');
+    assert.equal(uriArgument([{ uri: 'file:///ws/a.py' }]), 'file:///ws/a.py');
+    assert.equal(uriArgument('file:///ws/b.py'), 'file:///ws/b.py');
+    const uriLike = { scheme: 'file', path: '/ws/c.py', toString: () => 'file:///ws/c.py' };
+    assert.equal(uriArgument(uriLike), 'file:///ws/c.py');
+    assert.equal(uriArgument(undefined), undefined);
+    assert.equal(uriArgument({}), undefined);
+    assert.equal(folderKindArgument({ uri: 'file:///ws', kind: 'index' }), 'index');
+    assert.equal(folderKindArgument({ kind: 'nope' }), undefined);
+  });
+  it('summarises an export', () => {
+    assert.equal(
+      exportSummary({ outputDir: '/ws/docs/repodoc', written: 3, unchanged: 10, removed: 1 }, '/x'),
+      'RepoDoc: exported documentation to /ws/docs/repodoc: 3 pages written, 10 unchanged, 1 removed.',
+    );
+    assert.match(exportSummary({ written: ['a'], unchanged: [], removed: [] }, '/x'), /to \/x: 1 page written, 0 unchanged/);
+    assert.match(exportSummary(undefined, '/x'), /0 pages written/);
+  });
+  it('makes search rows', () => {
+    const row = searchPickRow(
+      {
+        name: 'add',
+        kind: 'method',
+        qualifiedName: 'shop.cart.Cart.add',
+        location: { uri: 'file:///home/me/ws/shop/cart.py', range: { start: { line: 31, character: 8 } } },
+      },
+      ROOT,
+    );
+    assert.deepEqual(row, { label: 'add', description: 'method · shop.cart.Cart.add', detail: 'shop/cart.py:32' });
+  });
+});
+
+describe('status bar', () => {
+  it('shows progress, then the file count', () => {
+    assert.equal(statusBarText('running', { title: 'Indexing', percentage: 41.6 }, undefined).text, '$(sync~spin) RepoDoc: indexing 42%');
+    assert.equal(statusBarText('running', undefined, { state: 'indexing', files: 10 }).text, '$(sync~spin) RepoDoc: indexing (10 files)');
+    assert.equal(statusBarText('running', undefined, { state: 'ready', files: 1, symbols: 5 }).text, '$(book) RepoDoc: 1 file');
+    assert.equal(statusBarText('running', undefined, { state: 'ready', files: 27, symbols: 5 }).text, '$(book) RepoDoc: 27 files');
+    assert.equal(statusBarText('failed', undefined, undefined).text, '$(error) RepoDoc');
+    assert.equal(statusBarText('running', undefined, undefined).text, '$(book) RepoDoc');
+  });
+});
+
+describe('package.json', () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+  it('contributes every command the extension registers', () => {
+    const contributed = new Set(pkg.contributes.commands.map((c: { command: string }) => c.command));
+    for (const id of Object.values(COMMANDS)) {
+      assert.ok(contributed.has(id), id);
+    }
+  });
+  it('keeps the server from registering the ids the extension registers', () => {
+    for (const id of ['repodoc.exportDocs', 'repodoc.reindex', 'repodoc.showFileDoc']) {
+      assert.ok(CLIENT_OWNED_SERVER_COMMANDS.includes(id), id);
+    }
+  });
+  it('has settings for python, outputDir, exclude and trace', () => {
+    const props = Object.keys(pkg.contributes.configuration.properties);
+    assert.deepEqual(props.sort(), ['repodoc.exclude', 'repodoc.outputDir', 'repodoc.python', 'repodoc.trace.server']);
+  });
+});
