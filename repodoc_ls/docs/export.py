@@ -255,6 +255,21 @@ def _units_to_render(renderer: Renderer, all_units: list[Unit], old: Manifest | 
                   if u in existing and not _unchanged_letter(renderer, u, old, old_by_unit[u], output))
 
 
+def _unchanged_folder_letters(old: Manifest, new_sources: dict[str, str]) -> dict[str, list[str]]:
+    """folder -> letters of its split symbols page, from the manifest, for every folder
+    without a changed, added or removed file below it (their layout cannot have changed)."""
+    changed = {p for p in new_sources.keys() | old.sources.keys()
+               if new_sources.get(p) != old.sources.get(p)}
+    touched = {folder for path in changed for folder in pages.folders_of(path)}
+    folders = {folder for path in new_sources for folder in pages.folders_of(path)}
+    letters: dict[str, set[str]] = {folder: set() for folder in folders - touched}
+    for page in old.pages:
+        unit = unit_of_page(page)
+        if unit.kind.startswith("sub-") and unit.path in letters:
+            letters[unit.path].add(unit.kind[len("sub-"):])
+    return {folder: sorted(found, key=lambda c: (c == "_", c)) for folder, found in letters.items()}
+
+
 def _unchanged_letter(renderer: Renderer, unit: Unit, old: Manifest, old_pages: set[str], output: Path) -> bool:
     """A symbols letter unit whose pages would show exactly what they show on disk."""
     if not unit.kind.startswith("sub-"):
@@ -350,9 +365,9 @@ def export(index: Index, output_dir: Path | str | None = None, *, force: bool = 
             and all(_on_disk_as_recorded(output / page, rec) for page, rec in old.pages.items())):
         # Nothing changed, on either side: the doc set on disk is what a render would give.
         return ExportResult(output, 0, len(old.pages), 0, time.perf_counter() - start)
-    all_units = renderer.units()
-    units = _units_to_render(renderer, all_units, old, new_sources,
-                             old is not None and old.fingerprint == fp, output)
+    same_fingerprint = old is not None and old.fingerprint == fp
+    all_units = renderer.units(_unchanged_folder_letters(old, new_sources) if same_fingerprint else None)
+    units = _units_to_render(renderer, all_units, old, new_sources, same_fingerprint, output)
 
     rendered = render_units(renderer, units, progress, cancel)
 

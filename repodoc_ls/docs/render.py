@@ -98,7 +98,11 @@ class Renderer:
             found.update(pages.folders_of(path))
         return sorted(found)
 
-    def units(self) -> list[Unit]:
+    def units(self, known_letters: dict[str, list[str]] | None = None) -> list[Unit]:
+        """Every rendering unit. `known_letters` gives the symbols letters of folders whose
+        subtree is known not to have changed since they were last laid out (export passes
+        them from its manifest: laying out a large folder's symbols costs a sort)."""
+        known_letters = known_letters or {}
         out = []
         for path in self.index.paths():
             out.append(Unit("docs", path))
@@ -108,7 +112,8 @@ class Renderer:
         for folder in self.folders():
             for kind in pages.FOLDER_KINDS:
                 out.append(Unit(kind, folder))
-            for letter in folders.sub_letters(self, folder):
+            letters = known_letters.get(folder)
+            for letter in letters if letters is not None else folders.sub_letters(self, folder):
                 out.append(Unit(f"sub-{letter}", folder))
         return out
 
