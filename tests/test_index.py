@@ -246,3 +246,40 @@ def test_touched_but_unchanged_file_reuses_its_facts(workspace):
     assert warm.stats.extracted == 0
     assert warm.file("shop/cart.py").to_bytes() == cold.file("shop/cart.py").to_bytes()
     assert Index.build(settings).stats.reused == len(cold.paths())  # the new mtime was stored
+
+
+def _all_references(graph):
+    return {key: dict(value) for key, value in sorted(graph._reference_index().items())}
+
+
+def test_saved_reference_records_seed_the_next_build(workspace):
+    from repodoc_ls.index.graph import Graph
+
+    first = Index.build(load_settings(workspace))
+    first.graph.references("shop/cart.py", "Cart")
+    first.save_references()
+    first.store.close()
+    helpers = workspace / "shop" / "util" / "helpers.py"
+    helpers.write_text(helpers.read_text() + "\n\ndef more(c):\n    return Cart.add, discount_rate\n")
+    (workspace / "shop" / "pricing.py").write_text(
+        (workspace / "shop" / "pricing.py").read_text().replace("DISCOUNT = 0.1", "DISCOUNT = 0.2\nEXTRA = 1"))
+    second = Index.build(load_settings(workspace))
+    assert second.graph.reference_seed is not None
+    seeded = _all_references(second.graph)
+    assert second.graph._refs_dirty <= {"shop/util/helpers.py", "shop/pricing.py", "shop/cart.py",
+                                        "shop/__init__.py", "tests/test_pricing.py", "odd names/café menu.py",
+                                        "src/gadgets/widget.py", "tests/test_package.py"}
+    assert len(second.graph._refs_dirty) < len(second.paths())  # seeded, not rebuilt
+    assert seeded == _all_references(Graph(second.facts))
+    assert "shop/util/helpers.py" in second.references("shop/cart.py", "Cart.add")
+
+
+def test_saved_reference_records_are_ignored_after_a_file_is_added(workspace):
+    first = Index.build(load_settings(workspace))
+    first.graph.references("shop/cart.py", "Cart")
+    first.save_references()
+    first.store.close()
+    (workspace / "shop" / "extra.py").write_text("from shop.cart import Cart\nCart()\n")
+    second = Index.build(load_settings(workspace))
+    assert second.references("shop/cart.py", "Cart").get("shop/extra.py") == [2]
+    assert len(second.graph._refs_dirty) == len(second.paths())  # a full build

@@ -432,6 +432,7 @@ def export(index: Index, output_dir: Path | str | None = None, *, force: bool = 
         _remove_empty_folders(output, posixpath.dirname(page))
     output.mkdir(parents=True, exist_ok=True)
     manifest.save(output)
+    index.save_references()  # the next export after an edit starts from these
     unchanged = len(manifest.pages) - len(to_write)
     return ExportResult(output, len(to_write), unchanged, removed, time.perf_counter() - start,
                         len(rendered), tuple(sorted(to_write)))

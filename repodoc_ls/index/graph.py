@@ -10,6 +10,7 @@ which lines). Everything here is a function of the facts: no file is read.
 
 from __future__ import annotations
 
+import marshal
 import posixpath
 import sys
 from collections import defaultdict
@@ -249,6 +250,10 @@ class Graph:
         self._subclasses: dict[tuple[str, str], list[SymbolRef]] | None = None
         self._testcase: dict[tuple[str, str], bool] = {}
         self._defs_by_name: dict[str, list[SymbolRef]] | None = None
+        if changed is None:
+            self.reference_seed = None  # saved for another module map
+        elif self.reference_seed is not None and getattr(self, "_refs", None) is None:
+            self.reference_seed = _widened_seed(self.reference_seed, frozenset(changed))
         if changed is None or getattr(self, "_refs", None) is None:
             self._refs: dict[tuple[str, str], dict[str, list[int]]] | None = None
             self._reset_reference_state()
@@ -482,6 +487,7 @@ class Graph:
         # file -> name -> files whose contribution looked that name up in that file
         self._ref_dependents: dict[str, dict[str, set[str]]] = {}
         self._refs_pending: set[str] = set()
+        self._refs_dirty: set[str] = set()  # files whose record changed since the last save
 
     def _reference_index(self) -> dict[tuple[str, str], dict[str, list[int]]]:
         """target (path, qualname) -> file -> sorted lines where the file uses it.
@@ -504,11 +510,16 @@ class Graph:
         resolution first meets it, so there an answer can depend on which name was
         resolved first (a full build has the same order dependence, in another order).
         """
+        if self._refs is None and self.reference_seed is not None:
+            seed, self.reference_seed = self.reference_seed, None
+            seeded = seed()
+            if seeded is not None:
+                self._seed_references(*seeded)
         if self._refs is None:
             self._reset_reference_state()
             self._refs = {}
             self._recompute_references(sorted(self.facts))
-        elif self._refs_pending:
+        if self._refs_pending:
             pending, self._refs_pending = self._refs_pending, set()
             affected = set(pending)
             for path in pending:
@@ -570,8 +581,49 @@ class Graph:
             contrib[path] = found
             deps_of[path] = deps
             self._ref_iface[path] = self._interface(path)
+            self._refs_dirty.add(path)
             for dep_path, name in deps:
                 dependents.setdefault(dep_path, {}).setdefault(name, set()).add(path)
+
+    # The per-file state above, saved by one process and adopted by the next (the CLI's
+    # export after an edit): valid while the module map is the same, with the files that
+    # changed since recomputed by the same rule as an edit in a running server.
+
+    #: Set by the indexer: returns (records, changed files) saved by an earlier process, or
+    #: None; called once, when the reference index is first needed.
+    reference_seed = None
+
+    def reference_records(self, dirty_only: bool = True) -> dict[str, bytes]:
+        """path -> the file's reference record (marshal), for the files recomputed since
+        the last call (all files with `dirty_only=False`)."""
+        self._reference_index()
+        paths = self._refs_dirty if dirty_only else set(self._ref_contrib)
+        out = {p: marshal.dumps((self._ref_contrib[p], self._ref_deps[p], self._ref_iface[p]))
+               for p in paths if p in self._ref_contrib}
+        self._refs_dirty = set()
+        return out
+
+    def _seed_references(self, records: dict[str, bytes], changed: set[str]) -> None:
+        self._reset_reference_state()
+        refs: dict[tuple[str, str], dict[str, list[int]]] = {}
+        missing = set(self.facts)
+        for path in sorted(records):
+            if path not in self.facts:
+                continue
+            try:
+                contrib, deps, iface = marshal.loads(records[path])
+            except (ValueError, EOFError, TypeError):
+                continue  # an unreadable record: the file is recomputed
+            missing.discard(path)
+            for target, lines in contrib.items():
+                refs.setdefault(target, {})[path] = lines
+            self._ref_contrib[path] = contrib
+            self._ref_deps[path] = deps
+            self._ref_iface[path] = iface
+            for dep_path, name in deps:
+                self._ref_dependents.setdefault(dep_path, {}).setdefault(name, set()).add(path)
+        self._refs = refs
+        self._refs_pending = (set(changed) & set(self.facts)) | missing
 
     def _references_from(self, path: str):
         """(target, lines) for each use in `path` that resolves to a workspace symbol."""
@@ -626,6 +678,14 @@ class Graph:
         """Workspace modules a test module imports."""
         return sorted({r.target for r in self.imports_of(test_path)
                        if r.target is not None and r.target != test_path})
+
+
+def _widened_seed(seed, more_changed: frozenset[str]):
+    """A reference seed whose files changed again before it was used."""
+    def widened():
+        got = seed()
+        return None if got is None else (got[0], set(got[1]) | more_changed)
+    return widened
 
 
 def _changed_keys(old: dict, new: dict) -> set:

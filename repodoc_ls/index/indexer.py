@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 #: (done, total, message); called from the building thread.
 Progress = Callable[[int, int, str], None]
 
+#: Bumped when the meaning of saved reference records changes (graph.py's rules).
+REFERENCE_RECORD_VERSION = 1
 _BATCH = 24  # files per worker task: large enough to amortise IPC, small enough to balance
 _MIN_FILES_FOR_POOL = 48
 
@@ -149,6 +151,10 @@ class Index:
         if removed:
             store.remove_files(removed)
         index = cls(settings, store, dict(sorted(facts.items())))
+        changed = {entry[0] for entry in written}
+        signature = index.reference_signature()
+        index.graph.reference_seed = lambda: (
+            None if (records := store.reference_records(signature)) is None else (records, changed))
         index.warnings.extend(scanned.warnings)
         index.stats = BuildStats(len(facts), len(written), len(facts) - len(written), len(removed))
         if written or removed or touched or not store.edges():
@@ -230,6 +236,27 @@ class Index:
 
     def symbol_count(self) -> int:
         return sum(len(f.symbols) for f in self.facts.values())
+
+    def reference_signature(self) -> str:
+        """What saved reference records are valid for: the graph's rules and the module
+        map (which is a function of the set of paths)."""
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(f"refs {REFERENCE_RECORD_VERSION}\n".encode())
+        for path in self.facts:
+            digest.update(path.encode("utf-8", "surrogateescape") + b"\n")
+        return digest.hexdigest()
+
+    def save_references(self) -> None:
+        """Persist the reference records computed since the last save, so that the next
+        process (an export after an edit) updates them instead of building them anew."""
+        with self.lock:
+            if self.graph._refs is None:
+                return
+            signature = self.reference_signature()
+            full = self.store.reference_records(signature) is None
+            records = self.graph.reference_records(dirty_only=not full)
+            if records or full:
+                self.store.write_reference_records(signature, records, full)
 
     def definers(self, qualnames: Iterable[str]) -> dict[str, list[str]]:
         """qualname -> files defining a symbol of exactly that qualified name, from the

@@ -77,6 +77,7 @@ class Store:
         self._lock = threading.RLock()
         self.path = cache_dir / STORE_NAME if cache_dir is not None else None
         self._conn = self._open()
+        self._ensure_refs_table(self._conn)
 
     # -- opening -------------------------------------------------------------
 
@@ -141,6 +142,10 @@ class Store:
         conn.execute("SELECT count(*) FROM files").fetchone()  # raises on a corrupt file
         return True
 
+    @staticmethod
+    def _ensure_refs_table(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE IF NOT EXISTS refs (path TEXT PRIMARY KEY, record BLOB NOT NULL)")
+
     def _fresh(self, target: str) -> sqlite3.Connection:
         conn = self._connect(target)
         conn.executescript("BEGIN;" + _SCHEMA + "COMMIT;")
@@ -203,6 +208,23 @@ class Store:
                     if qualname in wanted:
                         found.setdefault(qualname, set()).add(path)
         return {q: sorted(paths) for q, paths in found.items()}
+
+    def reference_records(self, signature: str) -> dict[str, bytes] | None:
+        """The per-file reference records saved under `signature` (see `Graph`), or None
+        when there are none or they were saved for another module map."""
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'refs'").fetchone()
+            if row is None or row[0] != signature:
+                return None
+            return dict(self._conn.execute("SELECT path, record FROM refs"))
+
+    def write_reference_records(self, signature: str, records: dict[str, bytes], full: bool) -> None:
+        """Save per-file reference records (all of them when `full`, else an update)."""
+        with self._lock, _transaction(self._conn) as conn:
+            if full:
+                conn.execute("DELETE FROM refs")
+            conn.executemany("INSERT OR REPLACE INTO refs VALUES (?, ?)", sorted(records.items()))
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('refs', ?)", (signature,))
 
     def edges(self) -> list[tuple[str, str]]:
         with self._lock:
