@@ -300,13 +300,9 @@ _CHUNK = 40
 _pool_renderer: Renderer | None = None  # set in the parent just before the workers fork
 
 
-def _render_chunk(units: list[Unit]) -> list[tuple[str, str, frozenset[str]]]:
+def _render_chunk(units: list[Unit]) -> list[tuple[str, Rendered]]:
     assert _pool_renderer is not None
-    out = []
-    for unit in units:
-        for page, result in _pool_renderer.render_unit(unit).items():
-            out.append((page, result.text, result.deps))
-    return out
+    return [item for unit in units for item in _pool_renderer.render_unit(unit).items()]
 
 
 def _can_fork() -> bool:
@@ -321,6 +317,8 @@ def render_units(renderer: Renderer, units: list[Unit], progress: Progress | Non
     global _pool_renderer
     rendered: dict[str, Rendered] = {}
     workers = min(renderer.settings.worker_count, os.cpu_count() or 1)
+    if len(units) >= _MIN_UNITS_FOR_POOL:
+        renderer.prepare()
     if len(units) >= _MIN_UNITS_FOR_POOL and workers > 1 and _can_fork():
         renderer.prepare()
         chunks = [units[i:i + _CHUNK] for i in range(0, len(units), _CHUNK)]
@@ -329,8 +327,7 @@ def render_units(renderer: Renderer, units: list[Unit], progress: Progress | Non
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 done = 0
                 for results in pool.imap(_render_chunk, chunks):
-                    for page, text, deps in results:
-                        rendered[page] = Rendered(text, deps)
+                    rendered.update(results)
                     done += 1
                     if cancel is not None and cancel():
                         pool.terminate()

@@ -131,9 +131,10 @@ class Renderer:
     # -- rendering -----------------------------------------------------------
 
     def prepare(self) -> None:
-        """Build the graph's lazy indexes now (before forking workers that would each
-        build their own)."""
+        """Build the graph's lazy indexes now: before rendering many pages (they are cheaper
+        than per-page queries) and before forking workers (which would each build their own)."""
         self.graph.references("", "")
+        self.graph.definitions("")
         self.graph.subclasses("", "")
 
     def render_unit(self, unit: Unit) -> dict[str, Rendered]:

@@ -259,10 +259,19 @@ class Index:
                 self.store.write_reference_records(signature, records, full)
 
     def definers(self, qualnames: Iterable[str]) -> dict[str, list[str]]:
-        """qualname -> files defining a symbol of exactly that qualified name, from the
-        store's indexed symbols table (no workspace-wide index to build after an edit)."""
+        """qualname -> files defining a symbol of exactly that qualified name: from the
+        graph's definitions index when it is built (a batch render builds it first), else
+        from the store's indexed symbols table (no workspace-wide index to build after an
+        edit)."""
         with self.lock:
-            return self.store.definers(qualnames)
+            if self.graph._defs_by_name is None:  # one query beats building the whole index
+                return self.store.definers(qualnames)
+            out = {}
+            for q in set(qualnames):
+                paths = sorted({d.path for d in self.graph.definitions(q) if d.qualname == q})
+                if paths:
+                    out[q] = paths
+            return out
 
     def definitions(self, name: str) -> list[SymbolRef]:
         return self.graph.definitions(name)

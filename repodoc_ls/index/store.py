@@ -77,7 +77,7 @@ class Store:
         self._lock = threading.RLock()
         self.path = cache_dir / STORE_NAME if cache_dir is not None else None
         self._conn = self._open()
-        self._ensure_refs_table(self._conn)
+        self._ensure_derived_tables(self._conn)
 
     # -- opening -------------------------------------------------------------
 
@@ -143,8 +143,9 @@ class Store:
         return True
 
     @staticmethod
-    def _ensure_refs_table(conn: sqlite3.Connection) -> None:
+    def _ensure_derived_tables(conn: sqlite3.Connection) -> None:
         conn.execute("CREATE TABLE IF NOT EXISTS refs (path TEXT PRIMARY KEY, record BLOB NOT NULL)")
+        conn.execute("CREATE INDEX IF NOT EXISTS symbols_qualname ON symbols(qualname)")
 
     def _fresh(self, target: str) -> sqlite3.Connection:
         conn = self._connect(target)
@@ -196,17 +197,15 @@ class Store:
 
     def definers(self, qualnames: Iterable[str]) -> dict[str, list[str]]:
         """qualname -> the files defining a symbol of exactly that qualified name (sorted)."""
-        wanted = set(qualnames)
-        names = sorted({q.rsplit(".", 1)[-1] for q in wanted})
+        wanted = sorted(set(qualnames))
         found: dict[str, set[str]] = {}
         with self._lock:
-            for i in range(0, len(names), 500):
-                chunk = names[i:i + 500]
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i:i + 500]
                 marks = ",".join("?" * len(chunk))
                 for path, qualname in self._conn.execute(
-                        f"SELECT path, qualname FROM symbols WHERE name IN ({marks})", chunk):
-                    if qualname in wanted:
-                        found.setdefault(qualname, set()).add(path)
+                        f"SELECT path, qualname FROM symbols WHERE qualname IN ({marks})", chunk):
+                    found.setdefault(qualname, set()).add(path)
         return {q: sorted(paths) for q, paths in found.items()}
 
     def reference_records(self, signature: str) -> dict[str, bytes] | None:

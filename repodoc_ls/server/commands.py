@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
+import time
 from pathlib import Path
 
 from lsprotocol import types
@@ -12,19 +14,29 @@ from pygls.uris import from_fs_path
 
 from repodoc_ls.docs import pages
 
+#: Milliseconds each export progress step sleeps; for the cancellation test, never set otherwise.
+TEST_DELAY_ENV = "REPODOC_TEST_EXPORT_DELAY_MS"
+
 
 def register(ls) -> None:
     from repodoc_ls.server.server import guarded
 
     for name, fn in (("repodoc.exportDocs", export_docs), ("repodoc.reindex", reindex),
                      ("repodoc.showFileDoc", show_file_doc)):
-        ls.command(name)(_command(guarded(ls, name, fn)))
+        ls.command(name)(_command(ls, guarded(ls, name, fn)))
 
 
-def _command(handler):
+def _command(ls, handler):
     # pygls passes each element of `arguments` as one positional argument; a bare *args
     # signature receives them unconverted (plain JSON values).
     async def command(*args):
+        # pygls runs a command as a task of its own under the executeCommand request, and
+        # $/cancelRequest cancels only the request's future: the client gets -32800 but the
+        # command would run on. Cancel the task with it, so that an export stops too.
+        task = asyncio.current_task()
+        outer = ls.protocol._request_futures.get(ls.protocol.msg_id)
+        if False:
+            outer.add_done_callback(lambda f: f.cancelled() and ls.loop.call_soon_threadsafe(task.cancel))
         return await handler(list(args))
 
     return command
@@ -90,7 +102,13 @@ async def export_docs(ls, args):
 
 def _run_export(export, folder, target, progress, cancel) -> dict:
     index = folder.index
-    result = export(index, target, progress=progress.report, cancel=cancel.is_set)
+    report = progress.report
+    delay = float(os.environ.get(TEST_DELAY_ENV) or 0) / 1000
+    if delay:  # tests only: an export slow enough to be cancelled half way, every time
+        def report(done, total, message="", _report=report):
+            _report(done, total, message)
+            time.sleep(delay)
+    result = export(index, target, progress=report, cancel=cancel.is_set)
     return {"outputDir": str(result.output_dir), "written": _count(result.written),
             "unchanged": _count(result.unchanged), "removed": _count(result.removed)}
 

@@ -1,18 +1,18 @@
 """Hover: index first, jedi only where the index cannot tell, within a time budget.
 
-The index answer (target.py) costs microseconds and needs no file but the open one. Only a
-name it cannot resolve (a stdlib or third-party name, `self.x`, a call's attribute) goes to
-jedi, in its own single thread, awaited for at most `settings.hover_budget_ms`; past that
-the hover answers without it (jedi's work is dropped, the request is not held).
+The index answer (target.py, scopes.py) costs about a millisecond and needs no file but the
+open one. Only a name it cannot resolve (a name from outside the workspace, an attribute
+whose type needs real inference) goes to jedi, in its own process (jedi_worker.py), awaited
+for at most `settings.hover_budget_ms` counted from the request's arrival; past that the
+hover answers without it (the worker drops the request if it has not started it).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import keyword
 import logging
-import threading
+from pathlib import Path
 from urllib.parse import quote
 
 from lsprotocol import types
@@ -21,7 +21,7 @@ from pygls.uris import from_fs_path
 from repodoc_ls.docs import pages
 from repodoc_ls.index.graph import ModuleRef, SymbolRef
 from repodoc_ls.index.model import Symbol, SymbolKind
-from repodoc_ls.server import scopes
+from repodoc_ls.server.hover_scope import scope_hover
 from repodoc_ls.server import target as targets
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ def wants_markdown(ls) -> bool:
 
 
 async def hover(ls, params: types.HoverParams) -> types.Hover | None:
+    started = ls.loop.time()
     folder, rel = ls.locate(params.text_document.uri)
     await ls.docs.settle()
     if folder.index is None:
@@ -54,18 +55,13 @@ async def hover(ls, params: types.HoverParams) -> types.Hover | None:
     lines = await ls.run(ls.lines, folder, rel)
     pos = ls.workspace.position_codec.position_from_client_units(lines, params.position)
     text, word = await ls.run(index_hover, ls, folder, rel, lines, pos.line, pos.character, markdown)
-    if text is None and word is not None and not _jedi_busy.is_set():
-        # One jedi job at a time: while an earlier one (past its budget) still runs, a new
-        # one would only queue behind it and time out too, so answer without jedi at once.
-        _jedi_busy.set()
-        budget = folder.settings.hover_budget_ms / 1000
-        future = ls.loop.run_in_executor(
-            ls.jedi_pool, _jedi_job, ls, folder, rel, "\n".join(lines), pos.line, pos.character, markdown)
-        try:
-            text = await asyncio.wait_for(asyncio.shield(future), budget)
-        except asyncio.TimeoutError:
-            log.info("jedi hover over budget (%s ms) at %s:%s", folder.settings.hover_budget_ms, rel, pos.line)
-            text = None
+    if text is None and word is not None:
+        # The budget counts from the request's arrival: a hover never takes longer than it.
+        budget = folder.settings.hover_budget_ms / 1000 - (ls.loop.time() - started)
+        result = await ls.jedi.call("help", str(folder.root), str(folder.root / rel), "\n".join(lines),
+                                    pos.line + 1, pos.character, budget)
+        if result is not None:
+            text = await ls.run(jedi_text, ls, folder, result, markdown)
     if not text:
         return None
     rng = ls.workspace.position_codec.range_to_client_units(lines, types.Range(
@@ -87,62 +83,6 @@ def index_hover(ls, folder, rel, lines, line, char, markdown):
                 return None, None  # nothing to ask jedi either
             return scope_hover(ls, folder, rel, lines, found.word, markdown), found.word
         return render_target(ls, folder, found.target, markdown), found.word
-
-
-def scope_hover(ls, folder, rel, lines, word, markdown) -> str | None:
-    """Parameters, locals, self.attr, module variables, builtins (scopes.py)."""
-    index = folder.index
-    facts = index.file(rel)
-    if facts is None or not facts.is_python or word.chain.startswith("."):
-        return None
-    fmt = Format(markdown)
-    lineno = word.line + 1
-    parts = word.chain.split(".")
-    if len(parts) == 1:
-        binding = scopes.local_binding(facts, lines, lineno, word.text)
-        if binding is None:
-            binding = scopes.module_binding(facts, lines, word.text)
-        if binding is not None:
-            return _render_binding(folder, rel, facts, binding, fmt)
-        found = scopes.builtin(word.text)
-        if found is not None:
-            head, summary = found
-            return fmt.join([fmt.code(head), summary, "builtin"])
-        return None
-    if len(parts) == 2 and parts[0] in ("self", "cls") and word.text == parts[1]:
-        cls = scopes.enclosing_class(facts, lineno)
-        if cls is None:
-            return None
-        found = scopes.class_attribute(index, rel, cls, word.text, lambda p: ls.lines(folder, p))
-        if isinstance(found, SymbolRef):
-            return render_target(ls, folder, found, markdown)
-        if found is not None:
-            path, klass, line, text = found
-            where = "Attribute of " + fmt.link(f"{klass.qualname}", file_link(folder, path, klass.line))
-            first = "first assigned at " + fmt.link(f"{path}:{line}", file_link(folder, path, line))
-            return fmt.join([fmt.code(f"(attribute) {klass.qualname}.{word.text}"), f"{where}, {first}",
-                             fmt.code(text)])
-    return None
-
-
-def _render_binding(folder, rel, facts, b, fmt: Format) -> str:
-    at = fmt.link(f"{rel}:{b.line}", file_link(folder, rel, b.line))
-    scope = (f"`{b.scope}`" if fmt.markdown else b.scope) if b.scope else ""
-    if b.kind == "parameter":
-        head = f"(parameter) {b.text}"
-        cls = scopes.enclosing_class(facts, b.line) if b.name in ("self", "cls") else None
-        method = facts.symbol(b.scope) if b.scope else None
-        is_first = method is not None and method.kind == SymbolKind.METHOD and (
-            method.signature or "").lstrip("(").startswith(b.name)
-        if cls and is_first:
-            head = f"(parameter) {b.name}: {'type[' + cls + ']' if b.name == 'cls' else cls}"
-        return fmt.join([fmt.code(head), f"Parameter of {scope or 'a lambda'}, {at}"])
-    what = {"variable": "Local variable", "import": "Imported", "function": "Local function",
-            "class": "Local class"}.get(b.kind, "Local name")
-    if not b.scope:
-        what = "Module variable"
-    where = f"{what} of {scope}, first bound at {at}" if b.scope else f"{what}, first bound at {at}"
-    return fmt.join([fmt.code(f"({b.kind}) {b.name}"), where, fmt.code(b.text)])
 
 
 def render_target(ls, folder, target, markdown: bool) -> str | None:
@@ -251,49 +191,30 @@ def _import_lines(index, importer: str, target: str) -> list[int]:
 
 # -- jedi -----------------------------------------------------------------------
 
-_projects: dict[str, object] = {}
-_jedi_busy = threading.Event()
-
-
-def _jedi_job(*args) -> str | None:
-    try:
-        return jedi_hover(*args)
-    finally:
-        _jedi_busy.clear()
-
-
-def jedi_hover(ls, folder, rel, source, line, char, markdown) -> str | None:
-    """Runs in the jedi thread. A name jedi finds in the workspace gets the index hover."""
-    import jedi
-
-    project = _projects.get(str(folder.root))
-    if project is None:
-        project = _projects[str(folder.root)] = jedi.Project(str(folder.root))
-    script = jedi.Script(source, path=str(folder.root / rel), project=project)
-    names = script.help(line + 1, char)
-    if not names:
-        return None
-    name = names[0]
-    if name.module_path is not None and name.line:
+def jedi_text(ls, folder, name: dict, markdown: bool) -> str | None:
+    """The hover for what the jedi worker said (jedi_worker.Worker.help); a name jedi
+    finds in the workspace gets the index hover."""
+    if name["module_path"] is not None and name["line"]:
         mapped = _workspace_symbol(ls, folder, name, markdown)
         if mapped is not None:
             return mapped
-    if name.type == "keyword":
+    if name["type"] == "keyword":
         return None
     fmt = Format(markdown)
-    sigs = [s.to_string() for s in name.get_signatures()]
-    head = "\n".join(sigs) if sigs else f"{name.type} {name.full_name or name.name}"
-    doc = name.docstring(raw=True) or ""
+    sigs = name["signatures"]
+    head = "\n".join(sigs) if sigs else f"{name['type']} {name['full_name'] or name['name']}"
+    doc = name["docstring"]
     paragraph = doc.strip().split("\n\n")[0].strip() if doc else ""
     where = ""
-    if name.module_name and name.type != "module":
-        where = f"{name.type} in module " + (f"`{name.module_name}`" if fmt.markdown else name.module_name)
+    if name["module_name"] and name["type"] != "module":
+        module = name["module_name"]
+        where = f"{name['type']} in module " + (f"`{module}`" if fmt.markdown else module)
     return fmt.join([fmt.code(head), paragraph, where])
 
 
-def _workspace_symbol(ls, folder, name, markdown: bool) -> str | None:
+def _workspace_symbol(ls, folder, name: dict, markdown: bool) -> str | None:
     try:
-        rel = name.module_path.resolve().relative_to(folder.root).as_posix()
+        rel = Path(name["module_path"]).resolve().relative_to(folder.root).as_posix()
     except (ValueError, OSError):
         return None
     index = folder.index
@@ -304,9 +225,8 @@ def _workspace_symbol(ls, folder, name, markdown: bool) -> str | None:
         if facts is None:
             return None
         for s in facts.symbols:
-            if s.line == name.line and s.name == name.name:
+            if s.line == name["line"] and s.name == name["name"]:
                 return render_target(ls, folder, SymbolRef.of(rel, s), markdown)
-        if name.type == "module":
+        if name["type"] == "module":
             return render_target(ls, folder, ModuleRef(rel), markdown)
     return None
-

@@ -38,15 +38,16 @@ def register(ls) -> None:
         ls.pending_warnings.clear()
         for folder in ls.folders:
             ls.start_build(folder)
-        ls.loop.run_in_executor(ls.jedi_pool, _warm_jedi)
+        ls.jedi.start()  # jedi's imports and typeshed load in the worker before the first hover
         await _register_watchers(ls)
 
     @ls.feature(types.SHUTDOWN)
-    def shutdown(params) -> None:
+    async def shutdown(params) -> None:
         for folder in ls.folders:
             folder.generation += 1  # a build still running is dropped when it ends
-        for pool in (ls.query_pool, ls.update_pool, ls.jedi_pool, ls.build_pool):
+        for pool in (ls.query_pool, ls.update_pool, ls.build_pool):
             pool.shutdown(wait=False, cancel_futures=True)
+        await ls.jedi.stop()
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     def folders_changed(params: types.DidChangeWorkspaceFoldersParams) -> None:
@@ -164,16 +165,6 @@ async def _register_watchers(ls) -> None:
                                register_options=options)]))
     except Exception as exc:
         ls.log_message(f"repodoc: could not register file watchers: {exc}", types.MessageType.Warning)
-
-
-def _warm_jedi() -> None:
-    # jedi's first use imports a lot and loads typeshed; pay for it before the first hover.
-    try:
-        import jedi
-
-        jedi.Script("import os\nos.path", path=None).infer(2, 4)
-    except Exception:  # a missing or broken jedi only disables the fallback
-        log.debug("jedi warm-up failed", exc_info=True)
 
 
 def doc_uri_path(uri: str) -> str | None:

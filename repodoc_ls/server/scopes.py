@@ -1,4 +1,4 @@
-"""Hover for names the workspace index does not hold, answered without jedi.
+"""Where names the workspace index does not hold are bound, found without jedi.
 
 The index knows module-level definitions and imports. Most other names under a cursor are
 parameters and local variables, `self`/`cls` and their attributes, and builtins; each of
@@ -7,13 +7,11 @@ those is answered here from the open text and the file's facts, in about a milli
 - a parameter or local variable: only the enclosing top-level function (found from the
   facts' line ranges) is parsed with `ast`, and the name is looked up in the scopes
   around the cursor, innermost first (class bodies are skipped, as Python does);
-- `self.x` / `cls.x`: the method's class, then its bases through the graph (so a method
-  inherited from another workspace file gets its full index hover); an attribute only
-  assigned (`self.x = ...`) is shown with the line of its first assignment;
-- a module-level variable that is not a symbol (lowercase names): its first assignment;
+- a module-level variable that is not a symbol (lowercase names): its first assignment,
+  also when it is only assigned in functions that declare it `global`;
 - a builtin: the running interpreter's signature and docstring summary.
 
-What remains (attributes of expressions whose type needs inference) goes to jedi.
+Attributes (`self.x`, `value.attr`) are typed by infer.py; hover_scope.py puts it together.
 Everything shown comes from the code: a line that assigns, a signature, a docstring.
 All functions expect the caller to hold `index.lock`.
 """
@@ -26,11 +24,9 @@ import inspect
 import re
 from dataclasses import dataclass
 
-from repodoc_ls.index.graph import SymbolRef
 from repodoc_ls.index.model import FileFacts, SymbolKind
 
 _FUNCS = (SymbolKind.FUNCTION, SymbolKind.METHOD)
-_MAX_BASES = 20  # classes visited when looking for an inherited attribute
 _VALUE_MAX = 100
 
 
@@ -97,7 +93,7 @@ def _scope_chain(tree: ast.AST, lineno: int) -> list[ast.AST]:
         node = inner
 
 
-def _params(fn) -> list[tuple[str, str]]:
+def params(fn) -> list[tuple[str, str]]:
     """(name, text as written) of each parameter."""
     a = fn.args
     out = []
@@ -141,6 +137,8 @@ def _first_binding(fn, name: str, lines_of, offset: int) -> tuple[str, int, str]
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             if node.name == name:
                 found = ("class" if isinstance(node, ast.ClassDef) else "function", node.lineno)
+                if best is None or found[1] < best[1]:
+                    best = found
             stack.extend(node.decorator_list)
             if not isinstance(node, ast.ClassDef):
                 stack.extend(d for d in node.args.defaults + node.args.kw_defaults if d is not None)
@@ -188,7 +186,7 @@ def local_binding(facts: FileFacts, lines: list[str], lineno: int, name: str) ->
     names_by_line = {s.line: s.qualname for s in funcs}
     for fn in chain:
         scope = names_by_line.get(fn.lineno + offset, "lambda") if not isinstance(fn, ast.Lambda) else "lambda"
-        for pname, text in _params(fn):
+        for pname, text in params(fn):
             if pname == name:
                 return Binding(name, "parameter", fn.lineno + offset, text, scope)
         found = _first_binding(fn, name, lines_of, offset)
@@ -217,6 +215,21 @@ def module_binding(facts: FileFacts, lines: list[str], name: str) -> Binding | N
     return None
 
 
+def global_binding(facts: FileFacts, lines: list[str], name: str) -> Binding | None:
+    """A module variable only assigned inside functions that declare it `global`: the
+    first such assignment."""
+    declared = re.compile(rf"^\s*global\s+(?:\w+\s*,\s*)*{re.escape(name)}\b")
+    assigned = re.compile(rf"^\s*(?:[\w\s,()*]*,\s*)?\(?\*?{re.escape(name)}\b[\w\s,()*]*(?::[^=]+)?=(?!=)")
+    for fn in (s for s in facts.symbols if s.kind in _FUNCS):
+        body = range(fn.line, min(fn.end_line, len(lines)) + 1)
+        if not any(name in lines[i - 1] and declared.match(lines[i - 1]) for i in body):
+            continue
+        for i in body:
+            if name in lines[i - 1] and assigned.match(lines[i - 1]):
+                return Binding(name, "variable", i, _shorten(lines[i - 1].strip()), "")
+    return None
+
+
 # -- self.attr ---------------------------------------------------------------------------------
 
 def enclosing_class(facts: FileFacts, lineno: int) -> str | None:
@@ -225,42 +238,6 @@ def enclosing_class(facts: FileFacts, lineno: int) -> str | None:
     for s in reversed(funcs):
         if s.kind == SymbolKind.METHOD:
             return s.parent
-    return None
-
-
-def class_attribute(index, rel: str, cls: str, attr: str, read_lines):
-    """SymbolRef of `cls.attr` in `rel` or an inherited one, or (path, Symbol of the class,
-    line, text) of its first `self.attr = ...` assignment, or None."""
-    graph = index.graph
-    queue, seen = [(rel, cls)], set()
-    assigned = None
-    while queue and len(seen) < _MAX_BASES:
-        path, qual = queue.pop(0)
-        if (path, qual) in seen or path not in index.facts:
-            continue
-        seen.add((path, qual))
-        table = graph.symbols_of(path)
-        member = table.get(f"{qual}.{attr}")
-        if member is not None:
-            return SymbolRef.of(path, member)
-        klass = table.get(qual)
-        if klass is None:
-            continue
-        if assigned is None:
-            assigned = _assignment_in_class(read_lines(path), path, klass, attr)
-        for base in klass.bases:
-            target = graph._resolve_base(path, klass, base)
-            if isinstance(target, SymbolRef) and target.kind == SymbolKind.CLASS:
-                queue.append((target.path, target.qualname))
-    return assigned
-
-
-def _assignment_in_class(lines: list[str], path: str, klass, attr: str):
-    pattern = re.compile(rf"\b(?:self|cls)\.{re.escape(attr)}\s*(?::[^=]+)?=(?!=)")
-    for i in range(klass.line, min(klass.end_line, len(lines)) + 1):
-        text = lines[i - 1]
-        if attr in text and pattern.search(text):
-            return (path, klass, i, _shorten(text.strip()))
     return None
 
 

@@ -2,8 +2,8 @@
 
 Threading model. The event loop only parses messages, routes them and formats answers.
 Index builds run in `build_pool`, buffer updates in `update_pool`, queries in `query_pool`
-and jedi (slow, not thread-safe) alone in `jedi_pool`; every handler is async and awaits
-its work there, so a slow hover or an export never holds up other requests. The index is
+and jedi (slow, allocation-heavy) in a worker process (jedi_client.py); every handler is
+async and awaits its work there, so a slow hover or an export never holds up other requests. The index is
 shared: mutations and lazy graph computations take `index.lock`.
 While a folder is being (re)built, requests are answered from the index it had (none on
 a cold start), and `repodoc/status` says "indexing".
@@ -12,6 +12,7 @@ a cold start), and `repodoc/status` says "indexing".
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -26,9 +27,9 @@ from pygls.uris import to_fs_path
 
 from repodoc_ls import __version__
 from repodoc_ls.index.indexer import Index
-from repodoc_ls.server.folders import (
-    INDEX_FIELDS, Folder, Folders, decode, normalize_options, settings_for, split_lines,
-)
+from repodoc_ls.server.folders import INDEX_FIELDS, Folder, Folders, decode, settings_for, split_lines
+from repodoc_ls.server import scopes
+from repodoc_ls.server.jedi_client import JediClient
 from repodoc_ls.server.progress import WorkProgress
 from repodoc_ls.server.sync import DocSync
 
@@ -58,7 +59,7 @@ class RepodocServer(LanguageServer):
         self.query_pool = ThreadPoolExecutor(4, thread_name_prefix="repodoc-query")
         self.update_pool = ThreadPoolExecutor(2, thread_name_prefix="repodoc-update")
         self.build_pool = ThreadPoolExecutor(2, thread_name_prefix="repodoc-build")
-        self.jedi_pool = ThreadPoolExecutor(1, thread_name_prefix="repodoc-jedi")
+        self.jedi = JediClient()
         self.docs = DocSync(self)
         self._lines: dict[tuple[str, str], list[str]] = {}  # disk lines of unopened files
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -232,6 +233,11 @@ class RepodocServer(LanguageServer):
 def _warm_references(index: Index) -> None:
     with index.lock:
         index.references("", "")
+    scopes.builtin("")  # the builtins' signatures table, ~7 ms, not in the first hover on one
+    # The reference index lives as long as the index (edits update it in place): move it out
+    # of the GC's reach like the build's objects, or each full pass rescans its ~10^6
+    # objects, a 100-200 ms pause in whatever request happens to trigger it.
+    gc.freeze()
 
 
 def _unquoted(uri: str) -> str:

@@ -9,8 +9,8 @@ only, so its line is read (from the buffer or a small cache) to find the name on
 
 from __future__ import annotations
 
-import asyncio
 import re
+from pathlib import Path
 
 from lsprotocol import types
 
@@ -232,28 +232,14 @@ async def definition(ls, params: types.DefinitionParams):
 
 async def _jedi_goto(ls, folder, rel, found):
     lines = await ls.run(ls.lines, folder, rel)
-
-    def goto():
-        import jedi
-
-        from repodoc_ls.server.hover import _projects
-        project = _projects.get(str(folder.root)) or jedi.Project(str(folder.root))
-        script = jedi.Script("\n".join(lines), path=str(folder.root / rel), project=project)
-        out = []
-        for name in script.goto(found.word.line + 1, found.word.start, follow_imports=True):
-            if name.module_path is None or not name.line:
-                continue
-            col = name.column or 0
-            pos = types.Position(name.line - 1, col)
-            out.append(types.Location(name.module_path.as_uri(), types.Range(pos, types.Position(
-                name.line - 1, col + len(name.name)))))
-        return out or None
-
-    future = ls.loop.run_in_executor(ls.jedi_pool, goto)
-    try:
-        return await asyncio.wait_for(asyncio.shield(future), folder.settings.hover_budget_ms / 1000)
-    except asyncio.TimeoutError:
-        return None
+    names = await ls.jedi.call("goto", str(folder.root), str(folder.root / rel), "\n".join(lines),
+                               found.word.line + 1, found.word.start, folder.settings.hover_budget_ms / 1000)
+    out = []
+    for name in names or ():
+        pos = types.Position(name["line"] - 1, name["column"])
+        out.append(types.Location(Path(name["module_path"]).as_uri(), types.Range(
+            pos, types.Position(name["line"] - 1, name["column"] + len(name["name"])))))
+    return out or None
 
 
 async def references(ls, params: types.ReferenceParams):

@@ -20,6 +20,7 @@ from repodoc_ls.scan import is_excluded
 log = logging.getLogger(__name__)
 
 DEBOUNCE_S = 0.05
+WARM_DELAY_S = 0.5  # after the last edit, before jedi re-prepares the document
 
 
 class DocSync:
@@ -30,6 +31,7 @@ class DocSync:
         # key -> (timer, arguments of _start), so `settle` can start the job at once
         self.timers: dict[tuple[str, str], tuple[asyncio.TimerHandle, tuple]] = {}
         self.running: dict[tuple[str, str], asyncio.Future] = {}
+        self.warm_timers: dict[tuple[str, str], asyncio.TimerHandle] = {}
 
     # -- notifications ---------------------------------------------------------
 
@@ -39,11 +41,13 @@ class DocSync:
             folder, rel = located
             self.open[(folder.uri, rel)] = uri
             self.schedule(folder, rel, 0, only_if_changed=True)
+            self.warm(folder, rel, 0)
 
     def changed(self, uri: str) -> None:
         located = self._locate(uri)
         if located is not None:
             self.schedule(*located, DEBOUNCE_S)
+            self.warm(*located, WARM_DELAY_S)
 
     def saved(self, uri: str) -> None:
         located = self._locate(uri)
@@ -61,6 +65,11 @@ class DocSync:
         pending = self.timers.pop(key, None)
         if pending is not None:
             pending[0].cancel()
+        warm = self.warm_timers.pop(key, None)
+        if warm is not None:
+            warm.cancel()
+        if _is_python(rel):
+            self.ls.jedi.forget(str(folder.root / rel))
         # Unsaved edits are gone with the buffer: the file on disk is the truth again.
         if folder.index is not None:
             self.running[key] = self.ls.loop.run_in_executor(
@@ -73,6 +82,24 @@ class DocSync:
         except Exception as exc:  # a document outside the workspace is simply not indexed
             log.debug("not tracking %s: %s", uri, exc)
             return None
+
+    def warm(self, folder, rel: str, delay: float) -> None:
+        """Have jedi prepare the document (jedi_worker.py), so that a hover that needs jedi
+        finds its imports parsed. After edits, once they pause: the newest text counts."""
+        if not _is_python(rel):
+            return
+        key = (folder.uri, rel)
+        pending = self.warm_timers.pop(key, None)
+        if pending is not None:
+            pending.cancel()
+
+        def send():
+            self.warm_timers.pop(key, None)
+            text = self.ls.buffer_text(folder, rel)
+            if text is not None:
+                self.ls.jedi.warm(str(folder.root), str(folder.root / rel), text)
+
+        self.warm_timers[key] = self.ls.loop.call_later(delay, send)
 
     # -- jobs -------------------------------------------------------------------
 
@@ -152,3 +179,7 @@ class DocSync:
 
     def is_open(self, folder, rel: str) -> bool:
         return (folder.uri, rel) in self.open
+
+
+def _is_python(rel: str) -> bool:
+    return rel.endswith((".py", ".pyi"))

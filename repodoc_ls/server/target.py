@@ -117,13 +117,17 @@ def _statement_imports(facts: FileFacts, lines: list[str], line: int) -> tuple[i
     lineno = line + 1
     if lineno in by_line:
         return lineno, by_line[lineno]
-    # Inside `from x import (\n a,\n b)` or a backslash continuation: find the opening line.
+    # Inside `from x import (\n a,\n b)` or a backslash continuation: find the opening line,
+    # and check that the statement is still open on every line up to this one (a class
+    # statement's open parenthesis further down is not the import's).
     for start in range(lineno - 1, max(0, lineno - IMPORT_SPAN), -1):
         if start in by_line:
-            between = lines[start - 1:lineno - 1]
-            opened = sum(t.count("(") - t.count(")") for t in between)
-            continued = all(t.rstrip().endswith("\\") for t in between)
-            return (start, by_line[start]) if opened > 0 or continued else (0, [])
+            opened = 0
+            for text in lines[start - 1:lineno - 1]:
+                opened += text.count("(") - text.count(")")
+                if opened <= 0 and not text.rstrip().endswith("\\"):
+                    return 0, []
+            return start, by_line[start]
     return 0, []
 
 

@@ -1,0 +1,330 @@
+"""Hover for names the index's symbol tables do not hold, answered without jedi.
+
+From the open text and the facts (scopes.py finds bindings, infer.py types): parameters and
+local variables, names of a class body, module variables (also of another workspace module,
+through an import), `self.x` and any `value.attr` whose value has a known type (a workspace
+class, a builtin class, a module), keyword arguments of a call (the callee's parameter), and
+builtins. Everything shown comes from the code: a line that assigns, a signature, a
+docstring of the running interpreter. None means "ask jedi".
+All functions expect the caller to hold `index.lock`.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import importlib
+import inspect
+import re
+import sys
+
+from repodoc_ls.index.graph import ModuleRef, SymbolRef
+from repodoc_ls.index.model import SymbolKind
+from repodoc_ls.server import infer, regions, scopes
+from repodoc_ls.server.target import IMPORT_SPAN
+
+_CALLEE_MAX = 60
+
+
+def scope_hover(ls, folder, rel, lines, word, markdown) -> str | None:
+    from repodoc_ls.server.hover import Format
+
+    index = folder.index
+    facts = index.file(rel)
+    if facts is None or not facts.is_python:
+        return None
+    fmt = Format(markdown)
+    lineno = word.line + 1
+    reg = regions.region(rel, facts, lines, lineno)
+    node, parent = regions.node_at(reg, lines, lineno, word.start) if reg is not None else (None, None)
+    inf = infer.Inferrer(index, lambda p: ls.lines(folder, p))
+    if isinstance(node, ast.keyword) and isinstance(parent, ast.Call):
+        return keyword_hover(ls, folder, inf, reg, parent, node.arg, fmt)
+    if isinstance(node, ast.Attribute):
+        value = inf.expr(reg, node.value)
+        return member_hover(ls, folder, inf, value, node.attr, fmt) if value is not None else None
+    if "." in word.chain:
+        return None  # an attribute the text shows but `ast` could not place: leave it to jedi
+    binding = scopes.local_binding(facts, lines, lineno, word.text)
+    if binding is None and reg is not None:
+        found = class_body_hover(ls, folder, rel, facts, reg, lineno, word.text, fmt)
+        if found is not None:
+            return found
+    if binding is None:
+        imported = imported_variable(ls, folder, rel, word.text, lineno, fmt)
+        if imported is not None:
+            return imported
+        binding = scopes.module_binding(facts, lines, word.text) or scopes.global_binding(facts, lines, word.text)
+    if binding is not None:
+        return render_binding(folder, rel, facts, binding, fmt)
+    found = scopes.builtin(word.text)
+    if found is not None:
+        head, summary = found
+        return fmt.join([fmt.code(head), summary, "builtin"])
+    return None
+
+
+def render_binding(folder, rel, facts, b, fmt) -> str:
+    from repodoc_ls.server.hover import file_link
+
+    at = fmt.link(f"{rel}:{b.line}", file_link(folder, rel, b.line))
+    scope = (f"`{b.scope}`" if fmt.markdown else b.scope) if b.scope else ""
+    if b.kind == "parameter":
+        head = f"(parameter) {b.text}"
+        cls = scopes.enclosing_class(facts, b.line) if b.name in ("self", "cls") else None
+        method = facts.symbol(b.scope) if b.scope else None
+        is_first = method is not None and method.kind == SymbolKind.METHOD and (
+            method.signature or "").lstrip("(").startswith(b.name)
+        if cls and is_first:
+            head = f"(parameter) {b.name}: {'type[' + cls + ']' if b.name == 'cls' else cls}"
+        return fmt.join([fmt.code(head), f"Parameter of {scope or 'a lambda'}, {at}"])
+    what = {"variable": "Local variable", "import": "Imported", "function": "Local function",
+            "class": "Local class"}.get(b.kind, "Local name")
+    if not b.scope:
+        what = "Module variable"
+    where = f"{what} of {scope}, first bound at {at}" if b.scope else f"{what}, first bound at {at}"
+    return fmt.join([fmt.code(f"({b.kind}) {b.name}"), where, fmt.code(b.text)])
+
+
+def _shorten(text: str, limit: int = 100) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# -- attributes ---------------------------------------------------------------------------------
+
+def member_hover(ls, folder, inf: infer.Inferrer, value: infer.Type, attr: str, fmt) -> str | None:
+    from repodoc_ls.server.hover import file_link, render_target
+
+    index = folder.index
+    if value.module is not None:
+        target = index.graph.resolve_name(value.module, attr)
+        if isinstance(target, (SymbolRef, ModuleRef)):
+            return render_target(ls, folder, target, fmt.markdown)
+        return module_variable(ls, folder, value.module, attr, fmt) or compiled_star_member(
+            index, value.module, attr, fmt)
+    if value.builtin is not None:
+        return builtin_member(value.builtin, attr, fmt)
+    if value.ref is None or value.ref.kind != SymbolKind.CLASS:
+        return None
+    found = inf.member(value.ref, attr)
+    if found is None:
+        return None
+    if found.symbol is not None:
+        return render_target(ls, folder, found.symbol, fmt.markdown)
+    if found.builtin is not None:
+        return builtin_member(found.builtin, attr, fmt)
+    path, klass = found.path, found.klass
+    lines = ls.lines(folder, path)
+    line = next((n for n in found.assigned if _plain_assignment(lines[n - 1], attr)), found.assigned[0])
+    where = "Attribute of " + fmt.link(klass.qualname, file_link(folder, path, klass.line))
+    first = ("bound at " if found.class_level else "first assigned at ") + fmt.link(
+        f"{path}:{line}", file_link(folder, path, line))
+    head = f"({'class ' if found.class_level else ''}attribute) {klass.qualname}.{attr}"
+    return fmt.join([fmt.code(head), f"{where}, {first}", fmt.code(_shorten(lines[line - 1].strip()))])
+
+
+def _plain_assignment(text: str, attr: str) -> bool:
+    return re.search(rf"(?:^|\.)\s*{re.escape(attr)}\s*(?::[^=]+)?=(?!=)", text.strip()) is not None
+
+
+def builtin_member(cls: type, attr: str, fmt) -> str | None:
+    """`list.append`: the interpreter's own signature and docstring summary."""
+    obj = inspect.getattr_static(cls, attr, None)
+    if obj is None:
+        return None
+    name = f"{cls.__name__}.{attr}"
+    if callable(obj) or isinstance(obj, (classmethod, staticmethod)):
+        target = getattr(cls, attr)
+        try:
+            sig = str(inspect.signature(target))
+        except (TypeError, ValueError):
+            sig = "(...)"
+        head = f"method {name}{sig}"
+    else:
+        head = f"(attribute) {name}"
+    doc = inspect.getdoc(obj) or ""
+    summary = doc.strip().split("\n\n")[0].strip() if doc else ""
+    if summary.startswith(f"{attr}("):  # a docstring that starts by repeating the signature
+        rest = doc.strip().split("\n\n")
+        summary = rest[1].strip() if len(rest) > 1 else ""
+    where = "builtin " + (f"`{cls.__name__}`" if fmt.markdown else cls.__name__)
+    return fmt.join([fmt.code(head), summary, where])
+
+
+def compiled_star_member(index, path: str, attr: str, fmt) -> str | None:
+    """`codecs.charmap_encode`: a name workspace module `path` gets from `from _codecs
+    import *`, where `_codecs` is compiled into the interpreter (importing it runs no code
+    of the workspace or of any package), so the running interpreter can describe it."""
+    for r in index.graph.imports_of(path):
+        name = r.imp.module
+        if r.imp.name != "*" or r.target is not None or r.imp.level or name not in sys.builtin_module_names:
+            continue
+        try:
+            module = sys.modules.get(name) or importlib.import_module(name)
+        except ImportError:
+            continue
+        obj = getattr(module, attr, None)
+        if obj is None or not callable(obj) or attr.startswith("_"):
+            continue
+        try:
+            sig = str(inspect.signature(obj))
+        except (TypeError, ValueError):
+            sig = "(...)"
+        kind = "class" if isinstance(obj, type) else "function"
+        doc = inspect.getdoc(obj) or ""
+        summary = doc.strip().split("\n\n")[0].strip() if doc else ""
+        code = (lambda t: f"`{t}`") if fmt.markdown else (lambda t: t)
+        module_name = index.graph.module_name.get(path, path)
+        where = f"{kind} in module {code(name)} (compiled), star-imported by {code(module_name)}"
+        return fmt.join([fmt.code(f"{kind} {attr}{sig}"), summary, where])
+    return None
+
+
+# -- module variables ---------------------------------------------------------------------------
+
+def module_variable(ls, folder, path: str, name: str, fmt) -> str | None:
+    """A module-level variable of workspace module `path` (not a symbol: lowercase names)."""
+    from repodoc_ls.server.hover import file_link
+
+    index = folder.index
+    facts = index.file(path)
+    if facts is None or not facts.is_python:
+        return None
+    lines = ls.lines(folder, path)
+    b = scopes.module_binding(facts, lines, name) or scopes.global_binding(facts, lines, name)
+    if b is None or b.kind != "variable":
+        return None
+    module = index.graph.module_name.get(path, path)
+    at = fmt.link(f"{path}:{b.line}", file_link(folder, path, b.line))
+    of = f"`{module}`" if fmt.markdown else module
+    return fmt.join([fmt.code(f"(variable) {name}"), f"Module variable of {of}, first bound at {at}",
+                     fmt.code(b.text)])
+
+
+def imported_variable(ls, folder, rel: str, name: str, lineno: int, fmt) -> str | None:
+    """`name` bound by `from m import v [as name]`, or the `v` of such an import on this
+    line, where v is a variable of workspace module m (not a symbol there)."""
+    graph = folder.index.graph
+    r = graph._bindings_of(rel)[0].get(name)
+    if r is None:
+        r = next((r for r in graph.imports_of(rel) if r.imp.name == name
+                  and r.imp.line <= lineno < r.imp.line + IMPORT_SPAN), None)
+    if r is None or r.target is None or r.imp.name is None or r.names_submodule:
+        return None
+    if graph.resolve_name(rel, r.imp.bound_name) is not None:
+        return None  # a symbol: the index hover answers it
+    return module_variable(ls, folder, r.target, r.imp.name, fmt)
+
+
+# -- class bodies -------------------------------------------------------------------------------
+
+def class_body_hover(ls, folder, rel, facts, reg, lineno: int, name: str, fmt) -> str | None:
+    """A name read or bound directly in a class body: the class's own binding before it
+    (a method, a nested class, an assignment), as Python looks names up there."""
+    from repodoc_ls.server.hover import file_link, render_target
+
+    top = reg.tree.body[0] if reg.tree.body else None
+    if isinstance(top, ast.If):
+        top = top.body[0] if top.body else None  # the "if 1:" wrapper of an indented class
+    if not isinstance(top, ast.ClassDef) or regions.scope_chain(reg.tree, lineno - reg.offset):
+        return None
+    klass = next((s for s in facts.symbols if s.kind == SymbolKind.CLASS
+                  and s.line == top.lineno + reg.offset and s.name == top.name), None)
+    if klass is None:
+        return None
+    latest = None
+    for stmt in top.body:
+        if stmt.lineno + reg.offset > lineno:
+            break
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and stmt.name == name:
+            latest = ("symbol", stmt)
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(
+            stmt, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            latest = ("assign", stmt)
+    if latest is None:
+        return None
+    kind, stmt = latest
+    line = stmt.lineno + reg.offset
+    if kind == "symbol":
+        member = folder.index.graph.symbols_of(rel).get(f"{klass.qualname}.{name}")
+        return render_target(ls, folder, SymbolRef.of(rel, member), fmt.markdown) if member else None
+    lines = ls.lines(folder, rel)
+    where = "Attribute of " + fmt.link(klass.qualname, file_link(folder, rel, klass.line))
+    at = "bound at " + fmt.link(f"{rel}:{line}", file_link(folder, rel, line))
+    return fmt.join([fmt.code(f"(class attribute) {klass.qualname}.{name}"), f"{where}, {at}",
+                     fmt.code(_shorten(lines[line - 1].strip()))])
+
+
+# -- keyword arguments --------------------------------------------------------------------------
+
+def keyword_hover(ls, folder, inf: infer.Inferrer, reg, call: ast.Call, arg: str, fmt) -> str:
+    """`f(name=...)`: the parameter of the callee when the index knows the callee, else
+    the plain fact that it is a keyword argument of that call."""
+    from repodoc_ls.server.hover import file_link
+
+    callee = inf.expr(reg, call.func)
+    shown = _shorten(ast.unparse(call.func), _CALLEE_MAX)
+    code = (lambda t: f"`{t}`") if fmt.markdown else (lambda t: t)
+    target = None
+    if callee is not None and not callee.instance and callee.ref is not None:
+        target = callee.ref
+        if target.kind == SymbolKind.CLASS:
+            target = _constructor(inf, target)
+    if target is not None:
+        symbol = folder.index.graph.symbols_of(target.path).get(target.qualname)
+        params = _signature_params(symbol.signature if symbol is not None else None)
+        if params is not None:
+            where = fmt.link(f"{target.path}:{symbol.line}", file_link(folder, target.path, symbol.line))
+            if arg in params:
+                return fmt.join([fmt.code(f"(parameter) {params[arg]}"),
+                                 f"Parameter of {code(target.qualname)}, {where}"])
+            kwargs = next((p for p in params.values() if p.startswith("**")), None)
+            if kwargs is not None:
+                return fmt.join([fmt.code(f"(keyword argument) {arg}"),
+                                 f"Taken by {code(kwargs)} of {code(target.qualname)}, {where}"])
+    builtin = _builtin_callable(inf, reg, call.func, callee)
+    if builtin is not None:
+        try:
+            param = inspect.signature(builtin).parameters.get(arg)
+        except (TypeError, ValueError):
+            param = None
+        if param is not None:
+            return fmt.join([fmt.code(f"(parameter) {param}"),
+                             f"Parameter of builtin {code(getattr(builtin, '__qualname__', shown))}"])
+    return fmt.join([fmt.code(f"(keyword argument) {arg}"), f"Argument of the call to {code(shown)}"])
+
+
+def _constructor(inf: infer.Inferrer, ref: SymbolRef) -> SymbolRef | None:
+    for name in ("__init__", "__new__"):
+        found = inf.member(ref, name)
+        if found is not None and found.symbol is not None:
+            return found.symbol
+        if found is None:
+            return None  # unknown base: its constructor cannot be told
+    return None
+
+
+def _builtin_callable(inf, reg, func, callee):
+    if callee is not None and callee.builtin is not None and not callee.instance:
+        return callee.builtin
+    if isinstance(func, ast.Name) and callee is None:
+        obj = builtins.__dict__.get(func.id)
+        if callable(obj) and not isinstance(obj, type) and inf.module_values(reg.path, func.id) == [] and \
+                inf.index.graph.resolve_name(reg.path, func.id) is None and not any(
+                    func.id in {a.arg for a in fn.args.args + fn.args.kwonlyargs} or regions.bindings(fn, func.id)
+                    for fn in regions.scope_chain(reg.tree, func.lineno)):
+            return obj
+    return None
+
+
+def _signature_params(signature: str | None) -> dict[str, str] | None:
+    """name -> parameter as written, from a Symbol's signature text."""
+    if not signature:
+        return None
+    try:
+        fn = ast.parse(f"def f{signature}: pass").body[0]
+    except SyntaxError:
+        return None
+    return {name: text for name, text in scopes.params(fn)}

@@ -1,0 +1,419 @@
+"""What an expression is, from the index and the code around it, without jedi.
+
+Enough for the hovers that used to wait for jedi: `x.append` after `x = []`,
+`registry.delete` after `registry = WindowList()`, `self._cond.notify_all` when every
+`self._cond = ...` of the class assigns a `Condition(...)`, `"".join`, `Codec().decode`,
+`list.pop`, `idleConf.GetOption` with `idleConf` a module variable of another file.
+
+The rule is all or nothing: a name's type is known only when every binding of it in its
+scope is a plain assignment (or an annotation) whose value has a known type, and they all
+agree. A loop variable, a parameter without annotation, a value returned by a function
+without a return annotation, a class with its own `__new__`, a base class from outside the
+workspace met before the attribute: each makes the answer unknown, and the hover goes to
+jedi. So a type shown is never a guess. Work is bounded (`MAX_DEPTH` steps of inference,
+each parsing at most one function, class or top-level statement, cached by text).
+All functions expect the caller to hold `index.lock`.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from dataclasses import dataclass, field
+
+from repodoc_ls.index.graph import ModuleRef, SymbolRef
+from repodoc_ls.index.model import Symbol, SymbolKind
+from repodoc_ls.server.regions import (
+    DEFS, SCOPES, UNKNOWN, Region, assigned_value, bindings, class_body_assignments,
+    instance_assignments, may_bind, param, parse, region, scope_chain, scope_nodes, statement,
+    top_statement,
+)
+
+MAX_DEPTH = 8
+_MAX_BASES = 20
+_NOT_INSTANCES = (type, super)  # calling these does not make an instance of them
+_LITERALS = {ast.List: list, ast.ListComp: list, ast.Tuple: tuple, ast.Dict: dict,
+             ast.DictComp: dict, ast.Set: set, ast.SetComp: set, ast.JoinedStr: str}
+
+
+@dataclass(frozen=True)
+class Type:
+    """A builtin class, a workspace symbol (a class, or a function object) or a module;
+    `instance` for an instance of the class rather than the class (or function) itself."""
+
+    builtin: type | None = None
+    ref: SymbolRef | None = None
+    module: str | None = None
+    instance: bool = False
+
+    @property
+    def is_class(self) -> bool:
+        return self.builtin is not None or (self.ref is not None and self.ref.kind == SymbolKind.CLASS)
+
+
+@dataclass
+class Member:
+    """Where `attr` of a class comes from: a symbol, assignments (class body or
+    `self.attr = ...`, in one class), or a builtin base class."""
+
+    symbol: SymbolRef | None = None
+    path: str | None = None
+    klass: Symbol | None = None
+    assigned: list[int] = field(default_factory=list)  # 1-based lines
+    class_level: bool = False  # assigned in the class body, not through `self`
+    builtin: type | None = None
+    sites: list[tuple] = field(default_factory=list)  # (path, class, line, class_level) of each
+    complete: bool = True  # every base was seen (else another assignment may be hidden)
+
+
+# -- inference ---------------------------------------------------------------------------------
+
+class Inferrer:
+    """Types of expressions at positions of the workspace. `read_lines(path)` gives a
+    file's current lines (the open buffer, else the disk)."""
+
+    def __init__(self, index, read_lines):
+        self.index = index
+        self.graph = index.graph
+        self.read_lines = read_lines
+        self.steps = 0
+
+    def _budget(self) -> bool:
+        self.steps += 1
+        return self.steps <= MAX_DEPTH * 8
+
+    # -- expressions ---------------------------------------------------------------
+
+    def expr(self, reg: Region, node, depth: int = 0) -> Type | None:
+        if depth > MAX_DEPTH or not self._budget():
+            return None
+        if isinstance(node, ast.Constant):
+            kind = type(node.value)
+            return Type(builtin=kind, instance=True) if kind in (str, bytes, int, float, complex, bool) else None
+        literal = _LITERALS.get(type(node))
+        if literal is not None:
+            return Type(builtin=literal, instance=True)
+        if isinstance(node, ast.NamedExpr):
+            return self.expr(reg, node.value, depth + 1)
+        if isinstance(node, ast.Name):
+            return self.name(reg, node.id, node.lineno, depth + 1)
+        if isinstance(node, ast.Attribute):
+            value = self.expr(reg, node.value, depth + 1)
+            return self.member_type(value, node.attr, depth + 1) if value is not None else None
+        if isinstance(node, ast.Call):
+            return self.call(reg, node, depth + 1)
+        return None
+
+    def call(self, reg: Region, node: ast.Call, depth: int) -> Type | None:
+        fn = self.expr(reg, node.func, depth)
+        if fn is None or fn.instance:
+            return None
+        if fn.builtin is not None:
+            return None if fn.builtin in _NOT_INSTANCES else Type(builtin=fn.builtin, instance=True)
+        ref = fn.ref
+        if ref is None:
+            return None
+        if ref.kind == SymbolKind.CLASS:
+            return None if self._custom_new(ref) else Type(ref=ref, instance=True)
+        if ref.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD):
+            return self.returns(ref, depth)
+        return None
+
+    def _custom_new(self, ref: SymbolRef) -> bool:
+        """A class whose instances may not be made the plain way: its own (or a workspace
+        base's) `__new__`, a metaclass, or a base from outside the workspace."""
+        for path, klass in self.mro(ref):
+            if klass is None:
+                return True
+            if any("=" in b for b in klass.bases) or f"{klass.qualname}.__new__" in self.graph.symbols_of(path):
+                return True
+        return False
+
+    def returns(self, ref: SymbolRef, depth: int) -> Type | None:
+        symbol = self.graph.symbols_of(ref.path).get(ref.qualname)
+        sig = symbol.signature if symbol is not None else None
+        if not sig or "->" not in sig:
+            return None
+        try:
+            fn = ast.parse(f"def f{sig}: pass").body[0]
+        except SyntaxError:
+            return None
+        return self.annotation(ref.path, fn.returns, depth)
+
+    def annotation(self, path: str, node, depth: int) -> Type | None:
+        """The instances an annotation (evaluated at module level of `path`) describes."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(node, ast.Subscript):  # list[int], a generic workspace class
+            node = node.value
+            found = self._module_expr(path, node, depth)
+            if found is None or (found.builtin is not None and found.builtin not in (list, dict, set, frozenset, tuple)):
+                return None
+        else:
+            found = self._module_expr(path, node, depth)
+        if found is None or found.instance or not found.is_class:
+            return None
+        return Type(builtin=found.builtin, ref=found.ref, instance=True)
+
+    def _module_expr(self, path: str, node, depth: int) -> Type | None:
+        if isinstance(node, ast.Name):
+            return self.module_name(path, node.id, depth + 1)
+        if isinstance(node, ast.Attribute):
+            value = self._module_expr(path, node.value, depth + 1)
+            return self.member_type(value, node.attr, depth + 1) if value is not None else None
+        return None
+
+    # -- names -----------------------------------------------------------------------
+
+    def name(self, reg: Region, name: str, line: int, depth: int) -> Type | None:
+        """The type of `name` read at tree line `line` of `reg`."""
+        if depth > MAX_DEPTH:
+            return None
+        path = reg.path
+        for fn in scope_chain(reg.tree, line):
+            if not isinstance(fn, ast.Lambda):
+                arg, first = param(fn, name)
+                if arg is not None:
+                    if bindings(fn, name):
+                        return None  # the parameter is rebound in the body
+                    return self._parameter(reg, fn, arg, first, depth)
+            elif any(a.arg == name for a in fn.args.args):
+                return None
+            found = bindings(fn, name)
+            if found is UNKNOWN:
+                if any(isinstance(n, ast.Global) and name in n.names for n in scope_nodes(fn)):
+                    break  # `global name`: the module's binding
+                return None
+            if found:
+                return self._agree(reg, found, depth)
+        else:
+            top = reg.tree.body[0] if len(reg.tree.body) == 1 else None
+            if isinstance(top, ast.If) and reg.tree.body and isinstance(top.test, ast.Constant):
+                top = top.body[0] if len(top.body) == 1 else None  # the "if 1:" of an indented region
+            if isinstance(top, ast.ClassDef) and not any(
+                    isinstance(n, SCOPES) and n.lineno <= line <= n.end_lineno for n in ast.walk(top)):
+                if bindings(top, name):  # a class body's own name: left to the hover's binding rules
+                    return None
+        return self.module_name(path, name, depth)
+
+    def _parameter(self, reg: Region, fn, arg: ast.arg, first: bool, depth: int) -> Type | None:
+        if arg.annotation is not None:
+            return self.annotation(reg.path, arg.annotation, depth)
+        if not first or arg.arg not in ("self", "cls"):
+            return None
+        facts = self.index.file(reg.path)
+        method = next((s for s in facts.symbols if s.line == fn.lineno + reg.offset and s.name == fn.name), None)
+        if method is None or method.kind != SymbolKind.METHOD or "staticmethod" in method.decorators:
+            return None
+        klass = self.graph.symbols_of(reg.path).get(method.parent)
+        if klass is None:
+            return None
+        is_cls = "classmethod" in method.decorators or method.name in ("__new__", "__init_subclass__")
+        if is_cls != (arg.arg == "cls"):
+            return None
+        return Type(ref=SymbolRef.of(reg.path, klass), instance=not is_cls)
+
+    def _agree(self, reg: Region, values: list, depth: int) -> Type | None:
+        found = None
+        for value in values:
+            if isinstance(value, tuple):
+                t = self.annotation(reg.path, value[1], depth)
+            else:
+                t = self.expr(reg, value, depth + 1)
+            if t is None or (found is not None and t != found):
+                return None
+            found = t
+        return found
+
+    def module_name(self, path: str, name: str, depth: int) -> Type | None:
+        """The type of module `path`'s global `name`: a workspace symbol or module through
+        the index, else the module's own assignments (or the module it is imported from),
+        else a builtin class."""
+        if depth > MAX_DEPTH or path not in self.index.facts:
+            return None
+        target = self.graph.resolve_name(path, name)
+        if isinstance(target, ModuleRef):
+            return Type(module=target.path)
+        if isinstance(target, SymbolRef) and target.kind != SymbolKind.CONSTANT:
+            return Type(ref=target)
+        if target is None:
+            bound, stars = self.graph._bindings_of(path)
+            r = bound.get(name)
+            if r is not None:  # imported, but not a symbol there: maybe a module variable
+                if r.target is None or r.imp.name is None or r.names_submodule:
+                    return None
+                return self.module_name(r.target, r.imp.name, depth + 1)
+        values = self.module_values(target.path if target else path, target.qualname if target else name)
+        if values is UNKNOWN:
+            return None
+        if values:
+            return self._agree_at(values, depth)
+        if target is None and not self._may_shadow_builtins(path):
+            obj = builtins.__dict__.get(name)
+            if isinstance(obj, type):
+                return Type(builtin=obj)
+        return None
+
+    def _may_shadow_builtins(self, path: str) -> bool:
+        # A star import from outside the workspace may bind any name.
+        return any(r.imp.name == "*" and r.target is None for r in self.graph.imports_of(path))
+
+    def module_values(self, path: str, name: str):
+        """(region, value) of each module-level assignment of `name` in `path`; [] when
+        there is none; UNKNOWN when some binding is not a plain assignment."""
+        facts = self.index.file(path)
+        lines = self.read_lines(path)
+        if facts is None or not lines:
+            return UNKNOWN
+        word = re.compile(rf"\b{re.escape(name)}\b")
+        ranges = [(s.line, s.end_line) for s in facts.symbols if s.kind in DEFS]
+        out, seen = [], set()
+        for i, text in enumerate(lines, 1):
+            if name not in text or not word.search(text):
+                continue
+            inside = next(((a, b) for a, b in ranges if a <= i <= b), None)
+            if inside is not None:
+                if re.match(rf"\s*(global|nonlocal)\b.*\b{re.escape(name)}\b", text):
+                    return UNKNOWN  # assigned from inside a function
+                continue
+            bounds = top_statement(lines, i)
+            if bounds is None or bounds in seen:
+                continue
+            seen.add(bounds)
+            reg = parse(path, lines, *bounds)
+            if reg is None:
+                if may_bind(text, name):
+                    return UNKNOWN
+                continue  # a docstring's line, say
+            found = bindings(reg.tree, name)
+            if found is UNKNOWN:
+                return UNKNOWN
+            out.extend((reg, v) for v in found)
+        return out
+
+    def _agree_at(self, values: list, depth: int) -> Type | None:
+        found = None
+        for reg, value in values:
+            t = self._agree(reg, [value], depth + 1)
+            if t is None or (found is not None and t != found):
+                return None
+            found = t
+        return found
+
+    # -- members -----------------------------------------------------------------------
+
+    def mro(self, ref: SymbolRef):
+        """(path, class Symbol) of `ref` and its bases, breadth first; (None, None) for a
+        base the index cannot resolve (and nothing after it); builtin bases are skipped."""
+        queue, seen = [(ref.path, ref.qualname)], set()
+        while queue and len(seen) < _MAX_BASES:
+            path, qual = queue.pop(0)
+            if (path, qual) in seen:
+                continue
+            seen.add((path, qual))
+            klass = self.graph.symbols_of(path).get(qual) if path in self.index.facts else None
+            if klass is None or klass.kind != SymbolKind.CLASS:
+                yield None, None
+                return
+            yield path, klass
+            for base in klass.bases:
+                if "=" in base:
+                    continue
+                target = self.graph._resolve_base(path, klass, base)
+                if isinstance(target, SymbolRef) and target.kind == SymbolKind.CLASS:
+                    queue.append((target.path, target.qualname))
+                elif target is None and isinstance(builtins.__dict__.get(base), type):
+                    continue  # a builtin base: `member` looks there last
+                else:
+                    yield None, None
+                    return
+
+    def member(self, ref: SymbolRef, attr: str) -> Member | None:
+        """Where `attr` of workspace class `ref` comes from, or None when unknown: the first
+        class (bases breadth first) with a symbol or a class-body assignment of it, else
+        the first with a `self.attr = ...`, else a builtin base that has it. `sites` also
+        lists every assignment met on the way (all of them must agree on a type)."""
+        first: Member | None = None
+        sites: list[tuple] = []
+        builtin_bases = []
+        for path, klass in self.mro(ref):
+            if klass is None:  # a base the index cannot see could define it too
+                if first is not None:
+                    first.sites, first.complete = sites, False
+                return first
+            member = self.graph.symbols_of(path).get(f"{klass.qualname}.{attr}")
+            if member is not None:
+                return Member(symbol=SymbolRef.of(path, member))
+            lines = self.read_lines(path)
+            body = class_body_assignments(self.index.file(path), lines, klass, attr)
+            assigned = instance_assignments(lines, klass, attr)
+            sites += [(path, klass, n, False) for n in assigned]
+            if body:
+                sites += [(path, klass, n, True) for n in body]
+                return Member(path=path, klass=klass, assigned=body, class_level=True, sites=sites)
+            if assigned and first is None:
+                first = Member(path=path, klass=klass, assigned=assigned)
+            builtin_bases += [b for b in klass.bases if isinstance(builtins.__dict__.get(b), type)
+                              and self.graph._resolve_base(path, klass, b) is None]
+        if first is not None:
+            first.sites = sites
+            return first
+        for base in builtin_bases:
+            if hasattr(builtins.__dict__[base], attr):
+                return Member(builtin=builtins.__dict__[base])
+        return None
+
+    def member_type(self, value: Type, attr: str, depth: int) -> Type | None:
+        if depth > MAX_DEPTH:
+            return None
+        if value.module is not None:
+            return self.module_name(value.module, attr, depth + 1)
+        if value.ref is None or value.ref.kind != SymbolKind.CLASS:
+            return None
+        found = self.member(value.ref, attr)
+        if found is None or found.builtin is not None:
+            return None
+        if found.symbol is not None:
+            sym = found.symbol
+            if sym.kind == SymbolKind.CLASS:
+                return Type(ref=sym)
+            symbol = self.graph.symbols_of(sym.path).get(sym.qualname)
+            if symbol is not None and any(d.split(".")[-1] in ("property", "cached_property")
+                                          for d in symbol.decorators):
+                return self.returns(sym, depth) if value.instance else None
+            return Type(ref=sym) if sym.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD) else None
+        return self._assigned_type(found, attr, depth)
+
+    def _assigned_type(self, found: Member, attr: str, depth: int) -> Type | None:
+        if not found.complete:
+            return None
+        result = None
+        for path, klass, line, class_level in found.sites:
+            lines = self.read_lines(path)
+            reg = statement(path, lines, line) if class_level else region(path, self.index.file(path), lines, line)
+            if reg is None:
+                return None
+            value = assigned_value(reg, line - reg.offset, attr)
+            if value is None or (class_level and self._reads_class_names(path, klass, value)):
+                return None
+            t = self._agree(reg, [value], depth + 1)
+            if t is None or (result is not None and t != result):
+                return None
+            result = t
+        return result
+
+    def _reads_class_names(self, path: str, klass: Symbol, value) -> bool:
+        """Whether a class-body value reads a name the class body binds (parsed on its own,
+        the statement would look that name up at module level instead)."""
+        table = self.graph.symbols_of(path)
+        lines = self.read_lines(path)
+        facts = self.index.file(path)
+        for node in ast.walk(value if not isinstance(value, tuple) else value[1]):
+            if isinstance(node, ast.Name) and (f"{klass.qualname}.{node.id}" in table or
+                                               class_body_assignments(facts, lines, klass, node.id)):
+                return True
+        return False

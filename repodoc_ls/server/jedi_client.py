@@ -1,0 +1,155 @@
+"""The server's side of the jedi worker process (jedi_worker.py says why it is a process).
+
+`call` sends a request and waits for at most its budget; past it the request is cancelled
+(the worker drops it if it has not started) and the caller answers without jedi, so a
+slow inference never holds a hover, nor, being in another process, anything else.
+`warm` and `forget` keep the worker preparing the open documents. The worker is started
+on `initialized`, restarted if it dies (at most `MAX_RESTARTS` times), and stops when the
+server closes its stdin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import sys
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+MAX_RESTARTS = 3
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
+# By path rather than `-m`: the worker must import from the same tree as the server even
+# when that tree is not installed (a checkout run with PYTHONPATH or from its folder).
+_BOOT = ("import sys; sys.path.insert(0, {!r}); "
+         "from repodoc_ls.server.jedi_worker import main; sys.exit(main())").format(_PACKAGE_PARENT)
+
+
+class JediClient:
+    def __init__(self) -> None:
+        self.proc: asyncio.subprocess.Process | None = None
+        self.pending: dict[int, asyncio.Future] = {}
+        self.ids = itertools.count(1)
+        self.starts = 0
+        self._starting: asyncio.Task | None = None
+        self._reader: asyncio.Task | None = None
+        self._stopped = False
+
+    # -- process ------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the worker in the background (it imports jedi and loads typeshed)."""
+        if self._starting is None or self._starting.done():
+            self._starting = asyncio.get_running_loop().create_task(self._ensure())
+
+    async def _ensure(self) -> bool:
+        if self.proc is not None and self.proc.returncode is None:
+            return True
+        if self._stopped or self.starts > MAX_RESTARTS:
+            return False
+        self.starts += 1
+        try:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-c", _BOOT, stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE, limit=1 << 24)
+        except OSError as exc:
+            log.warning("cannot start the jedi worker: %s", exc)
+            self.proc = None
+            return False
+        self._reader = asyncio.get_running_loop().create_task(self._read(self.proc))
+        return True
+
+    async def _read(self, proc) -> None:
+        try:
+            while True:
+                line = await proc.stdout.readline()
+                if not line:
+                    break
+                try:
+                    msg = json.loads(line)
+                except ValueError:
+                    continue
+                future = self.pending.pop(msg.get("id"), None)
+                if future is None or future.done():
+                    continue
+                if "error" in msg:
+                    future.set_exception(RuntimeError(msg["error"]))
+                else:
+                    future.set_result(msg.get("result"))
+        finally:
+            if self.proc is proc:
+                self.proc = None  # it died: the next call starts a new one
+            for future in self.pending.values():
+                if not future.done():
+                    future.set_exception(RuntimeError("the jedi worker exited"))
+            self.pending.clear()
+
+    def _send(self, msg: dict) -> bool:
+        proc = self.proc
+        if proc is None or proc.returncode is not None or proc.stdin.is_closing():
+            return False
+        try:
+            proc.stdin.write(json.dumps(msg).encode("utf-8") + b"\n")
+        except (OSError, RuntimeError):
+            return False
+        return True
+
+    async def stop(self) -> None:
+        self._stopped = True
+        proc, self.proc = self.proc, None
+        if proc is None or proc.returncode is not None:
+            return
+        try:
+            proc.stdin.close()  # the worker exits at the end of its input
+            await asyncio.wait_for(proc.wait(), 2)
+        except (asyncio.TimeoutError, OSError, RuntimeError):
+            proc.kill()
+
+    # -- requests -----------------------------------------------------------------
+
+    async def call(self, op: str, root: str, path: str, source: str, line: int, col: int,
+                   budget: float):
+        """The worker's answer, or None when it is unavailable, fails or takes longer than
+        `budget` seconds. `line` is 1-based, `col` in code points (jedi's convention)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + budget
+        if self.proc is None or self.proc.returncode is not None:
+            self.start()
+            try:  # a worker still starting is waited for within the same budget
+                if not await asyncio.wait_for(asyncio.shield(self._starting), budget):
+                    return None
+            except asyncio.TimeoutError:
+                return None
+        ident = next(self.ids)
+        future = loop.create_future()
+        self.pending[ident] = future
+        if not self._send({"id": ident, "op": op, "root": root, "path": path, "source": source,
+                           "line": line, "col": col}):
+            self.pending.pop(ident, None)
+            return None
+        try:
+            return await asyncio.wait_for(future, max(0.0, deadline - loop.time()))
+        except asyncio.TimeoutError:
+            self._send({"op": "cancel", "id": ident})
+            log.info("jedi %s over budget (%d ms) at %s:%s", op, budget * 1000, path, line)
+            return None
+        except RuntimeError as exc:
+            log.info("jedi %s failed at %s:%s: %s", op, path, line, exc)
+            return None
+        finally:
+            self.pending.pop(ident, None)
+
+    def warm(self, root: str, path: str, source: str) -> None:
+        """Have the worker prepare a document (parse it, infer its top-level names)."""
+        msg = {"op": "warm", "root": root, "path": path, "source": source}
+        if self.proc is None:  # starting (or to be restarted): send it once the worker runs
+            self.start()
+            self._starting.add_done_callback(
+                lambda t: t.cancelled() or t.exception() is not None or not t.result() or self._send(msg))
+            return
+        self._send(msg)
+
+    def forget(self, path: str) -> None:
+        self._send({"op": "forget", "path": path})
