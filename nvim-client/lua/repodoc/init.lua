@@ -360,30 +360,28 @@ local function open_page(ctx, kind, path, fragment, from_page)
   end, ctx.bufnr)
 end
 
---- :RepodocDoc: the current file's page.
-function M.doc()
+--- The current file's page of `kind` ("docs" or "kw"); `what` names it in the warning
+--- given on a folder page, which has neither.
+local function open_file_page(kind, what, instead)
   local ctx = context()
   if not ctx then
     return
   end
   if ctx.page and ctx.page.kind ~= "docs" and ctx.page.kind ~= "kw" then
-    notify("repodoc: a folder page has no file page; use :RepodocFolder", vim.log.levels.WARN)
+    notify("repodoc: a folder page has no " .. what .. "; use " .. instead, vim.log.levels.WARN)
     return
   end
-  open_page(ctx, "docs", ctx.path, nil, ctx.page ~= nil)
+  open_page(ctx, kind, ctx.path, nil, ctx.page ~= nil)
+end
+
+--- :RepodocDoc: the current file's page.
+function M.doc()
+  open_file_page("docs", "file page", ":RepodocFolder")
 end
 
 --- :RepodocKeywords: the current file's keyword index.
 function M.keywords()
-  local ctx = context()
-  if not ctx then
-    return
-  end
-  if ctx.page and ctx.page.kind ~= "docs" and ctx.page.kind ~= "kw" then
-    notify("repodoc: a folder page has no keyword index; use :RepodocFolder sub", vim.log.levels.WARN)
-    return
-  end
-  open_page(ctx, "kw", ctx.path, nil, ctx.page ~= nil)
+  open_file_page("kw", "keyword index", ":RepodocFolder sub")
 end
 
 --- :RepodocFolder [index|doc|sub]: a page of the current file's folder.
