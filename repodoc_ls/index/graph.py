@@ -4,13 +4,13 @@ Eager (cheap, kept current file by file): the module map (which file answers to 
 dotted name), each file's resolved imports, and the reverse edges ("imported by").
 Lazy (computed on first query, dropped when any file changes): name resolution through
 re-exports and aliases, subclasses across files, unittest classes whose TestCase base
-lives in another file, and the reference index (which files use which symbol, and on
-which lines). Everything here is a function of the facts: no file is read.
+lives in another file. The reference index (which files use which symbol, and on which
+lines) is references.py's, built on first query and then kept current file by file.
+Everything here is a function of the facts: no file is read.
 """
 
 from __future__ import annotations
 
-import marshal
 import posixpath
 import sys
 from collections import defaultdict
@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from repodoc_ls.index.model import FileFacts, FileKind, Import, Symbol, SymbolKind, TestItem
+from repodoc_ls.index.references import ReferenceIndex
 
 STDLIB_MODULES = frozenset(sys.stdlib_module_names) | {"__future__"}
 TESTCASE_BASES = frozenset({
@@ -240,7 +241,7 @@ class Graph:
     def _invalidate(self, changed: set[str] | None = None) -> None:
         """Drop what was derived from the facts. With `changed` (files whose facts changed,
         the module map being the same), the reference index is kept and only marked for an
-        incremental update (see `_reference_index`); without, everything goes."""
+        incremental update (references.py); without, everything goes."""
         self._names: dict[tuple[str, str], SymbolRef | ModuleRef | None] = {}
         # (file, name) lookups each answer made: the names it read in which files
         self._name_deps: dict[tuple[str, str], set[tuple[str, str]]] = {}
@@ -250,15 +251,10 @@ class Graph:
         self._subclasses: dict[tuple[str, str], list[SymbolRef]] | None = None
         self._testcase: dict[tuple[str, str], bool] = {}
         self._defs_by_name: dict[str, list[SymbolRef]] | None = None
-        if changed is None:
-            self.reference_seed = None  # saved for another module map
-        elif self.reference_seed is not None and getattr(self, "_refs", None) is None:
-            self.reference_seed = _widened_seed(self.reference_seed, frozenset(changed))
-        if changed is None or getattr(self, "_refs", None) is None:
-            self._refs: dict[tuple[str, str], dict[str, list[int]]] | None = None
-            self._reset_reference_state()
+        if changed is None or not hasattr(self, "refs"):
+            self.refs = ReferenceIndex(self)  # a saved seed was for another module map: dropped
         else:
-            self._refs_pending |= changed
+            self.refs.changed(changed)
 
     # -- name resolution -----------------------------------------------------
 
@@ -476,181 +472,40 @@ class Graph:
         return facts.kind
 
     # -- references ----------------------------------------------------------
-
-    def _reset_reference_state(self) -> None:
-        self._refs = None
-        # Per file: what its uses resolve to, which (file, name) lookups that took, and the
-        # file's name interface (what lookups in it can answer) when it was computed.
-        self._ref_contrib: dict[str, dict[tuple[str, str], list[int]]] = {}
-        self._ref_deps: dict[str, set[tuple[str, str]]] = {}
-        self._ref_iface: dict[str, tuple] = {}
-        # file -> name -> files whose contribution looked that name up in that file
-        self._ref_dependents: dict[str, dict[str, set[str]]] = {}
-        self._refs_pending: set[str] = set()
-        self._refs_dirty: set[str] = set()  # files whose record changed since the last save
-
-    def _reference_index(self) -> dict[tuple[str, str], dict[str, list[int]]]:
-        """target (path, qualname) -> file -> sorted lines where the file uses it.
-
-        Built once from every file's contribution (what its uses resolve to), then kept
-        current incrementally. The rule: a file's contribution is a function of its own
-        facts, the module map, and the answers of the name lookups its resolution made in
-        other files: `resolve_name(p, n)` and member lookups `Class.attr` record (p, n),
-        and a cached answer passes on every lookup it made, so re-exports, star imports
-        and aliases followed through several modules are all recorded. A lookup (p, n)
-        gives the same answer as long as p's interface for n is the same: the symbol
-        `n` (and whether it is local), the import binding `n`, and p's star imports.
-        So after `update(changed)` the changed files are recomputed, and of the other
-        files only those that looked up a name whose interface entry changed (all
-        lookups in p when its star imports changed); an edit inside a function body
-        recomputes one file, adding a function recomputes the files that looked that
-        name up (e.g. through `from m import *` or `m.name`). A change of the module map
-        (a file added or removed) rebuilds everything.
-        Limits: an import cycle or a re-export chain past `_MAX_DEPTH` is cut where the
-        resolution first meets it, so there an answer can depend on which name was
-        resolved first (a full build has the same order dependence, in another order).
-        """
-        if self._refs is None and self.reference_seed is not None:
-            seed, self.reference_seed = self.reference_seed, None
-            seeded = seed()
-            if seeded is not None:
-                self._seed_references(*seeded)
-        if self._refs is None:
-            self._reset_reference_state()
-            self._refs = {}
-            self._recompute_references(sorted(self.facts))
-        if self._refs_pending:
-            pending, self._refs_pending = self._refs_pending, set()
-            affected = set(pending)
-            for path in pending:
-                users_by_name = self._ref_dependents.get(path)
-                if not users_by_name or path not in self.facts:
-                    continue
-                old, new = self._ref_iface.get(path), self._interface(path)
-                if old is None or old[2] != new[2]:
-                    names = users_by_name.keys()
-                else:
-                    names = _changed_keys(old[0], new[0]) | _changed_keys(old[1], new[1])
-                for name in names:
-                    affected |= users_by_name.get(name, set())
-            self._recompute_references(sorted(p for p in affected if p in self.facts))
-        return self._refs
-
-    def _interface(self, path: str) -> tuple:
-        """What lookups in `path` can answer: symbols, import bindings, star imports."""
-        symbols = {q: s.local for q, s in self.symbols_of(path).items()}
-        bindings, stars = self._bindings_of(path)
-        return (symbols,
-                {name: (r.imp.module, r.imp.name, r.imp.level, r.imp.alias, r.target, r.names_submodule)
-                 for name, r in bindings.items()},
-                tuple(r.target for r in stars))
-
-    def _recompute_references(self, paths: list[str]) -> None:
-        refs, contrib, deps_of, dependents = self._refs, self._ref_contrib, self._ref_deps, self._ref_dependents
-        for path in paths:
-            for target in contrib.pop(path, ()):
-                by_file = refs.get(target)
-                if by_file is not None:
-                    by_file.pop(path, None)
-                    if not by_file:
-                        del refs[target]
-            for dep_path, name in deps_of.pop(path, ()):
-                users = dependents.get(dep_path, {}).get(name)
-                if users is not None:
-                    users.discard(path)
-        full = not refs
-        for path in paths:
-            found: dict[tuple[str, str], list[int]] = {}
-            deps: set[tuple[str, str]] = set()
-            self._dep_stack.append(deps)
-            try:
-                for target, lines in self._references_from(path):
-                    found.setdefault(target, []).extend(lines)
-            finally:
-                self._dep_stack.pop()
-            for target, lines in found.items():
-                found[target] = lines = sorted(set(lines))
-                by_file = refs.get(target)
-                if by_file is None:
-                    refs[target] = {path: lines}
-                elif full or path > next(reversed(by_file)):
-                    by_file[path] = lines
-                else:  # keep each target's files sorted, as a full build leaves them
-                    by_file[path] = lines
-                    refs[target] = dict(sorted(by_file.items()))
-            contrib[path] = found
-            deps_of[path] = deps
-            self._ref_iface[path] = self._interface(path)
-            self._refs_dirty.add(path)
-            for dep_path, name in deps:
-                dependents.setdefault(dep_path, {}).setdefault(name, set()).add(path)
-
-    # The per-file state above, saved by one process and adopted by the next (the CLI's
-    # export after an edit): valid while the module map is the same, with the files that
-    # changed since recomputed by the same rule as an edit in a running server.
-
-    #: Set by the indexer: returns (records, changed files) saved by an earlier process, or
-    #: None; called once, when the reference index is first needed.
-    reference_seed = None
-
-    def reference_records(self, dirty_only: bool = True) -> dict[str, bytes]:
-        """path -> the file's reference record (marshal), for the files recomputed since
-        the last call (all files with `dirty_only=False`)."""
-        self._reference_index()
-        paths = self._refs_dirty if dirty_only else set(self._ref_contrib)
-        out = {p: marshal.dumps((self._ref_contrib[p], self._ref_deps[p], self._ref_iface[p]))
-               for p in paths if p in self._ref_contrib}
-        self._refs_dirty = set()
-        return out
-
-    def _seed_references(self, records: dict[str, bytes], changed: set[str]) -> None:
-        self._reset_reference_state()
-        refs: dict[tuple[str, str], dict[str, list[int]]] = {}
-        missing = set(self.facts)
-        for path in sorted(records):
-            if path not in self.facts:
-                continue
-            try:
-                contrib, deps, iface = marshal.loads(records[path])
-            except (ValueError, EOFError, TypeError):
-                continue  # an unreadable record: the file is recomputed
-            missing.discard(path)
-            for target, lines in contrib.items():
-                refs.setdefault(target, {})[path] = lines
-            self._ref_contrib[path] = contrib
-            self._ref_deps[path] = deps
-            self._ref_iface[path] = iface
-            for dep_path, name in deps:
-                self._ref_dependents.setdefault(dep_path, {}).setdefault(name, set()).add(path)
-        self._refs = refs
-        self._refs_pending = (set(changed) & set(self.facts)) | missing
-
-    def _references_from(self, path: str):
-        """(target, lines) for each use in `path` that resolves to a workspace symbol."""
-        facts = self.facts[path]
-        if not facts.uses:
-            return
-        roots: dict[str, SymbolRef | ModuleRef | None] = {}
-        for key, lines in facts.uses.items():
-            parts = key.split(".")
-            root = parts[0]
-            if root not in roots:
-                roots[root] = self.resolve_name(path, root)
-            current = roots[root]
-            if current is None:
-                continue
-            if isinstance(current, SymbolRef):
-                yield (current.path, current.qualname), lines
-            for part in parts[1:]:
-                current = self._member(current, part)
-                if current is None:
-                    break
-                if isinstance(current, SymbolRef):
-                    yield (current.path, current.qualname), lines
+    # The reference index lives in references.py; these are the graph's face of it.
 
     def references(self, path: str, qualname: str) -> dict[str, list[int]]:
         """file -> lines where the symbol `qualname` of `path` is used (its own file included)."""
-        return self._reference_index().get((path, qualname), {})
+        return self.refs.lookup(path, qualname)
+
+    def reference_records(self, dirty_only: bool = True) -> dict[str, bytes]:
+        """path -> the file's saved form of its reference state (see references.py)."""
+        return self.refs.records(dirty_only)
+
+    @property
+    def reference_seed(self):
+        """Set by the indexer: returns (records, changed files) saved by an earlier
+        process, or None; called once, when the reference index is first needed."""
+        return self.refs.seed
+
+    @reference_seed.setter
+    def reference_seed(self, seed) -> None:
+        self.refs.seed = seed
+
+    # Older names, still used by the indexer, the exporter and tests.
+    @property
+    def _refs(self):
+        return self.refs.refs
+
+    @property
+    def _refs_dirty(self) -> set[str]:
+        return self.refs.dirty
+
+    def _reference_index(self) -> dict[tuple[str, str], dict[str, list[int]]]:
+        return self.refs.index()
+
+    def _references_from(self, path: str):
+        return self.refs.uses_of(path)
 
     # -- queries -------------------------------------------------------------
 
@@ -678,21 +533,6 @@ class Graph:
         """Workspace modules a test module imports."""
         return sorted({r.target for r in self.imports_of(test_path)
                        if r.target is not None and r.target != test_path})
-
-
-def _widened_seed(seed, more_changed: frozenset[str]):
-    """A reference seed whose files changed again before it was used."""
-    def widened():
-        got = seed()
-        return None if got is None else (got[0], set(got[1]) | more_changed)
-    return widened
-
-
-def _changed_keys(old: dict, new: dict) -> set:
-    return {k for k in old.keys() | new.keys() if old.get(k, _MISSING) != new.get(k, _MISSING)}
-
-
-_MISSING = object()
 
 
 def _common_prefix(a: str, b: str) -> int:

@@ -35,7 +35,7 @@ def _command(ls, handler):
         # command would run on. Cancel the task with it, so that an export stops too.
         task = asyncio.current_task()
         outer = ls.protocol._request_futures.get(ls.protocol.msg_id)
-        if False:
+        if outer is not None and task is not None:
             outer.add_done_callback(lambda f: f.cancelled() and ls.loop.call_soon_threadsafe(task.cancel))
         return await handler(list(args))
 

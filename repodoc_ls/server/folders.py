@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,19 @@ class Folder:
     building: Any = None  # the asyncio task of the running build, if any
     generation: int = 0  # bumped per build, so a superseded build does not win
     extra: dict = field(default_factory=dict)
+    # During the first build: an index of the open documents alone (sync.py), so that a
+    # document's own symbols, hover and definitions are answered before the workspace's.
+    provisional: Index | None = None
+    partial: bool = False  # True for the view below: cross-references are not known yet
+
+    def view(self) -> Folder | None:
+        """What per-document answers read: the folder once indexed; during its first build,
+        a copy whose index is the open documents' (`partial`); else None."""
+        if self.index is not None:
+            return self
+        if self.provisional is not None:
+            return replace(self, index=self.provisional, partial=True)
+        return None
 
     def uri_of(self, relpath: str) -> str:
         return from_fs_path(str(self.root / relpath)) if relpath else from_fs_path(str(self.root))

@@ -27,6 +27,7 @@ from repodoc_ls.server import target as targets
 log = logging.getLogger(__name__)
 
 USERS_SHOWN = 5  # "Used in N files": how many are listed as links
+PARTIAL = "(the workspace is still being indexed: uses in other files are not known yet)"
 _VALUE_MAX = 80
 
 
@@ -49,7 +50,8 @@ async def hover(ls, params: types.HoverParams) -> types.Hover | None:
     started = ls.loop.time()
     folder, rel = ls.locate(params.text_document.uri)
     await ls.docs.settle()
-    if folder.index is None:
+    folder = folder.view()  # during the first build, the open documents' index
+    if folder is None:
         return None
     markdown = wants_markdown(ls)
     lines = await ls.run(ls.lines, folder, rel)
@@ -81,7 +83,12 @@ def index_hover(ls, folder, rel, lines, line, char, markdown):
         if found.target is None:
             if keyword.iskeyword(found.word.text):
                 return None, None  # nothing to ask jedi either
-            return scope_hover(ls, folder, rel, lines, found.word, markdown), found.word
+            try:
+                return scope_hover(ls, folder, rel, lines, found.word, markdown), found.word
+            except (RecursionError, MemoryError, ValueError, TypeError, AttributeError, KeyError, IndexError):
+                # A fast path over odd code failed: jedi still gets its chance to answer.
+                log.warning("index hover failed at %s:%s", rel, line + 1, exc_info=True)
+                return None, found.word
         return render_target(ls, folder, found.target, markdown), found.word
 
 
@@ -164,6 +171,8 @@ def render_symbol(folder, ref: SymbolRef, fmt: Format) -> str | None:
         return None
     summary = symbol.summary
     defined = "Defined in " + fmt.link(f"{ref.path}:{symbol.line}", file_link(folder, ref.path, symbol.line))
+    if folder.partial:  # the open documents alone: who uses it is not known yet
+        return fmt.join([fmt.code(signature(symbol)), summary, defined, PARTIAL])
     used = _users(folder, fmt, "Used in", index.references(ref.path, ref.qualname), ref.path)
     docs = fmt.link(f"Docs: {ref.path}", docs_link(folder, ref.path, ref.qualname)) if fmt.markdown else ""
     # Docstrings are shown as written: most are Markdown-ish, and escaping them would show
@@ -177,8 +186,10 @@ def render_module(folder, ref: ModuleRef, fmt: Format) -> str | None:
     if facts is None:
         return None
     name = index.graph.module_name.get(ref.path, ref.path)
-    importers = {p: _import_lines(index, p, ref.path) for p in index.graph.imported_by(ref.path)}
     where = "File " + fmt.link(ref.path, file_link(folder, ref.path))
+    if folder.partial:
+        return fmt.join([fmt.code(f"module {name}"), facts.summary, where, PARTIAL])
+    importers = {p: _import_lines(index, p, ref.path) for p in index.graph.imported_by(ref.path)}
     used = _users(folder, fmt, "Imported by", importers, ref.path)
     docs = fmt.link(f"Docs: {ref.path}", docs_link(folder, ref.path)) if fmt.markdown else ""
     summary = facts.summary

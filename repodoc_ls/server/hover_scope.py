@@ -17,6 +17,7 @@ import importlib
 import inspect
 import re
 import sys
+import types
 
 from repodoc_ls.index.graph import ModuleRef, SymbolRef
 from repodoc_ls.index.model import SymbolKind
@@ -51,7 +52,8 @@ def scope_hover(ls, folder, rel, lines, word, markdown) -> str | None:
         if found is not None:
             return found
     if binding is None:
-        imported = imported_variable(ls, folder, rel, word.text, lineno, fmt)
+        imported = imported_variable(ls, folder, rel, word.text, lineno, fmt) or compiled_name(
+            index, rel, word.text, lineno, fmt)
         if imported is not None:
             return imported
         binding = scopes.module_binding(facts, lines, word.text) or scopes.global_binding(facts, lines, word.text)
@@ -105,6 +107,8 @@ def member_hover(ls, folder, inf: infer.Inferrer, value: infer.Type, attr: str, 
             index, value.module, attr, fmt)
     if value.builtin is not None:
         return builtin_member(value.builtin, attr, fmt)
+    if value.compiled is not None:
+        return compiled_member(value.compiled, attr, fmt)
     if value.ref is None or value.ref.kind != SymbolKind.CLASS:
         return None
     found = inf.member(value.ref, attr)
@@ -135,21 +139,73 @@ def builtin_member(cls: type, attr: str, fmt) -> str | None:
         return None
     name = f"{cls.__name__}.{attr}"
     if callable(obj) or isinstance(obj, (classmethod, staticmethod)):
-        target = getattr(cls, attr)
-        try:
-            sig = str(inspect.signature(target))
-        except (TypeError, ValueError):
-            sig = "(...)"
-        head = f"method {name}{sig}"
+        head, summary = callable_head("method ", attr, getattr(cls, attr), shown=name)
     else:
         head = f"(attribute) {name}"
-    doc = inspect.getdoc(obj) or ""
-    summary = doc.strip().split("\n\n")[0].strip() if doc else ""
-    if summary.startswith(f"{attr}("):  # a docstring that starts by repeating the signature
-        rest = doc.strip().split("\n\n")
-        summary = rest[1].strip() if len(rest) > 1 else ""
+        doc = inspect.getdoc(obj) or ""
+        summary = doc.strip().split("\n\n")[0].strip() if doc else ""
     where = "builtin " + (f"`{cls.__name__}`" if fmt.markdown else cls.__name__)
     return fmt.join([fmt.code(head), summary, where])
+
+
+def compiled_name(index, rel: str, name: str, lineno: int, fmt) -> str | None:
+    """`sys` bound by `import sys`, or `clock` by `from time import perf_counter as clock`
+    (also the imported name on its import line), for modules compiled into the interpreter."""
+    graph = index.graph
+    r = graph._bindings_of(rel)[0].get(name)
+    if r is None:
+        r = next((r for r in graph.imports_of(rel) if name in (r.imp.name, r.imp.module.split(".")[0])
+                  and r.imp.line <= lineno < r.imp.line + IMPORT_SPAN), None)
+    if r is None or r.target is not None:
+        return None
+    found = infer.compiled_import(r.imp)
+    if found is None:
+        return None
+    if found.compiled is not None:
+        module = found.compiled
+        doc = (inspect.getdoc(module) or "").strip().split("\n\n")[0].strip()
+        where = "compiled into the interpreter (" + ("standard library" if r.category == "standard library"
+                                                     else r.category) + ")"
+        return fmt.join([fmt.code(f"module {module.__name__}"), doc, where])
+    return compiled_member(infer.compiled_module(r.imp.module), r.imp.name, fmt)
+
+
+def compiled_member(module, attr: str, fmt) -> str | None:
+    """An attribute of a module compiled into the interpreter, as the interpreter has it."""
+    obj = getattr(module, attr, None)
+    code = (lambda t: f"`{t}`") if fmt.markdown else (lambda t: t)
+    if obj is None:
+        return None
+    if isinstance(obj, types.ModuleType):
+        return fmt.join([fmt.code(f"module {obj.__name__}"), "compiled into the interpreter"])
+    if callable(obj):
+        kind = "class" if isinstance(obj, type) else "function"
+        head, summary = callable_head(f"{kind} ", attr, obj)
+        return fmt.join([fmt.code(head), summary, f"{kind} in module {code(module.__name__)} (compiled)"])
+    # A value: its type only (its value is this interpreter's, not necessarily the user's).
+    return fmt.join([fmt.code(f"(variable) {module.__name__}.{attr}: {type(obj).__name__}"),
+                     f"variable of module {code(module.__name__)} (compiled; its type in the "
+                     "interpreter running repodoc)"])
+
+
+def callable_head(prefix: str, name: str, obj, shown: str | None = None) -> tuple[str, str]:
+    """(signature line, docstring summary) of a callable of the interpreter. Without an
+    introspectable signature, a docstring that starts with one (`settrace(function)`)
+    gives it."""
+    shown = shown or name
+    try:
+        sig = str(inspect.signature(obj))
+    except (TypeError, ValueError):
+        sig = None
+    doc = (inspect.getdoc(obj) or "").strip()
+    paragraphs = doc.split("\n\n") if doc else []
+    summary = paragraphs[0].strip() if paragraphs else ""
+    if summary.startswith(f"{name}("):  # the docstring repeats (or supplies) the signature
+        written = summary.split("\n")[0]
+        summary = paragraphs[1].strip() if len(paragraphs) > 1 else ""
+        if sig is None:
+            sig = written[len(name):]
+    return f"{prefix}{shown}{sig if sig is not None else '(...)'}", summary
 
 
 def compiled_star_member(index, path: str, attr: str, fmt) -> str | None:
@@ -167,17 +223,12 @@ def compiled_star_member(index, path: str, attr: str, fmt) -> str | None:
         obj = getattr(module, attr, None)
         if obj is None or not callable(obj) or attr.startswith("_"):
             continue
-        try:
-            sig = str(inspect.signature(obj))
-        except (TypeError, ValueError):
-            sig = "(...)"
         kind = "class" if isinstance(obj, type) else "function"
-        doc = inspect.getdoc(obj) or ""
-        summary = doc.strip().split("\n\n")[0].strip() if doc else ""
+        head, summary = callable_head(f"{kind} ", attr, obj)
         code = (lambda t: f"`{t}`") if fmt.markdown else (lambda t: t)
         module_name = index.graph.module_name.get(path, path)
         where = f"{kind} in module {code(name)} (compiled), star-imported by {code(module_name)}"
-        return fmt.join([fmt.code(f"{kind} {attr}{sig}"), summary, where])
+        return fmt.join([fmt.code(head), summary, where])
     return None
 
 

@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib
 import re
+import sys
+import types
 from dataclasses import dataclass, field
 
 from repodoc_ls.index.graph import ModuleRef, SymbolRef
@@ -45,6 +48,7 @@ class Type:
     builtin: type | None = None
     ref: SymbolRef | None = None
     module: str | None = None
+    compiled: object | None = None  # a module compiled into the interpreter (`sys`)
     instance: bool = False
 
     @property
@@ -171,7 +175,7 @@ class Inferrer:
 
     def name(self, reg: Region, name: str, line: int, depth: int) -> Type | None:
         """The type of `name` read at tree line `line` of `reg`."""
-        if depth > MAX_DEPTH:
+        if depth > MAX_DEPTH or _comprehension_binds(reg.tree, name, line):
             return None
         path = reg.path
         for fn in scope_chain(reg.tree, line):
@@ -243,8 +247,10 @@ class Inferrer:
         if target is None:
             bound, stars = self.graph._bindings_of(path)
             r = bound.get(name)
+            if r is not None and r.target is None:  # from outside the workspace
+                return compiled_import(r.imp)
             if r is not None:  # imported, but not a symbol there: maybe a module variable
-                if r.target is None or r.imp.name is None or r.names_submodule:
+                if r.imp.name is None or r.names_submodule:
                     return None
                 return self.module_name(r.target, r.imp.name, depth + 1)
         values = self.module_values(target.path if target else path, target.qualname if target else name)
@@ -372,6 +378,8 @@ class Inferrer:
             return None
         if value.module is not None:
             return self.module_name(value.module, attr, depth + 1)
+        if value.compiled is not None:
+            return _live_type(getattr(value.compiled, attr, None))
         if value.ref is None or value.ref.kind != SymbolKind.CLASS:
             return None
         found = self.member(value.ref, attr)
@@ -417,3 +425,48 @@ class Inferrer:
                                                class_body_assignments(facts, lines, klass, node.id)):
                 return True
         return False
+
+
+def compiled_module(name: str):
+    """The module `name` when it is compiled into the interpreter (`sys`, `_codecs`):
+    importing one runs no Python code, of the workspace or of any package."""
+    if name not in sys.builtin_module_names:
+        return None
+    try:
+        return sys.modules.get(name) or importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def compiled_import(imp) -> Type | None:
+    """What `import sys` / `from time import perf_counter` binds, for compiled modules."""
+    if imp.level:
+        return None
+    if imp.name is None:
+        root = imp.module if imp.alias else imp.module.split(".")[0]
+        module = compiled_module(root)
+        return Type(compiled=module) if module is not None else None
+    module = compiled_module(imp.module)
+    return _live_type(getattr(module, imp.name, None)) if module is not None else None
+
+
+def _live_type(obj) -> Type | None:
+    if isinstance(obj, type):
+        return Type(builtin=obj)
+    if isinstance(obj, types.ModuleType) and compiled_module(obj.__name__) is obj:
+        return Type(compiled=obj)
+    return None
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _comprehension_binds(tree, name: str, line: int) -> bool:
+    """Whether a comprehension on `line` binds `name` (its own scope: told by line only,
+    so a name read beside such a comprehension is left unknown too)."""
+    for node in ast.walk(tree):
+        if isinstance(node, _COMPREHENSIONS) and node.lineno <= line <= node.end_lineno:
+            for gen in node.generators:
+                if any(isinstance(t, ast.Name) and t.id == name for t in ast.walk(gen.target)):
+                    return True
+    return False

@@ -32,6 +32,7 @@ import time
 WARM_STEP_NAMES = 8  # top-level names inferred per warm-up step
 WARM_MAX_SECONDS = 3.0  # a document's warm-up stops after this much work
 IDLE_SECONDS = 0.5  # quiet time before garbage is collected
+NICENESS = 10
 MAX_UNCOLLECTED = 2_000_000  # container objects allocated since the last collection
 
 
@@ -169,6 +170,13 @@ def _read(stream, inbox: Inbox) -> None:
 
 
 def main() -> int:
+    if hasattr(os, "nice"):
+        try:
+            # Below the server: its index answers (about a millisecond) must not wait for
+            # a core while this process parses a document's imports in the background.
+            os.nice(NICENESS)
+        except OSError:
+            pass
     out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", buffering=1)
     sys.stdout = sys.stderr  # anything jedi or a plugin prints must not corrupt the protocol
     inbox = Inbox()

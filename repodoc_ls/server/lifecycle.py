@@ -139,6 +139,7 @@ def _refresh(ls, folder, rels: list[str]) -> set[str]:
                 if (folder.root / rel).is_dir():  # a folder created or moved in: scan it
                     expanded.update(_files_under(folder.root, rel))
         changed = index.refresh(expanded)
+    ls.rewarm(index)
     for rel in changed:
         ls.forget_lines(folder, rel)
     return changed

@@ -124,8 +124,9 @@ async def target_at(ls, params) -> tuple:
     """(folder, rel, Found or None) for a text document position; pending edits applied."""
     folder, rel = ls.locate(params.text_document.uri)
     await ls.docs.settle()
-    if folder.index is None:
+    if folder.view() is None:
         return folder, rel, None
+    folder = folder.view()
     lines = await ls.run(ls.lines, folder, rel)
     pos = ls.workspace.position_codec.position_from_client_units(lines, params.position)
 
@@ -141,7 +142,8 @@ async def target_at(ls, params) -> tuple:
 async def document_symbol(ls, params: types.DocumentSymbolParams):
     folder, rel = ls.locate(params.text_document.uri)
     await ls.docs.settle()
-    if folder.index is None:
+    folder = folder.view()  # during the first build, the open documents' index
+    if folder is None:
         return []
     lines = await ls.run(ls.lines, folder, rel)
 
@@ -244,7 +246,7 @@ async def _jedi_goto(ls, folder, rel, found):
 
 async def references(ls, params: types.ReferenceParams):
     folder, rel, found = await target_at(ls, params)
-    if found is None or found.target is None:
+    if found is None or found.target is None or folder.partial:
         return []
 
     def collect():

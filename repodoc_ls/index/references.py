@@ -1,0 +1,239 @@
+"""The reference index: which workspace files use which symbol, and on which lines.
+
+target (path, qualname) -> file -> sorted lines where the file uses it. Built once from
+every file's contribution (what its uses resolve to), then kept current incrementally.
+
+The rule: a file's contribution is a function of its own facts, the module map, and the
+answers of the name lookups its resolution made in other files: `Graph.resolve_name(p, n)`
+and member lookups `Class.attr` record (p, n) on the graph's dependency stack, and a cached
+answer passes on every lookup it made, so re-exports, star imports and aliases followed
+through several modules are all recorded. A lookup (p, n) gives the same answer as long as
+p's interface for n is the same: the symbol `n` (and whether it is local), the import
+binding `n`, and p's star imports. So after the graph's `update(changed)` the changed files
+are recomputed, and of the other files only those that looked up a name whose interface
+entry changed (all lookups in p when its star imports changed); an edit inside a function
+body recomputes one file, adding a function recomputes the files that looked that name up
+(e.g. through `from m import *` or `m.name`). A change of the module map (a file added or
+removed) makes the graph start a new, empty index: everything is rebuilt.
+Limits: an import cycle or a re-export chain past the graph's `_MAX_DEPTH` is cut where the
+resolution first meets it, so there an answer can depend on which name was resolved first
+(a full build has the same order dependence, in another order).
+
+The per-file state (contribution, lookups, interface) can be saved by one process and
+adopted by the next (the CLI's export after an edit): valid while the module map is the
+same, with the files that changed since recomputed by the same rule as an edit in a running
+server. The indexer provides the saved state as `seed`.
+"""
+
+from __future__ import annotations
+
+import marshal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from repodoc_ls.index.graph import Graph
+
+Target = tuple[str, str]  # (path, qualname) of a symbol
+
+
+class ReferenceIndex:
+    """Owned by one Graph (whose facts, name resolution and dependency stack it uses)."""
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        #: returns (records, changed files) saved by an earlier process, or None; called
+        #: once, when the index is first needed
+        self.seed = None
+        self.refs: dict[Target, dict[str, list[int]]] | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        # Per file: what its uses resolve to, which (file, name) lookups that took, and the
+        # file's name interface (what lookups in it can answer) when it was computed.
+        self.contrib: dict[str, dict[Target, list[int]]] = {}
+        self.deps: dict[str, set[tuple[str, str]]] = {}
+        self.iface: dict[str, tuple] = {}
+        # file -> name -> files whose contribution looked that name up in that file
+        self.dependents: dict[str, dict[str, set[str]]] = {}
+        self.pending: set[str] = set()  # changed files not yet recomputed
+        self.dirty: set[str] = set()  # files whose record changed since the last save
+
+    # -- the interface Graph uses ---------------------------------------------------
+
+    @property
+    def built(self) -> bool:
+        return self.refs is not None
+
+    def changed(self, paths: set[str]) -> None:
+        """The facts of `paths` changed (the module map did not)."""
+        if self.refs is not None:
+            self.pending |= paths
+        elif self.seed is not None:
+            self.seed = _widened_seed(self.seed, frozenset(paths))
+
+    def lookup(self, path: str, qualname: str) -> dict[str, list[int]]:
+        """file -> lines where the symbol `qualname` of `path` is used (its own file included)."""
+        return self.index().get((path, qualname), {})
+
+    def index(self) -> dict[Target, dict[str, list[int]]]:
+        """The whole index, built or brought up to date first."""
+        if self.refs is None and self.seed is not None:
+            seed, self.seed = self.seed, None
+            seeded = seed()
+            if seeded is not None:
+                self._adopt(*seeded)
+        if self.refs is None:
+            self._reset()
+            self.refs = {}
+            self._recompute(sorted(self.graph.facts))
+        if self.pending:
+            self._update()
+        return self.refs
+
+    def records(self, dirty_only: bool = True) -> dict[str, bytes]:
+        """path -> the file's reference record (marshal), for the files recomputed since
+        the last call (all files with `dirty_only=False`)."""
+        self.index()
+        paths = self.dirty if dirty_only else set(self.contrib)
+        out = {p: marshal.dumps((self.contrib[p], self.deps[p], self.iface[p]))
+               for p in paths if p in self.contrib}
+        self.dirty = set()
+        return out
+
+    def uses_of(self, path: str):
+        """(target, lines) for each use in `path` that resolves to a workspace symbol."""
+        graph = self.graph
+        facts = graph.facts[path]
+        if not facts.uses:
+            return
+        from repodoc_ls.index.graph import SymbolRef
+
+        roots: dict = {}
+        for key, lines in facts.uses.items():
+            parts = key.split(".")
+            root = parts[0]
+            if root not in roots:
+                roots[root] = graph.resolve_name(path, root)
+            current = roots[root]
+            if current is None:
+                continue
+            if isinstance(current, SymbolRef):
+                yield (current.path, current.qualname), lines
+            for part in parts[1:]:
+                current = graph._member(current, part)
+                if current is None:
+                    break
+                if isinstance(current, SymbolRef):
+                    yield (current.path, current.qualname), lines
+
+    # -- keeping current ------------------------------------------------------------
+
+    def _update(self) -> None:
+        """Recompute the pending files and the files that looked up a name whose
+        interface entry changed in one of them."""
+        facts = self.graph.facts
+        pending, self.pending = self.pending, set()
+        affected = set(pending)
+        for path in pending:
+            users_by_name = self.dependents.get(path)
+            if not users_by_name or path not in facts:
+                continue
+            old, new = self.iface.get(path), self._interface(path)
+            if old is None or old[2] != new[2]:
+                names = users_by_name.keys()
+            else:
+                names = _changed_keys(old[0], new[0]) | _changed_keys(old[1], new[1])
+            for name in names:
+                affected |= users_by_name.get(name, set())
+        self._recompute(sorted(p for p in affected if p in facts))
+
+    def _interface(self, path: str) -> tuple:
+        """What lookups in `path` can answer: symbols, import bindings, star imports."""
+        graph = self.graph
+        symbols = {q: s.local for q, s in graph.symbols_of(path).items()}
+        bindings, stars = graph._bindings_of(path)
+        return (symbols,
+                {name: (r.imp.module, r.imp.name, r.imp.level, r.imp.alias, r.target, r.names_submodule)
+                 for name, r in bindings.items()},
+                tuple(r.target for r in stars))
+
+    def _recompute(self, paths: list[str]) -> None:
+        refs, contrib, deps_of, dependents = self.refs, self.contrib, self.deps, self.dependents
+        for path in paths:
+            for target in contrib.pop(path, ()):
+                by_file = refs.get(target)
+                if by_file is not None:
+                    by_file.pop(path, None)
+                    if not by_file:
+                        del refs[target]
+            for dep_path, name in deps_of.pop(path, ()):
+                users = dependents.get(dep_path, {}).get(name)
+                if users is not None:
+                    users.discard(path)
+        full = not refs
+        stack = self.graph._dep_stack
+        for path in paths:
+            found: dict[Target, list[int]] = {}
+            deps: set[tuple[str, str]] = set()
+            stack.append(deps)  # the lookups resolve_name makes are recorded here
+            try:
+                for target, lines in self.uses_of(path):
+                    found.setdefault(target, []).extend(lines)
+            finally:
+                stack.pop()
+            for target, lines in found.items():
+                found[target] = lines = sorted(set(lines))
+                by_file = refs.get(target)
+                if by_file is None:
+                    refs[target] = {path: lines}
+                elif full or path > next(reversed(by_file)):
+                    by_file[path] = lines
+                else:  # keep each target's files sorted, as a full build leaves them
+                    by_file[path] = lines
+                    refs[target] = dict(sorted(by_file.items()))
+            contrib[path] = found
+            deps_of[path] = deps
+            self.iface[path] = self._interface(path)
+            self.dirty.add(path)
+            for dep_path, name in deps:
+                dependents.setdefault(dep_path, {}).setdefault(name, set()).add(path)
+
+    def _adopt(self, records: dict[str, bytes], changed: set[str]) -> None:
+        """Take over the records an earlier process saved; the files that changed since
+        (and those without a readable record) are pending."""
+        facts = self.graph.facts
+        self._reset()
+        refs: dict[Target, dict[str, list[int]]] = {}
+        missing = set(facts)
+        for path in sorted(records):
+            if path not in facts:
+                continue
+            try:
+                contrib, deps, iface = marshal.loads(records[path])
+            except (ValueError, EOFError, TypeError):
+                continue  # an unreadable record: the file is recomputed
+            missing.discard(path)
+            for target, lines in contrib.items():
+                refs.setdefault(target, {})[path] = lines
+            self.contrib[path] = contrib
+            self.deps[path] = deps
+            self.iface[path] = iface
+            for dep_path, name in deps:
+                self.dependents.setdefault(dep_path, {}).setdefault(name, set()).add(path)
+        self.refs = refs
+        self.pending = (set(changed) & set(facts)) | missing
+
+
+def _widened_seed(seed, more_changed: frozenset[str]):
+    """A seed whose files changed again before it was used."""
+    def widened():
+        got = seed()
+        return None if got is None else (got[0], set(got[1]) | more_changed)
+    return widened
+
+
+def _changed_keys(old: dict, new: dict) -> set:
+    return {k for k in old.keys() | new.keys() if old.get(k, _MISSING) != new.get(k, _MISSING)}
+
+
+_MISSING = object()
