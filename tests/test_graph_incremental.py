@@ -19,7 +19,7 @@ def live(workspace):
 
 
 def fresh_refs(index: Index) -> dict:
-    return Graph(dict(index.facts))._reference_index()
+    return Graph(dict(index.facts)).refs.index()
 
 
 def edit(index: Index, workspace, rel: str, old: str, new: str, count: int = 1) -> None:
@@ -32,7 +32,7 @@ def edit(index: Index, workspace, rel: str, old: str, new: str, count: int = 1) 
 
 
 def assert_like_fresh(index: Index) -> None:
-    incremental = index.graph._reference_index()
+    incremental = index.graph.refs.index()
     expected = fresh_refs(index)
     assert incremental == expected
     for target, by_file in incremental.items():  # files in the same (sorted) order, too

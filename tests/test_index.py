@@ -249,7 +249,7 @@ def test_touched_but_unchanged_file_reuses_its_facts(workspace):
 
 
 def _all_references(graph):
-    return {key: dict(value) for key, value in sorted(graph._reference_index().items())}
+    return {key: dict(value) for key, value in sorted(graph.refs.index().items())}
 
 
 def test_saved_reference_records_seed_the_next_build(workspace):
@@ -266,10 +266,10 @@ def test_saved_reference_records_seed_the_next_build(workspace):
     second = Index.build(load_settings(workspace))
     assert second.graph.reference_seed is not None
     seeded = _all_references(second.graph)
-    assert second.graph._refs_dirty <= {"shop/util/helpers.py", "shop/pricing.py", "shop/cart.py",
+    assert second.graph.refs.dirty <= {"shop/util/helpers.py", "shop/pricing.py", "shop/cart.py",
                                         "shop/__init__.py", "tests/test_pricing.py", "odd names/café menu.py",
                                         "src/gadgets/widget.py", "tests/test_package.py"}
-    assert len(second.graph._refs_dirty) < len(second.paths())  # seeded, not rebuilt
+    assert len(second.graph.refs.dirty) < len(second.paths())  # seeded, not rebuilt
     assert seeded == _all_references(Graph(second.facts))
     assert "shop/util/helpers.py" in second.references("shop/cart.py", "Cart.add")
 
@@ -282,4 +282,4 @@ def test_saved_reference_records_are_ignored_after_a_file_is_added(workspace):
     (workspace / "shop" / "extra.py").write_text("from shop.cart import Cart\nCart()\n")
     second = Index.build(load_settings(workspace))
     assert second.references("shop/cart.py", "Cart").get("shop/extra.py") == [2]
-    assert len(second.graph._refs_dirty) == len(second.paths())  # a full build
+    assert len(second.graph.refs.dirty) == len(second.paths())  # a full build

@@ -208,7 +208,7 @@ def related_files(renderer: Renderer, path: str, old_targets: tuple[str, ...] = 
     if facts is None:
         out.discard(path)
         return out
-    for (target, _qualname), _lines in graph._references_from(path):
+    for (target, _qualname), _lines in graph.refs.uses_of(path):
         out.add(target)
     for s in facts.symbols:
         for base in s.bases:

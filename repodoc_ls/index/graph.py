@@ -492,21 +492,6 @@ class Graph:
     def reference_seed(self, seed) -> None:
         self.refs.seed = seed
 
-    # Older names, still used by the indexer, the exporter and tests.
-    @property
-    def _refs(self):
-        return self.refs.refs
-
-    @property
-    def _refs_dirty(self) -> set[str]:
-        return self.refs.dirty
-
-    def _reference_index(self) -> dict[tuple[str, str], dict[str, list[int]]]:
-        return self.refs.index()
-
-    def _references_from(self, path: str):
-        return self.refs.uses_of(path)
-
     # -- queries -------------------------------------------------------------
 
     def imported_by(self, path: str) -> list[str]:

@@ -250,7 +250,7 @@ class Index:
         """Persist the reference records computed since the last save, so that the next
         process (an export after an edit) updates them instead of building them anew."""
         with self.lock:
-            if self.graph._refs is None:
+            if not self.graph.refs.built:
                 return
             signature = self.reference_signature()
             full = self.store.reference_records(signature) is None
