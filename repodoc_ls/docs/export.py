@@ -18,11 +18,10 @@ import json
 import multiprocessing
 import os
 import posixpath
-import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,13 +145,23 @@ class Manifest:
         _atomic_write(output / MANIFEST_NAME, json.dumps(raw, separators=(",", ":")).encode("utf-8"))
 
 
+_TEMP_SUFFIX = ".repodoc-tmp"
+
+
 def _atomic_write(target: Path, data: bytes) -> None:
+    """Write to a temporary file beside `target`, then rename it over `target`. (A plain
+    name with our pid, not mkstemp: creating thousands of files is what an export costs.)"""
     if not target.parent.is_dir():
         target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".repodoc-", suffix=".tmp", dir=target.parent)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}{_TEMP_SUFFIX}")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -311,23 +320,22 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
-def render_units(renderer: Renderer, units: list[Unit], progress: Progress | None = None,
-                 cancel: Callable[[], bool] | None = None) -> dict[str, Rendered]:
-    """Render `units`, in forked workers when there are many (they share the index)."""
+def iter_rendered(renderer: Renderer, units: list[Unit], progress: Progress | None = None,
+                  cancel: Callable[[], bool] | None = None) -> Iterator[tuple[str, Rendered]]:
+    """(page, rendered) for every page of `units`, in the order of `units`; in forked
+    workers when there are many (they share the index)."""
     global _pool_renderer
-    rendered: dict[str, Rendered] = {}
     workers = min(renderer.settings.worker_count, os.cpu_count() or 1)
     if len(units) >= _MIN_UNITS_FOR_POOL:
         renderer.prepare()
     if len(units) >= _MIN_UNITS_FOR_POOL and workers > 1 and _can_fork():
-        renderer.prepare()
         chunks = [units[i:i + _CHUNK] for i in range(0, len(units), _CHUNK)]
         _pool_renderer = renderer
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 done = 0
                 for results in pool.imap(_render_chunk, chunks):
-                    rendered.update(results)
+                    yield from results
                     done += 1
                     if cancel is not None and cancel():
                         pool.terminate()
@@ -336,14 +344,18 @@ def render_units(renderer: Renderer, units: list[Unit], progress: Progress | Non
                         progress(min(done * _CHUNK, len(units)), len(units), "rendering")
         finally:
             _pool_renderer = None
-        return rendered
+        return
     for n, unit in enumerate(units):
         if cancel is not None and cancel():
             raise ExportCancelled("export cancelled")
-        rendered.update(renderer.render_unit(unit))
+        yield from renderer.render_unit(unit).items()
         if progress is not None:
             progress(n + 1, len(units), "rendering")
-    return rendered
+
+
+def render_units(renderer: Renderer, units: list[Unit], progress: Progress | None = None,
+                 cancel: Callable[[], bool] | None = None) -> dict[str, Rendered]:
+    return dict(iter_rendered(renderer, units, progress, cancel))
 
 
 # ------------------------------------------------------------------ export
@@ -365,58 +377,59 @@ def export(index: Index, output_dir: Path | str | None = None, *, force: bool = 
     same_fingerprint = old is not None and old.fingerprint == fp
     all_units = renderer.units(_unchanged_folder_letters(old, new_sources) if same_fingerprint else None)
     units = _units_to_render(renderer, all_units, old, new_sources, same_fingerprint, output)
-
-    rendered = render_units(renderer, units, progress, cancel)
-
     old_pages = old.pages if old is not None else {}
-    rendered_units = set(units)
-    keep = {page: rec for page, rec in old_pages.items()
-            if unit_of_page(page) not in rendered_units and rec.hash is not None}
-    existing_units = set(all_units)
-    keep = {page: rec for page, rec in keep.items() if unit_of_page(page) in existing_units}
 
-    to_write: dict[str, bytes] = {}
-    unchanged = 0
-    for page, result in rendered.items():
-        data = result.text.encode("utf-8")
-        record = old_pages.get(page)
-        digest = page_hash(data)
-        if record is not None and record.hash == digest and _on_disk_as_recorded(output / page, record):
-            unchanged += 1
-        elif record is not None and record.hash is None and _same_bytes(output / page, data):
-            unchanged += 1
-        else:
-            to_write[page] = data
-    stale = sorted(page for page in old_pages if page not in rendered and page not in keep)
-
-    conflicts = sorted(page for page in to_write if page not in old_pages and os.path.lexists(output / page))
+    # Every page about to be rendered is known before rendering: refuse, before writing
+    # anything, to overwrite a file this tool did not write.
+    planned = {page for unit in units for page in renderer.pages_of(unit)}
+    conflicts = sorted(page for page in planned if page not in old_pages and os.path.lexists(output / page))
     if (output / MANIFEST_NAME).exists() and old is None:
         conflicts.insert(0, MANIFEST_NAME)
     if conflicts and not force:
         shown = "\n  ".join(conflicts[:20]) + (f"\n  ... and {len(conflicts) - 20} more" if len(conflicts) > 20 else "")
         raise ExportError(f"{len(conflicts)} file(s) in {output} were not written by repodoc and would be "
                           f"overwritten (use --force to overwrite them):\n  {shown}")
-
-    manifest = Manifest(fp, new_sources, dict(keep), import_targets(index))
-    if to_write or stale:
-        # Claim the pages first, so a kill half way leaves nothing a re-run would refuse.
+    if units:
+        # Claim the new pages first, so a kill half way leaves nothing a re-run would refuse.
         claim = Manifest(old.fingerprint if old else "", old.sources if old else {}, dict(old_pages),
                          old.imports if old else {})
-        for page in to_write:
+        for page in planned - old_pages.keys():
             claim.pages[page] = PageRecord(None)
         output.mkdir(parents=True, exist_ok=True)
         claim.save(output)
-    _write_pages(output, to_write, progress, cancel)
-    for page, result in rendered.items():
-        target = output / page
-        if page in to_write or page not in old_pages or old_pages[page].hash is None:
-            st = target.stat()
-            manifest.pages[page] = PageRecord(page_hash(result.text.encode("utf-8")), st.st_size,
-                                              st.st_mtime_ns, tuple(sorted(result.deps)), result.key)
+
+    # Pages are written as they are rendered: the file system's time overlaps the rendering.
+    records: dict[str, tuple[str, Rendered]] = {}
+    written: list[str] = []
+    with _PageWriter(output) as writer:
+        for page, result in iter_rendered(renderer, units, progress, cancel):
+            data = result.text.encode("utf-8")
+            digest = page_hash(data)
+            record = old_pages.get(page)
+            records[page] = (digest, Rendered("", result.deps, result.key))
+            if record is not None and record.hash == digest and _on_disk_as_recorded(output / page, record):
+                continue
+            if record is not None and record.hash is None and _same_bytes(output / page, data):
+                continue
+            writer.write(page, data)
+            written.append(page)
+        writer.finish(progress, cancel)
+
+    rendered_units = set(units)
+    existing_units = set(all_units)
+    keep = {page: rec for page, rec in old_pages.items() if rec.hash is not None
+            and unit_of_page(page) not in rendered_units and unit_of_page(page) in existing_units}
+    stale = sorted(page for page in old_pages if page not in records and page not in keep)
+    manifest = Manifest(fp, new_sources, dict(keep), import_targets(index))
+    rewritten = set(written)
+    for page, (digest, result) in records.items():
+        deps = tuple(sorted(result.deps))
+        rec = old_pages.get(page)
+        if page in rewritten or rec is None or rec.hash is None:
+            st = (output / page).stat()
+            manifest.pages[page] = PageRecord(digest, st.st_size, st.st_mtime_ns, deps, result.key)
         else:
-            rec = old_pages[page]
-            manifest.pages[page] = PageRecord(rec.hash, rec.size, rec.mtime_ns, tuple(sorted(result.deps)),
-                                              result.key)
+            manifest.pages[page] = PageRecord(rec.hash, rec.size, rec.mtime_ns, deps, result.key)
     if any(rec.hash is None for rec in old_pages.values()):
         _remove_leftover_temp_files(output)  # an earlier export was killed mid-write
     removed = 0
@@ -430,33 +443,48 @@ def export(index: Index, output_dir: Path | str | None = None, *, force: bool = 
     output.mkdir(parents=True, exist_ok=True)
     manifest.save(output)
     index.save_references()  # the next export after an edit starts from these
-    unchanged = len(manifest.pages) - len(to_write)
-    return ExportResult(output, len(to_write), unchanged, removed, time.perf_counter() - start,
-                        len(rendered), tuple(sorted(to_write)))
+    return ExportResult(output, len(written), len(manifest.pages) - len(written), removed,
+                        time.perf_counter() - start, len(records), tuple(sorted(written)))
 
 
-def _write_pages(output: Path, to_write: dict[str, bytes], progress: Progress | None,
-                 cancel: Callable[[], bool] | None) -> None:
-    # Creating and renaming files is system-call bound: threads overlap the waits.
-    for folder in sorted({posixpath.dirname(page) for page in to_write}):
-        (output / folder).mkdir(parents=True, exist_ok=True)
-    items = sorted(to_write.items())
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        futures = [pool.submit(_atomic_write, output / page, data) for page, data in items]
-        for n, future in enumerate(futures):
+class _PageWriter:
+    """Writes pages on a few threads while the caller goes on rendering (creating and
+    renaming files is system-call bound: threads overlap the waits)."""
+
+    def __init__(self, output: Path):
+        self.output = output
+        self.pool = ThreadPoolExecutor(max_workers=4)
+        self.futures: list = []
+        self.folders: set[str] = set()
+
+    def __enter__(self) -> _PageWriter:
+        return self
+
+    def write(self, page: str, data: bytes) -> None:
+        folder = posixpath.dirname(page)
+        if folder not in self.folders:
+            (self.output / folder).mkdir(parents=True, exist_ok=True)
+            self.folders.add(folder)
+        self.futures.append(self.pool.submit(_atomic_write, self.output / page, data))
+
+    def finish(self, progress: Progress | None, cancel: Callable[[], bool] | None) -> None:
+        for n, future in enumerate(self.futures):
             future.result()
             if cancel is not None and cancel():
-                for f in futures:
-                    f.cancel()
                 raise ExportCancelled("export cancelled")
-            if progress is not None and (n % 50 == 49 or n + 1 == len(futures)):
-                progress(n + 1, len(futures), "writing")
+            if progress is not None and (n % 50 == 49 or n + 1 == len(self.futures)):
+                progress(n + 1, len(self.futures), "writing")
+
+    def __exit__(self, *exc) -> None:
+        for future in self.futures:
+            future.cancel()
+        self.pool.shutdown(wait=True)
 
 
 def _remove_leftover_temp_files(output: Path) -> None:
     for dirpath, _dirs, filenames in os.walk(output):
         for name in filenames:
-            if name.startswith(".repodoc-") and name.endswith(".tmp"):
+            if name.endswith(_TEMP_SUFFIX):
                 try:
                     os.unlink(os.path.join(dirpath, name))
                 except OSError:

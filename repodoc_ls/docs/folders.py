@@ -583,6 +583,11 @@ def _render_sub_letter(renderer: Renderer, cache: _FolderCache, folder: str, let
     return out
 
 
+def sub_letter_pages(renderer: Renderer, folder: str, letter: str) -> list[str]:
+    chunks = sub_plan(renderer, folder).letters.get(letter, [])
+    return [pages.sub_part_page(folder, letter, n) for n in range(1, len(chunks) + 1)]
+
+
 def sub_letter_keys(renderer: Renderer, folder: str, letter: str) -> dict[str, str]:
     """page -> digest of all a letter page shows, computed without rendering it."""
     plan = sub_plan(renderer, folder)

@@ -117,6 +117,16 @@ class Renderer:
                 out.append(Unit(f"sub-{letter}", folder))
         return out
 
+    def pages_of(self, unit: Unit) -> list[str]:
+        """The pages `render_unit(unit)` gives, known without rendering."""
+        if unit.kind in ("docs", "kw"):
+            return [pages.page_for(unit.path, unit.kind)]
+        if unit.kind.startswith("sub-"):
+            from repodoc_ls.docs import folders
+
+            return folders.sub_letter_pages(self, unit.path, unit.kind[len("sub-"):])
+        return [pages.folder_page(unit.path, unit.kind)]
+
     def fingerprint_parts(self) -> list[str]:
         """What, besides the sources, every page depends on (for the export manifest)."""
         parts = [f"repodoc {__version__}", f"render {RENDER_VERSION}",
