@@ -192,14 +192,20 @@ from repodoc_ls.config import load_settings
 from repodoc_ls.docs import export as e
 from repodoc_ls.index.indexer import Index
 
+import threading
 count = 0
+lock = threading.Lock()
 real = e._atomic_write
 
 def slow_write(target, data):
     global count
     real(target, data)
-    count += 1
-    if count == int(sys.argv[2]):
+    if not str(target).endswith(".md"):
+        return  # the manifest
+    with lock:
+        count += 1
+        half = count == int(sys.argv[2])
+    if half:
         print("HALF", flush=True)
         import time; time.sleep(60)
 
@@ -223,7 +229,7 @@ def test_an_export_killed_half_way_leaves_whole_pages_and_a_rerun_completes(work
         assert path.read_bytes() == expected[path.relative_to(output).as_posix()]
     result = export(index)  # no conflict: the claimed pages are recognised as ours
     assert result.written == len(expected) - len(on_disk)
-    assert not list(output.rglob("*.tmp"))  # the killed run's temporary files are gone
+    assert not list(output.rglob("*.repodoc-tmp"))  # the killed run's temporary files are gone
     assert check(index).ok
 
 

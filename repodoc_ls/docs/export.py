@@ -13,6 +13,7 @@ half way leaves whole pages that a re-run recognises as its own and completes.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -314,6 +315,82 @@ def _render_chunk(units: list[Unit]) -> list[tuple[str, Rendered]]:
     return [item for unit in units for item in _pool_renderer.render_unit(unit).items()]
 
 
+_pool_store: tuple[Path, dict[str, PageRecord]] | None = None  # export's (output, old pages)
+
+
+def _fork_pool(workers: int):
+    """A pool of forked workers sharing this process's memory. Everything alive now is
+    frozen out of the cyclic GC first, and the workers run without it: a GC pass in a
+    worker would walk (and so copy, page by page) the whole inherited index."""
+    gc.freeze()
+    return multiprocessing.get_context("fork").Pool(workers, initializer=gc.disable)
+
+
+def _store_page(output: Path, old_pages: dict[str, PageRecord], page: str, text: str) -> tuple[str, bool]:
+    """Write one rendered page unless the same bytes are on disk: (digest, written)."""
+    data = text.encode("utf-8")
+    digest = page_hash(data)
+    record = old_pages.get(page)
+    if record is not None and record.hash == digest and _on_disk_as_recorded(output / page, record):
+        return digest, False
+    if record is not None and record.hash is None and _same_bytes(output / page, data):
+        return digest, False
+    _atomic_write(output / page, data)
+    return digest, True
+
+
+def _render_and_store_chunk(units: list[Unit]) -> list[tuple[str, str, Rendered, bool]]:
+    assert _pool_renderer is not None and _pool_store is not None
+    output, old_pages = _pool_store
+    out = []
+    for unit in units:
+        for page, result in _pool_renderer.render_unit(unit).items():
+            digest, wrote = _store_page(output, old_pages, page, result.text)
+            out.append((page, digest, Rendered("", result.deps, result.key), wrote))
+    return out
+
+
+def _render_and_store(renderer: Renderer, units: list[Unit], output: Path, old_pages: dict[str, PageRecord],
+                      progress: Progress | None, cancel: Callable[[], bool] | None):
+    """Render `units` and write each page whose bytes changed: in forked workers that write
+    what they render when there are many units, else here with a few writing threads.
+    Yields (page, digest, rendered without its text, written)."""
+    global _pool_renderer, _pool_store
+    workers = min(renderer.settings.worker_count, os.cpu_count() or 1)
+    if len(units) >= _MIN_UNITS_FOR_POOL:
+        renderer.prepare()
+    for folder in sorted({posixpath.dirname(page) for unit in units for page in renderer.pages_of(unit)}):
+        (output / folder).mkdir(parents=True, exist_ok=True)
+    if len(units) >= _MIN_UNITS_FOR_POOL and workers > 1 and _can_fork():
+        chunks = [units[i:i + _CHUNK] for i in range(0, len(units), _CHUNK)]
+        _pool_renderer, _pool_store = renderer, (output, old_pages)
+        try:
+            with _fork_pool(workers) as pool:
+                for done, results in enumerate(pool.imap(_render_and_store_chunk, chunks), 1):
+                    yield from results
+                    if cancel is not None and cancel():
+                        pool.terminate()
+                        raise ExportCancelled("export cancelled")
+                    if progress is not None:
+                        progress(min(done * _CHUNK, len(units)), len(units), "rendering and writing")
+        finally:
+            _pool_renderer = _pool_store = None
+        return
+    with ThreadPoolExecutor(max_workers=4) as writers:
+        pending = []
+        for page, result in iter_rendered(renderer, units, progress, cancel):
+            pending.append((page, result, writers.submit(_store_page, output, old_pages, page, result.text)))
+        for n, (page, result, future) in enumerate(pending):
+            if cancel is not None and cancel():
+                for _, _, f in pending:
+                    f.cancel()
+                raise ExportCancelled("export cancelled")
+            digest, wrote = future.result()
+            yield page, digest, Rendered("", result.deps, result.key), wrote
+            if progress is not None and (n % 50 == 49 or n + 1 == len(pending)):
+                progress(n + 1, len(pending), "writing")
+
+
 def _can_fork() -> bool:
     # Forking a process that runs other threads (the language server) can deadlock the
     # child on a lock held by a thread that does not exist there: only fork when alone.
@@ -332,7 +409,7 @@ def iter_rendered(renderer: Renderer, units: list[Unit], progress: Progress | No
         chunks = [units[i:i + _CHUNK] for i in range(0, len(units), _CHUNK)]
         _pool_renderer = renderer
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with _fork_pool(workers) as pool:
                 done = 0
                 for results in pool.imap(_render_chunk, chunks):
                     yield from results
@@ -398,22 +475,14 @@ def export(index: Index, output_dir: Path | str | None = None, *, force: bool = 
         output.mkdir(parents=True, exist_ok=True)
         claim.save(output)
 
-    # Pages are written as they are rendered: the file system's time overlaps the rendering.
+    # Pages are written as they are rendered, by the workers that render them when there
+    # are workers: the file system's time overlaps the rendering.
     records: dict[str, tuple[str, Rendered]] = {}
     written: list[str] = []
-    with _PageWriter(output) as writer:
-        for page, result in iter_rendered(renderer, units, progress, cancel):
-            data = result.text.encode("utf-8")
-            digest = page_hash(data)
-            record = old_pages.get(page)
-            records[page] = (digest, Rendered("", result.deps, result.key))
-            if record is not None and record.hash == digest and _on_disk_as_recorded(output / page, record):
-                continue
-            if record is not None and record.hash is None and _same_bytes(output / page, data):
-                continue
-            writer.write(page, data)
+    for page, digest, result, wrote in _render_and_store(renderer, units, output, old_pages, progress, cancel):
+        records[page] = (digest, result)
+        if wrote:
             written.append(page)
-        writer.finish(progress, cancel)
 
     rendered_units = set(units)
     existing_units = set(all_units)
@@ -445,40 +514,6 @@ def export(index: Index, output_dir: Path | str | None = None, *, force: bool = 
     index.save_references()  # the next export after an edit starts from these
     return ExportResult(output, len(written), len(manifest.pages) - len(written), removed,
                         time.perf_counter() - start, len(records), tuple(sorted(written)))
-
-
-class _PageWriter:
-    """Writes pages on a few threads while the caller goes on rendering (creating and
-    renaming files is system-call bound: threads overlap the waits)."""
-
-    def __init__(self, output: Path):
-        self.output = output
-        self.pool = ThreadPoolExecutor(max_workers=4)
-        self.futures: list = []
-        self.folders: set[str] = set()
-
-    def __enter__(self) -> _PageWriter:
-        return self
-
-    def write(self, page: str, data: bytes) -> None:
-        folder = posixpath.dirname(page)
-        if folder not in self.folders:
-            (self.output / folder).mkdir(parents=True, exist_ok=True)
-            self.folders.add(folder)
-        self.futures.append(self.pool.submit(_atomic_write, self.output / page, data))
-
-    def finish(self, progress: Progress | None, cancel: Callable[[], bool] | None) -> None:
-        for n, future in enumerate(self.futures):
-            future.result()
-            if cancel is not None and cancel():
-                raise ExportCancelled("export cancelled")
-            if progress is not None and (n % 50 == 49 or n + 1 == len(self.futures)):
-                progress(n + 1, len(self.futures), "writing")
-
-    def __exit__(self, *exc) -> None:
-        for future in self.futures:
-            future.cancel()
-        self.pool.shutdown(wait=True)
 
 
 def _remove_leftover_temp_files(output: Path) -> None:
