@@ -96,7 +96,6 @@ class PageRecord:
     size: int = -1
     mtime_ns: int = -1
     deps: tuple[str, ...] = ()
-    key: str | None = None  # Rendered.key of the page, when it has one
 
 
 @dataclass
@@ -105,6 +104,7 @@ class Manifest:
     sources: dict[str, str] = field(default_factory=dict)  # path -> content hash
     pages: dict[str, PageRecord] = field(default_factory=dict)
     imports: dict[str, tuple[str, ...]] = field(default_factory=dict)  # path -> workspace files it imports
+    letters: dict[str, dict[str, str]] = field(default_factory=dict)  # path -> folders.file_letter_digests
 
     @classmethod
     def load(cls, output: Path) -> Manifest | None:
@@ -123,8 +123,8 @@ class Manifest:
             sources=dict(zip(files, raw.get("hashes", []))),
             imports={files[i]: tuple(files[t] for t in targets)
                      for i, targets in enumerate(raw.get("imports", [])) if targets},
-            pages={page: PageRecord(r[0], r[1], r[2], tuple(files[i] for i in r[3]),
-                                     r[4] if len(r) > 4 else None)
+            letters={files[i]: found for i, found in enumerate(raw.get("letters", [])) if found},
+            pages={page: PageRecord(r[0], r[1], r[2], tuple(files[i] for i in r[3]))
                    for page, r in raw.get("pages", {}).items()},
         )
 
@@ -140,7 +140,8 @@ class Manifest:
             "files": files,
             "hashes": [self.sources.get(f, "") for f in files],
             "imports": [sorted(number[t] for t in self.imports.get(f, ())) for f in files],
-            "pages": {page: [r.hash, r.size, r.mtime_ns, sorted(number[d] for d in r.deps), r.key]
+            "letters": [self.letters.get(f, {}) for f in files],
+            "pages": {page: [r.hash, r.size, r.mtime_ns, sorted(number[d] for d in r.deps)]
                       for page, r in sorted(self.pages.items())},
         }
         _atomic_write(output / MANIFEST_NAME, json.dumps(raw, separators=(",", ":")).encode("utf-8"))
@@ -261,8 +262,25 @@ def _units_to_render(renderer: Renderer, all_units: list[Unit], old: Manifest | 
     old_by_unit: dict[Unit, set[str]] = defaultdict(set)
     for page in old.pages:
         old_by_unit[unit_of_page(page)].add(page)
-    return sorted(u for u in wanted
-                  if u in existing and not _unchanged_letter(renderer, u, old, old_by_unit[u], output))
+    new_letters = letter_digests(renderer.index, old, changed)
+    return sorted(u for u in wanted if u in existing
+                  and not _unchanged_letter(u, old, old_by_unit[u], changed, new_letters, output))
+
+
+def letter_digests(index: Index, old: Manifest | None, changed: set[str] | None) -> dict[str, dict[str, str]]:
+    """path -> folders.file_letter_digests, computed for changed files (all when `changed`
+    is None) and carried over from the manifest for the others."""
+    from repodoc_ls.docs import folders
+
+    out = {}
+    for path, facts in index.facts.items():
+        if changed is None or old is None or path in changed:
+            found = folders.file_letter_digests(facts)
+        else:
+            found = old.letters.get(path, {})
+        if found:
+            out[path] = found
+    return out
 
 
 def _unchanged_folder_letters(old: Manifest, new_sources: dict[str, str]) -> dict[str, list[str]]:
@@ -280,17 +298,19 @@ def _unchanged_folder_letters(old: Manifest, new_sources: dict[str, str]) -> dic
     return {folder: sorted(found, key=lambda c: (c == "_", c)) for folder, found in letters.items()}
 
 
-def _unchanged_letter(renderer: Renderer, unit: Unit, old: Manifest, old_pages: set[str], output: Path) -> bool:
-    """A symbols letter unit whose pages would show exactly what they show on disk."""
-    if not unit.kind.startswith("sub-"):
+def _unchanged_letter(unit: Unit, old: Manifest, old_pages: set[str], changed: set[str],
+                      new_letters: dict[str, dict[str, str]], output: Path) -> bool:
+    """A symbols letter unit whose pages would show what they show on disk: every changed
+    file below its folder gives that letter the same rows as before."""
+    if not unit.kind.startswith("sub-") or not old_pages:
         return False
-    from repodoc_ls.docs import folders
-
-    keys = folders.sub_letter_keys(renderer, unit.path, unit.kind[len("sub-"):])
-    if set(keys) != old_pages:
-        return False
-    return all(old.pages[page].key == key and _on_disk_as_recorded(output / page, old.pages[page])
-               for page, key in keys.items())
+    letter = unit.kind[len("sub-"):]
+    prefix = f"{unit.path}/" if unit.path else ""
+    for path in changed:
+        if path.startswith(prefix) and (old.letters.get(path, {}).get(letter)
+                                        != new_letters.get(path, {}).get(letter)):
+            return False
+    return all(_on_disk_as_recorded(output / page, old.pages[page]) for page in old_pages)
 
 
 def _on_disk_as_recorded(target: Path, record: PageRecord) -> bool:
@@ -346,7 +366,7 @@ def _render_and_store_chunk(units: list[Unit]) -> list[tuple[str, str, Rendered,
     for unit in units:
         for page, result in _pool_renderer.render_unit(unit).items():
             digest, wrote = _store_page(output, old_pages, page, result.text)
-            out.append((page, digest, Rendered("", result.deps, result.key), wrote))
+            out.append((page, digest, Rendered("", result.deps), wrote))
     return out
 
 
@@ -386,7 +406,7 @@ def _render_and_store(renderer: Renderer, units: list[Unit], output: Path, old_p
                     f.cancel()
                 raise ExportCancelled("export cancelled")
             digest, wrote = future.result()
-            yield page, digest, Rendered("", result.deps, result.key), wrote
+            yield page, digest, Rendered("", result.deps), wrote
             if progress is not None and (n % 50 == 49 or n + 1 == len(pending)):
                 progress(n + 1, len(pending), "writing")
 
@@ -469,7 +489,7 @@ def export(index: Index, output_dir: Path | str | None = None, *, force: bool = 
     if units:
         # Claim the new pages first, so a kill half way leaves nothing a re-run would refuse.
         claim = Manifest(old.fingerprint if old else "", old.sources if old else {}, dict(old_pages),
-                         old.imports if old else {})
+                         old.imports if old else {}, old.letters if old else {})
         for page in planned - old_pages.keys():
             claim.pages[page] = PageRecord(None)
         output.mkdir(parents=True, exist_ok=True)
@@ -489,16 +509,19 @@ def export(index: Index, output_dir: Path | str | None = None, *, force: bool = 
     keep = {page: rec for page, rec in old_pages.items() if rec.hash is not None
             and unit_of_page(page) not in rendered_units and unit_of_page(page) in existing_units}
     stale = sorted(page for page in old_pages if page not in records and page not in keep)
-    manifest = Manifest(fp, new_sources, dict(keep), import_targets(index))
+    changed = ({p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
+               if same_fingerprint else None)
+    manifest = Manifest(fp, new_sources, dict(keep), import_targets(index),
+                        letter_digests(index, old, changed))
     rewritten = set(written)
     for page, (digest, result) in records.items():
         deps = tuple(sorted(result.deps))
         rec = old_pages.get(page)
         if page in rewritten or rec is None or rec.hash is None:
             st = (output / page).stat()
-            manifest.pages[page] = PageRecord(digest, st.st_size, st.st_mtime_ns, deps, result.key)
+            manifest.pages[page] = PageRecord(digest, st.st_size, st.st_mtime_ns, deps)
         else:
-            manifest.pages[page] = PageRecord(rec.hash, rec.size, rec.mtime_ns, deps, result.key)
+            manifest.pages[page] = PageRecord(rec.hash, rec.size, rec.mtime_ns, deps)
     if any(rec.hash is None for rec in old_pages.values()):
         _remove_leftover_temp_files(output)  # an earlier export was killed mid-write
     removed = 0

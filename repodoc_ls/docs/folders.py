@@ -194,10 +194,10 @@ def _navigation(renderer: Renderer, folder: str, page: str, here: str) -> list[t
     return out
 
 
-def _rendered(text: str, deps, key: str | None = None) -> Rendered:
+def _rendered(text: str, deps) -> Rendered:
     from repodoc_ls.docs.render import Rendered
 
-    return Rendered(text, frozenset(deps), key)
+    return Rendered(text, frozenset(deps))
 
 
 # ---------------------------------------------------------------- index.md
@@ -572,14 +572,13 @@ def _render_sub_letter(renderer: Renderer, cache: _FolderCache, folder: str, let
     parts = [_Part(pages.sub_part_page(folder, letter, n), "", chunk) for n, chunk in enumerate(chunks, 1)]
     template = renderer.template("folder_sub.md.j2")
     title = _title(renderer, folder)
-    keys = sub_letter_keys(renderer, folder, letter)
     out = {}
     for n, part in enumerate(parts, 1):
         items = [plan.symbols[i] for i in part.indices]
         text = template.render(title=title, letter=letter, part=n, parts=len(parts),
                                navigation=_part_navigation(folder, index_page, parts, n),
                                entries=_sub_entries(renderer, cache, folder, part.page, items))
-        out[part.page] = _rendered(text, {path for path, _ in items}, keys[part.page])
+        out[part.page] = _rendered(text, {path for path, _ in items})
     return out
 
 
@@ -588,17 +587,15 @@ def sub_letter_pages(renderer: Renderer, folder: str, letter: str) -> list[str]:
     return [pages.sub_part_page(folder, letter, n) for n in range(1, len(chunks) + 1)]
 
 
-def sub_letter_keys(renderer: Renderer, folder: str, letter: str) -> dict[str, str]:
-    """page -> digest of all a letter page shows, computed without rendering it."""
-    plan = sub_plan(renderer, folder)
-    chunks = plan.letters.get(letter, [])
-    out = {}
-    for n, chunk in enumerate(chunks, 1):
-        rows = [(path, s.qualname, s.kind, s.line) for path, s in (plan.symbols[i] for i in chunk)]
-        digest = hashlib.blake2b(repr((folder, letter, n, len(chunks), rows)).encode("utf-8"), digest_size=16)
-        out[pages.sub_part_page(folder, letter, n)] = digest.hexdigest()
-    return out
-
+def file_letter_digests(facts: FileFacts) -> dict[str, str]:
+    """letter -> a digest of the rows a file gives the symbols pages under that letter.
+    When an edit leaves a file's digest for a letter as it was, the letter's pages (whose
+    rows come from their files alone) cannot have changed because of it."""
+    rows: dict[str, list] = defaultdict(list)
+    for s in facts.symbols:
+        rows[pages.letter_of(s.name)].append((s.qualname, s.kind, s.line))
+    return {letter: hashlib.blake2b(repr(found).encode("utf-8"), digest_size=8).hexdigest()
+            for letter, found in sorted(rows.items())}
 
 def render_sub_pages(renderer: Renderer, folder: str) -> dict[str, Rendered]:
     """Every page of a folder's symbols: sub.md and, when split, each letter's pages."""

@@ -29,9 +29,6 @@ RENDER_VERSION = 1
 class Rendered:
     text: str
     deps: frozenset[str]  # workspace files whose facts this page shows
-    # A digest of everything the page shows, for pages that can compute it without rendering
-    # (symbols letter pages): export skips rendering them when it is unchanged.
-    key: str | None = None
 
 
 @dataclass(frozen=True, slots=True, order=True)
