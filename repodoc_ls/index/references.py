@@ -53,10 +53,34 @@ class ReferenceIndex:
         self.contrib: dict[str, dict[Target, list[int]]] = {}
         self.deps: dict[str, set[tuple[str, str]]] = {}
         self.iface: dict[str, tuple] = {}
-        # file -> name -> files whose contribution looked that name up in that file
-        self.dependents: dict[str, dict[str, set[str]]] = {}
+        # file -> name -> files whose contribution looked that name up in that file; None
+        # until needed after adopting saved records (inverting every file's lookups costs
+        # more than a short-lived process's few changed files need: see `_users_of`)
+        self._dependents: dict[str, dict[str, set[str]]] | None = {}
         self.pending: set[str] = set()  # changed files not yet recomputed
         self.dirty: set[str] = set()  # files whose record changed since the last save
+
+    @property
+    def dependents(self) -> dict[str, dict[str, set[str]]]:
+        if self._dependents is None:
+            inverted: dict[str, dict[str, set[str]]] = {}
+            for user, lookups in self.deps.items():
+                for dep_path, name in lookups:
+                    inverted.setdefault(dep_path, {}).setdefault(name, set()).add(user)
+            self._dependents = inverted
+        return self._dependents
+
+    def _users_of(self, path: str, few: bool) -> dict[str, set[str]]:
+        """name -> files that looked that name up in `path`. For a few changed files of
+        adopted records, a scan of the lookups instead of inverting them all."""
+        if self._dependents is not None or not few:
+            return self.dependents.get(path, {})
+        found: dict[str, set[str]] = {}
+        for user, lookups in self.deps.items():
+            for dep_path, name in lookups:
+                if dep_path == path:
+                    found.setdefault(name, set()).add(user)
+        return found
 
     # -- the interface Graph uses ---------------------------------------------------
 
@@ -134,8 +158,9 @@ class ReferenceIndex:
         facts = self.graph.facts
         pending, self.pending = self.pending, set()
         affected = set(pending)
+        few = len(pending) <= 8
         for path in pending:
-            users_by_name = self.dependents.get(path)
+            users_by_name = self._users_of(path, few)
             if not users_by_name or path not in facts:
                 continue
             old, new = self.iface.get(path), self._interface(path)
@@ -158,7 +183,7 @@ class ReferenceIndex:
                 tuple(r.target for r in stars))
 
     def _recompute(self, paths: list[str]) -> None:
-        refs, contrib, deps_of, dependents = self.refs, self.contrib, self.deps, self.dependents
+        refs, contrib, deps_of, dependents = self.refs, self.contrib, self.deps, self._dependents
         for path in paths:
             for target in contrib.pop(path, ()):
                 by_file = refs.get(target)
@@ -166,10 +191,12 @@ class ReferenceIndex:
                     by_file.pop(path, None)
                     if not by_file:
                         del refs[target]
-            for dep_path, name in deps_of.pop(path, ()):
-                users = dependents.get(dep_path, {}).get(name)
-                if users is not None:
-                    users.discard(path)
+            old_lookups = deps_of.pop(path, ())
+            if dependents is not None:
+                for dep_path, name in old_lookups:
+                    users = dependents.get(dep_path, {}).get(name)
+                    if users is not None:
+                        users.discard(path)
         full = not refs
         stack = self.graph._dep_stack
         for path in paths:
@@ -195,8 +222,9 @@ class ReferenceIndex:
             deps_of[path] = deps
             self.iface[path] = self._interface(path)
             self.dirty.add(path)
-            for dep_path, name in deps:
-                dependents.setdefault(dep_path, {}).setdefault(name, set()).add(path)
+            if dependents is not None:
+                for dep_path, name in deps:
+                    dependents.setdefault(dep_path, {}).setdefault(name, set()).add(path)
 
     def _adopt(self, records: dict[str, bytes], changed: set[str]) -> None:
         """Take over the records an earlier process saved; the files that changed since
@@ -218,8 +246,7 @@ class ReferenceIndex:
             self.contrib[path] = contrib
             self.deps[path] = deps
             self.iface[path] = iface
-            for dep_path, name in deps:
-                self.dependents.setdefault(dep_path, {}).setdefault(name, set()).add(path)
+        self._dependents = None  # inverted when first needed
         self.refs = refs
         self.pending = (set(changed) & set(facts)) | missing
 
