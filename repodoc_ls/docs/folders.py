@@ -480,10 +480,10 @@ class SubPlan(NamedTuple):
 
 def _row_estimate(folder: str, path: str, qualname: str) -> int:
     # An upper bound of a row's bytes: the name escaped (underscores double) and in the
-    # anchor, the path in the page link, in the location text and in the source link, each
-    # link climbing out of the folder's depth. Percent-encoded non-ASCII names can exceed it.
+    # anchor, the path in the page link (climbing out of the folder's depth) and in the
+    # location text (escaped). Percent-encoded non-ASCII names can exceed it.
     depth = folder.count("/") + 1 if folder else 0
-    return 3 * len(qualname) + 5 * len(path) + 6 * depth + 60
+    return 3 * len(qualname) + 3 * len(path) + 3 * depth + 40
 
 
 def sub_plan(renderer: Renderer, folder: str) -> SubPlan:
@@ -498,7 +498,7 @@ def sub_plan(renderer: Renderer, folder: str) -> SubPlan:
     symbols = _subtree_symbols(renderer, cache, folder)
     # _row_estimate, unrolled: a workspace-sized folder has tens of thousands of rows.
     depth = folder.count("/") + 1 if folder else 0
-    per_path = {path: 5 * len(path) + 6 * depth + 60 for path in cache.subtree.get(folder, ())}
+    per_path = {path: 3 * len(path) + 3 * depth + 40 for path in cache.subtree.get(folder, ())}
     sizes = [3 * len(s.qualname) + per_path[path] for path, s in symbols]
     groups: dict[str, list[int]] = defaultdict(list)
     for i, (_, s) in enumerate(symbols):
@@ -519,7 +519,7 @@ def _estimated_size(renderer: Renderer, cache: _FolderCache, folder: str) -> int
     total = 0
     for path in cache.subtree.get(folder, ()):
         count, size = cache.file_estimates.get(path, (0, 0))
-        total += size + 6 * depth * count
+        total += size + 3 * depth * count
     return total
 
 
@@ -529,11 +529,12 @@ def sub_letters(renderer: Renderer, folder: str) -> list[str]:
 
 
 def _sub_entries(renderer: Renderer, cache: _FolderCache, folder: str, page: str, items) -> list[tuple]:
+    # The name links to the definition on the file page (which links the source line); a
+    # second, source link per row would double the bytes of every ancestor's symbols pages.
     link = pages.links_from(page)
-    source = pages.source_links_from(renderer.sources, page)
     name_text, anchor, file_page = pages.name_text, pages.anchor, pages.file_page
     return [(name_text(s.qualname), link(file_page(path), anchor(s.qualname)), s.kind,
-             f"{_escaped(cache, _under(folder, path))}:{s.line}", source(path, s.line))
+             f"{_escaped(cache, _under(folder, path))}:{s.line}")
             for path, s in items]
 
 
