@@ -371,10 +371,12 @@ def _render_and_store_chunk(units: list[Unit]) -> list[tuple[str, str, Rendered,
 
 
 def _render_and_store(renderer: Renderer, units: list[Unit], output: Path, old_pages: dict[str, PageRecord],
-                      progress: Progress | None, cancel: Callable[[], bool] | None):
+                      progress: Progress | None, cancel: Callable[[], bool] | None,
+                      meanwhile: Callable[[], None] = lambda: None):
     """Render `units` and write each page whose bytes changed: in forked workers that write
     what they render when there are many units, else here with a few writing threads.
-    Yields (page, digest, rendered without its text, written)."""
+    Calls `meanwhile` once the work has started (the workers' time is this process's idle
+    time). Yields (page, digest, rendered without its text, written)."""
     global _pool_renderer, _pool_store
     workers = min(renderer.settings.worker_count, os.cpu_count() or 1)
     if len(units) >= _MIN_UNITS_FOR_POOL:
@@ -386,7 +388,9 @@ def _render_and_store(renderer: Renderer, units: list[Unit], output: Path, old_p
         _pool_renderer, _pool_store = renderer, (output, old_pages)
         try:
             with _fork_pool(workers) as pool:
-                for done, results in enumerate(pool.imap(_render_and_store_chunk, chunks), 1):
+                batches = pool.imap(_render_and_store_chunk, chunks)
+                meanwhile()
+                for done, results in enumerate(batches, 1):
                     yield from results
                     if cancel is not None and cancel():
                         pool.terminate()
@@ -396,6 +400,7 @@ def _render_and_store(renderer: Renderer, units: list[Unit], output: Path, old_p
         finally:
             _pool_renderer = _pool_store = None
         return
+    meanwhile()
     with ThreadPoolExecutor(max_workers=4) as writers:
         pending = []
         for page, result in iter_rendered(renderer, units, progress, cancel):
@@ -499,7 +504,17 @@ def export(index: Index, output_dir: Path | str | None = None, *, force: bool = 
     # are workers: the file system's time overlaps the rendering.
     records: dict[str, tuple[str, Rendered]] = {}
     written: list[str] = []
-    for page, digest, result, wrote in _render_and_store(renderer, units, output, old_pages, progress, cancel):
+    changed = ({p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
+               if same_fingerprint else None)
+    derived: dict[str, object] = {}
+
+    def meanwhile() -> None:
+        derived["imports"] = import_targets(index)
+        derived["letters"] = letter_digests(index, old, changed)
+        index.save_references()  # the next export after an edit starts from these
+
+    for page, digest, result, wrote in _render_and_store(renderer, units, output, old_pages, progress, cancel,
+                                                         meanwhile):
         records[page] = (digest, result)
         if wrote:
             written.append(page)
@@ -509,10 +524,9 @@ def export(index: Index, output_dir: Path | str | None = None, *, force: bool = 
     keep = {page: rec for page, rec in old_pages.items() if rec.hash is not None
             and unit_of_page(page) not in rendered_units and unit_of_page(page) in existing_units}
     stale = sorted(page for page in old_pages if page not in records and page not in keep)
-    changed = ({p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
-               if same_fingerprint else None)
-    manifest = Manifest(fp, new_sources, dict(keep), import_targets(index),
-                        letter_digests(index, old, changed))
+    if not derived:  # nothing was rendered
+        meanwhile()
+    manifest = Manifest(fp, new_sources, dict(keep), derived["imports"], derived["letters"])
     rewritten = set(written)
     for page, (digest, result) in records.items():
         deps = tuple(sorted(result.deps))
@@ -534,7 +548,6 @@ def export(index: Index, output_dir: Path | str | None = None, *, force: bool = 
         _remove_empty_folders(output, posixpath.dirname(page))
     output.mkdir(parents=True, exist_ok=True)
     manifest.save(output)
-    index.save_references()  # the next export after an edit starts from these
     return ExportResult(output, len(written), len(manifest.pages) - len(written), removed,
                         time.perf_counter() - start, len(records), tuple(sorted(written)))
 
