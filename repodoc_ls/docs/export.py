@@ -141,7 +141,7 @@ class Manifest:
             "hashes": [self.sources.get(f, "") for f in files],
             "imports": [sorted(number[t] for t in self.imports.get(f, ())) for f in files],
             "letters": [self.letters.get(f, {}) for f in files],
-            "pages": {page: [r.hash, r.size, r.mtime_ns, sorted(number[d] for d in r.deps)]
+            "pages": {page: [r.hash, r.size, r.mtime_ns, [number[d] for d in r.deps]]  # deps are sorted
                       for page, r in sorted(self.pages.items())},
         }
         _atomic_write(output / MANIFEST_NAME, json.dumps(raw, separators=(",", ":")).encode("utf-8"))
@@ -465,6 +465,19 @@ def render_units(renderer: Renderer, units: list[Unit], progress: Progress | Non
 
 def export(index: Index, output_dir: Path | str | None = None, *, force: bool = False,
            progress: Progress | None = None, cancel: Callable[[], bool] | None = None) -> ExportResult:
+    # Rendering allocates millions of short-lived objects beside a large index: the cyclic
+    # GC's passes over all of it cost more than they free (pages hold no cycles).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _export(index, output_dir, force, progress, cancel)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _export(index: Index, output_dir: Path | str | None, force: bool, progress: Progress | None,
+            cancel: Callable[[], bool] | None) -> ExportResult:
     start = time.perf_counter()
     renderer = Renderer(index, output_dir)
     output = renderer.output

@@ -73,6 +73,7 @@ class _FolderCache:
     kinds: dict[str, str] = field(default_factory=dict)  # path -> graph.kind(path)
     escaped: dict[str, str] = field(default_factory=dict)  # value -> pages.text(value)
     symbols: dict[str, list] | None = None  # folder -> subtree symbols, once several are asked
+    all_symbols: list | None = None  # the workspace's symbols, sorted
     plans: dict[str, SubPlan] = field(default_factory=dict)  # folder -> layout of its sub pages
     file_estimates: dict[str, tuple[int, int]] | None = None  # path -> (symbols, row bytes)
     sub_renders: int = 0
@@ -448,23 +449,35 @@ def _escaped(cache: _FolderCache, value: str) -> str:
 
 
 def _subtree_symbols(renderer: Renderer, cache: _FolderCache, folder: str):
-    """`index.subtree_symbols(folder)`; when several folders are rendered, the whole
-    workspace's list is sorted once and shared out to every folder above each symbol."""
-    if cache.symbols is None:
-        cache.sub_renders += 1
-        if cache.sub_renders == 1 and folder:  # maybe the only one (the server shows a page)
-            return renderer.index.subtree_symbols(folder)
-        by_folder: dict[str, list] = defaultdict(list)
-        ancestors: dict[str, list[str]] = {}
-        for item in renderer.index.subtree_symbols(""):
-            path = item[0]
-            above = ancestors.get(path)
-            if above is None:
-                above = ancestors[path] = pages.folders_of(path)
-            for f in above:
-                by_folder[f].append(item)
-        cache.symbols = dict(by_folder)
+    """`index.subtree_symbols(folder)`. The first few folders asked (an export after an
+    edit asks for the edited file's folders) are filtered out of the workspace's sorted list;
+    when more are asked (a full export), that list is shared out once to every folder."""
+    if cache.symbols is not None:
+        return cache.symbols.get(folder, [])
+    cache.sub_renders += 1
+    if cache.sub_renders <= _FEW_FOLDERS:
+        if cache.all_symbols is None:
+            if folder:  # maybe the only one (the server shows a page): sort only its symbols
+                return renderer.index.subtree_symbols(folder)
+            cache.all_symbols = renderer.index.subtree_symbols("")
+        if not folder:
+            return cache.all_symbols
+        prefix = f"{folder}/"
+        return [item for item in cache.all_symbols if item[0].startswith(prefix)]
+    by_folder: dict[str, list] = defaultdict(list)
+    ancestors: dict[str, list[str]] = {}
+    for item in cache.all_symbols or renderer.index.subtree_symbols(""):
+        path = item[0]
+        above = ancestors.get(path)
+        if above is None:
+            above = ancestors[path] = pages.folders_of(path)
+        for f in above:
+            by_folder[f].append(item)
+    cache.symbols = dict(by_folder)
     return cache.symbols.get(folder, [])
+
+
+_FEW_FOLDERS = 4
 
 
 class SubPlan(NamedTuple):
