@@ -512,10 +512,12 @@ def sub_plan(renderer: Renderer, folder: str) -> SubPlan:
     # _row_estimate, unrolled: a workspace-sized folder has tens of thousands of rows.
     depth = folder.count("/") + 1 if folder else 0
     per_path = {path: 3 * len(path) + 3 * depth + 40 for path in cache.subtree.get(folder, ())}
-    sizes = [3 * len(s.qualname) + per_path[path] for path, s in symbols]
+    sizes = []
     groups: dict[str, list[int]] = defaultdict(list)
-    for i, (_, s) in enumerate(symbols):
-        groups[pages.letter_of(s.name)].append(i)
+    letter_of = pages.letter_of
+    for i, (path, s) in enumerate(symbols):
+        sizes.append(3 * len(s.qualname) + per_path[path])
+        groups[letter_of(s.name)].append(i)
     letters = {letter: _pack(groups[letter], sizes, SUB_SPLIT_BYTES)
                for letter in sorted(groups, key=lambda c: (c == "_", c))}
     plan = cache.plans[folder] = SubPlan(symbols, sizes, True, letters)
@@ -525,8 +527,10 @@ def sub_plan(renderer: Renderer, folder: str) -> SubPlan:
 def _estimated_size(renderer: Renderer, cache: _FolderCache, folder: str) -> int:
     """The sum of `_row_estimate` over the subtree's symbols, from per-file totals."""
     if cache.file_estimates is None:
+        # _row_estimate summed over a file's symbols (at depth 0), unrolled
         cache.file_estimates = {
-            path: (len(f.symbols), sum(_row_estimate("", path, s.qualname) for s in f.symbols))
+            path: (len(f.symbols), 3 * sum([len(s.qualname) for s in f.symbols])
+                   + len(f.symbols) * (3 * len(path) + 40))
             for path, f in renderer.index.facts.items() if f.symbols}
     depth = folder.count("/") + 1 if folder else 0
     total = 0
