@@ -246,13 +246,18 @@ def _units_to_render(renderer: Renderer, all_units: list[Unit], old: Manifest | 
         if path in new_sources:
             wanted.add(Unit("docs", path))
             wanted.add(Unit("kw", path))
+        for folder in pages.folders_of(path):
+            # A file's kind or its folder's fan-in may follow from another file's change...
+            wanted.add(Unit("index", folder))
+            wanted.add(Unit("doc", folder))
+    for path in changed:
+        # ...but the symbols pages list the subtree's own symbols: only a changed file's
+        # folders can change there (the letters it no longer has are found by their deps).
         facts = renderer.index.file(path)
         letters = {f"sub-{pages.letter_of(s.name)}" for s in facts.symbols} if facts else set()
         for folder in pages.folders_of(path):
-            for kind in pages.FOLDER_KINDS:
-                wanted.add(Unit(kind, folder))
-            for kind in letters:  # (the letters it no longer has are found by their deps)
-                wanted.add(Unit(kind, folder))
+            wanted.add(Unit("sub", folder))
+            wanted.update(Unit(kind, folder) for kind in letters)
     for page, record in old.pages.items():
         if changed.intersection(record.deps) or not _on_disk_as_recorded(output / page, record):
             wanted.add(unit_of_page(page))
