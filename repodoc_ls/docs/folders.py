@@ -609,10 +609,11 @@ def file_letter_digests(facts: FileFacts) -> dict[str, str]:
     """letter -> a digest of the rows a file gives the symbols pages under that letter.
     When an edit leaves a file's digest for a letter as it was, the letter's pages (whose
     rows come from their files alone) cannot have changed because of it."""
-    rows: dict[str, list] = defaultdict(list)
+    rows: dict[str, list[str]] = defaultdict(list)
+    letter_of = pages.letter_of
     for s in facts.symbols:
-        rows[pages.letter_of(s.name)].append((s.qualname, s.kind, s.line))
-    return {letter: hashlib.blake2b(repr(found).encode("utf-8"), digest_size=8).hexdigest()
+        rows[letter_of(s.name)].append(f"{s.qualname}\t{s.kind}\t{s.line}")
+    return {letter: hashlib.blake2b("\n".join(found).encode("utf-8"), digest_size=8).hexdigest()
             for letter, found in sorted(rows.items())}
 
 def render_sub_pages(renderer: Renderer, folder: str) -> dict[str, Rendered]:
