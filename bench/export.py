@@ -115,7 +115,7 @@ def main() -> None:
     print(f"{'step':<24}{'build s':>9}{'export s':>10}{'total s':>9}{'x cold build':>14}"
           f"{'cpu s':>7}{'rendered':>10}{'written':>9}{'RSS MB':>8}")
     for name, r in (("cold index build", base), ("full export (cold)", full),
-                    ("no-change re-export", noop), (f"one file changed", one)):
+                    ("no-change re-export", noop), ("one file changed", one)):
         print(f"{name:<24}{r['build']:>9.2f}{r['export']:>10.2f}{r['total']:>9.2f}"
               f"{r['total'] / cold:>14.2f}{r['cpu']:>7.2f}{r['rendered']:>10,}{r['written']:>9,}"
               f"{r['rss_mb']:>8.0f}")

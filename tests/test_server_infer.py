@@ -6,7 +6,6 @@ rule: where the code does not state a type, no answer (the hover goes to jedi)."
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest

@@ -491,14 +491,6 @@ class SubPlan(NamedTuple):
     letters: dict[str, list[list[int]]]  # letter -> parts -> indices into symbols
 
 
-def _row_estimate(folder: str, path: str, qualname: str) -> int:
-    # An upper bound of a row's bytes: the name escaped (underscores double) and in the
-    # anchor, the path in the page link (climbing out of the folder's depth) and in the
-    # location text (escaped). Percent-encoded non-ASCII names can exceed it.
-    depth = folder.count("/") + 1 if folder else 0
-    return 3 * len(qualname) + 3 * len(path) + 3 * depth + 40
-
-
 def sub_plan(renderer: Renderer, folder: str) -> SubPlan:
     cache = _cache(renderer)
     found = cache.plans.get(folder)
@@ -509,7 +501,9 @@ def sub_plan(renderer: Renderer, folder: str) -> SubPlan:
         plan = cache.plans[folder] = SubPlan([], [], False, {})
         return plan
     symbols = _subtree_symbols(renderer, cache, folder)
-    # _row_estimate, unrolled: a workspace-sized folder has tens of thousands of rows.
+    # An upper bound of each row's bytes: the name escaped (underscores double) and in the
+    # anchor, the path in the page link (climbing out of the folder's depth) and in the
+    # location text. Percent-encoded non-ASCII names can exceed it.
     depth = folder.count("/") + 1 if folder else 0
     per_path = {path: 3 * len(path) + 3 * depth + 40 for path in cache.subtree.get(folder, ())}
     sizes = []
@@ -525,9 +519,9 @@ def sub_plan(renderer: Renderer, folder: str) -> SubPlan:
 
 
 def _estimated_size(renderer: Renderer, cache: _FolderCache, folder: str) -> int:
-    """The sum of `_row_estimate` over the subtree's symbols, from per-file totals."""
+    """The sum of the row estimates (see `sub_plan`) over the subtree's symbols, from
+    per-file totals."""
     if cache.file_estimates is None:
-        # _row_estimate summed over a file's symbols (at depth 0), unrolled
         cache.file_estimates = {
             path: (len(f.symbols), 3 * sum([len(s.qualname) for s in f.symbols])
                    + len(f.symbols) * (3 * len(path) + 40))

@@ -15,7 +15,6 @@ from functools import lru_cache
 from urllib.parse import quote
 
 FOLDER_KINDS = ("index", "doc", "sub")
-PAGE_KINDS = ("docs", "kw") + FOLDER_KINDS
 
 
 def file_page(path: str) -> str:
@@ -76,11 +75,6 @@ def import_anchor(line: int, index: int) -> str:
     return f"import-L{line}-{index}"
 
 
-def line_anchor(line: int) -> str:
-    return f"L{line}"
-
-
-@lru_cache(maxsize=65536)
 def _quote(relpath: str) -> str:
     return quote(relpath, safe="/-_.~")
 
@@ -166,20 +160,6 @@ def links_from(from_page: str):
         if target is None:
             target = targets[to_page] = "" if to_page == from_page else link(from_page, to_page)
         return f"{target}#{fragment}" if fragment else (target or "#")
-
-    return make
-
-
-def source_links_from(sources: SourceLinks, from_page: str):
-    """`sources.source(from_page, path, line)` for many links out of one page, computing each
-    source file's relative path once."""
-    bases: dict[str, str] = {}
-
-    def make(path: str, line: int | None = None) -> str:
-        base = bases.get(path)
-        if base is None:
-            base = bases[path] = sources.source(from_page, path)
-        return f"{base}#{line_anchor(line)}" if line else base
 
     return make
 

@@ -10,7 +10,6 @@ which pages to redo.
 from __future__ import annotations
 
 import os
-import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,9 +176,6 @@ class Renderer:
         if data is None or facts is None or facts.encoding is None:
             return None
         return data.decode(facts.encoding, errors="replace")
-
-    def parent_folder(self, path: str) -> str:
-        return posixpath.dirname(path)
 
 
 def hash_text(text: str) -> str:
