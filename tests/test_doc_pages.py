@@ -150,3 +150,12 @@ def test_repeated_names_get_unique_anchors_and_keep_their_own_members(tmp_path):
     lines = page.splitlines()
     second_box = next(i for i, l in enumerate(lines) if '<a id="Box-2">' in l)
     assert '<a id="Box.open-2">' in lines[second_box + 1] and '<a id="Box.close">' in lines[second_box + 2]
+
+
+def test_the_source_keeps_form_feeds_and_normalizes_line_ends(tmp_path):
+    ws = tmp_path / "ends"
+    ws.mkdir()
+    (ws / "crlf.py").write_bytes(b'"""Windows line ends."""\r\n\x0c\r\ndef f():\r\n    return 1\r\n')
+    page = Renderer(Index.build(load_settings(ws))).render_page("crlf.py", "docs")
+    assert ("python", '"""Windows line ends."""\n\x0c\ndef f():\n    return 1\n') in _fences(page)
+    assert "[line 3](../../crlf.py#L3)" in page  # def f() is line 3 for the page and the file

@@ -467,18 +467,25 @@ def _source(p: _Page, facts: FileFacts) -> dict | None:
     text = p.renderer.source_text(facts.path)
     if text is None:
         return None
-    lines = text.replace("\x00", "\ufffd").splitlines()
+    # Line ends as Markdown (and a source line link) count them; anything else, a form feed
+    # included, stays as it is in the file.
+    body = text.replace("\x00", "\ufffd")
+    if "\r" in body:
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
     excerpt = facts.size > p.renderer.settings.max_source_bytes
+    shown = 0
     if excerpt:
-        lines = lines[:EXCERPT_LINES]
-    body = "\n".join(lines)
+        lines = body.split("\n")[:EXCERPT_LINES]
+        body, shown = "\n".join(lines), len(lines)
+    elif body.endswith("\n"):
+        body = body[:-1]
     language = "python" if facts.is_python else _FENCE_LANGUAGE.get(facts.kind, "text")
     return View({
         "fence": pages.fence_for(body),
         "language": language,
         "body": body,
         "excerpt": excerpt,
-        "shown": len(lines),
+        "shown": shown,
         "limit": _count(p.renderer.settings.max_source_bytes, "byte"),
         "link": f"[{pages.text(facts.path)}]({p.to_source(facts.path)})",
     })

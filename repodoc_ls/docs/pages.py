@@ -143,6 +143,8 @@ def code(value: str) -> str:
 
 def fence_for(content: str) -> str:
     """A code fence longer than any backtick run in `content` (at least three)."""
+    if "```" not in content:
+        return "```"
     longest = max((len(m) for m in re.findall(r"`{3,}", content)), default=0)
     return "`" * max(3, longest + 1)
 
