@@ -531,13 +531,11 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
         p.deps.update(refs | definers)
         others = len(refs | definers)
         first = anchor_id == pages.anchor(s.qualname)
-        groups[group].append(View({
-            "name": pages.code(s.qualname),
-            "line": p.line_link(path, s.line),
-            "docs": p.link(docs_page, anchor_id),
-            "others": others,
-            "others_link": p.link(docs_page, f"refs-{anchor_id}") if others and first and not s.local else "",
-        }))
+        # Rows are tuples the template unpacks: a file can have thousands of keywords.
+        others_cell = (f"[{others}]({p.link(docs_page, f'refs-{anchor_id}')})"
+                       if others and first and not s.local else str(others))
+        groups[group].append((pages.code(s.qualname), p.line_link(path, s.line),
+                              p.link(docs_page, anchor_id), others_cell))
     for r, anchor_id in zip(graph.imports_of(path), import_anchors(facts)):
         imp = r.imp
         dots = "." * imp.level
@@ -563,15 +561,9 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
                 else:
                     target_link = p.to_page(r.target)
                 others_link = p.to_page(r.target, "used-by") if others else ""
-        groups[group].append(View({
-            "name": pages.code(name),
-            "line": p.line_link(path, imp.line),
-            "docs": p.link(docs_page, anchor_id),
-            "target": target_link,
-            "category": r.category,
-            "others": others,
-            "others_link": others_link,
-        }))
+        groups[group].append((pages.code(name), p.line_link(path, imp.line), p.link(docs_page, anchor_id),
+                              f"[page]({target_link})" if target_link else r.category,
+                              f"[{others}]({others_link})" if others_link else str(others)))
     view = {
         "title": path,
         "docs_link": pages.link(p.page, docs_page),
