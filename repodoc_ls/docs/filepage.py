@@ -227,23 +227,18 @@ def _api(p: _Page, facts: FileFacts) -> dict | None:
         children[latest.get(s.parent) if s.parent else None].append(i)
         latest[s.qualname] = i
 
-    def entry(i: int, depth: int) -> View:
+    def entry(i: int, depth: int) -> tuple:
+        """(indent, anchor, label, line link, decorators, summary, subclasses, more): a
+        tuple the template unpacks (a file can define thousands of symbols)."""
         s = facts.symbols[i]
         subs = []
         if s.kind == SymbolKind.CLASS and not s.local:
             subs = p.renderer.graph.subclasses(facts.path, s.qualname)
-        return View({
-            "anchor": anchors[i],
-            "label": _symbol_label(s),
-            "line": p.line_link(facts.path, s.line, f"line {s.line}"),
-            "decorators": ", ".join(pages.code("@" + d) for d in s.decorators),
-            "summary": pages.text(s.summary),
-            "subclasses": [_symbol_link(p, ref) for ref in subs[:MAX_FILES_LISTED]],
-            "more_subclasses": _more(len(subs), MAX_FILES_LISTED),
-            "indent": "  " * depth,
-        })
+        return ("  " * depth, anchors[i], _symbol_label(s), p.line_link(facts.path, s.line, f"line {s.line}"),
+                ", ".join(pages.code("@" + d) for d in s.decorators), pages.text(s.summary),
+                [_symbol_link(p, ref) for ref in subs[:MAX_FILES_LISTED]], _more(len(subs), MAX_FILES_LISTED))
 
-    def tree(i: int) -> list[View]:
+    def tree(i: int) -> list[tuple]:
         """The symbol and everything nested in it, flattened in source order (templates
         loop once instead of recursing)."""
         out, stack = [], [(i, 0)]

@@ -250,6 +250,7 @@ class Graph:
         self._symbols_by_file: dict[str, dict[str, Symbol]] = {}
         self._subclasses: dict[tuple[str, str], list[SymbolRef]] | None = None
         self._testcase: dict[tuple[str, str], bool] = {}
+        self._kinds: dict[str, str] = {}
         self._defs_by_name: dict[str, list[SymbolRef]] | None = None
         if changed is None or not hasattr(self, "refs"):
             self.refs = ReferenceIndex(self)  # a saved seed was for another module map: dropped
@@ -466,10 +467,12 @@ class Graph:
 
     def kind(self, path: str) -> str:
         """The file's kind, upgraded to test module when tests were found through other files."""
-        facts = self.facts[path]
-        if facts.kind == FileKind.MODULE and self.tests(path):
-            return FileKind.TEST_MODULE
-        return facts.kind
+        found = self._kinds.get(path)
+        if found is None:
+            facts = self.facts[path]
+            found = FileKind.TEST_MODULE if facts.kind == FileKind.MODULE and self.tests(path) else facts.kind
+            self._kinds[path] = found
+        return found
 
     # -- references ----------------------------------------------------------
     # The reference index lives in references.py; these are the graph's face of it.
