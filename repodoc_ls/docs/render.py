@@ -9,6 +9,7 @@ which pages to redo.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,9 +40,17 @@ class Unit:
 
 
 def make_environment(override_dir: Path | None) -> jinja2.Environment:
+    """One environment per template folder for the process: compiling the templates costs
+    more than rendering a page (the server makes a renderer per request). Overriding
+    templates edited on disk are reloaded (jinja2 checks their mtime)."""
+    return _environment(str(override_dir) if override_dir is not None else None)
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(override_dir: str | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if override_dir is not None:
-        loaders.append(jinja2.FileSystemLoader(str(override_dir)))
+        loaders.append(jinja2.FileSystemLoader(override_dir))
     loaders.append(jinja2.PackageLoader("repodoc_ls.docs", "templates"))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
