@@ -194,7 +194,7 @@ from repodoc_ls.index.indexer import Index
 import threading
 count = 0
 lock = threading.Lock()
-real = e._atomic_write
+real = e.atomic_write
 
 def slow_write(target, data):
     global count
@@ -208,7 +208,7 @@ def slow_write(target, data):
         print("HALF", flush=True)
         import time; time.sleep(60)
 
-e._atomic_write = slow_write
+e.atomic_write = slow_write
 e.export(Index.build(load_settings(sys.argv[1], {"jobs": 1})))
 """
 

@@ -14,33 +14,31 @@ half way leaves whole pages that a re-run recognises as its own and completes.
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 import multiprocessing
 import os
 import posixpath
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from repodoc_ls import __version__
-from repodoc_ls.docs import pages
+from repodoc_ls.docs.incremental import (
+    fingerprint, import_targets, letter_digests, source_hashes, unchanged_folder_letters, units_to_render,
+)
 from repodoc_ls.docs.linkcheck import BrokenLink, check_links
+from repodoc_ls.docs.manifest import (
+    TEMP_SUFFIX, ExportError, Manifest, PageRecord, atomic_write, on_disk_as_recorded, page_hash, unit_of_page,
+)
 from repodoc_ls.docs.render import Rendered, Renderer, Unit
-from repodoc_ls.index.graph import SymbolRef
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.scan import MANIFEST_NAME
 
-MANIFEST_FORMAT = 1
+__all__ = ["CheckResult", "ExportCancelled", "ExportError", "ExportResult", "check", "export", "render_all",
+           "render_units", "iter_rendered"]
+
 Progress = Callable[[int, int, str], None]
-
-
-class ExportError(Exception):
-    """An export that must not proceed (explained in one message)."""
 
 
 class ExportCancelled(Exception):
@@ -69,264 +67,12 @@ class CheckResult:
     def ok(self) -> bool:
         return not (self.stale or self.missing or self.extra or self.broken)
 
-
-def page_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def unit_of_page(page: str) -> Unit:
-    """The rendering unit that produced `page` (inverse of the paths in pages.py)."""
-    if page.endswith("_docs.md"):
-        return Unit("docs", page[: -len("_docs.md")])
-    if page.endswith("_kw.md"):
-        return Unit("kw", page[: -len("_kw.md")])
-    folder, name = posixpath.split(page)
-    stem = name[: -len(".md")]
-    if stem.startswith("sub-"):  # sub-t.md, sub-t-2.md: the letter t
-        stem = stem[: len("sub-") + 1]
-    return Unit(stem, folder)
-
-
-# ------------------------------------------------------------------ the manifest
-
-
-@dataclass
-class PageRecord:
-    hash: str | None  # None: claimed by an export that did not finish
-    size: int = -1
-    mtime_ns: int = -1
-    deps: tuple[str, ...] = ()
-
-
-@dataclass
-class Manifest:
-    fingerprint: str = ""
-    sources: dict[str, str] = field(default_factory=dict)  # path -> content hash
-    pages: dict[str, PageRecord] = field(default_factory=dict)
-    imports: dict[str, tuple[str, ...]] = field(default_factory=dict)  # path -> workspace files it imports
-    letters: dict[str, dict[str, str]] = field(default_factory=dict)  # path -> folders.file_letter_digests
-
-    @classmethod
-    def load(cls, output: Path) -> Manifest | None:
-        try:
-            raw = json.loads((output / MANIFEST_NAME).read_text("utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:
-            raise ExportError(f"cannot read the manifest {output / MANIFEST_NAME}: {exc}") from None
-        if raw.get("generator") != "repodoc" or raw.get("format") != MANIFEST_FORMAT:
-            # Another version's manifest: its pages are still ours, but nothing else is reused.
-            return cls(pages={p: PageRecord(None) for p in raw.get("pages", {})})
-        files = raw.get("files", [])
-        return cls(
-            fingerprint=raw.get("fingerprint", ""),
-            sources=dict(zip(files, raw.get("hashes", []))),
-            imports={files[i]: tuple(files[t] for t in targets)
-                     for i, targets in enumerate(raw.get("imports", [])) if targets},
-            letters={files[i]: found for i, found in enumerate(raw.get("letters", [])) if found},
-            pages={page: PageRecord(r[0], r[1], r[2], tuple(files[i] for i in r[3]))
-                   for page, r in raw.get("pages", {}).items()},
-        )
-
-    def save(self, output: Path) -> None:
-        files = sorted(self.sources.keys() | {d for r in self.pages.values() for d in r.deps}
-                       | {t for targets in self.imports.values() for t in targets})
-        number = {f: i for i, f in enumerate(files)}
-        raw = {
-            "generator": "repodoc",
-            "version": __version__,
-            "format": MANIFEST_FORMAT,
-            "fingerprint": self.fingerprint,
-            "files": files,
-            "hashes": [self.sources.get(f, "") for f in files],
-            "imports": [sorted(number[t] for t in self.imports.get(f, ())) for f in files],
-            "letters": [self.letters.get(f, {}) for f in files],
-            "pages": {page: [r.hash, r.size, r.mtime_ns, [number[d] for d in r.deps]]  # deps are sorted
-                      for page, r in sorted(self.pages.items())},
-        }
-        _atomic_write(output / MANIFEST_NAME, json.dumps(raw, separators=(",", ":")).encode("utf-8"))
-
-
-_TEMP_SUFFIX = ".repodoc-tmp"
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside `target`, then rename it over `target`. (A plain
-    name with our pid, not mkstemp: creating thousands of files is what an export costs.)"""
-    if not target.parent.is_dir():
-        target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}{_TEMP_SUFFIX}")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-# ------------------------------------------------------------------ planning
-
-
 def check_output_folder(root: Path, output: Path) -> None:
     root, output = root.resolve(), output.resolve()
     if output == root or root.is_relative_to(output):
         raise ExportError(f"refusing to write the doc set to {output}: it contains the workspace root {root}")
     if output.exists() and not output.is_dir():
         raise ExportError(f"the output path {output} exists and is not a folder")
-
-
-def fingerprint(renderer: Renderer) -> str:
-    return hashlib.blake2b("\n".join(renderer.fingerprint_parts()).encode("utf-8"),
-                           digest_size=16).hexdigest()
-
-
-def source_hashes(index: Index) -> dict[str, str]:
-    table = index.store.file_table()
-    return {path: table[path].hash if path in table else "" for path in index.paths()}
-
-
-def import_targets(index: Index) -> dict[str, tuple[str, ...]]:
-    graph = index.graph
-    out = {}
-    for path in index.paths():
-        targets = sorted({r.target for r in graph.imports_of(path) if r.target and r.target != path})
-        if targets:
-            out[path] = tuple(targets)
-    return out
-
-
-def related_files(renderer: Renderer, path: str, old_targets: tuple[str, ...] = ()) -> set[str]:
-    """Files whose pages may mention `path` because of what `path` contains now: the modules
-    it imports, the files defining what it uses or subclasses, files defining the same names,
-    and, for a module it started or stopped importing, that module's other importers (their
-    keyword pages count the importers)."""
-    graph = renderer.graph
-    facts = renderer.index.file(path)
-    targets = {r.target for r in graph.imports_of(path) if r.target} if facts is not None else set()
-    out = set(targets)
-    for target in targets.symmetric_difference(old_targets):
-        out.add(target)
-        out.update(graph.imported_by(target))
-    if facts is None:
-        out.discard(path)
-        return out
-    for (target, _qualname), _lines in graph.refs.uses_of(path):
-        out.add(target)
-    for s in facts.symbols:
-        for base in s.bases:
-            ref = graph._resolve_base(path, s, base)
-            if isinstance(ref, SymbolRef):
-                out.add(ref.path)
-    for paths in renderer.index.definers(s.qualname for s in facts.symbols if not s.local).values():
-        out.update(paths)
-    out.discard(path)
-    return out
-
-
-def _units_to_render(renderer: Renderer, all_units: list[Unit], old: Manifest | None,
-                     new_sources: dict[str, str], same_fingerprint: bool, output: Path) -> list[Unit]:
-    if old is None or not same_fingerprint:
-        return all_units
-    changed = {p for p in new_sources.keys() | old.sources.keys()
-               if new_sources.get(p) != old.sources.get(p)}
-    wanted: set[Unit] = set()
-    affected_files = set(changed)
-    for path in changed:
-        affected_files.update(related_files(renderer, path, old.imports.get(path, ())))
-    for path in affected_files:
-        if path in new_sources:
-            wanted.add(Unit("docs", path))
-            wanted.add(Unit("kw", path))
-        for folder in pages.folders_of(path):
-            # A file's kind or its folder's fan-in may follow from another file's change...
-            wanted.add(Unit("index", folder))
-            wanted.add(Unit("doc", folder))
-    for path in changed:
-        # ...but the symbols pages list the subtree's own symbols: only a changed file's
-        # folders can change there (the letters it no longer has are found by their deps).
-        facts = renderer.index.file(path)
-        letters = {f"sub-{pages.letter_of(s.name)}" for s in facts.symbols} if facts else set()
-        for folder in pages.folders_of(path):
-            wanted.add(Unit("sub", folder))
-            wanted.update(Unit(kind, folder) for kind in letters)
-    for page, record in old.pages.items():
-        if changed.intersection(record.deps) or not _on_disk_as_recorded(output / page, record):
-            wanted.add(unit_of_page(page))
-    old_units = {unit_of_page(page) for page in old.pages}
-    wanted.update(u for u in all_units if u not in old_units)
-    existing = set(all_units)
-    old_by_unit: dict[Unit, set[str]] = defaultdict(set)
-    for page in old.pages:
-        old_by_unit[unit_of_page(page)].add(page)
-    new_letters = letter_digests(renderer.index, old, changed)
-    return sorted(u for u in wanted if u in existing
-                  and not _unchanged_letter(u, old, old_by_unit[u], changed, new_letters, output))
-
-
-def letter_digests(index: Index, old: Manifest | None, changed: set[str] | None) -> dict[str, dict[str, str]]:
-    """path -> folders.file_letter_digests, computed for changed files (all when `changed`
-    is None) and carried over from the manifest for the others."""
-    from repodoc_ls.docs import folders
-
-    out = {}
-    for path, facts in index.facts.items():
-        if changed is None or old is None or path in changed:
-            found = folders.file_letter_digests(facts)
-        else:
-            found = old.letters.get(path, {})
-        if found:
-            out[path] = found
-    return out
-
-
-def _unchanged_folder_letters(old: Manifest, new_sources: dict[str, str]) -> dict[str, list[str]]:
-    """folder -> letters of its split symbols page, from the manifest, for every folder
-    without a changed, added or removed file below it (their layout cannot have changed)."""
-    changed = {p for p in new_sources.keys() | old.sources.keys()
-               if new_sources.get(p) != old.sources.get(p)}
-    touched = {folder for path in changed for folder in pages.folders_of(path)}
-    folders = {folder for path in new_sources for folder in pages.folders_of(path)}
-    letters: dict[str, set[str]] = {folder: set() for folder in folders - touched}
-    for page in old.pages:
-        unit = unit_of_page(page)
-        if unit.kind.startswith("sub-") and unit.path in letters:
-            letters[unit.path].add(unit.kind[len("sub-"):])
-    return {folder: sorted(found, key=lambda c: (c == "_", c)) for folder, found in letters.items()}
-
-
-def _unchanged_letter(unit: Unit, old: Manifest, old_pages: set[str], changed: set[str],
-                      new_letters: dict[str, dict[str, str]], output: Path) -> bool:
-    """A symbols letter unit whose pages would show what they show on disk: every changed
-    file below its folder gives that letter the same rows as before."""
-    if not unit.kind.startswith("sub-") or not old_pages:
-        return False
-    letter = unit.kind[len("sub-"):]
-    prefix = f"{unit.path}/" if unit.path else ""
-    for path in changed:
-        if path.startswith(prefix) and (old.letters.get(path, {}).get(letter)
-                                        != new_letters.get(path, {}).get(letter)):
-            return False
-    return all(_on_disk_as_recorded(output / page, old.pages[page]) for page in old_pages)
-
-
-def _on_disk_as_recorded(target: Path, record: PageRecord) -> bool:
-    if record.hash is None:
-        return False
-    try:
-        st = target.stat()
-    except OSError:
-        return False
-    return st.st_size == record.size and st.st_mtime_ns == record.mtime_ns
-
 
 # ------------------------------------------------------------------ rendering
 
@@ -356,11 +102,11 @@ def _store_page(output: Path, old_pages: dict[str, PageRecord], page: str, text:
     data = text.encode("utf-8")
     digest = page_hash(data)
     record = old_pages.get(page)
-    if record is not None and record.hash == digest and _on_disk_as_recorded(output / page, record):
+    if record is not None and record.hash == digest and on_disk_as_recorded(output / page, record):
         return digest, False
     if record is not None and record.hash is None and _same_bytes(output / page, data):
         return digest, False
-    _atomic_write(output / page, data)
+    atomic_write(output / page, data)
     return digest, True
 
 
@@ -491,12 +237,12 @@ def _export(index: Index, output_dir: Path | str | None, force: bool, progress: 
     new_sources = source_hashes(index)
     fp = fingerprint(renderer)
     if (old is not None and old.fingerprint == fp and old.sources == new_sources
-            and all(_on_disk_as_recorded(output / page, rec) for page, rec in old.pages.items())):
+            and all(on_disk_as_recorded(output / page, rec) for page, rec in old.pages.items())):
         # Nothing changed, on either side: the doc set on disk is what a render would give.
         return ExportResult(output, 0, len(old.pages), 0, time.perf_counter() - start)
     same_fingerprint = old is not None and old.fingerprint == fp
-    all_units = renderer.units(_unchanged_folder_letters(old, new_sources) if same_fingerprint else None)
-    units = _units_to_render(renderer, all_units, old, new_sources, same_fingerprint, output)
+    all_units = renderer.units(unchanged_folder_letters(old, new_sources) if same_fingerprint else None)
+    units = units_to_render(renderer, all_units, old, new_sources, same_fingerprint, output)
     old_pages = old.pages if old is not None else {}
 
     # Every page about to be rendered is known before rendering: refuse, before writing
@@ -573,7 +319,7 @@ def _export(index: Index, output_dir: Path | str | None, force: bool, progress: 
 def _remove_leftover_temp_files(output: Path) -> None:
     for dirpath, _dirs, filenames in os.walk(output):
         for name in filenames:
-            if name.endswith(_TEMP_SUFFIX):
+            if name.endswith(TEMP_SUFFIX):
                 try:
                     os.unlink(os.path.join(dirpath, name))
                 except OSError:
