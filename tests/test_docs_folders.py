@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from repodoc_ls.config import load_settings
-from repodoc_ls.docs import folders, pages
+from repodoc_ls.docs import folders, pages, subpages
 from repodoc_ls.docs.linkcheck import check_links
 from repodoc_ls.docs.render import Renderer
 from repodoc_ls.index.indexer import Index
@@ -236,9 +236,9 @@ def test_sub_of_a_folder_without_symbols(renderer):
 
 
 def test_sub_splits_by_letter_when_large(renderer, monkeypatch):
-    monkeypatch.setattr(folders, "SUB_SPLIT_BYTES", 2000)
+    monkeypatch.setattr(subpages, "SUB_SPLIT_BYTES", 2000)
     renderer = Renderer(renderer.index)
-    rendered = folders.render_sub_pages(renderer, "")
+    rendered = subpages.render_sub_pages(renderer, "")
     index_text = rendered["sub.md"].text
     assert "symbols, one page per initial letter" in index_text and "| [Cart.add]" not in index_text
     letter_pages = sorted(p for p in rendered if p != "sub.md")
@@ -265,9 +265,9 @@ def test_sub_splits_by_letter_when_large(renderer, monkeypatch):
 
 
 def test_large_letters_split_into_linked_parts(renderer, monkeypatch):
-    monkeypatch.setattr(folders, "SUB_SPLIT_BYTES", 600)
+    monkeypatch.setattr(subpages, "SUB_SPLIT_BYTES", 600)
     renderer = Renderer(renderer.index)
-    rendered = folders.render_sub_pages(renderer, "")
+    rendered = subpages.render_sub_pages(renderer, "")
     parts = sorted(p for p in rendered if re.fullmatch(r"sub-[a-z_]-\d+\.md", p))
     assert parts, sorted(rendered)
     first = parts[0][:5] + ".md"  # sub-t-2.md -> sub-t.md
@@ -284,9 +284,9 @@ def test_large_letters_split_into_linked_parts(renderer, monkeypatch):
 # ---------------------------------------------------------------- the whole set
 
 
-@pytest.mark.parametrize("limit", [folders.SUB_SPLIT_BYTES, 1500])
+@pytest.mark.parametrize("limit", [subpages.SUB_SPLIT_BYTES, 1500])
 def test_every_link_resolves(renderer, workspace, monkeypatch, limit):
-    monkeypatch.setattr(folders, "SUB_SPLIT_BYTES", limit)
+    monkeypatch.setattr(subpages, "SUB_SPLIT_BYTES", limit)
     renderer = Renderer(renderer.index)
     texts = render_all(renderer)
     assert {pages.folder_page(f, k) for f in renderer.folders() for k in pages.FOLDER_KINDS} <= set(texts)
@@ -332,7 +332,7 @@ def test_stdlib_folder_pages(tmp_path):
     texts = render_all(renderer)
     elapsed = time.perf_counter() - start
     assert elapsed < 10, f"folder pages took {elapsed:.2f} s"  # about 0.7 s on the dev machines
-    assert all(len(t.encode("utf-8")) <= folders.SUB_SPLIT_BYTES for t in texts.values())
+    assert all(len(t.encode("utf-8")) <= subpages.SUB_SPLIT_BYTES for t in texts.values())
     assert "sub-t.md" in texts and "sub-t-2.md" in texts  # test_* methods: a letter in parts
     key = table_rows(texts["email/doc.md"], "Key modules")
     assert key[0][0] == "[message.py](message.py_docs.md)"

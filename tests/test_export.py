@@ -13,7 +13,7 @@ import pytest
 
 from repodoc_ls.config import load_settings
 from repodoc_ls.docs import export as export_module
-from repodoc_ls.docs import folders
+from repodoc_ls.docs import subpages
 from repodoc_ls.docs.export import ExportError, check, export, render_all
 from repodoc_ls.docs.linkcheck import check_links
 from repodoc_ls.docs.render import Renderer
@@ -72,7 +72,7 @@ def test_a_second_export_writes_nothing(workspace):
 
 @pytest.mark.parametrize("split_bytes", [500_000, 1500], ids=["one-sub-page", "sub-split-by-letter"])
 def test_one_changed_file_rewrites_exactly_the_pages_whose_bytes_change(workspace, monkeypatch, split_bytes):
-    monkeypatch.setattr(folders, "SUB_SPLIT_BYTES", split_bytes)
+    monkeypatch.setattr(subpages, "SUB_SPLIT_BYTES", split_bytes)
     export(_build(workspace))
     output = workspace / "docs" / "repodoc"
     before = _snapshot(output)

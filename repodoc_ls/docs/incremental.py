@@ -109,14 +109,14 @@ def units_to_render(renderer: Renderer, all_units: list[Unit], old: Manifest | N
 
 
 def letter_digests(index: Index, old: Manifest | None, changed: set[str] | None) -> dict[str, dict[str, str]]:
-    """path -> folders.file_letter_digests, computed for changed files (all when `changed`
+    """path -> subpages.file_letter_digests, computed for changed files (all when `changed`
     is None) and carried over from the manifest for the others."""
-    from repodoc_ls.docs import folders
+    from repodoc_ls.docs import subpages
 
     out = {}
     for path, facts in index.facts.items():
         if changed is None or old is None or path in changed:
-            found = folders.file_letter_digests(facts)
+            found = subpages.file_letter_digests(facts)
         else:
             found = old.letters.get(path, {})
         if found:

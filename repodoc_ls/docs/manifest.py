@@ -60,7 +60,7 @@ class Manifest:
     sources: dict[str, str] = field(default_factory=dict)  # path -> content hash
     pages: dict[str, PageRecord] = field(default_factory=dict)
     imports: dict[str, tuple[str, ...]] = field(default_factory=dict)  # path -> workspace files it imports
-    letters: dict[str, dict[str, str]] = field(default_factory=dict)  # path -> folders.file_letter_digests
+    letters: dict[str, dict[str, str]] = field(default_factory=dict)  # path -> subpages.file_letter_digests
 
     @classmethod
     def load(cls, output: Path) -> Manifest | None:

@@ -112,13 +112,13 @@ class Renderer:
         for path in self.index.paths():
             out.append(Unit("docs", path))
             out.append(Unit("kw", path))
-        from repodoc_ls.docs import folders
+        from repodoc_ls.docs import subpages
 
         for folder in self.folders():
             for kind in pages.FOLDER_KINDS:
                 out.append(Unit(kind, folder))
             letters = known_letters.get(folder)
-            for letter in letters if letters is not None else folders.sub_letters(self, folder):
+            for letter in letters if letters is not None else subpages.sub_letters(self, folder):
                 out.append(Unit(f"sub-{letter}", folder))
         return out
 
@@ -127,9 +127,9 @@ class Renderer:
         if unit.kind in ("docs", "kw"):
             return [pages.page_for(unit.path, unit.kind)]
         if unit.kind.startswith("sub-"):
-            from repodoc_ls.docs import folders
+            from repodoc_ls.docs import subpages
 
-            return folders.sub_letter_pages(self, unit.path, unit.kind[len("sub-"):])
+            return subpages.sub_letter_pages(self, unit.path, unit.kind[len("sub-"):])
         return [pages.folder_page(unit.path, unit.kind)]
 
     def fingerprint_parts(self) -> list[str]:

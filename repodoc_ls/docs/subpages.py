@@ -1,0 +1,240 @@
+"""The symbols pages of a folder: `sub.md`, and when that would be too large, one page
+per initial letter (`sub-<letter>.md`, split again into parts when a letter is too large).
+
+A folder's layout (split or not, which letters, which parts) is decided from its symbols
+alone, before anything is rendered, so that each letter is a rendering unit of its own: an
+edit re-renders the letters whose rows it touched, not a workspace-sized page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from typing import TYPE_CHECKING, NamedTuple
+
+from repodoc_ls.docs import pages
+from repodoc_ls.docs.folders import _cache, _FolderCache, _navigation, _rendered, _title, _under
+from repodoc_ls.index.model import FileFacts
+
+if TYPE_CHECKING:
+    from repodoc_ls.docs.render import Rendered, Renderer
+
+#: A `sub.md` page larger than about this (UTF-8 bytes) is split into one page per letter.
+SUB_SPLIT_BYTES = 500_000
+
+
+def render(renderer: Renderer, cache: _FolderCache, folder: str, kind: str) -> dict[str, Rendered]:
+    if kind == "sub":
+        return _render_sub(renderer, cache, folder)
+    return _render_sub_letter(renderer, cache, folder, kind[len("sub-"):])
+
+
+class _Part(NamedTuple):
+    page: str
+    first: str  # the name its first symbol is sorted by, escaped
+    indices: list[int]  # into the entries of the folder
+
+
+def _escaped(cache: _FolderCache, value: str) -> str:
+    """`pages.text(value)`, memoized: a file shows on the sub page of each of its folders."""
+    found = cache.escaped.get(value)
+    if found is None:
+        found = cache.escaped[value] = pages.text(value)
+    return found
+
+
+def _subtree_symbols(renderer: Renderer, cache: _FolderCache, folder: str):
+    """`index.subtree_symbols(folder)`. The first few folders asked (an export after an
+    edit asks for the edited file's folders) are filtered out of the workspace's sorted list;
+    when more are asked (a full export), that list is shared out once to every folder."""
+    if cache.symbols is not None:
+        return cache.symbols.get(folder, [])
+    cache.sub_renders += 1
+    if cache.sub_renders <= _FEW_FOLDERS:
+        if cache.all_symbols is None:
+            if folder:  # maybe the only one (the server shows a page): sort only its symbols
+                return renderer.index.subtree_symbols(folder)
+            cache.all_symbols = renderer.index.subtree_symbols("")
+        if not folder:
+            return cache.all_symbols
+        prefix = f"{folder}/"
+        return [item for item in cache.all_symbols if item[0].startswith(prefix)]
+    by_folder: dict[str, list] = defaultdict(list)
+    ancestors: dict[str, list[str]] = {}
+    for item in cache.all_symbols or renderer.index.subtree_symbols(""):
+        path = item[0]
+        above = ancestors.get(path)
+        if above is None:
+            above = ancestors[path] = pages.folders_of(path)
+        for f in above:
+            by_folder[f].append(item)
+    cache.symbols = dict(by_folder)
+    return cache.symbols.get(folder, [])
+
+
+_FEW_FOLDERS = 4
+
+
+class SubPlan(NamedTuple):
+    """How a folder's symbols page is laid out, decided from the symbols alone (no
+    rendering), so that each letter is a rendering unit of its own: an edit re-renders the
+    letters whose symbols it touched, not a workspace-sized page."""
+
+    symbols: list  # (path, Symbol), sorted as in `index.subtree_symbols` (split pages only)
+    sizes: list[int]  # estimated bytes of each symbol's row (split pages only)
+    split: bool
+    letters: dict[str, list[list[int]]]  # letter -> parts -> indices into symbols
+
+
+def sub_plan(renderer: Renderer, folder: str) -> SubPlan:
+    cache = _cache(renderer)
+    found = cache.plans.get(folder)
+    if found is not None:
+        return found
+    if _estimated_size(renderer, cache, folder) <= SUB_SPLIT_BYTES:
+        # Most folders: one page, whose symbols are only gathered when it is rendered.
+        plan = cache.plans[folder] = SubPlan([], [], False, {})
+        return plan
+    symbols = _subtree_symbols(renderer, cache, folder)
+    # An upper bound of each row's bytes: the name escaped (underscores double) and in the
+    # anchor, the path in the page link (climbing out of the folder's depth) and in the
+    # location text. Percent-encoded non-ASCII names can exceed it.
+    depth = folder.count("/") + 1 if folder else 0
+    per_path = {path: 3 * len(path) + 3 * depth + 40 for path in cache.subtree.get(folder, ())}
+    sizes = []
+    groups: dict[str, list[int]] = defaultdict(list)
+    letter_of = pages.letter_of
+    for i, (path, s) in enumerate(symbols):
+        sizes.append(3 * len(s.qualname) + per_path[path])
+        groups[letter_of(s.name)].append(i)
+    letters = {letter: _pack(groups[letter], sizes, SUB_SPLIT_BYTES)
+               for letter in sorted(groups, key=lambda c: (c == "_", c))}
+    plan = cache.plans[folder] = SubPlan(symbols, sizes, True, letters)
+    return plan
+
+
+def _estimated_size(renderer: Renderer, cache: _FolderCache, folder: str) -> int:
+    """The sum of the row estimates (see `sub_plan`) over the subtree's symbols, from
+    per-file totals."""
+    if cache.file_estimates is None:
+        cache.file_estimates = {
+            path: (len(f.symbols), 3 * sum([len(s.qualname) for s in f.symbols])
+                   + len(f.symbols) * (3 * len(path) + 40))
+            for path, f in renderer.index.facts.items() if f.symbols}
+    depth = folder.count("/") + 1 if folder else 0
+    total = 0
+    for path in cache.subtree.get(folder, ()):
+        count, size = cache.file_estimates.get(path, (0, 0))
+        total += size + 3 * depth * count
+    return total
+
+
+def sub_letters(renderer: Renderer, folder: str) -> list[str]:
+    """The letters of a split symbols page (each one a rendering unit `sub-<letter>`)."""
+    return list(sub_plan(renderer, folder).letters)
+
+
+def _sub_entries(renderer: Renderer, cache: _FolderCache, folder: str, page: str, items) -> list[tuple]:
+    # The name links to the definition on the file page (which links the source line); a
+    # second, source link per row would double the bytes of every ancestor's symbols pages.
+    link = pages.links_from(page)
+    name_text, anchor, file_page = pages.name_text, pages.anchor, pages.file_page
+    return [(name_text(s.qualname), link(file_page(path), anchor(s.qualname)), s.kind,
+             f"{_escaped(cache, _under(folder, path))}:{s.line}")
+            for path, s in items]
+
+
+def _render_sub(renderer: Renderer, cache: _FolderCache, folder: str) -> dict[str, Rendered]:
+    """sub.md: every symbol of the subtree in one table; when that would be larger than
+    about SUB_SPLIT_BYTES, a letter index instead (the letters are units of their own)."""
+    page = pages.folder_page(folder, "sub")
+    plan = sub_plan(renderer, folder)
+    deps = frozenset(cache.subtree.get(folder, ()))
+    title = _title(renderer, folder)
+    navigation = _navigation(renderer, folder, page, "sub")
+    if not plan.split:
+        text = renderer.template("folder_sub.md.j2").render(
+            title=title, letter=None, part=None, parts=1, navigation=navigation,
+            entries=_sub_entries(renderer, cache, folder, page, _subtree_symbols(renderer, cache, folder)))
+        return {page: _rendered(text, deps)}
+    index_rows = []
+    for letter, chunks in plan.letters.items():
+        parts = [pages.sub_part_page(folder, letter, n) for n in range(1, len(chunks) + 1)]
+        part_links = ([(pages.name_text(plan.symbols[chunk[0]][1].name), pages.link(page, part))
+                       for chunk, part in zip(chunks, parts)] if len(parts) > 1 else [])
+        index_rows.append((letter, sum(len(c) for c in chunks), pages.link(page, parts[0]), part_links))
+    text = renderer.template("folder_sub_letters.md.j2").render(
+        title=title, navigation=navigation, total=len(plan.symbols), letters=index_rows,
+        split_parts=any(row[3] for row in index_rows))
+    return {page: _rendered(text, deps)}
+
+
+def _render_sub_letter(renderer: Renderer, cache: _FolderCache, folder: str, letter: str) -> dict[str, Rendered]:
+    """The page(s) of one letter of a split symbols page."""
+    plan = sub_plan(renderer, folder)
+    chunks = plan.letters.get(letter)
+    if chunks is None:
+        raise KeyError(f"{folder or '/'} has no symbols page for the letter {letter!r}")
+    index_page = pages.folder_page(folder, "sub")
+    parts = [_Part(pages.sub_part_page(folder, letter, n), "", chunk) for n, chunk in enumerate(chunks, 1)]
+    template = renderer.template("folder_sub.md.j2")
+    title = _title(renderer, folder)
+    out = {}
+    for n, part in enumerate(parts, 1):
+        items = [plan.symbols[i] for i in part.indices]
+        text = template.render(title=title, letter=letter, part=n, parts=len(parts),
+                               navigation=_part_navigation(folder, index_page, parts, n),
+                               entries=_sub_entries(renderer, cache, folder, part.page, items))
+        out[part.page] = _rendered(text, {path for path, _ in items})
+    return out
+
+
+def sub_letter_pages(renderer: Renderer, folder: str, letter: str) -> list[str]:
+    chunks = sub_plan(renderer, folder).letters.get(letter, [])
+    return [pages.sub_part_page(folder, letter, n) for n in range(1, len(chunks) + 1)]
+
+
+def file_letter_digests(facts: FileFacts) -> dict[str, str]:
+    """letter -> a digest of the rows a file gives the symbols pages under that letter.
+    When an edit leaves a file's digest for a letter as it was, the letter's pages (whose
+    rows come from their files alone) cannot have changed because of it."""
+    rows: dict[str, list[str]] = defaultdict(list)
+    letter_of = pages.letter_of
+    for s in facts.symbols:
+        rows[letter_of(s.name)].append(f"{s.qualname}\t{s.kind}\t{s.line}")
+    return {letter: hashlib.blake2b("\n".join(found).encode("utf-8"), digest_size=8).hexdigest()
+            for letter, found in sorted(rows.items())}
+
+def render_sub_pages(renderer: Renderer, folder: str) -> dict[str, Rendered]:
+    """Every page of a folder's symbols: sub.md and, when split, each letter's pages."""
+    cache = _cache(renderer)
+    out = _render_sub(renderer, cache, folder)
+    for letter in sub_letters(renderer, folder):
+        out.update(_render_sub_letter(renderer, cache, folder, letter))
+    return out
+
+
+def _pack(indices: list[int], sizes: list[int], limit: int) -> list[list[int]]:
+    """Consecutive runs of `indices` whose estimated sizes fill at most ~90% of `limit`."""
+    budget = max(1, int(limit * 0.9))
+    chunks: list[list[int]] = [[]]
+    used = 0
+    for i in indices:
+        if chunks[-1] and used + sizes[i] > budget:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(i)
+        used += sizes[i]
+    return chunks
+
+
+def _part_navigation(folder: str, index_page: str, parts: list[_Part], n: int) -> list[tuple[str, str]]:
+    part_page = parts[n - 1].page
+    out = [("all letters", pages.link(part_page, index_page))]
+    if n > 1:
+        out.append(("previous part", pages.link(part_page, parts[n - 2].page)))
+    if n < len(parts):
+        out.append(("next part", pages.link(part_page, parts[n].page)))
+    for kind, label in (("index", "files"), ("doc", "overview")):
+        out.append((label, pages.link(part_page, pages.folder_page(folder, kind))))
+    return out
