@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 
 import pytest
 import pytest_lsp
@@ -14,13 +13,6 @@ from server_helpers import CONFIG, hover, start, uri
 from conftest import materialize_workspace
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-def _have(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ImportError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +38,6 @@ async def test_commands_are_advertised(client: LanguageClient, ws):
         await execute(client, "repodoc.nope")
 
 
-@pytest.mark.skipif(not _have("repodoc_ls.docs.export"), reason="repodoc_ls.docs.export not written yet")
 async def test_export_docs_writes_the_doc_set_with_progress(client: LanguageClient, ws):
     before = set(client.progress_reports)
     result = await execute(client, "repodoc.exportDocs", {"outputDir": "out/docs"})
@@ -62,7 +53,6 @@ async def test_export_docs_writes_the_doc_set_with_progress(client: LanguageClie
     assert again["written"] == 0 and again["unchanged"] == result["written"] + result["unchanged"]
 
 
-@pytest.mark.skipif(not _have("repodoc_ls.docs.export"), reason="repodoc_ls.docs.export not written yet")
 async def test_hover_links_to_the_exported_page_once_it_exists(client: LanguageClient, ws):
     await execute(client, "repodoc.exportDocs")
     page = ws / "docs/repodoc/shop/pricing.py_docs.md"
@@ -77,7 +67,6 @@ async def test_reindex(client: LanguageClient, ws):
     assert result["state"] == "ready" and result["files"] >= 22 and result["symbols"] > 20
 
 
-@pytest.mark.skipif(not _have("repodoc_ls.docs.filepage"), reason="file pages not written yet")
 async def test_show_file_doc_writes_the_page_to_the_cache(client: LanguageClient, ws):
     result = await execute(client, "repodoc.showFileDoc", {"uri": uri(ws, "shop/cart.py"), "symbol": "Cart"})
     assert result["path"] == "shop/cart.py"

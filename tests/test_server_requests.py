@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 
 import pytest
 import pytest_lsp
@@ -13,7 +12,6 @@ from server_helpers import CONFIG, loc, pos, request, rng, start, uri
 from conftest import materialize_workspace
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-HAVE_PAGES = importlib.util.find_spec("repodoc_ls.docs.filepage") is not None
 
 
 @pytest.fixture(scope="module")
@@ -45,14 +43,12 @@ async def test_status(client: LanguageClient, ws):
     assert status["folders"] == [{"uri": uri(ws), "state": "ready", "files": 22, "symbols": status["symbols"]}]
 
 
-@pytest.mark.skipif(not HAVE_PAGES, reason="repodoc_ls.docs.filepage (file pages) not written yet")
 async def test_file_doc_is_the_rendered_page(client: LanguageClient, ws, renderer):
     result = await request(client, "repodoc/fileDoc", {"uri": uri(ws, "shop/cart.py")})
     assert result == {"uri": uri(ws, "shop/cart.py"), "path": "shop/cart.py",
                       "markdown": renderer.render_page("shop/cart.py", "docs")}
 
 
-@pytest.mark.skipif(not HAVE_PAGES, reason="repodoc_ls.docs.filepage (file pages) not written yet")
 async def test_keyword_index(client: LanguageClient, ws, renderer):
     result = await request(client, "repodoc/keywordIndex", {"uri": uri(ws, "src/gadgets/widget.py")})
     assert result["path"] == "src/gadgets/widget.py"
@@ -74,8 +70,6 @@ async def test_keyword_index(client: LanguageClient, ws, renderer):
     ]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("repodoc_ls.docs.folders") is None,
-                    reason="repodoc_ls.docs.folders (folder pages) not written yet")
 @pytest.mark.parametrize("kind", ["index", "doc", "sub"])
 async def test_folder_doc(client: LanguageClient, ws, renderer, kind):
     result = await request(client, "repodoc/folderDoc", {"uri": uri(ws, "shop"), "kind": kind})

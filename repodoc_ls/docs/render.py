@@ -1,8 +1,8 @@
 """One renderer for every face: `export`, `check`, `show` and the server's custom requests.
 
 A `Renderer` wraps an `Index` and turns (kind, path) into page text with jinja2 templates.
-View models are built in `filepage.py` (file and keyword pages) and `folders.py` (folder
-pages); every path and link they hand to templates comes from `pages.py`. Each rendered page
+View models are built in `filepage.py`, `keywordpage.py`, `folders.py` and `subpages.py`;
+every path and link they hand to templates comes from `pages.py`. Each rendered page
 carries the workspace files whose facts it shows (`deps`), so an export after an edit knows
 which pages to redo.
 """
@@ -156,11 +156,11 @@ class Renderer:
         """Page path (relative to the output folder) -> rendered page."""
         with self.index.lock:
             if unit.kind in ("docs", "kw"):
-                from repodoc_ls.docs import filepage
+                from repodoc_ls.docs import filepage, keywordpage
 
                 if unit.kind == "docs":
                     return {pages.file_page(unit.path): filepage.render_file_page(self, unit.path)}
-                return {pages.keyword_page(unit.path): filepage.render_keyword_page(self, unit.path)}
+                return {pages.keyword_page(unit.path): keywordpage.render_keyword_page(self, unit.path)}
             from repodoc_ls.docs import folders
 
             return folders.render_folder(self, unit.path, unit.kind)
