@@ -15,11 +15,17 @@ from pygls.exceptions import (
 from repodoc_ls.server.server import create_server, guarded
 
 
-async def test_unexpected_exception_is_logged_and_returned_as_internal_error():
+def _server_logging_to_a_list():
+    """A server (not started) whose window/logMessage notifications land in a list."""
     ls = create_server()
     ls.loop = asyncio.get_running_loop()
     logged: list[types.LogMessageParams] = []
     ls.window_log_message = logged.append
+    return ls, logged
+
+
+async def test_unexpected_exception_is_logged_and_returned_as_internal_error():
+    ls, logged = _server_logging_to_a_list()
 
     async def broken(ls, params):
         raise KeyError("boom")
@@ -31,10 +37,7 @@ async def test_unexpected_exception_is_logged_and_returned_as_internal_error():
 
 
 async def test_refusals_pass_through_unlogged():
-    ls = create_server()
-    ls.loop = asyncio.get_running_loop()
-    logged = []
-    ls.window_log_message = logged.append
+    ls, logged = _server_logging_to_a_list()
 
     async def refuses(ls, params):
         raise JsonRpcInvalidParams("no")
@@ -45,10 +48,7 @@ async def test_refusals_pass_through_unlogged():
 
 
 async def test_failed_requests_are_logged_once_with_one_prefix():
-    ls = create_server()
-    ls.loop = asyncio.get_running_loop()
-    logged: list[types.LogMessageParams] = []
-    ls.window_log_message = logged.append
+    ls, logged = _server_logging_to_a_list()
 
     async def broken(ls, params):
         raise KeyError("boom")
