@@ -135,7 +135,7 @@ def _render_and_store(renderer: Renderer, units: list[Unit], output: Path, old_p
     for folder in sorted({posixpath.dirname(page) for unit in units for page in renderer.pages_of(unit)}):
         (output / folder).mkdir(parents=True, exist_ok=True)
     if len(units) >= _MIN_UNITS_FOR_POOL and workers > 1 and _can_fork():
-        chunks = [units[i:i + _CHUNK] for i in range(0, len(units), _CHUNK)]
+        chunks = _spread([units[i:i + _CHUNK] for i in range(0, len(units), _CHUNK)], workers)
         _pool_renderer, _pool_store = renderer, (output, old_pages)
         try:
             with _fork_pool(workers) as pool:
@@ -165,6 +165,15 @@ def _render_and_store(renderer: Renderer, units: list[Unit], output: Path, old_p
             yield page, digest, Rendered("", result.deps), wrote
             if progress is not None and (n % 50 == 49 or n + 1 == len(pending)):
                 progress(n + 1, len(pending), "writing")
+
+
+def _spread(chunks: list[list[Unit]], workers: int) -> list[list[Unit]]:
+    """Reorder `chunks` (in folder order) so that workers taking them in turn work in
+    different parts of the tree: creating files in one folder takes that folder's lock, and
+    a worker waiting for it spins on a CPU the rendering needs."""
+    size = -(-len(chunks) // workers)
+    segments = [chunks[i:i + size] for i in range(0, len(chunks), size)]
+    return [seg[i] for i in range(size) for seg in segments if i < len(seg)]
 
 
 def _can_fork() -> bool:
