@@ -44,7 +44,7 @@ def child(root: str, cache: str, output: str, jobs: int, export_too: bool) -> No
     settings = load_settings(root, {"cache_dir": cache, "output_dir": output, "jobs": jobs,
                                     "exclude": STDLIB_EXCLUDE})
     start, cpu_start = time.perf_counter(), time.process_time()
-    index = Index.build(settings)
+    index = Index.build(settings, defer_store=export_too)  # as `repodoc export` does
     built, sys_built = time.perf_counter(), kernel_seconds()
     result = export(index) if export_too else None
     done, cpu_done = time.perf_counter(), time.process_time()

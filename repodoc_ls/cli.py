@@ -62,10 +62,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _index(settings: Settings, quiet: bool = False):
+def _index(settings: Settings, quiet: bool = False, defer_store: bool = False):
     from repodoc_ls.index.indexer import Index
 
-    index = Index.build(settings, progress=None if quiet else _TerminalProgress())
+    index = Index.build(settings, progress=None if quiet else _TerminalProgress(), defer_store=defer_store)
     for warning in index.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return index
@@ -85,7 +85,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     _check_root(args)
     settings = _settings(args)
     start = time.perf_counter()
-    index = _index(settings)
+    index = _index(settings, defer_store=True)  # export writes the store while its workers render
     result = export(index, settings.output_path, force=args.force, progress=_TerminalProgress())
     elapsed = time.perf_counter() - start
     print(f"exported {result.output_dir}: {result.written} written, {result.unchanged} unchanged, "

@@ -255,3 +255,22 @@ def test_progress_reports_reach_the_total(workspace):
     assert seen and seen[-1][0] == seen[-1][1]
     assert {msg for _, _, msg in seen} >= {"rendering", "writing"}
     assert export_module.unit_of_page("a/b.py_docs.md").path == "a/b.py"
+
+
+@pytest.mark.parametrize("pool", [False, True], ids=["in-process", "forked-workers"])
+def test_a_build_for_an_export_writes_its_store_while_the_export_renders(workspace, monkeypatch, pool):
+    if pool:
+        monkeypatch.setattr(export_module, "_MIN_UNITS_FOR_POOL", 1)
+    settings = load_settings(workspace, {"jobs": 2})
+    plain = Index.build(settings, persistent=False)
+    index = Index.build(settings, defer_store=True)
+    assert index.store.file_table() == {}  # nothing written yet...
+    assert index.content_hashes() == plain.content_hashes()  # ...but the hashes are known
+    result = export(index)
+    assert result.written == len(render_all(Renderer(plain)))
+    assert set(index.store.file_table()) == set(plain.paths())
+    assert index.store._conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    again = Index.build(settings)
+    assert (again.stats.extracted, again.stats.reused) == (0, len(plain.paths()))
+    assert sorted(again.store.edges()) == sorted(plain.store.edges())
+    assert check(again).ok

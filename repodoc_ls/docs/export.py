@@ -94,7 +94,15 @@ def _fork_pool(workers: int):
     frozen out of the cyclic GC first, and the workers run without it: a GC pass in a
     worker would walk (and so copy, page by page) the whole inherited index."""
     gc.freeze()
-    return multiprocessing.get_context("fork").Pool(workers, initializer=gc.disable)
+    return multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start)
+
+
+def _worker_start() -> None:
+    gc.disable()
+    if _pool_renderer is not None:
+        # The parent writes a deferred build's store (meanwhile): a worker never touches
+        # the SQLite connection it inherited.
+        _pool_renderer.index._pending_store = None
 
 
 def _store_page(output: Path, old_pages: dict[str, PageRecord], page: str, text: str) -> tuple[str, bool]:
@@ -232,6 +240,7 @@ def export(index: Index, output_dir: Path | str | None = None, *, force: bool = 
     try:
         return _export(index, output_dir, force, progress, cancel)
     finally:
+        index.flush_store()  # normally done while the workers render (meanwhile, below)
         if gc_was_enabled:
             gc.enable()
 
@@ -282,6 +291,7 @@ def _export(index: Index, output_dir: Path | str | None, force: bool, progress: 
     derived: dict[str, object] = {}
 
     def meanwhile() -> None:
+        index.flush_store()  # a build for this export left its store writes to now
         derived["imports"] = import_targets(index)
         derived["letters"] = letter_digests(index, old, changed)
         index.save_references()  # the next export after an edit starts from these

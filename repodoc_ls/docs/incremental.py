@@ -26,8 +26,7 @@ def fingerprint(renderer: Renderer) -> str:
 
 
 def source_hashes(index: Index) -> dict[str, str]:
-    table = index.store.file_table()
-    return {path: table[path].hash if path in table else "" for path in index.paths()}
+    return index.content_hashes()
 
 
 def import_targets(index: Index) -> dict[str, tuple[str, ...]]:

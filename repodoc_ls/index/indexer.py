@@ -93,25 +93,48 @@ class Index:
         self.lock = threading.RLock()
         self.warnings: list[str] = list(store.warnings)
         self.stats = BuildStats(len(facts), 0, len(facts), 0)
+        self._pending_store: Callable[[], None] | None = None  # see build(defer_store=True)
+        self._pending_hashes: dict[str, str] = {}
+
+    def flush_store(self) -> None:
+        """Write what a deferred build has not yet written to the store."""
+        with self.lock:
+            pending, self._pending_store = self._pending_store, None
+            if pending is not None:
+                pending()
+            self._pending_hashes = {}
+
+    def content_hashes(self) -> dict[str, str]:
+        """path -> hash of the content its facts were extracted from ("" if unknown)."""
+        with self.lock:
+            table = self.store.file_table()
+            pending = self._pending_hashes
+            return {path: pending.get(path) or (table[path].hash if path in table else "")
+                    for path in self.facts}
 
     # -- building ------------------------------------------------------------
 
     @classmethod
     def build(cls, settings: Settings, progress: Progress | None = None,
-              persistent: bool = True) -> Index:
+              persistent: bool = True, defer_store: bool = False) -> Index:
+        """Index the workspace, reusing the store's facts for unchanged files. With
+        `defer_store`, what the build learnt is written to the store only when
+        `flush_store` is called (or a store query needs it): an export does that while its
+        workers render, instead of keeping a core idle first."""
         # A build creates millions of small objects that all stay alive: the cyclic GC
         # would rescan them again and again, costing more than the decoding itself.
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            return cls._build(settings, progress, persistent)
+            return cls._build(settings, progress, persistent, defer_store)
         finally:
             if gc_was_enabled:
                 gc.enable()
                 gc.freeze()  # the index lives as long as the process: keep it out of GC passes
 
     @classmethod
-    def _build(cls, settings: Settings, progress: Progress | None, persistent: bool) -> Index:
+    def _build(cls, settings: Settings, progress: Progress | None, persistent: bool,
+               defer_store: bool) -> Index:
         store = Store(settings.cache_path if persistent else None)
         scanned = scan(settings)
         stored = store.file_table()
@@ -144,21 +167,28 @@ class Index:
         # Same content under a new mtime (a checkout, a touch): the stored facts stand.
         for path, blob in store.load_facts([p for p, _, _ in touched]):
             facts[path] = FileFacts.from_bytes(blob)
-        if written:
-            store.write_files(written)
-        if touched:
-            store.touch_files(touched)
-        if removed:
-            store.remove_files(removed)
         index = cls(settings, store, dict(sorted(facts.items())))
+
+        def write_store() -> None:
+            if written:
+                store.write_files(written)
+            if touched:
+                store.touch_files(touched)
+            if removed:
+                store.remove_files(removed)
+            if written or removed or touched or not store.edges():
+                store.replace_edges(index.graph.edges())
         changed = {entry[0] for entry in written}
         signature = index.reference_signature()
         index.graph.reference_seed = lambda: (
             None if (records := store.reference_records(signature)) is None else (records, changed))
         index.warnings.extend(scanned.warnings)
         index.stats = BuildStats(len(facts), len(written), len(facts) - len(written), len(removed))
-        if written or removed or touched or not store.edges():
-            store.replace_edges(index.graph.edges())
+        if defer_store:
+            index._pending_store = write_store
+            index._pending_hashes = {entry[0]: entry[3] for entry in written}
+        else:
+            write_store()
         if progress:
             progress(len(facts), len(facts), "indexed")
         return index
@@ -181,6 +211,7 @@ class Index:
         the index: memory, store and graph. For callers that extract outside the lock
         (the server does, to keep queries flowing) and then apply under it."""
         with self.lock:
+            self.flush_store()
             new = path not in self.facts
             self.facts[path] = facts
             if new:
@@ -199,6 +230,7 @@ class Index:
 
     def remove(self, path: str) -> bool:
         with self.lock:
+            self.flush_store()
             if path not in self.facts:
                 return False
             del self.facts[path]
@@ -265,6 +297,7 @@ class Index:
         edit)."""
         with self.lock:
             if self.graph._defs_by_name is None:  # one query beats building the whole index
+                self.flush_store()
                 return self.store.definers(qualnames)
             out = {}
             for q in set(qualnames):
@@ -317,6 +350,7 @@ class Index:
             return []
         lowered = query.lower()
         candidates: dict[tuple[str, str], SymbolRef] = {}
+        self.flush_store()
         for row in self.store.search_symbols(query, limit * 20):
             candidates[(row.path, row.qualname)] = SymbolRef(row.path, row.qualname, row.line, row.kind)
         if len(candidates) < limit:
