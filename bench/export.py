@@ -99,6 +99,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default="stdlib")
     parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument("--keep", action="store_true",
+                        help="leave the temporary folder in place (deleting thousands of files slows "
+                             "the next run's file creation on some file systems: see bench/README.md)")
     args = parser.parse_args()
     source, edit = corpus_path(args.corpus)
     work = Path(tempfile.mkdtemp(prefix="repodoc-bench-export-"))
@@ -115,8 +118,11 @@ def main() -> None:
                 fh.write("\n\ndef added_by_the_benchmark(value):\n    return value\n")
         one = run_child(root, work / "cache", out, args.jobs, export_too=True)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
-        os.sync()  # a deletion written back slows file creation for one minute, not six (README)
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+            os.sync()  # a deletion written back slows file creation for one minute, not six (README)
 
     cold = base["build"]
     print(f"corpus {args.corpus}: {full['files']:,} files, {full['written']:,} pages")

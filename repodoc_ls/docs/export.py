@@ -13,6 +13,7 @@ half way leaves whole pages that a re-run recognises as its own and completes.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -31,7 +32,7 @@ from repodoc_ls.docs.linkcheck import BrokenLink, check_links
 from repodoc_ls.docs.manifest import (
     TEMP_SUFFIX, ExportError, Manifest, PageRecord, atomic_write, on_disk_as_recorded, page_hash, unit_of_page,
 )
-from repodoc_ls.docs.render import Rendered, Renderer, Unit
+from repodoc_ls.docs.render import FILE_KINDS, Rendered, Renderer, Unit
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.scan import MANIFEST_NAME
 
@@ -138,24 +139,37 @@ def _render_and_store(renderer: Renderer, units: list[Unit], output: Path, old_p
     time). Yields (page, digest, rendered without its text, written)."""
     global _pool_renderer, _pool_store
     workers = min(renderer.settings.worker_count, os.cpu_count() or 1)
-    if len(units) >= _MIN_UNITS_FOR_POOL:
+    pooled = len(units) >= _MIN_UNITS_FOR_POOL and workers > 1 and _can_fork()
+    if len(units) >= _MIN_UNITS_FOR_POOL and not pooled:
         renderer.prepare()
     for folder in sorted({posixpath.dirname(page) for unit in units for page in renderer.pages_of(unit)}):
         (output / folder).mkdir(parents=True, exist_ok=True)
-    if len(units) >= _MIN_UNITS_FOR_POOL and workers > 1 and _can_fork():
-        chunks = _spread([units[i:i + _CHUNK] for i in range(0, len(units), _CHUNK)], workers)
+    if pooled:
+        # Folder pages need none of the indexes `prepare` builds: a worker forked first
+        # renders them while this process builds those indexes for the file pages' workers.
+        folder_units = [u for u in units if u.kind not in FILE_KINDS]
+        file_units = [u for u in units if u.kind in FILE_KINDS]
         _pool_renderer, _pool_store = renderer, (output, old_pages)
         try:
-            with _fork_pool(workers) as pool:
-                batches = pool.imap(_render_and_store_chunk, chunks)
+            with contextlib.ExitStack() as pools:
+                streams = []
+                if folder_units:
+                    first = pools.enter_context(_fork_pool(1 if file_units else workers))
+                    streams.append(_imap_chunks(first, folder_units, 1 if file_units else workers))
+                renderer.prepare()
+                if file_units:
+                    second = pools.enter_context(_fork_pool(workers))
+                    streams.append(_imap_chunks(second, file_units, workers))
                 meanwhile()
-                for done, results in enumerate(batches, 1):
-                    yield from results
-                    if cancel is not None and cancel():
-                        pool.terminate()
-                        raise ExportCancelled("export cancelled")
-                    if progress is not None:
-                        progress(min(done * _CHUNK, len(units)), len(units), "rendering and writing")
+                done = 0
+                for stream in streams:
+                    for count, results in stream:
+                        yield from results
+                        if cancel is not None and cancel():
+                            raise ExportCancelled("export cancelled")  # the pools terminate on exit
+                        done += count
+                        if progress is not None:
+                            progress(done, len(units), "rendering and writing")
         finally:
             _pool_renderer = _pool_store = None
         return
@@ -173,6 +187,12 @@ def _render_and_store(renderer: Renderer, units: list[Unit], output: Path, old_p
             yield page, digest, Rendered("", result.deps), wrote
             if progress is not None and (n % 50 == 49 or n + 1 == len(pending)):
                 progress(n + 1, len(pending), "writing")
+
+
+def _imap_chunks(pool, units: list[Unit], workers: int) -> Iterator[tuple[int, list]]:
+    """(units in the chunk, its results) for each chunk of `units`, rendered and written in `pool`."""
+    chunks = _spread([units[i:i + _CHUNK] for i in range(0, len(units), _CHUNK)], workers)
+    return zip((len(c) for c in chunks), pool.imap(_render_and_store_chunk, chunks))
 
 
 def _spread(chunks: list[list[Unit]], workers: int) -> list[list[Unit]]:

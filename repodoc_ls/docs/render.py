@@ -31,6 +31,10 @@ class Rendered:
     deps: frozenset[str]  # workspace files whose facts this page shows
 
 
+#: Unit kinds of a file's pages; the others are a folder's.
+FILE_KINDS = ("docs", "kw")
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Unit:
     """One rendering job: a file's docs or kw page, or a folder's index, doc or sub page(s)."""
@@ -124,7 +128,7 @@ class Renderer:
 
     def pages_of(self, unit: Unit) -> list[str]:
         """The pages `render_unit(unit)` gives, known without rendering."""
-        if unit.kind in ("docs", "kw"):
+        if unit.kind in FILE_KINDS:
             return [pages.page_for(unit.path, unit.kind)]
         if unit.kind.startswith("sub-"):
             from repodoc_ls.docs import subpages
@@ -155,7 +159,7 @@ class Renderer:
     def render_unit(self, unit: Unit) -> dict[str, Rendered]:
         """Page path (relative to the output folder) -> rendered page."""
         with self.index.lock:
-            if unit.kind in ("docs", "kw"):
+            if unit.kind in FILE_KINDS:
                 from repodoc_ls.docs import filepage, keywordpage
 
                 if unit.kind == "docs":
