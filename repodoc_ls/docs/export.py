@@ -154,12 +154,11 @@ def _render_and_store(renderer: Renderer, units: list[Unit], output: Path, old_p
             with contextlib.ExitStack() as pools:
                 streams = []
                 if folder_units:
-                    first = pools.enter_context(_fork_pool(1 if file_units else workers))
-                    streams.append(_imap_chunks(first, folder_units, 1 if file_units else workers))
+                    alone = workers if not file_units else 1
+                    streams.append(_imap_chunks(pools.enter_context(_fork_pool(alone)), folder_units, alone))
                 renderer.prepare()
                 if file_units:
-                    second = pools.enter_context(_fork_pool(workers))
-                    streams.append(_imap_chunks(second, file_units, workers))
+                    streams.append(_imap_chunks(pools.enter_context(_fork_pool(workers)), file_units, workers))
                 meanwhile()
                 done = 0
                 for stream in streams:
