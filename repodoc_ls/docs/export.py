@@ -292,7 +292,7 @@ def _export(index: Index, output_dir: Path | str | None, force: bool, progress: 
         shown = "\n  ".join(conflicts[:20]) + (f"\n  ... and {len(conflicts) - 20} more" if len(conflicts) > 20 else "")
         raise ExportError(f"{len(conflicts)} file(s) in {output} were not written by repodoc and would be "
                           f"overwritten (use --force to overwrite them):\n  {shown}")
-    if units:
+    if planned - old_pages.keys():
         # Claim the new pages first, so a kill half way leaves nothing a re-run would refuse.
         claim = Manifest(old.fingerprint if old else "", old.sources if old else {}, dict(old_pages),
                          old.imports if old else {}, old.letters if old else {})
