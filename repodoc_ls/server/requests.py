@@ -7,6 +7,7 @@ uses, reading open documents from their buffers so unsaved edits show.
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 
 from lsprotocol import types
@@ -93,11 +94,20 @@ async def keyword_index(ls, params):
     return {"uri": params["uri"], "path": rel, "markdown": markdown, "keywords": keywords}
 
 
+_LETTER = re.compile(r"([a-z_])(?:-([1-9][0-9]*))?")
+
+
 async def folder_doc(ls, params):
     params = _params(params)
     kind = params.get("kind", "index")
     if kind not in pages.FOLDER_KINDS:
         raise JsonRpcInvalidParams(f"kind must be one of {', '.join(pages.FOLDER_KINDS)}, not {kind!r}")
+    letter = params.get("letter")
+    if letter is not None:
+        match = _LETTER.fullmatch(letter) if isinstance(letter, str) else None
+        if kind != "sub" or match is None:
+            raise JsonRpcInvalidParams("letter (with kind sub) must be a-z or _, optionally with a part "
+                                       f"number as in sub-t-2.md: t-2; not {letter!r}")
     folder, rel = ls.locate(params.get("uri"))
     await ls.docs.settle()
     if folder.index is None:
@@ -107,8 +117,26 @@ async def folder_doc(ls, params):
     renderer = _renderer(ls, folder)
     if rel and not renderer.is_folder(rel):
         raise JsonRpcInvalidParams(f"{rel} is not a folder holding indexed files")
-    markdown = await ls.run(renderer.render_page, rel, kind)
-    return {"uri": params["uri"], "path": rel, "kind": kind, "markdown": markdown}
+    if letter is None:
+        markdown = await ls.run(renderer.render_page, rel, kind)
+        return {"uri": params["uri"], "path": rel, "kind": kind, "markdown": markdown}
+    markdown = await ls.run(_letter_page, renderer, rel, match[1], int(match[2] or 1))
+    return {"uri": params["uri"], "path": rel, "kind": kind, "letter": letter, "markdown": markdown}
+
+
+def _letter_page(renderer, folder: str, letter: str, part: int) -> str:
+    """A page of a split symbols page: `sub-<letter>.md`, or part `part` of it."""
+    from repodoc_ls.docs.render import Unit
+
+    page = pages.sub_part_page(folder, letter, part)
+    try:
+        rendered = renderer.render_unit(Unit(f"sub-{letter}", folder))
+    except KeyError:  # the folder's symbols page is not split, or has no such letter
+        rendered = {}
+    if page not in rendered:
+        raise JsonRpcInvalidParams(f"{folder or 'the workspace root'} has no symbols page "
+                                   f"{page.rsplit('/', 1)[-1]} (its sub.md lists the pages it has)")
+    return rendered[page].text
 
 
 async def cross_references(ls, params):
