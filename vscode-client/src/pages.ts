@@ -98,14 +98,10 @@ export class PageProvider implements vscode.TextDocumentContentProvider, vscode.
       } else if (parsed.kind === 'kw') {
         markdown = (await this.server.request<PageResult>('repodoc/keywordIndex', { uri: source.toString() }, token))?.markdown;
       } else {
+        // A page of a split symbols page (sub-t.md, sub-t-2.md) is named by its letter: `t`, `t-2`.
         const letter = 'letter' in parsed ? parsed.letter : undefined;
-        if (letter) {
-          markdown = await readIfExists(vscode.Uri.file(uri.fsPath));
-        }
-        if (markdown === undefined) {
-          const params = letter ? { uri: source.toString(), kind: parsed.kind, letter } : { uri: source.toString(), kind: parsed.kind };
-          markdown = (await this.server.request<PageResult>('repodoc/folderDoc', params, token))?.markdown;
-        }
+        const params = letter ? { uri: source.toString(), kind: parsed.kind, letter } : { uri: source.toString(), kind: parsed.kind };
+        markdown = (await this.server.request<PageResult>('repodoc/folderDoc', params, token))?.markdown;
       }
       if (typeof markdown !== 'string') {
         return errorPage(uri, 'the server returned no page.');

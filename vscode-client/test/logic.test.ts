@@ -139,6 +139,14 @@ describe('page paths', () => {
       source: '/home/me/ws/shop',
       relative: 'shop',
     });
+    assert.deepEqual(parsePagePath(ROOT, OUT, '/home/me/ws/docs/repodoc/sub-t-2.md'), {
+      type: 'page',
+      kind: 'sub',
+      letter: 't-2',
+      source: ROOT,
+      relative: '',
+    });
+    assert.equal(parsePagePath(ROOT, OUT, '/home/me/ws/docs/repodoc/shop/sub-notes.md'), undefined);
     const odd = pagePath(ROOT, OUT, 'kw', '/home/me/ws/odd names/café menu.py');
     assert.equal(odd, '/home/me/ws/docs/repodoc/odd names/café menu.py_kw.md');
     assert.equal((parsePagePath(ROOT, OUT, odd!) as { source: string }).source, '/home/me/ws/odd names/café menu.py');
