@@ -11,7 +11,8 @@ import pytest
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 from repodoc_ls.config import Settings, load_settings
-from repodoc_ls.scan import MANIFEST_NAME, ScannedFile, _Rules, is_excluded, scan
+from repodoc_ls.ignore import IgnoreRules
+from repodoc_ls.scan import MANIFEST_NAME, ScannedFile, is_excluded, scan
 
 from conftest import materialize_workspace
 
@@ -169,8 +170,8 @@ def test_rules_agree_with_pattern_by_pattern_matching():
                 "\\#hash", "name with space", "deep/*/z.py", "!deep/1/z.py", "*~", "!b.log",
                 "1/", "**/deep/2", "!**/tmp/"]
     compiled = [GitIgnoreSpecPattern(p) for p in patterns]
-    rules = _Rules().extend(patterns, 0)
-    layered = _Rules().extend(patterns[:8], 0).extend(patterns[8:], 0)
+    rules = IgnoreRules().extend(patterns, 0)
+    layered = IgnoreRules().extend(patterns[:8], 0).extend(patterns[8:], 0)
     rng = random.Random(7)
     parts = ["a", "b", "build", "dist", "docs", "tmp", "x", "foo", "bar", "deep", "1", "2",
              "abc", "a.log", "b.log", "important.log", "keep.html", "p.html", "m.pyc",
@@ -192,7 +193,7 @@ def test_rules_agree_with_pattern_by_pattern_matching():
 
 
 def test_rules_of_a_subfolder_apply_below_it():
-    rules = _Rules().extend(["*.log", "/top.py"], 0).extend(["!keep.log", "/top.py"], len("sub/"))
+    rules = IgnoreRules().extend(["*.log", "/top.py"], 0).extend(["!keep.log", "/top.py"], len("sub/"))
     assert rules.ignores("a.log", "a.log", False)
     assert not rules.ignores("sub/keep.log", "keep.log", False)
     assert not rules.ignores("sub/x/keep.log", "keep.log", False)

@@ -1,0 +1,229 @@
+"""gitignore-style rules, fast: the matching half of `scan.py`.
+
+The patterns of each ignore file are compiled (by `pathspec`) once; patterns that only look
+at an entry's name (most of them: `*.pyc`, `build/`) are merged into one regular expression
+per folder, the others into one per ignore file, so an entry costs one or two regex
+matches whatever the number of patterns. Later patterns win, as in git.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pathspec import GitIgnoreSpec
+from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
+_NAMED_GROUP = re.compile(r"\(\?P<[^>]+>")
+_BASENAME_PREFIX = "^(?:.+/)?"
+
+
+class _Alternation:
+    """Patterns (regex sources anchored at the start) matched together, last one winning.
+
+    Python's regex engine tries the alternatives of `a|b|c` one by one, so a large
+    alternation costs about a microsecond per alternative even when each fails on its first
+    character. The alternatives are therefore bucketed by the literal character they start
+    with (patterns starting with a wildcard go into every bucket): a path is matched only
+    against the patterns that could match it. In each bucket the alternatives are in reverse
+    order, so the first one that matches is the last matching pattern of the file.
+
+    A pattern must match the entry's whole path (a folder's with a trailing "/"), as git
+    does: a pattern matching one of its folders does not decide for the entry, since the
+    walk has already pruned ignored folders.
+    """
+
+    __slots__ = ("buckets", "default")
+
+    def __init__(self, alts: list[tuple[int, bool, str]]) -> None:
+        by_char: dict[str, list[tuple[int, bool, str]]] = {}
+        wild: list[tuple[int, bool, str]] = []
+        firsts = [_first_literal(source) for _, _, source in alts]
+        for alt, first in zip(alts, firsts):
+            if first is None:
+                wild.append(alt)
+            else:
+                by_char.setdefault(first, [])
+        for c in by_char:
+            by_char[c] = [alt for alt, first in zip(alts, firsts) if first in (c, None)]
+        self.buckets = {c: _compile_alternatives(group) for c, group in by_char.items()}
+        self.default = _compile_alternatives(wild) if wild else None
+
+    def match(self, text: str) -> tuple[int, bool] | None:
+        """(order, ignores?) of the last pattern matching `text`, or None."""
+        compiled = self.buckets.get(text[:1], self.default)
+        if compiled is None:
+            return None
+        regex, groups = compiled
+        m = regex.fullmatch(text)  # the entry itself: its folders were judged on the way
+        return None if m is None else groups[m.lastindex]
+
+
+_META = set(".^$*+?{}[]\\|()")
+
+
+def _first_literal(source: str) -> str | None:
+    """The character every match of `source` starts with, when it is a plain literal."""
+    body = source[1:] if source.startswith("^") else source
+    if not body:
+        return None
+    if body[0] == "\\":
+        if len(body) < 2 or body[1].isalnum():
+            return None  # a class like \d, or a dangling escape
+        first, rest = body[1], body[2:]
+    elif body[0] in _META:
+        return None
+    else:
+        first, rest = body[0], body[1:]
+    if rest[:1] in ("*", "?", "{", "+") or _top_level_bar(body):
+        return None  # a quantifier or an alternation: not a fixed first character
+    return first
+
+
+def _top_level_bar(source: str) -> bool:
+    depth = 0
+    i = 0
+    in_class = False
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            if c == "]":
+                in_class = False
+        elif c == "[":
+            in_class = True
+            if source[i + 1:i + 2] == "]":
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+def _compile_alternatives(alts: list[tuple[int, bool, str]]
+                          ) -> tuple[re.Pattern, dict[int, tuple[int, bool]]]:
+    parts: list[str] = []
+    groups: dict[int, tuple[int, bool]] = {}
+    index = 1
+    for order, include, source in reversed(alts):
+        groups[index] = (order, include)
+        parts.append(f"({source})")
+        index += 1 + re.compile(source).groups
+    return re.compile("|".join(parts)), groups
+
+
+@dataclass(slots=True)
+class _Layer:
+    """The path-dependent patterns of one ignore file."""
+
+    strip: int  # characters to cut from a root-relative path (the base folder + "/")
+    matcher: _Alternation
+
+
+@dataclass(slots=True)
+class IgnoreRules:
+    """A stack of ignore files; immutable once built (children extend a copy)."""
+
+    layers: tuple[_Layer, ...] = ()
+    names: tuple[tuple[int, bool, str], ...] = ()  # name-only patterns: (order, ignores?, regex)
+    name_matcher: _Alternation | None = None
+    count: int = 0  # patterns so far: the next pattern's global order
+    key: tuple = ()  # what the rules were built from, for the cache of `extend`
+
+    @property
+    def empty(self) -> bool:
+        return not self.layers and not self.names
+
+    def extend(self, lines: list[str], strip: int) -> IgnoreRules:
+        """These rules plus one ignore file; `strip`: length of its folder's path + "/"."""
+        key = (self.key, tuple(lines), strip)
+        cached = _EXTEND_CACHE.get(key)
+        if cached is not None:
+            return cached
+        rules = self._extend(lines, strip)
+        rules.key = key
+        if len(_EXTEND_CACHE) >= 512:
+            _EXTEND_CACHE.clear()
+        _EXTEND_CACHE[key] = rules
+        return rules
+
+    def _extend(self, lines: list[str], strip: int) -> IgnoreRules:
+        order = self.count
+        names = list(self.names)
+        path_alts: list[tuple[int, bool, str]] = []
+        for line in lines:
+            try:
+                pattern = GitIgnoreSpecPattern(line)
+            except Exception:  # an invalid pattern is ignored, as git does
+                continue
+            if pattern.include is None or pattern.regex is None:
+                continue
+            source = _NAMED_GROUP.sub("(?:", pattern.regex.pattern)
+            if source.startswith(_BASENAME_PREFIX) and _name_only(source[len(_BASENAME_PREFIX):]):
+                # Matches at any depth below its folder: look at the entry's name only.
+                names.append((order, pattern.include, "^" + source[len(_BASENAME_PREFIX):]))
+            else:
+                path_alts.append((order, pattern.include, source))
+            order += 1
+        layers = self.layers
+        if path_alts:
+            layers = layers + (_Layer(strip, _Alternation(path_alts)),)
+        matcher = self.name_matcher
+        if len(names) != len(self.names):
+            matcher = _Alternation(names)
+        return IgnoreRules(layers, tuple(names), matcher, order)
+
+    def ignores(self, rel: str, name: str, is_dir: bool) -> bool:
+        """Whether the entry `rel` (root-relative, posix; `name` its last part) is ignored."""
+        best = -1
+        verdict = False
+        if self.name_matcher is not None:
+            found = self.name_matcher.match(name + "/" if is_dir else name)
+            if found is not None:
+                best, verdict = found
+        if self.layers:
+            if is_dir:
+                rel += "/"
+            for layer in self.layers:
+                found = layer.matcher.match(rel[layer.strip:])
+                if found is not None and found[0] > best:
+                    best, verdict = found
+        return verdict
+
+
+_EXTEND_CACHE: dict[tuple, IgnoreRules] = {}
+
+
+def _name_only(source: str) -> bool:
+    """Whether a pattern body (after "any folders/") looks at one path component only."""
+    # Its tail says "this entry, as a file or folder": `(?:(?:/)|$)` or `(?:/)`.
+    for tail in ("(?:(?:/)|$)", "(?:/)"):
+        if source.endswith(tail):
+            return "/" not in source[: -len(tail)].replace("[^/]", "")
+    return False  # an unknown shape: match it against the whole path
+
+
+def read_ignore_file(path: str, warnings: list[str] | None, shown: str) -> list[str] | None:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if warnings is not None:
+            warnings.append(f"cannot read {shown}: {exc.strerror or exc}")
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return [line for line in data.decode("utf-8", "replace").splitlines()
+            if line and not line.startswith("#")]
+
+
+def ignore_spec(patterns: tuple[str, ...]) -> GitIgnoreSpec | None:
+    return GitIgnoreSpec.from_lines(list(patterns)) if patterns else None
