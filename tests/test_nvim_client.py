@@ -6,7 +6,9 @@ an `nvim` on PATH (0.9 or newer) are used when the package is not installed.
 
 One Neovim run (nvim-client/tests/e2e.lua) opens shop/cart.py of a copy of the fixture
 workspace, waits for the server, then hovers and runs every command, writing what it saw to
-a JSON file; the tests below assert on that record.
+a JSON file; the tests below assert on that record. Another run of the same driver (scenario
+`sub_letters`) follows the links of a symbols page split into letter pages, in a generated
+workspace.
 """
 
 from __future__ import annotations
@@ -79,18 +81,14 @@ def server_cmd() -> list[str]:
     return [sys.executable, "-m", "repodoc_ls.server"]
 
 
-@pytest.fixture(scope="module", params=["lsp_config", "lsp_start"])
-def run(request, tmp_path_factory) -> dict:
-    """lsp_config: vim.lsp.config()/enable() (Neovim 0.11+); lsp_start: the FileType autocmd
-    with vim.lsp.start() that Neovim 0.9 and 0.10 use, forced with use_lsp_config = false."""
-    tmp = tmp_path_factory.mktemp("nvim").resolve()
-    ws = materialize_workspace(tmp)
+def run_driver(tmp: Path, ws: Path, mode: str = "lsp_config", scenario: str = "fixture") -> dict:
+    """Run nvim-client/tests/e2e.lua (`scenario`) in `ws` and return its record."""
     result = tmp / "result.json"
     env = dict(os.environ)
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         env[var] = str(tmp / var.lower())  # keep the LSP log and shada out of the home folder
     env.update(REPODOC_WS=str(ws), REPODOC_CMD=json.dumps(server_cmd()), REPODOC_RESULT=str(result),
-               REPODOC_USE_LSP_CONFIG="1" if request.param == "lsp_config" else "0")
+               REPODOC_USE_LSP_CONFIG="1" if mode == "lsp_config" else "0", REPODOC_SCENARIO=scenario)
     env.pop("NVIM", None)  # when run from a Neovim terminal
     env.pop("VIMINIT", None)
     try:
@@ -103,11 +101,39 @@ def run(request, tmp_path_factory) -> dict:
         pytest.fail(f"the Neovim driver wrote no result\n{output}")
     data = json.loads(result.read_text(encoding="utf-8"))
     data["ws"] = str(ws)
-    data["mode"] = request.param
+    data["mode"] = mode
     data["output"] = output
     log = tmp / "xdg_state_home" / "nvim" / "lsp.log"
     data["lsp_log"] = log.read_text(encoding="utf-8", errors="replace")[-3000:] if log.is_file() else ""
     return data
+
+
+@pytest.fixture(scope="module", params=["lsp_config", "lsp_start"])
+def run(request, tmp_path_factory) -> dict:
+    """lsp_config: vim.lsp.config()/enable() (Neovim 0.11+); lsp_start: the FileType autocmd
+    with vim.lsp.start() that Neovim 0.9 and 0.10 use, forced with use_lsp_config = false."""
+    tmp = tmp_path_factory.mktemp("nvim").resolve()
+    return run_driver(tmp, materialize_workspace(tmp), request.param)
+
+
+# Enough symbols for the symbols pages to be split into letter pages, and for letter "a" to
+# need a second part (as in tests/test_server_sub_letters.py).
+A_NAMES = 3000
+B_NAMES = 300
+
+
+@pytest.fixture(scope="module")
+def letters_run(tmp_path_factory) -> dict:
+    """The `sub_letters` scenario: big/names.py with 3000 alpha_... and 300 beta_... functions,
+    so big/sub.md (and the root's) link to sub-a.md, sub-a-2.md and sub-b.md. Not exported."""
+    tmp = tmp_path_factory.mktemp("nvim_letters").resolve()
+    ws = tmp / "letters"
+    (ws / "big").mkdir(parents=True)
+    (ws / "pyproject.toml").write_text('[project]\nname = "letters"\n', encoding="utf-8")
+    lines = [f"def alpha_function_with_a_long_name_{n:05d}():\n    pass\n" for n in range(A_NAMES)]
+    lines += [f"def beta_function_with_a_long_name_{n:05d}():\n    pass\n" for n in range(B_NAMES)]
+    (ws / "big" / "names.py").write_text("".join(lines), encoding="utf-8")
+    return run_driver(tmp, ws, scenario="sub_letters")
 
 
 def _explain(run: dict) -> str:
@@ -229,3 +255,83 @@ def test_link_resolution_unit_tests():
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert re.search(r"links: \d+ passed", proc.stdout + proc.stderr)
+
+
+def _lua(code: str, tmp_path: Path):
+    """The JSON that a Lua chunk (with `links` = require("repodoc.links")) returns, run by nvim -l."""
+    script = tmp_path / "chunk.lua"
+    script.write_text(f"vim.opt.runtimepath:prepend({json.dumps(str(CLIENT))})\n"
+                      f"local links = require('repodoc.links')\n"
+                      f"local value = (function() {code} end)()\n"
+                      f"io.stdout:write(vim.json.encode(value))\n", encoding="utf-8")
+    proc = subprocess.run([NVIM, "--headless", "--clean", "-l", str(script)], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_sub_letter_links_resolve_to_letter_pages(tmp_path):
+    """links.resolve: sub-<letter>.md and sub-<letter>-<n>.md are pages of kind sub with a
+    letter (named as repodoc/folderDoc names it); page_name gives their page path back."""
+    got = _lua("""
+      local root = { root = "/ws", output = "/ws/docs/repodoc", page = "sub.md" }
+      local nested = { root = "/ws", output = "/ws/docs/repodoc", page = "shop/util/sub.md" }
+      local out = {}
+      for _, case in ipairs({
+        { "root_letter", root, "sub-a.md" }, { "root_part", root, "sub-a-2.md#alpha" },
+        { "nested_letter", nested, "sub-t.md" }, { "nested_part", nested, "sub-_-12.md" },
+        { "from_elsewhere", nested, "../../big/sub-b.md" }, { "two_letters", nested, "sub-ab.md" },
+        { "upper", nested, "sub-A.md" }, { "part_one", nested, "sub-a-1.md" }, { "sub", nested, "sub.md" },
+      }) do
+        out[case[1]] = links.resolve(case[2], case[3])
+      end
+      out.names = { links.page_name("sub", "", "a"), links.page_name("sub", "", "a-2"),
+        links.page_name("sub", "shop/util", "t"), links.page_name("sub", "shop/util", "_-12"),
+        links.page_name("sub", "shop/util") }
+      return out
+    """, tmp_path)
+    assert got["root_letter"] == {"type": "page", "kind": "sub", "letter": "a", "rel": "", "path": "/ws"}
+    assert got["root_part"] == {"type": "page", "kind": "sub", "letter": "a-2", "rel": "", "path": "/ws",
+                                "fragment": "alpha"}
+    assert got["nested_letter"] == {"type": "page", "kind": "sub", "letter": "t", "rel": "shop/util",
+                                    "path": "/ws/shop/util"}
+    assert got["nested_part"] == {"type": "page", "kind": "sub", "letter": "_-12", "rel": "shop/util",
+                                  "path": "/ws/shop/util"}
+    assert got["from_elsewhere"] == {"type": "page", "kind": "sub", "letter": "b", "rel": "big", "path": "/ws/big"}
+    for key, name in (("two_letters", "sub-ab.md"), ("upper", "sub-A.md"), ("part_one", "sub-a-1.md")):
+        # Not a letter page: the exported file, as before.
+        assert got[key] == {"type": "file", "path": f"/ws/docs/repodoc/shop/util/{name}", "exported": True}
+    assert got["sub"] == {"type": "page", "kind": "sub", "rel": "shop/util", "path": "/ws/shop/util"}
+    assert got["names"] == ["sub-a.md", "sub-a-2.md", "shop/util/sub-t.md", "shop/util/sub-_-12.md",
+                            "shop/util/sub.md"]
+
+
+def test_letter_pages_of_a_split_symbols_page_open_from_its_links(letters_run):
+    run = letters_run
+    assert run.get("done"), f"the driver did not finish\n{_explain(run)}"
+    assert "main" not in run["errors"], _explain(run)
+    assert not (Path(run["ws"]) / "docs").exists()  # never exported: every page comes from the server
+    _ok(run, "sub")
+    assert "(sub-a-2.md)" in "\n".join(run["sub"]["lines"])
+    _ok(run, "follow_letter_part")
+    part = run["letter_part"]
+    assert part["name"].endswith("sub-a-2.md") and part["name"] == "repodoc://big/sub-a-2.md"
+    text = "\n".join(part["lines"])
+    assert "alpha_function_with_a_long_name_02999" in text and "beta_function" not in text
+    assert part["lines"][0].endswith("symbols: A (2 of 2)"), part["lines"][0]
+    assert part["filetype"] == "markdown" and not part["modifiable"]
+    assert {k: run["letter_part_page"][k] for k in ("kind", "letter", "rel", "page")} == {
+        "kind": "sub", "letter": "a-2", "rel": "big", "page": "big/sub-a-2.md"}
+    _ok(run, "follow_previous_part")
+    assert run["letter"]["lines"][0].endswith("symbols: A (1 of 2)"), run["letter"]
+    _ok(run, "follow_from_letter_page")
+    assert run["from_letter"]["name"] == "repodoc://big/names.py_docs.md"
+    assert 'id="alpha_function_with_a_long_name_02999"' in run["from_letter"]["line"], run["from_letter"]
+    assert run["all_letters"]["buf"] == run["all_letters"]["sub"]  # the same big/sub.md buffer
+    _ok(run, "follow_root_letter")
+    assert run["root_letter"]["name"] == "repodoc://sub-b.md"
+    assert run["root_letter"]["lines"][0].endswith("symbols: B"), run["root_letter"]
+    _ok(run, "missing_letter")
+    missing = run["missing_letter"]
+    assert missing["notified"] and missing["name"] == "repodoc://sub-b.md", missing
+    assert any(n["level"] == 4 and "has no symbols page sub-c.md" in n["message"] for n in missing["notifications"]), missing

@@ -6,6 +6,10 @@
 -- Opens shop/cart.py of the fixture workspace, waits for the server, then runs hover and
 -- every command, recording what it sees in a JSON file (rewritten after each step, so a
 -- timeout still leaves the steps done so far). Quits when done.
+--
+-- REPODOC_SCENARIO=sub_letters: a workspace whose big/names.py has so many symbols that
+-- the symbols pages (sub.md) are split into letter pages; opens big/names.py, then follows
+-- the links of big/sub.md to its letter pages and from them.
 
 local script = debug.getinfo(1, "S").source:sub(2)
 local plugin_dir = vim.fn.fnamemodify(script, ":p:h:h")
@@ -25,9 +29,10 @@ end
 local ws = env("REPODOC_WS")
 local cmd = vim.json.decode(env("REPODOC_CMD"))
 local out = env("REPODOC_RESULT")
+local scenario = os.getenv("REPODOC_SCENARIO") or "fixture"
 local STEP_MS = tonumber(os.getenv("REPODOC_STEP_MS") or "") or 20000
 
-local R = { steps = {}, errors = {}, notifications = {}, nvim = tostring(vim.version()) }
+local R = { steps = {}, errors = {}, notifications = {}, nvim = tostring(vim.version()), scenario = scenario }
 
 local function save()
   local f = assert(io.open(out, "w"))
@@ -124,8 +129,11 @@ local function hover_text(buf, line, character)
   return nil
 end
 
-local function main()
-  local repodoc = require("repodoc")
+local repodoc = require("repodoc")
+
+-- setup(), open `file` and wait for the server to attach and be ready: the buffer, its
+-- window and the client (nil when it did not attach).
+local function start(file)
   local src, src_win, client
 
   step("setup", function()
@@ -136,7 +144,7 @@ local function main()
   end)
 
   step("attach", function()
-    vim.cmd("edit " .. vim.fn.fnameescape(ws .. "/shop/cart.py"))
+    vim.cmd("edit " .. vim.fn.fnameescape(ws .. "/" .. file))
     src, src_win = vim.api.nvim_get_current_buf(), vim.api.nvim_get_current_win()
     R.filetype = vim.bo[src].filetype
     wait("the repodoc client to attach", function()
@@ -147,7 +155,7 @@ local function main()
     R.root_dir = client.root_dir or client.config.root_dir
   end)
   if not client then
-    return
+    return nil
   end
 
   step("ready", function()
@@ -163,6 +171,27 @@ local function main()
       return R.statusline:match("files") ~= nil
     end, 5000)
   end)
+  return src, src_win, client
+end
+
+local function back_to(buf)
+  vim.cmd("buffer " .. buf)
+end
+
+local function cursor_line()
+  return vim.api.nvim_get_current_line()
+end
+
+local function page_snapshot(n)
+  return { name = vim.api.nvim_buf_get_name(0), lines = buf_lines(0, n), cursor = vim.api.nvim_win_get_cursor(0)[1],
+    line = cursor_line(), filetype = vim.bo.filetype, modifiable = vim.bo.modifiable }
+end
+
+local function main()
+  local src, src_win, client = start("shop/cart.py")
+  if not client then
+    return
+  end
 
   step("hover", function()
     R.hover_cart = hover_text(src, 18, 6) -- `class Cart` (line 19)
@@ -208,14 +237,6 @@ local function main()
     R.doc = { name = vim.api.nvim_buf_get_name(0), lines = buf_lines(0, 3), filetype = vim.bo.filetype,
       buftype = vim.bo.buftype, modifiable = vim.bo.modifiable, windows = #vim.api.nvim_tabpage_list_wins(0) }
   end)
-
-  local function back_to(buf)
-    vim.cmd("buffer " .. buf)
-  end
-
-  local function cursor_line()
-    return vim.api.nvim_get_current_line()
-  end
 
   step("follow_anchor", function()
     local docbuf = vim.api.nvim_get_current_buf()
@@ -300,11 +321,94 @@ local function main()
   end)
 end
 
+-- The pages of a split symbols page (sub-<letter>.md, sub-<letter>-<n>.md), never exported.
+local function main_sub_letters()
+  local src, src_win, client = start("big/names.py")
+  if not client then
+    return
+  end
+
+  step("sub", function()
+    vim.api.nvim_set_current_win(src_win)
+    vim.cmd("RepodocFolder sub")
+    wait("the folder's symbols page", function()
+      return vim.api.nvim_buf_get_name(0) == "repodoc://big/sub.md"
+    end)
+    R.sub = page_snapshot()
+  end)
+
+  local sub = vim.api.nvim_get_current_buf()
+
+  step("follow_letter_part", function()
+    follow("sub-a-2.md")
+    wait("the second part of letter a", function()
+      return vim.api.nvim_buf_get_name(0) == "repodoc://big/sub-a-2.md"
+    end)
+    R.letter_part = page_snapshot()
+    R.letter_part_page = vim.b.repodoc_page
+  end)
+
+  step("follow_previous_part", function()
+    follow("sub-a.md") -- [previous part](sub-a.md)
+    wait("the first part of letter a", function()
+      return vim.api.nvim_buf_get_name(0) == "repodoc://big/sub-a.md"
+    end)
+    R.letter = page_snapshot(1)
+  end)
+
+  step("follow_from_letter_page", function()
+    back_to(vim.fn.bufnr("repodoc://big/sub-a-2.md"))
+    -- A link of the letter page, relative to its own place (big/), to another page's anchor.
+    follow("names.py_docs.md#alpha_function_with_a_long_name_02999")
+    wait("the file page at the symbol's anchor", function()
+      return vim.api.nvim_buf_get_name(0) == "repodoc://big/names.py_docs.md"
+    end)
+    R.from_letter = page_snapshot(1)
+    back_to(vim.fn.bufnr("repodoc://big/sub-a-2.md"))
+    follow("sub.md") -- [all letters](sub.md)
+    wait("back to all letters", function()
+      return vim.api.nvim_buf_get_name(0) == "repodoc://big/sub.md"
+    end)
+    R.all_letters = { name = vim.api.nvim_buf_get_name(0), buf = vim.api.nvim_get_current_buf(), sub = sub }
+  end)
+
+  step("follow_root_letter", function()
+    follow("../index.md") -- [root: ...](../index.md)
+    wait("the root index", function()
+      return vim.api.nvim_buf_get_name(0) == "repodoc://index.md"
+    end)
+    vim.cmd("RepodocFolder sub")
+    wait("the root symbols page", function()
+      return vim.api.nvim_buf_get_name(0) == "repodoc://sub.md"
+    end)
+    follow("sub-b.md")
+    wait("the root's letter b", function()
+      return vim.api.nvim_buf_get_name(0) == "repodoc://sub-b.md"
+    end)
+    R.root_letter = page_snapshot(1)
+  end)
+
+  step("missing_letter", function()
+    -- A link to a letter page the folder does not have: the server's InvalidParams, notified.
+    vim.bo.modifiable = true
+    vim.api.nvim_buf_set_lines(0, 0, 0, false, { "[c](big/sub-c.md)" })
+    vim.bo.modifiable = false
+    local before = #R.notifications
+    vim.api.nvim_win_set_cursor(0, { 1, 1 })
+    vim.cmd("normal gf")
+    local ok = vim.wait(STEP_MS, function()
+      return #R.notifications > before
+    end, 50)
+    R.missing_letter = { notified = ok, notifications = vim.list_slice(R.notifications, before + 1),
+      name = vim.api.nvim_buf_get_name(0) }
+  end)
+end
+
 vim.api.nvim_create_autocmd("VimEnter", {
   once = true,
   callback = function()
     vim.schedule(function()
-      local ok, err = xpcall(main, debug.traceback)
+      local ok, err = xpcall(scenario == "sub_letters" and main_sub_letters or main, debug.traceback)
       if not ok then
         R.errors.main = tostring(err)
       end

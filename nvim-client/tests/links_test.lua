@@ -39,8 +39,14 @@ eq("percent-encoded page", resolve("../odd%20names/caf%C3%A9%20menu.py_docs.md")
 eq("folder index", resolve("index.md"), { type = "page", kind = "index", rel = "shop", path = "/ws/shop" })
 eq("root doc", resolve("../doc.md"), { type = "page", kind = "doc", rel = "", path = "/ws" })
 eq("sub page", resolve("util/sub.md#Cart").kind, "sub")
-eq("split sub page: the exported file", resolve("../sub-c.md"),
-  { type = "file", path = "/ws/docs/repodoc/sub-c.md", exported = true })
+eq("split sub page: a letter page", resolve("../sub-c.md"),
+  { type = "page", kind = "sub", letter = "c", rel = "", path = "/ws" })
+eq("split sub page: a later part", resolve("util/sub-_-12.md#x"),
+  { type = "page", kind = "sub", letter = "_-12", rel = "shop/util", path = "/ws/shop/util", fragment = "x" })
+eq("split sub page: no part 1 or 02", { resolve("sub-a-1.md").type, resolve("sub-a-02.md").type }, { "file", "file" })
+eq("not a letter page", { resolve("sub-ab.md").type, resolve("sub-A.md").type, resolve("sub-.md").type },
+  { "file", "file", "file" })
+eq("another exported file", resolve("../notes.md"), { type = "file", path = "/ws/docs/repodoc/notes.md", exported = true })
 eq("a page named like a folder page", resolve("my_index.md").type, "file")
 
 -- Sources, anchors, URLs.
@@ -60,6 +66,8 @@ eq("relative output", links.output_path("/ws/", "./build//docs"), "/ws/build/doc
 
 eq("page names", { links.page_name("docs", "a/b.py"), links.page_name("kw", "b.py"), links.page_name("sub", ""),
   links.page_name("index", "a") }, { "a/b.py_docs.md", "b.py_kw.md", "sub.md", "a/index.md" })
+eq("letter page names", { links.page_name("sub", "a/b", "t"), links.page_name("sub", "", "t-2"),
+  links.page_name("index", "a", "t") }, { "a/b/sub-t.md", "sub-t-2.md", "a/index.md" })
 eq("anchor line", links.anchor_line({ "x", '- <a id="Cart.add"></a>`def add`' }, "Cart.add"), 2)
 eq("missing anchor", links.anchor_line({ "x" }, "nope"), nil)
 eq("normalize", links.normalize("/a/./b/../../c//d/.."), "/c")

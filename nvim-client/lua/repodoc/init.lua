@@ -270,9 +270,10 @@ local function jump_to_line(line)
 end
 
 --- Show a page in a markdown scratch buffer named repodoc://<page path>.
---- `info` = {client, root, kind, rel (file or folder path relative to the root), markdown, fragment?}
+--- `info` = {client, root, kind, rel (file or folder path relative to the root), markdown, fragment?,
+--- letter? (kind sub: a page of a split symbols page, "t" or "t-2")}
 local function show_page(info, from_page)
-  local page_name = links.page_name(info.kind, info.rel)
+  local page_name = links.page_name(info.kind, info.rel, info.letter)
   local name = PAGE_SCHEME .. page_name
   local buf = find_buffer(name)
   if buf and vim.b[buf].repodoc_page and vim.b[buf].repodoc_page.root ~= info.root then
@@ -307,6 +308,7 @@ local function show_page(info, from_page)
     output = M.output_path(info.root),
     page = page_name,
     kind = info.kind,
+    letter = info.letter,
     rel = info.rel,
     source = rel_path,
   }
@@ -339,11 +341,15 @@ local KIND_REQUEST = {
 }
 
 --- Ask the server for a page of `path` (a file for docs/kw, a file or folder for the folder
---- kinds) and show it.
-local function open_page(ctx, kind, path, fragment, from_page)
+--- kinds) and show it. `letter` (kind sub): a page of a split symbols page, named as in its
+--- file name ("t" for sub-t.md, "t-2" for sub-t-2.md).
+local function open_page(ctx, kind, path, fragment, from_page, letter)
   local params = { uri = vim.uri_from_fname(path) }
   if kind == "index" or kind == "doc" or kind == "sub" then
     params.kind = kind
+  end
+  if kind == "sub" and letter then
+    params.letter = letter
   end
   request(ctx.client, KIND_REQUEST[kind], params, function(err, result)
     if err then
@@ -355,8 +361,8 @@ local function open_page(ctx, kind, path, fragment, from_page)
       local root = ctx.root:gsub("/$", "")
       rel = path == root and "" or path:sub(#root + 2)
     end
-    show_page({ client = ctx.client, root = ctx.root, kind = kind, rel = rel, markdown = result.markdown, fragment = fragment },
-      from_page)
+    show_page({ client = ctx.client, root = ctx.root, kind = kind, rel = rel, markdown = result.markdown, fragment = fragment,
+      letter = params.letter }, from_page)
   end, ctx.bufnr)
 end
 
@@ -430,7 +436,7 @@ function M.follow_link()
     local ctx = context()
     if ctx then
       ctx.root = page.root
-      open_page(ctx, target.kind, target.path, target.fragment, true)
+      open_page(ctx, target.kind, target.path, target.fragment, true, target.letter)
     end
   elseif target.type == "url" then
     if vim.ui.open then

@@ -2,8 +2,10 @@
 --
 -- Pages live (or would live, once exported) under the output folder, which mirrors the
 -- source tree: `shop/cart.py` has `shop/cart.py_docs.md` and `shop/cart.py_kw.md`, every
--- folder has `index.md`, `doc.md` and `sub.md`. Links are relative to the page's place in
--- the output folder and percent-encoded; links to source files leave the output folder
+-- folder has `index.md`, `doc.md` and `sub.md`; a `sub.md` too large for one page is split
+-- into `sub-<letter>.md` (a-z or _), and a letter still too large into `sub-<letter>-<n>.md`
+-- (n >= 2) parts. Links are relative to the page's place in the output folder and
+-- percent-encoded; links to source files leave the output folder
 -- (`../../../shop/cart.py#L12`). Pure functions, no editor state: easy to test.
 
 local M = {}
@@ -114,12 +116,29 @@ function M.link_at(line, col)
   return after
 end
 
+--- The letter of a split symbols page's file name, as repodoc/folderDoc names it: "t" for
+--- `sub-t.md`, "t-2" for `sub-t-2.md` (a part number of 2 or more); nil for any other name.
+function M.sub_letter(name)
+  local letter = name:match("^sub%-([a-z_])%.md$")
+  if letter then
+    return letter
+  end
+  local part
+  letter, part = name:match("^sub%-([a-z_])%-([1-9]%d*)%.md$")
+  if letter and tonumber(part) >= 2 then
+    return letter .. "-" .. part
+  end
+  return nil
+end
+
 --- What a link target of a page points to.
 --- `page` = {root = workspace root, output = absolute output folder, page = page path
 --- relative to the output folder}. Returns one of:
 ---   {type = "anchor", fragment}                         same page
 ---   {type = "page", kind = "docs"|"kw", path = abs source file, rel, fragment}
 ---   {type = "page", kind = "index"|"doc"|"sub", path = abs folder, rel, fragment}
+---   {type = "page", kind = "sub", letter = "t"|"t-2", path = abs folder, rel, fragment}
+---                                                     a page of a split sub.md
 ---   {type = "file", path = abs, line?, fragment}        a source file (or any other file)
 ---   {type = "url", url}                                 http(s), mailto, ...
 function M.resolve(page, target)
@@ -165,15 +184,24 @@ function M.resolve(page, target)
       local folder = dirname(rel)
       return { type = "page", kind = base, rel = folder, path = M.normalize(join(page.root, folder)), fragment = fragment }
     end
-    -- Another page with no request of its own (a split `sub-a.md`): the exported file.
+    local letter = M.sub_letter(rel:match("[^/]+$"))
+    if letter then
+      local folder = dirname(rel)
+      return { type = "page", kind = "sub", letter = letter, rel = folder, path = M.normalize(join(page.root, folder)),
+        fragment = fragment }
+    end
+    -- Another file of the output folder, with no request of its own: the exported file.
     return { type = "file", path = abs, fragment = fragment, exported = true }
   end
   return { type = "file", path = abs, line = fragment and tonumber(fragment:match("^L(%d+)")), fragment = fragment }
 end
 
---- The page path (relative to the output folder) of a file or folder page.
-function M.page_name(kind, rel)
-  if kind == "docs" then
+--- The page path (relative to the output folder) of a file or folder page; `letter` ("t",
+--- "t-2") with kind "sub" names a page of a split symbols page (`rel/sub-t-2.md`).
+function M.page_name(kind, rel, letter)
+  if kind == "sub" and letter then
+    return join(rel, "sub-" .. letter .. ".md")
+  elseif kind == "docs" then
     return rel .. "_docs.md"
   elseif kind == "kw" then
     return rel .. "_kw.md"
