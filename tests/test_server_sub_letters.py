@@ -68,6 +68,7 @@ async def test_every_letter_page_and_part_is_served(client: LanguageClient, ws, 
     ({"kind": "sub", "letter": "a-3"}, "has no symbols page sub-a-3.md"),
     ({"kind": "sub", "letter": "A"}, "letter .* must be a-z or _"),
     ({"kind": "sub", "letter": "a-0"}, "letter .* must be a-z or _"),
+    ({"kind": "sub", "letter": "a-1"}, "letter .* must be a-z or _"),  # part 1 is sub-a.md
     ({"kind": "doc", "letter": "a"}, "letter .*with kind sub"),
 ])
 async def test_a_letter_page_that_does_not_exist_is_invalid_params(client: LanguageClient, ws, params, message):

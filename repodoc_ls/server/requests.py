@@ -94,7 +94,7 @@ async def keyword_index(ls, params):
     return {"uri": params["uri"], "path": rel, "markdown": markdown, "keywords": keywords}
 
 
-_LETTER = re.compile(r"([a-z_])(?:-([1-9][0-9]*))?")
+_LETTER = re.compile(r"([a-z_])(?:-([2-9]|[1-9][0-9]+))?")  # sub-t.md, sub-t-2.md: a part from 2 on
 
 
 async def folder_doc(ls, params):

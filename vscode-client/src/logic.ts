@@ -296,7 +296,7 @@ export function parsePagePath(root: string, outputDir: string, path: string): Pa
     if (folderMatch) {
       return { type: 'page', kind: folderMatch[1] as FolderKind, source: folder ? posix.join(root, folder) : root, relative: folder };
     }
-    const letterMatch = /^sub-([a-z_](?:-[1-9][0-9]*)?)\.md$/.exec(base);
+    const letterMatch = /^sub-([a-z_](?:-(?:[2-9]|[1-9][0-9]+))?)\.md$/.exec(base);
     if (letterMatch) {
       return { type: 'page', kind: 'sub', letter: letterMatch[1], source: folder ? posix.join(root, folder) : root, relative: folder };
     }

@@ -147,6 +147,7 @@ describe('page paths', () => {
       relative: '',
     });
     assert.equal(parsePagePath(ROOT, OUT, '/home/me/ws/docs/repodoc/shop/sub-notes.md'), undefined);
+    assert.equal(parsePagePath(ROOT, OUT, '/home/me/ws/docs/repodoc/shop/sub-a-1.md'), undefined);
     const odd = pagePath(ROOT, OUT, 'kw', '/home/me/ws/odd names/café menu.py');
     assert.equal(odd, '/home/me/ws/docs/repodoc/odd names/café menu.py_kw.md');
     assert.equal((parsePagePath(ROOT, OUT, odd!) as { source: string }).source, '/home/me/ws/odd names/café menu.py');
