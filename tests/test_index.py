@@ -283,3 +283,29 @@ def test_saved_reference_records_are_ignored_after_a_file_is_added(workspace):
     second = Index.build(load_settings(workspace))
     assert second.references("shop/cart.py", "Cart").get("shop/extra.py") == [2]
     assert len(second.graph.refs.dirty) == len(second.paths())  # a full build
+
+
+def test_a_first_build_fills_the_store_in_bulk_with_the_same_rows_and_search(workspace, monkeypatch):
+    from repodoc_ls.index import store as store_module
+
+    def rows_and_searches(index):
+        conn = index.store._conn
+        rows = conn.execute("SELECT path, name, qualname, kind, line, col FROM symbols ORDER BY 1, 3, 5").fetchall()
+        found = {q: [(r.path, r.qualname) for r in index.store.search_symbols(q, 100)]
+                 for q in ("Cart", "price", "add", "elpe", "xyz")}
+        # rank 1: also compare the full-text index with its content table (raises if they differ)
+        conn.execute("INSERT INTO symbols_fts(symbols_fts, rank) VALUES ('integrity-check', 1)")
+        return rows, found
+
+    monkeypatch.setattr(store_module, "_BULK_ROWS", 10**9)
+    one_by_one = Index.build(load_settings(workspace, {"cache_dir": str(workspace.parent / "c1")}))
+    monkeypatch.setattr(store_module, "_BULK_ROWS", 1)
+    bulk = Index.build(load_settings(workspace, {"cache_dir": str(workspace.parent / "c2")}))
+    expected = rows_and_searches(one_by_one)
+    assert expected[1]["Cart"] and expected[1]["price"]
+    assert rows_and_searches(bulk) == expected
+    # and the rows it wrote are replaced cleanly by an edit
+    cart = workspace / "shop" / "cart.py"
+    bulk.update("shop/cart.py", cart.read_text() + "\n\nclass CartExtra:\n    pass\n")
+    assert ("shop/cart.py", "CartExtra") in [(r.path, r.qualname) for r in bulk.store.search_symbols("CartExtra", 10)]
+    rows_and_searches(bulk)  # the full-text index is still consistent with its table

@@ -233,7 +233,20 @@ class Store:
 
     def write_files(self, entries: Iterable[tuple[str, int, int, str, bytes, FileFacts]]) -> None:
         """Store (path, size, mtime_ns, hash, blob, facts) rows, replacing older ones."""
+        entries = list(entries)
         with self._lock, _transaction(self._conn) as conn:
+            if len(entries) >= _BULK_ROWS and conn.execute("SELECT 1 FROM symbols LIMIT 1").fetchone() is None:
+                # A first build: nothing to replace, and filling the full-text index in one
+                # statement costs a third of an insert into it per symbol. In rowid order (the
+                # planner would read the qualname index): out of order, it costs four times more.
+                conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+                                 [entry[:5] for entry in entries])
+                conn.executemany("INSERT INTO symbols (path, name, qualname, kind, line, col) VALUES (?, ?, ?, ?, ?, ?)",
+                                 [(path, s.name, s.qualname, s.kind, s.line, s.col)
+                                  for path, *_, facts in entries for s in facts.symbols])
+                conn.execute("INSERT INTO symbols_fts(rowid, qualname)"
+                             " SELECT id, qualname FROM symbols NOT INDEXED ORDER BY id")
+                return
             for path, size, mtime_ns, digest, blob, facts in entries:
                 self._delete_symbols(conn, path)
                 conn.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
@@ -280,6 +293,9 @@ class Store:
                                (facts.path, s.name, s.qualname, s.kind, s.line, s.col))
             conn.execute("INSERT INTO symbols_fts(rowid, qualname) VALUES (?, ?)",
                          (cur.lastrowid, s.qualname))
+
+
+_BULK_ROWS = 64  # files written at once from which an empty store is filled in bulk
 
 
 class _transaction:
