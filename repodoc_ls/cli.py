@@ -86,7 +86,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     settings = _settings(args)
     start = time.perf_counter()
     index = _index(settings, defer_store=True)  # export writes the store while its workers render
+    shown = len(index.warnings)
     result = export(index, settings.output_path, force=args.force, progress=_TerminalProgress())
+    for warning in index.warnings[shown:]:
+        print(f"warning: {warning}", file=sys.stderr)
     elapsed = time.perf_counter() - start
     print(f"exported {result.output_dir}: {result.written} written, {result.unchanged} unchanged, "
           f"{result.removed} removed in {elapsed:.2f}s")

@@ -274,3 +274,24 @@ def test_a_build_for_an_export_writes_its_store_while_the_export_renders(workspa
     assert (again.stats.extracted, again.stats.reused) == (0, len(plain.paths()))
     assert sorted(again.store.edges()) == sorted(plain.store.edges())
     assert check(again).ok
+
+
+def test_an_index_store_that_cannot_be_written_costs_a_warning_not_the_export(workspace, monkeypatch):
+    import sqlite3
+
+    from repodoc_ls.index.store import Store
+
+    def disk_full(self, entries):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    index = Index.build(load_settings(workspace), defer_store=True)
+    hashes = index.content_hashes()
+    monkeypatch.setattr(Store, "write_files", disk_full)
+    result = export(index)
+    assert result.written == len(render_all(Renderer(index)))
+    assert any("could not write the index store (database or disk is full)" in w for w in index.warnings)
+    assert index.content_hashes() == hashes
+    monkeypatch.undo()
+    again = Index.build(load_settings(workspace))
+    assert again.stats.extracted == len(hashes)  # nothing was stored: everything is extracted again
+    assert check(again).ok

@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import re
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -97,11 +98,18 @@ class Index:
         self._pending_hashes: dict[str, str] = {}
 
     def flush_store(self) -> None:
-        """Write what a deferred build has not yet written to the store."""
+        """Write what a deferred build has not yet written to the store. The store is a
+        cache: when it cannot be written (a full disk), the next run re-extracts, and this
+        one goes on with a warning."""
         with self.lock:
             pending, self._pending_store = self._pending_store, None
-            if pending is not None:
+            if pending is None:
+                return
+            try:
                 pending()
+            except sqlite3.Error as exc:
+                self.warnings.append(f"could not write the index store ({exc}): the next run extracts again")
+                return  # the hashes stay known from the pending writes
             self._pending_hashes = {}
 
     def content_hashes(self) -> dict[str, str]:
