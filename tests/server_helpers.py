@@ -115,3 +115,12 @@ def change_doc(client: LanguageClient, ws: Path, rel: str, version: int, start: 
         text_document=types.VersionedTextDocumentIdentifier(uri=uri(ws, rel), version=version),
         content_changes=[types.TextDocumentContentChangePartial(
             range=types.Range(types.Position(*start), types.Position(*end)), text=text)]))
+
+
+def in_process_renderer(ws: Path):
+    """A renderer over an in-memory index of `ws`: what the server's pages must equal."""
+    from repodoc_ls.config import load_settings
+    from repodoc_ls.docs.render import Renderer
+    from repodoc_ls.index.indexer import Index
+
+    return Renderer(Index.build(load_settings(ws), persistent=False))

@@ -7,7 +7,7 @@ import pytest
 import pytest_lsp
 from pygls.exceptions import JsonRpcInvalidParams
 from pytest_lsp.client import LanguageClient
-from server_helpers import CONFIG, loc, pos, request, rng, start, uri
+from server_helpers import CONFIG, in_process_renderer, loc, pos, request, rng, start, uri
 
 from conftest import materialize_workspace
 
@@ -28,11 +28,7 @@ async def client(lsp_client: LanguageClient, ws):
 
 @pytest.fixture(scope="module")
 def renderer(ws):
-    from repodoc_ls.config import load_settings
-    from repodoc_ls.docs.render import Renderer
-    from repodoc_ls.index.indexer import Index
-
-    return Renderer(Index.build(load_settings(ws), persistent=False))
+    return in_process_renderer(ws)
 
 
 async def test_status(client: LanguageClient, ws):

@@ -7,7 +7,7 @@ import pytest
 import pytest_lsp
 from pygls.exceptions import JsonRpcInvalidParams
 from pytest_lsp.client import LanguageClient
-from server_helpers import CONFIG, request, start, uri
+from server_helpers import CONFIG, in_process_renderer, request, start, uri
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -38,11 +38,7 @@ async def client(lsp_client: LanguageClient, ws):
 
 @pytest.fixture(scope="module")
 def rendered(ws):
-    from repodoc_ls.config import load_settings
-    from repodoc_ls.docs.render import Renderer
-    from repodoc_ls.index.indexer import Index
-
-    renderer = Renderer(Index.build(load_settings(ws), persistent=False))
+    renderer = in_process_renderer(ws)
     out = {}
     for unit in renderer.units():
         if unit.kind.startswith("sub"):
