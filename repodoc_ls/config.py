@@ -2,6 +2,11 @@
 
 Sources, later ones winning: defaults, `[tool.repodoc]` in the workspace's
 `pyproject.toml`, then explicit overrides (CLI flags or LSP initialization options).
+
+The workspace is untrusted, its `pyproject.toml` included; overrides are the user's. So the
+output and cache folders a `pyproject.toml` names must lie inside the workspace (symlinks
+resolved), its `templates` folder is used only when the user trusts templates
+(`trust_templates`, which only an override can set), and `jobs` is capped at the core count.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+
+from repodoc_ls.safefs import DEFAULT_MAX_FILE_BYTES, is_inside
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -34,7 +41,11 @@ class Settings:
     jobs: int = 0  # worker processes for a cold build; 0 means one per core
     templates: str | None = None  # folder whose *.md.j2 override the packaged templates
     hover_budget_ms: int = 100  # time budget for jedi inference in hover
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger files get metadata and a note, never a read
+    trust_templates: bool = False  # only an override (CLI flag, editor setting) can set it
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: Names of the settings an override (the user, not the workspace) gave.
+    from_user: frozenset[str] = field(default=frozenset(), compare=False)
 
     @property
     def output_path(self) -> Path:
@@ -46,12 +57,22 @@ class Settings:
 
     @property
     def worker_count(self) -> int:
-        return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+        return min(self.jobs, cores) if self.jobs > 0 else cores
+
+    @property
+    def template_path(self) -> Path | None:
+        """The folder of overriding templates, when the user trusts it: the user named it,
+        or the user trusts the workspace's templates. None otherwise."""
+        if not self.templates or not (self.trust_templates or "templates" in self.from_user):
+            return None
+        return _under(self.root, self.templates)
 
     def with_overrides(self, overrides: dict[str, Any] | None) -> Settings:
         if not overrides:
             return self
-        return replace(self, **_coerce(overrides, origin="overrides"))
+        values = _coerce(overrides, origin="overrides")
+        return replace(self, **values, from_user=self.from_user | values.keys())
 
 
 def _under(root: Path, value: str) -> Path:
@@ -59,7 +80,9 @@ def _under(root: Path, value: str) -> Path:
     return p if p.is_absolute() else root / p
 
 
-_FIELDS = {f.name: f for f in fields(Settings) if f.name not in ("root", "extra")}
+_FIELDS = {f.name: f for f in fields(Settings) if f.name not in ("root", "extra", "from_user")}
+#: Settings a workspace's own pyproject.toml may not give.
+_USER_ONLY = frozenset({"trust_templates"})
 
 
 def _coerce(raw: dict[str, Any], origin: str) -> dict[str, Any]:
@@ -106,5 +129,22 @@ def load_settings(root: str | Path, overrides: dict[str, Any] | None = None) -> 
         section = data.get("tool", {}).get("repodoc", {})
         if not isinstance(section, dict):
             raise SettingsError(f"{pyproject}: [tool.repodoc] must be a table")
-        settings = replace(settings, **_coerce(section, origin=f"{pyproject} [tool.repodoc]"))
+        origin = f"{pyproject} [tool.repodoc]"
+        values = _coerce(section, origin=origin)
+        for name in sorted(values.keys() & _USER_ONLY):
+            raise SettingsError(f"{origin}: {name.replace('_', '-')} can only be given on the command "
+                                f"line or in the editor's settings, not by the workspace")
+        settings = replace(settings, **values)
+        for name in ("output_dir", "cache_dir"):
+            if name in values:
+                _check_inside_workspace(root_path, values[name], f"{origin}: {name.replace('_', '-')}")
     return settings.with_overrides(overrides)
+
+
+def _check_inside_workspace(root: Path, value: str, what: str) -> None:
+    """A folder the workspace names for repodoc to write in must lie strictly inside it,
+    symlinks resolved: it is where pages, a manifest and a database go."""
+    path = _under(root, value)
+    if not is_inside(path, root) or os.path.realpath(path) == os.path.realpath(root):
+        raise SettingsError(f"{what} = {value!r} is not a folder inside the workspace {root}; "
+                            f"give a folder outside it on the command line or in the editor's settings")
