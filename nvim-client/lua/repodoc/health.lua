@@ -9,9 +9,7 @@ local warn = health.warn or health.report_warn
 local error = health.error or health.report_error
 local info = health.info or health.report_info
 
-local function has(version)
-  return vim.fn.has("nvim-" .. version) == 1
-end
+local has, request_sync = require("repodoc.client").has, require("repodoc.client").request_sync
 
 --- The command printing the server's version: the server command with `serve` (and what
 --- follows) replaced by `--version`; `-m repodoc_ls.server` becomes `-m repodoc_ls`.
@@ -45,13 +43,6 @@ local function run(cmd, timeout)
   end
   local output = vim.fn.system(cmd)
   return vim.v.shell_error, vim.trim(output)
-end
-
-local function request_sync(client, method, params, timeout)
-  if has("0.11") then
-    return client:request_sync(method, params, timeout)
-  end
-  return client.request_sync(method, params, timeout)
 end
 
 local function check_neovim()
