@@ -270,6 +270,61 @@ def _lua(code: str, tmp_path: Path):
     return json.loads(proc.stdout)
 
 
+# The plugin's modules (nvim-client/lua/repodoc/): init.lua is the public API and setup().
+MODULES = ("repodoc", "repodoc.config", "repodoc.client", "repodoc.pages", "repodoc.quickfix",
+           "repodoc.export", "repodoc.status", "repodoc.links", "repodoc.health")
+PUBLIC_FUNCTIONS = ("setup", "doc", "keywords", "folder", "search", "refs", "export", "reindex", "follow_link",
+                    "status", "client_for", "resolve_config", "output_path", "uses_lsp_config", "refresh_status",
+                    "cached_status")
+
+
+def test_every_module_loads_on_its_own_and_the_api_is_whole(tmp_path):
+    """Each module (and any other file of lua/repodoc/) loads first in a fresh state, so none
+    is missing and none needs another to be loaded before it; require("repodoc") keeps its
+    functions, `defaults`, and `config` (nil before setup(), the options after)."""
+    on_disk = sorted("repodoc." + p.stem for p in (CLIENT / "lua" / "repodoc").glob("*.lua") if p.stem != "init")
+    got = _lua(f"""
+      local out = {{ loaded = {{}}, errors = {{}} }}
+      for _, name in ipairs(vim.json.decode({json.dumps(json.dumps(sorted(set(MODULES) | set(on_disk))))})) do
+        for loaded in pairs(package.loaded) do
+          if loaded == "repodoc" or loaded:match("^repodoc%.") then
+            package.loaded[loaded] = nil
+          end
+        end
+        local ok, mod = pcall(require, name)
+        if ok and type(mod) == "table" then
+          out.loaded[#out.loaded + 1] = name
+        else
+          out.errors[name] = tostring(mod)
+        end
+      end
+      local repodoc = require("repodoc")
+      out.functions = {{}}
+      for _, name in ipairs(vim.json.decode({json.dumps(json.dumps(PUBLIC_FUNCTIONS))})) do
+        out.functions[name] = type(repodoc[name])
+      end
+      out.config_before = repodoc.config == nil
+      out.default_limit = repodoc.defaults.search_limit
+      repodoc.setup({{ cmd = {{ "true" }}, search_limit = 7, use_lsp_config = false }})
+      out.config_after = repodoc.config.search_limit
+      out.config_module = require("repodoc.config").get().search_limit
+      out.last_export = repodoc.last_export == nil
+      out.commands = vim.tbl_keys(vim.api.nvim_get_commands({{}}))
+      table.sort(out.commands)
+      out.statusline = repodoc.status()
+      return out
+    """, tmp_path)
+    assert not got["errors"], got["errors"]
+    assert set(MODULES) <= set(got["loaded"]), got["loaded"]
+    assert got["functions"] == {name: "function" for name in PUBLIC_FUNCTIONS}, got["functions"]
+    assert got["config_before"] and got["default_limit"] == 100
+    assert got["config_after"] == 7 and got["config_module"] == 7
+    assert got["last_export"]
+    assert [c for c in got["commands"] if c.startswith("Repodoc")] == ["RepodocDoc", "RepodocExport", "RepodocFolder", "RepodocKeywords", "RepodocRefs",
+                               "RepodocReindex", "RepodocSearch"]
+    assert got["statusline"] == ""  # no server for the empty buffer
+
+
 def test_sub_letter_links_resolve_to_letter_pages(tmp_path):
     """links.resolve: sub-<letter>.md and sub-<letter>-<n>.md are pages of kind sub with a
     letter (named as repodoc/folderDoc names it); page_name gives their page path back."""
