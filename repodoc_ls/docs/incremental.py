@@ -58,7 +58,7 @@ def related_files(renderer: Renderer, path: str, old_targets: tuple[str, ...] = 
         out.add(target)
     for s in facts.symbols:
         for base in s.bases:
-            ref = graph._resolve_base(path, s, base)
+            ref = graph.resolve_base(path, s, base)
             if isinstance(ref, SymbolRef):
                 out.add(ref.path)
     for paths in renderer.index.definers(s.qualname for s in facts.symbols if not s.local).values():

@@ -14,11 +14,23 @@ from __future__ import annotations
 import posixpath
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from repodoc_ls.index.model import FileFacts, FileKind, Import, Symbol, SymbolKind, TestItem
+from repodoc_ls.index.model import (
+    FileFacts,
+    FileKind,
+    Import,
+    ModuleRef,
+    Symbol,
+    SymbolKind,
+    SymbolRef,
+    TestItem,
+)
 from repodoc_ls.index.references import ReferenceIndex
+
+__all__ = ["Category", "Graph", "ModuleRef", "ResolvedImport", "SymbolRef", "module_parts"]
 
 STDLIB_MODULES = frozenset(sys.stdlib_module_names) | {"__future__"}
 TESTCASE_BASES = frozenset({
@@ -33,23 +45,6 @@ class Category:
     STDLIB = "standard library"
     THIRD_PARTY = "third party"
     WORKSPACE = "this workspace"
-
-
-@dataclass(frozen=True, slots=True)
-class SymbolRef:
-    path: str
-    qualname: str
-    line: int
-    kind: str
-
-    @classmethod
-    def of(cls, path: str, symbol: Symbol) -> SymbolRef:
-        return cls(path, symbol.qualname, symbol.line, symbol.kind)
-
-
-@dataclass(frozen=True, slots=True)
-class ModuleRef:
-    path: str  # the module's file (a package's __init__.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +263,20 @@ class Graph:
             self._symbols_by_file[path] = table
         return table
 
+    @contextmanager
+    def recording_lookups(self, into: set[tuple[str, str]]) -> Iterator[None]:
+        """Record in `into` every (file, name) lookup the resolutions made inside the block
+        take, including those a cached answer took when it was first computed."""
+        self._dep_stack.append(into)
+        try:
+            yield
+        finally:
+            self._dep_stack.pop()
+
+    def definitions_indexed(self) -> bool:
+        """Whether `definitions` has built its index (one query is cheaper without it)."""
+        return self._defs_by_name is not None
+
     def resolve_name(self, path: str, name: str, depth: int = 0) -> SymbolRef | ModuleRef | None:
         """What `name` means at the top level of module `path` (following re-exports)."""
         key = (path, name)
@@ -294,7 +303,7 @@ class Graph:
         symbol = self.symbols_of(path).get(name)
         if symbol is not None and not symbol.local:
             return SymbolRef.of(path, symbol)
-        bindings, stars = self._bindings_of(path)
+        bindings, stars = self.bindings_of(path)
         bound = bindings.get(name)
         if bound is not None:
             return self._binding_target(path, bound, depth)
@@ -308,7 +317,7 @@ class Graph:
                 return ModuleRef(sub)
         return None
 
-    def _bindings_of(self, path: str) -> tuple[dict[str, ResolvedImport], list[ResolvedImport]]:
+    def bindings_of(self, path: str) -> tuple[dict[str, ResolvedImport], list[ResolvedImport]]:
         """The names a module's imports bind (the last import of a name wins), and its
         resolved star imports."""
         found = self._bindings.get(path)
@@ -345,12 +354,13 @@ class Graph:
             return None
         current = self.resolve_name(path, parts[0])
         for part in parts[1:]:
-            current = self._member(current, part)
+            current = self.member(current, part)
             if current is None:
                 return None
         return current
 
-    def _member(self, current: SymbolRef | ModuleRef | None, part: str) -> SymbolRef | ModuleRef | None:
+    def member(self, current: SymbolRef | ModuleRef | None, part: str) -> SymbolRef | ModuleRef | None:
+        """The attribute `part` of a module or a class, as this workspace defines it."""
         if isinstance(current, ModuleRef):
             return self.resolve_name(current.path, part)
         if isinstance(current, SymbolRef):
@@ -384,13 +394,14 @@ class Graph:
                     if s.kind != SymbolKind.CLASS or not s.bases:
                         continue
                     for base in s.bases:
-                        target = self._resolve_base(p, s, base)
+                        target = self.resolve_base(p, s, base)
                         if isinstance(target, SymbolRef) and target.kind == SymbolKind.CLASS:
                             index[(target.path, target.qualname)].append(SymbolRef.of(p, s))
             self._subclasses = dict(index)
         return self._subclasses.get((path, qualname), [])
 
-    def _resolve_base(self, path: str, cls: Symbol, base: str) -> SymbolRef | ModuleRef | None:
+    def resolve_base(self, path: str, cls: Symbol, base: str) -> SymbolRef | ModuleRef | None:
+        """What the base expression `base` of class `cls` (in `path`) names."""
         if "=" in base:  # metaclass=..., total=False
             return None
         if cls.parent:  # a nested class may name a sibling in its enclosing scope
@@ -414,7 +425,7 @@ class Graph:
                 if base in TESTCASE_BASES or base.endswith(".TestCase"):
                     result = True
                     break
-                target = self._resolve_base(path, symbol, base)
+                target = self.resolve_base(path, symbol, base)
                 if isinstance(target, SymbolRef) and self.is_testcase(target.path, target.qualname, seen):
                     result = True
                     break
@@ -459,7 +470,7 @@ class Graph:
                 if m.kind == SymbolKind.METHOD and m.parent == current.qualname and m.name.startswith("test"):
                     found.setdefault(m.name, m)
             for base in current.bases:
-                target = self._resolve_base(path, current, base)
+                target = self.resolve_base(path, current, base)
                 if isinstance(target, SymbolRef) and target.path == path and target.qualname not in seen:
                     seen.add(target.qualname)
                     order.append(self.symbols_of(path)[target.qualname])

@@ -304,7 +304,7 @@ class Index:
         from the store's indexed symbols table (no workspace-wide index to build after an
         edit)."""
         with self.lock:
-            if self.graph._defs_by_name is None:  # one query beats building the whole index
+            if not self.graph.definitions_indexed():  # one query beats building the whole index
                 self.flush_store()
                 return self.store.definers(qualnames)
             out = {}

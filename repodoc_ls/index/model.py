@@ -241,3 +241,24 @@ def first_line(text: str | None) -> str:
         if line.strip():
             return line.strip()
     return ""
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolRef:
+    """A symbol of the workspace, as name resolution answers it."""
+
+    path: str
+    qualname: str
+    line: int
+    kind: str
+
+    @classmethod
+    def of(cls, path: str, symbol: Symbol) -> SymbolRef:
+        return cls(path, symbol.qualname, symbol.line, symbol.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleRef:
+    """A module of the workspace: its file (a package's `__init__.py`)."""
+
+    path: str

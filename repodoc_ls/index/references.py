@@ -30,6 +30,8 @@ from __future__ import annotations
 import marshal
 from typing import TYPE_CHECKING
 
+from repodoc_ls.index.model import SymbolRef
+
 if TYPE_CHECKING:
     from repodoc_ls.index.graph import Graph
 
@@ -130,8 +132,6 @@ class ReferenceIndex:
         facts = graph.facts[path]
         if not facts.uses:
             return
-        from repodoc_ls.index.graph import SymbolRef
-
         roots: dict = {}
         for key, lines in facts.uses.items():
             parts = key.split(".")
@@ -144,7 +144,7 @@ class ReferenceIndex:
             if isinstance(current, SymbolRef):
                 yield (current.path, current.qualname), lines
             for part in parts[1:]:
-                current = graph._member(current, part)
+                current = graph.member(current, part)
                 if current is None:
                     break
                 if isinstance(current, SymbolRef):
@@ -176,7 +176,7 @@ class ReferenceIndex:
         """What lookups in `path` can answer: symbols, import bindings, star imports."""
         graph = self.graph
         symbols = {q: s.local for q, s in graph.symbols_of(path).items()}
-        bindings, stars = graph._bindings_of(path)
+        bindings, stars = graph.bindings_of(path)
         return (symbols,
                 {name: (r.imp.module, r.imp.name, r.imp.level, r.imp.alias, r.target, r.names_submodule)
                  for name, r in bindings.items()},
@@ -198,16 +198,12 @@ class ReferenceIndex:
                     if users is not None:
                         users.discard(path)
         full = not refs
-        stack = self.graph._dep_stack
         for path in paths:
             found: dict[Target, list[int]] = {}
             deps: set[tuple[str, str]] = set()
-            stack.append(deps)  # the lookups resolve_name makes are recorded here
-            try:
+            with self.graph.recording_lookups(deps):
                 for target, lines in self.uses_of(path):
                     found.setdefault(target, []).extend(lines)
-            finally:
-                stack.pop()
             for target, lines in found.items():
                 found[target] = lines = sorted(set(lines))
                 by_file = refs.get(target)

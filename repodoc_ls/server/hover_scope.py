@@ -152,7 +152,7 @@ def compiled_name(index, rel: str, name: str, lineno: int, fmt) -> str | None:
     """`sys` bound by `import sys`, or `clock` by `from time import perf_counter as clock`
     (also the imported name on its import line), for modules compiled into the interpreter."""
     graph = index.graph
-    r = graph._bindings_of(rel)[0].get(name)
+    r = graph.bindings_of(rel)[0].get(name)
     if r is None:
         r = next((r for r in graph.imports_of(rel) if name in (r.imp.name, r.imp.module.split(".")[0])
                   and r.imp.line <= lineno < r.imp.line + IMPORT_SPAN), None)
@@ -257,7 +257,7 @@ def imported_variable(ls, folder, rel: str, name: str, lineno: int, fmt) -> str 
     """`name` bound by `from m import v [as name]`, or the `v` of such an import on this
     line, where v is a variable of workspace module m (not a symbol there)."""
     graph = folder.index.graph
-    r = graph._bindings_of(rel)[0].get(name)
+    r = graph.bindings_of(rel)[0].get(name)
     if r is None:
         r = next((r for r in graph.imports_of(rel) if r.imp.name == name
                   and r.imp.line <= lineno < r.imp.line + IMPORT_SPAN), None)

@@ -245,7 +245,7 @@ class Inferrer:
         if isinstance(target, SymbolRef) and target.kind != SymbolKind.CONSTANT:
             return Type(ref=target)
         if target is None:
-            bound, stars = self.graph._bindings_of(path)
+            bound, stars = self.graph.bindings_of(path)
             r = bound.get(name)
             if r is not None and r.target is None:  # from outside the workspace
                 return compiled_import(r.imp)
@@ -329,7 +329,7 @@ class Inferrer:
             for base in klass.bases:
                 if "=" in base:
                     continue
-                target = self.graph._resolve_base(path, klass, base)
+                target = self.graph.resolve_base(path, klass, base)
                 if isinstance(target, SymbolRef) and target.kind == SymbolKind.CLASS:
                     queue.append((target.path, target.qualname))
                 elif target is None and isinstance(builtins.__dict__.get(base), type):
@@ -364,7 +364,7 @@ class Inferrer:
             if assigned and first is None:
                 first = Member(path=path, klass=klass, assigned=assigned)
             builtin_bases += [b for b in klass.bases if isinstance(builtins.__dict__.get(b), type)
-                              and self.graph._resolve_base(path, klass, b) is None]
+                              and self.graph.resolve_base(path, klass, b) is None]
         if first is not None:
             first.sites = sites
             return first
