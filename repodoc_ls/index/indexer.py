@@ -25,7 +25,7 @@ from repodoc_ls.config import Settings
 from repodoc_ls.extract import extract_file
 from repodoc_ls.index.graph import Graph, SymbolRef
 from repodoc_ls.index.model import FileFacts, FileKind, Note, NoteKind, Symbol
-from repodoc_ls.index.store import Store
+from repodoc_ls.index.store import Store, StoredFile
 from repodoc_ls.scan import is_excluded, scan
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,8 @@ class BuildStats:
 
 
 class Index:
-    def __init__(self, settings: Settings, store: Store, facts: dict[str, FileFacts]):
+    def __init__(self, settings: Settings, store: Store, facts: dict[str, FileFacts],
+                 rows: dict[str, StoredFile] | None = None):
         self.settings = settings
         self.root = settings.root
         self.store = store
@@ -93,6 +94,13 @@ class Index:
         self.graph = Graph(facts)
         self.lock = threading.RLock()
         self.warnings: list[str] = list(store.warnings)
+        #: Called with each warning the store gives after the build (the server shows them).
+        self.on_warning: Callable[[str], None] | None = None
+        # What the store's files table holds, kept in memory so that a store that had to be
+        # replaced by an empty one (damage, a full disk) can be refilled: see Store.refill.
+        self._rows: dict[str, StoredFile] = rows if rows is not None else {}
+        store.on_warning = self._store_warning
+        store.refill = self._refill_store
         self.stats = BuildStats(len(facts), 0, len(facts), 0)
         self._pending_store: Callable[[], None] | None = None  # see build(defer_store=True)
         self._pending_hashes: dict[str, str] = {}
@@ -107,10 +115,30 @@ class Index:
                 return
             try:
                 pending()
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, OSError) as exc:
                 self.warnings.append(f"could not write the index store ({exc}): the next run extracts again")
                 return  # the hashes stay known from the pending writes
             self._pending_hashes = {}
+
+    def _store_warning(self, message: str) -> None:
+        self.warnings.append(message)
+        if self.on_warning is not None:
+            self.on_warning(message)
+
+    def _refill_store(self) -> None:
+        """Write everything the index knows into its store, just replaced by an empty one.
+        Called under the store's lock by whichever thread found the damage, so it takes no
+        index lock (a thread holding that one may be waiting for the store): it writes
+        copies, and a change made meanwhile reaches the store by its own write after this."""
+        facts, rows, imports = dict(self.facts), dict(self._rows), dict(self.graph.imports)
+        unknown = StoredFile(-1, -1, "")  # not expected; -1 makes the next start re-check the file
+        entries = []
+        for path, record in facts.items():
+            row = rows.get(path, unknown)
+            entries.append((path, row.size, row.mtime_ns, row.hash, record.to_bytes(), record))
+        self.store.write_files(entries)
+        self.store.replace_edges({p: {r.target for r in refs if r.target is not None and r.target != p}
+                                  for p, refs in imports.items()})
 
     def content_hashes(self) -> dict[str, str]:
         """path -> hash of the content its facts were extracted from ("" if unknown)."""
@@ -124,17 +152,18 @@ class Index:
 
     @classmethod
     def build(cls, settings: Settings, progress: Progress | None = None,
-              persistent: bool = True, defer_store: bool = False) -> Index:
+              persistent: bool = True, defer_store: bool = False, fresh_store: bool = False) -> Index:
         """Index the workspace, reusing the store's facts for unchanged files. With
         `defer_store`, what the build learnt is written to the store only when
         `flush_store` is called (or a store query needs it): an export does that while its
-        workers render, instead of keeping a core idle first."""
+        workers render, instead of keeping a core idle first. With `fresh_store`, the
+        store is started anew (a reindex asked for by the user): everything is extracted."""
         # A build creates millions of small objects that all stay alive: the cyclic GC
         # would rescan them again and again, costing more than the decoding itself.
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            return cls._build(settings, progress, persistent, defer_store)
+            return cls._build(settings, progress, persistent, defer_store, fresh_store)
         finally:
             if gc_was_enabled:
                 gc.enable()
@@ -142,8 +171,9 @@ class Index:
 
     @classmethod
     def _build(cls, settings: Settings, progress: Progress | None, persistent: bool,
-               defer_store: bool) -> Index:
-        store = Store(settings.cache_path if persistent else None)
+               defer_store: bool, fresh_store: bool) -> Index:
+        store = Store(settings.cache_path if persistent else None, root=settings.root, fresh=fresh_store)
+        generation = store.generation
         scanned = scan(settings)
         stored = store.file_table()
         by_path = {f.path: f for f in scanned.files}
@@ -154,34 +184,42 @@ class Index:
         removed = sorted(set(stored) - set(by_path))
 
         facts: dict[str, FileFacts] = {}
-        rows = store.load_facts(None if len(reuse) > len(stored) // 2 else reuse)
-        for path, blob in rows:
-            if path in reuse_set:
-                try:
-                    facts[path] = FileFacts.from_bytes(blob)
-                except Exception:  # an unreadable record is re-extracted, not trusted
-                    stale.append(by_path[path])
+        _decode_into(facts, store.load_facts(None if len(reuse) > len(stored) // 2 else reuse), reuse_set)
+        # A record that does not decode, or that a store healed meanwhile lost, is extracted
+        # again, without a known hash: there is no stored record to fall back on.
         tasks = [(f.path, stored[f.path].hash if f.path in stored else None) for f in stale]
+        tasks += [(path, None) for path in reuse if path not in facts]
         results = _run_extraction(str(settings.root), tasks, settings.worker_count, progress,
                                   already_done=len(facts), total=len(by_path))
         written, touched = [], []
-        for path, size, mtime_ns, digest, blob in results:
-            if blob is None:
-                touched.append((path, size, mtime_ns))
-            else:
-                record = FileFacts.from_bytes(blob)
-                facts[path] = record
-                written.append((path, size, mtime_ns, digest, blob, record))
+
+        def take(results: list[tuple]) -> None:
+            for path, size, mtime_ns, digest, blob in results:
+                if blob is None:
+                    touched.append((path, size, mtime_ns, digest))
+                else:
+                    record = FileFacts.from_bytes(blob)
+                    facts[path] = record
+                    written.append((path, size, mtime_ns, digest, blob, record))
+        take(results)
         # Same content under a new mtime (a checkout, a touch): the stored facts stand.
-        for path, blob in store.load_facts([p for p, _, _ in touched]):
-            facts[path] = FileFacts.from_bytes(blob)
-        index = cls(settings, store, dict(sorted(facts.items())))
+        _decode_into(facts, store.load_facts([t[0] for t in touched]), {t[0] for t in touched})
+        if lost := [(t[0], None) for t in touched if t[0] not in facts]:
+            touched = [t for t in touched if t[0] in facts]
+            take(_run_extraction(str(settings.root), lost, settings.worker_count, None, 0, len(lost)))
+        rows = {path: stored[path] for path in reuse if path in facts}
+        rows.update((path, StoredFile(size, mtime_ns, digest)) for path, size, mtime_ns, digest in touched)
+        rows.update((entry[0], StoredFile(*entry[1:4])) for entry in written)
+        index = cls(settings, store, dict(sorted(facts.items())), rows)
 
         def write_store() -> None:
+            if store.generation != generation:  # healed during the build: its rows are gone
+                index._refill_store()
+                return
             if written:
                 store.write_files(written)
             if touched:
-                store.touch_files(touched)
+                store.touch_files(t[:3] for t in touched)
             if removed:
                 store.remove_files(removed)
             if written or removed or touched or not store.edges():
@@ -226,7 +264,9 @@ class Index:
                 self.facts = dict(sorted(self.facts.items()))
                 self.graph.facts = self.facts
             # size/mtime -1: a buffer is not the file on disk, so the next start re-checks it.
-            self.store.write_files([(path, -1, -1, content_hash(data), facts.to_bytes(), facts)])
+            digest = content_hash(data)
+            self._rows[path] = StoredFile(-1, -1, digest)
+            self.store.write_files([(path, -1, -1, digest, facts.to_bytes(), facts)])
             touched = self.graph.update([path])
             if len(touched) >= len(self.facts):
                 self.store.replace_edges(self.graph.edges())
@@ -242,6 +282,7 @@ class Index:
             if path not in self.facts:
                 return False
             del self.facts[path]
+            self._rows.pop(path, None)
             self.store.remove_files([path])
             self.graph.update([], [path])
             self.store.replace_edges(self.graph.edges())
@@ -388,6 +429,15 @@ class Index:
             return (tier, name.startswith("_"), len(ref.qualname), ref.qualname, ref.path)
 
         return sorted(candidates.values(), key=rank)[:limit]
+
+
+def _decode_into(facts: dict[str, FileFacts], rows: Iterable[tuple[str, bytes]], wanted: set[str]) -> None:
+    for path, blob in rows:
+        if path in wanted:
+            try:
+                facts[path] = FileFacts.from_bytes(blob)
+            except Exception:  # an unreadable record is re-extracted, not trusted
+                pass
 
 
 def _edges_of(graph: Graph, path: str) -> set[str]:

@@ -3,9 +3,14 @@
 Files are keyed by path with their size, mtime and content hash, so a warm start only
 stats the tree; facts are stored as one `FileFacts.to_bytes` blob per file. Symbols are
 also stored in rows with an FTS5 trigram table over them, for fuzzy keyword search
-without loading every file. The store is a cache: an old schema, a corrupt file or a
-store locked by another process gives a warning and a fresh (or in-memory) store, never
-a crash.
+without loading every file.
+
+The store is a cache, and the workspace it lives in is untrusted (storefile.py says what is
+checked before a file is touched). Whatever goes wrong with it, at open or at any later
+query or write, costs one warning and never the operation: a damaged store of ours is
+rebuilt, anything else (someone else's file, a symlink, a full disk, a lock held by another
+process) gives a private in-memory store. Either way the new store starts empty, and its
+owner (the `Index`) is asked to `refill` it from memory before the operation is retried.
 """
 
 from __future__ import annotations
@@ -13,16 +18,19 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from repodoc_ls.index.model import FACTS_VERSION, FileFacts
+from repodoc_ls.index.storefile import (StoreFile, close_quietly, connect, create, mark, not_ours,
+                                         trouble)
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-STORE_NAME = "index.sqlite3"
+_T = TypeVar("_T")
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -50,6 +58,11 @@ CREATE VIRTUAL TABLE symbols_fts USING fts5(
 CREATE TABLE edges (src TEXT NOT NULL, dst TEXT NOT NULL, PRIMARY KEY (src, dst)) WITHOUT ROWID;
 CREATE INDEX edges_dst ON edges(dst);
 """
+#: Added after the first schema: created in older stores on open.
+_DERIVED = """
+CREATE TABLE IF NOT EXISTS refs (path TEXT PRIMARY KEY, record BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS symbols_qualname ON symbols(qualname);
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,71 +83,97 @@ class SymbolRow:
 
 
 class Store:
-    """Thread-safe wrapper around one SQLite connection (the server calls it from workers)."""
+    """Thread-safe wrapper around one SQLite connection (the server calls it from workers).
 
-    def __init__(self, cache_dir: Path | None):
+    `generation` counts the times the store was replaced by an empty one; `refill`, when
+    set, is called (under the store's lock) right after each replacement."""
+
+    def __init__(self, cache_dir: Path | None, root: Path | None = None, fresh: bool = False):
         self.warnings: list[str] = []
+        self.on_warning: Callable[[str], None] | None = None
+        self.refill: Callable[[], None] | None = None
+        self.generation = 0
         self._lock = threading.RLock()
-        self.path = cache_dir / STORE_NAME if cache_dir is not None else None
-        self._conn = self._open()
-        self._ensure_derived_tables(self._conn)
+        self._refilling = False
+        self._file = StoreFile(cache_dir, root) if cache_dir is not None else None
+        self.path: Path | None = self._file.path if self._file is not None else None
+        self._conn = self._open(fresh)
+        self._call(self._ensure_derived_tables)
 
-    # -- opening -------------------------------------------------------------
+    # -- opening and healing -------------------------------------------------
 
-    def _open(self) -> sqlite3.Connection:
-        if self.path is None:
-            return self._fresh(":memory:")
+    def _warn(self, message: str) -> None:
+        log.warning("%s", message)
+        self.warnings.append(message)
+        if self.on_warning is not None:
+            self.on_warning(message)
+
+    def _open(self, fresh: bool) -> sqlite3.Connection:
+        if self._file is None:
+            return self._create(":memory:")
+        file = self._file
+        problem = file.link_problem()
+        if problem is not None:
+            return self._fallback(f"{problem}: using an in-memory index")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            _ignore_file = self.path.parent / ".gitignore"
-            if not _ignore_file.exists():
-                _ignore_file.write_text("# repodoc's index cache\n*\n", encoding="utf-8")
+            file.prepare_folder()
         except OSError as exc:
-            return self._fallback(f"cannot create the index folder {self.path.parent}: {exc}")
-        if not self.path.exists():
-            try:
-                return self._fresh(str(self.path))
-            except sqlite3.Error as exc:
-                return self._fallback(f"cannot create the index store {self.path}: {exc}")
+            return self._fallback(f"cannot create the index folder {file.folder}: {exc}")
+        state = file.state()
+        if state == "missing":
+            return self._create_file(None)
+        if state != "ours":
+            return self._fallback(not_ours(file.path, state))
+        if fresh:
+            return self._replace(None)
         try:
-            conn = self._connect(str(self.path))
+            conn = connect(str(file.path))
             if self._compatible(conn):
+                mark(conn)
                 return conn
             conn.close()
-            self.warnings.append(f"index store {self.path} is from another version: rebuilding it")
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                return self._fallback(f"index store {self.path} is locked by another process: using a private in-memory index")
-            self.warnings.append(f"index store {self.path} is unreadable ({exc}): rebuilding it")
+            reason = "is from another version"
         except sqlite3.DatabaseError as exc:
-            self.warnings.append(f"index store {self.path} is corrupt ({exc}): rebuilding it")
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            try:
-                Path(str(self.path) + suffix).unlink(missing_ok=True)
-            except OSError as exc:
-                return self._fallback(f"cannot remove the old index store {self.path}: {exc}")
+            if trouble(exc) == "busy":
+                return self._fallback(f"index store {file.path} is locked by another process: "
+                                      "using a private in-memory index")
+            if trouble(exc) == "io":
+                return self._fallback(f"cannot open the index store {file.path} ({exc}): using an in-memory index")
+            reason = f"is corrupt ({exc})"
+        return self._replace(f"index store {file.path} {reason}: rebuilding it")
+
+    def _replace(self, warning: str | None) -> sqlite3.Connection:
+        """Delete our store file and start a new one."""
+        assert self._file is not None
         try:
-            return self._fresh(str(self.path))
+            self._file.remove()
+        except OSError as exc:
+            return self._fallback(f"cannot remove the old index store {self._file.path}: {exc}")
+        return self._create_file(warning)
+
+    def _create_file(self, warning: str | None) -> sqlite3.Connection:
+        assert self._file is not None
+        try:
+            conn = self._create(str(self._file.path))
         except sqlite3.Error as exc:
-            return self._fallback(f"cannot create the index store {self.path}: {exc}")
+            return self._fallback(f"cannot create the index store {self._file.path}: {exc}")
+        if warning:
+            self._warn(warning)
+        return conn
 
     def _fallback(self, reason: str) -> sqlite3.Connection:
-        self.warnings.append(reason)
+        self._warn(reason)
         self.path = None
-        return self._fresh(":memory:")
+        return self._create(":memory:")
 
     @staticmethod
-    def _connect(target: str) -> sqlite3.Connection:
-        conn = sqlite3.connect(target, timeout=2.0, check_same_thread=False, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        # A cache: losing the last transaction on power loss costs a re-extract, nothing more.
-        conn.execute("PRAGMA synchronous=OFF")
-        return conn
+    def _create(target: str) -> sqlite3.Connection:
+        return create(target, _SCHEMA + _DERIVED, [("schema", str(SCHEMA_VERSION)), ("facts", str(FACTS_VERSION))])
 
     @staticmethod
     def _compatible(conn: sqlite3.Connection) -> bool:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if "meta" not in tables:
+        if not {"meta", "files", "symbols", "symbols_fts", "edges"} <= tables:
             return False
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         if meta.get("schema") != str(SCHEMA_VERSION) or meta.get("facts") != str(FACTS_VERSION):
@@ -144,15 +183,64 @@ class Store:
 
     @staticmethod
     def _ensure_derived_tables(conn: sqlite3.Connection) -> None:
-        conn.execute("CREATE TABLE IF NOT EXISTS refs (path TEXT PRIMARY KEY, record BLOB NOT NULL)")
-        conn.execute("CREATE INDEX IF NOT EXISTS symbols_qualname ON symbols(qualname)")
+        conn.executescript(_DERIVED)
 
-    def _fresh(self, target: str) -> sqlite3.Connection:
-        conn = self._connect(target)
-        conn.executescript("BEGIN;" + _SCHEMA + "COMMIT;")
-        conn.executemany("INSERT INTO meta VALUES (?, ?)",
-                         [("schema", str(SCHEMA_VERSION)), ("facts", str(FACTS_VERSION))])
-        return conn
+    def _call(self, op: Callable[[sqlite3.Connection], _T], retry: bool = True) -> _T | None:
+        """`op(connection)`, healing the store when it fails: the failed operation is then
+        run again on the new (refilled) store, or skipped (None) when `retry` is False."""
+        with self._lock:
+            heals = 0
+            while True:
+                try:
+                    return op(self._conn)
+                except sqlite3.ProgrammingError:
+                    raise  # a closed store or a bad statement: a bug, not damage
+                except (sqlite3.DatabaseError, OSError) as exc:
+                    if self._refilling or heals >= 2:
+                        raise
+                    heals += 1
+                    self._heal(exc)
+                    if not retry:
+                        return None
+
+    def _heal(self, exc: BaseException) -> None:
+        """Replace the store after `exc`: rebuild ours when it is damaged, else (or when
+        that fails too) go to memory; then let the owner refill it."""
+        while True:
+            self._swap(exc)
+            if self.refill is None:
+                return
+            self._refilling = True
+            try:
+                self.refill()
+                return
+            except sqlite3.ProgrammingError:
+                raise
+            except (sqlite3.DatabaseError, OSError) as again:
+                exc = again
+            finally:
+                self._refilling = False
+
+    def _swap(self, exc: BaseException) -> None:
+        if self.path is None:
+            raise exc  # already in memory: nothing left to heal
+        close_quietly(self._conn)
+        kind = trouble(exc)
+        file = self._file
+        assert file is not None
+        if kind == "damaged" and file.link_problem() is None and file.state() == "ours":
+            conn = self._replace(f"index store {file.path} is damaged ({exc}): rebuilt it")
+        elif kind == "damaged":
+            conn = self._fallback(f"index store {file.path} is damaged ({exc}) and cannot be rebuilt "
+                                  "in place: using an in-memory index")
+        elif kind == "busy":
+            conn = self._fallback(f"index store {file.path} is locked by another process ({exc}): "
+                                  "using a private in-memory index")
+        else:
+            conn = self._fallback(f"could not write the index store {file.path} ({exc}): "
+                                  "using an in-memory index; the next run extracts again")
+        self._conn = conn
+        self.generation += 1
 
     def close(self) -> None:
         with self._lock:
@@ -161,122 +249,140 @@ class Store:
     # -- reading -------------------------------------------------------------
 
     def file_table(self) -> dict[str, StoredFile]:
-        with self._lock:
-            rows = self._conn.execute("SELECT path, size, mtime_ns, hash FROM files").fetchall()
+        rows = self._call(lambda conn: conn.execute("SELECT path, size, mtime_ns, hash FROM files").fetchall())
         return {p: StoredFile(s, m, h) for p, s, m, h in rows}
 
     def load_facts(self, paths: Iterable[str] | None = None) -> Iterator[tuple[str, bytes]]:
-        with self._lock:
-            if paths is None:
-                rows = self._conn.execute("SELECT path, facts FROM files").fetchall()
-            else:
-                wanted = list(paths)
-                rows = []
-                for i in range(0, len(wanted), 500):
-                    chunk = wanted[i:i + 500]
-                    marks = ",".join("?" * len(chunk))
-                    rows += self._conn.execute(
-                        f"SELECT path, facts FROM files WHERE path IN ({marks})", chunk).fetchall()
-        yield from rows
+        """(path, facts blob) of the stored files (of `paths` only, when given). After the
+        store healed, what it lost is simply not there: callers extract it again."""
+        wanted = None if paths is None else list(paths)
+
+        def load(conn: sqlite3.Connection) -> list[tuple[str, bytes]]:
+            if wanted is None:
+                return conn.execute("SELECT path, facts FROM files").fetchall()
+            rows = []
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                rows += conn.execute(f"SELECT path, facts FROM files WHERE path IN ({marks})", chunk).fetchall()
+            return rows
+        yield from self._call(load)
 
     def search_symbols(self, text: str, limit: int) -> list[SymbolRow]:
         """Symbols whose qualified name contains `text` (case-insensitive)."""
-        with self._lock:
+        def search(conn: sqlite3.Connection) -> list[tuple]:
             if len(text) >= 3:
                 quoted = '"' + text.replace('"', '""') + '"'
-                rows = self._conn.execute(
+                return conn.execute(
                     "SELECT s.path, s.name, s.qualname, s.kind, s.line, s.col FROM symbols_fts f"
                     " JOIN symbols s ON s.id = f.rowid WHERE symbols_fts MATCH ? LIMIT ?",
                     (quoted, limit)).fetchall()
-            else:
-                escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                rows = self._conn.execute(
-                    "SELECT path, name, qualname, kind, line, col FROM symbols"
-                    " WHERE qualname LIKE ? ESCAPE '\\' LIMIT ?", (f"%{escaped}%", limit)).fetchall()
-        return [SymbolRow(*r) for r in rows]
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            return conn.execute(
+                "SELECT path, name, qualname, kind, line, col FROM symbols"
+                " WHERE qualname LIKE ? ESCAPE '\\' LIMIT ?", (f"%{escaped}%", limit)).fetchall()
+        return [SymbolRow(*r) for r in self._call(search)]
 
     def definers(self, qualnames: Iterable[str]) -> dict[str, list[str]]:
         """qualname -> the files defining a symbol of exactly that qualified name (sorted)."""
         wanted = sorted(set(qualnames))
-        found: dict[str, set[str]] = {}
-        with self._lock:
+
+        def find(conn: sqlite3.Connection) -> dict[str, set[str]]:
+            found: dict[str, set[str]] = {}
             for i in range(0, len(wanted), 500):
                 chunk = wanted[i:i + 500]
                 marks = ",".join("?" * len(chunk))
-                for path, qualname in self._conn.execute(
+                for path, qualname in conn.execute(
                         f"SELECT path, qualname FROM symbols WHERE qualname IN ({marks})", chunk):
                     found.setdefault(qualname, set()).add(path)
-        return {q: sorted(paths) for q, paths in found.items()}
+            return found
+        return {q: sorted(paths) for q, paths in self._call(find).items()}
 
     def reference_records(self, signature: str) -> dict[str, bytes] | None:
         """The per-file reference records saved under `signature` (see `Graph`), or None
         when there are none or they were saved for another module map."""
-        with self._lock:
-            row = self._conn.execute("SELECT value FROM meta WHERE key = 'refs'").fetchone()
+        def load(conn: sqlite3.Connection) -> dict[str, bytes] | None:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'refs'").fetchone()
             if row is None or row[0] != signature:
                 return None
-            return dict(self._conn.execute("SELECT path, record FROM refs"))
+            return dict(conn.execute("SELECT path, record FROM refs"))
+        return self._call(load)
 
     def write_reference_records(self, signature: str, records: dict[str, bytes], full: bool) -> None:
         """Save per-file reference records (all of them when `full`, else an update)."""
-        with self._lock, _transaction(self._conn) as conn:
-            if full:
-                conn.execute("DELETE FROM refs")
-            conn.executemany("INSERT OR REPLACE INTO refs VALUES (?, ?)", sorted(records.items()))
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('refs', ?)", (signature,))
+        def write(conn: sqlite3.Connection) -> None:
+            with _transaction(conn):
+                if full:
+                    conn.execute("DELETE FROM refs")
+                conn.executemany("INSERT OR REPLACE INTO refs VALUES (?, ?)", sorted(records.items()))
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('refs', ?)", (signature,))
+        # An update is only valid on top of the records it was computed against: a healed
+        # store has none, and without them the next process computes all of them again.
+        self._call(write, retry=full)
 
     def edges(self) -> list[tuple[str, str]]:
-        with self._lock:
-            return self._conn.execute("SELECT src, dst FROM edges ORDER BY src, dst").fetchall()
+        return self._call(lambda conn: conn.execute("SELECT src, dst FROM edges ORDER BY src, dst").fetchall())
 
     # -- writing -------------------------------------------------------------
 
     def write_files(self, entries: Iterable[tuple[str, int, int, str, bytes, FileFacts]]) -> None:
         """Store (path, size, mtime_ns, hash, blob, facts) rows, replacing older ones."""
         entries = list(entries)
-        with self._lock, _transaction(self._conn) as conn:
-            if len(entries) >= _BULK_ROWS and conn.execute("SELECT 1 FROM symbols LIMIT 1").fetchone() is None:
-                # A first build: nothing to replace, and filling the full-text index in one
-                # statement costs a third of an insert into it per symbol. In rowid order (the
-                # planner would read the qualname index): out of order, it costs four times more.
-                conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
-                                 [entry[:5] for entry in entries])
-                conn.executemany("INSERT INTO symbols (path, name, qualname, kind, line, col) VALUES (?, ?, ?, ?, ?, ?)",
-                                 [(path, s.name, s.qualname, s.kind, s.line, s.col)
-                                  for path, *_, facts in entries for s in facts.symbols])
-                conn.execute("INSERT INTO symbols_fts(rowid, qualname)"
-                             " SELECT id, qualname FROM symbols NOT INDEXED ORDER BY id")
-                return
-            for path, size, mtime_ns, digest, blob, facts in entries:
-                self._delete_symbols(conn, path)
-                conn.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
-                             (path, size, mtime_ns, digest, blob))
-                self._insert_symbols(conn, facts)
+
+        def write(conn: sqlite3.Connection) -> None:
+            with _transaction(conn):
+                if len(entries) >= _BULK_ROWS and conn.execute("SELECT 1 FROM symbols LIMIT 1").fetchone() is None:
+                    # A first build: nothing to replace, and filling the full-text index in one
+                    # statement costs a third of an insert into it per symbol. In rowid order (the
+                    # planner would read the qualname index): out of order, it costs four times more.
+                    conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+                                     [entry[:5] for entry in entries])
+                    conn.executemany("INSERT INTO symbols (path, name, qualname, kind, line, col) VALUES (?, ?, ?, ?, ?, ?)",
+                                     [(path, s.name, s.qualname, s.kind, s.line, s.col)
+                                      for path, *_, facts in entries for s in facts.symbols])
+                    conn.execute("INSERT INTO symbols_fts(rowid, qualname)"
+                                 " SELECT id, qualname FROM symbols NOT INDEXED ORDER BY id")
+                    return
+                for path, size, mtime_ns, digest, blob, facts in entries:
+                    self._delete_symbols(conn, path)
+                    conn.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+                                 (path, size, mtime_ns, digest, blob))
+                    self._insert_symbols(conn, facts)
+        self._call(write)
 
     def touch_files(self, entries: Iterable[tuple[str, int, int]]) -> None:
         """Record a new (size, mtime) for files whose content hash did not change."""
-        with self._lock, _transaction(self._conn) as conn:
-            conn.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?",
-                             [(s, m, p) for p, s, m in entries])
+        rows = [(s, m, p) for p, s, m in entries]
+
+        def write(conn: sqlite3.Connection) -> None:
+            with _transaction(conn):
+                conn.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", rows)
+        self._call(write)
 
     def remove_files(self, paths: Iterable[str]) -> None:
-        with self._lock, _transaction(self._conn) as conn:
-            for path in paths:
-                self._delete_symbols(conn, path)
-                conn.execute("DELETE FROM files WHERE path = ?", (path,))
-                conn.execute("DELETE FROM edges WHERE src = ?", (path,))
+        paths = list(paths)
+
+        def write(conn: sqlite3.Connection) -> None:
+            with _transaction(conn):
+                for path in paths:
+                    self._delete_symbols(conn, path)
+                    conn.execute("DELETE FROM files WHERE path = ?", (path,))
+                    conn.execute("DELETE FROM edges WHERE src = ?", (path,))
+        self._call(write)
 
     def replace_edges(self, edges: dict[str, set[str]], paths: Iterable[str] | None = None) -> None:
         """Replace the import edges of `paths` (all files when None) with `edges`."""
-        with self._lock, _transaction(self._conn) as conn:
-            if paths is None:
-                conn.execute("DELETE FROM edges")
-                sources = list(edges)
-            else:
-                sources = list(paths)
-                conn.executemany("DELETE FROM edges WHERE src = ?", [(p,) for p in sources])
-            conn.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?)",
-                             [(src, dst) for src in sources for dst in sorted(edges.get(src, ()))])
+        sources = list(edges) if paths is None else list(paths)
+        rows = [(src, dst) for src in sources for dst in sorted(edges.get(src, ()))]
+
+        def write(conn: sqlite3.Connection) -> None:
+            with _transaction(conn):
+                if paths is None:
+                    conn.execute("DELETE FROM edges")
+                else:
+                    conn.executemany("DELETE FROM edges WHERE src = ?", [(p,) for p in sources])
+                conn.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?)", rows)
+        self._call(write)
 
     @staticmethod
     def _delete_symbols(conn: sqlite3.Connection, path: str) -> None:
@@ -307,4 +413,13 @@ class _transaction:
         return self.conn
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        elif self.conn.in_transaction:
+            # After some errors (a full disk) SQLite has already rolled back; a failing
+            # ROLLBACK must not hide the error that says what went wrong.
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+

@@ -118,10 +118,11 @@ def _count(value) -> int:
 
 
 async def reindex(ls, args):
-    """Rebuild every folder's index (warm: unchanged files are reused); answers when done."""
+    """Rebuild every folder's index from scratch, with a new store (the user's remedy for
+    an index that seems wrong); answers when done."""
     arg = _first_arg(args)
     folders = _folders_for(ls, arg)
-    tasks = [ls.start_build(folder) for folder in folders]
+    tasks = [ls.start_build(folder, fresh=True) for folder in folders]
     await asyncio.gather(*tasks)
     return {"state": ls.state(), "files": sum(f.files() for f in folders),
             "symbols": sum(f.symbols() for f in folders)}

@@ -189,12 +189,13 @@ class RepodocServer(LanguageServer):
         else:
             self.warn(message)
 
-    def start_build(self, folder: Folder) -> asyncio.Task:
-        task = self.loop.create_task(self.build(folder))
+    def start_build(self, folder: Folder, fresh: bool = False) -> asyncio.Task:
+        task = self.loop.create_task(self.build(folder, fresh))
         folder.building = task
         return task
 
-    async def build(self, folder: Folder) -> None:
+    async def build(self, folder: Folder, fresh: bool = False) -> None:
+        """(Re)index the folder; `fresh` starts its store anew (repodoc.reindex)."""
         folder.generation += 1
         generation = folder.generation
         folder.state, folder.done, folder.total = "indexing", 0, 0
@@ -210,7 +211,7 @@ class RepodocServer(LanguageServer):
 
         try:
             index = await self.loop.run_in_executor(
-                self.build_pool, partial(Index.build, folder.settings, progress=on_progress))
+                self.build_pool, partial(Index.build, folder.settings, progress=on_progress, fresh_store=fresh))
         except Exception as exc:
             progress.end("failed")
             if generation == folder.generation:
@@ -225,6 +226,8 @@ class RepodocServer(LanguageServer):
         self._lines = {k: v for k, v in self._lines.items() if k[0] != folder.uri}
         for warning in index.warnings:
             self.log_message(f"{folder.name}: {warning}", types.MessageType.Warning)
+        # Later ones come from a store that healed (damage, a full disk) while serving.
+        index.on_warning = lambda warning: self.log_message(f"{folder.name}: {warning}", types.MessageType.Warning)
         await self.docs.reapply(folder)
         folder.state = "ready"
         # The graph's reference index is lazy and costs ~0.4 s on the stdlib: build it now,
@@ -255,6 +258,8 @@ class RepodocServer(LanguageServer):
     def state(self) -> str:
         if any(f.state == "indexing" for f in self.folders):
             return "indexing"
+        if any(f.state == "failed" for f in self.folders):
+            return "failed"
         return "ready"
 
 
