@@ -51,7 +51,7 @@ class TemplateError(Exception):
 
 
 #: Results of `*` and `**` in a template larger than this are refused: a trusted template
-#: still must not exhaust memory, nor hang compiling a constant such as `10**10**10`.
+#: still must not exhaust memory, nor hang compiling a constant such as `10 ** (10 ** 10)`.
 _MAX_RESULT_ITEMS = MAX_RANGE
 _MAX_POWER_BITS = 4096
 
