@@ -11,6 +11,7 @@ from pathlib import Path
 from repodoc_ls import __version__
 from repodoc_ls.config import Settings, SettingsError, load_settings
 from repodoc_ls.docs.export import ExportError
+from repodoc_ls.docs.render import TemplateError, template_notice
 
 
 class CliError(Exception):
@@ -23,7 +24,19 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["output_dir"] = args.output
     if getattr(args, "jobs", None) is not None:
         overrides["jobs"] = args.jobs
+    if getattr(args, "trust_templates", False):
+        overrides["trust_templates"] = True
     return load_settings(args.root, overrides)
+
+
+def _page_settings(args: argparse.Namespace) -> Settings:
+    """Settings for a command that renders pages; says (once) when the workspace's
+    templates are left aside."""
+    settings = _settings(args)
+    notice = template_notice(settings)
+    if notice:
+        print(f"warning: {notice}", file=sys.stderr)
+    return settings
 
 
 class _TerminalProgress:
@@ -83,7 +96,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from repodoc_ls.docs.export import export
 
     _check_root(args)
-    settings = _settings(args)
+    settings = _page_settings(args)
     start = time.perf_counter()
     index = _index(settings, defer_store=True)  # export writes the store while its workers render
     shown = len(index.warnings)
@@ -100,7 +113,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from repodoc_ls.docs.export import check
 
     _check_root(args)
-    settings = _settings(args)
+    settings = _page_settings(args)
     index = _index(settings, quiet=True)
     result = check(index, settings.output_path)
     if result.ok:
@@ -124,7 +137,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     root = Path(args.root) if args.root else _find_root(target)
     args.root = str(root)
     _check_root(args)
-    settings = _settings(args)
+    settings = _page_settings(args)
     try:
         rel = target.resolve().relative_to(settings.root).as_posix()
     except ValueError:
@@ -163,6 +176,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _trust_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--trust-templates", action="store_true",
+                        help="render with the templates folder the workspace's pyproject.toml names "
+                             "(sandboxed; without this flag a repository's templates are not used)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="repodoc", description="Document a Python workspace.")
     parser.add_argument("--version", action="version", version=f"repodoc {__version__}")
@@ -178,11 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="output folder (default: docs/repodoc under the root)")
     p.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
     p.add_argument("--force", action="store_true", help="overwrite files repodoc did not write")
+    _trust_flag(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("check", help="exit 1 when the doc set on disk is stale or has broken links")
     p.add_argument("root", nargs="?", default=".")
     p.add_argument("-o", "--output", help="output folder (default: docs/repodoc under the root)")
+    _trust_flag(p)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("show", help="print one page")
@@ -190,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", choices=["docs", "kw", "index", "doc", "sub"],
                    help="page kind (default: docs for a file, index for a folder)")
     p.add_argument("--root", help="workspace root (default: nearest folder with pyproject.toml, setup.py or .git)")
+    _trust_flag(p)
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("serve", help="run the language server")
@@ -204,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (CliError, SettingsError, ExportError) as exc:
+    except (CliError, SettingsError, ExportError, TemplateError) as exc:
         print(f"repodoc: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:

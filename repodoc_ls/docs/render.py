@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment, SecurityError
 
 from repodoc_ls import __version__
+from repodoc_ls.config import Settings
 from repodoc_ls.docs import pages
 from repodoc_ls.index.indexer import Index
+from repodoc_ls.safefs import is_inside
 
 #: Bumped when the meaning of rendered output changes without a template changing.
 RENDER_VERSION = 1
@@ -43,10 +46,87 @@ class Unit:
     path: str  # the file, or the folder ("" for the root)
 
 
+class TemplateError(Exception):
+    """A user's template failed to load or render; the message is one line naming it."""
+
+
+#: Results of `*` and `**` in a template larger than this are refused: a trusted template
+#: still must not exhaust memory, nor hang compiling a constant such as `10 ** (10 ** 10)`.
+_MAX_RESULT_ITEMS = MAX_RANGE
+_MAX_POWER_BITS = 4096
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """jinja's immutable sandbox (no private attributes, no internals of functions or
+    frames, no mutation of lists and dicts, `range` capped), with `*` and `**` bounded."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self._safe_attributes: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj, attr: str, value) -> bool:
+        # jinja's verdict depends on the object's type and the name alone (isinstance
+        # checks, many against ABCs): remembered, it no longer costs a quarter of a render.
+        key = (type(obj), attr)
+        safe = self._safe_attributes.get(key)
+        if safe is None:
+            if len(self._safe_attributes) > 4096:  # names built at render time: stay bounded
+                self._safe_attributes.clear()
+            safe = self._safe_attributes[key] = super().is_safe_attribute(obj, attr, value)
+        return safe
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and _big_power(left, right):
+            raise SecurityError(f"the power {left!r} ** {right!r} is too large")
+        if operator == "*" and _long_repeat(left, right):
+            raise SecurityError("the repetition is too long")
+        return super().call_binop(context, operator, left, right)
+
+
+def _big_power(base, exponent) -> bool:
+    if not isinstance(base, int) or not isinstance(exponent, int) or exponent <= 1:
+        return False
+    return abs(base) > 1 and abs(base).bit_length() * exponent > _MAX_POWER_BITS
+
+
+def _long_repeat(left, right) -> bool:
+    for seq, count in ((left, right), (right, left)):
+        if isinstance(count, int) and not isinstance(seq, (int, float, complex)) and hasattr(seq, "__len__"):
+            return len(seq) * count > _MAX_RESULT_ITEMS
+    return False
+
+
+def template_folder(settings: Settings) -> Path | None:
+    """The folder of the user's templates, when they are used (see `template_notice`)."""
+    folder = settings.template_path
+    if folder is None or "templates" in settings.from_user or is_inside(folder, settings.root):
+        return folder
+    return None
+
+
+def template_notice(settings: Settings) -> str | None:
+    """Why the workspace's `templates` folder is not used, when it is not; else None.
+
+    A repository's templates are code the user did not write: they are used only when the
+    user trusts them (`--trust-templates`, the editor's `trustTemplates`), and only from a
+    folder inside the workspace. The user's own `templates` setting is always used."""
+    if not settings.templates or template_folder(settings) is not None:
+        return None
+    if settings.template_path is None:
+        return (f"the workspace's templates folder {settings.templates!r} is not used: a repository's "
+                f"templates are used only when you trust them (--trust-templates, or trustTemplates in "
+                f"the editor); rendering with the built-in templates")
+    return (f"the workspace's templates folder {settings.templates!r} is not inside the workspace: "
+            f"rendering with the built-in templates")
+
+
 def make_environment(override_dir: Path | None) -> jinja2.Environment:
     """One environment per template folder for the process: compiling the templates costs
     more than rendering a page (the server makes a renderer per request). Overriding
-    templates edited on disk are reloaded (jinja2 checks their mtime)."""
+    templates edited on disk are reloaded (jinja2 checks their mtime). Every template,
+    built-in ones included, renders in the sandbox."""
     return _environment(str(override_dir) if override_dir is not None else None)
 
 
@@ -56,7 +136,7 @@ def _environment(override_dir: str | None) -> jinja2.Environment:
     if override_dir is not None:
         loaders.append(jinja2.FileSystemLoader(override_dir))
     loaders.append(jinja2.PackageLoader("repodoc_ls.docs", "templates"))
-    env = jinja2.Environment(
+    env = _Sandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=False,  # Markdown, not HTML: escaping is done per value by `text`
         keep_trailing_newline=True,
@@ -67,6 +147,41 @@ def _environment(override_dir: str | None) -> jinja2.Environment:
     env.filters["text"] = pages.text
     env.filters["code"] = pages.code
     return env
+
+
+class _UserTemplate:
+    """A template from the user's folder: any failure, a sandbox refusal included, becomes
+    a one-line TemplateError naming the template and its line."""
+
+    __slots__ = ("template", "name")
+
+    def __init__(self, template: jinja2.Template, name: str):
+        self.template = template
+        self.name = name
+
+    def render(self, **values) -> str:
+        try:
+            return self.template.render(**values)
+        except Exception as exc:
+            raise template_error(self.name, exc, self.template.filename) from None
+
+
+def template_error(name: str, exc: BaseException, filename: str | None = None) -> TemplateError:
+    line = getattr(exc, "lineno", None) if isinstance(exc, jinja2.TemplateSyntaxError) else None
+    tb = exc.__traceback__
+    while tb is not None:  # jinja rewrites a render's traceback to point at template lines
+        if filename is not None and tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    if isinstance(exc, jinja2.TemplateError):
+        detail = exc.message or type(exc).__name__
+    else:
+        detail = f"{type(exc).__name__}: {exc}"
+    detail = " ".join(str(detail).split())
+    if len(detail) > 300:
+        detail = detail[:300] + "..."
+    where = f"template {name}" + (f": line {line}" if line else "")
+    return TemplateError(f"{where}: {detail}")
 
 
 def _read_from_disk(root: Path) -> Callable[[str], bytes | None]:
@@ -89,14 +204,8 @@ class Renderer:
         self.output = Path(output_dir).resolve() if output_dir is not None else self.settings.output_path
         self.sources = pages.SourceLinks(str(self.root), str(self.output))
         self.read_source = read_source or _read_from_disk(self.root)
-        self.template_dir = self._template_dir()
+        self.template_dir = template_folder(self.settings)
         self.env = make_environment(self.template_dir)
-
-    def _template_dir(self) -> Path | None:
-        if not self.settings.templates:
-            return None
-        folder = Path(self.settings.templates)
-        return folder if folder.is_absolute() else self.root / folder
 
     # -- what there is to render ---------------------------------------------
 
@@ -143,7 +252,12 @@ class Renderer:
                  f"max_source_bytes {self.settings.max_source_bytes}"]
         names = sorted(self.env.list_templates(extensions=["j2"]))
         for name in names:
-            source, filename, _ = self.env.loader.get_source(self.env, name)
+            try:
+                source, filename, _ = self.env.loader.get_source(self.env, name)
+            except Exception as exc:
+                if not self._is_users(name):
+                    raise
+                raise template_error(name, exc) from None
             parts.append(f"template {name} {filename and os.path.basename(filename)} {hash_text(source)}")
         return parts
 
@@ -174,8 +288,18 @@ class Renderer:
         page = pages.page_for(path, kind)
         return self.render_unit(Unit(kind, path))[page].text
 
-    def template(self, name: str) -> jinja2.Template:
-        return self.env.get_template(name)
+    def template(self, name: str):
+        """The template `name`: the user's when their folder has one of that name (failing
+        with a one-line TemplateError), else the built-in one."""
+        if not self._is_users(name):
+            return self.env.get_template(name)
+        try:
+            return _UserTemplate(self.env.get_template(name), name)
+        except Exception as exc:
+            raise template_error(name, exc, getattr(exc, "filename", None)) from None
+
+    def _is_users(self, name: str) -> bool:
+        return self.template_dir is not None and (self.template_dir / name).is_file()
 
     # -- helpers shared by the view builders -----------------------------------
 

@@ -13,6 +13,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import from_fs_path
 
 from repodoc_ls.docs import pages
+from repodoc_ls.server.folders import SETTINGS_ERROR
 
 #: Milliseconds each export progress step sleeps; for the cancellation test, never set otherwise.
 TEST_DELAY_ENV = "REPODOC_TEST_EXPORT_DELAY_MS"
@@ -74,6 +75,8 @@ async def export_docs(ls, args):
             await asyncio.shield(folder.building)  # export what the finished index says
         if folder.index is None:
             raise JsonRpcInvalidParams(f"{folder.name} could not be indexed; see the server log")
+        if refused := folder.settings.extra.get(SETTINGS_ERROR):
+            raise JsonRpcInvalidParams(refused)  # exporting with the defaults instead would surprise
         await ls.docs.settle()
         target = None
         if output_dir:

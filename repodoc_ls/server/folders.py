@@ -23,6 +23,9 @@ from repodoc_ls.index.indexer import Index
 #: Settings whose change means the file set or the store changed: a rebuild, not a swap.
 INDEX_FIELDS = ("include", "exclude", "respect_gitignore", "cache_dir", "output_dir")
 
+#: Key of `Settings.extra` holding why the folder's pyproject.toml settings were refused.
+SETTINGS_ERROR = "settings_error"
+
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
@@ -52,7 +55,8 @@ def settings_for(root: Path, overrides: dict[str, Any], warn) -> Settings:
         base = load_settings(root)
     except SettingsError as exc:
         warn(str(exc))
-        base = Settings(root=Path(root).resolve())
+        # Indexed with the defaults; an export is refused with this reason (commands.py).
+        base = Settings(root=Path(root).resolve(), extra={SETTINGS_ERROR: str(exc)})
     for key, value in overrides.items():
         try:
             base = base.with_overrides({key: value})

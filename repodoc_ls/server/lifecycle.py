@@ -36,6 +36,7 @@ def register(ls) -> None:
         for message in ls.pending_warnings:
             ls.warn(message)
         ls.pending_warnings.clear()
+        _note_templates(ls, ls.folders)
         for folder in ls.folders:
             ls.start_build(folder)
         ls.jedi.start()  # jedi's imports and typeshed load in the worker before the first hover
@@ -61,6 +62,7 @@ def register(ls) -> None:
             if added.uri not in ls.folders.by_uri:
                 folder = ls.add_folder(added.uri, added.name)
                 if folder is not None:
+                    _note_templates(ls, [folder])
                     # Documents opened before their folder was added get tracked now.
                     for doc_uri in list(ls.workspace.text_documents):
                         try:
@@ -79,6 +81,7 @@ def register(ls) -> None:
         raw = params.settings
         if isinstance(raw, dict) and isinstance(raw.get("repodoc"), dict):
             ls.apply_settings(normalize_options(raw["repodoc"]))
+            _note_templates(ls, ls.folders)
             return
         # Pull model: the notification carries nothing useful; ask for the section.
         caps = ls.client_capabilities.workspace
@@ -91,6 +94,7 @@ def register(ls) -> None:
                 return
             if result and isinstance(result[0], dict):
                 ls.apply_settings(normalize_options(result[0]))
+                _note_templates(ls, ls.folders)
 
     @ls.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: types.DidOpenTextDocumentParams) -> None:
@@ -123,6 +127,20 @@ def register(ls) -> None:
             if folder.index is not None:
                 changed = await ls.run(_refresh, ls, folder, sorted(rels), pool=ls.update_pool)
                 log.info("refreshed %s: %s", folder.root, sorted(changed))
+
+
+def _note_templates(ls, folders) -> None:
+    """Say in the log when a folder's pyproject names templates that are not used: a
+    repository's templates render only when the user trusts them (initialization option
+    or setting `trustTemplates`, which the workspace cannot give)."""
+    for folder in folders:
+        if not folder.settings.templates:
+            continue  # (and jinja2 stays out of the start-up)
+        from repodoc_ls.docs.render import template_notice
+
+        notice = template_notice(folder.settings)
+        if notice:
+            ls.log_message(f"repodoc: {folder.name}: {notice}", types.MessageType.Warning)
 
 
 def _refresh(ls, folder, rels: list[str]) -> set[str]:

@@ -291,6 +291,10 @@ def guarded(ls: RepodocServer, name: str, fn):
         except (JsonRpcException, asyncio.CancelledError):
             raise
         except Exception as exc:
+            from repodoc_ls.docs.render import TemplateError  # (jinja2 stays out of the start-up)
+
+            if isinstance(exc, TemplateError):  # the user's template failed, not the server: one line
+                raise JsonRpcException(f"{_PREFIX}{exc}", code=types.LSPErrorCodes.RequestFailed.value) from None
             ls.log_error(f"{_PREFIX}{name} failed", exc)
             raise JsonRpcInternalError(f"{_PREFIX}{name} failed: {type(exc).__name__}: {exc}") from exc
 

@@ -180,11 +180,22 @@ function lastLine(text: string): string {
 export interface ClientSettings {
   outputDir?: string;
   exclude?: readonly string[];
+  templates?: string;
+  trustTemplates?: boolean;
+  /** `vscode.workspace.isTrusted`: a workspace's templates are never trusted in Restricted Mode. */
+  workspaceTrusted?: boolean;
+}
+
+export interface ServerSettings {
+  outputDir?: string;
+  exclude?: string[];
+  templates?: string;
+  trustTemplates?: boolean;
 }
 
 /** `initializationOptions`: only what the user set, so `[tool.repodoc]` keeps the rest. */
-export function initializationOptions(settings: ClientSettings): { outputDir?: string; exclude?: string[] } {
-  const out: { outputDir?: string; exclude?: string[] } = {};
+export function initializationOptions(settings: ClientSettings): ServerSettings {
+  const out: ServerSettings = {};
   const outputDir = (settings.outputDir ?? '').trim();
   if (outputDir) {
     out.outputDir = outputDir;
@@ -192,6 +203,13 @@ export function initializationOptions(settings: ClientSettings): { outputDir?: s
   const exclude = (settings.exclude ?? []).filter((p) => typeof p === 'string' && p.trim() !== '');
   if (exclude.length) {
     out.exclude = [...exclude];
+  }
+  const templates = (settings.templates ?? '').trim();
+  if (templates) {
+    out.templates = templates;
+  }
+  if (settings.trustTemplates === true && settings.workspaceTrusted === true) {
+    out.trustTemplates = true;
   }
   return out;
 }

@@ -24,11 +24,14 @@ import {
   serverCommandLine,
   type FailureReport,
   type PythonChoice,
+  type ServerSettings,
   type StartFailure,
 } from './logic';
 import type { StatusBar } from './status';
 
 const PREFLIGHT_TIMEOUT_MS = 20_000;
+/** Settings the server receives (see serverSettings). */
+const SERVER_SETTINGS = ['repodoc.outputDir', 'repodoc.exclude', 'repodoc.templates', 'repodoc.trustTemplates'];
 const MAX_RESTARTS = 4;
 const RESTART_WINDOW_MS = 3 * 60_000;
 
@@ -80,10 +83,19 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
 }
 
+/**
+ * The server's environment. `-m` and `-c` put the working folder (the workspace) first on
+ * sys.path, so a repository's `repodoc_ls/` or `json.py` would be imported instead of the real
+ * ones: PYTHONSAFEPATH (Python 3.11+) leaves it out.
+ */
+function serverEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, PYTHONSAFEPATH: '1' };
+}
+
 /** `<python> -c "import repodoc_ls"`: cheap, and explains the common failures before the client starts. */
 function preflight(python: string, cwd: string | undefined): Promise<StartFailure | undefined> {
   return new Promise((resolve) => {
-    execFile(python, ['-c', 'import repodoc_ls'], { cwd, timeout: PREFLIGHT_TIMEOUT_MS }, (error, _stdout, stderr) => {
+    execFile(python, ['-c', 'import repodoc_ls'], { cwd, env: serverEnv(), timeout: PREFLIGHT_TIMEOUT_MS }, (error, _stdout, stderr) => {
       if (!error) {
         resolve(undefined);
         return;
@@ -129,9 +141,14 @@ export class ServerManager implements vscode.Disposable {
         if (e.affectsConfiguration('repodoc.python')) {
           this.log.info('repodoc.python changed: restarting the server');
           void this.restart();
-        } else if (e.affectsConfiguration('repodoc.outputDir') || e.affectsConfiguration('repodoc.exclude')) {
+        } else if (SERVER_SETTINGS.some((key) => e.affectsConfiguration(key))) {
           void this.pushSettings();
         }
+      }),
+      // Trusting the workspace lets its own settings (repodoc.python, repodoc.trustTemplates...) apply.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.log.info('the workspace is now trusted: restarting the server with its settings');
+        void this.restart();
       }),
     );
   }
@@ -219,7 +236,12 @@ export class ServerManager implements vscode.Disposable {
     let fromExtension: string | undefined;
     if (!(setting ?? '').trim()) {
       const found = await pythonFromExtension(root?.uri);
-      fromExtension = found.path;
+      if (found.path && !vscode.workspace.isTrusted && vscode.workspace.getWorkspaceFolder(vscode.Uri.file(found.path))) {
+        // An interpreter the repository ships (a committed .venv) is the repository's code.
+        this.log.warn(`not running ${found.path}: it lies inside a workspace you have not trusted`);
+      } else {
+        fromExtension = found.path;
+      }
       this.hookPythonExtension(found.api);
     }
     return choosePython(setting, fromExtension, { workspaceFolder: root?.uri.fsPath, home: os.homedir() });
@@ -264,7 +286,7 @@ export class ServerManager implements vscode.Disposable {
 
     const serverOptions: ServerOptions = () =>
       new Promise<ChildProcess>((resolve, reject) => {
-        const proc = spawn(python.command, [...SERVER_ARGS], { cwd, env: process.env, stdio: 'pipe' });
+        const proc = spawn(python.command, [...SERVER_ARGS], { cwd, env: serverEnv(), stdio: 'pipe' });
         this.process = proc;
         proc.stderr?.on('data', (data: Buffer) => {
           this.stderrTail = (this.stderrTail + data.toString('utf8')).slice(-16_000);
@@ -287,8 +309,8 @@ export class ServerManager implements vscode.Disposable {
         // No configurationSection: it would push the raw section, client-only keys
         // (python, trace) and empty strings included, and `outputDir: ""` means the root to
         // the server. The extension pushes the same cleaned object as initializationOptions
-        // ({repodoc: {outputDir?, exclude?}}) itself, see pushSettings, and answers
-        // workspace/configuration pulls with it.
+        // ({repodoc: {outputDir?, exclude?, templates?, trustTemplates?}}) itself, see
+        // pushSettings, and answers workspace/configuration pulls with it.
         fileEvents: vscode.workspace.createFileSystemWatcher(
           '**/*.{py,pyi,pyw,md,markdown,rst,txt,json,toml,yaml,yml,ini,cfg}',
         ),
@@ -412,9 +434,15 @@ export class ServerManager implements vscode.Disposable {
 }
 
 /** The server's settings from ours: only what the user set, so `[tool.repodoc]` keeps the rest. */
-function serverSettings(scope: vscode.Uri | undefined): { outputDir?: string; exclude?: string[] } {
+function serverSettings(scope: vscode.Uri | undefined): ServerSettings {
   const config = vscode.workspace.getConfiguration('repodoc', scope);
-  return initializationOptions({ outputDir: config.get<string>('outputDir'), exclude: config.get<string[]>('exclude') });
+  return initializationOptions({
+    outputDir: config.get<string>('outputDir'),
+    exclude: config.get<string[]>('exclude'),
+    templates: config.get<string>('templates'),
+    trustTemplates: config.get<boolean>('trustTemplates'),
+    workspaceTrusted: vscode.workspace.isTrusted,
+  });
 }
 
 /**

@@ -91,6 +91,13 @@ describe('settings', () => {
       exclude: ['vendored/'],
     });
   });
+  it('trusts the workspace templates only when the user and the workspace trust allow it', () => {
+    assert.deepEqual(initializationOptions({ templates: ' /home/me/tpl ' }), { templates: '/home/me/tpl' });
+    assert.deepEqual(initializationOptions({ trustTemplates: true }), {});
+    assert.deepEqual(initializationOptions({ trustTemplates: true, workspaceTrusted: false }), {});
+    assert.deepEqual(initializationOptions({ trustTemplates: false, workspaceTrusted: true }), {});
+    assert.deepEqual(initializationOptions({ trustTemplates: true, workspaceTrusted: true }), { trustTemplates: true });
+  });
   it('reads output-dir from [tool.repodoc]', () => {
     const text = '[project]\nname = "x"\noutput-dir = "no"\n\n[tool.repodoc]\nexclude = ["a"]\noutput-dir = "build/docs"  # here\n[tool.other]\n';
     assert.equal(outputDirFromPyproject(text), 'build/docs');
@@ -247,8 +254,26 @@ describe('package.json', () => {
       assert.ok(CLIENT_OWNED_SERVER_COMMANDS.includes(id), id);
     }
   });
-  it('has settings for python, outputDir, exclude and trace', () => {
+  it('has settings for python, outputDir, exclude, templates, trustTemplates and trace', () => {
     const props = Object.keys(pkg.contributes.configuration.properties);
-    assert.deepEqual(props.sort(), ['repodoc.exclude', 'repodoc.outputDir', 'repodoc.python', 'repodoc.trace.server']);
+    assert.deepEqual(props.sort(), [
+      'repodoc.exclude',
+      'repodoc.outputDir',
+      'repodoc.python',
+      'repodoc.templates',
+      'repodoc.trace.server',
+      'repodoc.trustTemplates',
+    ]);
+    assert.equal(pkg.contributes.configuration.properties['repodoc.trustTemplates'].default, false);
+  });
+  it('runs in Restricted Mode without the settings a workspace could abuse', () => {
+    const untrusted = pkg.capabilities.untrustedWorkspaces;
+    assert.equal(untrusted.supported, 'limited');
+    assert.deepEqual([...untrusted.restrictedConfigurations].sort(), [
+      'repodoc.outputDir',
+      'repodoc.python',
+      'repodoc.templates',
+      'repodoc.trustTemplates',
+    ]);
   });
 });
