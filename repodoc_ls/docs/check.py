@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from repodoc_ls.docs.linkcheck import BrokenLink, check_links
+from repodoc_ls.docs.linkcheck import BrokenLink, check_links, markdown_files
 from repodoc_ls.docs.manifest import ExportError, Manifest, ManifestError
 from repodoc_ls.docs.outfolder import FORCE_HINT, OutputFolders, check_output_folder
 from repodoc_ls.docs.render import Renderer
@@ -67,7 +67,7 @@ def check(index: Index, output_dir: Path | str | None = None,
     if output.is_dir():
         ours = _pages_in_manifest(output, result)
         excluded = _excluded_matcher(renderer)
-        for found in _markdown_files(output):
+        for found in markdown_files(output):
             if found in expected or found not in ours and excluded(found):
                 continue
             result.extra.append(found)
@@ -97,12 +97,3 @@ def _excluded_matcher(renderer: Renderer) -> Callable[[str], bool]:
     output = os.path.realpath(renderer.output)
     prefix = Path(os.path.relpath(output, root)).as_posix() + "/" if is_inside(output, root) else ""
     return lambda page: spec.match_file(prefix + page)
-
-
-def _markdown_files(output: Path) -> Iterable[str]:
-    for dirpath, dirnames, filenames in os.walk(output):
-        dirnames.sort()
-        rel = os.path.relpath(dirpath, output)
-        for name in sorted(filenames):
-            if name.endswith(".md"):
-                yield name if rel == "." else f"{Path(rel).as_posix()}/{name}"

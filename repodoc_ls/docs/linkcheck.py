@@ -8,7 +8,7 @@
 - a relative path inside the output folder: the page exists (in `pages` when given, else on
   disk); a fragment must be an anchor of that page;
 - a relative path outside the output folder (a source file of the workspace): the file exists
-  on disk; `#L<n>` / `#L<n>-L<m>` must lie within its line count; a fragment on a Markdown
+  on disk and, symbolic links resolved, lies inside the workspace; `#L<n>` / `#L<n>-L<m>` must lie within its line count; a fragment on a Markdown
   source file may be one of its anchors or a line reference.
 
 Absolute URLs (any `scheme:` such as `https://`, `mailto:`, `command:`, and `//host`) are
@@ -25,6 +25,7 @@ import posixpath
 import re
 import threading
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -33,7 +34,7 @@ from markdown_it import MarkdownIt
 
 from repodoc_ls.safefs import DEFAULT_MAX_FILE_BYTES, FileTooLarge, is_inside, read_regular
 
-__all__ = ["BrokenLink", "check_links", "page_anchors", "heading_slug"]
+__all__ = ["BrokenLink", "check_links", "markdown_files", "page_anchors", "heading_slug"]
 
 
 @dataclass(frozen=True)
@@ -315,7 +316,9 @@ class _Checker:
             from_root = os.path.relpath(full, self.root_abs).replace(os.sep, "/")
             if from_root == ".." or from_root.startswith("../"):
                 return f"'{shown}' is outside the workspace"
-            if not self.inside_root(full):
+            if full not in self.inside:
+                self.inside[full] = is_inside(full, self.root_abs)
+            if not self.inside[full]:
                 return f"'{shown}' leads outside the workspace through a symbolic link"
         kind = self.kind(full)
         if kind is None:
@@ -330,12 +333,6 @@ class _Checker:
             if not _LINE_FRAGMENT.match(fragment):
                 return f"no anchor '{fragment}' on page {shown}"
         return self.check_line_fragment(full, shown, fragment)
-
-    def inside_root(self, full: str) -> bool:
-        found = self.inside.get(full)
-        if found is None:
-            found = self.inside[full] = is_inside(full, self.root_abs)
-        return found
 
     def check_line_fragment(self, full: str, shown: str, fragment: str) -> str | None:
         m = _LINE_FRAGMENT.match(fragment)
@@ -367,23 +364,29 @@ class _Checker:
 _MAX_PAGE_BYTES = 64 * 1024 * 1024
 
 
-def _read_pages(output_dir: Path) -> dict[str, str]:
-    """Every `*.md` regular file below `output_dir`: no symbolic link is followed, no FIFO opened."""
-    pages = {}
-    for dirpath, dirnames, filenames in os.walk(output_dir):
+def markdown_files(output: Path) -> Iterator[str]:
+    """The `*.md` files below `output` (posix, relative), in folder order; no symbolic link
+    to a folder is followed."""
+    for dirpath, dirnames, filenames in os.walk(output):
         dirnames.sort()
-        rel = Path(os.path.relpath(dirpath, output_dir)).as_posix()
+        rel = Path(os.path.relpath(dirpath, output)).as_posix()
         for name in sorted(filenames):
-            path = os.path.join(dirpath, name)
-            if not name.endswith(".md") or os.path.islink(path):
-                continue
-            try:
-                text = read_regular(path, _MAX_PAGE_BYTES).decode("utf-8", errors="replace")
-            except FileTooLarge:
-                text = ""
-            except OSError:
-                continue
-            pages[name if rel == "." else f"{rel}/{name}"] = text
+            if name.endswith(".md"):
+                yield name if rel == "." else f"{rel}/{name}"
+
+
+def _read_pages(output_dir: Path) -> dict[str, str]:
+    """Every `*.md` regular file below `output_dir`: no symbolic link is read, no FIFO opened."""
+    pages = {}
+    for name in markdown_files(output_dir):
+        path = output_dir / name
+        try:
+            pages[name] = "" if path.is_symlink() else \
+                read_regular(path, _MAX_PAGE_BYTES).decode("utf-8", errors="replace")
+        except FileTooLarge:
+            pages[name] = ""
+        except OSError:
+            pass
     return dict(sorted(pages.items()))
 
 

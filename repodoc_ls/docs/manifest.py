@@ -164,13 +164,14 @@ class Manifest:
         manifest.sources = dict(zip(files, hashes))
         manifest.imports = {files[i]: tuple(targets) for i, targets in enumerate(imports) if targets}
         manifest.letters = {files[i]: found for i, found in enumerate(letters) if found}
-        for page in manifest._page_names(pages):
-            record = pages[page]
+        for page, record in pages.items():
             if not (isinstance(record, list) and len(record) == 4 and isinstance(record[0], (str, type(None)))
                     and _is_int(record[1]) and _is_int(record[2])):
                 raise _WrongShape(f"page {page[:80]!r} has no [hash, size, mtime, deps] record")
-            deps = _list_of(record[3], int, "deps", bound=count)
-            manifest.pages[page] = PageRecord(record[0], record[1], record[2], tuple(files[i] for i in deps))
+            _list_of(record[3], int, "deps", bound=count)
+        for page in manifest._page_names(pages):
+            hash_, size, mtime_ns, deps = pages[page]
+            manifest.pages[page] = PageRecord(hash_, size, mtime_ns, tuple(files[i] for i in deps))
         return manifest
 
     def _page_names(self, pages: dict) -> list[str]:
