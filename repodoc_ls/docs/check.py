@@ -40,12 +40,12 @@ class CheckResult:
 
 def check(index: Index, output_dir: Path | str | None = None,
           progress: Progress | None = None) -> CheckResult:
+    from repodoc_ls.docs.export import render_all  # export imports this module
+
     renderer = Renderer(index, output_dir)
     output = renderer.output
     check_output_folder(renderer.root, output_dir if output_dir is not None else output)
     folders = OutputFolders(output)
-    from repodoc_ls.docs.export import render_all  # export imports this module
-
     expected = render_all(renderer, progress)
     result = CheckResult()
     for page, data in sorted(expected.items()):

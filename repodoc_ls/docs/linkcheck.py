@@ -8,8 +8,10 @@
 - a relative path inside the output folder: the page exists (in `pages` when given, else on
   disk); a fragment must be an anchor of that page;
 - a relative path outside the output folder (a source file of the workspace): the file exists
-  on disk and, symbolic links resolved, lies inside the workspace; `#L<n>` / `#L<n>-L<m>` must lie within its line count; a fragment on a Markdown
-  source file may be one of its anchors or a line reference.
+  on disk and, symbolic links resolved, lies inside the workspace; `#L<n>` / `#L<n>-L<m>`
+  must lie within its line count (unknown for a file too large to read: not checked); a
+  fragment on a Markdown source file may be one of its anchors or a line reference. Files
+  are read only when regular (never a FIFO) and under the size limit.
 
 Absolute URLs (any `scheme:` such as `https://`, `mailto:`, `command:`, and `//host`) are
 skipped. Link targets are percent-decoded (markdown-it percent-encodes every href it
