@@ -100,8 +100,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     index = _index(settings, defer_store=True)  # export writes the store while its workers render
     shown = len(index.warnings)
-    result = export(index, settings.output_path, force=args.force, progress=_TerminalProgress())
-    for warning in index.warnings[shown:]:
+    result = export(index, settings.output_path, force=args.force, progress=_TerminalProgress(),
+                    notify=lambda message: print(f"repodoc: {message}", file=sys.stderr, flush=True))
+    for warning in [*index.warnings[shown:], *result.warnings]:
         print(f"warning: {warning}", file=sys.stderr)
     elapsed = time.perf_counter() - start
     print(f"exported {result.output_dir}: {result.written} written, {result.unchanged} unchanged, "
@@ -119,14 +120,28 @@ def cmd_check(args: argparse.Namespace) -> int:
     if result.ok:
         print(f"{settings.output_path}: the doc set is up to date and every link resolves")
         return 0
-    for title, items in (("stale", result.stale), ("missing", result.missing), ("extra", result.extra)):
+    stray = set(result.stray)
+    ours = [page for page in result.extra if page not in stray]
+    for title, items in (("stale", result.stale), ("missing", result.missing), ("extra", ours)):
         for page in items:
             print(f"{title}: {page}")
+    for page in result.stray:
+        print(f"not written by repodoc: {page}: remove it or add it to `exclude`")
     for b in result.broken:
         print(f"broken link: {b.page}:{b.line}: {b.target} ({b.reason})")
+    if result.manifest_error:
+        print(f"manifest: {result.manifest_error}")
+    # Suggest only what can fix it: an export rewrites and removes its own pages, never the others.
+    advice = []
+    if result.manifest_error:
+        advice.append("run `repodoc export --force` to start over")
+    elif result.stale or result.missing or ours or any(b.page not in stray for b in result.broken):
+        advice.append("run `repodoc export` to update")
+    if stray:
+        advice.append("remove the files repodoc did not write or add them to `exclude`")
     print(f"{settings.output_path}: {len(result.stale)} stale, {len(result.missing)} missing, "
-          f"{len(result.extra)} extra pages, {len(result.broken)} broken links; "
-          f"run `repodoc export` to update", file=sys.stderr)
+          f"{len(ours)} extra pages, {len(stray)} not written by repodoc, {len(result.broken)} broken links; "
+          f"{'; '.join(advice)}", file=sys.stderr)
     return 1
 
 

@@ -40,14 +40,21 @@ def is_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> b
     return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
 
 
+def plain_relative(relative: str) -> bool:
+    """Whether `relative` is a plain relative path: not empty, not absolute, no drive, no
+    NUL byte, no `..` or empty part (backslashes count as separators). Looks at the text
+    only: `contained` also resolves it."""
+    if not relative or "\0" in relative or os.path.isabs(relative) or relative.startswith(("/", "\\")):
+        return False
+    parts = relative.replace("\\", "/").split("/")
+    return not (any(part in ("..", "") for part in parts) or (len(parts[0]) >= 2 and parts[0][1] == ":"))
+
+
 def contained(folder: Path, relative: str) -> Path | None:
     """`folder / relative` when `relative` is a plain relative path that stays inside
     `folder` with every symlink resolved; None for an absolute path, a `..` part, a NUL
     byte or anything that resolves elsewhere."""
-    if not relative or "\0" in relative or os.path.isabs(relative) or relative.startswith(("/", "\\")):
-        return None
-    parts = relative.replace("\\", "/").split("/")
-    if any(part in ("..", "") for part in parts) or (len(parts[0]) >= 2 and parts[0][1] == ":"):
+    if not plain_relative(relative):
         return None
     target = folder / relative
     return target if is_inside(target, folder) else None

@@ -20,30 +20,29 @@ import os
 import posixpath
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from repodoc_ls.docs.check import CheckResult, check
 from repodoc_ls.docs.incremental import (
     fingerprint, import_targets, letter_digests, source_hashes, unchanged_folder_letters, units_to_render,
 )
-from repodoc_ls.docs.linkcheck import BrokenLink, check_links
 from repodoc_ls.docs.manifest import (
-    TEMP_SUFFIX, ExportError, Manifest, PageRecord, atomic_write, on_disk_as_recorded, page_hash, unit_of_page,
+    TEMP_SUFFIX, ExportCancelled, ExportError, Manifest, PageRecord, atomic_write, on_disk_as_recorded, page_hash,
+    unit_of_page,
 )
+from repodoc_ls.docs.outfolder import OutputFolders, check_output_folder, export_lock
 from repodoc_ls.docs.render import FILE_KINDS, Rendered, Renderer, Unit
 from repodoc_ls.index.indexer import Index
+from repodoc_ls.safefs import read_regular
 from repodoc_ls.scan import MANIFEST_NAME
 
 __all__ = ["CheckResult", "ExportCancelled", "ExportError", "ExportResult", "check", "export", "render_all",
            "render_units", "iter_rendered"]
 
 Progress = Callable[[int, int, str], None]
-
-
-class ExportCancelled(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -55,25 +54,8 @@ class ExportResult:
     seconds: float
     rendered: int = 0  # pages rendered (written + unchanged among those re-rendered)
     written_pages: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # one line each: manifest entries ignored, pages kept
 
-
-@dataclass
-class CheckResult:
-    stale: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    extra: list[str] = field(default_factory=list)
-    broken: list[BrokenLink] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not (self.stale or self.missing or self.extra or self.broken)
-
-def check_output_folder(root: Path, output: Path) -> None:
-    root, output = root.resolve(), output.resolve()
-    if output == root or root.is_relative_to(output):
-        raise ExportError(f"refusing to write the doc set to {output}: it contains the workspace root {root}")
-    if output.exists() and not output.is_dir():
-        raise ExportError(f"the output path {output} exists and is not a folder")
 
 # ------------------------------------------------------------------ rendering
 
@@ -251,29 +233,38 @@ def render_units(renderer: Renderer, units: list[Unit], progress: Progress | Non
 
 
 def export(index: Index, output_dir: Path | str | None = None, *, force: bool = False,
-           progress: Progress | None = None, cancel: Callable[[], bool] | None = None) -> ExportResult:
+           progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
+           notify: Callable[[str], None] | None = None) -> ExportResult:
+    """Write the doc set. `notify` gets a message when the export waits for another export
+    of the same folder (by default it goes to `progress`)."""
+    renderer = Renderer(index, output_dir)
+    check_output_folder(renderer.root, output_dir if output_dir is not None else renderer.output)
+    renderer.output.mkdir(parents=True, exist_ok=True)  # for its lock file
+    if notify is None:
+        notify = (lambda message: progress(0, 0, message)) if progress is not None else (lambda message: None)
     # Rendering allocates millions of short-lived objects beside a large index: the cyclic
     # GC's passes over all of it cost more than they free (pages hold no cycles).
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _export(index, output_dir, force, progress, cancel)
+        with export_lock(renderer.output, notify, cancel):
+            return _export(index, renderer, force, progress, cancel)
     finally:
         index.flush_store()  # normally done while the workers render (meanwhile, below)
         if gc_was_enabled:
             gc.enable()
 
 
-def _export(index: Index, output_dir: Path | str | None, force: bool, progress: Progress | None,
+def _export(index: Index, renderer: Renderer, force: bool, progress: Progress | None,
             cancel: Callable[[], bool] | None) -> ExportResult:
     start = time.perf_counter()
-    renderer = Renderer(index, output_dir)
     output = renderer.output
-    check_output_folder(renderer.root, output)
-    old = Manifest.load(output) if output.is_dir() else None
+    folders = OutputFolders(output)
+    warnings: list[str] = []
+    old = folders.load_manifest(force, warnings)
     new_sources = source_hashes(index)
     fp = fingerprint(renderer)
-    if (old is not None and old.fingerprint == fp and old.sources == new_sources
+    if (old is not None and not warnings and old.fingerprint == fp and old.sources == new_sources
             and all(on_disk_as_recorded(output / page, rec) for page, rec in old.pages.items())):
         # Nothing changed, on either side: the doc set on disk is what a render would give.
         return ExportResult(output, 0, len(old.pages), 0, time.perf_counter() - start)
@@ -285,8 +276,9 @@ def _export(index: Index, output_dir: Path | str | None, force: bool, progress: 
     # Every page about to be rendered is known before rendering: refuse, before writing
     # anything, to overwrite a file this tool did not write.
     planned = {page for unit in units for page in renderer.pages_of(unit)}
+    folders.require({posixpath.dirname(page) for page in planned})
     conflicts = sorted(page for page in planned if page not in old_pages and os.path.lexists(output / page))
-    if (output / MANIFEST_NAME).exists() and old is None:
+    if os.path.lexists(output / MANIFEST_NAME) and old is None:
         conflicts.insert(0, MANIFEST_NAME)
     if conflicts and not force:
         shown = "\n  ".join(conflicts[:20]) + (f"\n  ... and {len(conflicts) - 20} more" if len(conflicts) > 20 else "")
@@ -298,7 +290,6 @@ def _export(index: Index, output_dir: Path | str | None, force: bool, progress: 
                          old.imports if old else {}, old.letters if old else {})
         for page in planned - old_pages.keys():
             claim.pages[page] = PageRecord(None)
-        output.mkdir(parents=True, exist_ok=True)
         claim.save(output)
 
     # Pages are written as they are rendered, by the workers that render them when there
@@ -340,18 +331,10 @@ def _export(index: Index, output_dir: Path | str | None, force: bool, progress: 
             manifest.pages[page] = PageRecord(rec.hash, rec.size, rec.mtime_ns, deps)
     if any(rec.hash is None for rec in old_pages.values()):
         _remove_leftover_temp_files(output)  # an earlier export was killed mid-write
-    removed = 0
-    for page in stale:
-        try:
-            os.unlink(output / page)
-            removed += 1
-        except FileNotFoundError:
-            pass
-        _remove_empty_folders(output, posixpath.dirname(page))
-    output.mkdir(parents=True, exist_ok=True)
+    removed = folders.remove_pages({page: old_pages[page] for page in stale}, warnings)
     manifest.save(output)
     return ExportResult(output, len(written), len(manifest.pages) - len(written), removed,
-                        time.perf_counter() - start, len(records), tuple(sorted(written)))
+                        time.perf_counter() - start, len(records), tuple(sorted(written)), tuple(warnings))
 
 
 def _remove_leftover_temp_files(output: Path) -> None:
@@ -366,58 +349,11 @@ def _remove_leftover_temp_files(output: Path) -> None:
 
 def _same_bytes(target: Path, data: bytes) -> bool:
     try:
-        return target.read_bytes() == data
+        return not os.path.islink(target) and read_regular(target, len(data)) == data
     except OSError:
         return False
-
-
-def _remove_empty_folders(output: Path, folder: str) -> None:
-    while folder:
-        try:
-            (output / folder).rmdir()
-        except OSError:
-            return
-        folder = posixpath.dirname(folder)
-
-
-# ------------------------------------------------------------------ check
 
 
 def render_all(renderer: Renderer, progress: Progress | None = None) -> dict[str, bytes]:
     return {page: result.text.encode("utf-8")
             for page, result in render_units(renderer, renderer.units(), progress).items()}
-
-
-def check(index: Index, output_dir: Path | str | None = None,
-          progress: Progress | None = None) -> CheckResult:
-    renderer = Renderer(index, output_dir)
-    output = renderer.output
-    check_output_folder(renderer.root, output)
-    expected = render_all(renderer, progress)
-    result = CheckResult()
-    for page, data in sorted(expected.items()):
-        target = output / page
-        try:
-            on_disk = target.read_bytes()
-        except FileNotFoundError:
-            result.missing.append(page)
-            continue
-        except OSError as exc:
-            raise ExportError(f"cannot read {target}: {exc.strerror or exc}") from None
-        if on_disk != data:
-            result.stale.append(page)
-    if output.is_dir():
-        for found in _markdown_files(output):
-            if found not in expected:
-                result.extra.append(found)
-        result.broken = check_links(output, pages=None, source_root=renderer.root)
-    return result
-
-
-def _markdown_files(output: Path) -> Iterable[str]:
-    for dirpath, dirnames, filenames in os.walk(output):
-        dirnames.sort()
-        rel = os.path.relpath(dirpath, output)
-        for name in sorted(filenames):
-            if name.endswith(".md"):
-                yield name if rel == "." else f"{Path(rel).as_posix()}/{name}"

@@ -8,8 +8,10 @@
 - a relative path inside the output folder: the page exists (in `pages` when given, else on
   disk); a fragment must be an anchor of that page;
 - a relative path outside the output folder (a source file of the workspace): the file exists
-  on disk; `#L<n>` / `#L<n>-L<m>` must lie within its line count; a fragment on a Markdown
-  source file may be one of its anchors or a line reference.
+  on disk and, symbolic links resolved, lies inside the workspace; `#L<n>` / `#L<n>-L<m>`
+  must lie within its line count (unknown for a file too large to read: not checked); a
+  fragment on a Markdown source file may be one of its anchors or a line reference. Files
+  are read only when regular (never a FIFO) and under the size limit.
 
 Absolute URLs (any `scheme:` such as `https://`, `mailto:`, `command:`, and `//host`) are
 skipped. Link targets are percent-decoded (markdown-it percent-encodes every href it
@@ -25,13 +27,16 @@ import posixpath
 import re
 import threading
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 
-__all__ = ["BrokenLink", "check_links", "page_anchors", "heading_slug"]
+from repodoc_ls.safefs import DEFAULT_MAX_FILE_BYTES, FileTooLarge, is_inside, read_regular
+
+__all__ = ["BrokenLink", "check_links", "markdown_files", "page_anchors", "heading_slug"]
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,7 @@ class _Checker:
         self.parsed: dict[str, tuple[list[tuple[int, str]], frozenset[str]]] = {}
         self.file_anchors: dict[str, frozenset[str] | None] = {}
         self.line_counts: dict[str, int | None] = {}
+        self.inside: dict[str, bool] = {}  # abs path -> inside the workspace, links resolved
         self.kinds: dict[str, str | None] = {}  # abs path -> "file" / "dir" / None
 
     # -- caches
@@ -236,19 +242,22 @@ class _Checker:
     def anchors_of_file(self, path: str) -> frozenset[str]:
         if path not in self.file_anchors:
             try:
-                text = Path(path).read_text(encoding="utf-8", errors="replace")
-            except OSError:
+                text = read_regular(path, DEFAULT_MAX_FILE_BYTES).decode("utf-8", errors="replace")
+            except OSError:  # also a FIFO (never blocks) and a file too large to read
                 text = ""
             self.file_anchors[path] = _parse(text)[1]
         return self.file_anchors[path] or frozenset()
 
-    def lines_of(self, path: str) -> int:
+    def lines_of(self, path: str) -> int | None:
+        """The file's line count; None when it is too large to read (any line may exist)."""
         if path not in self.line_counts:
             try:
-                self.line_counts[path] = _count_lines(Path(path).read_bytes())
+                self.line_counts[path] = _count_lines(read_regular(path, DEFAULT_MAX_FILE_BYTES))
+            except FileTooLarge:
+                self.line_counts[path] = None
             except OSError:
                 self.line_counts[path] = 0
-        return self.line_counts[path] or 0
+        return self.line_counts[path]
 
     # -- checks
 
@@ -309,6 +318,10 @@ class _Checker:
             from_root = os.path.relpath(full, self.root_abs).replace(os.sep, "/")
             if from_root == ".." or from_root.startswith("../"):
                 return f"'{shown}' is outside the workspace"
+            if full not in self.inside:
+                self.inside[full] = is_inside(full, self.root_abs)
+            if not self.inside[full]:
+                return f"'{shown}' leads outside the workspace through a symbolic link"
         kind = self.kind(full)
         if kind is None:
             return f"no such file '{shown}'"
@@ -333,7 +346,7 @@ class _Checker:
         for n in (first, last):
             if n < 1:
                 return f"line {n} is not a line number (lines start at 1) in '{shown}'"
-            if n > count:
+            if count is not None and n > count:
                 return f"line {n} beyond the file's {count} lines ('{shown}')"
         if last < first:
             return f"line range L{first}-L{last} is reversed in '{shown}'"
@@ -349,13 +362,34 @@ class _Checker:
         return os.path.relpath(full, self.out_abs).replace(os.sep, "/")
 
 
+#: A page larger than this is checked as if empty (a doc set's pages are far smaller).
+_MAX_PAGE_BYTES = 64 * 1024 * 1024
+
+
+def markdown_files(output: Path) -> Iterator[str]:
+    """The `*.md` files below `output` (posix, relative), in folder order; no symbolic link
+    to a folder is followed."""
+    for dirpath, dirnames, filenames in os.walk(output):
+        dirnames.sort()
+        rel = Path(os.path.relpath(dirpath, output)).as_posix()
+        for name in sorted(filenames):
+            if name.endswith(".md"):
+                yield name if rel == "." else f"{rel}/{name}"
+
+
 def _read_pages(output_dir: Path) -> dict[str, str]:
+    """Every `*.md` regular file below `output_dir`: no symbolic link is read, no FIFO opened."""
     pages = {}
-    for path in sorted(output_dir.rglob("*.md")):
-        if path.is_file():
-            rel = path.relative_to(output_dir).as_posix()
-            pages[rel] = path.read_text(encoding="utf-8", errors="replace")
-    return pages
+    for name in markdown_files(output_dir):
+        path = output_dir / name
+        try:
+            pages[name] = "" if path.is_symlink() else \
+                read_regular(path, _MAX_PAGE_BYTES).decode("utf-8", errors="replace")
+        except FileTooLarge:
+            pages[name] = ""
+        except OSError:
+            pass
+    return dict(sorted(pages.items()))
 
 
 _MIN_PAGES_FOR_WORKERS = 300

@@ -67,7 +67,7 @@ async def export_docs(ls, args):
     output_dir = arg.get("outputDir", arg.get("output_dir"))
     if output_dir is not None and not isinstance(output_dir, str):
         raise JsonRpcInvalidParams("outputDir must be a string")
-    from repodoc_ls.docs.export import export
+    from repodoc_ls.docs.export import ExportError, export
 
     results = []
     for folder in _folders_for(ls, arg):
@@ -92,10 +92,15 @@ async def export_docs(ls, args):
             cancel.set()  # $/cancelRequest: the export stops at its next page
             progress.end("cancelled")
             raise
+        except ExportError as exc:  # the workspace's doc set cannot be written safely: one line
+            progress.end("failed")
+            raise JsonRpcInvalidParams(str(exc)) from None
         except Exception:
             progress.end("failed")
             raise
         progress.end(f"{result['written']} written, {result['unchanged']} unchanged, {result['removed']} removed")
+        for warning in result.get("warnings", ()):
+            ls.log_message(f"repodoc: export of {folder.name}: {warning}", types.MessageType.Warning)
         results.append(result)
     first = dict(results[0])
     if len(results) > 1:
@@ -112,8 +117,11 @@ def _run_export(export, folder, target, progress, cancel) -> dict:
             _report(done, total, message)
             time.sleep(delay)
     result = export(index, target, progress=report, cancel=cancel.is_set)
-    return {"outputDir": str(result.output_dir), "written": _count(result.written),
-            "unchanged": _count(result.unchanged), "removed": _count(result.removed)}
+    answer = {"outputDir": str(result.output_dir), "written": _count(result.written),
+              "unchanged": _count(result.unchanged), "removed": _count(result.removed)}
+    if result.warnings:
+        answer["warnings"] = list(result.warnings)
+    return answer
 
 
 def _count(value) -> int:
