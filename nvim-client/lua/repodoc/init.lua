@@ -91,6 +91,7 @@ local COMMANDS = {
 function M.setup(opts)
   local cfg = config.resolve(opts)
   config.current = cfg
+  client.start_failure = nil
   local group = vim.api.nvim_create_augroup("repodoc", { clear = true })
 
   for _, spec in ipairs(COMMANDS) do

@@ -53,7 +53,11 @@ local function check_executable(cfg, group)
       client.start_failure = "repodoc: cannot start the server: " .. exe .. " is not executable (not found on "
         .. "PATH); set cmd to the Python that has repodoc_ls, e.g. cmd = { \"/path/to/venv/bin/python\", \"-m\", "
         .. "\"repodoc_ls\", \"serve\" }"
-      client.notify(client.start_failure, vim.log.levels.ERROR)
+      -- Scheduled: an error message inside the FileType autocmd would abort the :edit.
+      local message = client.start_failure
+      vim.schedule(function()
+        client.notify(message, vim.log.levels.ERROR)
+      end)
     end
   end
   for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
