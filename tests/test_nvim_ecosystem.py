@@ -12,8 +12,11 @@ how Neovim is found):
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -170,3 +173,32 @@ def test_commands_repeat_the_real_failure_not_a_guess(bad_run):
     assert not any("pyproject.toml" in m for m in messages), messages
     health = "\n".join(bad_run["health"])
     assert "No module named repodoc_ls" in health, health
+
+
+def test_the_single_file_root_is_never_the_home_folder(tmp_path):
+    """lsp/repodoc.lua's root_dir, called directly: with the cwd at home, a script below it
+    is rooted at its own folder, and a script right in the home folder gets no server (its
+    root would be everything the user has); a marker still wins."""
+    home = tmp_path / "home"
+    for rel in ("loose.py", "scripts/tool.py", "proj/pyproject.toml", "proj/pkg/mod.py"):
+        (home / rel).parent.mkdir(parents=True, exist_ok=True)
+        (home / rel).write_text("", encoding="utf-8")
+    chunk = tmp_path / "chunk.lua"
+    chunk.write_text(f"""
+      local config = dofile({json.dumps(str(CLIENT / "lsp" / "repodoc.lua"))})
+      local out = {{}}
+      for _, rel in ipairs({{ "loose.py", "scripts/tool.py", "proj/pkg/mod.py" }}) do
+        vim.cmd("edit " .. vim.fn.fnameescape({json.dumps(str(home))} .. "/" .. rel))
+        out[rel] = vim.NIL
+        config.root_dir(vim.api.nvim_get_current_buf(), function(root) out[rel] = root end)
+      end
+      io.stdout:write(vim.json.encode(out))
+    """, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("NVIM", "VIMINIT")}
+    env.update(HOME=str(home), XDG_STATE_HOME=str(tmp_path / "state"), XDG_DATA_HOME=str(tmp_path / "data"))
+    proc = subprocess.run([NVIM, "--headless", "--clean", "-l", str(chunk)], cwd=home, env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    roots = json.loads(proc.stdout)
+    assert roots == {"loose.py": None, "scripts/tool.py": str(home / "scripts"),
+                     "proj/pkg/mod.py": str(home / "proj")}, roots
