@@ -81,18 +81,21 @@ def server_cmd() -> list[str]:
     return [sys.executable, "-m", "repodoc_ls.server"]
 
 
-def run_driver(tmp: Path, ws: Path, mode: str = "lsp_config", scenario: str = "fixture") -> dict:
-    """Run nvim-client/tests/e2e.lua (`scenario`) in `ws` and return its record."""
+def run_driver(tmp: Path, ws: Path, mode: str = "lsp_config", scenario: str = "fixture", *,
+               driver: Path = DRIVER, cmd: list[str] | None = None, extra_env: dict[str, str] | None = None) -> dict:
+    """Run `driver` (nvim-client/tests/e2e.lua) with `scenario` in `ws` (the cwd) and return
+    its record. `cmd`: the server command (default: this Python's server)."""
     result = tmp / "result.json"
     env = dict(os.environ)
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         env[var] = str(tmp / var.lower())  # keep the LSP log and shada out of the home folder
-    env.update(REPODOC_WS=str(ws), REPODOC_CMD=json.dumps(server_cmd()), REPODOC_RESULT=str(result),
+    env.update(REPODOC_WS=str(ws), REPODOC_CMD=json.dumps(cmd or server_cmd()), REPODOC_RESULT=str(result),
                REPODOC_USE_LSP_CONFIG="1" if mode == "lsp_config" else "0", REPODOC_SCENARIO=scenario)
+    env.update(extra_env or {})
     env.pop("NVIM", None)  # when run from a Neovim terminal
     env.pop("VIMINIT", None)
     try:
-        proc = subprocess.run([NVIM, "--headless", "--clean", "-u", str(DRIVER)], cwd=ws, env=env,
+        proc = subprocess.run([NVIM, "--headless", "--clean", "-u", str(driver)], cwd=ws, env=env,
                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT)
         output = f"exit {proc.returncode}\n--- stdout ---\n{proc.stdout[-3000:]}\n--- stderr ---\n{proc.stderr[-3000:]}"
     except subprocess.TimeoutExpired as exc:
@@ -271,7 +274,7 @@ def _lua(code: str, tmp_path: Path):
 
 
 # The plugin's modules (nvim-client/lua/repodoc/): init.lua is the public API and setup().
-MODULES = ("repodoc", "repodoc.config", "repodoc.client", "repodoc.pages", "repodoc.quickfix",
+MODULES = ("repodoc", "repodoc.config", "repodoc.server", "repodoc.client", "repodoc.pages", "repodoc.quickfix",
            "repodoc.export", "repodoc.status", "repodoc.links", "repodoc.health")
 PUBLIC_FUNCTIONS = ("setup", "doc", "keywords", "folder", "search", "refs", "export", "reindex", "follow_link",
                     "status", "client_for", "resolve_config", "output_path", "uses_lsp_config", "refresh_status",

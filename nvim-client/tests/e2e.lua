@@ -17,89 +17,14 @@ vim.opt.runtimepath:prepend(plugin_dir)
 vim.opt.swapfile = false
 vim.opt.shadafile = "NONE"
 
-local function env(name)
-  local value = os.getenv(name)
-  if not value or value == "" then
-    io.stderr:write(name .. " is not set\n")
-    vim.cmd("cquit 2")
-  end
-  return value
-end
+local H = dofile(vim.fn.fnamemodify(script, ":p:h") .. "/harness.lua")
+local R, step, wait, buf_lines = H.R, H.step, H.wait, H.buf_lines
+local qf_snapshot, reset_qf, hover_text = H.qf_snapshot, H.reset_qf, H.hover_text
 
-local ws = env("REPODOC_WS")
-local cmd = vim.json.decode(env("REPODOC_CMD"))
-local out = env("REPODOC_RESULT")
+local ws = H.env("REPODOC_WS")
+local cmd = vim.json.decode(H.env("REPODOC_CMD"))
 local scenario = os.getenv("REPODOC_SCENARIO") or "fixture"
-local STEP_MS = tonumber(os.getenv("REPODOC_STEP_MS") or "") or 20000
-
-local R = { steps = {}, errors = {}, notifications = {}, nvim = tostring(vim.version()), scenario = scenario }
-
-local function save()
-  local f = assert(io.open(out, "w"))
-  f:write(vim.json.encode(R))
-  f:close()
-end
-
-local orig_notify = vim.notify
-vim.notify = function(msg, level, opts)
-  table.insert(R.notifications, { message = tostring(msg), level = level or vim.log.levels.INFO })
-  return orig_notify(msg, level, opts)
-end
-
-local step_start = 0 -- notifications before the running step
-
-local function step(name, fn)
-  step_start = #R.notifications
-  local ok, err = xpcall(fn, debug.traceback)
-  R.steps[#R.steps + 1] = name
-  if not ok then
-    R.errors[name] = tostring(err)
-  end
-  save()
-end
-
--- Wait for `cond`; fail at once when the plugin reports an error (a failed request).
-local function wait(what, cond, ms)
-  local failure
-  local ok = vim.wait(ms or STEP_MS, function()
-    for i = step_start + 1, #R.notifications do
-      if R.notifications[i].level == vim.log.levels.ERROR then
-        failure = R.notifications[i].message
-        return true
-      end
-    end
-    return cond()
-  end, 50)
-  if failure then
-    error("error while waiting for " .. what .. ": " .. failure, 2)
-  elseif not ok then
-    error("timed out waiting for " .. what, 2)
-  end
-end
-
-local function buf_lines(buf, n)
-  return vim.api.nvim_buf_get_lines(buf or 0, 0, n or -1, false)
-end
-
-local function qf_snapshot()
-  local info = vim.fn.getqflist({ title = 1, items = 1 })
-  local items = {}
-  for _, item in ipairs(info.items) do
-    items[#items + 1] = { filename = vim.api.nvim_buf_get_name(item.bufnr), lnum = item.lnum, col = item.col, text = item.text }
-  end
-  return { title = info.title, items = items }
-end
-
-local function reset_qf()
-  vim.fn.setqflist({}, " ", { title = "reset", items = {} })
-end
-
-local function request_sync(client, method, params, timeout)
-  if vim.fn.has("nvim-0.11") == 1 then
-    return client:request_sync(method, params, timeout)
-  end
-  return client.request_sync(method, params, timeout)
-end
+R.scenario = scenario
 
 -- Put the cursor on the link whose target contains `needle` and press gf.
 local function follow(needle)
@@ -112,21 +37,6 @@ local function follow(needle)
     end
   end
   error("no link to " .. needle .. " on " .. vim.api.nvim_buf_get_name(0))
-end
-
-local function hover_text(buf, line, character)
-  local params = { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = line, character = character } }
-  local responses = vim.lsp.buf_request_sync(buf, "textDocument/hover", params, STEP_MS) or {}
-  for _, response in pairs(responses) do
-    if response.err then
-      error("hover failed: " .. vim.inspect(response.err))
-    end
-    local contents = response.result and response.result.contents
-    if contents then
-      return type(contents) == "table" and (contents.value or vim.inspect(contents)) or tostring(contents)
-    end
-  end
-  return nil
 end
 
 local repodoc = require("repodoc")
@@ -147,10 +57,7 @@ local function start(file)
     vim.cmd("edit " .. vim.fn.fnameescape(ws .. "/" .. file))
     src, src_win = vim.api.nvim_get_current_buf(), vim.api.nvim_get_current_win()
     R.filetype = vim.bo[src].filetype
-    wait("the repodoc client to attach", function()
-      client = (vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = "repodoc", bufnr = src })[1]
-      return client ~= nil
-    end)
+    client = H.wait_attached(src)
     R.attached = true
     R.root_dir = client.root_dir or client.config.root_dir
   end)
@@ -159,13 +66,7 @@ local function start(file)
   end
 
   step("ready", function()
-    local last
-    wait("repodoc/status to be ready", function()
-      local response = request_sync(client, "repodoc/status", vim.empty_dict(), 5000)
-      last = response and response.result
-      return last ~= nil and last.state == "ready" and (last.files or 0) > 0
-    end)
-    R.status = last
+    R.status = H.wait_ready(client)
     wait("the statusline to show the file count", function()
       R.statusline = repodoc.status()
       return R.statusline:match("files") ~= nil
@@ -396,7 +297,7 @@ local function main_sub_letters()
     local before = #R.notifications
     vim.api.nvim_win_set_cursor(0, { 1, 1 })
     vim.cmd("normal gf")
-    local ok = vim.wait(STEP_MS, function()
+    local ok = vim.wait(H.STEP_MS, function()
       return #R.notifications > before
     end, 50)
     R.missing_letter = { notified = ok, notifications = vim.list_slice(R.notifications, before + 1),
@@ -404,17 +305,4 @@ local function main_sub_letters()
   end)
 end
 
-vim.api.nvim_create_autocmd("VimEnter", {
-  once = true,
-  callback = function()
-    vim.schedule(function()
-      local ok, err = xpcall(scenario == "sub_letters" and main_sub_letters or main, debug.traceback)
-      if not ok then
-        R.errors.main = tostring(err)
-      end
-      R.done = true
-      save()
-      vim.cmd("qall!")
-    end)
-  end,
-})
+H.run(scenario == "sub_letters" and main_sub_letters or main)

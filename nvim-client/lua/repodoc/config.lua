@@ -7,12 +7,20 @@ local M = {}
 
 local DEFAULT_OUTPUT_DIR = "docs/repodoc"
 
+local PLUGIN_DIR = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h")
+
+--- The LSP config this plugin ships for vim.lsp.enable() (nvim-client/lsp/repodoc.lua): the
+--- defaults below, the root_dir function (markers, else a single file's folder) and the
+--- on_exit that says why the server failed. Loaded from this plugin's folder, not from the
+--- runtimepath, where a user's own lsp/repodoc.lua may come first.
+M.lsp = dofile(PLUGIN_DIR .. "/lsp/repodoc.lua")
+
 M.defaults = {
-  cmd = { "python3", "-m", "repodoc_ls", "serve" },
+  cmd = vim.deepcopy(M.lsp.cmd),
   output_dir = nil, -- nil: the server's setting ([tool.repodoc] output_dir, else docs/repodoc)
   settings = {},
-  filetypes = { "python" },
-  root_markers = { "pyproject.toml", "setup.py", ".git" },
+  filetypes = vim.deepcopy(M.lsp.filetypes),
+  root_markers = vim.deepcopy(M.lsp.root_markers), -- none found: the cwd or the file's folder
   open = "vsplit", -- how a page opens from a source buffer: vsplit, split, tab or edit
   notify_progress = true, -- vim.notify on $/progress begin and end (and every 25% of an export)
   search_limit = 100,
@@ -56,6 +64,16 @@ function M.server_settings(cfg)
     return vim.empty_dict()
   end
   return settings
+end
+
+--- The initializationOptions: the server settings, and the link kinds this client opens
+--- (file links; no VS Code `command:` links).
+function M.init_options(cfg)
+  local options = vim.tbl_extend("force", {}, M.server_settings(cfg))
+  if options.linkKinds == nil then
+    options.linkKinds = vim.deepcopy(M.lsp.init_options.linkKinds)
+  end
+  return options
 end
 
 --- Whether the server is registered with vim.lsp.config()/vim.lsp.enable() (Neovim 0.11+).

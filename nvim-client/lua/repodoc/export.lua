@@ -23,12 +23,7 @@ local function execute(ctx, command, arguments, on_result)
     end, ctx.bufnr)
 end
 
---- :RepodocExport [dir]: write the doc set (to `dir`, relative to the workspace root).
-function M.export(dir)
-  local ctx = client.context()
-  if not ctx then
-    return
-  end
+local function export_workspace(ctx, dir)
   local arg = { uri = vim.uri_from_fname(ctx.root) }
   if dir and vim.trim(dir) ~= "" then
     dir = vim.trim(dir)
@@ -44,15 +39,20 @@ function M.export(dir)
   end)
 end
 
+--- :RepodocExport [dir]: write the doc set (to `dir`, relative to the workspace root).
+function M.export(dir)
+  client.with_workspace(function(ctx)
+    export_workspace(ctx, dir)
+  end)
+end
+
 --- :RepodocReindex: rebuild the index (unchanged files are reused).
 function M.reindex()
-  local ctx = client.context()
-  if not ctx then
-    return
-  end
-  execute(ctx, "repodoc.reindex", {}, function(result)
-    notify(string.format("repodoc: reindexed: %d files, %d symbols", result.files or 0, result.symbols or 0))
-    status.refresh(ctx.client)
+  client.with_workspace(function(ctx)
+    execute(ctx, "repodoc.reindex", {}, function(result)
+      notify(string.format("repodoc: reindexed: %d files, %d symbols", result.files or 0, result.symbols or 0))
+      status.refresh(ctx.client)
+    end)
   end)
 end
 

@@ -91,10 +91,12 @@ local function check_clients(cfg)
   local get = vim.lsp.get_clients or vim.lsp.get_active_clients
   local clients = get({ name = "repodoc" })
   if #clients == 0 then
-    warn("no repodoc server is running", {
-      "open a Python file inside a project (a folder with pyproject.toml, setup.py or .git)",
-      "see :LspLog for start-up errors",
-    })
+    local failure = require("repodoc.client").start_failure
+    if failure then
+      error("the server failed to start: " .. failure:gsub("^repodoc: ", ""), { "see :LspLog" })
+    else
+      warn("no repodoc server is running", { "open a Python file", "see :LspLog for start-up errors" })
+    end
     return
   end
   for _, client in ipairs(clients) do

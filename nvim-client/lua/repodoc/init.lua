@@ -9,10 +9,12 @@
 --
 -- Neovim 0.11+: registered with vim.lsp.config() and vim.lsp.enable(). Neovim 0.9/0.10: a
 -- FileType autocmd starts it with vim.lsp.start(). Root: the nearest folder holding
--- pyproject.toml, setup.py or .git.
+-- pyproject.toml, setup.py or .git; for a file outside any, the cwd when the file is below
+-- it, else the file's folder. The server's LSP config is ../../lsp/repodoc.lua, which also
+-- serves vim.lsp.enable("repodoc") without setup().
 --
 -- This module is the public API and setup(); the work is done by config.lua (options),
--- client.lua (the client of a buffer), pages.lua (page buffers and their links),
+-- server.lua (starting the server), client.lua (the client of a buffer), pages.lua (page buffers and their links),
 -- quickfix.lua (search and references), export.lua (commands and progress) and status.lua
 -- (statusline).
 
@@ -23,6 +25,7 @@ local pages = require("repodoc.pages")
 local quickfix = require("repodoc.quickfix")
 local export = require("repodoc.export")
 local status = require("repodoc.status")
+local server = require("repodoc.server")
 
 local M = {}
 
@@ -88,7 +91,7 @@ local COMMANDS = {
 function M.setup(opts)
   local cfg = config.resolve(opts)
   config.current = cfg
-  local settings = config.server_settings(cfg)
+  client.start_failure = nil
   local group = vim.api.nvim_create_augroup("repodoc", { clear = true })
 
   for _, spec in ipairs(COMMANDS) do
@@ -113,58 +116,13 @@ function M.setup(opts)
     callback = function(ev)
       local attached = vim.lsp.get_client_by_id(ev.data and ev.data.client_id or -1)
       if attached and attached.name == client.NAME then
+        client.start_failure = nil
         M.refresh_status(attached)
       end
     end,
   })
 
-  local server = {
-    cmd = cfg.cmd,
-    filetypes = cfg.filetypes,
-    init_options = settings,
-    settings = { repodoc = settings },
-    handlers = handlers,
-  }
-  if M.uses_lsp_config() then
-    server.root_markers = cfg.root_markers
-    server.workspace_required = true
-    if cfg.root_dir then
-      server.root_dir = cfg.root_dir
-    end
-    vim.lsp.config(client.NAME, server)
-    vim.lsp.enable(client.NAME)
-    return
-  end
-
-  local function start(bufnr)
-    if vim.bo[bufnr].buftype ~= "" then
-      return
-    end
-    local root
-    if type(cfg.root_dir) == "function" then
-      root = cfg.root_dir(bufnr)
-    else
-      root = cfg.root_dir or client.find_root(bufnr, cfg.root_markers)
-    end
-    if not root then
-      return
-    end
-    local start_config = vim.tbl_extend("force", server, { name = client.NAME, root_dir = root })
-    start_config.filetypes = nil
-    vim.lsp.start(start_config, { bufnr = bufnr })
-  end
-  vim.api.nvim_create_autocmd("FileType", {
-    group = group,
-    pattern = cfg.filetypes,
-    callback = function(ev)
-      start(ev.buf)
-    end,
-  })
-  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
-    if vim.api.nvim_buf_is_loaded(bufnr) and vim.tbl_contains(cfg.filetypes, vim.bo[bufnr].filetype) then
-      start(bufnr)
-    end
-  end
+  server.register(cfg, group, handlers)
 end
 
 return M

@@ -75,6 +75,11 @@ local function show_page(info, from_page)
   end
 
   local cur = vim.api.nvim_get_current_buf()
+  if vim.bo[cur].buftype ~= "" and not vim.b[cur].repodoc_page then
+    -- From the quickfix list or help: the page goes beside the window used before it.
+    vim.cmd("wincmd p")
+    cur = vim.api.nvim_get_current_buf()
+  end
   if cur ~= buf then
     local cfg = config.get()
     if not from_page and not vim.b[cur].repodoc_page and cfg.open ~= "edit" then
@@ -148,24 +153,23 @@ function M.keywords()
   open_file_page("kw", "keyword index", ":RepodocFolder sub")
 end
 
---- :RepodocFolder [index|doc|sub]: a page of the current file's folder.
+--- :RepodocFolder [index|doc|sub]: a page of the current file's folder (of the workspace's
+--- root from a window with no file of it).
 function M.folder(kind)
   kind = (kind == nil or kind == "") and "index" or kind
   if not KIND_REQUEST[kind] or kind == "docs" or kind == "kw" then
     notify("repodoc: :RepodocFolder takes index, doc or sub, not " .. kind, vim.log.levels.ERROR)
     return
   end
-  local ctx = client.context()
-  if not ctx then
-    return
-  end
-  local path = ctx.path
-  if ctx.page and (ctx.page.kind == "docs" or ctx.page.kind == "kw") then
-    path = vim.fs.dirname(path)
-  elseif not ctx.page and vim.fn.isdirectory(path) == 0 then
-    path = vim.fs.dirname(path)
-  end
-  open_page(ctx, kind, path, nil, ctx.page ~= nil)
+  client.with_workspace(function(ctx)
+    local path = ctx.path -- from a window with no file of the workspace: its root
+    if ctx.page and (ctx.page.kind == "docs" or ctx.page.kind == "kw") then
+      path = vim.fs.dirname(path)
+    elseif not ctx.page and vim.fn.isdirectory(path) == 0 then
+      path = vim.fs.dirname(path)
+    end
+    open_page(ctx, kind, path, nil, ctx.page ~= nil)
+  end)
 end
 
 --- gf / <CR> in a page: open the linked page, or the source file at the linked line.

@@ -21,17 +21,7 @@ local function set_quickfix(title, items)
   end
 end
 
---- :RepodocSearch {query}: keywords matching the query, in the quickfix list.
-function M.search(query)
-  query = query and vim.trim(query) or ""
-  if query == "" then
-    notify("repodoc: :RepodocSearch needs a query", vim.log.levels.ERROR)
-    return
-  end
-  local ctx = client.context()
-  if not ctx then
-    return
-  end
+local function search_in(ctx, query)
   local limit = config.get().search_limit
   request(ctx.client, "repodoc/searchKeywords", { query = query, limit = limit }, function(err, result)
     if err then
@@ -48,6 +38,18 @@ function M.search(query)
       notify("repodoc: no keyword matches " .. query, vim.log.levels.WARN)
     end
   end, ctx.bufnr)
+end
+
+--- :RepodocSearch {query}: keywords matching the query, in the quickfix list.
+function M.search(query)
+  query = query and vim.trim(query) or ""
+  if query == "" then
+    notify("repodoc: :RepodocSearch needs a query", vim.log.levels.ERROR)
+    return
+  end
+  client.with_workspace(function(ctx)
+    search_in(ctx, query)
+  end)
 end
 
 --- :RepodocRefs: definitions and references of the name under the cursor, in the quickfix list.
