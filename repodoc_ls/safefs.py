@@ -42,12 +42,16 @@ def is_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> b
 
 def plain_relative(relative: str) -> bool:
     """Whether `relative` is a plain relative path: not empty, not absolute, no drive, no
-    NUL byte, no `..` or empty part (backslashes count as separators). Looks at the text
-    only: `contained` also resolves it."""
-    if not relative or "\0" in relative or os.path.isabs(relative) or relative.startswith(("/", "\\")):
+    NUL byte, no `..` or empty part. Looks at the text only: `contained` also resolves it.
+    A backslash separates parts only where the system says so (on POSIX it is a legal
+    character of a file name, and pages are named after files)."""
+    if not relative or "\0" in relative or os.path.isabs(relative) or relative.startswith("/"):
         return False
-    parts = relative.replace("\\", "/").split("/")
-    return not (any(part in ("..", "") for part in parts) or (len(parts[0]) >= 2 and parts[0][1] == ":"))
+    if os.sep != "/":  # Windows: backslashes separate, and `c:x` names a drive
+        relative = relative.replace("\\", "/")
+        if len(relative) >= 2 and relative[1] == ":":
+            return False
+    return not any(part in ("..", "") for part in relative.split("/"))
 
 
 def contained(folder: Path, relative: str) -> Path | None:

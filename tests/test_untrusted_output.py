@@ -102,6 +102,7 @@ def test_manifest_pages_outside_the_output_folder_are_ignored_with_one_warning(w
         "pkg/../../../../victim/keep.md": record_of(victim / "keep.md"),
         "linked/keep.md": record_of(victim / "keep.md"),  # through a symlinked folder
         "linked/sub/only.md": record_of(victim / "sub" / "only.md"),
+        # On Windows a path; on POSIX one legal file name inside the output folder.
         "pkg\\..\\..\\..\\..\\victim\\keep.md": record_of(victim / "keep.md"),
         "nul\0.md": record_of(victim / "keep.md"),
     })
@@ -109,7 +110,8 @@ def test_manifest_pages_outside_the_output_folder_are_ignored_with_one_warning(w
     code, out, err = repodoc(capsys, "export", str(ws), "--jobs", "1")
     assert code == 0, err
     warnings = [line for line in err.splitlines() if line.startswith("warning:")]
-    assert len(warnings) == 1 and "ignored 8 page(s)" in warnings[0], err
+    ignored = 8 if os.sep == "\\" else 7
+    assert len(warnings) == 1 and f"ignored {ignored} page(s)" in warnings[0], err
     assert tree_state(victim) == before
     assert (output / "pkg" / "mod.py_docs.md").is_file()
     assert not (output / LOCK_NAME).exists()  # the lock goes with the export

@@ -21,11 +21,6 @@ from repodoc_ls.config import SettingsError, load_settings
 from repodoc_ls.index import indexer
 from repodoc_ls.index.indexer import Index
 
-#: Cases that need the export and store side of issue 10 (never write through a symlink in
-#: the output or cache folder), which lands on other branches: remove once merged.
-NEEDS_SAFE_WRITES = pytest.mark.xfail(
-    reason="export/store must not write through a committed symlink (issue 10, other branches)", strict=False)
-
 NOT_INSIDE = "is not a folder inside the workspace"
 
 #: name -> (the [tool.repodoc] lines, the words the one-line error must hold). "{victim}" is
@@ -110,7 +105,6 @@ def test_folders_outside_the_workspace_are_fine_when_the_user_names_them(tmp_pat
     assert settings.output_path == site and settings.cache_path == tmp_path / "cache"
 
 
-@NEEDS_SAFE_WRITES
 @pytest.mark.parametrize("name", sorted(LINKS))
 def test_export_never_writes_through_a_committed_link(tmp_path, name):
     ws, victim, _ = hostile(tmp_path, name)
@@ -203,7 +197,6 @@ async def test_server_export_refuses_settings_the_workspace_may_not_give(client:
     assert not marker.exists()
 
 
-@NEEDS_SAFE_WRITES
 @pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.parametrize("name", [n for n in SERVER_CASES if n in LINKS])
 async def test_server_never_writes_through_a_committed_link(client: LanguageClient, cases, name):
