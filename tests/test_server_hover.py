@@ -1,5 +1,10 @@
 """Hover over a real stdio connection: index answers (definitions, uses, aliases, modules)
-and jedi's answer for a standard library name."""
+and jedi's answer for a standard library name.
+
+The jedi hovers go to a second server whose jedi worker is gated (tests/jedi_gate.py):
+a hover that must get jedi's answer has no budget to speak of, and one that must run out
+of budget is made while the worker holds its request, so neither depends on the clock.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,20 @@ import json
 from urllib.parse import quote
 
 import pytest
+import pytest_asyncio
 import pytest_lsp
+from jedi_gate import JediGate, guarded
+from launch_server import server_command
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig
 from pytest_lsp.client import LanguageClient
-from server_helpers import CONFIG, hover, start, uri
+from server_helpers import CONFIG, hover, make_client, start, uri
 
 from conftest import materialize_workspace
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+NO_BUDGET_MS = 10**9  # effectively none: the hover waits for jedi however long it takes
 
 
 @pytest.fixture(scope="module")
@@ -107,12 +119,58 @@ async def test_hover_on_a_relative_import_module(client: LanguageClient, ws):
     assert result.contents.value.startswith("```python\nmodule shop.pricing\n```\n\nPrices and discounts.")
 
 
-async def test_hover_on_a_standard_library_name_comes_from_jedi(client: LanguageClient, ws):
-    result = await hover(client, ws, "shop/cart.py", 40, 22)  # json.dumps
+# -- jedi ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def jedi_ws(tmp_path_factory):
+    # A workspace of its own: two servers must not share one index store.
+    return materialize_workspace(tmp_path_factory.mktemp("hover-jedi")).resolve()
+
+
+@pytest.fixture(scope="module")
+def gate(tmp_path_factory):
+    return JediGate(tmp_path_factory.mktemp("jedi-gate"))
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def gated_client(jedi_ws, gate):
+    config = ClientServerConfig(server_command=server_command(*gate.flags), client_factory=make_client)
+    lsp_client = await config.start()
+    await start(lsp_client, jedi_ws, options={"hoverBudgetMs": NO_BUDGET_MS})
+    yield lsp_client
+    gate.open()  # a held request would keep the worker from exiting when the server stops
+    await lsp_client.shutdown_session()
+    await lsp_client.stop()
+
+
+def set_hover_budget(client: LanguageClient, ms: int) -> None:
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"repodoc": {"hoverBudgetMs": ms}}))
+
+
+async def test_hover_on_a_standard_library_name_comes_from_jedi(gated_client: LanguageClient, jedi_ws, gate):
+    gate.release()
+    result = await guarded(hover(gated_client, jedi_ws, "shop/cart.py", 40, 22))  # json.dumps
     value = result.contents.value
     assert value.startswith("```python\ndumps(obj")
     assert "Serialize ``obj`` to a JSON formatted ``str``." in value
     assert value.endswith("function in module `json`")
+
+
+async def test_a_hover_past_the_budget_answers_without_jedi_and_the_next_hover_there_with_it(
+        gated_client: LanguageClient, jedi_ws, gate):
+    await gate.wait_for(event="ready")  # the worker runs: the hover's request reaches it
+    cancelled = len(gate.events(event="cancel"))
+    set_hover_budget(gated_client, 50)
+    # The worker holds the request (or has not taken it up): the budget runs out first.
+    assert await guarded(hover(gated_client, jedi_ws, "shop/cart.py", 40, 22)) is None
+    await gate.wait_for(cancelled + 1, event="cancel")  # and the server told the worker
+
+    set_hover_budget(gated_client, NO_BUDGET_MS)
+    gate.open()
+    result = await guarded(hover(gated_client, jedi_ws, "shop/cart.py", 40, 22))
+    assert result.contents.value.startswith("```python\ndumps(obj")
+    assert gate.events(event="done", op="help", line=41, col=22)
 
 
 async def test_no_hover_on_whitespace_comments_or_keywords(client: LanguageClient, ws):

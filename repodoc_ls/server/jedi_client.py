@@ -5,7 +5,8 @@
 slow inference never holds a hover, nor, being in another process, anything else.
 `warm` and `forget` keep the worker preparing the open documents. The worker is started
 on `initialized`, restarted if it dies (at most `MAX_RESTARTS` times), and stops when the
-server closes its stdin.
+server closes its stdin. `WORKER_COMMAND` starts it; the tests' launcher
+(tests/launch_server.py) replaces it with one that runs the worker under test hooks.
 """
 
 from __future__ import annotations
@@ -25,12 +26,17 @@ _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 # when that tree is not installed (a checkout run with PYTHONPATH or from its folder).
 _BOOT = ("import sys; sys.path.insert(0, {!r}); "
          "from repodoc_ls.server.jedi_worker import main; sys.exit(main())").format(_PACKAGE_PARENT)
+WORKER_COMMAND = [sys.executable, "-c", _BOOT]
+STOP_GRACE_SECONDS = 2  # after closing its stdin, before the worker is killed
 
 
 class JediClient:
-    def __init__(self) -> None:
+    def __init__(self, command: list[str] | None = None) -> None:
+        self.command = list(command or WORKER_COMMAND)
         self.proc: asyncio.subprocess.Process | None = None
-        self.pending: dict[int, asyncio.Future] = {}
+        # Each request's future with the process it was sent to: a process that dies fails
+        # its own requests, never those already sent to its replacement.
+        self.pending: dict[int, tuple[asyncio.subprocess.Process, asyncio.Future]] = {}
         self.ids = itertools.count(1)
         self.starts = 0
         self._starting: asyncio.Task | None = None
@@ -52,7 +58,7 @@ class JediClient:
         self.starts += 1
         try:
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-c", _BOOT, stdin=asyncio.subprocess.PIPE,
+                *self.command, stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE, limit=1 << 24)
         except OSError as exc:
             log.warning("cannot start the jedi worker: %s", exc)
@@ -71,9 +77,10 @@ class JediClient:
                     msg = json.loads(line)
                 except ValueError:
                     continue
-                future = self.pending.pop(msg.get("id"), None)
-                if future is None or future.done():
+                sent_to, future = self.pending.get(msg.get("id"), (None, None))
+                if sent_to is not proc or future.done():
                     continue
+                del self.pending[msg["id"]]
                 if "error" in msg:
                     future.set_exception(RuntimeError(msg["error"]))
                 else:
@@ -81,10 +88,11 @@ class JediClient:
         finally:
             if self.proc is proc:
                 self.proc = None  # it died: the next call starts a new one
-            for future in self.pending.values():
-                if not future.done():
-                    future.set_exception(RuntimeError("the jedi worker exited"))
-            self.pending.clear()
+            for ident, (sent_to, future) in list(self.pending.items()):
+                if sent_to is proc:
+                    del self.pending[ident]
+                    if not future.done():
+                        future.set_exception(RuntimeError("the jedi worker exited"))
 
     def _send(self, msg: dict) -> bool:
         proc = self.proc
@@ -103,34 +111,44 @@ class JediClient:
             return
         try:
             proc.stdin.close()  # the worker exits at the end of its input
-            await asyncio.wait_for(proc.wait(), 2)
+            await asyncio.wait_for(proc.wait(), STOP_GRACE_SECONDS)
         except (asyncio.TimeoutError, OSError, RuntimeError):
-            proc.kill()
+            try:
+                proc.kill()
+            except ProcessLookupError:
+                pass
+            await proc.wait()  # reaped: no zombie, and the caller sees it gone
 
     # -- requests -----------------------------------------------------------------
 
     async def call(self, op: str, root: str, path: str, source: str, line: int, col: int,
-                   budget: float):
+                   budget: float | None):
         """The worker's answer, or None when it is unavailable, fails or takes longer than
-        `budget` seconds. `line` is 1-based, `col` in code points (jedi's convention)."""
+        `budget` seconds (None: as long as it takes). `line` is 1-based, `col` in code
+        points (jedi's convention)."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + budget
+        deadline = None if budget is None else loop.time() + budget
+
+        def left() -> float | None:
+            return None if deadline is None else max(0.0, deadline - loop.time())
+
         if self.proc is None or self.proc.returncode is not None:
             self.start()
             try:  # a worker still starting is waited for within the same budget
-                if not await asyncio.wait_for(asyncio.shield(self._starting), budget):
+                if not await asyncio.wait_for(asyncio.shield(self._starting), left()):
                     return None
             except asyncio.TimeoutError:
                 return None
+        proc = self.proc
         ident = next(self.ids)
         future = loop.create_future()
-        self.pending[ident] = future
+        self.pending[ident] = (proc, future)
         if not self._send({"id": ident, "op": op, "root": root, "path": path, "source": source,
                            "line": line, "col": col}):
             self.pending.pop(ident, None)
             return None
         try:
-            return await asyncio.wait_for(future, max(0.0, deadline - loop.time()))
+            return await asyncio.wait_for(future, left())
         except asyncio.TimeoutError:
             self._send({"op": "cancel", "id": ident})
             log.info("jedi %s over budget (%d ms) at %s:%s", op, budget * 1000, path, line)
