@@ -20,6 +20,7 @@ import jinja2
 from repodoc_ls import __version__
 from repodoc_ls.docs import pages
 from repodoc_ls.index.indexer import Index
+from repodoc_ls.safefs import read_regular
 
 #: Bumped when the meaning of rendered output changes without a template changing.
 RENDER_VERSION = 1
@@ -69,11 +70,11 @@ def _environment(override_dir: str | None) -> jinja2.Environment:
     return env
 
 
-def _read_from_disk(root: Path) -> Callable[[str], bytes | None]:
+def _read_from_disk(root: Path, limit: int) -> Callable[[str], bytes | None]:
+    """A file's bytes; None when it cannot be read, is no regular file or is over `limit`."""
     def read(path: str) -> bytes | None:
         try:
-            with open(os.path.join(root, path), "rb") as fh:
-                return fh.read()
+            return read_regular(os.path.join(root, path), limit)
         except OSError:
             return None
     return read
@@ -88,7 +89,7 @@ class Renderer:
         self.root = Path(self.settings.root)
         self.output = Path(output_dir).resolve() if output_dir is not None else self.settings.output_path
         self.sources = pages.SourceLinks(str(self.root), str(self.output))
-        self.read_source = read_source or _read_from_disk(self.root)
+        self.read_source = read_source or _read_from_disk(self.root, self.settings.max_file_bytes)
         self.template_dir = self._template_dir()
         self.env = make_environment(self.template_dir)
 

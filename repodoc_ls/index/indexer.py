@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from repodoc_ls.config import Settings
-from repodoc_ls.extract import extract_file
+from repodoc_ls.extract import extract_file, unread_facts
 from repodoc_ls.index.graph import Graph, SymbolRef
 from repodoc_ls.index.model import FileFacts, FileKind, Note, NoteKind, Symbol
-from repodoc_ls.index.store import Store
-from repodoc_ls.scan import is_excluded, scan
+from repodoc_ls.index.store import StoredFile, Store
+from repodoc_ls.safefs import FileTooLarge, NotRegularFile, read_regular
+from repodoc_ls.scan import ScannedFile, is_excluded, scan
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +44,31 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+_UNREAD = "unread:"
+
+
+def unread_digest(size: int, limit: int) -> str:
+    """The stored hash of a file too large to read: its facts depend on these alone."""
+    return f"{_UNREAD}{size}:{limit}"
+
+
 def _unreadable(path: str, exc: OSError) -> FileFacts:
+    reason = "not a regular file" if isinstance(exc, NotRegularFile) else exc.strerror or exc
     return FileFacts(path=path, kind=FileKind.BINARY, size=0,
-                     notes=[Note(NoteKind.MALFORMED, 0, f"cannot read the file: {exc.strerror or exc}")])
+                     notes=[Note(NoteKind.MALFORMED, 0, f"cannot read the file: {reason}")])
 
 
-def _extract_one(root: str, path: str, known_hash: str | None) -> tuple[str, int, int, str, bytes | None]:
+def _extract_one(root: str, path: str, known_hash: str | None, limit: int) -> tuple[str, int, int, str, bytes | None]:
     """(path, size, mtime_ns, hash, facts blob or None when the hash is known)."""
+    full = os.path.join(root, path)
     try:
-        with open(os.path.join(root, path), "rb") as fh:
-            st = os.fstat(fh.fileno())
-            data = fh.read()
+        # Stat before reading: a change during the read then shows as a new mtime next time.
+        st = os.stat(full)
+        data = read_regular(full, limit)
+    except FileTooLarge as exc:
+        digest = unread_digest(exc.size, limit)
+        facts = None if digest == known_hash else unread_facts(path, exc.size, limit).to_bytes()
+        return path, exc.size, st.st_mtime_ns, digest, facts
     except OSError as exc:
         return path, -1, -1, "", _unreadable(path, exc).to_bytes()
     digest = content_hash(data)
@@ -62,8 +77,18 @@ def _extract_one(root: str, path: str, known_hash: str | None) -> tuple[str, int
     return path, st.st_size, st.st_mtime_ns, digest, extract_file(path, data).to_bytes()
 
 
-def _extract_batch(root: str, tasks: list[tuple[str, str | None]]) -> list[tuple]:
-    return [_extract_one(root, path, known) for path, known in tasks]
+def _extract_batch(root: str, tasks: list[tuple[str, str | None]], limit: int) -> list[tuple]:
+    return [_extract_one(root, path, known, limit) for path, known in tasks]
+
+
+def _still_current(stored: StoredFile, scanned: ScannedFile, limit: int) -> bool:
+    """Whether a stored record stands for the file: same size and mtime, and read or not
+    read as the size limit now says (the limit may have changed since)."""
+    if stored.size != scanned.size or stored.mtime_ns != scanned.mtime_ns:
+        return False
+    if scanned.size > limit:
+        return stored.hash == unread_digest(scanned.size, limit)
+    return not stored.hash.startswith(_UNREAD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +172,9 @@ class Index:
         scanned = scan(settings)
         stored = store.file_table()
         by_path = {f.path: f for f in scanned.files}
+        limit = settings.max_file_bytes
         reuse = [f.path for f in scanned.files
-                 if (s := stored.get(f.path)) is not None and s.size == f.size and s.mtime_ns == f.mtime_ns]
+                 if (s := stored.get(f.path)) is not None and _still_current(s, f, limit)]
         reuse_set = set(reuse)
         stale = [f for f in scanned.files if f.path not in reuse_set]
         removed = sorted(set(stored) - set(by_path))
@@ -163,7 +189,7 @@ class Index:
                     stale.append(by_path[path])
         tasks = [(f.path, stored[f.path].hash if f.path in stored else None) for f in stale]
         results = _run_extraction(str(settings.root), tasks, settings.worker_count, progress,
-                                  already_done=len(facts), total=len(by_path))
+                                  already_done=len(facts), total=len(by_path), limit=limit)
         written, touched = [], []
         for path, size, mtime_ns, digest, blob in results:
             if blob is None:
@@ -214,10 +240,11 @@ class Index:
         data = content.encode("utf-8") if isinstance(content, str) else content
         return self.apply(path, data, extract_file(path, data))
 
-    def apply(self, path: str, data: bytes, facts: FileFacts) -> FileFacts:
-        """Put `facts`, extracted from `data` (the file's bytes or an editor buffer), into
-        the index: memory, store and graph. For callers that extract outside the lock
-        (the server does, to keep queries flowing) and then apply under it."""
+    def apply(self, path: str, data: bytes | None, facts: FileFacts) -> FileFacts:
+        """Put `facts`, extracted from `data` (the file's bytes or an editor buffer; None
+        for a file too large to read), into the index: memory, store and graph. For callers
+        that extract outside the lock (the server does, to keep queries flowing) and then
+        apply under it."""
         with self.lock:
             self.flush_store()
             new = path not in self.facts
@@ -226,7 +253,9 @@ class Index:
                 self.facts = dict(sorted(self.facts.items()))
                 self.graph.facts = self.facts
             # size/mtime -1: a buffer is not the file on disk, so the next start re-checks it.
-            self.store.write_files([(path, -1, -1, content_hash(data), facts.to_bytes(), facts)])
+            digest = (content_hash(data) if data is not None
+                      else unread_digest(facts.size, self.settings.max_file_bytes))
+            self.store.write_files([(path, -1, -1, digest, facts.to_bytes(), facts)])
             touched = self.graph.update([path])
             if len(touched) >= len(self.facts):
                 self.store.replace_edges(self.graph.edges())
@@ -252,13 +281,14 @@ class Index:
         changed: set[str] = set()
         for path in sorted(set(paths)):
             full = self.root / path
+            facts = None
             if full.is_file() and not is_excluded(self.settings, path):
                 try:
-                    data = full.read_bytes()
+                    data, facts = read_facts(full, path, self.settings.max_file_bytes)
                 except OSError:
                     continue
+            if facts is not None:
                 old = self.facts.get(path)
-                facts = extract_file(path, data)
                 if old is None or facts.to_bytes() != old.to_bytes():
                     self.apply(path, data, facts)
                     changed.add(path)
@@ -390,12 +420,25 @@ class Index:
         return sorted(candidates.values(), key=rank)[:limit]
 
 
+def read_facts(full: str | os.PathLike[str], path: str, limit: int) -> tuple[bytes | None, FileFacts | None]:
+    """(bytes, facts) of the workspace file `path` at `full`: (None, metadata facts) when it
+    is larger than `limit`, (None, None) when it is no regular file (any more); raises
+    OSError when it cannot be read."""
+    try:
+        data = read_regular(full, limit)
+    except FileTooLarge as exc:
+        return None, unread_facts(path, exc.size, limit)
+    except NotRegularFile:
+        return None, None
+    return data, extract_file(path, data)
+
+
 def _edges_of(graph: Graph, path: str) -> set[str]:
     return {r.target for r in graph.imports_of(path) if r.target is not None and r.target != path}
 
 
 def _run_extraction(root: str, tasks: list[tuple[str, str | None]], workers: int,
-                    progress: Progress | None, already_done: int, total: int) -> list[tuple]:
+                    progress: Progress | None, already_done: int, total: int, limit: int) -> list[tuple]:
     if not tasks:
         return []
     if progress:
@@ -403,7 +446,7 @@ def _run_extraction(root: str, tasks: list[tuple[str, str | None]], workers: int
     if workers <= 1 or len(tasks) < _MIN_FILES_FOR_POOL:
         results = []
         for i, task in enumerate(tasks, 1):
-            results.append(_extract_one(root, *task))
+            results.append(_extract_one(root, *task, limit))
             if progress and i % _BATCH == 0:
                 progress(already_done + i, total, "extracting")
         return results
@@ -421,7 +464,7 @@ def _run_extraction(root: str, tasks: list[tuple[str, str | None]], workers: int
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_extract_batch, root, batch) for batch in batches]
+            futures = [pool.submit(_extract_batch, root, batch, limit) for batch in batches]
             for future in as_completed(futures):
                 batch_results = future.result()
                 results.extend(batch_results)
@@ -433,6 +476,6 @@ def _run_extraction(root: str, tasks: list[tuple[str, str | None]], workers: int
         log.warning("worker processes failed (%s); extracting in this process", exc)
         for path, known in ordered:
             if path not in done_paths:
-                results.append(_extract_one(root, path, known))
+                results.append(_extract_one(root, path, known, limit))
     results.sort()
     return results
