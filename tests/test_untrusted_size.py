@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import resource
 import subprocess
 import sys
 import threading
@@ -39,6 +40,18 @@ FUNCTIONS = 200_000
 def repodoc(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "repodoc_ls", *args], capture_output=True, text=True,
                           timeout=HANG_GUARD_S)
+
+
+def repodoc_peak_memory(*args: str) -> tuple[subprocess.CompletedProcess, int]:
+    """`repodoc *args`, and its peak resident memory in KiB, measured in a parent of its own
+    (RUSAGE_CHILDREN of this process would count every earlier test's subprocesses)."""
+    probe = ("import resource, subprocess, sys\n"
+             "done = subprocess.run([sys.executable, '-m', 'repodoc_ls', *sys.argv[1:]])\n"
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+             "sys.exit(done.returncode)\n")
+    run = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True,
+                         timeout=HANG_GUARD_S)
+    return run, int(run.stdout.strip().splitlines()[-1])
 
 
 def sparse_python_file(path: Path) -> None:
@@ -79,17 +92,9 @@ def test_a_sparse_file_of_1_5_gb_is_never_read(tmp_path):
     ws.mkdir()
     sparse_python_file(ws / "big.py")
     (ws / "user.py").write_text("import big\n\nbig.visible()\n", encoding="utf-8")
-    # The export's peak memory, measured in a parent of its own: a read of the file alone
-    # would take 1.5 GB.
-    probe = ("import resource, subprocess, sys\n"
-             "done = subprocess.run([sys.executable, '-m', 'repodoc_ls', 'export', sys.argv[1]])\n"
-             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-             "sys.exit(done.returncode)\n")
-    run = subprocess.run([sys.executable, "-c", probe, str(ws)], capture_output=True, text=True,
-                         timeout=HANG_GUARD_S)
+    run, peak_kib = repodoc_peak_memory("export", str(ws))
     assert run.returncode == 0, run.stderr
-    peak_kib = int(run.stdout.strip().splitlines()[-1])
-    assert peak_kib < 500 * 1024
+    assert peak_kib < 500 * 1024  # a read of the file alone would take 1.5 GB
 
     page = ws / "docs" / "repodoc" / "big.py_docs.md"
     text = page.read_text(encoding="utf-8")
@@ -187,6 +192,32 @@ def test_a_file_with_200k_functions_gives_pages_of_bounded_size(tmp_path):
     assert "[page](many.py_docs.md)" in user and "[page](many.py_docs.md#f10)" in user
     check = repodoc("check", str(ws))
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_an_enormous_pyproject_is_a_one_line_error(tmp_path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "a.py").write_text("A = 1\n", encoding="utf-8")
+    with open(ws / "pyproject.toml", "wb") as fh:
+        fh.write(b"[tool.repodoc]\n")
+        fh.truncate(SPARSE_BYTES)
+    run, peak_kib = repodoc_peak_memory("index", str(ws))
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1 and "cannot read [tool.repodoc]" in run.stderr, run.stderr
+    assert peak_kib < 500 * 1024
+
+
+def test_link_checking_reads_no_enormous_source(tmp_path):
+    from repodoc_ls.docs.linkcheck import check_links
+
+    ws = tmp_path / "ws"
+    (ws / "docs").mkdir(parents=True)
+    sparse_python_file(ws / "big.py")
+    (ws / "docs" / "page.md").write_text("[first line](../big.py#L1)\n", encoding="utf-8")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    broken = in_thread(check_links, ws / "docs", None, ws)
+    assert [(b.page, b.target) for b in broken] == [("page.md", "../big.py#L1")]
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 500 * 1024
 
 
 # ---------------------------------------------------------------- FIFOs

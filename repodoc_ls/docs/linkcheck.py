@@ -31,6 +31,8 @@ from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 
+from repodoc_ls.safefs import DEFAULT_MAX_FILE_BYTES, read_regular
+
 __all__ = ["BrokenLink", "check_links", "page_anchors", "heading_slug"]
 
 
@@ -236,7 +238,7 @@ class _Checker:
     def anchors_of_file(self, path: str) -> frozenset[str]:
         if path not in self.file_anchors:
             try:
-                text = Path(path).read_text(encoding="utf-8", errors="replace")
+                text = read_regular(path, DEFAULT_MAX_FILE_BYTES).decode("utf-8", errors="replace")
             except OSError:
                 text = ""
             self.file_anchors[path] = _parse(text)[1]
@@ -245,7 +247,7 @@ class _Checker:
     def lines_of(self, path: str) -> int:
         if path not in self.line_counts:
             try:
-                self.line_counts[path] = _count_lines(Path(path).read_bytes())
+                self.line_counts[path] = _count_lines(read_regular(path, DEFAULT_MAX_FILE_BYTES))
             except OSError:
                 self.line_counts[path] = 0
         return self.line_counts[path] or 0
@@ -354,7 +356,10 @@ def _read_pages(output_dir: Path) -> dict[str, str]:
     for path in sorted(output_dir.rglob("*.md")):
         if path.is_file():
             rel = path.relative_to(output_dir).as_posix()
-            pages[rel] = path.read_text(encoding="utf-8", errors="replace")
+            try:
+                pages[rel] = read_regular(path, DEFAULT_MAX_FILE_BYTES).decode("utf-8", errors="replace")
+            except OSError:  # swapped for a FIFO, or enormous: not a page repodoc wrote
+                pages[rel] = ""
     return pages
 
 
