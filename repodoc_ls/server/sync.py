@@ -21,9 +21,10 @@ import logging
 from collections import defaultdict
 
 from repodoc_ls.extract import extract_file, unread_facts
-from repodoc_ls.index.indexer import Index, read_facts
-from repodoc_ls.safefs import read_regular
+from repodoc_ls.index.extraction import read_facts
+from repodoc_ls.index.indexer import Index
 from repodoc_ls.index.store import Store
+from repodoc_ls.safefs import read_regular
 from repodoc_ls.scan import is_excluded
 
 log = logging.getLogger(__name__)
