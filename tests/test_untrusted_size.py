@@ -166,6 +166,18 @@ def test_many_short_lines_stop_at_the_line_budget(tmp_path):
     assert f"… {(ws / 'long.txt').stat().st_size - shown:,} more bytes" in text
 
 
+def test_an_excerpt_counts_bytes_and_cuts_at_a_character():
+    from repodoc_ls.docs.excerpt import embedded_source
+
+    data = ("é" * 100).encode("utf-8")  # 200 bytes, one line
+    source = embedded_source(data, "utf-8", 51)
+    assert source.body == "é" * 25 and source.cut and source.lines == 1 and source.more_bytes == 150
+    # A budget that ends right before a line end cuts nothing short.
+    source = embedded_source(b"abc\ndef\n", "utf-8", 3)
+    assert (source.body, source.cut, source.lines, source.more_bytes) == ("abc", False, 1, 5)
+    assert embedded_source(b"abc\r\n", "utf-8", 10) == ("abc", False, 0, False, 0)
+
+
 def test_a_file_with_200k_functions_gives_pages_of_bounded_size(tmp_path):
     ws = tmp_path / "ws"
     ws.mkdir()

@@ -6,14 +6,13 @@ Each builder also collects the workspace files it mentions: a page depends on ex
 
 from __future__ import annotations
 
-import codecs
 import posixpath
-import re
 import shlex
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from repodoc_ls.docs import caps, pages
+from repodoc_ls.docs.excerpt import embedded_source
 from repodoc_ls.docs.render import Rendered, Renderer
 from repodoc_ls.extract import is_unread
 from repodoc_ls.index.graph import Category, SymbolRef
@@ -23,8 +22,6 @@ MAX_FILES_LISTED = 50  # importers, testers, ... beyond this, "and N more"
 MAX_REF_FILES = 20  # files listed per referenced symbol
 MAX_REF_LINES = 10  # line links per file per referenced symbol
 MAX_RELATED = 10
-EXCERPT_LINES = 80
-_LINE_END = re.compile(r"\r\n|\r|\n")
 
 _FENCE_LANGUAGE = {
     FileKind.JSON: "json", FileKind.TOML: "toml", FileKind.YAML: "yaml", FileKind.INI: "ini",
@@ -478,36 +475,15 @@ def _source(p: _Page, facts: FileFacts) -> dict | None:
     if data is None:
         return None
     budget = p.renderer.settings.max_source_bytes
-    excerpt = len(data) > budget
-    shown_lines, cut, shown_bytes = 0, False, len(data)
-    if excerpt:
-        # The first EXCERPT_LINES lines within `budget` bytes, cut at a character: the last
-        # line shown may be cut short (a minified file is one enormous line).
-        head = codecs.getincrementaldecoder(facts.encoding)(errors="replace").decode(data[:budget])
-        end = len(head)
-        for shown_lines, m in enumerate(_LINE_END.finditer(head), 1):
-            if shown_lines == EXCERPT_LINES:
-                end = m.end()
-                break
-        else:
-            partial = not head.endswith(("\n", "\r"))  # a last line without its end
-            shown_lines += partial
-            cut = partial and data[budget:budget + 1] not in (b"\n", b"\r")
-        text = head[:end]
-        shown_bytes = len(text.encode(facts.encoding, errors="replace"))
-    else:
-        text = data.decode(facts.encoding, errors="replace")
-    body = _normal_line_ends(text).replace("\x00", "\ufffd")
-    if body.endswith("\n"):
-        body = body[:-1]
+    source = embedded_source(data, facts.encoding, budget)
     language = "python" if facts.is_python else _FENCE_LANGUAGE.get(facts.kind, "text")
     return View({
-        "fence": pages.fence_for(body),
+        "fence": pages.fence_for(source.body),
         "language": language,
-        "body": body,
-        "excerpt": excerpt,
-        "shown": _shown_lines(shown_lines, cut),
-        "more": _count(len(data) - shown_bytes, "more byte"),
+        "body": source.body,
+        "excerpt": source.excerpt,
+        "shown": _shown_lines(source.lines, source.cut),
+        "more": _count(source.more_bytes, "more byte"),
         "limit": _count(budget, "byte"),
         "link": f"[{pages.text(facts.path)}]({p.to_source(facts.path)})",
     })
@@ -517,12 +493,6 @@ def _shown_lines(n: int, cut: bool) -> str:
     if n == 1:
         return "line follows, cut short" if cut else "line follows"
     return f"{n:,} lines follow" + (", the last one cut short" if cut else "")
-
-
-def _normal_line_ends(text: str) -> str:
-    """Line ends as Markdown (and a source line link) count them; anything else, a form
-    feed included, stays as it is in the file."""
-    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _navigation(p: _Page) -> list[str]:
