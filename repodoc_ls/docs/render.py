@@ -184,13 +184,6 @@ class Renderer:
         return path == "" or (path not in self.index.facts and any(
             p.startswith(path + "/") for p in self.index.facts))
 
-    def source_text(self, path: str) -> str | None:
-        data = self.read_source(path)
-        facts = self.index.file(path)
-        if data is None or facts is None or facts.encoding is None:
-            return None
-        return data.decode(facts.encoding, errors="replace")
-
 
 def hash_text(text: str) -> str:
     import hashlib
