@@ -327,6 +327,14 @@ async def test_document_symbols_of_200k_functions_are_capped(client: LanguageCli
 
 
 @pytestmark_lsp
+async def test_the_keyword_index_of_200k_functions_is_capped(client: LanguageClient, lsp_ws):
+    result = await _guard(request(client, "repodoc/keywordIndex", {"uri": uri(lsp_ws, "many.py")}))
+    assert len(result["keywords"]) == caps.MAX_SYMBOLS
+    assert result["keywords"][-1]["name"] == f"f{caps.MAX_SYMBOLS - 1}"
+    assert f"… and {FUNCTIONS - caps.MAX_SYMBOLS:,} more keywords not listed here." in result["markdown"]
+
+
+@pytestmark_lsp
 async def test_requests_on_a_fifo_answer_and_the_server_goes_on(client: LanguageClient, lsp_ws):
     # More hovers than the server has query threads: each would block one for good.
     answers = await _guard(asyncio.gather(*[hover(client, lsp_ws, "pipe.py", 0, i) for i in range(6)],

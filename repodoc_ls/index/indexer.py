@@ -300,16 +300,18 @@ class Index:
         found.sort(key=lambda ps: (ps[1].name.lower(), ps[1].name, ps[0], ps[1].line))
         return found
 
-    def keywords(self, path: str) -> list[Keyword]:
+    def keywords(self, path: str, max_symbols: int | None = None, max_imports: int | None = None) -> list[Keyword]:
+        """The names `path` defines (its first `max_symbols`) and imports (its first
+        `max_imports`), in source order."""
         facts = self.facts.get(path)
         if facts is None:
             return []
         out = []
-        for s in facts.symbols:
+        for s in facts.symbols[:max_symbols]:
             users = set(self.graph.references(path, s.qualname)) - {path}
             definers = {d.path for d in self.graph.definitions(s.name)} - {path}
             out.append(Keyword(s.qualname, s.kind, s.qualname, s.line, s.col, len(users | definers)))
-        for r in self.graph.imports_of(path):
+        for r in self.graph.imports_of(path)[:max_imports]:
             imp = r.imp
             if imp.name is None:
                 name, kind, qual = imp.module, "imported module", imp.module
