@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from repodoc_ls.safefs import DEFAULT_MAX_FILE_BYTES, is_inside
+from repodoc_ls.safefs import DEFAULT_MAX_FILE_BYTES, is_inside, read_regular
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -123,7 +123,7 @@ def load_settings(root: str | Path, overrides: dict[str, Any] | None = None) -> 
     pyproject = root_path / "pyproject.toml"
     if pyproject.is_file():
         try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            data = tomllib.loads(read_regular(pyproject, DEFAULT_MAX_FILE_BYTES).decode("utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise SettingsError(f"{pyproject}: cannot read [tool.repodoc]: {exc}") from None
         section = data.get("tool", {}).get("repodoc", {})

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 
 from pathspec import GitIgnoreSpec
+
+from .safefs import DEFAULT_MAX_FILE_BYTES, read_regular
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 _NAMED_GROUP = re.compile(r"\(\?P<[^>]+>")
@@ -210,9 +212,8 @@ def _name_only(source: str) -> bool:
 
 
 def read_ignore_file(path: str, warnings: list[str] | None, shown: str) -> list[str] | None:
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+    try:  # a FIFO named .gitignore must not block the scan
+        data = read_regular(path, DEFAULT_MAX_FILE_BYTES)
     except FileNotFoundError:
         return None
     except OSError as exc:

@@ -91,13 +91,26 @@ class _Context:
         root are not consulted: a workspace opened inside a folder its enclosing repository
         ignores (a virtualenv's library, a vendored tree) is still documented.
         """
-        lines = read_ignore_file(os.path.join(self.root, ".git", "info", "exclude"), None, "")
+        path = os.path.join(self.root, ".git", "info", "exclude")
+        lines = read_ignore_file(path, None, "") if self.readable_inside(path, None) else None
         return IgnoreRules().extend(lines, 0) if lines else IgnoreRules()
+
+    def readable_inside(self, path: str, shown: str | None) -> bool:
+        """Whether `path`, links resolved, lies inside the root: an ignore file linked from
+        elsewhere is not read (as git does not follow a linked .gitignore out of the tree)."""
+        if _inside(os.path.realpath(path), self.root):
+            return True
+        if shown is not None:
+            self.warn(f"skipped {shown}: it is a link to a file outside the workspace")
+        return False
 
     def dir_rules(self, rules: IgnoreRules, dir_abs: str, dir_rel: str) -> IgnoreRules:
         """`rules` plus the folder's own `.gitignore`, if it has one."""
         shown = (dir_rel + "/" if dir_rel else "") + ".gitignore"
-        lines = read_ignore_file(os.path.join(dir_abs, ".gitignore"), self.warnings, shown)
+        path = os.path.join(dir_abs, ".gitignore")
+        if not self.readable_inside(path, shown):
+            return rules
+        lines = read_ignore_file(path, self.warnings, shown)
         if not lines:
             return rules
         return rules.extend(lines, len(dir_rel) + 1 if dir_rel else 0)

@@ -11,8 +11,10 @@ import shlex
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from repodoc_ls.docs import pages
+from repodoc_ls.docs import caps, pages
+from repodoc_ls.docs.excerpt import embedded_source
 from repodoc_ls.docs.render import Rendered, Renderer
+from repodoc_ls.extract import is_unread
 from repodoc_ls.index.graph import Category, SymbolRef
 from repodoc_ls.index.model import FileFacts, FileKind, Symbol, SymbolKind
 
@@ -20,7 +22,6 @@ MAX_FILES_LISTED = 50  # importers, testers, ... beyond this, "and N more"
 MAX_REF_FILES = 20  # files listed per referenced symbol
 MAX_REF_LINES = 10  # line links per file per referenced symbol
 MAX_RELATED = 10
-EXCERPT_LINES = 80
 
 _FENCE_LANGUAGE = {
     FileKind.JSON: "json", FileKind.TOML: "toml", FileKind.YAML: "yaml", FileKind.INI: "ini",
@@ -116,6 +117,8 @@ def file_summary(renderer: Renderer, path: str) -> str:
         return ""
     if facts.summary:
         return facts.summary
+    if is_unread(facts):
+        return f"Not read: {facts.size:,} bytes, over the max-file-bytes limit"
     kind = renderer.graph.kind(path)
     if kind == FileKind.TEST_MODULE:
         tests = renderer.graph.tests(path)
@@ -166,11 +169,15 @@ def render_file_page(renderer: Renderer, path: str) -> Rendered:
         "facts": _purpose_facts(p, facts),
         "api": _api(p, facts) if facts.is_python else None,
         "outline": [View({"indent": "  " * (max(o.level, 1) - 1), "title": pages.text(o.title),
-                     "line": p.line_link(path, o.line, f"line {o.line}")}) for o in facts.outline],
+                     "line": p.line_link(path, o.line, f"line {o.line}")})
+                    for o in facts.outline[:caps.MAX_ROWS]],
+        "outline_more": caps.more(len(facts.outline), caps.MAX_ROWS, "entries"),
         "dependencies": _dependencies(p, facts) if facts.imports else [],
+        "dependencies_more": caps.more(len(facts.imports), caps.MAX_ROWS, "imported names"),
         "used_by": _used_by(p, facts),
         "tests": _tests(p, facts) if facts.is_python else None,
         "notes": _notes(p, facts),
+        "notes_more": caps.more(len(facts.notes), caps.MAX_ROWS, "notes"),
         "notes_summary": _notes_summary(facts),
         "related": _related(p, facts),
         "source": _source(p, facts),
@@ -223,7 +230,7 @@ def _api(p: _Page, facts: FileFacts) -> dict | None:
     # defined twice (an `if`/`else`) keeps its own methods.
     children: dict[int | None, list[int]] = defaultdict(list)
     latest: dict[str, int] = {}
-    for i, s in enumerate(facts.symbols):
+    for i, s in enumerate(caps.shown_symbols(facts)):
         children[latest.get(s.parent) if s.parent else None].append(i)
         latest[s.qualname] = i
 
@@ -253,7 +260,8 @@ def _api(p: _Page, facts: FileFacts) -> dict | None:
         kind: [e for i in top if facts.symbols[i].kind == symbol_kind for e in tree(i)]
         for kind, symbol_kind in (("classes", SymbolKind.CLASS), ("functions", SymbolKind.FUNCTION),
                                   ("constants", SymbolKind.CONSTANT))
-    } | {"all_names": ", ".join(pages.code(n) for n in facts.all_names) if facts.all_names else ""})
+    } | {"all_names": ", ".join(pages.code(n) for n in facts.all_names) if facts.all_names else "",
+         "more": caps.more(len(facts.symbols), caps.MAX_SYMBOLS, "symbols")})
 
 
 def _symbol_label(s: Symbol) -> str:
@@ -268,9 +276,10 @@ def _symbol_label(s: Symbol) -> str:
 
 def _symbol_link(p: _Page, ref: SymbolRef) -> str:
     label = pages.code(ref.qualname)
+    fragment = caps.symbol_fragment(p.renderer, ref.path, ref.qualname)
     if ref.path == p.path:
-        return f"[{label}]({pages.link(p.page, p.page, pages.anchor(ref.qualname))})"
-    return f"[{label}]({p.to_page(ref.path, pages.anchor(ref.qualname))}) in {p.file_link(ref.path)}"
+        return f"[{label}]({pages.link(p.page, p.page, fragment)})"
+    return f"[{label}]({p.to_page(ref.path, fragment)}) in {p.file_link(ref.path)}"
 
 
 # -- dependencies
@@ -280,7 +289,7 @@ def _dependencies(p: _Page, facts: FileFacts) -> list[dict]:
     anchors = import_anchors(facts)
     groups: dict[str, list[dict]] = defaultdict(list)
     statements: dict[tuple, dict] = {}
-    for r, anchor_id in zip(p.renderer.graph.imports_of(facts.path), anchors):
+    for r, anchor_id in zip(p.renderer.graph.imports_of(facts.path)[:caps.MAX_ROWS], anchors):
         imp = r.imp
         key = (imp.line, imp.level, imp.module, imp.name is None, r.category)
         row = statements.get(key)
@@ -326,8 +335,9 @@ def _used_by(p: _Page, facts: FileFacts) -> dict | None:
     graph = p.renderer.graph
     importers = [f for f in graph.imported_by(facts.path) if f != facts.path]
     references = []
-    definers_of = p.renderer.index.definers(s.qualname for s in facts.symbols if not s.local)
-    for s, anchor_id in zip(facts.symbols, symbol_anchors(facts)):
+    shown = caps.shown_symbols(facts)
+    definers_of = p.renderer.index.definers(s.qualname for s in shown if not s.local)
+    for s, anchor_id in zip(shown, symbol_anchors(facts)):
         if s.local or anchor_id != pages.anchor(s.qualname):
             continue
         refs = {f: lines for f, lines in graph.references(facts.path, s.qualname).items() if f != facts.path}
@@ -347,7 +357,8 @@ def _used_by(p: _Page, facts: FileFacts) -> dict | None:
             "count": len(refs),
             "files": files,
             "more": _more(len(refs), MAX_REF_FILES),
-            "definers": [p.file_link(d, pages.anchor(s.qualname)) for d in definers[:MAX_FILES_LISTED]],
+            "definers": [p.file_link(d, caps.symbol_fragment(p.renderer, d, s.qualname))
+                         for d in definers[:MAX_FILES_LISTED]],
             "more_definers": _more(len(definers), MAX_FILES_LISTED),
         }))
     if not importers and not references:
@@ -368,7 +379,7 @@ def _tests(p: _Page, facts: FileFacts) -> dict | None:
     tests = graph.tests(facts.path)
     if tests:
         rows = []
-        for t in tests:
+        for t in tests[:caps.MAX_ROWS]:
             node = f"{facts.path}::{t.qualname.replace('.', '::')}"
             rows.append(View({
                 "name": pages.code(t.qualname),
@@ -384,6 +395,7 @@ def _tests(p: _Page, facts: FileFacts) -> dict | None:
                        + (f", {sum(t.parametrized for t in tests)} parametrized"
                           if any(t.parametrized for t in tests) else ""),
             "run_all": pages.code(f"python -m pytest {shlex.quote(facts.path)}"),
+            "more": caps.more(len(tests), caps.MAX_ROWS, "tests"),
             "exercises": [p.file_link(f) for f in graph.exercises(facts.path)[:MAX_FILES_LISTED]],
             "tested_by": [],
         })
@@ -399,7 +411,7 @@ def _tests(p: _Page, facts: FileFacts) -> dict | None:
 
 def _notes(p: _Page, facts: FileFacts) -> list[dict]:
     rows = []
-    for n in sorted(facts.notes, key=lambda n: (n.line, n.kind, n.detail)):
+    for n in sorted(facts.notes, key=lambda n: (n.line, n.kind, n.detail))[:caps.MAX_ROWS]:
         # A parser may report the line after the last one (an unexpected end of file).
         at = min(n.line, max(facts.lines, 1))
         line = p.line_link(facts.path, at) if n.line and facts.encoding is not None else "file"
@@ -459,31 +471,28 @@ def _related(p: _Page, facts: FileFacts) -> list[dict]:
 def _source(p: _Page, facts: FileFacts) -> dict | None:
     if facts.encoding is None:
         return None
-    text = p.renderer.source_text(facts.path)
-    if text is None:
+    data = p.renderer.read_source(facts.path)
+    if data is None:
         return None
-    # Line ends as Markdown (and a source line link) count them; anything else, a form feed
-    # included, stays as it is in the file.
-    body = text.replace("\x00", "\ufffd")
-    if "\r" in body:
-        body = body.replace("\r\n", "\n").replace("\r", "\n")
-    excerpt = facts.size > p.renderer.settings.max_source_bytes
-    shown = 0
-    if excerpt:
-        lines = body.split("\n")[:EXCERPT_LINES]
-        body, shown = "\n".join(lines), len(lines)
-    elif body.endswith("\n"):
-        body = body[:-1]
+    budget = p.renderer.settings.max_source_bytes
+    source = embedded_source(data, facts.encoding, budget)
     language = "python" if facts.is_python else _FENCE_LANGUAGE.get(facts.kind, "text")
     return View({
-        "fence": pages.fence_for(body),
+        "fence": pages.fence_for(source.body),
         "language": language,
-        "body": body,
-        "excerpt": excerpt,
-        "shown": shown,
-        "limit": _count(p.renderer.settings.max_source_bytes, "byte"),
+        "body": source.body,
+        "excerpt": source.excerpt,
+        "shown": _shown_lines(source.lines, source.cut),
+        "more": _count(source.more_bytes, "more byte"),
+        "limit": _count(budget, "byte"),
         "link": f"[{pages.text(facts.path)}]({p.to_source(facts.path)})",
     })
+
+
+def _shown_lines(n: int, cut: bool) -> str:
+    if n == 1:
+        return "line follows, cut short" if cut else "line follows"
+    return f"{n:,} lines follow" + (", the last one cut short" if cut else "")
 
 
 def _navigation(p: _Page) -> list[str]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from repodoc_ls.docs import pages
+from repodoc_ls.docs import caps, pages
 from repodoc_ls.index.graph import Category, ModuleRef, SymbolRef
 from repodoc_ls.index.model import FileFacts, FileKind, SymbolKind
 
@@ -74,6 +74,7 @@ class _FolderCache:
     all_symbols: list | None = None  # the workspace's symbols, sorted
     plans: dict[str, SubPlan] = field(default_factory=dict)  # folder -> layout of its sub pages
     file_estimates: dict[str, tuple[int, int]] | None = None  # path -> (symbols, row bytes)
+    hidden: set[int] | None = None  # ids of the symbols past their file's caps.MAX_SYMBOLS
     sub_renders: int = 0
 
 
@@ -357,7 +358,8 @@ def _public_api(renderer: Renderer, cache: _FolderCache, folder: str, link):
     def row_for(name: str, path: str, qualname: str | None, kind: str, summary: str) -> _ApiRow:
         used.add(path)
         shown = _under(folder, path) if not folder or path.startswith(f"{folder}/") else path
-        return _ApiRow(name, link(pages.file_page(path), pages.anchor(qualname) if qualname else None),
+        fragment = caps.symbol_fragment(renderer, path, qualname) if qualname else None
+        return _ApiRow(name, link(pages.file_page(path), fragment),
                        kind, shown, link(pages.file_page(path)), summary)
 
     init = _init(cache, folder, facts)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 
-from repodoc_ls.docs import pages
+from repodoc_ls.docs import caps, pages
 from repodoc_ls.docs.filepage import View, _Page, import_anchors, symbol_anchors
 from repodoc_ls.docs.render import Rendered, Renderer
 from repodoc_ls.index.graph import ModuleRef, SymbolRef
@@ -28,8 +28,9 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
     graph = renderer.graph
     groups: dict[str, list[dict]] = defaultdict(list)
     anchors = symbol_anchors(facts)
-    definers_of = renderer.index.definers(s.qualname for s in facts.symbols)
-    for s, anchor_id in zip(facts.symbols, anchors):
+    shown = caps.shown_symbols(facts)
+    definers_of = renderer.index.definers(s.qualname for s in shown)
+    for s, anchor_id in zip(shown, anchors):
         group = {SymbolKind.CLASS: "classes", SymbolKind.METHOD: "methods",
                  SymbolKind.CONSTANT: "constants"}.get(s.kind, "functions")
         refs = {f for f in graph.references(path, s.qualname) if f != path}
@@ -42,7 +43,7 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
                        if others and first and not s.local else str(others))
         groups[group].append((pages.code(s.qualname), p.line_link(path, s.line),
                               p.link(docs_page, anchor_id), others_cell))
-    for r, anchor_id in zip(graph.imports_of(path), import_anchors(facts)):
+    for r, anchor_id in zip(graph.imports_of(path)[:caps.MAX_ROWS], import_anchors(facts)):
         imp = r.imp
         dots = "." * imp.level
         if imp.name is None:
@@ -61,7 +62,8 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
             if r.target != path:
                 resolved = graph.resolve_name(path, imp.bound_name) if imp.name not in (None, "*") else None
                 if isinstance(resolved, SymbolRef):
-                    target_link = p.to_page(resolved.path, pages.anchor(resolved.qualname))
+                    target_link = p.to_page(resolved.path,
+                                            caps.symbol_fragment(renderer, resolved.path, resolved.qualname))
                 elif isinstance(resolved, ModuleRef):
                     target_link = p.to_page(resolved.path)
                 else:
@@ -70,13 +72,15 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
         groups[group].append((pages.code(name), p.line_link(path, imp.line), p.link(docs_page, anchor_id),
                               f"[page]({target_link})" if target_link else r.category,
                               f"[{others}]({others_link})" if others_link else str(others)))
+    total = len(facts.symbols) + len(graph.imports_of(path))
     view = {
         "title": path,
         "docs_link": pages.link(p.page, docs_page),
         "folder_link": p.to_folder(posixpath.dirname(path), "index"),
         "groups": [View({"title": title, "rows": groups[key], "imports": key in ("modules", "names")})
                    for key, title in KEYWORD_GROUPS if groups.get(key)],
-        "total": sum(len(v) for v in groups.values()),
+        "total": total,
+        "more": caps.more(total, sum(len(v) for v in groups.values()), "keywords"),
     }
     text = renderer.template("file_kw.md.j2").render(**view)
     return Rendered(text, frozenset(p.deps))

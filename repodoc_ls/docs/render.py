@@ -22,7 +22,7 @@ from repodoc_ls import __version__
 from repodoc_ls.config import Settings
 from repodoc_ls.docs import pages
 from repodoc_ls.index.indexer import Index
-from repodoc_ls.safefs import is_inside
+from repodoc_ls.safefs import is_inside, read_regular
 
 #: Bumped when the meaning of rendered output changes without a template changing.
 RENDER_VERSION = 1
@@ -184,11 +184,11 @@ def template_error(name: str, exc: BaseException, filename: str | None = None) -
     return TemplateError(f"{where}: {detail}")
 
 
-def _read_from_disk(root: Path) -> Callable[[str], bytes | None]:
+def _read_from_disk(root: Path, limit: int) -> Callable[[str], bytes | None]:
+    """A file's bytes; None when it cannot be read, is no regular file or is over `limit`."""
     def read(path: str) -> bytes | None:
         try:
-            with open(os.path.join(root, path), "rb") as fh:
-                return fh.read()
+            return read_regular(os.path.join(root, path), limit)
         except OSError:
             return None
     return read
@@ -203,7 +203,7 @@ class Renderer:
         self.root = Path(self.settings.root)
         self.output = Path(output_dir).resolve() if output_dir is not None else self.settings.output_path
         self.sources = pages.SourceLinks(str(self.root), str(self.output))
-        self.read_source = read_source or _read_from_disk(self.root)
+        self.read_source = read_source or _read_from_disk(self.root, self.settings.max_file_bytes)
         self.template_dir = template_folder(self.settings)
         self.env = make_environment(self.template_dir)
 
@@ -306,13 +306,6 @@ class Renderer:
     def is_folder(self, path: str) -> bool:
         return path == "" or (path not in self.index.facts and any(
             p.startswith(path + "/") for p in self.index.facts))
-
-    def source_text(self, path: str) -> str | None:
-        data = self.read_source(path)
-        facts = self.index.file(path)
-        if data is None or facts is None or facts.encoding is None:
-            return None
-        return data.decode(facts.encoding, errors="replace")
 
 
 def hash_text(text: str) -> str:

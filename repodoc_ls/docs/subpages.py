@@ -12,7 +12,7 @@ import hashlib
 from collections import defaultdict
 from typing import TYPE_CHECKING, NamedTuple
 
-from repodoc_ls.docs import pages
+from repodoc_ls.docs import caps, pages
 from repodoc_ls.docs.folders import _cache, _FolderCache, _navigation, _rendered, _title, _under
 from repodoc_ls.index.model import FileFacts
 
@@ -43,25 +43,46 @@ def _escaped(cache: _FolderCache, value: str) -> str:
     return found
 
 
+def _listed_symbols(renderer: Renderer, cache: _FolderCache, folder: str) -> list:
+    """`index.subtree_symbols(folder)`, less the symbols past each file's first
+    `caps.MAX_SYMBOLS` (which its page does not list either)."""
+    found = renderer.index.subtree_symbols(folder)
+    if cache.hidden is None:
+        cache.hidden = {id(s) for f in renderer.index.facts.values() if len(f.symbols) > caps.MAX_SYMBOLS
+                        for s in f.symbols[caps.MAX_SYMBOLS:]}
+    hidden = cache.hidden
+    return [item for item in found if id(item[1]) not in hidden] if hidden else found
+
+
+def _hidden_note(renderer: Renderer, cache: _FolderCache, folder: str) -> str:
+    facts = renderer.index.facts
+    hidden = sum(caps.hidden_symbols(facts[path]) for path in cache.subtree.get(folder, ()))
+    if not hidden:
+        return ""
+    return (f"… and {hidden:,} more symbols not listed here: those past the first {caps.MAX_SYMBOLS:,} "
+            "of a file that defines more (its own pages list the same first ones)")
+
+
 def _subtree_symbols(renderer: Renderer, cache: _FolderCache, folder: str):
-    """`index.subtree_symbols(folder)`. The first few folders asked (an export after an
-    edit asks for the edited file's folders) are filtered out of the workspace's sorted list;
-    when more are asked (a full export), that list is shared out once to every folder."""
+    """The symbols a folder's symbols pages list (`_listed_symbols`). The first few folders
+    asked (an export after an edit asks for the edited file's folders) are filtered out of
+    the workspace's sorted list; when more are asked (a full export), that list is shared
+    out once to every folder."""
     if cache.symbols is not None:
         return cache.symbols.get(folder, [])
     cache.sub_renders += 1
     if cache.sub_renders <= _FEW_FOLDERS:
         if cache.all_symbols is None:
             if folder:  # maybe the only one (the server shows a page): sort only its symbols
-                return renderer.index.subtree_symbols(folder)
-            cache.all_symbols = renderer.index.subtree_symbols("")
+                return _listed_symbols(renderer, cache, folder)
+            cache.all_symbols = _listed_symbols(renderer, cache, "")
         if not folder:
             return cache.all_symbols
         prefix = f"{folder}/"
         return [item for item in cache.all_symbols if item[0].startswith(prefix)]
     by_folder: dict[str, list] = defaultdict(list)
     ancestors: dict[str, list[str]] = {}
-    for item in cache.all_symbols or renderer.index.subtree_symbols(""):
+    for item in cache.all_symbols or _listed_symbols(renderer, cache, ""):
         path = item[0]
         above = ancestors.get(path)
         if above is None:
@@ -118,9 +139,8 @@ def _estimated_size(renderer: Renderer, cache: _FolderCache, folder: str) -> int
     per-file totals."""
     if cache.file_estimates is None:
         cache.file_estimates = {
-            path: (len(f.symbols), 3 * sum([len(s.qualname) for s in f.symbols])
-                   + len(f.symbols) * (3 * len(path) + 40))
-            for path, f in renderer.index.facts.items() if f.symbols}
+            path: (len(shown), 3 * sum([len(s.qualname) for s in shown]) + len(shown) * (3 * len(path) + 40))
+            for path, f in renderer.index.facts.items() if (shown := caps.shown_symbols(f))}
     depth = folder.count("/") + 1 if folder else 0
     total = 0
     for path in cache.subtree.get(folder, ()):
@@ -155,7 +175,8 @@ def _render_sub(renderer: Renderer, cache: _FolderCache, folder: str) -> dict[st
     if not plan.split:
         text = renderer.template("folder_sub.md.j2").render(
             title=title, letter=None, part=None, parts=1, navigation=navigation,
-            entries=_sub_entries(renderer, cache, folder, page, _subtree_symbols(renderer, cache, folder)))
+            entries=_sub_entries(renderer, cache, folder, page, _subtree_symbols(renderer, cache, folder)),
+            hidden=_hidden_note(renderer, cache, folder))
         return {page: _rendered(text, deps)}
     index_rows = []
     for letter, chunks in plan.letters.items():
@@ -165,7 +186,7 @@ def _render_sub(renderer: Renderer, cache: _FolderCache, folder: str) -> dict[st
         index_rows.append((letter, sum(len(c) for c in chunks), pages.link(page, parts[0]), part_links))
     text = renderer.template("folder_sub_letters.md.j2").render(
         title=title, navigation=navigation, total=len(plan.symbols), letters=index_rows,
-        split_parts=any(row[3] for row in index_rows))
+        split_parts=any(row[3] for row in index_rows), hidden=_hidden_note(renderer, cache, folder))
     return {page: _rendered(text, deps)}
 
 
@@ -184,7 +205,7 @@ def _render_sub_letter(renderer: Renderer, cache: _FolderCache, folder: str, let
         items = [plan.symbols[i] for i in part.indices]
         text = template.render(title=title, letter=letter, part=n, parts=len(parts),
                                navigation=_part_navigation(folder, index_page, parts, n),
-                               entries=_sub_entries(renderer, cache, folder, part.page, items))
+                               entries=_sub_entries(renderer, cache, folder, part.page, items), hidden="")
         out[part.page] = _rendered(text, {path for path, _ in items})
     return out
 
@@ -200,7 +221,7 @@ def file_letter_digests(facts: FileFacts) -> dict[str, str]:
     rows come from their files alone) cannot have changed because of it."""
     rows: dict[str, list[str]] = defaultdict(list)
     letter_of = pages.letter_of
-    for s in facts.symbols:
+    for s in caps.shown_symbols(facts):
         rows[letter_of(s.name)].append(f"{s.qualname}\t{s.kind}\t{s.line}")
     return {letter: hashlib.blake2b("\n".join(found).encode("utf-8"), digest_size=8).hexdigest()
             for letter, found in sorted(rows.items())}

@@ -32,6 +32,34 @@ def extract_file(path: str, data: bytes) -> FileFacts:
                                      f"extractor failed: {type(exc).__name__}: {exc}")])
 
 
+#: How the note of a file that was not read begins (see `unread_facts`).
+UNREAD_NOTE = "not read: "
+
+
+def unread_facts(path: str, size: int, limit: int) -> FileFacts:
+    """The facts of a file too large to read (`size` bytes, over `limit`): its kind from its
+    name alone, its size, and a note saying why nothing else is known."""
+    kind = file_type(path)
+    if kind == "python":
+        from .python import _kind
+
+        kind = _kind(posixpath.basename(path), None, False)
+    elif kind == "markdown":
+        kind = FileKind.MARKDOWN
+    elif kind == "data":
+        kind = _DATA_KINDS.get(_extension(path), FileKind.TEXT)
+    else:
+        kind = FileKind.BINARY  # text or not, nobody looked
+    return FileFacts(path=path, kind=kind, size=size, encoding=None, notes=[
+        Note(NoteKind.TOO_LARGE, 0, f"{UNREAD_NOTE}{size:,} bytes, over max-file-bytes = {limit:,}")])
+
+
+def is_unread(facts: FileFacts) -> bool:
+    """Whether `facts` come from `unread_facts`: the file's bytes were never read."""
+    return facts.encoding is None and any(
+        n.kind == NoteKind.TOO_LARGE and n.detail.startswith(UNREAD_NOTE) for n in facts.notes)
+
+
 def file_type(path: str, data: bytes | None = None) -> str:
     """Which extractor handles `path`: "python", "markdown", "data" or "other"."""
     ext = _extension(path)
@@ -141,5 +169,5 @@ def _dispatch(path: str, data: bytes) -> FileFacts:
     return extract_text(path, data)
 
 
-__all__ = ["extract_file", "file_type", "is_binary", "is_python_shebang",
+__all__ = ["extract_file", "file_type", "is_binary", "is_python_shebang", "is_unread", "unread_facts",
            "MAX_NON_PYTHON_BYTES"]

@@ -10,60 +10,27 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-import multiprocessing
-import os
 import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 from repodoc_ls.config import Settings
 from repodoc_ls.extract import extract_file
+from repodoc_ls.index.extraction import (
+    Progress, content_hash, read_facts, run_extraction, still_current, unread_digest,
+)
 from repodoc_ls.index.graph import Graph, SymbolRef
-from repodoc_ls.index.model import FileFacts, FileKind, Note, NoteKind, Symbol
+from repodoc_ls.index.model import FileFacts, Symbol
 from repodoc_ls.index.store import Store, StoredFile
 from repodoc_ls.scan import is_excluded, scan
 
 log = logging.getLogger(__name__)
 
-#: (done, total, message); called from the building thread.
-Progress = Callable[[int, int, str], None]
-
 #: Bumped when the meaning of saved reference records changes (graph.py's rules).
 REFERENCE_RECORD_VERSION = 1
-_BATCH = 24  # files per worker task: large enough to amortise IPC, small enough to balance
-_MIN_FILES_FOR_POOL = 48
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def _unreadable(path: str, exc: OSError) -> FileFacts:
-    return FileFacts(path=path, kind=FileKind.BINARY, size=0,
-                     notes=[Note(NoteKind.MALFORMED, 0, f"cannot read the file: {exc.strerror or exc}")])
-
-
-def _extract_one(root: str, path: str, known_hash: str | None) -> tuple[str, int, int, str, bytes | None]:
-    """(path, size, mtime_ns, hash, facts blob or None when the hash is known)."""
-    try:
-        with open(os.path.join(root, path), "rb") as fh:
-            st = os.fstat(fh.fileno())
-            data = fh.read()
-    except OSError as exc:
-        return path, -1, -1, "", _unreadable(path, exc).to_bytes()
-    digest = content_hash(data)
-    if digest == known_hash:
-        return path, st.st_size, st.st_mtime_ns, digest, None
-    return path, st.st_size, st.st_mtime_ns, digest, extract_file(path, data).to_bytes()
-
-
-def _extract_batch(root: str, tasks: list[tuple[str, str | None]]) -> list[tuple]:
-    return [_extract_one(root, path, known) for path, known in tasks]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,8 +144,9 @@ class Index:
         scanned = scan(settings)
         stored = store.file_table()
         by_path = {f.path: f for f in scanned.files}
+        limit = settings.max_file_bytes
         reuse = [f.path for f in scanned.files
-                 if (s := stored.get(f.path)) is not None and s.size == f.size and s.mtime_ns == f.mtime_ns]
+                 if (s := stored.get(f.path)) is not None and still_current(s, f, limit)]
         reuse_set = set(reuse)
         stale = [f for f in scanned.files if f.path not in reuse_set]
         removed = sorted(set(stored) - set(by_path))
@@ -189,8 +157,8 @@ class Index:
         # again, without a known hash: there is no stored record to fall back on.
         tasks = [(f.path, stored[f.path].hash if f.path in stored else None) for f in stale]
         tasks += [(path, None) for path in reuse if path not in facts]
-        results = _run_extraction(str(settings.root), tasks, settings.worker_count, progress,
-                                  already_done=len(facts), total=len(by_path))
+        results = run_extraction(str(settings.root), tasks, settings.worker_count, progress,
+                                 already_done=len(facts), total=len(by_path), limit=limit)
         written, touched = [], []
 
         def take(results: list[tuple]) -> None:
@@ -206,7 +174,7 @@ class Index:
         _decode_into(facts, store.load_facts([t[0] for t in touched]), {t[0] for t in touched})
         if lost := [(t[0], None) for t in touched if t[0] not in facts]:
             touched = [t for t in touched if t[0] in facts]
-            take(_run_extraction(str(settings.root), lost, settings.worker_count, None, 0, len(lost)))
+            take(run_extraction(str(settings.root), lost, settings.worker_count, None, 0, len(lost), limit=limit))
         rows = {path: stored[path] for path in reuse if path in facts}
         rows.update((path, StoredFile(size, mtime_ns, digest)) for path, size, mtime_ns, digest in touched)
         rows.update((entry[0], StoredFile(*entry[1:4])) for entry in written)
@@ -252,10 +220,11 @@ class Index:
         data = content.encode("utf-8") if isinstance(content, str) else content
         return self.apply(path, data, extract_file(path, data))
 
-    def apply(self, path: str, data: bytes, facts: FileFacts) -> FileFacts:
-        """Put `facts`, extracted from `data` (the file's bytes or an editor buffer), into
-        the index: memory, store and graph. For callers that extract outside the lock
-        (the server does, to keep queries flowing) and then apply under it."""
+    def apply(self, path: str, data: bytes | None, facts: FileFacts) -> FileFacts:
+        """Put `facts`, extracted from `data` (the file's bytes or an editor buffer; None
+        for a file too large to read), into the index: memory, store and graph. For callers
+        that extract outside the lock (the server does, to keep queries flowing) and then
+        apply under it."""
         with self.lock:
             self.flush_store()
             new = path not in self.facts
@@ -264,7 +233,8 @@ class Index:
                 self.facts = dict(sorted(self.facts.items()))
                 self.graph.facts = self.facts
             # size/mtime -1: a buffer is not the file on disk, so the next start re-checks it.
-            digest = content_hash(data)
+            digest = (content_hash(data) if data is not None
+                      else unread_digest(facts.size, self.settings.max_file_bytes))
             self._rows[path] = StoredFile(-1, -1, digest)
             self.store.write_files([(path, -1, -1, digest, facts.to_bytes(), facts)])
             touched = self.graph.update([path])
@@ -293,13 +263,14 @@ class Index:
         changed: set[str] = set()
         for path in sorted(set(paths)):
             full = self.root / path
+            facts = None
             if full.is_file() and not is_excluded(self.settings, path):
                 try:
-                    data = full.read_bytes()
+                    data, facts = read_facts(full, path, self.settings.max_file_bytes)
                 except OSError:
                     continue
+            if facts is not None:
                 old = self.facts.get(path)
-                facts = extract_file(path, data)
                 if old is None or facts.to_bytes() != old.to_bytes():
                     self.apply(path, data, facts)
                     changed.add(path)
@@ -369,16 +340,18 @@ class Index:
         found.sort(key=lambda ps: (ps[1].name.lower(), ps[1].name, ps[0], ps[1].line))
         return found
 
-    def keywords(self, path: str) -> list[Keyword]:
+    def keywords(self, path: str, max_symbols: int | None = None, max_imports: int | None = None) -> list[Keyword]:
+        """The names `path` defines (its first `max_symbols`) and imports (its first
+        `max_imports`), in source order."""
         facts = self.facts.get(path)
         if facts is None:
             return []
         out = []
-        for s in facts.symbols:
+        for s in facts.symbols[:max_symbols]:
             users = set(self.graph.references(path, s.qualname)) - {path}
             definers = {d.path for d in self.graph.definitions(s.name)} - {path}
             out.append(Keyword(s.qualname, s.kind, s.qualname, s.line, s.col, len(users | definers)))
-        for r in self.graph.imports_of(path):
+        for r in self.graph.imports_of(path)[:max_imports]:
             imp = r.imp
             if imp.name is None:
                 name, kind, qual = imp.module, "imported module", imp.module
@@ -444,45 +417,3 @@ def _edges_of(graph: Graph, path: str) -> set[str]:
     return {r.target for r in graph.imports_of(path) if r.target is not None and r.target != path}
 
 
-def _run_extraction(root: str, tasks: list[tuple[str, str | None]], workers: int,
-                    progress: Progress | None, already_done: int, total: int) -> list[tuple]:
-    if not tasks:
-        return []
-    if progress:
-        progress(already_done, total, "extracting")
-    if workers <= 1 or len(tasks) < _MIN_FILES_FOR_POOL:
-        results = []
-        for i, task in enumerate(tasks, 1):
-            results.append(_extract_one(root, *task))
-            if progress and i % _BATCH == 0:
-                progress(already_done + i, total, "extracting")
-        return results
-    # Largest files first so that no worker is left with a big file at the end.
-    sizes = {}
-    for path, _ in tasks:
-        try:
-            sizes[path] = os.path.getsize(os.path.join(root, path))
-        except OSError:
-            sizes[path] = 0
-    ordered = sorted(tasks, key=lambda t: -sizes[t[0]])
-    batches = [ordered[i:i + _BATCH] for i in range(0, len(ordered), _BATCH)]
-    results: list[tuple] = []
-    done_paths: set[str] = set()
-    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_extract_batch, root, batch) for batch in batches]
-            for future in as_completed(futures):
-                batch_results = future.result()
-                results.extend(batch_results)
-                done_paths.update(r[0] for r in batch_results)
-                if progress:
-                    progress(already_done + len(results), total, "extracting")
-    except (BrokenProcessPool, OSError) as exc:
-        # Workers cannot start (e.g. the main module is not importable): finish in-process.
-        log.warning("worker processes failed (%s); extracting in this process", exc)
-        for path, known in ordered:
-            if path not in done_paths:
-                results.append(_extract_one(root, path, known))
-    results.sort()
-    return results

@@ -13,7 +13,7 @@ import threading
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
 
-from repodoc_ls.docs import pages
+from repodoc_ls.docs import caps, pages
 from repodoc_ls.index.graph import SymbolRef
 from repodoc_ls.server import symbols
 from repodoc_ls.server import target as targets
@@ -75,11 +75,14 @@ async def keyword_index(ls, params):
         markdown = _renderer(ls, folder).render_page(rel, "kw")
         index = folder.index
         with index.lock:
-            keywords = index.keywords(rel)
+            keywords = index.keywords(rel, caps.MAX_SYMBOLS, caps.MAX_ROWS)  # the page's rows
             facts = index.file(rel)
+        first = {}  # qualname -> its first symbol (what facts.symbol finds, without a scan per name)
+        for s in facts.symbols:
+            first.setdefault(s.qualname, s)
         out = []
         for kw in keywords:
-            symbol = facts.symbol(kw.qualname) if kw.kind not in ("imported module", "imported name") else None
+            symbol = first.get(kw.qualname) if kw.kind not in ("imported module", "imported name") else None
             if symbol is not None:
                 rng = symbols.symbol_range(ls, symbol)
             else:

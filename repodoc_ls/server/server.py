@@ -33,6 +33,7 @@ from pygls.uris import to_fs_path
 
 from repodoc_ls import __version__
 from repodoc_ls.index.indexer import Index
+from repodoc_ls.safefs import read_regular
 from repodoc_ls.server.folders import INDEX_FIELDS, Folder, Folders, decode, settings_for, split_lines
 from repodoc_ls.server import scopes
 from repodoc_ls.server.jedi_client import JediClient
@@ -145,8 +146,8 @@ class RepodocServer(LanguageServer):
         encoding = None
         if folder.index is not None and (facts := folder.index.file(rel)) is not None:
             encoding = facts.encoding
-        try:
-            data = (folder.root / rel).read_bytes()
+        try:  # never a FIFO (it would block a query thread for good), never an enormous file
+            data = read_regular(folder.root / rel, folder.settings.max_file_bytes)
         except OSError:
             return []
         lines = split_lines(decode(data, encoding))
@@ -165,7 +166,7 @@ class RepodocServer(LanguageServer):
             if text is not None:
                 return text.encode("utf-8")
             try:
-                return (folder.root / rel).read_bytes()
+                return read_regular(folder.root / rel, folder.settings.max_file_bytes)
             except OSError:
                 return None
         return read

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
+from repodoc_ls.docs import caps
 from repodoc_ls.index.graph import ModuleRef, SymbolRef
 from repodoc_ls.index.model import FileFacts, Symbol, SymbolKind
 from repodoc_ls.server import target as targets
@@ -162,9 +163,12 @@ def _full_line(lines: list[str], line: int) -> int:
 
 
 def _python_symbols(ls, facts: FileFacts, lines: list[str]) -> list[types.DocumentSymbol]:
+    """The file's first caps.MAX_SYMBOLS symbols, as its doc page lists them: a generated
+    module with 200,000 functions would otherwise cost the client seconds to take in."""
     nodes: dict[str, types.DocumentSymbol] = {}
     roots: list[types.DocumentSymbol] = []
-    for s in facts.symbols:
+    shown = caps.shown_symbols(facts)
+    for s in shown:
         sel = symbol_range(ls, s)
         end_line = max(s.end_line, s.line) - 1
         rng = types.Range(types.Position(s.line - 1, 0),
@@ -177,14 +181,25 @@ def _python_symbols(ls, facts: FileFacts, lines: list[str]) -> list[types.Docume
         nodes.setdefault(s.qualname, node)
         parent = nodes.get(s.parent) if s.parent else None
         (parent.children if parent is not None else roots).append(node)
+    if len(shown) < len(facts.symbols):
+        roots.append(_more(len(facts.symbols) - len(shown), "symbols", facts.symbols[len(shown)].line, lines))
     return roots
+
+
+def _more(count: int, what: str, line: int, lines: list[str]) -> types.DocumentSymbol:
+    """The entry that says how many more symbols, from 1-based `line` on, are not listed."""
+    start = types.Position(max(line - 1, 0), 0)
+    last = max(len(lines) - 1, start.line)
+    return types.DocumentSymbol(name=f"… {count:,} more {what} not listed", kind=types.SymbolKind.Null,
+                                range=types.Range(start, types.Position(last, _full_line(lines, last))),
+                                selection_range=types.Range(start, start), children=[])
 
 
 def _outline_symbols(facts: FileFacts, lines: list[str]) -> list[types.DocumentSymbol]:
     kind = types.SymbolKind.String if facts.kind == "Markdown" else types.SymbolKind.Key
     roots: list[types.DocumentSymbol] = []
     stack: list[tuple[int, types.DocumentSymbol]] = []
-    for entry in facts.outline:
+    for entry in facts.outline[:caps.MAX_ROWS]:
         line = max(entry.line - 1, 0)
         rng = types.Range(types.Position(line, 0), types.Position(line, _full_line(lines, line)))
         node = types.DocumentSymbol(name=entry.title or "?", kind=kind, range=rng, selection_range=rng,
@@ -193,6 +208,8 @@ def _outline_symbols(facts: FileFacts, lines: list[str]) -> list[types.DocumentS
             stack.pop()
         (stack[-1][1].children if stack else roots).append(node)
         stack.append((entry.level, node))
+    if len(facts.outline) > caps.MAX_ROWS:
+        roots.append(_more(len(facts.outline) - caps.MAX_ROWS, "entries", facts.outline[caps.MAX_ROWS].line, lines))
     return roots
 
 
@@ -274,7 +291,7 @@ async def code_lens(ls, params: types.CodeLensParams):
             facts = index.file(rel)
             if facts is None or not facts.is_python:
                 return []
-            for s in facts.symbols:
+            for s in caps.shown_symbols(facts):  # those the doc page the lens opens lists
                 if s.local or s.kind not in (SymbolKind.CLASS, SymbolKind.FUNCTION, SymbolKind.METHOD):
                     continue
                 refs = index.references(rel, s.qualname)

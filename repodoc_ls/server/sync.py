@@ -20,9 +20,11 @@ import asyncio
 import logging
 from collections import defaultdict
 
-from repodoc_ls.extract import extract_file
+from repodoc_ls.extract import extract_file, unread_facts
+from repodoc_ls.index.extraction import read_facts
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.index.store import Store
+from repodoc_ls.safefs import read_regular
 from repodoc_ls.scan import is_excluded
 
 log = logging.getLogger(__name__)
@@ -155,13 +157,15 @@ class DocSync:
         if generation != self.generation[key] or is_excluded(index.settings, rel):
             return False
         data = text.encode("utf-8")
+        limit = index.settings.max_file_bytes
         if only_if_changed and rel in index.facts:
             try:
-                if (folder.root / rel).read_bytes() == data:
+                if read_regular(folder.root / rel, limit) == data:
                     return False  # opened or saved as it is on disk: the index already has it
             except OSError:
                 pass
-        facts = extract_file(rel, data)
+        # A buffer over the limit is documented as the file on disk would be: by its size.
+        facts = extract_file(rel, data) if len(data) <= limit else unread_facts(rel, len(data), limit)
         with index.lock:
             if generation != self.generation[key] or (folder.index or folder.provisional) is not index:
                 return False  # a newer edit (or a rebuild) superseded this one
@@ -183,10 +187,10 @@ class DocSync:
             return
         path = folder.root / rel
         try:
-            data = path.read_bytes() if path.is_file() and not is_excluded(index.settings, rel) else None
+            data, facts = (read_facts(path, rel, index.settings.max_file_bytes)
+                           if path.is_file() and not is_excluded(index.settings, rel) else (None, None))
         except OSError:
-            data = None
-        facts = extract_file(rel, data) if data is not None else None
+            data, facts = None, None
         with index.lock:
             if key in self.open or folder.index is not index:
                 return  # reopened meanwhile (the buffer wins), or rebuilt from the disk
