@@ -124,13 +124,13 @@ def test_jobs_are_capped_at_the_core_count(tmp_path, monkeypatch):
     assert settings.jobs == 1000 and settings.worker_count == cores
     assert load_settings(ws, {"jobs": 1000}).worker_count == cores
     seen = []
-    real = indexer._run_extraction
+    real = indexer.run_extraction
 
     def recording(root, tasks, workers, *args, **kwargs):
         seen.append(workers)
         return real(root, tasks, workers, *args, **kwargs)
 
-    monkeypatch.setattr(indexer, "_run_extraction", recording)
+    monkeypatch.setattr(indexer, "run_extraction", recording)
     Index.build(settings, persistent=False)
     assert seen and max(seen) <= cores
     result = repodoc("export", str(ws), "--jobs", "1000")

@@ -228,7 +228,7 @@ def test_link_checking_reads_no_enormous_source(tmp_path):
     (ws / "docs" / "page.md").write_text("[first line](../big.py#L1)\n", encoding="utf-8")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     broken = in_thread(check_links, ws / "docs", None, ws)
-    assert [(b.page, b.target) for b in broken] == [("page.md", "../big.py#L1")]
+    assert broken == []  # its line count is unknown: the link is not called broken
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 500 * 1024
 
 

@@ -23,7 +23,6 @@ from server_helpers import CONFIG, hover, request, start
 
 from conftest import materialize_workspace
 from repodoc_ls.config import load_settings
-from repodoc_ls.index import storefile
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.index.store import Store
 from repodoc_ls.index.storefile import APPLICATION_ID
