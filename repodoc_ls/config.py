@@ -135,6 +135,10 @@ def load_settings(root: str | Path, overrides: dict[str, Any] | None = None) -> 
             raise SettingsError(f"{origin}: {name.replace('_', '-')} can only be given on the command "
                                 f"line or in the editor's settings, not by the workspace")
         settings = replace(settings, **values)
+        if values.get("max_file_bytes", 0) > DEFAULT_MAX_FILE_BYTES:
+            raise SettingsError(f"{origin}: max-file-bytes can only be lowered by the workspace "
+                                f"(at most {DEFAULT_MAX_FILE_BYTES}); raise it on the command line "
+                                f"or in the editor's settings")
         for name in ("output_dir", "cache_dir"):
             if name in values:
                 _check_inside_workspace(root_path, values[name], f"{origin}: {name.replace('_', '-')}")

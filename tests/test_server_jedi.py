@@ -120,3 +120,25 @@ async def test_the_worker_runs_a_little_below_the_server_never_far_below(gated):
     # came tens of seconds late, after every hover had given up on them.
     assert below == min(jedi_worker.NICENESS, 19 - os.getpriority(os.PRIO_PROCESS, 0))
     assert 0 < jedi_worker.NICENESS <= 5
+
+
+async def test_jedi_never_reads_an_enormous_or_blocking_module(tmp_path):
+    """A workspace module jedi follows that is a 1.5 GB sparse file, or a FIFO, reads as
+    empty: the answer comes, and the worker's peak memory stays far below the file's size."""
+    (tmp_path / "big.py").write_bytes(b"visible = 1\n")
+    with open(tmp_path / "big.py", "r+b") as fh:
+        fh.truncate(1_500_000_000)
+    os.mkfifo(tmp_path / "pipe.py")
+    source = "import big, pipe, json\nbig.visible\npipe.x\njson.dumps\n"
+    client = JediClient()
+    path, root = str(tmp_path / "m.py"), str(tmp_path)
+    try:
+        for line, col in ((2, 5), (3, 6)):
+            assert await guarded(client.call("goto", root, path, source, line, col, None)) is not None
+        found = await guarded(client.call("help", root, path, source, 4, 6, None))
+        assert found["name"] == "dumps"  # the worker still answers after both
+        with open(f"/proc/{client.proc.pid}/status") as fh:
+            peak_kb = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+        assert peak_kb < 1_000_000
+    finally:
+        await client.stop()

@@ -207,3 +207,12 @@ async def test_server_never_writes_through_a_committed_link(client: LanguageClie
         assert "\n" not in exc.message
     await request(client, "repodoc/fileDoc", {"uri": uri(ws, "pkg/mod.py")})
     assert snapshot(victim) == before
+
+
+def test_only_the_user_can_raise_max_file_bytes(tmp_path):
+    ws = make_workspace(tmp_path, "max-file-bytes = 1000\n")
+    assert load_settings(ws).max_file_bytes == 1000  # lowering is the workspace's to choose
+    (ws / "pyproject.toml").write_text("[tool.repodoc]\nmax-file-bytes = 100000000000\n")
+    with pytest.raises(SettingsError, match="max-file-bytes can only be lowered"):
+        load_settings(ws)
+    assert load_settings(tmp_path, {"max_file_bytes": 10**11}).max_file_bytes == 10**11

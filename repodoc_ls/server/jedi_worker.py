@@ -29,6 +29,8 @@ import sys
 import threading
 import time
 
+from repodoc_ls.safefs import DEFAULT_MAX_FILE_BYTES, FileTooLarge, NotRegularFile, read_regular
+
 WARM_STEP_NAMES = 8  # top-level names inferred per warm-up step
 WARM_MAX_SECONDS = 3.0  # a document's warm-up stops after this much work
 IDLE_SECONDS = 0.5  # quiet time before garbage is collected
@@ -98,9 +100,37 @@ class Inbox:
                 self.warm[path] = job
 
 
+def _bounded_file_reads() -> None:
+    """jedi reads the modules it follows whole: through the import system's loader when it
+    finds them, through parso's `FileIO.read` when it parses them. A workspace module that
+    is enormous or a FIFO would hold this process (and its memory) for good. Both read
+    through safefs here; such a module is not found, or reads as empty."""
+    import parso.file_io
+    from jedi.inference.compiled.subprocess import functions
+
+    def read(self):
+        try:
+            return read_regular(self.path, DEFAULT_MAX_FILE_BYTES)
+        except (NotRegularFile, FileTooLarge):
+            return b""
+
+    def get_source(loader, fullname):
+        path = loader.get_filename(fullname)
+        try:
+            return read_regular(path, DEFAULT_MAX_FILE_BYTES)
+        except OSError:
+            raise ImportError(f"{path}: not read", name=fullname) from None
+
+    parso.file_io.FileIO.read = read
+    if hasattr(functions, "_get_source"):  # jedi's replacement of SourceLoader.get_source
+        functions._get_source = get_source
+
+
 class Worker:
     def __init__(self) -> None:
         import jedi
+
+        _bounded_file_reads()
 
         # The type of a parameter without annotation is looked for in the calls of its function
         # within its own module only: searching every other module is what made jedi take
@@ -108,6 +138,10 @@ class Worker:
         # nothing; within the module it still finds most of what it would.
         jedi.settings.dynamic_params_for_other_modules = False
         self.jedi = jedi
+        # Modules are found in this process, not in the helper process jedi would start for
+        # the default environment: there the reads escape _bounded_file_reads (and send every
+        # module's text over a pipe). The interpreter is the same one either way.
+        self.environment = jedi.InterpreterEnvironment()
         self.projects: dict[str, object] = {}
 
     def project(self, root: str):
@@ -117,7 +151,8 @@ class Worker:
         return project
 
     def script(self, msg: dict):
-        return self.jedi.Script(msg["source"], path=msg["path"], project=self.project(msg["root"]))
+        return self.jedi.Script(msg["source"], path=msg["path"], project=self.project(msg["root"]),
+                                environment=self.environment)
 
     def help(self, msg: dict) -> dict | None:
         names = self.script(msg).help(msg["line"], msg["col"])
@@ -188,7 +223,8 @@ def main() -> int:
     threading.Thread(target=_read, args=(sys.stdin.buffer, inbox), daemon=True).start()
     try:
         worker = Worker()
-        worker.jedi.Script("import os\nos.path\n''.join", path=None).infer(3, 4)  # typeshed, builtins
+        worker.jedi.Script("import os\nos.path\n''.join", path=None,
+                           environment=worker.environment).infer(3, 4)  # typeshed, builtins
     except Exception as exc:  # no jedi: answer every request with the reason
         worker = None
         reason = f"jedi is not available: {type(exc).__name__}: {exc}"
