@@ -157,10 +157,23 @@ async def show_file_doc(ls, args):
     page_uri = from_fs_path(str(page))
     if arg.get("symbol"):
         page_uri += "#" + pages.anchor(arg["symbol"])
+    return {**result, "pageUri": page_uri, "shown": await _show_document(ls, page_uri)}
+
+
+async def _show_document(ls, page_uri: str) -> bool:
+    """Ask the client to open the page; whether it did. A client that cannot, refuses,
+    answers null or does not answer in time (the protocol's timeout) costs a warning in
+    its log, never the command's answer."""
     window = ls.client_capabilities.window
-    if window is not None and window.show_document is not None and window.show_document.support:
-        try:
-            await ls.window_show_document_async(types.ShowDocumentParams(uri=page_uri, take_focus=True))
-        except Exception as exc:
-            ls.log_message(f"repodoc: could not show {page_uri}: {exc}", types.MessageType.Warning)
-    return {**result, "pageUri": page_uri}
+    if window is None or window.show_document is None or not window.show_document.support:
+        return False
+    try:
+        answer = await ls.window_show_document_async(types.ShowDocumentParams(uri=page_uri, take_focus=True))
+    except Exception as exc:
+        ls.log_message(f"repodoc: could not show {page_uri}: {exc}", types.MessageType.Warning)
+        return False
+    if not isinstance(answer, types.ShowDocumentResult) or not answer.success:
+        ls.log_message(f"repodoc: the editor did not show {page_uri} (it answered {answer!r})",
+                       types.MessageType.Warning)
+        return False
+    return True

@@ -89,8 +89,9 @@ def register(ls) -> None:
             try:
                 result = await ls.workspace_configuration_async(types.ConfigurationParams(
                     items=[types.ConfigurationItem(section="repodoc")]))
-            except Exception as exc:
-                ls.log_error("reading the repodoc configuration failed", exc)
+            except Exception as exc:  # refused, or no answer within the protocol's timeout
+                ls.log_message(f"repodoc: reading the repodoc configuration failed: {exc}",
+                               types.MessageType.Warning)
                 return
             if result and isinstance(result[0], dict):
                 ls.apply_settings(normalize_options(result[0]))

@@ -20,6 +20,7 @@ from repodoc_ls.server import target as targets
 
 SEARCH_LIMIT = 50
 SEARCH_LIMIT_MAX = 1000
+UINTEGER_MAX = 2**31 - 1
 
 
 def register(ls) -> None:
@@ -104,13 +105,13 @@ async def folder_doc(ls, params):
     params = _params(params)
     kind = params.get("kind", "index")
     if kind not in pages.FOLDER_KINDS:
-        raise JsonRpcInvalidParams(f"kind must be one of {', '.join(pages.FOLDER_KINDS)}, not {kind!r}")
+        raise JsonRpcInvalidParams(f"kind must be one of {', '.join(pages.FOLDER_KINDS)}, not {_shown(kind)}")
     letter = params.get("letter")
     if letter is not None:
         match = _LETTER.fullmatch(letter) if isinstance(letter, str) else None
         if kind != "sub" or match is None:
             raise JsonRpcInvalidParams("letter (with kind sub) must be a-z or _, optionally with a part "
-                                       f"number as in sub-t-2.md: t-2; not {letter!r}")
+                                       f"number as in sub-t-2.md: t-2; not {_shown(letter)}")
     folder, rel = ls.locate(params.get("uri"))
     await ls.docs.settle()
     if folder.index is None:
@@ -152,11 +153,9 @@ async def cross_references(ls, params):
         await ls.docs.settle()
         work = lambda: _by_keyword(ls, keyword.strip(), cancel)  # noqa: E731
     elif "uri" in params and "position" in params:
+        pos = _position(params["position"])
         folder, rel = ls.locate(params["uri"])
         await ls.docs.settle()
-        pos = params["position"]
-        if not isinstance(pos, dict) or not isinstance(pos.get("line"), int) or not isinstance(pos.get("character"), int):
-            raise JsonRpcInvalidParams("position must be {line, character}")
         if folder.index is None:
             return {"keyword": None, "definitions": [], "references": []}
         work = lambda: _by_position(ls, folder, rel, pos, cancel)  # noqa: E731
@@ -169,6 +168,24 @@ async def cross_references(ls, params):
         raise
     return {"keyword": keyword, "definitions": [_to_json(ls, d) for d in definitions],
             "references": [_to_json(ls, r) for r in refs]}
+
+
+def _position(value) -> dict:
+    """An LSP Position: two unsigned 32-bit integers (lsprotocol checks the same range
+    for the standard requests)."""
+    if not isinstance(value, dict):
+        raise JsonRpcInvalidParams(f"position must be {{line, character}}, not {_shown(value)}")
+    for key in ("line", "character"):
+        number = value.get(key)
+        if not isinstance(number, int) or isinstance(number, bool) or not 0 <= number <= UINTEGER_MAX:
+            raise JsonRpcInvalidParams(f"position.{key} must be an integer from 0 to {UINTEGER_MAX}, not {_shown(number)}")
+    return value
+
+
+def _shown(value, limit: int = 60) -> str:
+    """A parameter's value for an error message, cut: it is the client's and may be huge."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _check(cancel: threading.Event) -> None:

@@ -26,7 +26,9 @@ from functools import partial
 from pathlib import Path
 
 from lsprotocol import converters, types
-from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcRequestCancelled
+from pygls.exceptions import (
+    JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams, JsonRpcRequestCancelled,
+)
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import JsonRPCNotification, JsonRPCRequestMessage, JsonRPCResponseMessage
 from pygls.uris import to_fs_path
@@ -38,6 +40,7 @@ from repodoc_ls.server.folders import INDEX_FIELDS, Folder, Folders, decode, set
 from repodoc_ls.server import scopes
 from repodoc_ls.server.jedi_client import JediClient
 from repodoc_ls.server.progress import WorkProgress
+from repodoc_ls.server.protocol import RepodocProtocol
 from repodoc_ls.server.sync import DocSync
 
 log = logging.getLogger(__name__)
@@ -62,7 +65,7 @@ class RepodocServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("repodoc", __version__,
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
-                         converter_factory=plain_converter)
+                         protocol_cls=RepodocProtocol, converter_factory=plain_converter)
         self.folders = Folders()
         self.overrides: dict = {}
         self.pending_warnings: list[str] = []
@@ -125,6 +128,12 @@ class RepodocServer(LanguageServer):
     # -- documents and text ----------------------------------------------------
 
     def locate(self, uri: str) -> tuple[Folder, str]:
+        if uri is not None and not isinstance(uri, str):
+            raise JsonRpcInvalidParams(f"uri must be a string, not {type(uri).__name__}")
+        # No file name holds a NUL; the OS calls behind the containment check refuse one
+        # with a ValueError, which would be an internal error instead of a refusal.
+        if isinstance(uri, str) and "\x00" in _unquoted(uri):
+            raise JsonRpcInvalidParams(f"{uri[:200]!r} is not a file URI: it contains a NUL character")
         return self.folders.locate(uri)
 
     def buffer_text(self, folder: Folder, rel: str) -> str | None:
