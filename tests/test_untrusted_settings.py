@@ -206,6 +206,10 @@ async def test_server_never_writes_through_a_committed_link(client: LanguageClie
     except JsonRpcInvalidParams as exc:
         assert "\n" not in exc.message
     await request(client, "repodoc/fileDoc", {"uri": uri(ws, "pkg/mod.py")})
+    if name == "cache_folder_link":  # showFileDoc writes its page into the cache folder
+        with pytest.raises(JsonRpcInvalidParams, match="symbolic link"):
+            await client.workspace_execute_command_async(types.ExecuteCommandParams(
+                command="repodoc.showFileDoc", arguments=[{"uri": uri(ws, "pkg/mod.py")}]))
     assert snapshot(victim) == before
 
 

@@ -13,6 +13,8 @@ from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import from_fs_path
 
 from repodoc_ls.docs import pages
+from repodoc_ls.docs.manifest import atomic_write
+from repodoc_ls.safefs import UnsafePath, check_no_links, is_inside
 from repodoc_ls.server.folders import SETTINGS_ERROR
 
 #: Milliseconds each export progress step sleeps; for the cancellation test, never set otherwise.
@@ -147,13 +149,19 @@ async def show_file_doc(ls, args):
 
     result = await file_doc(ls, {"uri": arg.get("uri")})
     folder, rel = ls.locate(arg["uri"])
-    page = folder.settings.cache_path / "pages" / pages.file_page(rel)
+    cache = folder.settings.cache_path
+    page = cache / "pages" / pages.file_page(rel)
 
     def write():
-        page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(result["markdown"], encoding="utf-8")
+        # The cache folder may be the repository's own (a committed `.repodoc` link): never
+        # write through a link, from the workspace root down (or from a folder the user chose).
+        check_no_links(folder.root if is_inside(cache, folder.root) else cache, page)
+        atomic_write(page, result["markdown"].encode("utf-8"))
 
-    await ls.run(write)
+    try:
+        await ls.run(write)
+    except UnsafePath as exc:
+        raise JsonRpcInvalidParams(f"repodoc: cannot write the page: {exc}") from None
     page_uri = from_fs_path(str(page))
     if arg.get("symbol"):
         page_uri += "#" + pages.anchor(arg["symbol"])
