@@ -10,7 +10,7 @@ import pytest
 
 from repodoc_ls.config import load_settings
 from repodoc_ls.index.indexer import Index
-from repodoc_ls.index.model import FileKind, NoteKind
+from repodoc_ls.model import FileKind, NoteKind
 
 pytestmark = pytest.mark.slow
 

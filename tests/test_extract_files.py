@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from repodoc_ls.extract import MAX_NON_PYTHON_BYTES, extract_file, file_type, is_python_shebang
-from repodoc_ls.index.model import FileFacts, FileKind, NoteKind, OutlineEntry
+from repodoc_ls.model import FileFacts, FileKind, NoteKind, OutlineEntry
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ws"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from repodoc_ls.extract.python import extract_python
-from repodoc_ls.index.model import FileFacts, FileKind, Import, NoteKind, SymbolKind
-from repodoc_ls.index.model import TestItem as Item
+from repodoc_ls.model import FileFacts, FileKind, Import, NoteKind, SymbolKind
+from repodoc_ls.model import TestItem as Item
 
 WS = Path(__file__).parent / "fixtures" / "ws"
 

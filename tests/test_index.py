@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 
 from repodoc_ls.config import load_settings
-from repodoc_ls.index.graph import Category, ModuleRef, SymbolRef
+from repodoc_ls.model import Category, ModuleRef, SymbolRef
 from repodoc_ls.index.indexer import Index
-from repodoc_ls.index.model import FileKind, TestItem
+from repodoc_ls.model import FileKind, TestItem
 
 
 def test_fixture_files_indexed(index):

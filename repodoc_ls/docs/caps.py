@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from repodoc_ls.docs import pages
-from repodoc_ls.index.model import FileFacts, Symbol
+from repodoc_ls.model import FileFacts, Symbol
 
 if TYPE_CHECKING:
     from repodoc_ls.docs.render import Renderer

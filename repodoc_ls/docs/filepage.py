@@ -15,8 +15,7 @@ from repodoc_ls.docs import caps, pages
 from repodoc_ls.docs.excerpt import embedded_source
 from repodoc_ls.docs.render import Rendered, Renderer
 from repodoc_ls.extract import is_unread
-from repodoc_ls.index.graph import Category, SymbolRef
-from repodoc_ls.index.model import FileFacts, FileKind, Symbol, SymbolKind
+from repodoc_ls.model import Category, FileFacts, FileKind, Symbol, SymbolKind, SymbolRef
 
 MAX_FILES_LISTED = 50  # importers, testers, ... beyond this, "and N more"
 MAX_REF_FILES = 20  # files listed per referenced symbol

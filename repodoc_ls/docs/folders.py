@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from repodoc_ls.docs import caps, pages
-from repodoc_ls.index.graph import Category, ModuleRef, SymbolRef
-from repodoc_ls.index.model import FileFacts, FileKind, SymbolKind
+from repodoc_ls.model import Category, FileFacts, FileKind, ModuleRef, SymbolKind, SymbolRef
 
 if TYPE_CHECKING:
     from repodoc_ls.docs.render import Renderer, Rendered

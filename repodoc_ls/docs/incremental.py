@@ -16,7 +16,7 @@ from pathlib import Path
 from repodoc_ls.docs import pages
 from repodoc_ls.docs.manifest import Manifest, on_disk_as_recorded, unit_of_page
 from repodoc_ls.docs.render import Renderer, Unit
-from repodoc_ls.index.graph import SymbolRef
+from repodoc_ls.model import SymbolRef
 from repodoc_ls.index.indexer import Index
 
 

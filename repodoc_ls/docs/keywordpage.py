@@ -10,8 +10,7 @@ from collections import defaultdict
 from repodoc_ls.docs import caps, pages
 from repodoc_ls.docs.filepage import View, _Page, import_anchors, symbol_anchors
 from repodoc_ls.docs.render import Rendered, Renderer
-from repodoc_ls.index.graph import ModuleRef, SymbolRef
-from repodoc_ls.index.model import SymbolKind
+from repodoc_ls.model import ModuleRef, SymbolKind, SymbolRef
 
 KEYWORD_GROUPS = (
     ("classes", "Classes"), ("methods", "Methods"), ("functions", "Functions"),

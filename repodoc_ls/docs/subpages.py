@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from repodoc_ls.docs import caps, pages
 from repodoc_ls.docs.folders import _cache, _FolderCache, _navigation, _rendered, _title, _under
-from repodoc_ls.index.model import FileFacts
+from repodoc_ls.model import FileFacts
 
 if TYPE_CHECKING:
     from repodoc_ls.docs.render import Rendered, Renderer

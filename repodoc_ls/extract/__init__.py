@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import posixpath
 
-from ..index.model import FileFacts, FileKind, Note, NoteKind
+from repodoc_ls.model import FileFacts, FileKind, Note, NoteKind
 
 #: Files larger than this (other than Python) get metadata only.
 MAX_NON_PYTHON_BYTES = 8 * 1024 * 1024

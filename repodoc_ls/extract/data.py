@@ -22,7 +22,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from ..index.model import FileFacts, FileKind, Note, NoteKind, OutlineEntry
+from repodoc_ls.model import FileFacts, FileKind, Note, NoteKind, OutlineEntry
 from .text import count_lines, decode, not_utf8, split_lines
 
 KINDS = {".json": FileKind.JSON, ".toml": FileKind.TOML, ".yaml": FileKind.YAML,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..index.model import FileFacts, FileKind, OutlineEntry
+from repodoc_ls.model import FileFacts, FileKind, OutlineEntry
 from .text import count_lines, decode, not_utf8, split_lines
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")

@@ -11,7 +11,7 @@ import inspect
 import re
 import sys
 
-from ..index.model import Import, Note, NoteKind, Symbol, SymbolKind, TestItem
+from repodoc_ls.model import Import, Note, NoteKind, Symbol, SymbolKind, TestItem
 
 # --- rule tables -------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ import tokenize
 import warnings
 from collections import defaultdict
 
-from ..index.model import FileFacts, FileKind, Import, Note, NoteKind, Symbol, SymbolKind
+from repodoc_ls.model import FileFacts, FileKind, Import, Note, NoteKind, Symbol, SymbolKind
 from . import pynotes as P
 from .pynotes import find_tests
 

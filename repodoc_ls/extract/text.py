@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..index.model import FileFacts, FileKind, Note, NoteKind
+from repodoc_ls.model import FileFacts, FileKind, Note, NoteKind
 
 
 def decode(data: bytes) -> tuple[str, str]:

@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 from repodoc_ls.extract import extract_file, unread_facts
-from repodoc_ls.index.model import FileFacts, FileKind, Note, NoteKind
+from repodoc_ls.model import FileFacts, FileKind, Note, NoteKind
 from repodoc_ls.index.store import StoredFile
 from repodoc_ls.safefs import FileTooLarge, NotRegularFile, read_regular
 from repodoc_ls.scan import ScannedFile

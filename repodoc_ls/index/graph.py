@@ -18,7 +18,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from repodoc_ls.index.model import (
+from repodoc_ls.model import (
+    Category,
     FileFacts,
     FileKind,
     Import,
@@ -30,7 +31,7 @@ from repodoc_ls.index.model import (
 )
 from repodoc_ls.index.references import ReferenceIndex
 
-__all__ = ["Category", "Graph", "ModuleRef", "ResolvedImport", "SymbolRef", "module_parts"]
+__all__ = ["Graph", "ResolvedImport", "module_parts"]
 
 STDLIB_MODULES = frozenset(sys.stdlib_module_names) | {"__future__"}
 TESTCASE_BASES = frozenset({
@@ -39,12 +40,6 @@ TESTCASE_BASES = frozenset({
     "django.test.TestCase", "django.test.SimpleTestCase", "django.test.TransactionTestCase",
 })
 _MAX_DEPTH = 12  # re-export chains longer than this are treated as unresolved
-
-
-class Category:
-    STDLIB = "standard library"
-    THIRD_PARTY = "third party"
-    WORKSPACE = "this workspace"
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,8 @@ from repodoc_ls.extract import extract_file
 from repodoc_ls.index.extraction import (
     Progress, content_hash, read_facts, run_extraction, still_current, unread_digest,
 )
-from repodoc_ls.index.graph import Graph, SymbolRef
-from repodoc_ls.index.model import FileFacts, Symbol
+from repodoc_ls.index.graph import Graph
+from repodoc_ls.model import FileFacts, Symbol, SymbolRef
 from repodoc_ls.index.store import Store, StoredFile
 from repodoc_ls.scan import is_excluded, scan
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import marshal
 from typing import TYPE_CHECKING
 
-from repodoc_ls.index.model import SymbolRef
+from repodoc_ls.model import SymbolRef
 
 if TYPE_CHECKING:
     from repodoc_ls.index.graph import Graph

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from repodoc_ls.index.model import FACTS_VERSION, FileFacts
+from repodoc_ls.model import FACTS_VERSION, FileFacts
 from repodoc_ls.index.storefile import (StoreFile, close_quietly, connect, create, mark, not_ours,
                                          trouble)
 

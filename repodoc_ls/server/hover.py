@@ -19,8 +19,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from repodoc_ls.docs import pages
-from repodoc_ls.index.graph import ModuleRef, SymbolRef
-from repodoc_ls.index.model import Symbol, SymbolKind
+from repodoc_ls.model import ModuleRef, Symbol, SymbolKind, SymbolRef
 from repodoc_ls.server.hover_scope import scope_hover
 from repodoc_ls.server import target as targets
 

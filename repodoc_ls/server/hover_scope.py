@@ -19,8 +19,7 @@ import re
 import sys
 import types
 
-from repodoc_ls.index.graph import ModuleRef, SymbolRef
-from repodoc_ls.index.model import SymbolKind
+from repodoc_ls.model import ModuleRef, SymbolKind, SymbolRef
 from repodoc_ls.server import infer, regions, scopes
 from repodoc_ls.server.target import IMPORT_SPAN
 

@@ -25,8 +25,7 @@ import sys
 import types
 from dataclasses import dataclass, field
 
-from repodoc_ls.index.graph import ModuleRef, SymbolRef
-from repodoc_ls.index.model import Symbol, SymbolKind
+from repodoc_ls.model import ModuleRef, Symbol, SymbolKind, SymbolRef
 from repodoc_ls.server.regions import (
     DEFS, SCOPES, UNKNOWN, Region, assigned_value, bindings, class_body_assignments,
     instance_assignments, may_bind, param, parse, region, scope_chain, scope_nodes, statement,

@@ -13,7 +13,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from repodoc_ls.index.model import Symbol, SymbolKind
+from repodoc_ls.model import Symbol, SymbolKind
 
 _REGION_CACHE = 64
 _TOP_SPAN = 200  # lines searched for the bounds of a top-level statement

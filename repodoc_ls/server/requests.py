@@ -14,7 +14,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
 
 from repodoc_ls.docs import caps, pages
-from repodoc_ls.index.graph import SymbolRef
+from repodoc_ls.model import SymbolRef
 from repodoc_ls.server import symbols
 from repodoc_ls.server import target as targets
 

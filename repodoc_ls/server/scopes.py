@@ -24,7 +24,7 @@ import inspect
 import re
 from dataclasses import dataclass
 
-from repodoc_ls.index.model import FileFacts, SymbolKind
+from repodoc_ls.model import FileFacts, SymbolKind
 
 _FUNCS = (SymbolKind.FUNCTION, SymbolKind.METHOD)
 _VALUE_MAX = 100

@@ -15,8 +15,7 @@ from pathlib import Path
 from lsprotocol import types
 
 from repodoc_ls.docs import caps
-from repodoc_ls.index.graph import ModuleRef, SymbolRef
-from repodoc_ls.index.model import FileFacts, Symbol, SymbolKind
+from repodoc_ls.model import FileFacts, ModuleRef, Symbol, SymbolKind, SymbolRef
 from repodoc_ls.server import target as targets
 
 _KIND = {

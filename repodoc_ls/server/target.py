@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from repodoc_ls.index.graph import ModuleRef, SymbolRef
 from repodoc_ls.index.indexer import Index
-from repodoc_ls.index.model import FileFacts, Import
+from repodoc_ls.model import FileFacts, Import, ModuleRef, SymbolRef
 
 IMPORT_SPAN = 30  # lines a multi-line import statement is searched over
 

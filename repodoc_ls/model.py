@@ -262,3 +262,11 @@ class ModuleRef:
     """A module of the workspace: its file (a package's `__init__.py`)."""
 
     path: str
+
+
+class Category:
+    """Where an imported module comes from."""
+
+    STDLIB = "standard library"
+    THIRD_PARTY = "third party"
+    WORKSPACE = "this workspace"
