@@ -255,3 +255,23 @@ async def test_the_bundled_server_answers_from_a_bare_python_and_ignores_the_wor
     finally:
         await client.shutdown_session()
     assert not marker.exists(), marker.read_text()
+
+
+def test_from_environment_uses_the_installed_server_else_the_bundled_one(unpacked, bare_python):
+    """repodoc.importStrategy = fromEnvironment: the interpreter's own repodoc_ls (this
+    checkout, for the Python running the tests), or the bundled one with a note when it has none."""
+    entry = str(unpacked / ENTRY)
+    env = dict(os.environ, REPODOC_IMPORT_STRATEGY="fromEnvironment", PYTHONDONTWRITEBYTECODE="1")
+    own = subprocess.run([sys.executable, entry, "--version"], cwd=unpacked, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert own.returncode == 0, own.stderr
+    import repodoc_ls
+
+    assert f"(environment: {Path(repodoc_ls.__file__).resolve().parent};" in own.stdout, own.stdout
+
+    bare = subprocess.run([bare_python, entry, "--version"], cwd=unpacked,
+                          env=dict(bare_env(), REPODOC_IMPORT_STRATEGY="fromEnvironment", PYTHONDONTWRITEBYTECODE="1"),
+                          capture_output=True, text=True, timeout=120)
+    assert bare.returncode == 0, bare.stderr
+    assert "(bundled: " in bare.stdout, bare.stdout
+    assert "repodoc_ls is not installed for" in bare.stderr and "using the server bundled" in bare.stderr

@@ -27,6 +27,7 @@ import {
   type StartFailure,
 } from './launch';
 import { CLIENT_OWNED_SERVER_COMMANDS, COMMANDS, initializationOptions, type ServerSettings } from './logic';
+import { pythonFromExtension, type PythonExtensionApi } from './pythonext';
 import type { StatusBar } from './status';
 
 const PREFLIGHT_TIMEOUT_MS = 20_000;
@@ -34,54 +35,6 @@ const PREFLIGHT_TIMEOUT_MS = 20_000;
 const SERVER_SETTINGS = ['repodoc.outputDir', 'repodoc.exclude', 'repodoc.templates', 'repodoc.trustTemplates'];
 const MAX_RESTARTS = 4;
 const RESTART_WINDOW_MS = 3 * 60_000;
-
-interface PythonExtensionApi {
-  environments?: {
-    getActiveEnvironmentPath?(resource?: vscode.Uri): { id?: string; path: string } | undefined;
-    resolveEnvironment?(env: unknown): Promise<{ executable?: { uri?: vscode.Uri } } | undefined>;
-    onDidChangeActiveEnvironmentPath?: vscode.Event<unknown>;
-  };
-}
-
-/** The interpreter selected in the Python extension (ms-python.python), when it is installed. */
-async function pythonFromExtension(resource: vscode.Uri | undefined): Promise<{ path?: string; api?: PythonExtensionApi }> {
-  const ext = vscode.extensions.getExtension<PythonExtensionApi>('ms-python.python');
-  if (!ext) {
-    return {};
-  }
-  try {
-    const api = ext.isActive ? ext.exports : await withTimeout(Promise.resolve(ext.activate()), 15_000);
-    const envs = api?.environments;
-    const envPath = envs?.getActiveEnvironmentPath?.(resource);
-    if (!envPath) {
-      return { api };
-    }
-    let executable: string | undefined;
-    if (envs?.resolveEnvironment) {
-      const env = await withTimeout(envs.resolveEnvironment(envPath), 10_000).catch(() => undefined);
-      executable = env?.executable?.uri?.fsPath;
-    }
-    return { path: executable || envPath.path, api };
-  } catch {
-    return {};
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timed out')), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
-}
 
 /** Settings that change which process runs the server: a change restarts it. */
 const LAUNCH_SETTINGS = ['repodoc.interpreter', 'repodoc.python', 'repodoc.importStrategy'];
@@ -99,7 +52,7 @@ function preflight(launch: ServerLaunch, log: vscode.LogOutputChannel): Promise<
   return new Promise((resolve) => {
     execFile(launch.command, launch.args, options, (error, stdout, stderr) => {
       if (!error) {
-        log.info(String(stdout).trim());
+        log.info([String(stdout).trim(), String(stderr).trim()].filter(Boolean).join('\n'));
         resolve(undefined);
         return;
       }
