@@ -12,6 +12,11 @@ local uv = vim.uv or vim.loop
 
 local DEFAULT_MARKERS = { "pyproject.toml", "setup.py", ".git" }
 
+-- The server's working folder: this file's own, never the workspace's. `python -m` puts
+-- the working folder first on sys.path, so in a cloned repository its own `repodoc_ls/` or
+-- `json.py` would run in place of the server's; this folder holds no Python module.
+local SERVER_CWD = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h")
+
 local function has_marker_root(bufnr, markers)
   if vim.fs.root then
     return vim.fs.root(bufnr, markers)
@@ -83,7 +88,7 @@ end
 
 local function run(cmd, done)
   if vim.system then
-    local ok, err = pcall(vim.system, cmd, { text = true, timeout = 30000 }, function(result)
+    local ok, err = pcall(vim.system, cmd, { text = true, timeout = 30000, cwd = SERVER_CWD }, function(result)
       vim.schedule(function()
         done(result.code, (result.stderr or "") .. "\n" .. (result.stdout or ""))
       end)
@@ -97,7 +102,7 @@ local function run(cmd, done)
   local function collect(_, data)
     vim.list_extend(output, data or {})
   end
-  local job = vim.fn.jobstart(cmd, { on_stdout = collect, on_stderr = collect, on_exit = function(_, code)
+  local job = vim.fn.jobstart(cmd, { cwd = SERVER_CWD, on_stdout = collect, on_stderr = collect, on_exit = function(_, code)
     done(code, table.concat(output, "\n"))
   end })
   if job <= 0 then
@@ -157,6 +162,7 @@ end
 
 return {
   cmd = { "python3", "-m", "repodoc_ls", "serve" },
+  cmd_cwd = SERVER_CWD,
   filetypes = { "python" },
   root_markers = DEFAULT_MARKERS,
   root_dir = root_dir,

@@ -6,7 +6,8 @@
 //
 // Environment:
 //   CODE_SERVER_DIR  folder made by e2e/install-code-server.sh (default ~/.cache/repodoc/code-server-4.139.1)
-//   REPODOC_PYTHON   interpreter with repodoc_ls installed (default <repo>/.venv/bin/python)
+//   REPODOC_PYTHON   a Python 3.10+ to make the run's bare interpreter from (a venv without pip
+//                    or packages: the extension must bring the server; default python3)
 //   REPODOC_VSIX     the packaged extension (default vscode-client/repodoc.vsix)
 //   E2E_OUTPUT       where screenshots and logs go (default vscode-client/e2e/output)
 //   CHROMIUM         browser executable (default /usr/bin/chromium)
@@ -26,7 +27,7 @@ const client = resolve(here, '..');
 const repo = resolve(client, '..');
 
 const CODE_SERVER_DIR = process.env.CODE_SERVER_DIR || join(homedir(), '.cache', 'repodoc', 'code-server-4.139.1');
-const PYTHON = process.env.REPODOC_PYTHON || join(repo, '.venv', 'bin', 'python');
+const BASE_PYTHON = process.env.REPODOC_PYTHON || 'python3';
 const VSIX = process.env.REPODOC_VSIX || join(client, 'repodoc.vsix');
 const OUTPUT = resolve(process.env.E2E_OUTPUT || join(here, 'output'));
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -54,13 +55,10 @@ if (!existsSync(CHROMIUM)) {
 if (!existsSync(VSIX)) {
   skip(`no ${VSIX} (run npm run package)`);
 }
-if (!existsSync(PYTHON)) {
-  skip(`no Python interpreter at ${PYTHON} (set REPODOC_PYTHON)`);
-}
 {
-  const probe = spawnSync(PYTHON, ['-c', 'import repodoc_ls.server.server'], { encoding: 'utf8' });
+  const probe = spawnSync(BASE_PYTHON, ['-c', 'import sys, venv; sys.exit(sys.version_info < (3, 10))'], { encoding: 'utf8' });
   if (probe.status !== 0) {
-    skip(`the language server is not importable with ${PYTHON}: ${(probe.stderr || '').trim().split('\n').pop()}`);
+    skip(`no Python 3.10+ with venv at ${BASE_PYTHON} (set REPODOC_PYTHON): ${(probe.stderr || probe.error?.message || '').trim()}`);
   }
 }
 let chromium;
@@ -79,6 +77,39 @@ for (const d of Object.values(dirs)) {
 }
 const ws = join(run, 'ws');
 cpSync(FIXTURE, ws, { recursive: true, verbatimSymlinks: true });
+
+// Modules at the workspace's root that would run instead of the server's own were the
+// workspace on the server's sys.path (its cwd with `python -m`): each leaves a mark.
+const SHADOW_MARK = join(run, 'SHADOWED');
+const shadow = `import pathlib\npathlib.Path(${JSON.stringify(SHADOW_MARK)}).open('a').write(__name__ + '\\n')\n`;
+mkdirSync(join(ws, 'repodoc_ls'), { recursive: true });
+for (const rel of ['json.py', 'repodoc_ls/__init__.py', 'repodoc_ls/__main__.py']) {
+  writeFileSync(join(ws, rel), shadow);
+}
+
+// Python's own environment variables stay out: PYTHONPATH (the tests') would lend the
+// bare interpreter this checkout's repodoc_ls.
+const bareEnv = { ...process.env };
+for (const name of ['PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP', 'PYTHONUSERBASE', 'VIRTUAL_ENV']) {
+  delete bareEnv[name];
+}
+
+// A bare interpreter: a venv with no pip and no packages. The extension must bring the server.
+const PYTHON = join(run, 'py', 'bin', 'python');
+{
+  const made = spawnSync(BASE_PYTHON, ['-m', 'venv', '--without-pip', join(run, 'py')], { env: bareEnv, encoding: 'utf8' });
+  if (made.status !== 0) {
+    rmSync(run, { recursive: true, force: true });
+    skip(`cannot make a venv with ${BASE_PYTHON}: ${made.stderr}`);
+  }
+  for (const module of ['repodoc_ls', 'pygls', 'jedi']) {
+    if (spawnSync(PYTHON, ['-c', `import ${module}`], { env: bareEnv, cwd: run }).status === 0) {
+      console.log(`FAIL: the bare interpreter ${PYTHON} imports ${module}`);
+      rmSync(run, { recursive: true, force: true });
+      process.exit(1);
+    }
+  }
+}
 rmSync(OUTPUT, { recursive: true, force: true });
 mkdirSync(OUTPUT, { recursive: true });
 mkdirSync(join(dirs.u, 'User'), { recursive: true });
@@ -86,7 +117,7 @@ writeFileSync(
   join(dirs.u, 'User', 'settings.json'),
   JSON.stringify(
     {
-      'repodoc.python': PYTHON,
+      'repodoc.interpreter': [PYTHON],
       'workbench.startupEditor': 'none',
       'workbench.tips.enabled': false,
       'workbench.enableExperiments': false,
@@ -107,14 +138,14 @@ writeFileSync(
   ),
 );
 
-// repodoc.python is machine-overridable (an interpreter path belongs to a machine): in a
+// repodoc.interpreter is machine-overridable (an interpreter path belongs to a machine): in a
 // remote window such as code-server's, VS Code applies it from the machine's settings, and
 // from user settings only until it knows the window is remote. So it goes here as well.
 mkdirSync(join(dirs.u, 'Machine'), { recursive: true });
-writeFileSync(join(dirs.u, 'Machine', 'settings.json'), JSON.stringify({ 'repodoc.python': PYTHON }, null, 2));
+writeFileSync(join(dirs.u, 'Machine', 'settings.json'), JSON.stringify({ 'repodoc.interpreter': [PYTHON] }, null, 2));
 
 const env = {
-  ...process.env,
+  ...bareEnv,
   PATH: `${node24Bin}:${process.env.PATH}`,
   XDG_CONFIG_HOME: dirs.cfg,
   XDG_DATA_HOME: dirs.data,
@@ -498,6 +529,29 @@ try {
       throw new Error('shop/cart.py_docs.md does not hold the class docstring');
     }
     await shot('export');
+  });
+
+  await step('the bundled server ran with the bare interpreter, outside the workspace', async () => {
+    const text = await until(
+      "the server's version line in the RepoDoc log",
+      () => {
+        const found = collectLogs().find((p) => /RepoDoc/.test(p) && /\(bundled: /.test(readFileSync(p, 'utf8')));
+        return found && readFileSync(found, 'utf8');
+      },
+      { timeout: 30_000 },
+    );
+    const line = text.split('\n').find((l) => l.includes('(bundled: '));
+    log(`server: ${line.trim()}`);
+    if (!line.includes(dirs.x) || !line.includes(`at ${PYTHON}`)) {
+      throw new Error(`expected the server under ${dirs.x} run by ${PYTHON}: ${line}`);
+    }
+    const start = text.split('\n').find((l) => l.includes('starting '));
+    if (!start || !start.includes(`) in ${dirs.x}`)) {
+      throw new Error(`the server was not started in the extension's folder: ${start}`);
+    }
+    if (existsSync(SHADOW_MARK)) {
+      throw new Error(`the workspace's own modules ran: ${readFileSync(SHADOW_MARK, 'utf8')}`);
+    }
   });
 } catch (error) {
   failed = true;

@@ -1,4 +1,4 @@
-/** The RepoDoc extension: starts `<python> -m repodoc_ls serve` and offers its pages and commands. */
+/** The RepoDoc extension: starts the bundled language server and offers its pages and commands. */
 
 import * as vscode from 'vscode';
 import type { Location as LspLocation } from 'vscode-languageclient';
@@ -25,7 +25,7 @@ let manager: ServerManager | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = vscode.window.createOutputChannel('RepoDoc', { log: true });
   const status = new StatusBar();
-  const server = new ServerManager(log, status);
+  const server = new ServerManager(context.extensionPath, log, status);
   manager = server;
   const pages = new PageProvider(server);
   status.setStatusSource(() => server.request<ServerStatus>('repodoc/status', {}));

@@ -31,41 +31,12 @@ export const COMMANDS = {
  */
 export const CLIENT_OWNED_SERVER_COMMANDS: readonly string[] = Object.values(COMMANDS);
 
-export const SERVER_ARGS: readonly string[] = ['-m', 'repodoc_ls', 'serve'];
-export const DEFAULT_PYTHON = 'python3';
 export const DEFAULT_OUTPUT_DIR = 'docs/repodoc';
 export const PAGE_SCHEME = 'repodoc';
 export const FOLDER_KINDS = ['index', 'doc', 'sub'] as const;
 export type FolderKind = (typeof FOLDER_KINDS)[number];
 
-// ---------------------------------------------------------------------------------------
-// Choosing the Python interpreter
-
-export interface PythonChoice {
-  command: string;
-  source: 'setting' | 'python-extension' | 'default';
-}
-
-/**
- * `repodoc.python` wins, then the interpreter selected in the Python extension, then
- * `python3`. `${workspaceFolder}` and a leading `~` in the setting are expanded.
- */
-export function choosePython(
-  setting: string | undefined,
-  fromPythonExtension: string | undefined,
-  vars: { workspaceFolder?: string; home?: string } = {},
-): PythonChoice {
-  const configured = (setting ?? '').trim();
-  if (configured) {
-    return { command: expandVariables(configured, vars), source: 'setting' };
-  }
-  const selected = (fromPythonExtension ?? '').trim();
-  if (selected) {
-    return { command: selected, source: 'python-extension' };
-  }
-  return { command: DEFAULT_PYTHON, source: 'default' };
-}
-
+/** `${workspaceFolder}` and a leading `~` in a setting. */
 export function expandVariables(value: string, vars: { workspaceFolder?: string; home?: string }): string {
   let out = value;
   if (vars.workspaceFolder !== undefined) {
@@ -75,103 +46,6 @@ export function expandVariables(value: string, vars: { workspaceFolder?: string;
     out = vars.home + out.slice(1);
   }
   return out;
-}
-
-// ---------------------------------------------------------------------------------------
-// Explaining a server that does not start
-
-/** Quote one word for a POSIX shell or for cmd/PowerShell when it needs quoting. */
-export function shellQuote(word: string, platform: string = 'linux'): string {
-  if (word !== '' && /^[A-Za-z0-9_\-+=.,/:@%]+$/.test(word)) {
-    return word;
-  }
-  if (platform === 'win32') {
-    return `"${word.replace(/"/g, '""')}"`;
-  }
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-export function installCommand(python: string, platform: string = 'linux'): string {
-  return `${shellQuote(python, platform)} -m pip install repodoc-ls`;
-}
-
-export function serverCommandLine(python: string, platform: string = 'linux'): string {
-  return [shellQuote(python, platform), ...SERVER_ARGS].join(' ');
-}
-
-export interface StartFailure {
-  /** spawn error code such as ENOENT or EACCES, when the process did not start */
-  errorCode?: string;
-  /** any other error message (the client's own, a timeout) */
-  errorMessage?: string;
-  exitCode?: number | null;
-  signal?: string | null;
-  /** what the server process wrote to stderr */
-  stderr?: string;
-}
-
-export type FailureKind = 'python-not-found' | 'not-executable' | 'module-missing' | 'python-too-old' | 'crashed';
-
-export interface FailureReport {
-  kind: FailureKind;
-  message: string;
-  /** the exact command that fixes it, when one does */
-  installCommand?: string;
-}
-
-const MISSING_MODULE = /No module named '?repodoc_ls'?|No module named '?(pygls|lsprotocol|jedi|jinja2|parso|pathspec|markdown_it)\b/;
-
-/** A one-notification explanation of why `<python> -m repodoc_ls serve` did not start. */
-export function describeStartFailure(python: string, failure: StartFailure, platform: string = 'linux'): FailureReport {
-  const cmd = serverCommandLine(python, platform);
-  const stderr = failure.stderr ?? '';
-  if (failure.errorCode === 'ENOENT') {
-    return {
-      kind: 'python-not-found',
-      message:
-        `RepoDoc: could not start the language server: the Python interpreter "${python}" was not found. ` +
-        'Set "repodoc.python" to a Python 3.10+ interpreter that has repodoc-ls installed.',
-    };
-  }
-  if (failure.errorCode === 'EACCES') {
-    return {
-      kind: 'not-executable',
-      message: `RepoDoc: could not start the language server: "${python}" is not executable. Check the "repodoc.python" setting.`,
-    };
-  }
-  const missing = MISSING_MODULE.exec(stderr);
-  if (missing) {
-    const install = installCommand(python, platform);
-    const what = missing[1] ? `its dependency ${missing[1]} is missing` : 'the package repodoc-ls is not installed';
-    return {
-      kind: 'module-missing',
-      message: `RepoDoc: could not start the language server (${cmd}): ${what} for ${python}. Install it with: ${install}`,
-      installCommand: install,
-    };
-  }
-  if (/SyntaxError|requires a different Python|Python 3\.10 or newer/.test(stderr)) {
-    return {
-      kind: 'python-too-old',
-      message: `RepoDoc: could not start the language server (${cmd}): ${lastLine(stderr)}. RepoDoc needs Python 3.10 or newer; set "repodoc.python".`,
-    };
-  }
-  const why =
-    lastLine(stderr) ||
-    failure.errorMessage ||
-    (failure.exitCode !== undefined && failure.exitCode !== null ? `exit code ${failure.exitCode}` : '') ||
-    (failure.signal ? `killed by ${failure.signal}` : 'unknown error');
-  return {
-    kind: 'crashed',
-    message: `RepoDoc: the language server (${cmd}) failed to start: ${why}. See the log for details.`,
-  };
-}
-
-function lastLine(text: string): string {
-  const lines = text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean);
-  return lines.length ? lines[lines.length - 1] : '';
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-/** Starting, restarting and talking to `<python> -m repodoc_ls serve`. */
+/** Starting, restarting and talking to the language server (how it is started: launch.ts). */
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
@@ -15,18 +15,19 @@ import {
 } from 'vscode-languageclient/node';
 
 import {
-  CLIENT_OWNED_SERVER_COMMANDS,
-  COMMANDS,
-  SERVER_ARGS,
   choosePython,
+  commandLine,
   describeStartFailure,
-  initializationOptions,
-  serverCommandLine,
+  importStrategy,
+  serverLaunch,
   type FailureReport,
+  type ImportStrategy,
   type PythonChoice,
-  type ServerSettings,
+  type ServerLaunch,
   type StartFailure,
-} from './logic';
+} from './launch';
+import { CLIENT_OWNED_SERVER_COMMANDS, COMMANDS, initializationOptions, type ServerSettings } from './logic';
+import { pythonFromExtension, type PythonExtensionApi } from './pythonext';
 import type { StatusBar } from './status';
 
 const PREFLIGHT_TIMEOUT_MS = 20_000;
@@ -35,68 +36,23 @@ const SERVER_SETTINGS = ['repodoc.outputDir', 'repodoc.exclude', 'repodoc.templa
 const MAX_RESTARTS = 4;
 const RESTART_WINDOW_MS = 3 * 60_000;
 
-interface PythonExtensionApi {
-  environments?: {
-    getActiveEnvironmentPath?(resource?: vscode.Uri): { id?: string; path: string } | undefined;
-    resolveEnvironment?(env: unknown): Promise<{ executable?: { uri?: vscode.Uri } } | undefined>;
-    onDidChangeActiveEnvironmentPath?: vscode.Event<unknown>;
-  };
-}
+/** Settings that change which process runs the server: a change restarts it. */
+const LAUNCH_SETTINGS = ['repodoc.interpreter', 'repodoc.python', 'repodoc.importStrategy'];
 
-/** The interpreter selected in the Python extension (ms-python.python), when it is installed. */
-async function pythonFromExtension(resource: vscode.Uri | undefined): Promise<{ path?: string; api?: PythonExtensionApi }> {
-  const ext = vscode.extensions.getExtension<PythonExtensionApi>('ms-python.python');
-  if (!ext) {
-    return {};
-  }
-  try {
-    const api = ext.isActive ? ext.exports : await withTimeout(Promise.resolve(ext.activate()), 15_000);
-    const envs = api?.environments;
-    const envPath = envs?.getActiveEnvironmentPath?.(resource);
-    if (!envPath) {
-      return { api };
-    }
-    let executable: string | undefined;
-    if (envs?.resolveEnvironment) {
-      const env = await withTimeout(envs.resolveEnvironment(envPath), 10_000).catch(() => undefined);
-      executable = env?.executable?.uri?.fsPath;
-    }
-    return { path: executable || envPath.path, api };
-  } catch {
-    return {};
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timed out')), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
+function processEnv(launch: ServerLaunch): NodeJS.ProcessEnv {
+  return { ...process.env, ...launch.env };
 }
 
 /**
- * The server's environment. `-m` and `-c` put the working folder (the workspace) first on
- * sys.path, so a repository's `repodoc_ls/` or `json.py` would be imported instead of the real
- * ones: PYTHONSAFEPATH (Python 3.11+) leaves it out.
+ * `server.py --version` (which imports the server and every dependency): cheap, and explains
+ * the common failures (no Python, too old, a broken environment) before the client starts.
  */
-function serverEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, PYTHONSAFEPATH: '1' };
-}
-
-/** `<python> -c "import repodoc_ls"`: cheap, and explains the common failures before the client starts. */
-function preflight(python: string, cwd: string | undefined): Promise<StartFailure | undefined> {
+function preflight(launch: ServerLaunch, log: vscode.LogOutputChannel): Promise<StartFailure | undefined> {
+  const options = { cwd: launch.cwd, env: processEnv(launch), timeout: PREFLIGHT_TIMEOUT_MS };
   return new Promise((resolve) => {
-    execFile(python, ['-c', 'import repodoc_ls'], { cwd, env: serverEnv(), timeout: PREFLIGHT_TIMEOUT_MS }, (error, _stdout, stderr) => {
+    execFile(launch.command, launch.args, options, (error, stdout, stderr) => {
       if (!error) {
+        log.info([String(stdout).trim(), String(stderr).trim()].filter(Boolean).join('\n'));
         resolve(undefined);
         return;
       }
@@ -132,20 +88,22 @@ export class ServerManager implements vscode.Disposable {
   readonly onReady = this.onReadyEmitter.event;
 
   constructor(
+    /** The extension's folder: the server's script is in it, and the server runs in it. */
+    private readonly extensionDir: string,
     private readonly log: vscode.LogOutputChannel,
     private readonly status: StatusBar,
   ) {
     this.disposables.push(
       this.onReadyEmitter,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('repodoc.python')) {
-          this.log.info('repodoc.python changed: restarting the server');
+        if (LAUNCH_SETTINGS.some((key) => e.affectsConfiguration(key))) {
+          this.log.info('the interpreter settings changed: restarting the server');
           void this.restart();
         } else if (SERVER_SETTINGS.some((key) => e.affectsConfiguration(key))) {
           void this.pushSettings();
         }
       }),
-      // Trusting the workspace lets its own settings (repodoc.python, repodoc.trustTemplates...) apply.
+      // Trusting the workspace lets its own settings (repodoc.interpreter, repodoc.trustTemplates...) apply.
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         this.log.info('the workspace is now trusted: restarting the server with its settings');
         void this.restart();
@@ -232,9 +190,9 @@ export class ServerManager implements vscode.Disposable {
   private async resolvePython(): Promise<PythonChoice> {
     const root = this.workspaceRoot();
     const config = vscode.workspace.getConfiguration('repodoc', root?.uri);
-    const setting = config.get<string>('python');
+    const settings = { interpreter: config.get<unknown>('interpreter'), python: config.get<unknown>('python') };
     let fromExtension: string | undefined;
-    if (!(setting ?? '').trim()) {
+    if (choosePython(settings, undefined).source !== 'setting') {
       const found = await pythonFromExtension(root?.uri);
       if (found.path && !vscode.workspace.isTrusted && vscode.workspace.getWorkspaceFolder(vscode.Uri.file(found.path))) {
         // An interpreter the repository ships (a committed .venv) is the repository's code.
@@ -244,7 +202,7 @@ export class ServerManager implements vscode.Disposable {
       }
       this.hookPythonExtension(found.api);
     }
-    return choosePython(setting, fromExtension, { workspaceFolder: root?.uri.fsPath, home: os.homedir() });
+    return choosePython(settings, fromExtension, { workspaceFolder: root?.uri.fsPath, home: os.homedir() });
   }
 
   private hookPythonExtension(api: PythonExtensionApi | undefined): void {
@@ -268,15 +226,18 @@ export class ServerManager implements vscode.Disposable {
     const python = await this.resolvePython();
     this.python = python;
     const root = this.workspaceRoot();
-    const cwd = root?.uri.scheme === 'file' ? root.uri.fsPath : undefined;
-    this.log.info(`starting ${serverCommandLine(python.command, process.platform)} (interpreter from ${python.source}) in ${cwd ?? '(no folder)'}`);
+    const strategy: ImportStrategy = importStrategy(vscode.workspace.getConfiguration('repodoc', root?.uri).get('importStrategy'));
+    const launch = serverLaunch(python, strategy, this.extensionDir);
+    this.log.info(
+      `starting ${commandLine([launch.command, ...launch.args], process.platform)} (interpreter from ${python.source}, ${strategy}) in ${launch.cwd}`,
+    );
 
-    const early = await preflight(python.command, cwd);
+    const early = await preflight(serverLaunch(python, strategy, this.extensionDir, '--version'), this.log);
     if (early) {
       if (early.stderr) {
         this.log.error(early.stderr.trimEnd());
       }
-      this.reportFailure(describeStartFailure(python.command, early, process.platform));
+      this.reportFailure(describeStartFailure(python.command, strategy, early, process.platform));
       return undefined;
     }
 
@@ -286,7 +247,7 @@ export class ServerManager implements vscode.Disposable {
 
     const serverOptions: ServerOptions = () =>
       new Promise<ChildProcess>((resolve, reject) => {
-        const proc = spawn(python.command, [...SERVER_ARGS], { cwd, env: serverEnv(), stdio: 'pipe' });
+        const proc = spawn(launch.command, launch.args, { cwd: launch.cwd, env: processEnv(launch), stdio: 'pipe' });
         this.process = proc;
         proc.stderr?.on('data', (data: Buffer) => {
           this.stderrTail = (this.stderrTail + data.toString('utf8')).slice(-16_000);
@@ -359,6 +320,7 @@ export class ServerManager implements vscode.Disposable {
         this.reportFailure(
           describeStartFailure(
             python.command,
+            strategy,
             {
               errorCode: (error as NodeJS.ErrnoException)?.code,
               errorMessage: error instanceof Error ? error.message : String(error),
@@ -410,7 +372,7 @@ export class ServerManager implements vscode.Disposable {
     if (report.installCommand) {
       buttons.push('Copy Install Command');
     }
-    if (report.kind !== 'crashed') {
+    if (report.setting) {
       buttons.push('Open Settings');
     }
     void vscode.window.showErrorMessage(report.message, ...buttons).then(async (choice) => {
@@ -419,8 +381,8 @@ export class ServerManager implements vscode.Disposable {
       } else if (choice === 'Copy Install Command' && report.installCommand) {
         await vscode.env.clipboard.writeText(report.installCommand);
         void vscode.window.showInformationMessage(`Copied: ${report.installCommand}. Run it, then "RepoDoc: Restart Server".`);
-      } else if (choice === 'Open Settings') {
-        void vscode.commands.executeCommand('workbench.action.openSettings', 'repodoc.python');
+      } else if (choice === 'Open Settings' && report.setting) {
+        void vscode.commands.executeCommand('workbench.action.openSettings', report.setting);
       }
     });
   }

@@ -6,12 +6,9 @@ import { describe, it } from 'node:test';
 import {
   CLIENT_OWNED_SERVER_COMMANDS,
   COMMANDS,
-  choosePython,
-  describeStartFailure,
   exportSummary,
   folderKindArgument,
   initializationOptions,
-  installCommand,
   lineOfFragment,
   outputDirFromPyproject,
   pagePath,
@@ -19,68 +16,12 @@ import {
   parsePagePath,
   resolveOutputDir,
   searchPickRow,
-  shellQuote,
   statusBarText,
   uriArgument,
 } from '../src/logic';
 
 const ROOT = '/home/me/ws';
 const OUT = '/home/me/ws/docs/repodoc';
-
-describe('choosePython', () => {
-  it('prefers the setting, expanding ${workspaceFolder} and ~', () => {
-    assert.deepEqual(choosePython('${workspaceFolder}/.venv/bin/python', '/usr/bin/python3.12', { workspaceFolder: ROOT }), {
-      command: '/home/me/ws/.venv/bin/python',
-      source: 'setting',
-    });
-    assert.equal(choosePython('~/py/bin/python', undefined, { home: '/home/me' }).command, '/home/me/py/bin/python');
-  });
-  it('then the Python extension, then python3', () => {
-    assert.deepEqual(choosePython('  ', '/opt/env/bin/python', {}), { command: '/opt/env/bin/python', source: 'python-extension' });
-    assert.deepEqual(choosePython(undefined, undefined), { command: 'python3', source: 'default' });
-    assert.deepEqual(choosePython('', ''), { command: 'python3', source: 'default' });
-  });
-});
-
-describe('start failures', () => {
-  it('gives the exact install command when repodoc_ls is missing', () => {
-    const r = describeStartFailure('/venv/bin/python', {
-      exitCode: 1,
-      stderr: "/venv/bin/python: No module named repodoc_ls\n",
-    });
-    assert.equal(r.kind, 'module-missing');
-    assert.equal(r.installCommand, '/venv/bin/python -m pip install repodoc-ls');
-    assert.match(r.message, /repodoc-ls is not installed/);
-    assert.match(r.message, /\/venv\/bin\/python -m pip install repodoc-ls/);
-  });
-  it('detects the import form of the error and a missing dependency', () => {
-    const r = describeStartFailure('python3', { stderr: "ModuleNotFoundError: No module named 'repodoc_ls'" });
-    assert.equal(r.kind, 'module-missing');
-    const dep = describeStartFailure('python3', { stderr: "ModuleNotFoundError: No module named 'pygls'" });
-    assert.equal(dep.kind, 'module-missing');
-    assert.match(dep.message, /pygls/);
-    assert.equal(dep.installCommand, 'python3 -m pip install repodoc-ls');
-  });
-  it('quotes interpreter paths with spaces', () => {
-    assert.equal(installCommand('/my envs/bin/python'), "'/my envs/bin/python' -m pip install repodoc-ls");
-    assert.equal(installCommand('C:\\Program Files\\Python\\python.exe', 'win32'), '"C:\\Program Files\\Python\\python.exe" -m pip install repodoc-ls');
-    assert.equal(shellQuote("it's"), "'it'\\''s'");
-  });
-  it('explains a missing interpreter', () => {
-    const r = describeStartFailure('python9', { errorCode: 'ENOENT' });
-    assert.equal(r.kind, 'python-not-found');
-    assert.match(r.message, /"python9" was not found/);
-    assert.match(r.message, /repodoc\.python/);
-    assert.equal(r.installCommand, undefined);
-  });
-  it('reports any other crash with the last stderr line', () => {
-    const r = describeStartFailure('python3', { exitCode: 2, stderr: 'Traceback...\nValueError: boom\n' });
-    assert.equal(r.kind, 'crashed');
-    assert.match(r.message, /ValueError: boom/);
-    assert.match(r.message, /python3 -m repodoc_ls serve/);
-    assert.match(describeStartFailure('python3', { exitCode: 3 }).message, /exit code 3/);
-  });
-});
 
 describe('settings', () => {
   it('sends only what the user set', () => {
@@ -254,10 +195,12 @@ describe('package.json', () => {
       assert.ok(CLIENT_OWNED_SERVER_COMMANDS.includes(id), id);
     }
   });
-  it('has settings for python, outputDir, exclude, templates, trustTemplates and trace', () => {
+  it('has settings for the interpreter, outputDir, exclude, templates, trustTemplates and trace', () => {
     const props = Object.keys(pkg.contributes.configuration.properties);
     assert.deepEqual(props.sort(), [
       'repodoc.exclude',
+      'repodoc.importStrategy',
+      'repodoc.interpreter',
       'repodoc.outputDir',
       'repodoc.python',
       'repodoc.templates',
@@ -270,6 +213,8 @@ describe('package.json', () => {
     const untrusted = pkg.capabilities.untrustedWorkspaces;
     assert.equal(untrusted.supported, 'limited');
     assert.deepEqual([...untrusted.restrictedConfigurations].sort(), [
+      'repodoc.importStrategy',
+      'repodoc.interpreter',
       'repodoc.outputDir',
       'repodoc.python',
       'repodoc.templates',

@@ -33,16 +33,24 @@ function M.version_cmd(cmd)
 end
 
 local function run(cmd, timeout)
+  local cwd = require("repodoc.config").lsp.cmd_cwd -- never the workspace: see lsp/repodoc.lua
   if vim.system then
-    local okay, proc = pcall(vim.system, cmd, { text = true })
+    local okay, proc = pcall(vim.system, cmd, { text = true, cwd = cwd })
     if not okay then
       return nil, tostring(proc)
     end
     local result = proc:wait(timeout)
     return result.code, vim.trim((result.stdout or "") .. "\n" .. (result.stderr or ""))
   end
-  local output = vim.fn.system(cmd)
-  return vim.v.shell_error, vim.trim(output)
+  local output = {}
+  local function collect(_, data)
+    vim.list_extend(output, data or {})
+  end
+  local job = vim.fn.jobstart(cmd, { cwd = cwd, on_stdout = collect, on_stderr = collect })
+  if job <= 0 then
+    return nil, "cannot run " .. tostring(cmd[1])
+  end
+  return vim.fn.jobwait({ job }, timeout)[1], vim.trim(table.concat(output, "\n"))
 end
 
 local function check_neovim()

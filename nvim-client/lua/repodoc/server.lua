@@ -11,6 +11,8 @@ local M = {}
 function M.definition(cfg, handlers)
   return {
     cmd = cfg.cmd,
+    -- Never the workspace (see lsp/repodoc.lua): the user's own cmd_cwd, else the plugin's folder.
+    cmd_cwd = cfg.cmd_cwd or config.lsp.cmd_cwd,
     filetypes = cfg.filetypes,
     root_markers = cfg.root_markers,
     init_options = config.init_options(cfg),
