@@ -163,7 +163,7 @@ def test_a_python_without_the_server_is_reported_by_its_real_failure(bad_run):
     errors = [n["message"] for n in bad_run["no_module"] if n["level"] == ERROR and n["message"].startswith("repodoc:")]
     assert len(errors) == 1, bad_run["no_module"]
     assert re.search(r"-m repodoc_ls serve failed: .*No module named repodoc_ls; set cmd", errors[0]), errors[0]
-    assert "pip install repodoc-ls" in errors[0]
+    assert "pipx install /path/to/repodoc" in errors[0] and "repodoc-ls" not in errors[0]
 
 
 def test_commands_repeat_the_real_failure_not_a_guess(bad_run):

@@ -154,8 +154,10 @@ local function on_exit(code, _, client_id)
         return
       end
       local python = vim.fs.basename(cmd[1]):match("^python") and cmd[1] or "python"
-      report(string.format("repodoc: %s failed: %s; set cmd to a Python that has repodoc_ls, or install it: "
-        .. "%s -m pip install repodoc-ls", shown, last_line(output) or ("exit code " .. code), python))
+      -- Not "pip install repodoc-ls": the package is not on PyPI (and "repodoc" there is another tool).
+      report(string.format("repodoc: %s failed: %s; set cmd to a Python that has repodoc_ls (%s -m pip "
+        .. "install /path/to/repodoc), or run `pipx install /path/to/repodoc` and set cmd = { 'repodoc', 'serve' }",
+        shown, last_line(output) or ("exit code " .. code), python))
     end)
   end)
 end

@@ -74,7 +74,7 @@ local function check_server(cfg)
   end
   if vim.fn.executable(exe) ~= 1 then
     error("server command not found: " .. exe, {
-      "install repodoc (pip install repodoc-ls) in the Python you point cmd at",
+      "install repodoc from its checkout (python3 -m pip install /path/to/repodoc, or pipx install /path/to/repodoc) into the Python cmd names",
       "or pass the full path, e.g. cmd = { '/path/to/venv/bin/python', '-m', 'repodoc_ls', 'serve' }",
     })
     return
