@@ -99,8 +99,9 @@ local function check_server(cfg)
   end
   if vim.fn.executable(exe) ~= 1 then
     error("server command not found: " .. exe, {
-      "install repodoc (pip install repodoc-ls) in the Python you point cmd at",
+      "install repodoc from its checkout: pipx install /path/to/repodoc (or uv tool install), then cmd = { 'repodoc', 'serve' }",
       "or pass the full path, e.g. cmd = { '/path/to/venv/bin/python', '-m', 'repodoc_ls', 'serve' }",
+      "not pip install repodoc: that name on PyPI is another project",
     })
     return
   end
