@@ -1,9 +1,9 @@
 """gitignore-style rules, fast: the matching half of `scan.py`.
 
-The patterns of each ignore file are compiled (by `pathspec`) once; patterns that only look
-at an entry's name (most of them: `*.pyc`, `build/`) are merged into one regular expression
-per folder, the others into one per ignore file, so an entry costs one or two regex
-matches whatever the number of patterns. Later patterns win, as in git.
+The patterns of each ignore file are compiled (by `pathspec`'s public `GitIgnoreSpec`) once;
+patterns that only look at an entry's name (most of them: `*.pyc`, `build/`) are merged into
+one regular expression per folder, the others into one per ignore file, so an entry costs one
+or two regex matches whatever the number of patterns. Later patterns win, as in git.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathspec import GitIgnoreSpec
 
 from .safefs import DEFAULT_MAX_FILE_BYTES, read_regular
-from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
-_NAMED_GROUP = re.compile(r"\(\?P<[^>]+>")
 _BASENAME_PREFIX = "^(?:.+/)?"
+# pathspec marks the slash after a folder's name with this group: from there on, its
+# regexes match everything below the folder too (0.12 with a `.*` tail, 1.x by searching).
+_FOLDER_MARK = "(?P<ps_d>/)"
 
 
 class _Alternation:
@@ -30,9 +31,9 @@ class _Alternation:
     against the patterns that could match it. In each bucket the alternatives are in reverse
     order, so the first one that matches is the last matching pattern of the file.
 
-    A pattern must match the entry's whole path (a folder's with a trailing "/"), as git
-    does: a pattern matching one of its folders does not decide for the entry, since the
-    walk has already pruned ignored folders.
+    A pattern decides for the entry itself (a folder's path with a trailing "/"), as git
+    does: a pattern naming one of its folders does not, since the walk has already pruned
+    ignored folders (see `_entry_source`).
     """
 
     __slots__ = ("buckets", "default")
@@ -57,7 +58,7 @@ class _Alternation:
         if compiled is None:
             return None
         regex, groups = compiled
-        m = regex.fullmatch(text)  # the entry itself: its folders were judged on the way
+        m = regex.match(text)
         return None if m is None else groups[m.lastindex]
 
 
@@ -159,19 +160,12 @@ class IgnoreRules:
         order = self.count
         names = list(self.names)
         path_alts: list[tuple[int, bool, str]] = []
-        for line in lines:
-            try:
-                pattern = GitIgnoreSpecPattern(line)
-            except Exception:  # an invalid pattern is ignored, as git does
-                continue
-            if pattern.include is None or pattern.regex is None:
-                continue
-            source = _NAMED_GROUP.sub("(?:", pattern.regex.pattern)
+        for include, source in entry_patterns(lines):
             if source.startswith(_BASENAME_PREFIX) and _name_only(source[len(_BASENAME_PREFIX):]):
                 # Matches at any depth below its folder: look at the entry's name only.
-                names.append((order, pattern.include, "^" + source[len(_BASENAME_PREFIX):]))
+                names.append((order, include, "^" + source[len(_BASENAME_PREFIX):]))
             else:
-                path_alts.append((order, pattern.include, source))
+                path_alts.append((order, include, source))
             order += 1
         layers = self.layers
         if path_alts:
@@ -202,10 +196,78 @@ class IgnoreRules:
 _EXTEND_CACHE: dict[tuple, IgnoreRules] = {}
 
 
+def entry_patterns(lines: list[str]) -> list[tuple[bool, str]]:
+    """(ignores?, regex source deciding for the entry itself) of each pattern, in order."""
+    try:
+        patterns = list(GitIgnoreSpec.from_lines(lines).patterns)
+    except Exception:  # one invalid pattern fails the whole file: skip just it, as git does
+        patterns = []
+        for line in lines:
+            try:
+                patterns.extend(GitIgnoreSpec.from_lines([line]).patterns)
+            except Exception:
+                continue
+    compiled = []
+    for pattern in patterns:
+        regex = getattr(pattern, "regex", None)
+        include = getattr(pattern, "include", None)
+        if include is not None and regex is not None:
+            compiled.append((include, _entry_source(regex.pattern)))
+    return compiled
+
+
+def _entry_source(source: str) -> str:
+    """A pathspec regex turned into one matched (`re.match`) against an entry's own path.
+
+    The folder mark matches only the entry's trailing "/" (a folder itself, not what lies
+    below it); `$` becomes `\\Z` (so a name ending in a newline is not cut short); a source
+    that is not anchored (pathspec 1.x searches; its match-all pattern is `.`) may start
+    anywhere. Other named groups become plain groups, for merging.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            out.append(source[i:i + 2])
+            i += 2
+        elif c == "[":
+            end = _class_end(source, i)
+            out.append(source[i:end])
+            i = end
+        elif source.startswith(_FOLDER_MARK, i):
+            out.append("(?:/\\Z)")
+            i += len(_FOLDER_MARK)
+        elif source.startswith("(?P<", i):
+            out.append("(?:")
+            i = source.index(">", i) + 1
+        else:
+            out.append("\\Z" if c == "$" else c)
+            i += 1
+    result = "".join(out)
+    return result if result.startswith("^") else "(?s:.*?)" + result
+
+
+def _class_end(source: str, start: int) -> int:
+    """The index after the character class opening at `start` (`]` first is a member)."""
+    i = start + 1
+    if source[i:i + 1] == "^":
+        i += 1
+    if source[i:i + 1] == "]":
+        i += 1
+    while i < len(source) and source[i] != "]":
+        i += 2 if source[i] == "\\" else 1
+    return i + 1
+
+
+#: The ends of `_entry_source` forms that mean "this entry, as a file or a folder" or "this
+#: folder" (pathspec 1.x, then 0.12).
+_ENTRY_TAILS = ("(?:(?:/\\Z)|\\Z)", "(?:/\\Z)", "(?:(?:/\\Z).*)?\\Z", "(?:/\\Z).*\\Z")
+
+
 def _name_only(source: str) -> bool:
     """Whether a pattern body (after "any folders/") looks at one path component only."""
-    # Its tail says "this entry, as a file or folder": `(?:(?:/)|$)` or `(?:/)`.
-    for tail in ("(?:(?:/)|$)", "(?:/)"):
+    for tail in _ENTRY_TAILS:
         if source.endswith(tail):
             return "/" not in source[: -len(tail)].replace("[^/]", "")
     return False  # an unknown shape: match it against the whole path

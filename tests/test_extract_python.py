@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -200,8 +201,11 @@ def test_null_bytes_give_syntax_note():
 def test_deep_nesting_never_raises():
     deep = src("x = " + "+".join(["a"] * 2500) + "\n")  # deeper than the recursion limit
     assert deep.uses["a"] == [1] and not deep.notes
-    deeper = src("def f(): pass\nx = " + "+".join(["a"] * 50000) + "\n")  # too deep for ast
-    assert [n.kind for n in deeper.notes] == [NoteKind.SYNTAX_ERROR]
+    deeper = src("def f(): pass\nx = " + "+".join(["a"] * 50000) + "\n")  # too deep for 3.11's ast
+    if sys.version_info >= (3, 11):
+        assert [n.kind for n in deeper.notes] == [NoteKind.SYNTAX_ERROR]
+    else:  # 3.10's parser takes it
+        assert deeper.uses["a"] == [2] and not deeper.notes
     parens = src("y = " + "(" * 300 + "1" + ")" * 300 + "\n")
     assert parens.kind == FileKind.MODULE
     assert not notes(parens, NoteKind.MALFORMED)

@@ -132,27 +132,26 @@ def test_the_size_limit_is_a_setting_and_the_store_follows_it(tmp_path):
 
 
 def test_a_long_line_is_cut_at_the_byte_budget(tmp_path):
+    from repodoc_ls.docs.render import Renderer
+
     ws = tmp_path / "ws"
     ws.mkdir()
     line_bytes = 12 * 1024 * 1024
     (ws / "minified.py").write_text("x = '" + "a" * line_bytes + "'\n", encoding="utf-8")
-    (ws / "pyproject.toml").write_text("[tool.repodoc]\nmax-file-bytes = 16777216\n", encoding="utf-8")
-    run = repodoc("export", str(ws))
-    assert run.returncode == 0, run.stderr
-    page = ws / "docs" / "repodoc" / "minified.py_docs.md"
-    text = page.read_text(encoding="utf-8")
-    assert page.stat().st_size < MAX_SOURCE_BYTES + 64 * 1024
+    size = (ws / "minified.py").stat().st_size
+    # Under the default limit the file is not read at all.
+    assert repodoc("export", str(ws)).returncode == 0
+    text = (ws / "docs" / "repodoc" / "minified.py_docs.md").read_text(encoding="utf-8")
+    assert f"not read: {size:,} bytes" in text and "## Source" not in text
+    # Read under a limit the user raised (a repository may only lower it), the one line is cut.
+    index = Index.build(load_settings(ws, {"max_file_bytes": 16 * 1024 * 1024}), persistent=False)
+    text = Renderer(index).render_page("minified.py", "docs")
+    assert len(text.encode("utf-8")) < MAX_SOURCE_BYTES + 64 * 1024
     assert "its first line follows, cut short." in text
     shown = len(max(re.findall("a+", text), key=len))
     assert MAX_SOURCE_BYTES - 100 < shown <= MAX_SOURCE_BYTES
-    more = (ws / "minified.py").stat().st_size - MAX_SOURCE_BYTES
+    more = size - MAX_SOURCE_BYTES
     assert f"… {more:,} more bytes; see the source file: [minified.py](../../minified.py)." in text
-    # Under the default limit the same file is not read at all.
-    (ws / "pyproject.toml").unlink()
-    assert repodoc("export", str(ws)).returncode == 0
-    text = page.read_text(encoding="utf-8")
-    size = (ws / "minified.py").stat().st_size
-    assert f"not read: {size:,} bytes" in text and "## Source" not in text
 
 
 def test_many_short_lines_stop_at_the_line_budget(tmp_path):

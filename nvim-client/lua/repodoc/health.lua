@@ -32,6 +32,39 @@ function M.version_cmd(cmd)
   return out
 end
 
+--- The version of the repodoc checkout this plugin is loaded from: its
+--- repodoc_ls/__init__.py, the one place the version is written (the Python package, the
+--- VS Code extension and this check all read it). nil when the plugin lives apart from it.
+function M.plugin_version()
+  local here = vim.fn.resolve(debug.getinfo(1, "S").source:sub(2)) -- <root>/nvim-client/lua/repodoc/health.lua
+  local init = vim.fn.fnamemodify(here, ":p:h:h:h:h") .. "/repodoc_ls/__init__.py"
+  local okay, lines = pcall(vim.fn.readfile, init)
+  if not okay then
+    return nil
+  end
+  for _, line in ipairs(lines) do
+    local version = line:match("^__version__%s*=%s*[\"']([^\"']+)[\"']")
+    if version then
+      return version
+    end
+  end
+  return nil
+end
+
+--- Whether the server's `--version` output matches the plugin's version: "ok", "warn" or
+--- "info", and what to say. A server from another checkout may lack requests the plugin sends.
+function M.compare_versions(server_output, plugin)
+  local server = (server_output or ""):match("repodoc (%S+)")
+  if not plugin then
+    return "info", "the plugin's version is unknown (it is not inside a repodoc checkout)"
+  elseif not server then
+    return "warn", "the server printed no version to compare with the plugin's " .. plugin
+  elseif server ~= plugin then
+    return "warn", string.format("the server is repodoc %s but the plugin is %s", server, plugin)
+  end
+  return "ok", "the plugin and the server are both repodoc " .. plugin
+end
+
 local function run(cmd, timeout)
   local cwd = require("repodoc.config").lsp.cmd_cwd -- never the workspace: see lsp/repodoc.lua
   if vim.system then
@@ -74,8 +107,9 @@ local function check_server(cfg)
   end
   if vim.fn.executable(exe) ~= 1 then
     error("server command not found: " .. exe, {
-      "install repodoc from its checkout (python3 -m pip install /path/to/repodoc, or pipx install /path/to/repodoc) into the Python cmd names",
+      "install repodoc from its checkout: pipx install /path/to/repodoc (or uv tool install), then cmd = { 'repodoc', 'serve' }",
       "or pass the full path, e.g. cmd = { '/path/to/venv/bin/python', '-m', 'repodoc_ls', 'serve' }",
+      "not pip install repodoc: that name on PyPI is another project",
     })
     return
   end
@@ -85,6 +119,14 @@ local function check_server(cfg)
   local shown = table.concat(version_cmd, " ")
   if code == 0 and output:match("repodoc") then
     ok(shown .. ": " .. output:gsub("\n.*", ""))
+    local level, message = M.compare_versions(output, M.plugin_version())
+    if level == "ok" then
+      ok(message)
+    elseif level == "info" then
+      info(message)
+    else
+      warn(message, { "install the server from the plugin's checkout: pipx install --force /path/to/repodoc" })
+    end
   elseif code == 0 then
     warn(shown .. " printed no repodoc version: " .. output)
   else
