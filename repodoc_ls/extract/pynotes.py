@@ -134,14 +134,14 @@ def _text(node: ast.expr) -> str:
         if type(v) is _Name or type(v) is _Attribute:
             return _text(v) + "." + node.attr
     elif type(node) is _Constant:
-        c = node.value
-        tc = type(c)
-        if c is None or tc is bool or tc is int:
-            return repr(c)
-        if type(c) is str and node.kind is None and c.isprintable() and "'" not in c and \
-                "\\" not in c:
-            return "'" + c + "'"
-        if c is Ellipsis:
+        value = node.value
+        tv = type(value)
+        if value is None or tv is bool or tv is int:
+            return repr(value)
+        if type(value) is str and node.kind is None and value.isprintable() and \
+                "'" not in value and "\\" not in value:
+            return "'" + value + "'"
+        if value is Ellipsis:
             return "..."
     elif type(node) is _Subscript:
         s = node.slice

@@ -29,7 +29,8 @@ _MODULE, _CLASS, _FUNCTION = 0, 1, 2
 _Name, _Attribute, _Constant, _Call = ast.Name, ast.Attribute, ast.Constant, ast.Call
 _FunctionDef, _AsyncFunctionDef = ast.FunctionDef, ast.AsyncFunctionDef
 _LOAD = cast(ast.Name, ast.parse("x", mode="eval").body).ctx
-if cast(ast.Name, ast.parse("y", mode="eval").body).ctx is not _LOAD:  # pragma: no cover
+_OTHER_LOAD = cast(ast.Name, ast.parse("y", mode="eval").body).ctx
+if _OTHER_LOAD is not _LOAD:  # pragma: no cover - other implementations
     raise ImportError("repodoc's extractor relies on shared ast context singletons")
 
 # ASDL field types that hold no AST nodes worth visiting (operators, contexts, strings).
