@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from pathspec import GitIgnoreSpec
+from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 from .safefs import DEFAULT_MAX_FILE_BYTES, read_regular
 
@@ -42,13 +44,13 @@ class _Alternation:
         by_char: dict[str, list[tuple[int, bool, str]]] = {}
         wild: list[tuple[int, bool, str]] = []
         firsts = [_first_literal(source) for _, _, source in alts]
-        for alt, first in zip(alts, firsts):
+        for alt, first in zip(alts, firsts, strict=True):
             if first is None:
                 wild.append(alt)
             else:
                 by_char.setdefault(first, [])
         for c in by_char:
-            by_char[c] = [alt for alt, first in zip(alts, firsts) if first in (c, None)]
+            by_char[c] = [alt for alt, first in zip(alts, firsts, strict=True) if first in (c, None)]
         self.buckets = {c: _compile_alternatives(group) for c, group in by_char.items()}
         self.default = _compile_alternatives(wild) if wild else None
 
@@ -58,8 +60,12 @@ class _Alternation:
         if compiled is None:
             return None
         regex, groups = compiled
-        m = regex.match(text)
-        return None if m is None else groups[m.lastindex]
+        m = regex.match(text)  # sources end in \Z: the entry itself, its folders judged on the way
+        if m is None:
+            return None
+        last = m.lastindex  # every alternative is a group, so a match sets it
+        assert last is not None
+        return groups[last]
 
 
 _META = set(".^$*+?{}[]\\|()")
@@ -110,7 +116,7 @@ def _top_level_bar(source: str) -> bool:
 
 
 def _compile_alternatives(alts: list[tuple[int, bool, str]]
-                          ) -> tuple[re.Pattern, dict[int, tuple[int, bool]]]:
+                          ) -> tuple[re.Pattern[str], dict[int, tuple[int, bool]]]:
     parts: list[str] = []
     groups: dict[int, tuple[int, bool]] = {}
     index = 1
@@ -119,6 +125,10 @@ def _compile_alternatives(alts: list[tuple[int, bool, str]]
         parts.append(f"({source})")
         index += 1 + re.compile(source).groups
     return re.compile("|".join(parts)), groups
+
+
+#: The rules' parent key, one ignore file's lines and `strip`; () for no rules.
+_RulesKey: TypeAlias = "tuple[_RulesKey, tuple[str, ...], int] | tuple[()]"
 
 
 @dataclass(slots=True)
@@ -137,7 +147,7 @@ class IgnoreRules:
     names: tuple[tuple[int, bool, str], ...] = ()  # name-only patterns: (order, ignores?, regex)
     name_matcher: _Alternation | None = None
     count: int = 0  # patterns so far: the next pattern's global order
-    key: tuple = ()  # what the rules were built from, for the cache of `extend`
+    key: _RulesKey = ()  # what the rules were built from, for the cache of `extend`
 
     @property
     def empty(self) -> bool:
@@ -193,7 +203,7 @@ class IgnoreRules:
         return verdict
 
 
-_EXTEND_CACHE: dict[tuple, IgnoreRules] = {}
+_EXTEND_CACHE: dict[_RulesKey, IgnoreRules] = {}
 
 
 def entry_patterns(lines: list[str]) -> list[tuple[bool, str]]:

@@ -14,6 +14,14 @@ from dataclasses import dataclass, field
 #: Bumped whenever the shape or meaning of a record changes; the store rebuilds on mismatch.
 FACTS_VERSION = 1
 
+# The record forms, field for field as the dataclasses below declare them.
+SymbolRecord = tuple[str, str, str, int, int, int, str | None, bool, bool, str | None,
+                     list[str], list[str], str | None, str | None]
+ImportRecord = tuple[str, str | None, str | None, int, int, bool, bool]
+TestItemRecord = tuple[str, int, str, bool]
+NoteRecord = tuple[str, int, str]
+OutlineEntryRecord = tuple[int, str, int]
+
 
 class FileKind:
     PACKAGE_INIT = "package init"
@@ -57,13 +65,13 @@ class Symbol:
     docstring: str | None = None
     value: str | None = None  # constants: source text of the value, shortened
 
-    def to_record(self) -> tuple:
+    def to_record(self) -> SymbolRecord:
         return (self.name, self.qualname, self.kind, self.line, self.end_line, self.col,
                 self.parent, self.local, self.is_async, self.signature, self.decorators,
                 self.bases, self.docstring, self.value)
 
     @classmethod
-    def from_record(cls, r: tuple) -> Symbol:
+    def from_record(cls, r: SymbolRecord) -> Symbol:
         return cls(*r)
 
     @property
@@ -83,12 +91,12 @@ class Import:
     type_checking: bool = False  # inside `if TYPE_CHECKING:`
     in_try: bool = False  # inside a `try:` body or handler (optional dependency)
 
-    def to_record(self) -> tuple:
+    def to_record(self) -> ImportRecord:
         return (self.module, self.name, self.alias, self.level, self.line,
                 self.type_checking, self.in_try)
 
     @classmethod
-    def from_record(cls, r: tuple) -> Import:
+    def from_record(cls, r: ImportRecord) -> Import:
         return cls(*r)
 
     @property
@@ -120,11 +128,11 @@ class TestItem:
     style: str  # "unittest" or "pytest"
     parametrized: bool = False
 
-    def to_record(self) -> tuple:
+    def to_record(self) -> TestItemRecord:
         return (self.qualname, self.line, self.style, self.parametrized)
 
     @classmethod
-    def from_record(cls, r: tuple) -> TestItem:
+    def from_record(cls, r: TestItemRecord) -> TestItem:
         return cls(*r)
 
 
@@ -150,11 +158,11 @@ class Note:
     line: int  # the line the note rests on (0 when it concerns the whole file)
     detail: str  # the evidence, e.g. "subprocess.run(..., shell=True)" or "TODO: fix"
 
-    def to_record(self) -> tuple:
+    def to_record(self) -> NoteRecord:
         return (self.kind, self.line, self.detail)
 
     @classmethod
-    def from_record(cls, r: tuple) -> Note:
+    def from_record(cls, r: NoteRecord) -> Note:
         return cls(*r)
 
 
@@ -166,11 +174,11 @@ class OutlineEntry:
     title: str
     line: int
 
-    def to_record(self) -> tuple:
+    def to_record(self) -> OutlineEntryRecord:
         return (self.level, self.title, self.line)
 
     @classmethod
-    def from_record(cls, r: tuple) -> OutlineEntry:
+    def from_record(cls, r: OutlineEntryRecord) -> OutlineEntry:
         return cls(*r)
 
 

@@ -272,7 +272,7 @@ def scan(settings: Settings) -> ScanResult:
 # --------------------------------------------------------------------------- one path
 
 
-def is_excluded(settings: Settings, relpath: str | os.PathLike) -> bool:
+def is_excluded(settings: Settings, relpath: str | os.PathLike[str]) -> bool:
     """Whether `relpath` (root-relative or absolute) is outside what `scan` would list.
 
     The same rules as `scan`, for one path that may no longer exist (a deleted file is
@@ -284,7 +284,7 @@ def is_excluded(settings: Settings, relpath: str | os.PathLike) -> bool:
         return True
 
 
-def _is_excluded(settings: Settings, relpath: str | os.PathLike) -> bool:
+def _is_excluded(settings: Settings, relpath: str | os.PathLike[str]) -> bool:
     ctx = _Context(settings, None)
     root = ctx.root
     raw = os.fspath(relpath)

@@ -15,7 +15,7 @@ import json
 import posixpath
 import re
 import sys
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # typeshed omits it
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -23,6 +23,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from repodoc_ls.model import FileFacts, FileKind, Note, NoteKind, OutlineEntry
+
 from .text import count_lines, decode, not_utf8, split_lines
 
 KINDS = {".json": FileKind.JSON, ".toml": FileKind.TOML, ".yaml": FileKind.YAML,
@@ -218,7 +219,8 @@ def _bracket_delta(value: str) -> int:
 # --------------------------------------------------------------------------- YAML
 
 
-_YAML_KEY = re.compile(r"""^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#&*!|>'"%@`\-?:\[\]{},][^#]*?|-[^\s#][^#]*?)\s*:(?:\s|$)""")
+_YAML_KEY = re.compile(r"""^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'"""
+                       r"""|[^\s#&*!|>'"%@`\-?:\[\]{},][^#]*?|-[^\s#][^#]*?)\s*:(?:\s|$)""")
 
 
 def parse_yaml(text: str) -> tuple[list[OutlineEntry], list[Note]]:

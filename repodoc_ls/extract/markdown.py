@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from repodoc_ls.model import FileFacts, FileKind, OutlineEntry
+
 from .text import count_lines, decode, not_utf8, split_lines
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")

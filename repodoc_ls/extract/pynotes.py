@@ -10,6 +10,8 @@ import ast
 import inspect
 import re
 import sys
+from collections.abc import Iterable
+from typing import Any, TypeAlias
 
 from repodoc_ls.model import Import, Note, NoteKind, Symbol, SymbolKind, TestItem
 
@@ -60,9 +62,11 @@ def char_col(line: str, byte_col: int) -> int:
     return len(line.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
 
 
-def snippet(lines: list[str], node, limit: int = 100) -> str:
+def snippet(lines: list[str], node: ast.expr | ast.stmt, limit: int = 100) -> str:
     """The source of `node` on one line, shortened to `limit` characters."""
     try:
+        if node.end_lineno is None or node.end_col_offset is None:
+            return ""  # a tree built by hand; ast.parse sets every position
         l1, l2 = node.lineno - 1, node.end_lineno - 1
         c1, c2 = node.col_offset, node.end_col_offset
         first = lines[l1]
@@ -90,7 +94,8 @@ def clean_doc(doc: str) -> str:
     return inspect.cleandoc(doc)
 
 
-def docstring(node) -> str | None:
+def docstring(node: ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
+              ) -> str | None:
     body = node.body
     if body:
         s = body[0]
@@ -101,7 +106,7 @@ def docstring(node) -> str | None:
     return None
 
 
-def unparse(node) -> str:
+def unparse(node: ast.AST) -> str:
     try:
         return ast.unparse(node)
     except Exception:  # RecursionError on absurd nesting, or a malformed tree
@@ -113,7 +118,7 @@ _Tuple, _BinOp, _BitOr, _Call, _UnaryOp = ast.Tuple, ast.BinOp, ast.BitOr, ast.C
 _Starred, _List, _USub = ast.Starred, ast.List, ast.USub
 
 
-def text(node) -> str:
+def text(node: ast.expr) -> str:
     """`ast.unparse(node)`, with fast paths for the shapes annotations usually take."""
     try:
         return _text(node)
@@ -121,37 +126,36 @@ def text(node) -> str:
         return "..."
 
 
-def _text(node) -> str:
-    t = type(node)
-    if t is _Name:
+def _text(node: ast.expr) -> str:
+    if type(node) is _Name:
         return node.id
-    if t is _Attribute:
+    if type(node) is _Attribute:
         v = node.value
         if type(v) is _Name or type(v) is _Attribute:
             return _text(v) + "." + node.attr
-    elif t is _Constant:
-        v = node.value
-        tv = type(v)
-        if v is None or tv is bool or tv is int:
-            return repr(v)
-        if tv is str and node.kind is None and v.isprintable() and "'" not in v and "\\" not in v:
-            return "'" + v + "'"
-        if v is Ellipsis:
+    elif type(node) is _Constant:
+        value = node.value
+        tv = type(value)
+        if value is None or tv is bool or tv is int:
+            return repr(value)
+        if type(value) is str and node.kind is None and value.isprintable() and \
+                "'" not in value and "\\" not in value:
+            return "'" + value + "'"
+        if value is Ellipsis:
             return "..."
-    elif t is _Subscript:
+    elif type(node) is _Subscript:
         s = node.slice
-        ts = type(s)
-        if ts is _Tuple:
+        if type(s) is _Tuple:
             if len(s.elts) > 1 and not any(type(e) is _Starred for e in s.elts):
                 return _text(node.value) + "[" + ", ".join([_text(e) for e in s.elts]) + "]"
-        elif ts is not ast.Slice and ts is not _Starred:
+        elif type(s) is not ast.Slice and type(s) is not _Starred:
             return _text(node.value) + "[" + _text(s) + "]"
-    elif t is _BinOp:
+    elif type(node) is _BinOp:
         if type(node.op) is _BitOr and type(node.right) is not _BinOp:
             left = node.left
             if type(left) is not _BinOp or type(left.op) is _BitOr:
                 return _text(left) + " | " + _text(node.right)
-    elif t is _Call:
+    elif type(node) is _Call:
         f = node.func
         if (type(f) is _Name or type(f) is _Attribute) and not any(
                 type(a) is _Starred for a in node.args):
@@ -159,17 +163,17 @@ def _text(node) -> str:
             for k in node.keywords:
                 parts.append(k.arg + "=" + _text(k.value) if k.arg else "**" + _text(k.value))
             return _text(f) + "(" + ", ".join(parts) + ")"
-    elif t is _UnaryOp:
+    elif type(node) is _UnaryOp:
         if type(node.op) is _USub and type(node.operand) is _Constant:
             inner = _text(node.operand)
             if inner[:1].isdigit():
                 return "-" + inner
-    elif t is _List:
+    elif type(node) is _List:
         return "[" + ", ".join([_text(e) for e in node.elts]) + "]"
     return unparse(node)
 
 
-def _param(arg, default) -> str:
+def _param(arg: ast.arg, default: ast.expr | None) -> str:
     ann = arg.annotation
     if ann is not None:
         s = arg.arg + ": " + text(ann)
@@ -177,7 +181,7 @@ def _param(arg, default) -> str:
     return arg.arg + "=" + text(default) if default is not None else arg.arg
 
 
-def signature(a: ast.arguments, returns) -> str:
+def signature(a: ast.arguments, returns: ast.expr | None) -> str:
     parts = []
     posonly = a.posonlyargs
     pos = posonly + a.args if posonly else a.args
@@ -191,7 +195,7 @@ def signature(a: ast.arguments, returns) -> str:
         parts.append("*" + _param(a.vararg, None))
     elif a.kwonlyargs:
         parts.append("*")
-    for arg, default in zip(a.kwonlyargs, a.kw_defaults):
+    for arg, default in zip(a.kwonlyargs, a.kw_defaults, strict=True):
         parts.append(_param(arg, default))
     if a.kwarg is not None:
         parts.append("**" + _param(a.kwarg, None))
@@ -199,7 +203,7 @@ def signature(a: ast.arguments, returns) -> str:
     return sig + " -> " + text(returns) if returns is not None else sig
 
 
-def dotted(node) -> str | None:
+def dotted(node: ast.expr) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
     parts = []
     while type(node) is _Attribute:
@@ -228,18 +232,19 @@ def import_note_kinds(modules: list[str]) -> list[str]:
     return kinds
 
 
-def _is_deprecation_category(node) -> bool:
+def _is_deprecation_category(node: ast.expr) -> bool:
     name = dotted(node)
     return name is not None and name.rpartition(".")[2] in DEPRECATION_CATEGORIES
 
 
-def _warns_deprecation(call) -> bool:
+def _warns_deprecation(call: ast.Call) -> bool:
     if len(call.args) > 1 and _is_deprecation_category(call.args[1]):
         return True
     return any(k.arg == "category" and _is_deprecation_category(k.value) for k in call.keywords)
 
 
-def call_facts(call, lines, notes: list, cli: list) -> None:
+def call_facts(call: ast.Call, lines: list[str], notes: list[Note],
+               cli: list[tuple[str, int]]) -> None:
     """Notes and CLI facts for a call whose callee passed the cheap CALL_* filters."""
     func = call.func
     kind = None
@@ -253,7 +258,7 @@ def call_facts(call, lines, notes: list, cli: list) -> None:
             cli.append(("argparse", call.lineno))
         elif name == "warn" and _warns_deprecation(call):
             kind = NoteKind.DEPRECATION
-    else:
+    elif type(func) is _Attribute:  # the CALL_* filters pass no other callee
         attr = func.attr
         base = dotted(func.value)
         if base == "shutil" or attr in FILE_IO_METHODS:
@@ -328,7 +333,8 @@ def todo_candidates(text: str) -> list[tuple[int, str]]:
     return found
 
 
-def todo_notes(candidates, multiline_strings) -> list:
+def todo_notes(candidates: list[tuple[int, str]],
+               multiline_strings: Iterable[tuple[int, int]]) -> list[Note]:
     notes = []
     for lineno, comment in candidates:
         if any(a < lineno <= b for a, b in multiline_strings):
@@ -348,13 +354,13 @@ def find_tests(symbols: list[Symbol], pytest_file: bool,
     file; a cross-file pass can call again with `unittest_bases`, the base names (as
     written) that resolve to TestCase subclasses elsewhere, and replace `facts.tests`.
     """
-    tests = []
+    tests: list[TestItem] = []
     unittest_classes: set[str] = set()
-    classes = {}
+    classes: dict[str, tuple[Symbol, list[Symbol]]] = {}  # class -> (its symbol, its methods)
     for s in symbols:
         if s.parent is None:
             if s.kind == SymbolKind.CLASS:
-                classes[s.qualname] = [s, []]
+                classes[s.qualname] = (s, [])
                 if any(b in UNITTEST_BASES or b in unittest_classes or b in unittest_bases
                        for b in s.bases):
                     unittest_classes.add(s.qualname)
@@ -383,12 +389,16 @@ def find_tests(symbols: list[Symbol], pytest_file: bool,
 
 # --- recovery with parso after a syntax error ------------------------------------------
 
+# A parso node or leaf. parso's tree API is unannotated, and the walk goes by `node.type`
+# (a grammar rule's name), which no static type follows: hence Any.
+_ParsoNode: TypeAlias = Any
 
-def _one_line(node) -> str:
+
+def _one_line(node: _ParsoNode) -> str:
     return " ".join(node.get_code(include_prefix=False).split())
 
 
-def _parso_doc(node) -> str | None:
+def _parso_doc(node: _ParsoNode) -> str | None:
     try:
         leaf = node.get_doc_node()
         if leaf is None:
@@ -399,17 +409,20 @@ def _parso_doc(node) -> str | None:
         return None
 
 
-def _end_line(node) -> int:
+def _end_line(node: _ParsoNode) -> int:
+    line: int
+    col: int
     line, col = node.end_pos
     return line - 1 if col == 0 and line > node.start_pos[0] else line
 
 
 class _ParsoRecovery:
-    def __init__(self):
+    def __init__(self) -> None:
         self.symbols: list[Symbol] = []
         self.imports: list[Import] = []
 
-    def walk(self, node, prefix, parent, scope, in_func, in_try, tc, is_async=False):
+    def walk(self, node: _ParsoNode, prefix: str, parent: str | None, scope: str, in_func: bool,
+             in_try: bool, tc: bool, is_async: bool = False) -> None:
         t = node.type
         if t == "funcdef" or t == "classdef":
             self.define(node, prefix, parent, scope, in_func, in_try, tc, is_async)
@@ -436,7 +449,8 @@ class _ParsoRecovery:
         for child in children:
             self.walk(child, prefix, parent, scope, in_func, in_try, tc)
 
-    def define(self, node, prefix, parent, scope, in_func, in_try, tc, is_async):
+    def define(self, node: _ParsoNode, prefix: str, parent: str | None, scope: str,
+               in_func: bool, in_try: bool, tc: bool, is_async: bool) -> None:
         name_leaf = node.children[1]
         name = name_leaf.value
         qual = prefix + name
@@ -472,7 +486,7 @@ class _ParsoRecovery:
         inner = "class" if kind == SymbolKind.CLASS else "function"
         self.walk(body, qual + ".", qual, inner, in_func or inner == "function", in_try, tc)
 
-    def add_import(self, node, in_try, tc):
+    def add_import(self, node: _ParsoNode, in_try: bool, tc: bool) -> None:
         line = node.start_pos[0]
         if node.type == "import_name":
             for path, alias in node._dotted_as_names():
@@ -489,15 +503,15 @@ class _ParsoRecovery:
                                        level, line, tc, in_try))
 
 
-def parso_recover(text: str):
+def parso_recover(text: str) -> tuple[str | None, list[Symbol], list[Import]]:
     """(module docstring, symbols, imports) recovered from source that ast rejects."""
-    import parso
+    from parso.grammar import load_grammar
 
     version = f"{sys.version_info[0]}.{sys.version_info[1]}"
     try:
-        grammar = parso.load_grammar(version=version)
+        grammar = load_grammar(version=version)
     except Exception:  # a Python newer than this parso knows
-        grammar = parso.load_grammar()
+        grammar = load_grammar()
     module = grammar.parse(text, error_recovery=True)
     rec = _ParsoRecovery()
     rec.walk(module, "", None, "module", False, False, False)

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import ast
 import io
+import sys
 import tokenize
 import warnings
 from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias, cast
 
 from repodoc_ls.model import FileFacts, FileKind, Import, Note, NoteKind, Symbol, SymbolKind
+
 from . import pynotes as P
 from .pynotes import find_tests
 
@@ -24,8 +28,9 @@ MAX_BYTES = 8 * 1024 * 1024
 _MODULE, _CLASS, _FUNCTION = 0, 1, 2
 _Name, _Attribute, _Constant, _Call = ast.Name, ast.Attribute, ast.Constant, ast.Call
 _FunctionDef, _AsyncFunctionDef = ast.FunctionDef, ast.AsyncFunctionDef
-_LOAD = ast.parse("x").body[0].value.ctx
-if ast.parse("y").body[0].value.ctx is not _LOAD:  # pragma: no cover - other implementations
+_LOAD = cast(ast.Name, ast.parse("x", mode="eval").body).ctx
+_OTHER_LOAD = cast(ast.Name, ast.parse("y", mode="eval").body).ctx
+if _OTHER_LOAD is not _LOAD:  # pragma: no cover - other implementations
     raise ImportError("repodoc's extractor relies on shared ast context singletons")
 
 # ASDL field types that hold no AST nodes worth visiting (operators, contexts, strings).
@@ -33,13 +38,17 @@ _LEAF_TYPES = {"identifier", "string", "int", "constant", "expr_context", "boolo
                "unaryop", "cmpop", "type_ignore"}
 
 
-class _Fields(dict):
+# A node's fields hold None where an optional part is absent (a `**d` in a dict's keys).
+_Node: TypeAlias = "ast.AST | None"
+
+
+class _Fields(dict[type[_Node], tuple[tuple[str, bool], ...]]):
     """type -> ((field, is_list), ...) of the node-valued fields, parsed from the ASDL doc."""
 
-    def __missing__(self, cls):
-        fields = []
+    def __missing__(self, cls: type[_Node]) -> tuple[tuple[str, bool], ...]:
+        fields: list[tuple[str, bool]] = []
         doc = cls.__doc__ or ""
-        if cls is not type(None) and "(" in doc:
+        if issubclass(cls, ast.AST) and "(" in doc:
             for decl in doc[doc.index("(") + 1: doc.rindex(")")].split(","):
                 typ, _, name = decl.strip().rpartition(" ")
                 base = typ.rstrip("*?")
@@ -83,7 +92,7 @@ def _kind(base: str, shebang: str | None, has_tests: bool) -> str:
     return FileKind.MODULE
 
 
-def _decode(data: bytes):
+def _decode(data: bytes) -> tuple[str, str] | tuple[None, Note]:
     """(encoding, text) or (None, Note) when the bytes are not text in a known encoding."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
@@ -104,9 +113,10 @@ def _decode(data: bytes):
 def _extract(path: str, data: bytes) -> FileFacts:
     base = path.rpartition("/")[2]
     size = len(data)
-    encoding, text = _decode(data)
-    if encoding is None:
-        return FileFacts(path=path, kind=FileKind.BINARY, size=size, notes=[text])
+    decoded = _decode(data)
+    if decoded[0] is None:
+        return FileFacts(path=path, kind=FileKind.BINARY, size=size, notes=[decoded[1]])
+    encoding, text = decoded
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     nlines = text.count("\n") + (1 if text and not text.endswith("\n") else 0)
@@ -146,7 +156,7 @@ def _extract(path: str, data: bytes) -> FileFacts:
     facts.uses = {k: sorted(set(v)) for k, v in sorted(w.uses.items())}
     notes = w.notes
     if todo:
-        notes += P.todo_notes(todo, w.mstrings)
+        notes += P.todo_notes(todo, w.mstrings or ())
     notes.sort(key=lambda n: n.line)
     facts.notes = notes
     facts.all_names, facts.all_line, facts.main_guard = w.all_names, w.all_line, w.main_guard
@@ -159,7 +169,8 @@ def _extract(path: str, data: bytes) -> FileFacts:
     return facts
 
 
-def _recover(facts, text, error, todo, base):
+def _recover(facts: FileFacts, text: str, error: Note, todo: list[tuple[int, str]],
+             base: str) -> FileFacts:
     facts.notes.append(error)
     try:
         facts.docstring, facts.symbols, facts.imports = P.parso_recover(text)
@@ -181,36 +192,49 @@ def _recover(facts, text, error, todo, base):
     return facts
 
 
+def _end_line(node: ast.stmt) -> int:
+    # ast.parse sets every end position; typeshed allows None for trees built by hand.
+    return node.lineno if node.end_lineno is None else node.end_lineno
+
+
+_Definition: TypeAlias = "ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef"
+if sys.version_info >= (3, 11):
+    _TryStatement: TypeAlias = "ast.Try | ast.TryStar"
+else:  # pragma: no cover
+    _TryStatement: TypeAlias = "ast.Try"
+
+
 class _Walker:
-    def __init__(self, lines: list[str], todo):
+    def __init__(self, lines: list[str], todo: list[tuple[int, str]]) -> None:
         self.lines = lines
         self.symbols: list[Symbol] = []
         self.imports: list[Import] = []
-        self.uses = defaultdict(list)
+        self.uses: defaultdict[str, list[int]] = defaultdict(list)
         self.notes: list[Note] = []
         self.cli: list[tuple[str, int]] = []
         self.click_lines: list[int] = []
         self.click_imported = False
         self.prefix = ""
-        self.parent = None
+        self.parent: str | None = None
         self.scope = _MODULE
         self.in_func = False
         self.in_try = 0
         self.tc = 0
         self.constants: set[str] = set()
-        self.all_names = None
+        self.all_names: list[str] | None = None
         self.all_line = 0
         self.main_guard = 0
-        self.mstrings = [] if todo else None  # multi-line string spans, wanted for TODOs only
+        # multi-line string spans (first line, last line), wanted for TODOs only
+        self.mstrings: list[tuple[int, int]] | None = [] if todo else None
 
     # --- statements ---------------------------------------------------------------------
 
-    def body(self, stmts):
+    def body(self, stmts: Sequence[ast.stmt]) -> None:
         dispatch = _DISPATCH
         for st in stmts:
             dispatch.get(type(st), _Walker.stmt)(self, st)
 
-    def stmt(self, node):
+    def stmt(self, node: ast.AST) -> None:
         for name, is_list in _FIELDS[type(node)]:
             v = getattr(node, name)
             if is_list:
@@ -232,22 +256,22 @@ class _Walker:
             elif v is not None:
                 self.exprs([v])
 
-    def value_stmt(self, node):  # Expr, Return: one expression
+    def value_stmt(self, node: ast.Expr | ast.Return) -> None:  # one expression
         v = node.value
         if v is not None:
             if self.scope == _MODULE and type(v) is _Call:
                 self.all_call(v)
             self.exprs([v])
 
-    def col(self, node) -> int:
+    def col(self, node: _Definition) -> int:
         line = self.lines[node.lineno - 1]
         c = P.char_col(line, node.col_offset)
         m = P.DEF_RE.match(line, c)
         return m.end() if m else c
 
-    def decorators(self, decos, qual):
+    def decorators(self, decos: list[ast.expr], qual: str) -> list[str]:
         texts = [P.text(d) for d in decos]
-        for d, t in zip(decos, texts):
+        for d, t in zip(decos, texts, strict=True):
             callee = t.partition("(")[0]
             if callee in P.CACHE_DECORATORS:
                 self.notes.append(Note(NoteKind.CACHE, d.lineno, f"@{P.shorten(t, 80)} on {qual}"))
@@ -260,18 +284,18 @@ class _Walker:
         self.exprs(list(decos))
         return texts
 
-    def enter(self, node, qual, scope, in_func):
+    def enter(self, node: _Definition, qual: str, scope: int, in_func: bool) -> None:
         saved = self.prefix, self.parent, self.scope, self.in_func
         self.prefix, self.parent, self.scope, self.in_func = qual + ".", qual, scope, in_func
         self.body(node.body)
         self.prefix, self.parent, self.scope, self.in_func = saved
 
-    def function(self, node):
+    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         qual = self.prefix + node.name
         decos = node.decorator_list
         doc = P.docstring(node)
         sym = Symbol(node.name, qual, SymbolKind.METHOD if self.scope == _CLASS else
-                     SymbolKind.FUNCTION, node.lineno, node.end_lineno, self.col(node),
+                     SymbolKind.FUNCTION, node.lineno, _end_line(node), self.col(node),
                      self.parent, self.in_func, type(node) is _AsyncFunctionDef,
                      P.signature(node.args, node.returns), [], [], doc)
         self.symbols.append(sym)
@@ -282,13 +306,13 @@ class _Walker:
         self.exprs([node.args] if node.returns is None else [node.args, node.returns])
         self.enter(node, qual, _FUNCTION, True)
 
-    def klass(self, node):
+    def klass(self, node: ast.ClassDef) -> None:
         qual = self.prefix + node.name
         doc = P.docstring(node)
         bases = [P.text(b) for b in node.bases]
         for k in node.keywords:
             bases.append(f"{k.arg}={P.text(k.value)}" if k.arg else f"**{P.text(k.value)}")
-        sym = Symbol(node.name, qual, SymbolKind.CLASS, node.lineno, node.end_lineno,
+        sym = Symbol(node.name, qual, SymbolKind.CLASS, node.lineno, _end_line(node),
                      self.col(node), self.parent, self.in_func, False, None, [], bases, doc)
         self.symbols.append(sym)
         if node.decorator_list:
@@ -296,12 +320,12 @@ class _Walker:
         if doc and ".. deprecated::" in doc:
             self.notes.append(Note(NoteKind.DEPRECATION, node.lineno, f"{qual}: .. deprecated::"))
         if node.bases or node.keywords:
-            self.exprs(node.bases + [k.value for k in node.keywords])
+            self.exprs([*node.bases, *(k.value for k in node.keywords)])
         self.enter(node, qual, _CLASS, self.in_func)
 
-    def import_(self, node):
+    def import_(self, node: ast.Import | ast.ImportFrom) -> None:
         line, tc, tr = node.lineno, self.tc > 0, self.in_try > 0
-        if type(node) is ast.Import:
+        if isinstance(node, ast.Import):
             mods = [a.name for a in node.names]
             self.imports += [Import(a.name, None, a.asname, 0, line, tc, tr) for a in node.names]
         else:
@@ -315,7 +339,7 @@ class _Walker:
             if not self.click_imported:
                 self.click_imported = any(m == "click" or m.startswith("click.") for m in mods)
 
-    def if_(self, node):
+    def if_(self, node: ast.If) -> None:
         test = node.test
         if type(test) is ast.Compare and not self.main_guard and self.scope == _MODULE:
             if _is_main_guard(test):
@@ -330,7 +354,7 @@ class _Walker:
             self.body(node.body)
         self.body(node.orelse)
 
-    def try_(self, node):
+    def try_(self, node: _TryStatement) -> None:
         self.in_try += 1
         self.body(node.body)
         for h in node.handlers:
@@ -341,14 +365,13 @@ class _Walker:
         self.body(node.finalbody)
         self.in_try -= 1
 
-    def assign(self, node):
-        t = type(node)
+    def assign(self, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> None:
         if self.scope == _MODULE:
-            if t is ast.Assign:
+            if isinstance(node, ast.Assign):
                 for target in node.targets:
                     if type(target) is _Name:
                         self.module_name(target, node.value, node)
-            elif t is ast.AnnAssign:
+            elif isinstance(node, ast.AnnAssign):
                 if node.value is not None and type(node.target) is _Name:
                     self.module_name(node.target, node.value, node)
             elif type(node.target) is _Name and node.target.id == "__all__" and \
@@ -356,7 +379,8 @@ class _Walker:
                 self.extend_all(node.value)
         self.stmt(node)
 
-    def module_name(self, target, value, node):
+    def module_name(self, target: ast.Name, value: ast.expr,
+                    node: ast.Assign | ast.AnnAssign) -> None:
         name = target.id
         if name == "__all__":
             names = _str_list(value)
@@ -367,10 +391,10 @@ class _Walker:
             self.constants.add(name)
             line = self.lines[target.lineno - 1]
             self.symbols.append(Symbol(
-                name, name, SymbolKind.CONSTANT, target.lineno, node.end_lineno,
+                name, name, SymbolKind.CONSTANT, target.lineno, _end_line(node),
                 P.char_col(line, target.col_offset), value=P.snippet(self.lines, value, 80)))
 
-    def all_call(self, call):
+    def all_call(self, call: ast.Call) -> None:
         f = call.func
         if type(f) is _Attribute and f.attr in ("extend", "append") and \
                 type(f.value) is _Name and f.value.id == "__all__" and len(call.args) == 1:
@@ -383,14 +407,14 @@ class _Walker:
                 else:
                     self.all_names = None
 
-    def extend_all(self, value):
+    def extend_all(self, value: ast.expr) -> None:
         if self.all_names is not None:
             more = _str_list(value)
             self.all_names = None if more is None else self.all_names + more
 
     # --- expressions --------------------------------------------------------------------
 
-    def exprs(self, stack):
+    def exprs(self, stack: list[_Node]) -> None:
         """Record uses and call facts for every node under the nodes in `stack`."""
         uses = self.uses
         fields = _FIELDS
@@ -399,31 +423,29 @@ class _Walker:
         pop, push, extend = stack.pop, stack.append, stack.extend
         while stack:
             node = pop()
-            t = type(node)
-            if t is _Name:
+            if type(node) is _Name:
                 if node.ctx is _LOAD:
                     uses[node.id].append(node.lineno)
-            elif t is _Constant:
-                if mstrings is not None and node.end_lineno != node.lineno:
-                    mstrings.append((node.lineno, node.end_lineno))
-            elif t is _Attribute:
+            elif type(node) is _Constant:
+                end = node.end_lineno
+                if mstrings is not None and end != node.lineno and end is not None:
+                    mstrings.append((node.lineno, end))
+            elif type(node) is _Attribute:
                 v = node.value
                 if node.ctx is not _LOAD:
                     push(v)
                     continue
-                tv = type(v)
-                if tv is _Name:
+                if type(v) is _Name:
                     root, line = v.id, node.lineno
                     uses[root].append(line)
                     if root != "self" and root != "cls":
                         uses[root + "." + node.attr].append(line)
-                elif tv is _Attribute:
+                elif type(v) is _Attribute:
                     parts = [node.attr]
-                    while tv is _Attribute:
+                    while type(v) is _Attribute:
                         parts.append(v.attr)
                         v = v.value
-                        tv = type(v)
-                    if tv is _Name:
+                    if type(v) is _Name:
                         root, line = v.id, node.lineno
                         uses[root].append(line)
                         if root != "self" and root != "cls":
@@ -434,33 +456,32 @@ class _Walker:
                         push(v)
                 else:
                     push(v)
-            elif t is _Call:
+            elif type(node) is _Call:
                 f = node.func
-                tf = type(f)
-                if tf is _Name:
+                if type(f) is _Name:
                     if f.id in call_names:
                         P.call_facts(node, self.lines, self.notes, self.cli)
-                elif tf is _Attribute:
+                elif type(f) is _Attribute:
                     if f.attr in call_attrs or (type(f.value) is _Name and f.value.id == "shutil"):
                         P.call_facts(node, self.lines, self.notes, self.cli)
                 push(f)
                 extend(node.args)
                 for k in node.keywords:
-                    v = k.value
-                    if k.arg == "shell" and type(v) is _Constant and v.value is True:
+                    kv = k.value
+                    if k.arg == "shell" and type(kv) is _Constant and kv.value is True:
                         self.notes.append(Note(NoteKind.SHELL, node.lineno,
                                                P.snippet(self.lines, node)))
-                    push(v)
+                    push(kv)
             else:
-                for name, is_list in fields[t]:
-                    v = getattr(node, name)
+                for name, is_list in fields[type(node)]:
+                    field = getattr(node, name)
                     if is_list:
-                        extend(v)
-                    elif v is not None:
-                        push(v)
+                        extend(field)
+                    elif field is not None:
+                        push(field)
 
 
-def _is_main_guard(test) -> bool:
+def _is_main_guard(test: ast.Compare) -> bool:
     if len(test.ops) != 1 or type(test.ops[0]) is not ast.Eq:
         return False
     a, b = test.left, test.comparators[0]
@@ -470,14 +491,17 @@ def _is_main_guard(test) -> bool:
         b.value == "__main__"
 
 
-def _str_list(node) -> list[str] | None:
-    if type(node) in (ast.List, ast.Tuple) and all(
-            type(e) is _Constant and type(e.value) is str for e in node.elts):
-        return [e.value for e in node.elts]
+def _str_list(node: ast.expr) -> list[str] | None:
+    if type(node) is ast.List or type(node) is ast.Tuple:
+        names = [e.value for e in node.elts if type(e) is _Constant and type(e.value) is str]
+        if len(names) == len(node.elts):
+            return names
     return None
 
 
-_DISPATCH = {
+# Each handler takes the statement type it is filed under, which a dict's value type cannot
+# say: hence Any for the node.
+_DISPATCH: dict[type[ast.stmt], Callable[[_Walker, Any], None]] = {
     ast.FunctionDef: _Walker.function,
     ast.AsyncFunctionDef: _Walker.function,
     ast.ClassDef: _Walker.klass,
@@ -491,5 +515,5 @@ _DISPATCH = {
     ast.Expr: _Walker.value_stmt,
     ast.Return: _Walker.value_stmt,
 }
-if hasattr(ast, "TryStar"):
+if sys.version_info >= (3, 11):
     _DISPATCH[ast.TryStar] = _Walker.try_

@@ -11,13 +11,13 @@ import hashlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 from repodoc_ls.extract import extract_file, unread_facts
-from repodoc_ls.model import FileFacts, FileKind, Note, NoteKind
 from repodoc_ls.index.store import StoredFile
+from repodoc_ls.model import FileFacts, FileKind, Note, NoteKind
 from repodoc_ls.safefs import FileTooLarge, NotRegularFile, read_regular
 from repodoc_ls.scan import ScannedFile
 
@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 
 #: (done, total, message); called from the building thread.
 Progress = Callable[[int, int, str], None]
+#: (path, size, mtime_ns, hash, facts blob or None when the hash is known)
+Extracted = tuple[str, int, int, str, bytes | None]
+#: (path, the stored hash when there is a stored record)
+Task = tuple[str, str | None]
 
 _BATCH = 24  # files per worker task: large enough to amortise IPC, small enough to balance
 _MIN_FILES_FOR_POOL = 48
@@ -46,8 +50,7 @@ def _unreadable(path: str, exc: OSError) -> FileFacts:
                      notes=[Note(NoteKind.MALFORMED, 0, f"cannot read the file: {reason}")])
 
 
-def _extract_one(root: str, path: str, known_hash: str | None, limit: int) -> tuple[str, int, int, str, bytes | None]:
-    """(path, size, mtime_ns, hash, facts blob or None when the hash is known)."""
+def _extract_one(root: str, path: str, known_hash: str | None, limit: int) -> Extracted:
     full = os.path.join(root, path)
     try:
         # Stat before reading: a change during the read then shows as a new mtime next time.
@@ -65,7 +68,7 @@ def _extract_one(root: str, path: str, known_hash: str | None, limit: int) -> tu
     return path, st.st_size, st.st_mtime_ns, digest, extract_file(path, data).to_bytes()
 
 
-def _extract_batch(root: str, tasks: list[tuple[str, str | None]], limit: int) -> list[tuple]:
+def _extract_batch(root: str, tasks: list[Task], limit: int) -> list[Extracted]:
     return [_extract_one(root, path, known, limit) for path, known in tasks]
 
 
@@ -92,21 +95,21 @@ def read_facts(full: str | os.PathLike[str], path: str, limit: int) -> tuple[byt
     return data, extract_file(path, data)
 
 
-def run_extraction(root: str, tasks: list[tuple[str, str | None]], workers: int,
-                    progress: Progress | None, already_done: int, total: int, limit: int) -> list[tuple]:
+def run_extraction(root: str, tasks: Sequence[Task], workers: int, progress: Progress | None,
+                   already_done: int, total: int, limit: int) -> list[Extracted]:
     if not tasks:
         return []
     if progress:
         progress(already_done, total, "extracting")
     if workers <= 1 or len(tasks) < _MIN_FILES_FOR_POOL:
-        results = []
+        in_process: list[Extracted] = []
         for i, task in enumerate(tasks, 1):
-            results.append(_extract_one(root, *task, limit))
+            in_process.append(_extract_one(root, *task, limit))
             if progress and i % _BATCH == 0:
                 progress(already_done + i, total, "extracting")
-        return results
+        return in_process
     # Largest files first so that no worker is left with a big file at the end.
-    sizes = {}
+    sizes: dict[str, int] = {}
     for path, _ in tasks:
         try:
             sizes[path] = os.path.getsize(os.path.join(root, path))
@@ -114,7 +117,7 @@ def run_extraction(root: str, tasks: list[tuple[str, str | None]], workers: int,
             sizes[path] = 0
     ordered = sorted(tasks, key=lambda t: -sizes[t[0]])
     batches = [ordered[i:i + _BATCH] for i in range(0, len(ordered), _BATCH)]
-    results: list[tuple] = []
+    results: list[Extracted] = []
     done_paths: set[str] = set()
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
     try:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from repodoc_ls.index.references import ReferenceIndex, Seed
 from repodoc_ls.model import (
     Category,
     FileFacts,
@@ -29,7 +30,6 @@ from repodoc_ls.model import (
     SymbolRef,
     TestItem,
 )
-from repodoc_ls.index.references import ReferenceIndex
 
 __all__ = ["Graph", "ResolvedImport", "module_parts"]
 
@@ -292,7 +292,7 @@ class Graph:
             stack[-1].update(deps)
         return result
 
-    def _resolve_name_uncached(self, path, name, depth):
+    def _resolve_name_uncached(self, path: str, name: str, depth: int) -> SymbolRef | ModuleRef | None:
         if depth > _MAX_DEPTH or path not in self.facts:
             return None
         symbol = self.symbols_of(path).get(name)
@@ -303,6 +303,7 @@ class Graph:
         if bound is not None:
             return self._binding_target(path, bound, depth)
         for r in stars:
+            assert r.target is not None  # `bindings_of` keeps the resolved star imports only
             found = self.resolve_name(r.target, name, depth + 1)
             if found is not None:
                 return found
@@ -405,7 +406,7 @@ class Graph:
                 return SymbolRef.of(path, sibling)
         return self.resolve_expr(path, base)
 
-    def is_testcase(self, path: str, qualname: str, _seen: set | None = None) -> bool:
+    def is_testcase(self, path: str, qualname: str, _seen: set[tuple[str, str]] | None = None) -> bool:
         key = (path, qualname)
         if key in self._testcase:
             return self._testcase[key]
@@ -492,13 +493,13 @@ class Graph:
         return self.refs.records(dirty_only)
 
     @property
-    def reference_seed(self):
+    def reference_seed(self) -> Seed | None:
         """Set by the indexer: returns (records, changed files) saved by an earlier
         process, or None; called once, when the reference index is first needed."""
         return self.refs.seed
 
     @reference_seed.setter
-    def reference_seed(self, seed) -> None:
+    def reference_seed(self, seed: Seed | None) -> None:
         self.refs.seed = seed
 
     # -- queries -------------------------------------------------------------
@@ -531,7 +532,7 @@ class Graph:
 
 def _common_prefix(a: str, b: str) -> int:
     n = 0
-    for x, y in zip(a.split("/"), b.split("/")):
+    for x, y in zip(a.split("/"), b.split("/"), strict=False):
         if x != y:
             break
         n += 1

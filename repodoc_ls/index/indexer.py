@@ -20,11 +20,17 @@ from pathlib import Path
 from repodoc_ls.config import Settings
 from repodoc_ls.extract import extract_file
 from repodoc_ls.index.extraction import (
-    Progress, content_hash, read_facts, run_extraction, still_current, unread_digest,
+    Extracted,
+    Progress,
+    content_hash,
+    read_facts,
+    run_extraction,
+    still_current,
+    unread_digest,
 )
 from repodoc_ls.index.graph import Graph
-from repodoc_ls.model import FileFacts, Symbol, SymbolRef
 from repodoc_ls.index.store import Store, StoredFile
+from repodoc_ls.model import FileFacts, Symbol, SymbolRef
 from repodoc_ls.scan import is_excluded, scan
 
 log = logging.getLogger(__name__)
@@ -161,7 +167,7 @@ class Index:
                                  already_done=len(facts), total=len(by_path), limit=limit)
         written, touched = [], []
 
-        def take(results: list[tuple]) -> None:
+        def take(results: list[Extracted]) -> None:
             for path, size, mtime_ns, digest, blob in results:
                 if blob is None:
                     touched.append((path, size, mtime_ns, digest))
@@ -174,7 +180,8 @@ class Index:
         _decode_into(facts, store.load_facts([t[0] for t in touched]), {t[0] for t in touched})
         if lost := [(t[0], None) for t in touched if t[0] not in facts]:
             touched = [t for t in touched if t[0] in facts]
-            take(run_extraction(str(settings.root), lost, settings.worker_count, None, 0, len(lost), limit=limit))
+            take(run_extraction(str(settings.root), lost, settings.worker_count, None, 0, len(lost),
+                                limit=limit))
         rows = {path: stored[path] for path in reuse if path in facts}
         rows.update((path, StoredFile(size, mtime_ns, digest)) for path, size, mtime_ns, digest in touched)
         rows.update((entry[0], StoredFile(*entry[1:4])) for entry in written)
@@ -340,7 +347,8 @@ class Index:
         found.sort(key=lambda ps: (ps[1].name.lower(), ps[1].name, ps[0], ps[1].line))
         return found
 
-    def keywords(self, path: str, max_symbols: int | None = None, max_imports: int | None = None) -> list[Keyword]:
+    def keywords(self, path: str, max_symbols: int | None = None,
+                 max_imports: int | None = None) -> list[Keyword]:
         """The names `path` defines (its first `max_symbols`) and imports (its first
         `max_imports`), in source order."""
         facts = self.facts.get(path)
@@ -384,7 +392,7 @@ class Index:
                         if len(candidates) >= limit * 20:
                             break
 
-        def rank(ref: SymbolRef) -> tuple:
+        def rank(ref: SymbolRef) -> tuple[int, bool, int, str, str]:
             name = ref.qualname.rsplit(".", 1)[-1]
             low = name.lower()
             if name == query:

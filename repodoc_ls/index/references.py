@@ -28,14 +28,25 @@ server. The indexer provides the saved state as `seed`.
 from __future__ import annotations
 
 import marshal
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, TypeAlias
 
-from repodoc_ls.model import SymbolRef
+from repodoc_ls.model import ModuleRef, SymbolRef
 
 if TYPE_CHECKING:
     from repodoc_ls.index.graph import Graph
 
 Target = tuple[str, str]  # (path, qualname) of a symbol
+#: What lookups in a file can answer: its symbols (qualname -> local?), its import bindings
+#: (name -> (module, name, level, alias, target file, names a submodule?)), the target files
+#: of its star imports.
+Interface: TypeAlias = tuple[
+    dict[str, bool],
+    dict[str, tuple[str, str | None, int, str | None, str | None, bool]],
+    tuple[str | None, ...],
+]
+#: Returns (records, changed files) saved by an earlier process, or None.
+Seed: TypeAlias = Callable[[], tuple[dict[str, bytes], set[str]] | None]
 
 
 class ReferenceIndex:
@@ -45,7 +56,7 @@ class ReferenceIndex:
         self.graph = graph
         #: returns (records, changed files) saved by an earlier process, or None; called
         #: once, when the index is first needed
-        self.seed = None
+        self.seed: Seed | None = None
         self.refs: dict[Target, dict[str, list[int]]] | None = None
         self._reset()
 
@@ -54,7 +65,7 @@ class ReferenceIndex:
         # file's name interface (what lookups in it can answer) when it was computed.
         self.contrib: dict[str, dict[Target, list[int]]] = {}
         self.deps: dict[str, set[tuple[str, str]]] = {}
-        self.iface: dict[str, tuple] = {}
+        self.iface: dict[str, Interface] = {}
         # file -> name -> files whose contribution looked that name up in that file; None
         # until needed after adopting saved records (inverting every file's lookups costs
         # more than a short-lived process's few changed files need: see `_users_of`)
@@ -126,13 +137,13 @@ class ReferenceIndex:
         self.dirty = set()
         return out
 
-    def uses_of(self, path: str):
+    def uses_of(self, path: str) -> Iterator[tuple[Target, list[int]]]:
         """(target, lines) for each use in `path` that resolves to a workspace symbol."""
         graph = self.graph
         facts = graph.facts[path]
         if not facts.uses:
             return
-        roots: dict = {}
+        roots: dict[str, SymbolRef | ModuleRef | None] = {}
         for key, lines in facts.uses.items():
             parts = key.split(".")
             root = parts[0]
@@ -164,6 +175,7 @@ class ReferenceIndex:
             if not users_by_name or path not in facts:
                 continue
             old, new = self.iface.get(path), self._interface(path)
+            names: Iterable[str]
             if old is None or old[2] != new[2]:
                 names = users_by_name.keys()
             else:
@@ -172,7 +184,7 @@ class ReferenceIndex:
                 affected |= users_by_name.get(name, set())
         self._recompute(sorted(p for p in affected if p in facts))
 
-    def _interface(self, path: str) -> tuple:
+    def _interface(self, path: str) -> Interface:
         """What lookups in `path` can answer: symbols, import bindings, star imports."""
         graph = self.graph
         symbols = {q: s.local for q, s in graph.symbols_of(path).items()}
@@ -184,6 +196,7 @@ class ReferenceIndex:
 
     def _recompute(self, paths: list[str]) -> None:
         refs, contrib, deps_of, dependents = self.refs, self.contrib, self.deps, self._dependents
+        assert refs is not None  # `index()` made it before anything is recomputed
         for path in paths:
             for target in contrib.pop(path, ()):
                 by_file = refs.get(target)
@@ -247,15 +260,15 @@ class ReferenceIndex:
         self.pending = (set(changed) & set(facts)) | missing
 
 
-def _widened_seed(seed, more_changed: frozenset[str]):
+def _widened_seed(seed: Seed, more_changed: frozenset[str]) -> Seed:
     """A seed whose files changed again before it was used."""
-    def widened():
+    def widened() -> tuple[dict[str, bytes], set[str]] | None:
         got = seed()
         return None if got is None else (got[0], set(got[1]) | more_changed)
     return widened
 
 
-def _changed_keys(old: dict, new: dict) -> set:
+def _changed_keys(old: Mapping[str, object], new: Mapping[str, object]) -> set[str]:
     return {k for k in old.keys() | new.keys() if old.get(k, _MISSING) != new.get(k, _MISSING)}
 
 

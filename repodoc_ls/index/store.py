@@ -21,11 +21,11 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from types import TracebackType
+from typing import Literal, TypeVar, overload
 
+from repodoc_ls.index.storefile import StoreFile, close_quietly, connect, create, mark, not_ours, trouble
 from repodoc_ls.model import FACTS_VERSION, FileFacts
-from repodoc_ls.index.storefile import (StoreFile, close_quietly, connect, create, mark, not_ours,
-                                         trouble)
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,8 @@ class Store:
                 return self._fallback(f"index store {file.path} is locked by another process: "
                                       "using a private in-memory index")
             if trouble(exc) == "io":
-                return self._fallback(f"cannot open the index store {file.path} ({exc}): using an in-memory index")
+                return self._fallback(f"cannot open the index store {file.path} ({exc}): "
+                                      "using an in-memory index")
             reason = f"is corrupt ({exc})"
         return self._replace(f"index store {file.path} {reason}: rebuilding it")
 
@@ -168,7 +169,8 @@ class Store:
 
     @staticmethod
     def _create(target: str) -> sqlite3.Connection:
-        return create(target, _SCHEMA + _DERIVED, [("schema", str(SCHEMA_VERSION)), ("facts", str(FACTS_VERSION))])
+        return create(target, _SCHEMA + _DERIVED,
+                      [("schema", str(SCHEMA_VERSION)), ("facts", str(FACTS_VERSION))])
 
     @staticmethod
     def _compatible(conn: sqlite3.Connection) -> bool:
@@ -184,6 +186,12 @@ class Store:
     @staticmethod
     def _ensure_derived_tables(conn: sqlite3.Connection) -> None:
         conn.executescript(_DERIVED)
+
+    @overload
+    def _call(self, op: Callable[[sqlite3.Connection], _T], retry: Literal[True] = True) -> _T: ...
+
+    @overload
+    def _call(self, op: Callable[[sqlite3.Connection], _T], retry: bool) -> _T | None: ...
 
     def _call(self, op: Callable[[sqlite3.Connection], _T], retry: bool = True) -> _T | None:
         """`op(connection)`, healing the store when it fails: the failed operation is then
@@ -249,7 +257,8 @@ class Store:
     # -- reading -------------------------------------------------------------
 
     def file_table(self) -> dict[str, StoredFile]:
-        rows = self._call(lambda conn: conn.execute("SELECT path, size, mtime_ns, hash FROM files").fetchall())
+        rows = self._call(
+            lambda conn: conn.execute("SELECT path, size, mtime_ns, hash FROM files").fetchall())
         return {p: StoredFile(s, m, h) for p, s, m, h in rows}
 
     def load_facts(self, paths: Iterable[str] | None = None) -> Iterator[tuple[str, bytes]]:
@@ -264,13 +273,14 @@ class Store:
             for i in range(0, len(wanted), 500):
                 chunk = wanted[i:i + 500]
                 marks = ",".join("?" * len(chunk))
-                rows += conn.execute(f"SELECT path, facts FROM files WHERE path IN ({marks})", chunk).fetchall()
+                rows += conn.execute(f"SELECT path, facts FROM files WHERE path IN ({marks})",
+                                     chunk).fetchall()
             return rows
         yield from self._call(load)
 
     def search_symbols(self, text: str, limit: int) -> list[SymbolRow]:
         """Symbols whose qualified name contains `text` (case-insensitive)."""
-        def search(conn: sqlite3.Connection) -> list[tuple]:
+        def search(conn: sqlite3.Connection) -> list[tuple[str, str, str, str, int, int]]:
             if len(text) >= 3:
                 quoted = '"' + text.replace('"', '""') + '"'
                 return conn.execute(
@@ -321,7 +331,8 @@ class Store:
         self._call(write, retry=full)
 
     def edges(self) -> list[tuple[str, str]]:
-        return self._call(lambda conn: conn.execute("SELECT src, dst FROM edges ORDER BY src, dst").fetchall())
+        return self._call(
+            lambda conn: conn.execute("SELECT src, dst FROM edges ORDER BY src, dst").fetchall())
 
     # -- writing -------------------------------------------------------------
 
@@ -331,13 +342,14 @@ class Store:
 
         def write(conn: sqlite3.Connection) -> None:
             with _transaction(conn):
-                if len(entries) >= _BULK_ROWS and conn.execute("SELECT 1 FROM symbols LIMIT 1").fetchone() is None:
+                if len(entries) >= _BULK_ROWS and \
+                        conn.execute("SELECT 1 FROM symbols LIMIT 1").fetchone() is None:
                     # A first build: nothing to replace, and filling the full-text index in one
                     # statement costs a third of an insert into it per symbol. In rowid order (the
                     # planner would read the qualname index): out of order, it costs four times more.
                     conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
                                      [entry[:5] for entry in entries])
-                    conn.executemany("INSERT INTO symbols (path, name, qualname, kind, line, col) VALUES (?, ?, ?, ?, ?, ?)",
+                    conn.executemany(_INSERT_SYMBOL,
                                      [(path, s.name, s.qualname, s.kind, s.line, s.col)
                                       for path, *_, facts in entries for s in facts.symbols])
                     conn.execute("INSERT INTO symbols_fts(rowid, qualname)"
@@ -395,13 +407,13 @@ class Store:
     @staticmethod
     def _insert_symbols(conn: sqlite3.Connection, facts: FileFacts) -> None:
         for s in facts.symbols:
-            cur = conn.execute("INSERT INTO symbols (path, name, qualname, kind, line, col) VALUES (?, ?, ?, ?, ?, ?)",
-                               (facts.path, s.name, s.qualname, s.kind, s.line, s.col))
+            cur = conn.execute(_INSERT_SYMBOL, (facts.path, s.name, s.qualname, s.kind, s.line, s.col))
             conn.execute("INSERT INTO symbols_fts(rowid, qualname) VALUES (?, ?)",
                          (cur.lastrowid, s.qualname))
 
 
 _BULK_ROWS = 64  # files written at once from which an empty store is filled in bulk
+_INSERT_SYMBOL = "INSERT INTO symbols (path, name, qualname, kind, line, col) VALUES (?, ?, ?, ?, ?, ?)"
 
 
 class _transaction:
@@ -412,7 +424,8 @@ class _transaction:
         self.conn.execute("BEGIN")
         return self.conn
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         if exc_type is None:
             self.conn.execute("COMMIT")
         elif self.conn.in_transaction:
