@@ -179,7 +179,7 @@ def _find_root(target: Path) -> Path:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from repodoc_ls.server.server import run
+    from repodoc_ls.server.app import run
 
     tcp = None
     if args.tcp:

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# The end-to-end server tests' fixtures (`ws`, `server_setup`, `client`).
+pytest_plugins = ("server_helpers",)
+
 FIXTURE_WS = Path(__file__).parent / "fixtures" / "ws"
 
 

@@ -10,17 +10,29 @@ either process. A test passes `server_command(...)` to pytest-lsp (or `worker_co
 to a JediClient).
 
 Hooks (add one by adding a `Hook` to `HOOKS`):
-  --jedi-gate DIR   the jedi worker runs a request only when the test lets it through,
-                    and records what it does (tests/jedi_gate.py)
+  --jedi-gate DIR    the jedi worker runs a request only when the test lets it through,
+                     and records what it does (tests/jedi_gate.py)
+  --hold-build DIR   every index build waits, before it starts, until the test releases
+                     the `Hold` in DIR: answers during a first build, however fast the
+                     machine is
+  --hold-export DIR  an export waits after rendering its first unit until the test
+                     releases the `Hold` in DIR: an export that is surely under way
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
+
+# How long a test waits for the server to reach a hold before it fails instead of hanging:
+# a guard against a broken feature, far above what a loaded machine needs, not a measure.
+HANG_GUARD_SECONDS = 180.0
+_POLL_SECONDS = 0.01
 
 _TESTS = Path(__file__).resolve().parent
 _CHECKOUT = _TESTS.parent
@@ -37,6 +49,59 @@ class Hook:
     install: Callable[[str, str], None]
 
 
+class Hold:
+    """A point where the server waits until the test releases it. Events are plain files
+    in a folder, polled (server and test are different processes): `reached`, which the
+    server marks on getting there, `released`, which the test marks (and which stays), and
+    whatever else a hook marks (`ended`: the held export returned or raised)."""
+
+    def __init__(self, folder: Path, flag: str) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.flag = flag
+
+    # -- the test's side
+
+    @property
+    def flags(self) -> list[str]:
+        """The launcher's command-line flags that put this hold in the server."""
+        return [self.flag, str(self.folder)]
+
+    def release(self) -> None:
+        self.mark("released")
+
+    open = release  # what the shared fixture calls on every hook when the server stops
+
+    async def reached(self) -> None:
+        """Return once the server waits at the hold (or has passed it)."""
+        await self.marked("reached")
+
+    async def marked(self, event: str) -> None:
+        """Return once `event` is marked."""
+        loop = asyncio.get_running_loop()
+        guard = loop.time() + HANG_GUARD_SECONDS
+        while not self.has(event):
+            if loop.time() > guard:
+                raise AssertionError(f"the server never marked {event!r} in {self.folder}")
+            await asyncio.sleep(_POLL_SECONDS)
+
+    # -- both sides
+
+    def mark(self, event: str) -> None:
+        (self.folder / event).touch()
+
+    def has(self, event: str) -> bool:
+        return (self.folder / event).exists()
+
+    # -- the server's side
+
+    def wait(self) -> None:
+        """Mark the hold reached, and wait until the test releases it."""
+        self.mark("reached")
+        while not self.has("released"):
+            time.sleep(_POLL_SECONDS)
+
+
 def _jedi_gate(role: str, folder: str) -> None:
     if role == "jedi-worker":
         import jedi_gate
@@ -44,8 +109,48 @@ def _jedi_gate(role: str, folder: str) -> None:
         jedi_gate.install(Path(folder))
 
 
+def _hold_build(role: str, folder: str) -> None:
+    if role != "server":
+        return
+    from repodoc_ls.index.indexer import Index
+
+    hold = Hold(Path(folder), "--hold-build")
+    build = Index.build.__func__
+
+    def held_build(cls: type[Index], *args: Any, **kwargs: Any) -> Index:
+        hold.wait()
+        return build(cls, *args, **kwargs)
+
+    Index.build = classmethod(held_build)
+
+
+def _hold_export(role: str, folder: str) -> None:
+    if role != "server":
+        return
+    from repodoc_ls.docs import export as export_module
+
+    hold = Hold(Path(folder), "--hold-export")
+    export = export_module.export
+
+    def held_export(*args: Any, progress: Callable[..., None] | None = None, **kwargs: Any) -> Any:
+        def report(done: int, total: int, message: str = "") -> None:
+            if progress is not None:
+                progress(done, total, message)
+            if done > 0 and message.startswith("rendering"):
+                hold.wait()
+        try:
+            return export(*args, progress=report, **kwargs)
+        finally:
+            hold.mark("ended")
+
+    export_module.export = held_export
+
+
 HOOKS = [
     Hook("--jedi-gate", "DIR", "gate and record the jedi worker's requests (tests/jedi_gate.py)", _jedi_gate),
+    Hook("--hold-build", "DIR", "hold every index build until the test releases it", _hold_build),
+    Hook("--hold-export", "DIR", "hold an export after its first rendered unit until the test releases it",
+         _hold_export),
 ]
 
 

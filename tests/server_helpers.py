@@ -1,22 +1,38 @@
-"""Shared pieces of the end-to-end server tests (tests/test_server_*.py).
+"""Shared pieces of the end-to-end server tests (tests/test_server_*.py), and their
+fixtures (a pytest plugin of tests/conftest.py).
 
-Each test module starts one real server (`python -m repodoc_ls.server` over stdio) on its
-own copy of the fixture workspace and drives it with pytest-lsp's client.
+Each test module starts one real server over stdio, through tests/launch_server.py (so a
+module can ask for test hooks), on its own copy of the fixture workspace, and drives it
+with pytest-lsp's client: the `client` fixture, on the `ws` fixture's workspace. A module
+changes how its server starts by overriding the `server_setup` fixture (a `ServerSetup`),
+and its workspace by overriding `ws`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+import pytest
+import pytest_asyncio
+from launch_server import server_command
 from lsprotocol import types
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig
 from pytest_lsp.client import LanguageClient, register_lsp_features
 
+from conftest import materialize_workspace
 from repodoc_ls.server.server import plain_converter
+
+#: The initialization options every test server gets, under those of its `ServerSetup`.
+#: A generous jedi budget: the first jedi call of a process can take a while on a busy
+#: machine, and these tests check what jedi says, not how fast (bench/lsp.py does).
+DEFAULT_OPTIONS = {"hoverBudgetMs": 10000}
 
 
 def make_client() -> LanguageClient:
@@ -36,6 +52,68 @@ CONFIG = ClientServerConfig(server_command=[sys.executable, "-m", "repodoc_ls.se
                             client_factory=make_client)
 
 
+class LauncherHook(Protocol):
+    """A hook of tests/launch_server.py as a test holds it (a `Hold`, a `JediGate`)."""
+
+    @property
+    def flags(self) -> list[str]: ...
+
+    def open(self) -> None:
+        """Let the server go on for good (called when the server stops)."""
+
+
+@dataclass(frozen=True)
+class ServerSetup:
+    """How the `client` fixture starts a module's server."""
+
+    hooks: Sequence[LauncherHook] = ()  # test hooks of the launcher, opened when the server stops
+    options: dict[str, Any] = field(default_factory=dict)  # initializationOptions, over DEFAULT_OPTIONS
+    markdown: bool = True  # the client takes Markdown hovers
+    wait_ready: bool = True  # the fixture returns once the first index is built
+
+
+@contextlib.asynccontextmanager
+async def running_server(ws: Path, setup: ServerSetup = ServerSetup()) -> AsyncIterator[LanguageClient]:
+    """A client of a real server on `ws`, initialized (and ready, unless the setup says
+    not to wait); shut down and stopped on leaving."""
+    flags = [flag for hook in setup.hooks for flag in hook.flags]
+    config = ClientServerConfig(server_command=server_command(*flags), client_factory=make_client)
+    client = await config.start()
+    initialized = False
+    try:
+        await initialize(client, ws, setup.markdown, setup.options)
+        initialized = True
+        if setup.wait_ready:
+            await wait_ready(client)
+        yield client
+    finally:
+        for hook in setup.hooks:
+            hook.open()  # a server held by a hook would not stop
+        if initialized:
+            await client.shutdown_session()
+        await client.stop()
+
+
+@pytest.fixture(scope="module")
+def ws(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The module's own copy of the fixture workspace (tests/conftest.py)."""
+    name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    return materialize_workspace(tmp_path_factory.mktemp(name)).resolve()
+
+
+@pytest.fixture(scope="module")
+def server_setup() -> ServerSetup:
+    """Override in a module to start its server otherwise."""
+    return ServerSetup()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def client(ws: Path, server_setup: ServerSetup) -> AsyncIterator[LanguageClient]:
+    """The module's client of its own server, on `ws`."""
+    async with running_server(ws, server_setup) as lsp_client:
+        yield lsp_client
+
+
 def capabilities(markdown: bool = True) -> types.ClientCapabilities:
     fmt = [types.MarkupKind.Markdown, types.MarkupKind.PlainText] if markdown else [types.MarkupKind.PlainText]
     return types.ClientCapabilities(
@@ -49,14 +127,18 @@ def capabilities(markdown: bool = True) -> types.ClientCapabilities:
     )
 
 
-async def start(client: LanguageClient, ws: Path, markdown: bool = True,
-                options: dict[str, Any] | None = None) -> dict:
-    # A generous jedi budget: the first jedi call of a process can take a while on a busy
-    # machine, and these tests check what jedi says, not how fast (bench/lsp.py does).
-    opts = {"hoverBudgetMs": 10000, **(options or {})}
+async def initialize(client: LanguageClient, ws: Path, markdown: bool = True,
+                     options: dict[str, Any] | None = None) -> None:
     await client.initialize_session(types.InitializeParams(
         capabilities=capabilities(markdown), root_uri=uri(ws),
-        workspace_folders=[types.WorkspaceFolder(uri(ws), ws.name)], initialization_options=opts))
+        workspace_folders=[types.WorkspaceFolder(uri(ws), ws.name)],
+        initialization_options={**DEFAULT_OPTIONS, **(options or {})}))
+
+
+async def start(client: LanguageClient, ws: Path, markdown: bool = True,
+                options: dict[str, Any] | None = None) -> dict:
+    """Initialize a client started by hand, and wait for the first index."""
+    await initialize(client, ws, markdown, options)
     return await wait_ready(client)
 
 
@@ -93,7 +175,10 @@ def loc(ws: Path, rel: str, line: int, start: int, end: int) -> dict:
 
 
 def as_json(client: LanguageClient, value: Any) -> Any:
-    return client.protocol._converter.unstructure(value)
+    return _CONVERTER.unstructure(value)  # the client's own: make_client's converter
+
+
+_CONVERTER = plain_converter()
 
 
 async def hover(client: LanguageClient, ws: Path, rel: str, line: int, character: int) -> types.Hover | None:

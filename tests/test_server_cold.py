@@ -1,42 +1,30 @@
-"""Answers during the first index of a folder (made slow by the server's test-only
-REPODOC_TEST_BUILD_DELAY_MS): an open document's own symbols, hover and definitions come
+"""Answers during the first index of a folder (held by the test launcher's --hold-build
+until the test releases it): an open document's own symbols, hover and definitions come
 from an index of the open documents, saying that uses in other files are not known yet;
 what needs the whole workspace is refused or empty until the build ends."""
 
 from __future__ import annotations
 
-import sys
-
 import pytest
-import pytest_lsp
+from launch_server import Hold
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
-from pytest_lsp import ClientServerConfig
 from pytest_lsp.client import LanguageClient
-from server_helpers import capabilities, hover, make_client, open_doc, request, uri, wait_ready
-
-from conftest import materialize_workspace
+from server_helpers import ServerSetup, hover, open_doc, request, uri, wait_ready
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-CONFIG = ClientServerConfig(server_command=[sys.executable, "-m", "repodoc_ls.server"],
-                            client_factory=make_client, server_env={"REPODOC_TEST_BUILD_DELAY_MS": "1500"})
 PRICING = "shop/pricing.py"
 
 
 @pytest.fixture(scope="module")
-def ws(tmp_path_factory):
-    return materialize_workspace(tmp_path_factory.mktemp("cold")).resolve()
+def build_hold(tmp_path_factory):
+    return Hold(tmp_path_factory.mktemp("build-hold"), "--hold-build")
 
 
-@pytest_lsp.fixture(config=CONFIG, scope="module")
-async def client(lsp_client: LanguageClient, ws):
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=capabilities(), root_uri=uri(ws),
-        workspace_folders=[types.WorkspaceFolder(uri(ws), ws.name)],
-        initialization_options={"hoverBudgetMs": 10000}))
-    yield
-    await lsp_client.shutdown_session()
+@pytest.fixture(scope="module")
+def server_setup(build_hold):
+    return ServerSetup(hooks=[build_hold], wait_ready=False)
 
 
 async def test_open_documents_are_answered_during_the_first_index(client: LanguageClient, ws):
@@ -61,7 +49,9 @@ async def test_open_documents_are_answered_during_the_first_index(client: Langua
     assert (await request(client, "repodoc/status", {}))["state"] == "indexing"
 
 
-async def test_the_whole_index_answers_once_built(client: LanguageClient, ws):
+async def test_the_whole_index_answers_once_built(client: LanguageClient, ws, build_hold):
+    await build_hold.reached()  # the build was held all along: nothing above raced it
+    build_hold.release()
     await wait_ready(client, timeout=60)
     result = await hover(client, ws, PRICING, 9, 6)
     assert "Used in 4 files" in result.contents.value

@@ -4,27 +4,12 @@ from __future__ import annotations
 
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pytest_lsp.client import LanguageClient
-from server_helpers import CONFIG, hover, start, uri
-
-from conftest import materialize_workspace
+from server_helpers import hover, uri
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory):
-    return materialize_workspace(tmp_path_factory.mktemp("commands")).resolve()
-
-
-@pytest_lsp.fixture(config=CONFIG, scope="module")
-async def client(lsp_client: LanguageClient, ws):
-    await start(lsp_client, ws)
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def execute(client, command, *arguments):

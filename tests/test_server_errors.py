@@ -12,7 +12,8 @@ from pygls.exceptions import (
     FeatureRequestError, JsonRpcInternalError, JsonRpcInvalidParams, JsonRpcRequestCancelled,
 )
 
-from repodoc_ls.server.server import create_server, guarded
+from repodoc_ls.server.app import create_server
+from repodoc_ls.server.server import guarded
 
 
 def _server_logging_to_a_list():

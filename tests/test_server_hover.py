@@ -13,31 +13,16 @@ from urllib.parse import quote
 
 import pytest
 import pytest_asyncio
-import pytest_lsp
 from jedi_gate import JediGate, guarded
-from launch_server import server_command
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig
 from pytest_lsp.client import LanguageClient
-from server_helpers import CONFIG, hover, make_client, start, uri
+from server_helpers import ServerSetup, hover, running_server, uri
 
 from conftest import materialize_workspace
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 NO_BUDGET_MS = 10**9  # effectively none: the hover waits for jedi however long it takes
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory):
-    return materialize_workspace(tmp_path_factory.mktemp("hover")).resolve()
-
-
-@pytest_lsp.fixture(config=CONFIG, scope="module")
-async def client(lsp_client: LanguageClient, ws):
-    await start(lsp_client, ws)
-    yield
-    await lsp_client.shutdown_session()
 
 
 def link(ws, rel, line=None, text=None):
@@ -134,13 +119,8 @@ def gate(tmp_path_factory):
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def gated_client(jedi_ws, gate):
-    config = ClientServerConfig(server_command=server_command(*gate.flags), client_factory=make_client)
-    lsp_client = await config.start()
-    await start(lsp_client, jedi_ws, options={"hoverBudgetMs": NO_BUDGET_MS})
-    yield lsp_client
-    gate.open()  # a held request would keep the worker from exiting when the server stops
-    await lsp_client.shutdown_session()
-    await lsp_client.stop()
+    async with running_server(jedi_ws, ServerSetup(hooks=[gate], options={"hoverBudgetMs": NO_BUDGET_MS})) as client:
+        yield client
 
 
 def set_hover_budget(client: LanguageClient, ms: int) -> None:

@@ -14,6 +14,7 @@ from repodoc_ls.config import load_settings
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.server import hover
 from repodoc_ls.server.folders import split_lines
+from repodoc_ls.server.hover_format import Format, HoverContext
 
 FILES = {
     "pkg/__init__.py": "",
@@ -133,20 +134,19 @@ def ctx(ws):
     index = Index.build(settings, persistent=False)
     folder = SimpleNamespace(root=ws, index=index, settings=settings, uri=ws.as_uri(), partial=False)
     ls = SimpleNamespace(lines=lambda f, rel: split_lines((ws / rel).read_text(encoding="utf-8")))
-    return ls, folder
+    return HoverContext(ls, folder, Format(markdown=False))
 
 
 def hover_at(ctx, rel: str, needle: str, occurrence: int = 1, offset: int = 0) -> str | None:
     """The plain-text index hover at the `occurrence`-th `needle` of `rel` (+ offset)."""
-    ls, folder = ctx
-    lines = ls.lines(folder, rel)
+    lines = ctx.lines(rel)
     seen = 0
     for n, text in enumerate(lines):
         start = -1
         while (start := text.find(needle, start + 1)) >= 0:
             seen += 1
             if seen == occurrence:
-                result, _ = hover.index_hover(ls, folder, rel, lines, n, start + offset, False)
+                result, _ = hover.index_hover(ctx, rel, lines, n, start + offset)
                 return result
     raise AssertionError(f"{needle!r} #{occurrence} not in {rel}")
 

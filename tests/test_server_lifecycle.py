@@ -7,19 +7,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pytest_lsp.client import LanguageClient
-from server_helpers import CONFIG, hover, request, start, uri, wait_ready
-
-from conftest import materialize_workspace
+from server_helpers import ServerSetup, hover, request, uri, wait_ready
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory):
-    return materialize_workspace(tmp_path_factory.mktemp("lifecycle")).resolve()
 
 
 @pytest.fixture(scope="module")
@@ -30,13 +22,11 @@ def second(tmp_path_factory):
     return folder
 
 
-@pytest_lsp.fixture(config=CONFIG, scope="module")
-async def client(lsp_client: LanguageClient, ws):
+@pytest.fixture(scope="module")
+def server_setup():
     # camelCase and snake_case keys both work; the unknown one is reported and skipped
-    await start(lsp_client, ws, markdown=False,
-                options={"exclude": ["scripts/"], "output_dir": "generated/docs", "noSuchSetting": 1})
-    yield
-    await lsp_client.shutdown_session()
+    return ServerSetup(markdown=False,
+                       options={"exclude": ["scripts/"], "output_dir": "generated/docs", "noSuchSetting": 1})
 
 
 async def test_indexing_reports_progress_begin_report_end(client: LanguageClient, ws):

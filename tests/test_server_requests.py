@@ -4,26 +4,11 @@ from __future__ import annotations
 
 
 import pytest
-import pytest_lsp
 from pygls.exceptions import JsonRpcInvalidParams
 from pytest_lsp.client import LanguageClient
-from server_helpers import CONFIG, in_process_renderer, loc, pos, request, rng, start, uri
-
-from conftest import materialize_workspace
+from server_helpers import in_process_renderer, loc, pos, request, rng, uri
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory):
-    return materialize_workspace(tmp_path_factory.mktemp("requests")).resolve()
-
-
-@pytest_lsp.fixture(config=CONFIG, scope="module")
-async def client(lsp_client: LanguageClient, ws):
-    await start(lsp_client, ws)
-    yield
-    await lsp_client.shutdown_session()
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,9 @@ its parts), which sub.md links to, served over a real stdio connection."""
 from __future__ import annotations
 
 import pytest
-import pytest_lsp
 from pygls.exceptions import JsonRpcInvalidParams
 from pytest_lsp.client import LanguageClient
-from server_helpers import CONFIG, in_process_renderer, request, start, uri
+from server_helpers import in_process_renderer, request, uri
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -27,13 +26,6 @@ def ws(tmp_path_factory):
     (root / "lone").mkdir()
     (root / "lone" / "small.py").write_text("def tiny():\n    pass\n", encoding="utf-8")
     return root
-
-
-@pytest_lsp.fixture(config=CONFIG, scope="module")
-async def client(lsp_client: LanguageClient, ws):
-    await start(lsp_client, ws)
-    yield
-    await lsp_client.shutdown_session()
 
 
 @pytest.fixture(scope="module")

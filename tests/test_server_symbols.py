@@ -4,26 +4,11 @@ references, codeLens."""
 from __future__ import annotations
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pytest_lsp.client import LanguageClient
-from server_helpers import CONFIG, as_json, loc, start, uri
-
-from conftest import materialize_workspace
+from server_helpers import as_json, loc, uri
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory):
-    return materialize_workspace(tmp_path_factory.mktemp("symbols")).resolve()
-
-
-@pytest_lsp.fixture(config=CONFIG, scope="module")
-async def client(lsp_client: LanguageClient, ws):
-    await start(lsp_client, ws)
-    yield
-    await lsp_client.shutdown_session()
 
 
 def doc(ws, rel):

@@ -5,28 +5,13 @@ leaves search. Tests in this module run in order and share one server."""
 from __future__ import annotations
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pytest_lsp.client import LanguageClient
-from server_helpers import CONFIG, change_doc, hover, loc, open_doc, request, start, uri
-
-from conftest import materialize_workspace
+from server_helpers import change_doc, hover, loc, open_doc, request, uri
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 PRICING = "shop/pricing.py"
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory):
-    return materialize_workspace(tmp_path_factory.mktemp("sync")).resolve()
-
-
-@pytest_lsp.fixture(config=CONFIG, scope="module")
-async def client(lsp_client: LanguageClient, ws):
-    await start(lsp_client, ws)
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def keyword_names(client, ws, rel):

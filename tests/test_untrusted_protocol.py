@@ -316,7 +316,7 @@ async def test_a_client_request_left_unanswered_gives_up_after_the_timeout():
     from pygls.protocol.json_rpc import JsonRPCResponseMessage
 
     from repodoc_ls.server.protocol import ClientDidNotAnswer
-    from repodoc_ls.server.server import create_server
+    from repodoc_ls.server.app import create_server
 
     ls = create_server()
     sent: list[bytes] = []

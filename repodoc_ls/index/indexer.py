@@ -143,6 +143,12 @@ class Index:
                 gc.freeze()  # the index lives as long as the process: keep it out of GC passes
 
     @classmethod
+    def in_memory(cls, settings: Settings, facts: dict[str, FileFacts] | None = None) -> Index:
+        """An index of the given facts alone, kept in memory, with no store on disk and no
+        scan: the server's index of its open documents during a folder's first build."""
+        return cls(settings, Store(None), dict(facts or {}))
+
+    @classmethod
     def _build(cls, settings: Settings, progress: Progress | None, persistent: bool,
                defer_store: bool, fresh_store: bool) -> Index:
         store = Store(settings.cache_path if persistent else None, root=settings.root, fresh=fresh_store)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from repodoc_ls.server.server import run
+from repodoc_ls.server.app import run
 
 
 def parse_tcp(value: str) -> tuple[str, int]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
-import time
+from collections.abc import Awaitable, Callable, Sized
 from pathlib import Path
+from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
@@ -15,37 +15,32 @@ from pygls.uris import from_fs_path
 from repodoc_ls.docs import pages
 from repodoc_ls.docs.manifest import atomic_write
 from repodoc_ls.safefs import UnsafePath, check_no_links, is_inside
-from repodoc_ls.server.folders import SETTINGS_ERROR
+from repodoc_ls.server.folders import SETTINGS_ERROR, Folder
+from repodoc_ls.server.progress import WorkProgress
+from repodoc_ls.server.requests import file_doc
+from repodoc_ls.server.server import RepodocServer, guarded
 
-#: Milliseconds each export progress step sleeps; for the cancellation test, never set otherwise.
-TEST_DELAY_ENV = "REPODOC_TEST_EXPORT_DELAY_MS"
 
-
-def register(ls) -> None:
-    from repodoc_ls.server.server import guarded
-
+def register(ls: RepodocServer) -> None:
     for name, fn in (("repodoc.exportDocs", export_docs), ("repodoc.reindex", reindex),
                      ("repodoc.showFileDoc", show_file_doc)):
         ls.command(name)(_command(ls, guarded(ls, name, fn)))
 
 
-def _command(ls, handler):
+def _command(ls: RepodocServer, handler: Callable[[list[Any]], Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     # pygls passes each element of `arguments` as one positional argument; a bare *args
-    # signature receives them unconverted (plain JSON values).
+    # signature receives them unconverted (plain JSON values), and pygls reads its
+    # annotations to convert them: none here.
     async def command(*args):
-        # pygls runs a command as a task of its own under the executeCommand request, and
-        # $/cancelRequest cancels only the request's future: the client gets -32800 but the
-        # command would run on. Cancel the task with it, so that an export stops too.
         task = asyncio.current_task()
-        outer = ls.protocol._request_futures.get(ls.protocol.msg_id)
-        if outer is not None and task is not None:
-            outer.add_done_callback(lambda f: f.cancelled() and ls.loop.call_soon_threadsafe(task.cancel))
+        if task is not None:  # $/cancelRequest stops the command too, an export included
+            ls.protocol.cancel_with_request(task)
         return await handler(list(args))
 
     return command
 
 
-def _first_arg(args: list) -> dict:
+def _first_arg(args: list[Any]) -> dict[str, Any]:
     if not args or args[0] is None:
         return {}
     if not isinstance(args[0], dict):
@@ -53,7 +48,7 @@ def _first_arg(args: list) -> dict:
     return args[0]
 
 
-def _folders_for(ls, arg: dict):
+def _folders_for(ls: RepodocServer, arg: dict[str, Any]) -> list[Folder]:
     if arg.get("uri"):
         folder, _ = ls.locate(arg["uri"])
         return [folder]
@@ -63,7 +58,7 @@ def _folders_for(ls, arg: dict):
     return folders
 
 
-async def export_docs(ls, args):
+async def export_docs(ls: RepodocServer, args: list[Any]) -> dict[str, Any]:
     """[{outputDir?, uri?}] -> {outputDir, written, unchanged, removed} (per folder in `folders`)."""
     arg = _first_arg(args)
     output_dir = arg.get("outputDir", arg.get("output_dir"))
@@ -80,16 +75,13 @@ async def export_docs(ls, args):
         if refused := folder.settings.extra.get(SETTINGS_ERROR):
             raise JsonRpcInvalidParams(refused)  # exporting with the defaults instead would surprise
         await ls.docs.settle()
-        target = None
+        target: Path | None = None
         if output_dir:
             target = Path(output_dir) if Path(output_dir).is_absolute() else folder.root / output_dir
-        from repodoc_ls.server.progress import WorkProgress
-
         progress = await WorkProgress(ls, f"repodoc: exporting {folder.name}").begin()
         cancel = threading.Event()
         try:
-            result = await ls.loop.run_in_executor(ls.build_pool, lambda: _run_export(
-                export, folder, target, progress, cancel))
+            result = await ls.run(_run_export, export, folder, target, progress, cancel, pool=ls.build_pool)
         except asyncio.CancelledError:
             cancel.set()  # $/cancelRequest: the export stops at its next page
             progress.end("cancelled")
@@ -110,15 +102,9 @@ async def export_docs(ls, args):
     return first
 
 
-def _run_export(export, folder, target, progress, cancel) -> dict:
-    index = folder.index
-    report = progress.report
-    delay = float(os.environ.get(TEST_DELAY_ENV) or 0) / 1000
-    if delay:  # tests only: an export slow enough to be cancelled half way, every time
-        def report(done, total, message="", _report=report):
-            _report(done, total, message)
-            time.sleep(delay)
-    result = export(index, target, progress=report, cancel=cancel.is_set)
+def _run_export(export: Callable[..., Any], folder: Folder, target: Path | None, progress: WorkProgress,
+                cancel: threading.Event) -> dict[str, Any]:
+    result = export(folder.index, target, progress=progress.report, cancel=cancel.is_set)
     answer = {"outputDir": str(result.output_dir), "written": _count(result.written),
               "unchanged": _count(result.unchanged), "removed": _count(result.removed)}
     if result.warnings:
@@ -126,11 +112,11 @@ def _run_export(export, folder, target, progress, cancel) -> dict:
     return answer
 
 
-def _count(value) -> int:
+def _count(value: int | Sized) -> int:
     return value if isinstance(value, int) else len(value)
 
 
-async def reindex(ls, args):
+async def reindex(ls: RepodocServer, args: list[Any]) -> dict[str, Any]:
     """Rebuild every folder's index from scratch, with a new store (the user's remedy for
     an index that seems wrong); answers when done."""
     arg = _first_arg(args)
@@ -141,18 +127,16 @@ async def reindex(ls, args):
             "symbols": sum(f.symbols() for f in folders)}
 
 
-async def show_file_doc(ls, args):
+async def show_file_doc(ls: RepodocServer, args: list[Any]) -> dict[str, Any]:
     """[{uri, symbol?}]: render the file page into the cache folder and ask the client to
     show it (the target of hover and code lens links when no exported page exists)."""
     arg = _first_arg(args)
-    from repodoc_ls.server.requests import file_doc
-
     result = await file_doc(ls, {"uri": arg.get("uri")})
     folder, rel = ls.locate(arg["uri"])
     cache = folder.settings.cache_path
     page = cache / "pages" / pages.file_page(rel)
 
-    def write():
+    def write() -> None:
         # The cache folder may be the repository's own (a committed `.repodoc` link): never
         # write through a link, from the workspace root down (or from a folder the user chose).
         check_no_links(folder.root if is_inside(cache, folder.root) else cache, page)
@@ -168,7 +152,7 @@ async def show_file_doc(ls, args):
     return {**result, "pageUri": page_uri, "shown": await _show_document(ls, page_uri)}
 
 
-async def _show_document(ls, page_uri: str) -> bool:
+async def _show_document(ls: RepodocServer, page_uri: str) -> bool:
     """Ask the client to open the page; whether it did. A client that cannot, refuses,
     answers null or does not answer in time (the protocol's timeout) costs a warning in
     its log, never the command's answer."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,14 @@ INDEX_FIELDS = ("include", "exclude", "respect_gitignore", "cache_dir", "output_
 #: Key of `Settings.extra` holding why the folder's pyproject.toml settings were refused.
 SETTINGS_ERROR = "settings_error"
 
+#: The kinds of link a client may open from a hover: `file:` URIs, `command:` URIs (VS
+#: Code's, running a command of the server), `http(s):` URLs. A client names those it opens
+#: in initializationOptions.linkKinds; one that says nothing opens them all.
+LINK_KINDS = frozenset({"file", "command", "http"})
+
+#: Initialization options that describe the client, not the settings of a folder.
+_CLIENT_OPTIONS = {"link_kinds"}
+
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
@@ -40,15 +49,42 @@ def snake(key: str) -> str:
 def normalize_options(raw: Any) -> dict[str, Any]:
     """Settings from initializationOptions or a configuration section, snake_cased.
 
-    Accepts `{"outputDir": ...}`, `{"output_dir": ...}` or either nested under "repodoc"."""
+    Accepts `{"outputDir": ...}`, `{"output_dir": ...}` or either nested under "repodoc".
+    What describes the client (`linkKinds`, see `link_kinds`) is not a setting: left out."""
     if not isinstance(raw, dict):
         return {}
     if isinstance(raw.get("repodoc"), dict):
         raw = raw["repodoc"]
-    return {snake(k): v for k, v in raw.items()}
+    options = {snake(k): v for k, v in raw.items()}
+    return {k: v for k, v in options.items() if k not in _CLIENT_OPTIONS}
 
 
-def settings_for(root: Path, overrides: dict[str, Any], warn) -> Settings:
+def link_kinds(raw: Any, warn: Callable[[str], None]) -> frozenset[str]:
+    """The kinds of link the client opens, from its initializationOptions (`linkKinds`,
+    at the top or under "repodoc"); all of them when it does not say. A value that is not
+    a kind is reported through `warn` and left out."""
+    if not isinstance(raw, dict):
+        return LINK_KINDS
+    nested = raw.get("repodoc")
+    sources = [raw, nested] if isinstance(nested, dict) else [raw]
+    given = next((d[k] for d in sources for k in ("linkKinds", "link_kinds") if k in d), None)
+    if given is None:
+        return LINK_KINDS
+    expected = ", ".join(sorted(LINK_KINDS))
+    if not isinstance(given, list):
+        warn(f"ignoring linkKinds: expected a list of {expected}, not {type(given).__name__}")
+        return LINK_KINDS
+    kinds = set()
+    for value in given:
+        if isinstance(value, str) and value in LINK_KINDS:
+            kinds.add(value)
+        else:
+            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:39] + "…"
+            warn(f"ignoring linkKinds value {shown}: expected one of {expected}")
+    return frozenset(kinds)
+
+
+def settings_for(root: Path, overrides: dict[str, Any], warn: Callable[[str], None]) -> Settings:
     """The folder's Settings; a bad key or type is reported through `warn` and skipped,
     so one wrong option does not cost the user every other one."""
     try:
@@ -109,7 +145,7 @@ class Folders:
     def __init__(self) -> None:
         self.by_uri: dict[str, Folder] = {}
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Folder]:
         return iter(list(self.by_uri.values()))
 
     def __len__(self) -> int:
@@ -123,7 +159,7 @@ class Folders:
     def remove(self, uri: str) -> Folder | None:
         return self.by_uri.pop(uri, None)
 
-    def locate(self, uri: str) -> tuple[Folder, str]:
+    def locate(self, uri: object) -> tuple[Folder, str]:
         """(folder, posix path relative to its root; "" for the root itself)."""
         if not isinstance(uri, str) or not uri:
             raise JsonRpcInvalidParams("missing 'uri' parameter")
@@ -150,7 +186,7 @@ class Folders:
                 return folder
         return None
 
-    def indexed(self):
+    def indexed(self) -> list[Folder]:
         """Folders with an index to answer from (possibly an older one during a reindex)."""
         return [f for f in self.by_uri.values() if f.index is not None]
 

@@ -13,15 +13,20 @@ import json
 import keyword
 import logging
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from repodoc_ls.docs import pages
+from repodoc_ls.index.indexer import Index
 from repodoc_ls.model import ModuleRef, Symbol, SymbolKind, SymbolRef
-from repodoc_ls.server.hover_scope import scope_hover
 from repodoc_ls.server import target as targets
+from repodoc_ls.server.folders import Folder
+from repodoc_ls.server.hover_format import Format, HoverContext
+from repodoc_ls.server.hover_scope import scope_hover
+from repodoc_ls.server.server import RepodocServer, guarded
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +35,11 @@ PARTIAL = "(the workspace is still being indexed: uses in other files are not kn
 _VALUE_MAX = 80
 
 
-def register(ls) -> None:
-    from repodoc_ls.server.server import guarded
-
+def register(ls: RepodocServer) -> None:
     ls.feature(types.TEXT_DOCUMENT_HOVER)(guarded(ls, "hover", hover))
 
 
-def wants_markdown(ls) -> bool:
+def wants_markdown(ls: RepodocServer) -> bool:
     td = ls.client_capabilities.text_document
     formats = td.hover.content_format if td is not None and td.hover is not None else None
     if not formats:
@@ -45,36 +48,39 @@ def wants_markdown(ls) -> bool:
         types.MarkupKind.Markdown in formats and types.MarkupKind.PlainText not in formats)
 
 
-async def hover(ls, params: types.HoverParams) -> types.Hover | None:
+async def hover(ls: RepodocServer, params: types.HoverParams) -> types.Hover | None:
+    assert ls.loop is not None
     started = ls.loop.time()
-    folder, rel = ls.locate(params.text_document.uri)
+    located, rel = ls.locate(params.text_document.uri)
     await ls.docs.settle()
-    folder = folder.view()  # during the first build, the open documents' index
+    folder = located.view()  # during the first build, the open documents' index
     if folder is None:
         return None
-    markdown = wants_markdown(ls)
+    ctx = HoverContext(ls, folder, Format(wants_markdown(ls), ls.link_kinds))
     lines = await ls.run(ls.lines, folder, rel)
     pos = ls.workspace.position_codec.position_from_client_units(lines, params.position)
-    text, word = await ls.run(index_hover, ls, folder, rel, lines, pos.line, pos.character, markdown)
+    text, word = await ls.run(index_hover, ctx, rel, lines, pos.line, pos.character)
     if text is None and word is not None:
         # The budget counts from the request's arrival: a hover never takes longer than it.
         budget = folder.settings.hover_budget_ms / 1000 - (ls.loop.time() - started)
         result = await ls.jedi.call("help", str(folder.root), str(folder.root / rel), "\n".join(lines),
                                     pos.line + 1, pos.character, budget)
         if result is not None:
-            text = await ls.run(jedi_text, ls, folder, result, markdown)
-    if not text:
+            text = await ls.run(jedi_text, ctx, result)
+    if not text or word is None:
         return None
     rng = ls.workspace.position_codec.range_to_client_units(lines, types.Range(
         types.Position(word.line, word.start), types.Position(word.line, word.end)))
-    kind = types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText
+    kind = types.MarkupKind.Markdown if ctx.fmt.markdown else types.MarkupKind.PlainText
     return types.Hover(contents=types.MarkupContent(kind=kind, value=text), range=rng)
 
 
-def index_hover(ls, folder, rel, lines, line, char, markdown):
+def index_hover(ctx: HoverContext, rel: str, lines: list[str], line: int,
+                char: int) -> tuple[str | None, targets.Word | None]:
     """(hover text or None, word under the cursor or None); runs in the query pool.
     The word is returned without text when only jedi may know the name."""
-    index = folder.index
+    index = ctx.folder.index
+    assert index is not None
     with index.lock:
         found = targets.resolve(index, rel, lines, line, char)
         if found is None:
@@ -83,53 +89,39 @@ def index_hover(ls, folder, rel, lines, line, char, markdown):
             if keyword.iskeyword(found.word.text):
                 return None, None  # nothing to ask jedi either
             try:
-                return scope_hover(ls, folder, rel, lines, found.word, markdown), found.word
+                answer = scope_hover(ctx, rel, lines, found.word)
+                if isinstance(answer, (SymbolRef, ModuleRef)):
+                    answer = render_target(ctx, answer)
+                return answer, found.word
             except (RecursionError, MemoryError, ValueError, TypeError, AttributeError, KeyError, IndexError):
                 # A fast path over odd code failed: jedi still gets its chance to answer.
                 log.warning("index hover failed at %s:%s", rel, line + 1, exc_info=True)
                 return None, found.word
-        return render_target(ls, folder, found.target, markdown), found.word
+        return render_target(ctx, found.target), found.word
 
 
-def render_target(ls, folder, target, markdown: bool) -> str | None:
-    fmt = Format(markdown)
+def render_target(ctx: HoverContext, target: SymbolRef | ModuleRef) -> str | None:
     if isinstance(target, SymbolRef):
-        return render_symbol(folder, target, fmt)
+        return render_symbol(ctx, target)
     if isinstance(target, ModuleRef):
-        return render_module(folder, target, fmt)
+        return render_module(ctx, target)
     return None
 
 
-class Format:
-    """The same facts as Markdown (links, code fences) or as plain text."""
-
-    def __init__(self, markdown: bool):
-        self.markdown = markdown
-
-    def code(self, text: str) -> str:
-        if not self.markdown:
-            return text
-        fence = pages.fence_for(text)
-        return f"{fence}python\n{text}\n{fence}"
-
-    def link(self, text: str, url: str) -> str:
-        return f"[{pages.text(text)}]({url})" if self.markdown else text
-
-    def join(self, blocks: list[str]) -> str:
-        return "\n\n".join(b for b in blocks if b)
+def exported_page(folder: Folder, path: str) -> Path:
+    """Where an export writes the file page of `path`."""
+    return folder.settings.output_path / pages.file_page(path)
 
 
-def file_link(folder, path: str, line: int | None = None) -> str:
-    uri = from_fs_path(str(folder.root / path))
-    return f"{uri}#L{line}" if line else uri
-
-
-def docs_link(folder, path: str, qualname: str | None = None) -> str:
-    """The exported page when it is on disk, else a command that renders it on demand."""
-    page = folder.settings.output_path / pages.file_page(path)
+def docs_link(folder: Folder, path: str, qualname: str | None = None, commands: bool = True) -> str | None:
+    """The exported page when it is on disk, else a command that renders it on demand
+    (None for a client that opens no command links)."""
+    page = exported_page(folder, path)
     if page.is_file():
         uri = from_fs_path(str(page))
         return f"{uri}#{pages.anchor(qualname)}" if qualname else uri
+    if not commands:
+        return None
     args = {"uri": from_fs_path(str(folder.root / path))}
     if qualname:
         args["symbol"] = qualname
@@ -150,67 +142,86 @@ def signature(symbol: Symbol) -> str:
     return symbol.qualname
 
 
-def _users(folder, fmt: Format, label: str, by_file: dict[str, list[int]], exclude: str) -> str:
+def _docs(ctx: HoverContext, path: str, qualname: str | None = None) -> str:
+    """The hover's last line: a link to the file's page, or, for a client that opens no
+    link to it (no command links and no page exported yet), where an export writes it."""
+    fmt = ctx.fmt
+    if not fmt.markdown:
+        return ""
+    link = docs_link(ctx.folder, path, qualname, commands=fmt.opens("command"))
+    if link is not None:
+        return fmt.link(f"Docs: {path}", link)
+    page = exported_page(ctx.folder, path)
+    shown = page.relative_to(ctx.folder.root).as_posix() if page.is_relative_to(ctx.folder.root) else str(page)
+    return f"Docs: {pages.text(shown)} (not exported yet)"
+
+
+def _users(ctx: HoverContext, label: str, by_file: dict[str, list[int]], exclude: str) -> str:
+    fmt = ctx.fmt
     users = sorted(p for p in by_file if p != exclude)
     if not users:
         return f"{label} no other file" if label == "Imported by" else "Not used in other files"
     shown = []
     for path in users[:USERS_SHOWN]:
         line = by_file[path][0] if by_file[path] else None
-        shown.append(fmt.link(f"{path}:{line}" if line else path, file_link(folder, path, line)))
+        shown.append(fmt.link(f"{path}:{line}" if line else path, ctx.file_link(path, line)))
     more = f", and {len(users) - USERS_SHOWN} more" if len(users) > USERS_SHOWN else ""
     noun = "file" if len(users) == 1 else "files"
     return f"{label} {len(users)} {noun}: {', '.join(shown)}{more}"
 
 
-def render_symbol(folder, ref: SymbolRef, fmt: Format) -> str | None:
+def render_symbol(ctx: HoverContext, ref: SymbolRef) -> str | None:
+    folder, fmt = ctx.folder, ctx.fmt
     index = folder.index
+    assert index is not None
     symbol = index.graph.symbols_of(ref.path).get(ref.qualname) if ref.path in index.facts else None
     if symbol is None:
         return None
     summary = symbol.summary
-    defined = "Defined in " + fmt.link(f"{ref.path}:{symbol.line}", file_link(folder, ref.path, symbol.line))
+    defined = "Defined in " + fmt.link(f"{ref.path}:{symbol.line}", ctx.file_link(ref.path, symbol.line))
     if folder.partial:  # the open documents alone: who uses it is not known yet
         return fmt.join([fmt.code(signature(symbol)), summary, defined, PARTIAL])
-    used = _users(folder, fmt, "Used in", index.references(ref.path, ref.qualname), ref.path)
-    docs = fmt.link(f"Docs: {ref.path}", docs_link(folder, ref.path, ref.qualname)) if fmt.markdown else ""
+    used = _users(ctx, "Used in", index.references(ref.path, ref.qualname), ref.path)
+    docs = _docs(ctx, ref.path, ref.qualname)
     # Docstrings are shown as written: most are Markdown-ish, and escaping them would show
     # backslashes in every client.
     return fmt.join([fmt.code(signature(symbol)), summary, defined, used, docs])
 
 
-def render_module(folder, ref: ModuleRef, fmt: Format) -> str | None:
+def render_module(ctx: HoverContext, ref: ModuleRef) -> str | None:
+    folder, fmt = ctx.folder, ctx.fmt
     index = folder.index
+    assert index is not None
     facts = index.file(ref.path)
     if facts is None:
         return None
     name = index.graph.module_name.get(ref.path, ref.path)
-    where = "File " + fmt.link(ref.path, file_link(folder, ref.path))
+    where = "File " + fmt.link(ref.path, ctx.file_link(ref.path))
     if folder.partial:
         return fmt.join([fmt.code(f"module {name}"), facts.summary, where, PARTIAL])
     importers = {p: _import_lines(index, p, ref.path) for p in index.graph.imported_by(ref.path)}
-    used = _users(folder, fmt, "Imported by", importers, ref.path)
-    docs = fmt.link(f"Docs: {ref.path}", docs_link(folder, ref.path)) if fmt.markdown else ""
+    used = _users(ctx, "Imported by", importers, ref.path)
+    docs = _docs(ctx, ref.path)
     summary = facts.summary
     return fmt.join([fmt.code(f"module {name}"), summary, where, used, docs])
 
 
-def _import_lines(index, importer: str, target: str) -> list[int]:
+def _import_lines(index: Index, importer: str, target: str) -> list[int]:
     return sorted({r.imp.line for r in index.graph.imports_of(importer) if r.target == target})
 
 
 # -- jedi -----------------------------------------------------------------------
 
-def jedi_text(ls, folder, name: dict, markdown: bool) -> str | None:
+def jedi_text(ctx: HoverContext, name: dict[str, Any]) -> str | None:
     """The hover for what the jedi worker said (jedi_worker.Worker.help); a name jedi
     finds in the workspace gets the index hover."""
     if name["module_path"] is not None and name["line"]:
-        mapped = _workspace_symbol(ls, folder, name, markdown)
+        mapped = _workspace_symbol(ctx, name)
         if mapped is not None:
             return mapped
     if name["type"] == "keyword":
         return None
-    fmt = Format(markdown)
+    fmt = ctx.fmt
     sigs = name["signatures"]
     head = "\n".join(sigs) if sigs else f"{name['type']} {name['full_name'] or name['name']}"
     doc = name["docstring"]
@@ -222,12 +233,12 @@ def jedi_text(ls, folder, name: dict, markdown: bool) -> str | None:
     return fmt.join([fmt.code(head), paragraph, where])
 
 
-def _workspace_symbol(ls, folder, name: dict, markdown: bool) -> str | None:
+def _workspace_symbol(ctx: HoverContext, name: dict[str, Any]) -> str | None:
     try:
-        rel = Path(name["module_path"]).resolve().relative_to(folder.root).as_posix()
+        rel = Path(name["module_path"]).resolve().relative_to(ctx.folder.root).as_posix()
     except (ValueError, OSError):
         return None
-    index = folder.index
+    index = ctx.folder.index
     if index is None:
         return None
     with index.lock:
@@ -236,7 +247,7 @@ def _workspace_symbol(ls, folder, name: dict, markdown: bool) -> str | None:
             return None
         for s in facts.symbols:
             if s.line == name["line"] and s.name == name["name"]:
-                return render_target(ls, folder, SymbolRef.of(rel, s), markdown)
+                return render_target(ctx, SymbolRef.of(rel, s))
         if name["type"] == "module":
-            return render_target(ls, folder, ModuleRef(rel), markdown)
+            return render_target(ctx, ModuleRef(rel))
     return None

@@ -5,8 +5,9 @@ local variables, names of a class body, module variables (also of another worksp
 through an import), `self.x` and any `value.attr` whose value has a known type (a workspace
 class, a builtin class, a module), keyword arguments of a call (the callee's parameter), and
 builtins. Everything shown comes from the code: a line that assigns, a signature, a
-docstring of the running interpreter. None means "ask jedi".
-All functions expect the caller to hold `index.lock`.
+docstring of the running interpreter. The answer is the hover's text, or the symbol or
+module the name turned out to be (whose index hover hover.py renders); None means "ask
+jedi". All functions expect the caller to hold `index.lock`.
 """
 
 from __future__ import annotations
@@ -18,57 +19,61 @@ import inspect
 import re
 import sys
 import types
+from typing import Any, Union
 
-from repodoc_ls.model import ModuleRef, SymbolKind, SymbolRef
+from repodoc_ls.index.indexer import Index
+from repodoc_ls.model import FileFacts, ModuleRef, SymbolKind, SymbolRef
 from repodoc_ls.server import infer, regions, scopes
-from repodoc_ls.server.target import IMPORT_SPAN
+from repodoc_ls.server.hover_format import Format, HoverContext
+from repodoc_ls.server.target import IMPORT_SPAN, Word
 
 _CALLEE_MAX = 60
 
+#: A hover's text, or the symbol or module whose index hover answers; None: ask jedi.
+Answer = Union[str, SymbolRef, ModuleRef, None]
 
-def scope_hover(ls, folder, rel, lines, word, markdown) -> str | None:
-    from repodoc_ls.server.hover import Format
 
-    index = folder.index
+def scope_hover(ctx: HoverContext, rel: str, lines: list[str], word: Word) -> Answer:
+    index = ctx.folder.index
+    assert index is not None
     facts = index.file(rel)
     if facts is None or not facts.is_python:
         return None
-    fmt = Format(markdown)
+    fmt = ctx.fmt
     lineno = word.line + 1
     reg = regions.region(rel, facts, lines, lineno)
     node, parent = regions.node_at(reg, lines, lineno, word.start) if reg is not None else (None, None)
-    inf = infer.Inferrer(index, lambda p: ls.lines(folder, p))
-    if isinstance(node, ast.keyword) and isinstance(parent, ast.Call):
-        return keyword_hover(ls, folder, inf, reg, parent, node.arg, fmt)
-    if isinstance(node, ast.Attribute):
+    inf = infer.Inferrer(index, ctx.lines)
+    if isinstance(node, ast.keyword) and isinstance(parent, ast.Call) and reg is not None:
+        return keyword_hover(ctx, inf, reg, parent, node.arg)
+    if isinstance(node, ast.Attribute) and reg is not None:
         value = inf.expr(reg, node.value)
-        return member_hover(ls, folder, inf, value, node.attr, fmt) if value is not None else None
+        return member_hover(ctx, inf, value, node.attr) if value is not None else None
     if "." in word.chain:
         return None  # an attribute the text shows but `ast` could not place: leave it to jedi
     binding = scopes.local_binding(facts, lines, lineno, word.text)
     if binding is None and reg is not None:
-        found = class_body_hover(ls, folder, rel, facts, reg, lineno, word.text, fmt)
+        found = class_body_hover(ctx, rel, facts, reg, lineno, word.text)
         if found is not None:
             return found
     if binding is None:
-        imported = imported_variable(ls, folder, rel, word.text, lineno, fmt) or compiled_name(
+        imported = imported_variable(ctx, rel, word.text, lineno) or compiled_name(
             index, rel, word.text, lineno, fmt)
         if imported is not None:
             return imported
         binding = scopes.module_binding(facts, lines, word.text) or scopes.global_binding(facts, lines, word.text)
     if binding is not None:
-        return render_binding(folder, rel, facts, binding, fmt)
-    found = scopes.builtin(word.text)
-    if found is not None:
-        head, summary = found
+        return render_binding(ctx, rel, facts, binding)
+    builtin = scopes.builtin(word.text)
+    if builtin is not None:
+        head, summary = builtin
         return fmt.join([fmt.code(head), summary, "builtin"])
     return None
 
 
-def render_binding(folder, rel, facts, b, fmt) -> str:
-    from repodoc_ls.server.hover import file_link
-
-    at = fmt.link(f"{rel}:{b.line}", file_link(folder, rel, b.line))
+def render_binding(ctx: HoverContext, rel: str, facts: FileFacts, b: scopes.Binding) -> str:
+    fmt = ctx.fmt
+    at = fmt.link(f"{rel}:{b.line}", ctx.file_link(rel, b.line))
     scope = (f"`{b.scope}`" if fmt.markdown else b.scope) if b.scope else ""
     if b.kind == "parameter":
         head = f"(parameter) {b.text}"
@@ -94,15 +99,13 @@ def _shorten(text: str, limit: int = 100) -> str:
 
 # -- attributes ---------------------------------------------------------------------------------
 
-def member_hover(ls, folder, inf: infer.Inferrer, value: infer.Type, attr: str, fmt) -> str | None:
-    from repodoc_ls.server.hover import file_link, render_target
-
-    index = folder.index
+def member_hover(ctx: HoverContext, inf: infer.Inferrer, value: infer.Type, attr: str) -> Answer:
+    index, fmt = inf.index, ctx.fmt
     if value.module is not None:
         target = index.graph.resolve_name(value.module, attr)
         if isinstance(target, (SymbolRef, ModuleRef)):
-            return render_target(ls, folder, target, fmt.markdown)
-        return module_variable(ls, folder, value.module, attr, fmt) or compiled_star_member(
+            return target
+        return module_variable(ctx, value.module, attr) or compiled_star_member(
             index, value.module, attr, fmt)
     if value.builtin is not None:
         return builtin_member(value.builtin, attr, fmt)
@@ -114,15 +117,17 @@ def member_hover(ls, folder, inf: infer.Inferrer, value: infer.Type, attr: str, 
     if found is None:
         return None
     if found.symbol is not None:
-        return render_target(ls, folder, found.symbol, fmt.markdown)
+        return found.symbol
     if found.builtin is not None:
         return builtin_member(found.builtin, attr, fmt)
     path, klass = found.path, found.klass
-    lines = ls.lines(folder, path)
+    if path is None or klass is None:
+        return None  # (a member is a symbol, a builtin's, or assigned in a class)
+    lines = ctx.lines(path)
     line = next((n for n in found.assigned if _plain_assignment(lines[n - 1], attr)), found.assigned[0])
-    where = "Attribute of " + fmt.link(klass.qualname, file_link(folder, path, klass.line))
+    where = "Attribute of " + fmt.link(klass.qualname, ctx.file_link(path, klass.line))
     first = ("bound at " if found.class_level else "first assigned at ") + fmt.link(
-        f"{path}:{line}", file_link(folder, path, line))
+        f"{path}:{line}", ctx.file_link(path, line))
     head = f"({'class ' if found.class_level else ''}attribute) {klass.qualname}.{attr}"
     return fmt.join([fmt.code(head), f"{where}, {first}", fmt.code(_shorten(lines[line - 1].strip()))])
 
@@ -131,7 +136,7 @@ def _plain_assignment(text: str, attr: str) -> bool:
     return re.search(rf"(?:^|\.)\s*{re.escape(attr)}\s*(?::[^=]+)?=(?!=)", text.strip()) is not None
 
 
-def builtin_member(cls: type, attr: str, fmt) -> str | None:
+def builtin_member(cls: type, attr: str, fmt: Format) -> str | None:
     """`list.append`: the interpreter's own signature and docstring summary."""
     obj = inspect.getattr_static(cls, attr, None)
     if obj is None:
@@ -147,7 +152,7 @@ def builtin_member(cls: type, attr: str, fmt) -> str | None:
     return fmt.join([fmt.code(head), summary, where])
 
 
-def compiled_name(index, rel: str, name: str, lineno: int, fmt) -> str | None:
+def compiled_name(index: Index, rel: str, name: str, lineno: int, fmt: Format) -> str | None:
     """`sys` bound by `import sys`, or `clock` by `from time import perf_counter as clock`
     (also the imported name on its import line), for modules compiled into the interpreter."""
     graph = index.graph
@@ -161,15 +166,17 @@ def compiled_name(index, rel: str, name: str, lineno: int, fmt) -> str | None:
     if found is None:
         return None
     if found.compiled is not None:
-        module = found.compiled
+        module: Any = found.compiled
         doc = (inspect.getdoc(module) or "").strip().split("\n\n")[0].strip()
         where = "compiled into the interpreter (" + ("standard library" if r.category == "standard library"
                                                      else r.category) + ")"
         return fmt.join([fmt.code(f"module {module.__name__}"), doc, where])
+    if r.imp.name is None:
+        return None
     return compiled_member(infer.compiled_module(r.imp.module), r.imp.name, fmt)
 
 
-def compiled_member(module, attr: str, fmt) -> str | None:
+def compiled_member(module: Any, attr: str, fmt: Format) -> str | None:
     """An attribute of a module compiled into the interpreter, as the interpreter has it."""
     obj = getattr(module, attr, None)
     code = (lambda t: f"`{t}`") if fmt.markdown else (lambda t: t)
@@ -187,7 +194,7 @@ def compiled_member(module, attr: str, fmt) -> str | None:
                      "interpreter running repodoc)"])
 
 
-def callable_head(prefix: str, name: str, obj, shown: str | None = None) -> tuple[str, str]:
+def callable_head(prefix: str, name: str, obj: Any, shown: str | None = None) -> tuple[str, str]:
     """(signature line, docstring summary) of a callable of the interpreter. Without an
     introspectable signature, a docstring that starts with one (`settrace(function)`)
     gives it."""
@@ -207,7 +214,7 @@ def callable_head(prefix: str, name: str, obj, shown: str | None = None) -> tupl
     return f"{prefix}{shown}{sig if sig is not None else '(...)'}", summary
 
 
-def compiled_star_member(index, path: str, attr: str, fmt) -> str | None:
+def compiled_star_member(index: Index, path: str, attr: str, fmt: Format) -> str | None:
     """`codecs.charmap_encode`: a name workspace module `path` gets from `from _codecs
     import *`, where `_codecs` is compiled into the interpreter (importing it runs no code
     of the workspace or of any package), so the running interpreter can describe it."""
@@ -233,29 +240,29 @@ def compiled_star_member(index, path: str, attr: str, fmt) -> str | None:
 
 # -- module variables ---------------------------------------------------------------------------
 
-def module_variable(ls, folder, path: str, name: str, fmt) -> str | None:
+def module_variable(ctx: HoverContext, path: str, name: str) -> str | None:
     """A module-level variable of workspace module `path` (not a symbol: lowercase names)."""
-    from repodoc_ls.server.hover import file_link
-
-    index = folder.index
+    index, fmt = ctx.folder.index, ctx.fmt
+    assert index is not None
     facts = index.file(path)
     if facts is None or not facts.is_python:
         return None
-    lines = ls.lines(folder, path)
+    lines = ctx.lines(path)
     b = scopes.module_binding(facts, lines, name) or scopes.global_binding(facts, lines, name)
     if b is None or b.kind != "variable":
         return None
     module = index.graph.module_name.get(path, path)
-    at = fmt.link(f"{path}:{b.line}", file_link(folder, path, b.line))
+    at = fmt.link(f"{path}:{b.line}", ctx.file_link(path, b.line))
     of = f"`{module}`" if fmt.markdown else module
     return fmt.join([fmt.code(f"(variable) {name}"), f"Module variable of {of}, first bound at {at}",
                      fmt.code(b.text)])
 
 
-def imported_variable(ls, folder, rel: str, name: str, lineno: int, fmt) -> str | None:
+def imported_variable(ctx: HoverContext, rel: str, name: str, lineno: int) -> str | None:
     """`name` bound by `from m import v [as name]`, or the `v` of such an import on this
     line, where v is a variable of workspace module m (not a symbol there)."""
-    graph = folder.index.graph
+    assert ctx.folder.index is not None
+    graph = ctx.folder.index.graph
     r = graph.bindings_of(rel)[0].get(name)
     if r is None:
         r = next((r for r in graph.imports_of(rel) if r.imp.name == name
@@ -264,16 +271,16 @@ def imported_variable(ls, folder, rel: str, name: str, lineno: int, fmt) -> str 
         return None
     if graph.resolve_name(rel, r.imp.bound_name) is not None:
         return None  # a symbol: the index hover answers it
-    return module_variable(ls, folder, r.target, r.imp.name, fmt)
+    return module_variable(ctx, r.target, r.imp.name)
 
 
 # -- class bodies -------------------------------------------------------------------------------
 
-def class_body_hover(ls, folder, rel, facts, reg, lineno: int, name: str, fmt) -> str | None:
+def class_body_hover(ctx: HoverContext, rel: str, facts: FileFacts, reg: regions.Region, lineno: int,
+                     name: str) -> Answer:
     """A name read or bound directly in a class body: the class's own binding before it
     (a method, a nested class, an assignment), as Python looks names up there."""
-    from repodoc_ls.server.hover import file_link, render_target
-
+    fmt = ctx.fmt
     top = reg.tree.body[0] if reg.tree.body else None
     if isinstance(top, ast.If):
         top = top.body[0] if top.body else None  # the "if 1:" wrapper of an indented class
@@ -283,7 +290,7 @@ def class_body_hover(ls, folder, rel, facts, reg, lineno: int, name: str, fmt) -
                   and s.line == top.lineno + reg.offset and s.name == top.name), None)
     if klass is None:
         return None
-    latest = None
+    latest: tuple[str, ast.stmt] | None = None
     for stmt in top.body:
         if stmt.lineno + reg.offset > lineno:
             break
@@ -298,35 +305,36 @@ def class_body_hover(ls, folder, rel, facts, reg, lineno: int, name: str, fmt) -
     kind, stmt = latest
     line = stmt.lineno + reg.offset
     if kind == "symbol":
-        member = folder.index.graph.symbols_of(rel).get(f"{klass.qualname}.{name}")
-        return render_target(ls, folder, SymbolRef.of(rel, member), fmt.markdown) if member else None
-    lines = ls.lines(folder, rel)
-    where = "Attribute of " + fmt.link(klass.qualname, file_link(folder, rel, klass.line))
-    at = "bound at " + fmt.link(f"{rel}:{line}", file_link(folder, rel, line))
+        assert ctx.folder.index is not None
+        member = ctx.folder.index.graph.symbols_of(rel).get(f"{klass.qualname}.{name}")
+        return SymbolRef.of(rel, member) if member else None
+    lines = ctx.lines(rel)
+    where = "Attribute of " + fmt.link(klass.qualname, ctx.file_link(rel, klass.line))
+    at = "bound at " + fmt.link(f"{rel}:{line}", ctx.file_link(rel, line))
     return fmt.join([fmt.code(f"(class attribute) {klass.qualname}.{name}"), f"{where}, {at}",
                      fmt.code(_shorten(lines[line - 1].strip()))])
 
 
 # -- keyword arguments --------------------------------------------------------------------------
 
-def keyword_hover(ls, folder, inf: infer.Inferrer, reg, call: ast.Call, arg: str, fmt) -> str:
+def keyword_hover(ctx: HoverContext, inf: infer.Inferrer, reg: regions.Region, call: ast.Call,
+                  arg: str | None) -> str:
     """`f(name=...)`: the parameter of the callee when the index knows the callee, else
     the plain fact that it is a keyword argument of that call."""
-    from repodoc_ls.server.hover import file_link
-
+    fmt = ctx.fmt
     callee = inf.expr(reg, call.func)
     shown = _shorten(ast.unparse(call.func), _CALLEE_MAX)
     code = (lambda t: f"`{t}`") if fmt.markdown else (lambda t: t)
-    target = None
+    target: SymbolRef | None = None
     if callee is not None and not callee.instance and callee.ref is not None:
         target = callee.ref
         if target.kind == SymbolKind.CLASS:
             target = _constructor(inf, target)
     if target is not None:
-        symbol = folder.index.graph.symbols_of(target.path).get(target.qualname)
+        symbol = inf.index.graph.symbols_of(target.path).get(target.qualname)
         params = _signature_params(symbol.signature if symbol is not None else None)
-        if params is not None:
-            where = fmt.link(f"{target.path}:{symbol.line}", file_link(folder, target.path, symbol.line))
+        if params is not None and symbol is not None:
+            where = fmt.link(f"{target.path}:{symbol.line}", ctx.file_link(target.path, symbol.line))
             if arg in params:
                 return fmt.join([fmt.code(f"(parameter) {params[arg]}"),
                                  f"Parameter of {code(target.qualname)}, {where}"])
@@ -337,7 +345,7 @@ def keyword_hover(ls, folder, inf: infer.Inferrer, reg, call: ast.Call, arg: str
     builtin = _builtin_callable(inf, reg, call.func, callee)
     if builtin is not None:
         try:
-            param = inspect.signature(builtin).parameters.get(arg)
+            param = inspect.signature(builtin).parameters.get(arg) if arg is not None else None
         except (TypeError, ValueError):
             param = None
         if param is not None:
@@ -356,7 +364,8 @@ def _constructor(inf: infer.Inferrer, ref: SymbolRef) -> SymbolRef | None:
     return None
 
 
-def _builtin_callable(inf, reg, func, callee):
+def _builtin_callable(inf: infer.Inferrer, reg: regions.Region, func: ast.expr,
+                      callee: infer.Type | None) -> Any:
     if callee is not None and callee.builtin is not None and not callee.instance:
         return callee.builtin
     if isinstance(func, ast.Name) and callee is None:

@@ -5,22 +5,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 from lsprotocol import types
-from pygls.uris import to_fs_path
 
-from repodoc_ls.server.folders import normalize_options
+from repodoc_ls.server.folders import Folder, link_kinds, normalize_options
+from repodoc_ls.server.server import RepodocServer
 
 log = logging.getLogger(__name__)
 
 WATCHER_ID = "repodoc-watched-files"
 
 
-def register(ls) -> None:
+def register(ls: RepodocServer) -> None:
     @ls.feature(types.INITIALIZE)
     def initialize(params: types.InitializeParams) -> None:
         ls.loop = asyncio.get_running_loop()
+        ls.link_kinds = link_kinds(params.initialization_options, ls.pending_warnings.append)
         ls.overrides = normalize_options(params.initialization_options)
         folders = params.workspace_folders or []
         if folders:
@@ -43,7 +45,7 @@ def register(ls) -> None:
         await _register_watchers(ls)
 
     @ls.feature(types.SHUTDOWN)
-    async def shutdown(params) -> None:
+    async def shutdown(params: None) -> None:
         for folder in ls.folders:
             folder.generation += 1  # a build still running is dropped when it ends
         for pool in (ls.query_pool, ls.update_pool, ls.build_pool):
@@ -115,7 +117,7 @@ def register(ls) -> None:
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     async def watched_files_changed(params: types.DidChangeWatchedFilesParams) -> None:
-        by_folder = defaultdict(set)
+        by_folder: defaultdict[Folder, set[str]] = defaultdict(set)
         for change in params.changes:
             try:
                 folder, rel = ls.folders.locate(change.uri)
@@ -130,7 +132,7 @@ def register(ls) -> None:
                 log.info("refreshed %s: %s", folder.root, sorted(changed))
 
 
-def _note_templates(ls, folders) -> None:
+def _note_templates(ls: RepodocServer, folders: Iterable[Folder]) -> None:
     """Say in the log when a folder's pyproject names templates that are not used: a
     repository's templates render only when the user trusts them (initialization option
     or setting `trustTemplates`, which the workspace cannot give)."""
@@ -144,9 +146,10 @@ def _note_templates(ls, folders) -> None:
             ls.log_message(f"repodoc: {folder.name}: {notice}", types.MessageType.Warning)
 
 
-def _refresh(ls, folder, rels: list[str]) -> set[str]:
+def _refresh(ls: RepodocServer, folder: Folder, rels: list[str]) -> set[str]:
     """index.refresh, plus deleted folders: a folder's deletion comes as one event."""
     index = folder.index
+    assert index is not None
     with index.lock:
         expanded = set()
         for rel in rels:
@@ -165,14 +168,14 @@ def _refresh(ls, folder, rels: list[str]) -> set[str]:
 
 
 def _files_under(root: Path, rel: str) -> set[str]:
-    out = set()
+    out: set[str] = set()
     for path in (root / rel).rglob("*"):
         if path.is_file() and not path.is_symlink():
             out.add(path.relative_to(root).as_posix())
     return out
 
 
-async def _register_watchers(ls) -> None:
+async def _register_watchers(ls: RepodocServer) -> None:
     caps = ls.client_capabilities.workspace
     watched = caps.did_change_watched_files if caps is not None else None
     if watched is None or not watched.dynamic_registration:
@@ -185,7 +188,3 @@ async def _register_watchers(ls) -> None:
                                register_options=options)]))
     except Exception as exc:
         ls.log_message(f"repodoc: could not register file watchers: {exc}", types.MessageType.Warning)
-
-
-def doc_uri_path(uri: str) -> str | None:
-    return to_fs_path(uri)

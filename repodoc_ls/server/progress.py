@@ -12,8 +12,12 @@ import asyncio
 import itertools
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
+
+if TYPE_CHECKING:
+    from repodoc_ls.server.server import RepodocServer
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +26,7 @@ _tokens = itertools.count(1)
 
 
 class WorkProgress:
-    def __init__(self, ls, title: str):
+    def __init__(self, ls: RepodocServer, title: str):
         self.ls = ls
         self.title = title
         self.token: str | None = None
@@ -66,7 +70,7 @@ class WorkProgress:
             return
         token, self.token = self.token, None
 
-        def send_end():
+        def send_end() -> None:
             self.ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message or None))
             self.ls.work_done_progress.tokens.pop(token, None)
 

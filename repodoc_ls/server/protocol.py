@@ -136,7 +136,7 @@ class RepodocProtocol(LanguageServerProtocol):
         loop.call_later(self.client_request_timeout, self._give_up, msg_id, method, future)
         return future
 
-    def _give_up(self, msg_id, method: str, future: Future) -> None:
+    def _give_up(self, msg_id: Any, method: str, future: Future) -> None:
         if future.done():
             return
         # Forgotten: a late answer then finds no request and is ignored.
@@ -144,6 +144,26 @@ class RepodocProtocol(LanguageServerProtocol):
         self._result_types.pop(msg_id, None)
         future.set_exception(ClientDidNotAnswer(
             f"the client did not answer {method} within {self.client_request_timeout:g} s"))
+
+
+    # -- what handlers need of pygls' internals, in one place ----------------------
+
+    def to_json(self, value: Any) -> Any:
+        """`value` (lsprotocol types included) as the JSON value it is sent as: for results
+        of our own requests, which are plain JSON objects holding LSP types."""
+        return self._converter.unstructure(value)
+
+    def cancel_with_request(self, task: asyncio.Task) -> None:
+        """Cancel `task` when the client cancels the request being handled. pygls runs a
+        command as a task of its own under the executeCommand request, and $/cancelRequest
+        cancels only the request's future: the client gets -32800, but the command would
+        run on (an export to the end)."""
+        msg_id = self.msg_id
+        request = self._request_futures.get(msg_id) if msg_id is not None else None
+        if request is None:
+            return
+        loop = task.get_loop()
+        request.add_done_callback(lambda f: f.cancelled() and loop.call_soon_threadsafe(task.cancel))
 
 
 def describe(exc: BaseException) -> str:

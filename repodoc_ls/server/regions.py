@@ -129,10 +129,11 @@ def node_at(reg: Region, lines: list[str], lineno: int, start: int):
     return None, None
 
 
-def scope_chain(tree: ast.AST, line: int) -> list[ast.AST]:
+def scope_chain(tree: ast.AST, line: int) -> list[ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda]:
     """Function scopes around tree line `line`, innermost first. A function's decorators
     and signature lines are not inside it (they are evaluated in the enclosing scope)."""
-    chain, node = [], tree
+    chain: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda] = []
+    node = tree
     while True:
         inner = None
         for child in ast.iter_child_nodes(node):

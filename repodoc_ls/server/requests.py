@@ -9,30 +9,35 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
 
 from repodoc_ls.docs import caps, pages
-from repodoc_ls.model import SymbolRef
+from repodoc_ls.model import Symbol, SymbolRef
 from repodoc_ls.server import symbols
 from repodoc_ls.server import target as targets
+from repodoc_ls.server.folders import Folder
+from repodoc_ls.server.server import RepodocServer, guarded
+
+if TYPE_CHECKING:
+    from repodoc_ls.docs.render import Renderer
 
 SEARCH_LIMIT = 50
 SEARCH_LIMIT_MAX = 1000
 UINTEGER_MAX = 2**31 - 1
 
 
-def register(ls) -> None:
-    from repodoc_ls.server.server import guarded
-
+def register(ls: RepodocServer) -> None:
     for method, fn in (("repodoc/fileDoc", file_doc), ("repodoc/keywordIndex", keyword_index),
                        ("repodoc/folderDoc", folder_doc), ("repodoc/crossReferences", cross_references),
                        ("repodoc/searchKeywords", search_keywords), ("repodoc/status", status)):
         ls.feature(method)(guarded(ls, method, fn))
 
 
-def _params(params) -> dict:
+def _params(params: Any) -> dict[str, Any]:
     if params is None:
         return {}
     if isinstance(params, dict):
@@ -40,11 +45,11 @@ def _params(params) -> dict:
     raise JsonRpcInvalidParams("params must be a JSON object")
 
 
-def _to_json(ls, value):
-    return ls.protocol._converter.unstructure(value)
+def _to_json(ls: RepodocServer, value: Any) -> Any:
+    return ls.protocol.to_json(value)
 
 
-async def _indexed_file(ls, params: dict):
+async def _indexed_file(ls: RepodocServer, params: dict[str, Any]) -> tuple[Folder, str]:
     folder, rel = ls.locate(params.get("uri"))
     await ls.docs.settle()
     if folder.index is None:
@@ -55,30 +60,33 @@ async def _indexed_file(ls, params: dict):
     return folder, rel
 
 
-def _renderer(ls, folder):
-    from repodoc_ls.docs.render import Renderer
+def _renderer(ls: RepodocServer, folder: Folder) -> Renderer:
+    from repodoc_ls.docs.render import Renderer  # (jinja2 stays out of the start-up)
 
+    assert folder.index is not None
     return Renderer(folder.index, read_source=ls.read_source(folder))
 
 
-async def file_doc(ls, params):
+async def file_doc(ls: RepodocServer, params: Any) -> dict[str, Any]:
     params = _params(params)
     folder, rel = await _indexed_file(ls, params)
     markdown = await ls.run(lambda: _renderer(ls, folder).render_page(rel, "docs"))
     return {"uri": params["uri"], "path": rel, "markdown": markdown}
 
 
-async def keyword_index(ls, params):
+async def keyword_index(ls: RepodocServer, params: Any) -> dict[str, Any]:
     params = _params(params)
     folder, rel = await _indexed_file(ls, params)
 
-    def build():
+    def build() -> tuple[str, list[dict[str, Any]]]:
         markdown = _renderer(ls, folder).render_page(rel, "kw")
         index = folder.index
+        assert index is not None
         with index.lock:
             keywords = index.keywords(rel, caps.MAX_SYMBOLS, caps.MAX_ROWS)  # the page's rows
             facts = index.file(rel)
-        first = {}  # qualname -> its first symbol (what facts.symbol finds, without a scan per name)
+        assert facts is not None
+        first: dict[str, Symbol] = {}  # qualname -> its first symbol (what facts.symbol finds, without a scan per name)
         for s in facts.symbols:
             first.setdefault(s.qualname, s)
         out = []
@@ -101,7 +109,7 @@ async def keyword_index(ls, params):
 _LETTER = re.compile(r"([a-z_])(?:-([2-9]|[1-9][0-9]+))?")  # sub-t.md, sub-t-2.md: a part from 2 on
 
 
-async def folder_doc(ls, params):
+async def folder_doc(ls: RepodocServer, params: Any) -> dict[str, Any]:
     params = _params(params)
     kind = params.get("kind", "index")
     if kind not in pages.FOLDER_KINDS:
@@ -128,7 +136,7 @@ async def folder_doc(ls, params):
     return {"uri": params["uri"], "path": rel, "kind": kind, "letter": letter, "markdown": markdown}
 
 
-def _letter_page(renderer, folder: str, letter: str, part: int) -> str:
+def _letter_page(renderer: Renderer, folder: str, letter: str, part: int) -> str:
     """A page of a split symbols page: `sub-<letter>.md`, or part `part` of it."""
     from repodoc_ls.docs.render import Unit
 
@@ -143,9 +151,10 @@ def _letter_page(renderer, folder: str, letter: str, part: int) -> str:
     return rendered[page].text
 
 
-async def cross_references(ls, params):
+async def cross_references(ls: RepodocServer, params: Any) -> dict[str, Any]:
     params = _params(params)
     cancel = threading.Event()
+    work: Callable[[], tuple[str | None, list[types.Location], list[types.Location]]]
     if "keyword" in params:
         keyword = params["keyword"]
         if not isinstance(keyword, str) or not keyword.strip():
@@ -170,7 +179,7 @@ async def cross_references(ls, params):
             "references": [_to_json(ls, r) for r in refs]}
 
 
-def _position(value) -> dict:
+def _position(value: Any) -> dict[str, int]:
     """An LSP Position: two unsigned 32-bit integers (lsprotocol checks the same range
     for the standard requests)."""
     if not isinstance(value, dict):
@@ -182,7 +191,7 @@ def _position(value) -> dict:
     return value
 
 
-def _shown(value, limit: int = 60) -> str:
+def _shown(value: Any, limit: int = 60) -> str:
     """A parameter's value for an error message, cut: it is the client's and may be huge."""
     text = repr(value)
     return text if len(text) <= limit else text[:limit - 1] + "…"
@@ -193,10 +202,12 @@ def _check(cancel: threading.Event) -> None:
         raise JsonRpcRequestCancelled("request cancelled")
 
 
-def _by_keyword(ls, keyword: str, cancel):
+def _by_keyword(ls: RepodocServer, keyword: str, cancel: threading.Event
+                ) -> tuple[str, list[types.Location], list[types.Location]]:
     definitions, refs = [], []
     for folder in ls.folders.indexed():
         index = folder.index
+        assert index is not None
         with index.lock:
             for ref in index.definitions(keyword):
                 _check(cancel)
@@ -204,14 +215,16 @@ def _by_keyword(ls, keyword: str, cancel):
                 if loc is not None:
                     definitions.append(loc)
                 refs.extend(symbols.reference_locations(ls, folder, ref))
-    return keyword, definitions, symbols._dedupe(refs)
+    return keyword, definitions, symbols.dedupe(refs)
 
 
-def _by_position(ls, folder, rel, pos: dict, cancel):
+def _by_position(ls: RepodocServer, folder: Folder, rel: str, pos: dict[str, int], cancel: threading.Event
+                 ) -> tuple[str | None, list[types.Location], list[types.Location]]:
     lines = ls.lines(folder, rel)
     server_pos = ls.workspace.position_codec.position_from_client_units(
         lines, types.Position(pos["line"], pos["character"]))
     index = folder.index
+    assert index is not None
     with index.lock:
         found = targets.resolve(index, rel, lines, server_pos.line, server_pos.character)
         if found is None or found.target is None:
@@ -227,7 +240,7 @@ def _by_position(ls, folder, rel, pos: dict, cancel):
     return keyword, [loc] if loc else [], refs
 
 
-async def search_keywords(ls, params):
+async def search_keywords(ls: RepodocServer, params: Any) -> dict[str, Any]:
     params = _params(params)
     query = params.get("query")
     if not isinstance(query, str):
@@ -238,10 +251,11 @@ async def search_keywords(ls, params):
     limit = min(limit, SEARCH_LIMIT_MAX)
     await ls.docs.settle()
 
-    def search():
+    def search() -> list[dict[str, Any]]:
         items = []
         for folder in ls.folders.indexed():
             index = folder.index
+            assert index is not None
             with index.lock:
                 for ref in index.search(query, limit):
                     symbol = index.graph.symbols_of(ref.path).get(ref.qualname)
@@ -255,7 +269,7 @@ async def search_keywords(ls, params):
     return {"items": await ls.run(search)}
 
 
-async def status(ls, params):
+async def status(ls: RepodocServer, params: Any) -> dict[str, Any]:
     folders = []
     for folder in ls.folders:
         folders.append({"uri": folder.uri, "state": folder.state, "files": folder.files(),

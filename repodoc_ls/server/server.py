@@ -1,4 +1,6 @@
-"""The repodoc language server (pygls 2.x): lifecycle, folders, settings, document sync.
+"""The repodoc language server object (pygls 2.x): folders, settings, builds, text of
+documents, messages to the client, and `guarded`, which every handler is wrapped in. The
+handlers live in their own modules, below `app.py`, which registers them.
 
 Threading model. The event loop only parses messages, routes them and formats answers.
 Index builds run in `build_pool`, buffer updates in `update_pool`, queries in `query_pool`
@@ -18,12 +20,13 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import os
-import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from lsprotocol import converters, types
 from pygls.exceptions import (
@@ -36,7 +39,9 @@ from pygls.uris import to_fs_path
 from repodoc_ls import __version__
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.safefs import read_regular
-from repodoc_ls.server.folders import INDEX_FIELDS, Folder, Folders, decode, settings_for, split_lines
+from repodoc_ls.server.folders import (
+    INDEX_FIELDS, LINK_KINDS, Folder, Folders, decode, settings_for, split_lines,
+)
 from repodoc_ls.server import scopes
 from repodoc_ls.server.jedi_client import JediClient
 from repodoc_ls.server.progress import WorkProgress
@@ -46,12 +51,12 @@ from repodoc_ls.server.sync import DocSync
 log = logging.getLogger(__name__)
 
 _LINES_CACHE_SIZE = 256
-#: Milliseconds each build progress step sleeps; for tests of answers during a build only.
-TEST_BUILD_DELAY_ENV = "REPODOC_TEST_BUILD_DELAY_MS"
 _PREFIX = "repodoc: "
+T = TypeVar("T")
+P = TypeVar("P")
 
 
-def plain_converter():
+def plain_converter() -> Any:
     """lsprotocol's converter, with the params (and results) of methods that lsprotocol does
     not know, i.e. our custom requests, kept as plain JSON values. pygls' default turns them
     into namedtuples, which renames keys that are not identifiers and hides them from `get`."""
@@ -62,12 +67,16 @@ def plain_converter():
 
 
 class RepodocServer(LanguageServer):
+    protocol: RepodocProtocol
+
     def __init__(self) -> None:
         super().__init__("repodoc", __version__,
                          text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
                          protocol_cls=RepodocProtocol, converter_factory=plain_converter)
         self.folders = Folders()
-        self.overrides: dict = {}
+        self.overrides: dict[str, Any] = {}
+        #: The kinds of link the client opens in a hover (initializationOptions.linkKinds).
+        self.link_kinds: frozenset[str] = LINK_KINDS
         self.pending_warnings: list[str] = []
         self.query_pool = ThreadPoolExecutor(4, thread_name_prefix="repodoc-query")
         self.update_pool = ThreadPoolExecutor(2, thread_name_prefix="repodoc-update")
@@ -79,7 +88,7 @@ class RepodocServer(LanguageServer):
 
     # -- messages to the client ------------------------------------------------
 
-    def log_message(self, message: str, kind=types.MessageType.Info) -> None:
+    def log_message(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
         self._on_loop(self.window_log_message, types.LogMessageParams(type=kind, message=message))
 
     def log_error(self, message: str, exc: BaseException | None = None) -> None:
@@ -95,7 +104,7 @@ class RepodocServer(LanguageServer):
                       types.ShowMessageParams(type=types.MessageType.Warning, message=f"repodoc: {message}"))
         self.log_message(message, types.MessageType.Warning)
 
-    def _on_loop(self, fn, *args) -> None:
+    def _on_loop(self, fn: Callable[..., Any], *args: Any) -> None:
         # Messages are written synchronously by pygls: from a worker thread they must go
         # through the loop, or two writers could interleave their bytes.
         loop = self.loop
@@ -111,7 +120,7 @@ class RepodocServer(LanguageServer):
         else:
             loop.call_soon_threadsafe(fn, *args)
 
-    def report_server_error(self, error, source):
+    def report_server_error(self, error: Exception, source: Any) -> None:
         # Called by pygls for every failed request or notification. Requests carry their
         # error in the response; guarded() already logged unexpected ones with a traceback
         # (its InternalError says "repodoc: <method> failed: ..."), so those are not logged
@@ -127,12 +136,12 @@ class RepodocServer(LanguageServer):
 
     # -- documents and text ----------------------------------------------------
 
-    def locate(self, uri: str) -> tuple[Folder, str]:
+    def locate(self, uri: Any) -> tuple[Folder, str]:
         if uri is not None and not isinstance(uri, str):
             raise JsonRpcInvalidParams(f"uri must be a string, not {type(uri).__name__}")
         # No file name holds a NUL; the OS calls behind the containment check refuse one
         # with a ValueError, which would be an internal error instead of a refusal.
-        if isinstance(uri, str) and "\x00" in _unquoted(uri):
+        if isinstance(uri, str) and "\x00" in unquote(uri):
             raise JsonRpcInvalidParams(f"{uri[:200]!r} is not a file URI: it contains a NUL character")
         return self.folders.locate(uri)
 
@@ -140,7 +149,7 @@ class RepodocServer(LanguageServer):
         uri = self.docs.open.get((folder.uri, rel))
         if uri is None:
             return None
-        doc = self.workspace.text_documents.get(_unquoted(uri))
+        doc = self.workspace.text_documents.get(unquote(uri))
         return doc.source if doc is not None else None
 
     def lines(self, folder: Folder, rel: str) -> list[str]:
@@ -168,7 +177,7 @@ class RepodocServer(LanguageServer):
     def forget_lines(self, folder: Folder, rel: str) -> None:
         self._lines.pop((folder.uri, rel), None)
 
-    def read_source(self, folder: Folder):
+    def read_source(self, folder: Folder) -> Callable[[str], bytes | None]:
         """For the renderer: a file's bytes, from the open buffer when there is one."""
         def read(rel: str) -> bytes | None:
             text = self.buffer_text(folder, rel)
@@ -180,7 +189,9 @@ class RepodocServer(LanguageServer):
                 return None
         return read
 
-    async def run(self, fn, *args, pool=None):
+    async def run(self, fn: Callable[..., T], *args: Any, pool: Executor | None = None) -> T:
+        """`fn(*args)` in a worker thread (the query pool unless told), awaited."""
+        assert self.loop is not None, "run before initialize"
         return await self.loop.run_in_executor(pool or self.query_pool, partial(fn, *args))
 
     # -- folders and settings --------------------------------------------------
@@ -199,7 +210,8 @@ class RepodocServer(LanguageServer):
         else:
             self.warn(message)
 
-    def start_build(self, folder: Folder, fresh: bool = False) -> asyncio.Task:
+    def start_build(self, folder: Folder, fresh: bool = False) -> asyncio.Task[None]:
+        assert self.loop is not None, "build before initialize"
         task = self.loop.create_task(self.build(folder, fresh))
         folder.building = task
         return task
@@ -211,14 +223,11 @@ class RepodocServer(LanguageServer):
         folder.state, folder.done, folder.total = "indexing", 0, 0
         progress = await WorkProgress(self, f"repodoc: indexing {folder.name}").begin()
 
-        delay = float(os.environ.get(TEST_BUILD_DELAY_ENV) or 0) / 1000
-
         def on_progress(done: int, total: int, message: str) -> None:
             folder.done, folder.total = done, total
             progress.report(done, total, message)
-            if delay:  # tests only: a first build long enough to send requests during it
-                time.sleep(delay)
 
+        assert self.loop is not None
         try:
             index = await self.loop.run_in_executor(
                 self.build_pool, partial(Index.build, folder.settings, progress=on_progress, fresh_store=fresh))
@@ -251,10 +260,10 @@ class RepodocServer(LanguageServer):
         """After an update that made the graph drop its reference index (a file added or
         removed changes the module map): rebuild it in the background, and freeze it, rather
         than in the next hover that needs it. Callable from any thread."""
-        if not index.graph.refs.built:
+        if not index.graph.refs.built and self.loop is not None:
             self.loop.call_soon_threadsafe(self.loop.run_in_executor, self.query_pool, _warm_references, index)
 
-    def apply_settings(self, overrides: dict) -> None:
+    def apply_settings(self, overrides: dict[str, Any]) -> None:
         self.overrides = overrides
         for folder in self.folders:
             new = settings_for(folder.root, overrides, self.warn)
@@ -283,19 +292,14 @@ def _warm_references(index: Index) -> None:
     gc.freeze()
 
 
-def _unquoted(uri: str) -> str:
-    from urllib.parse import unquote
-
-    return unquote(uri)
-
-
-def guarded(ls: RepodocServer, name: str, fn):
+def guarded(ls: RepodocServer, name: str,
+            fn: Callable[[RepodocServer, P], Awaitable[T]]) -> Callable[[P], Awaitable[T]]:
     """An async handler that logs unexpected exceptions and returns them as errors.
 
     JSON-RPC errors raised on purpose (InvalidParams for a URI outside the workspace) and
     cancellation pass through untouched; anything else is logged to the client with its
     traceback and answered with InternalError, and the server keeps serving."""
-    async def handler(params):
+    async def handler(params: P) -> T:
         try:
             return await fn(ls, params)
         except (JsonRpcException, asyncio.CancelledError):
@@ -310,25 +314,3 @@ def guarded(ls: RepodocServer, name: str, fn):
 
     handler.__name__ = f"handle_{name.replace('/', '_')}"
     return handler
-
-
-def create_server() -> RepodocServer:
-    from repodoc_ls.server import commands, hover, lifecycle, requests, symbols
-
-    ls = RepodocServer()
-    for module in (lifecycle, hover, symbols, requests, commands):
-        module.register(ls)
-    return ls
-
-
-def run(tcp: tuple[str, int] | None = None) -> None:
-    """Serve over stdio, or over TCP when `tcp` is (host, port). Returns when the client exits."""
-    logging.basicConfig(level=logging.WARNING, format="repodoc-server %(levelname)s %(name)s: %(message)s")
-    # pygls logs a traceback on stderr for every error response, including the InvalidParams
-    # we return on purpose; the client gets those through window/logMessage instead.
-    logging.getLogger("pygls.protocol").setLevel(logging.CRITICAL)
-    ls = create_server()
-    if tcp is not None:
-        ls.start_tcp(*tcp)
-    else:
-        ls.start_io()

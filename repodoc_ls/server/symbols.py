@@ -15,8 +15,11 @@ from pathlib import Path
 from lsprotocol import types
 
 from repodoc_ls.docs import caps
+from repodoc_ls.index.indexer import Index
 from repodoc_ls.model import FileFacts, ModuleRef, Symbol, SymbolKind, SymbolRef
 from repodoc_ls.server import target as targets
+from repodoc_ls.server.folders import Folder
+from repodoc_ls.server.server import RepodocServer, guarded
 
 _KIND = {
     SymbolKind.CLASS: types.SymbolKind.Class,
@@ -27,9 +30,7 @@ _KIND = {
 WORKSPACE_SYMBOL_LIMIT = 100
 
 
-def register(ls) -> None:
-    from repodoc_ls.server.server import guarded
-
+def register(ls: RepodocServer) -> None:
     ls.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(guarded(ls, "documentSymbol", document_symbol))
     ls.feature(types.WORKSPACE_SYMBOL)(guarded(ls, "workspace/symbol", workspace_symbol))
     ls.feature(types.TEXT_DOCUMENT_DEFINITION)(guarded(ls, "definition", definition))
@@ -40,22 +41,25 @@ def register(ls) -> None:
 
 # -- locations ------------------------------------------------------------------
 
-def symbol_range(ls, symbol: Symbol) -> types.Range:
+def symbol_range(ls: RepodocServer, symbol: Symbol) -> types.Range:
     width = ls.workspace.position_codec.client_num_units(symbol.name)
     return types.Range(types.Position(symbol.line - 1, symbol.col),
                        types.Position(symbol.line - 1, symbol.col + width))
 
 
-def definition_location(ls, folder, ref: SymbolRef | ModuleRef) -> types.Location | None:
+def definition_location(ls: RepodocServer, folder: Folder, ref: SymbolRef | ModuleRef) -> types.Location | None:
     if isinstance(ref, ModuleRef):
         return types.Location(folder.uri_of(ref.path), types.Range(types.Position(0, 0), types.Position(0, 0)))
-    symbol = folder.index.graph.symbols_of(ref.path).get(ref.qualname) if ref.path in folder.index.facts else None
+    index = folder.index
+    assert index is not None
+    symbol = index.graph.symbols_of(ref.path).get(ref.qualname) if ref.path in index.facts else None
     if symbol is None:
         return None
     return types.Location(folder.uri_of(ref.path), symbol_range(ls, symbol))
 
 
-def line_location(ls, folder, path: str, line: int, names: set[str], span: int = 1) -> types.Location:
+def line_location(ls: RepodocServer, folder: Folder, path: str, line: int, names: set[str],
+                  span: int = 1) -> types.Location:
     """A 1-based `line` of `path`, narrowed to the first of `names` written on it (or on
     the `span` - 1 lines after it: the names of a multi-line import statement)."""
     lines = ls.lines(folder, path)
@@ -81,9 +85,10 @@ def _find_name(text: str, names: set[str]) -> tuple[int, int]:
     return 0, 0
 
 
-def reference_locations(ls, folder, ref: SymbolRef | ModuleRef) -> list[types.Location]:
+def reference_locations(ls: RepodocServer, folder: Folder, ref: SymbolRef | ModuleRef) -> list[types.Location]:
     """Every use of a symbol (or import of a module), sorted by file and line. Hold the lock."""
     index = folder.index
+    assert index is not None
     out = []
     if isinstance(ref, ModuleRef):
         for importer in index.graph.imported_by(ref.path):
@@ -91,27 +96,30 @@ def reference_locations(ls, folder, ref: SymbolRef | ModuleRef) -> list[types.Lo
                 if r.target == ref.path:
                     names = {r.imp.alias or r.imp.module.split(".")[-1] or r.imp.name or ""} - {""}
                     out.append(line_location(ls, folder, importer, r.imp.line, names))
-        return _dedupe(out)
+        return dedupe(out)
     name = ref.qualname.rsplit(".", 1)[-1]
     for path, lines in sorted(index.references(ref.path, ref.qualname).items()):
         names = {name} | _aliases(index, path, ref)
         for line in lines:
             out.append(line_location(ls, folder, path, line, names))
-    return _dedupe(out)
+    return dedupe(out)
 
 
-def _aliases(index, path: str, ref: SymbolRef) -> set[str]:
+def _aliases(index: Index, path: str, ref: SymbolRef) -> set[str]:
     """Names bound in `path` to the symbol (or to its top-level class): `import X as Y`."""
     top = ref.qualname.split(".")[0]
     out = set()
-    for imp in index.file(path).imports if index.file(path) else ():
+    facts = index.file(path)
+    for imp in facts.imports if facts is not None else ():
         if imp.alias and imp.name in (top, ref.qualname.rsplit(".", 1)[-1]):
             out.add(imp.alias)
     return out
 
 
-def _dedupe(locations: list[types.Location]) -> list[types.Location]:
-    seen, out = set(), []
+def dedupe(locations: list[types.Location]) -> list[types.Location]:
+    """`locations` without repeats (same document, same start), in their order."""
+    seen: set[tuple[str, int, int]] = set()
+    out = []
     for loc in locations:
         key = (loc.uri, loc.range.start.line, loc.range.start.character)
         if key not in seen:
@@ -120,36 +128,41 @@ def _dedupe(locations: list[types.Location]) -> list[types.Location]:
     return out
 
 
-async def target_at(ls, params) -> tuple:
+async def target_at(ls: RepodocServer, params: types.DefinitionParams | types.ReferenceParams
+                    ) -> tuple[Folder, str, targets.Found | None]:
     """(folder, rel, Found or None) for a text document position; pending edits applied."""
-    folder, rel = ls.locate(params.text_document.uri)
+    located, rel = ls.locate(params.text_document.uri)
     await ls.docs.settle()
-    if folder.view() is None:
-        return folder, rel, None
-    folder = folder.view()
+    folder = located.view()
+    if folder is None:
+        return located, rel, None
     lines = await ls.run(ls.lines, folder, rel)
     pos = ls.workspace.position_codec.position_from_client_units(lines, params.position)
 
-    def find():
-        with folder.index.lock:
-            return targets.resolve(folder.index, rel, lines, pos.line, pos.character)
+    def find() -> targets.Found | None:
+        index = folder.index
+        assert index is not None
+        with index.lock:
+            return targets.resolve(index, rel, lines, pos.line, pos.character)
 
     return folder, rel, await ls.run(find)
 
 
 # -- features -------------------------------------------------------------------
 
-async def document_symbol(ls, params: types.DocumentSymbolParams):
-    folder, rel = ls.locate(params.text_document.uri)
+async def document_symbol(ls: RepodocServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+    located, rel = ls.locate(params.text_document.uri)
     await ls.docs.settle()
-    folder = folder.view()  # during the first build, the open documents' index
+    folder = located.view()  # during the first build, the open documents' index
     if folder is None:
         return []
     lines = await ls.run(ls.lines, folder, rel)
 
-    def build():
-        with folder.index.lock:
-            facts = folder.index.file(rel)
+    def build() -> list[types.DocumentSymbol]:
+        index = folder.index
+        assert index is not None
+        with index.lock:
+            facts = index.file(rel)
         if facts is None:
             return []
         return _python_symbols(ls, facts, lines) if facts.is_python else _outline_symbols(facts, lines)
@@ -161,7 +174,7 @@ def _full_line(lines: list[str], line: int) -> int:
     return len(lines[line]) if 0 <= line < len(lines) else 0
 
 
-def _python_symbols(ls, facts: FileFacts, lines: list[str]) -> list[types.DocumentSymbol]:
+def _python_symbols(ls: RepodocServer, facts: FileFacts, lines: list[str]) -> list[types.DocumentSymbol]:
     """The file's first caps.MAX_SYMBOLS symbols, as its doc page lists them: a generated
     module with 200,000 functions would otherwise cost the client seconds to take in."""
     nodes: dict[str, types.DocumentSymbol] = {}
@@ -179,10 +192,15 @@ def _python_symbols(ls, facts: FileFacts, lines: list[str]) -> list[types.Docume
                                     children=[])
         nodes.setdefault(s.qualname, node)
         parent = nodes.get(s.parent) if s.parent else None
-        (parent.children if parent is not None else roots).append(node)
+        (_children(parent) if parent is not None else roots).append(node)
     if len(shown) < len(facts.symbols):
         roots.append(_more(len(facts.symbols) - len(shown), "symbols", facts.symbols[len(shown)].line, lines))
     return roots
+
+
+def _children(node: types.DocumentSymbol) -> list[types.DocumentSymbol]:
+    assert isinstance(node.children, list)  # every node here is made with a list
+    return node.children
 
 
 def _more(count: int, what: str, line: int, lines: list[str]) -> types.DocumentSymbol:
@@ -205,23 +223,24 @@ def _outline_symbols(facts: FileFacts, lines: list[str]) -> list[types.DocumentS
                                     children=[])
         while stack and stack[-1][0] >= entry.level:
             stack.pop()
-        (stack[-1][1].children if stack else roots).append(node)
+        (_children(stack[-1][1]) if stack else roots).append(node)
         stack.append((entry.level, node))
     if len(facts.outline) > caps.MAX_ROWS:
         roots.append(_more(len(facts.outline) - caps.MAX_ROWS, "entries", facts.outline[caps.MAX_ROWS].line, lines))
     return roots
 
 
-async def workspace_symbol(ls, params: types.WorkspaceSymbolParams):
+async def workspace_symbol(ls: RepodocServer, params: types.WorkspaceSymbolParams) -> list[types.SymbolInformation]:
     query = params.query.strip()
     if not query:
         return []
     await ls.docs.settle()  # an answer never lags the buffers
 
-    def search():
+    def search() -> list[types.SymbolInformation]:
         out = []
         for folder in ls.folders.indexed():
             index = folder.index
+            assert index is not None
             with index.lock:
                 refs = index.search(query, WORKSPACE_SYMBOL_LIMIT)
                 for ref in refs:
@@ -237,9 +256,9 @@ async def workspace_symbol(ls, params: types.WorkspaceSymbolParams):
     return await ls.run(search)
 
 
-async def definition(ls, params: types.DefinitionParams):
+async def definition(ls: RepodocServer, params: types.DefinitionParams) -> list[types.Location] | None:
     folder, rel, found = await target_at(ls, params)
-    if found is None:
+    if found is None or folder.index is None:
         return None
     if found.target is not None:
         with folder.index.lock:
@@ -248,7 +267,7 @@ async def definition(ls, params: types.DefinitionParams):
     return await _jedi_goto(ls, folder, rel, found)
 
 
-async def _jedi_goto(ls, folder, rel, found):
+async def _jedi_goto(ls: RepodocServer, folder: Folder, rel: str, found: targets.Found) -> list[types.Location] | None:
     lines = await ls.run(ls.lines, folder, rel)
     names = await ls.jedi.call("goto", str(folder.root), str(folder.root / rel), "\n".join(lines),
                                found.word.line + 1, found.word.start, folder.settings.hover_budget_ms / 1000)
@@ -260,31 +279,35 @@ async def _jedi_goto(ls, folder, rel, found):
     return out or None
 
 
-async def references(ls, params: types.ReferenceParams):
+async def references(ls: RepodocServer, params: types.ReferenceParams) -> list[types.Location]:
     folder, rel, found = await target_at(ls, params)
     if found is None or found.target is None or folder.partial:
         return []
+    target = found.target
 
-    def collect():
-        with folder.index.lock:
-            out = reference_locations(ls, folder, found.target)
+    def collect() -> list[types.Location]:
+        index = folder.index
+        assert index is not None
+        with index.lock:
+            out = reference_locations(ls, folder, target)
             if params.context.include_declaration:
-                decl = definition_location(ls, folder, found.target)
-                if decl is not None and isinstance(found.target, SymbolRef):
+                decl = definition_location(ls, folder, target)
+                if decl is not None and isinstance(target, SymbolRef):
                     out.insert(0, decl)
         return out
 
     return await ls.run(collect)
 
 
-async def code_lens(ls, params: types.CodeLensParams):
+async def code_lens(ls: RepodocServer, params: types.CodeLensParams) -> list[types.CodeLens]:
     folder, rel = ls.locate(params.text_document.uri)
     await ls.docs.settle()
     if folder.index is None:
         return []
 
-    def build():
+    def build() -> list[types.CodeLens]:
         index = folder.index
+        assert index is not None
         out = []
         with index.lock:
             facts = index.file(rel)

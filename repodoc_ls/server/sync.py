@@ -19,13 +19,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from repodoc_ls.extract import extract_file, unread_facts
 from repodoc_ls.index.extraction import read_facts
 from repodoc_ls.index.indexer import Index
-from repodoc_ls.index.store import Store
 from repodoc_ls.safefs import read_regular
 from repodoc_ls.scan import is_excluded
+from repodoc_ls.server.folders import Folder
+
+if TYPE_CHECKING:
+    from repodoc_ls.server.server import RepodocServer
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +38,25 @@ DEBOUNCE_S = 0.05
 WARM_DELAY_S = 0.5  # after the last edit, before jedi re-prepares the document
 
 
+Key = tuple[str, str]  # (folder uri, relative path) of an open document
+
+
 class DocSync:
-    def __init__(self, ls):
+    def __init__(self, ls: RepodocServer):
         self.ls = ls
-        self.open: dict[tuple[str, str], str] = {}  # (folder uri, relpath) -> document uri
-        self.generation: dict[tuple[str, str], int] = defaultdict(int)
+        self.open: dict[Key, str] = {}  # (folder uri, relpath) -> document uri
+        self.generation: dict[Key, int] = defaultdict(int)
         # key -> (timer, arguments of _start), so `settle` can start the job at once
-        self.timers: dict[tuple[str, str], tuple[asyncio.TimerHandle, tuple]] = {}
-        self.running: dict[tuple[str, str], asyncio.Future] = {}
-        self.warm_timers: dict[tuple[str, str], asyncio.TimerHandle] = {}
-        self.applied: set[tuple[str, str]] = set()  # open documents whose buffer facts are indexed
+        self.timers: dict[Key, tuple[asyncio.TimerHandle, tuple[Folder, str, Key, bool]]] = {}
+        self.running: dict[Key, asyncio.Future[Any]] = {}
+        self.warm_timers: dict[Key, asyncio.TimerHandle] = {}
+        self.applied: set[Key] = set()  # open documents whose buffer facts are indexed
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        loop = self.ls.loop
+        assert loop is not None, "documents before initialize"
+        return loop
 
     # -- notifications ---------------------------------------------------------
 
@@ -87,18 +101,18 @@ class DocSync:
         # buffer that never differed from the disk left the index as it was: nothing to do.
         if folder.index is not None and key in self.applied:
             self.applied.discard(key)
-            self.running[key] = self.ls.loop.run_in_executor(
+            self.running[key] = self.loop.run_in_executor(
                 self.ls.update_pool, self._refresh, folder, rel, key)
-            self.running[key].add_done_callback(lambda f, k=key: self._done(k, f))
+            self.running[key].add_done_callback(partial(self._done, key))
 
-    def _locate(self, uri: str):
+    def _locate(self, uri: str) -> tuple[Folder, str] | None:
         try:
             return self.ls.folders.locate(uri)
         except Exception as exc:  # a document outside the workspace is simply not indexed
             log.debug("not tracking %s: %s", uri, exc)
             return None
 
-    def warm(self, folder, rel: str, delay: float) -> None:
+    def warm(self, folder: Folder, rel: str, delay: float) -> None:
         """Have jedi prepare the document (jedi_worker.py), so that a hover that needs jedi
         finds its imports parsed. After edits, once they pause: the newest text counts."""
         if not _is_python(rel):
@@ -108,17 +122,17 @@ class DocSync:
         if pending is not None:
             pending.cancel()
 
-        def send():
+        def send() -> None:
             self.warm_timers.pop(key, None)
             text = self.ls.buffer_text(folder, rel)
             if text is not None:
                 self.ls.jedi.warm(str(folder.root), str(folder.root / rel), text)
 
-        self.warm_timers[key] = self.ls.loop.call_later(delay, send)
+        self.warm_timers[key] = self.loop.call_later(delay, send)
 
     # -- jobs -------------------------------------------------------------------
 
-    def schedule(self, folder, rel: str, delay: float, only_if_changed: bool = False) -> None:
+    def schedule(self, folder: Folder, rel: str, delay: float, only_if_changed: bool = False) -> None:
         key = (folder.uri, rel)
         self.generation[key] += 1
         pending = self.timers.pop(key, None)
@@ -126,9 +140,9 @@ class DocSync:
             pending[0].cancel()
             only_if_changed = False  # an edit was still waiting: apply whatever the buffer holds
         args = (folder, rel, key, only_if_changed)
-        self.timers[key] = (self.ls.loop.call_later(delay, self._start, *args), args)
+        self.timers[key] = (self.loop.call_later(delay, self._start, *args), args)
 
-    def _start(self, folder, rel: str, key, only_if_changed: bool) -> None:
+    def _start(self, folder: Folder, rel: str, key: Key, only_if_changed: bool) -> None:
         self.timers.pop(key, None)
         text = self.ls.buffer_text(folder, rel)
         if text is None:
@@ -136,23 +150,24 @@ class DocSync:
         index = folder.index
         if index is None and folder.building is not None:  # the first build: see Folder.provisional
             if folder.provisional is None:
-                folder.provisional = Index(folder.settings, Store(None), {})
+                folder.provisional = Index.in_memory(folder.settings)
             index = folder.provisional
         if index is None:
             return
         generation = self.generation[key]
-        future = self.ls.loop.run_in_executor(
+        future = self.loop.run_in_executor(
             self.ls.update_pool, self._apply, folder, index, rel, key, generation, text, only_if_changed)
         self.running[key] = future
         future.add_done_callback(lambda f: self._done(key, f))
 
-    def _done(self, key, future: asyncio.Future) -> None:
+    def _done(self, key: Key, future: asyncio.Future[Any]) -> None:
         if self.running.get(key) is future:
             del self.running[key]
         if not future.cancelled() and future.exception() is not None:
             self.ls.log_error(f"updating {key[1]} failed", future.exception())
 
-    def _apply(self, folder, index, rel: str, key, generation: int, text: str, only_if_changed: bool) -> bool:
+    def _apply(self, folder: Folder, index: Index, rel: str, key: Key, generation: int, text: str,
+               only_if_changed: bool) -> bool:
         """Runs in the update pool."""
         if generation != self.generation[key] or is_excluded(index.settings, rel):
             return False
@@ -179,7 +194,7 @@ class DocSync:
         self.ls.forget_lines(folder, rel)
         return True
 
-    def _refresh(self, folder, rel: str, key) -> None:
+    def _refresh(self, folder: Folder, rel: str, key: Key) -> None:
         """Runs in the update pool: the file's facts from the disk again (what
         Index.refresh does, but extracting outside the lock, as `_apply` does)."""
         index = folder.index
@@ -210,14 +225,14 @@ class DocSync:
         if self.running:
             await asyncio.gather(*list(self.running.values()), return_exceptions=True)
 
-    async def reapply(self, folder) -> None:
+    async def reapply(self, folder: Folder) -> None:
         """After a (re)build: put the open buffers of `folder` back over the disk facts."""
         for (folder_uri, rel) in list(self.open):
             if folder_uri == folder.uri:
                 self.schedule(folder, rel, 0, only_if_changed=True)
         await self.settle()
 
-    def is_open(self, folder, rel: str) -> bool:
+    def is_open(self, folder: Folder, rel: str) -> bool:
         return (folder.uri, rel) in self.open
 
 
