@@ -150,7 +150,7 @@ async def show_file_doc(ls, args):
     result = await file_doc(ls, {"uri": arg.get("uri")})
     folder, rel = ls.locate(arg["uri"])
     cache = folder.settings.cache_path
-    page = cache / "pages" / pages.file_page(rel)
+    page = cache / "pages" / result["page"]
 
     def write():
         # The cache folder may be the repository's own (a committed `.repodoc` link): never

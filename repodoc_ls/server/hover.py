@@ -18,7 +18,7 @@ from urllib.parse import quote
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
-from repodoc_ls.docs import pages
+from repodoc_ls.docs import kinds, pages
 from repodoc_ls.model import ModuleRef, Symbol, SymbolKind, SymbolRef
 from repodoc_ls.server.hover_scope import scope_hover
 from repodoc_ls.server import target as targets
@@ -126,7 +126,7 @@ def file_link(folder, path: str, line: int | None = None) -> str:
 
 def docs_link(folder, path: str, qualname: str | None = None) -> str:
     """The exported page when it is on disk, else a command that renders it on demand."""
-    page = folder.settings.output_path / pages.file_page(path)
+    page = folder.settings.output_path / kinds.page_path("docs", path)
     if page.is_file():
         uri = from_fs_path(str(page))
         return f"{uri}#{pages.anchor(qualname)}" if qualname else uri
