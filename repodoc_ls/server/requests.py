@@ -157,8 +157,9 @@ async def page_by_path(ls, params):
         markdown = await ls.run(_renderer(ls, folder).render_page_at, path)
     except kinds.NoSuchPage as exc:
         raise JsonRpcInvalidParams(f"{folder.name}: {exc}") from None
-    return {"uri": folder.uri_of(unit.path), "path": unit.path, "scope": kinds.kind_of(unit).scope.value,
-            "markdown": markdown, **_where(folder, path)}
+    scope = "file" if kinds.kind_of(unit).scope is kinds.Scope.FILE else "folder"  # what the page documents
+    return {"uri": folder.uri_of(unit.path), "path": unit.path, "scope": scope, "markdown": markdown,
+            **_where(folder, path)}
 
 
 async def cross_references(ls, params):
