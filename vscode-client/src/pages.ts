@@ -100,9 +100,9 @@ export class PageProvider implements vscode.TextDocumentContentProvider, vscode.
    * `repodoc:` URI, whose path is the page's in the output folder (the server's `outputDir`
    * and `page`). The server's refusal (not an indexed file, ...) is thrown.
    */
-  async pageUri(source: vscode.Uri, choice: PageChoice): Promise<vscode.Uri> {
+  async pageUri(source: vscode.Uri, choice: PageChoice, token?: vscode.CancellationToken): Promise<vscode.Uri> {
     const { method, params } = pageRequest(choice, source.toString());
-    const result = await this.server.request<PageResult | null>(method, params);
+    const result = await this.server.request<PageResult | null>(method, params, token);
     if (typeof result?.page !== 'string' || typeof result.outputDir !== 'string' || typeof result.markdown !== 'string') {
       throw new Error(`the server returned no page for ${source.fsPath || source.toString()}`);
     }
