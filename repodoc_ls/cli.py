@@ -10,6 +10,7 @@ from pathlib import Path
 
 from repodoc_ls import __version__
 from repodoc_ls.config import Settings, SettingsError, load_settings
+from repodoc_ls.docs import kinds
 from repodoc_ls.docs.export import ExportError
 from repodoc_ls.docs.render import TemplateError, template_notice
 
@@ -160,8 +161,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     rel = "" if rel == "." else rel
     index = _index(settings, quiet=True)
     is_folder = rel == "" or target.is_dir()
-    kind = args.kind or ("index" if is_folder else "docs")
-    if is_folder != (kind in ("index", "doc", "sub")):
+    kind = args.kind or (kinds.DEFAULT_FOLDER_KIND if is_folder else kinds.DEFAULT_FILE_KIND)
+    if is_folder != (kind in kinds.FOLDER_KINDS):
         raise CliError(f"--kind {kind} does not apply to {'a folder' if is_folder else 'a file'}")
     if not is_folder and index.file(rel) is None:
         raise CliError(f"{rel} is not documented (excluded, ignored or missing)")
@@ -223,8 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="print one page")
     p.add_argument("path", help="a file or folder of the workspace")
-    p.add_argument("--kind", choices=["docs", "kw", "index", "doc", "sub"],
-                   help="page kind (default: docs for a file, index for a folder)")
+    p.add_argument("--kind", choices=kinds.FILE_KINDS + kinds.FOLDER_KINDS,
+                   help=f"page kind (default: {kinds.DEFAULT_FILE_KIND} for a file, "
+                        f"{kinds.DEFAULT_FOLDER_KIND} for a folder)")
     p.add_argument("--root", help="workspace root (default: nearest folder with pyproject.toml, setup.py or .git)")
     _trust_flag(p)
     p.set_defaults(func=cmd_show)

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from repodoc_ls.config import load_settings
-from repodoc_ls.docs import folders, pages, subpages
+from repodoc_ls.docs import folders, kinds, pages, subpages
 from repodoc_ls.docs.linkcheck import check_links
 from repodoc_ls.docs.render import Renderer
+from repodoc_ls.docs.units import Unit
 from repodoc_ls.index.indexer import Index
 
 MERMAID = re.compile(r"```mermaid\n(.*?)\n```", re.S)
@@ -21,7 +22,7 @@ EDGE = re.compile(r"^    (\S+) --> (\S+)$")
 def render_all(renderer: Renderer) -> dict[str, str]:
     out: dict[str, str] = {}
     for unit in renderer.units():
-        if unit.kind in ("docs", "kw"):
+        if unit.kind in kinds.FILE_KINDS:
             continue
         for page, rendered in renderer.render_unit(unit).items():
             assert page not in out, page
@@ -30,7 +31,7 @@ def render_all(renderer: Renderer) -> dict[str, str]:
 
 
 def page(renderer: Renderer, folder: str, kind: str) -> str:
-    return folders.render_folder(renderer, folder, kind)[pages.folder_page(folder, kind)].text
+    return renderer.render_unit(Unit(kind, folder))[pages.folder_page(folder, kind)].text
 
 
 def placeholder_file_pages(index: Index) -> dict[str, str]:
@@ -121,7 +122,7 @@ def test_nested_index_links_parent_and_root_and_escapes_odd_names(renderer):
 
 
 def test_index_deps_cover_the_subtree(renderer):
-    rendered = folders.render_folder(renderer, "shop", "index")["shop/index.md"]
+    rendered = renderer.render_unit(Unit("index", "shop"))["shop/index.md"]
     assert {"shop/cart.py", "shop/util/helpers.py", "shop/__init__.py"} <= rendered.deps
     assert all(d in renderer.index.facts for d in rendered.deps)
 
@@ -130,7 +131,7 @@ def test_index_deps_cover_the_subtree(renderer):
 
 
 def test_package_doc(renderer):
-    rendered = folders.render_folder(renderer, "shop", "doc")["shop/doc.md"]
+    rendered = renderer.render_unit(Unit("doc", "shop"))["shop/doc.md"]
     text = rendered.text
     assert text.startswith("# shop/ — overview\n")
     assert ("## Role\n\nShop package: carts and prices.\n\n"
@@ -216,7 +217,7 @@ def test_mermaid_labels_are_escaped(tmp_path):
 
 
 def test_sub_lists_every_symbol_alphabetically(renderer):
-    rendered = folders.render_folder(renderer, "shop", "sub")
+    rendered = renderer.render_unit(Unit("sub", "shop"))
     assert list(rendered) == ["shop/sub.md"]
     text = rendered["shop/sub.md"].text
     assert text.startswith("# shop/ — symbols\n")
@@ -289,7 +290,7 @@ def test_every_link_resolves(renderer, workspace, monkeypatch, limit):
     monkeypatch.setattr(subpages, "SUB_SPLIT_BYTES", limit)
     renderer = Renderer(renderer.index)
     texts = render_all(renderer)
-    assert {pages.folder_page(f, k) for f in renderer.folders() for k in pages.FOLDER_KINDS} <= set(texts)
+    assert {pages.folder_page(f, k) for f in renderer.folders() for k in kinds.FOLDER_KINDS} <= set(texts)
     write_pages(renderer.output, {**texts, **placeholder_file_pages(renderer.index)})
     assert check_links(renderer.output, None, workspace) == []
 
@@ -302,7 +303,7 @@ def test_output_is_deterministic(index):
 
 def test_unknown_kind(renderer):
     with pytest.raises(ValueError):
-        folders.render_folder(renderer, "shop", "docs")
+        renderer.render_unit(Unit("folder", "shop"))
 
 
 def test_memoized_link_helpers_agree_with_pages(renderer):

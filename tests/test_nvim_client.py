@@ -250,6 +250,9 @@ def test_checkhealth_reports_ok(run):
     assert "workspace indexed" in text and "--version: repodoc" in text, text
     registered = "vim.lsp.config()" if run["uses_lsp_config"] else "vim.lsp.start()"
     assert registered in text, text
+    # The output folder is the server's (repodoc/status), not read from pyproject.toml.
+    assert Path(run["output_path"]) == Path(run["ws"]) / "docs" / "repodoc", run.get("output_path")
+    assert f"doc set folder: {run['output_path']}" in text, text
 
 
 def test_link_resolution_unit_tests():
@@ -329,39 +332,28 @@ def test_every_module_loads_on_its_own_and_the_api_is_whole(tmp_path):
 
 
 def test_sub_letter_links_resolve_to_letter_pages(tmp_path):
-    """links.resolve: sub-<letter>.md and sub-<letter>-<n>.md are pages of kind sub with a
-    letter (named as repodoc/folderDoc names it); page_name gives their page path back."""
+    """links.resolve: a link to sub-<letter>.md or sub-<letter>-<n>.md, like any link that
+    stays in the output folder, is a page by its path there (repodoc/page serves it): the
+    plugin needs no rule of the doc set's layout."""
     got = _lua("""
       local root = { root = "/ws", output = "/ws/docs/repodoc", page = "sub.md" }
       local nested = { root = "/ws", output = "/ws/docs/repodoc", page = "shop/util/sub.md" }
       local out = {}
       for _, case in ipairs({
         { "root_letter", root, "sub-a.md" }, { "root_part", root, "sub-a-2.md#alpha" },
-        { "nested_letter", nested, "sub-t.md" }, { "nested_part", nested, "sub-_-12.md" },
-        { "from_elsewhere", nested, "../../big/sub-b.md" }, { "two_letters", nested, "sub-ab.md" },
-        { "upper", nested, "sub-A.md" }, { "part_one", nested, "sub-a-1.md" }, { "sub", nested, "sub.md" },
+        { "nested_part", nested, "sub-_-12.md" }, { "from_elsewhere", nested, "../../big/sub-b.md" },
+        { "sub", nested, "sub.md" },
       }) do
         out[case[1]] = links.resolve(case[2], case[3])
       end
-      out.names = { links.page_name("sub", "", "a"), links.page_name("sub", "", "a-2"),
-        links.page_name("sub", "shop/util", "t"), links.page_name("sub", "shop/util", "_-12"),
-        links.page_name("sub", "shop/util") }
       return out
     """, tmp_path)
-    assert got["root_letter"] == {"type": "page", "kind": "sub", "letter": "a", "rel": "", "path": "/ws"}
-    assert got["root_part"] == {"type": "page", "kind": "sub", "letter": "a-2", "rel": "", "path": "/ws",
-                                "fragment": "alpha"}
-    assert got["nested_letter"] == {"type": "page", "kind": "sub", "letter": "t", "rel": "shop/util",
-                                    "path": "/ws/shop/util"}
-    assert got["nested_part"] == {"type": "page", "kind": "sub", "letter": "_-12", "rel": "shop/util",
-                                  "path": "/ws/shop/util"}
-    assert got["from_elsewhere"] == {"type": "page", "kind": "sub", "letter": "b", "rel": "big", "path": "/ws/big"}
-    for key, name in (("two_letters", "sub-ab.md"), ("upper", "sub-A.md"), ("part_one", "sub-a-1.md")):
-        # Not a letter page: the exported file, as before.
-        assert got[key] == {"type": "file", "path": f"/ws/docs/repodoc/shop/util/{name}", "exported": True}
-    assert got["sub"] == {"type": "page", "kind": "sub", "rel": "shop/util", "path": "/ws/shop/util"}
-    assert got["names"] == ["sub-a.md", "sub-a-2.md", "shop/util/sub-t.md", "shop/util/sub-_-12.md",
-                            "shop/util/sub.md"]
+    out = "/ws/docs/repodoc"
+    assert got["root_letter"] == {"type": "page", "page": "sub-a.md", "path": f"{out}/sub-a.md"}
+    assert got["root_part"] == {"type": "page", "page": "sub-a-2.md", "path": f"{out}/sub-a-2.md", "fragment": "alpha"}
+    assert got["nested_part"] == {"type": "page", "page": "shop/util/sub-_-12.md", "path": f"{out}/shop/util/sub-_-12.md"}
+    assert got["from_elsewhere"] == {"type": "page", "page": "big/sub-b.md", "path": f"{out}/big/sub-b.md"}
+    assert got["sub"] == {"type": "page", "page": "shop/util/sub.md", "path": f"{out}/shop/util/sub.md"}
 
 
 def test_letter_pages_of_a_split_symbols_page_open_from_its_links(letters_run):
@@ -378,8 +370,9 @@ def test_letter_pages_of_a_split_symbols_page_open_from_its_links(letters_run):
     assert "alpha_function_with_a_long_name_02999" in text and "beta_function" not in text
     assert part["lines"][0].endswith("symbols: A (2 of 2)"), part["lines"][0]
     assert part["filetype"] == "markdown" and not part["modifiable"]
-    assert {k: run["letter_part_page"][k] for k in ("kind", "letter", "rel", "page")} == {
-        "kind": "sub", "letter": "a-2", "rel": "big", "page": "big/sub-a-2.md"}
+    assert {k: run["letter_part_page"][k] for k in ("scope", "rel", "page")} == {
+        "scope": "folder", "rel": "big", "page": "big/sub-a-2.md"}
+    assert Path(run["letter_part_page"]["output"]) == Path(run["ws"]) / "docs" / "repodoc"  # the server's
     _ok(run, "follow_previous_part")
     assert run["letter"]["lines"][0].endswith("symbols: A (1 of 2)"), run["letter"]
     _ok(run, "follow_from_letter_page")
@@ -392,4 +385,4 @@ def test_letter_pages_of_a_split_symbols_page_open_from_its_links(letters_run):
     _ok(run, "missing_letter")
     missing = run["missing_letter"]
     assert missing["notified"] and missing["name"] == "repodoc://sub-b.md", missing
-    assert any(n["level"] == 4 and "has no symbols page sub-c.md" in n["message"] for n in missing["notifications"]), missing
+    assert any(n["level"] == 4 and "has no page big/sub-c.md" in n["message"] for n in missing["notifications"]), missing

@@ -21,13 +21,15 @@ async def test_status(client: LanguageClient, ws):
     assert status["state"] == "ready"
     assert status["files"] == 22
     assert status["symbols"] > 20
-    assert status["folders"] == [{"uri": uri(ws), "state": "ready", "files": 22, "symbols": status["symbols"]}]
+    assert status["folders"] == [{"uri": uri(ws), "state": "ready", "files": 22, "symbols": status["symbols"],
+                                  "outputDir": str(ws / "docs" / "repodoc")}]
 
 
 async def test_file_doc_is_the_rendered_page(client: LanguageClient, ws, renderer):
     result = await request(client, "repodoc/fileDoc", {"uri": uri(ws, "shop/cart.py")})
     assert result == {"uri": uri(ws, "shop/cart.py"), "path": "shop/cart.py",
-                      "markdown": renderer.render_page("shop/cart.py", "docs")}
+                      "markdown": renderer.render_page("shop/cart.py", "docs"),
+                      "page": "shop/cart.py_docs.md", "outputDir": str(ws / "docs" / "repodoc")}
 
 
 async def test_keyword_index(client: LanguageClient, ws, renderer):

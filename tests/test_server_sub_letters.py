@@ -68,3 +68,55 @@ async def test_a_folder_whose_symbols_fit_one_page_has_no_letter_pages(client: L
     assert "lone/sub.md" in rendered and "sub-t.md" in rendered  # the root, holding big/, is split
     with pytest.raises(JsonRpcInvalidParams, match="lone has no symbols page sub-t.md"):
         await request(client, "repodoc/folderDoc", {"uri": uri(ws, "lone/small.py"), "kind": "sub", "letter": "t"})
+
+
+# ---------------------------------------------------------------- where pages live, and pages by path
+
+
+@pytest.fixture(scope="module")
+def every_page(ws):
+    from repodoc_ls.docs.workers import render_all
+
+    return {page: data.decode("utf-8") for page, data in render_all(in_process_renderer(ws)).items()}
+
+
+async def test_page_results_and_status_say_where_pages_live(client: LanguageClient, ws):
+    """Clients name and link pages by `page` (relative to `outputDir`): neither rebuilds a path."""
+    output = str(ws / "docs" / "repodoc")
+    for method, params, page in (
+            ("repodoc/fileDoc", {"uri": uri(ws, "big/names.py")}, "big/names.py_docs.md"),
+            ("repodoc/keywordIndex", {"uri": uri(ws, "lone/small.py")}, "lone/small.py_kw.md"),
+            ("repodoc/folderDoc", {"uri": uri(ws, "lone/small.py"), "kind": "doc"}, "lone/doc.md"),
+            ("repodoc/folderDoc", {"uri": uri(ws), "kind": "sub"}, "sub.md"),
+            ("repodoc/folderDoc", {"uri": uri(ws, "big"), "kind": "sub", "letter": "a-2"}, "big/sub-a-2.md")):
+        result = await request(client, method, params)
+        assert (result["page"], result["outputDir"]) == (page, output), (method, params)
+    status = await request(client, "repodoc/status", {})
+    assert [(f["uri"], f["outputDir"]) for f in status["folders"]] == [(uri(ws), output)]
+
+
+async def test_every_page_is_served_by_its_path(client: LanguageClient, ws, every_page):
+    """repodoc/page: how a client follows a link between pages without knowing their layout."""
+    assert {"big/sub-a-2.md", "big/names.py_kw.md", "lone/index.md", "doc.md"} <= every_page.keys()
+    for page, text in sorted(every_page.items()):
+        result = await request(client, "repodoc/page", {"uri": uri(ws), "page": page})
+        assert result["markdown"] == text, page
+        path = page.rsplit("_", 1)[0] if page.endswith((".py_docs.md", ".py_kw.md")) else page.rpartition("/")[0]
+        scope = "file" if path.endswith(".py") else "folder"
+        assert (result["page"], result["path"], result["scope"]) == (page, path, scope)
+        assert result["uri"] == (uri(ws, path) if path else uri(ws))
+
+
+@pytest.mark.parametrize("page, message", [
+    ("big/sub-c.md", "has no page big/sub-c.md"),
+    ("big/sub-a-3.md", "has no page big/sub-a-3.md"),
+    ("lone/sub-t.md", "has no page lone/sub-t.md"),  # lone's symbols fit one page
+    ("missing.py_docs.md", "has no page missing.py_docs.md"),
+    ("../outside.py_kw.md", "has no page"),
+    ("nowhere/index.md", "has no page nowhere/index.md"),
+    ("notes.txt", "page must be a page path"),
+    (7, "page must be a page path"),
+])
+async def test_a_page_path_the_doc_set_does_not_have_is_invalid_params(client: LanguageClient, ws, page, message):
+    with pytest.raises(JsonRpcInvalidParams, match=message):
+        await request(client, "repodoc/page", {"uri": uri(ws), "page": page})

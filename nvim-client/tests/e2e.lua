@@ -219,6 +219,7 @@ local function main()
       return text:match("workspace indexed") ~= nil or text:match("ERROR") ~= nil
     end)
     R.health = buf_lines(0)
+    R.output_path = repodoc.output_path(ws) -- the server's answer, as :checkhealth shows it
   end)
 end
 

@@ -30,24 +30,21 @@ eq("else the next link", links.link_at(line, 1).target, "__init__.py_docs.md")
 eq("none after the last", links.link_at(line, #line + 1), nil)
 eq("angle brackets and title", links.links('[x](<a b.md> "title")')[1].target, "a b.md")
 
--- Pages.
+-- Pages: any path in the output folder, by its path there (the server knows which are pages).
 eq("file page", resolve("pricing.py_docs.md#price_of"),
-  { type = "page", kind = "docs", rel = "shop/pricing.py", path = "/ws/shop/pricing.py", fragment = "price_of" })
+  { type = "page", page = "shop/pricing.py_docs.md", path = "/ws/docs/repodoc/shop/pricing.py_docs.md",
+    fragment = "price_of" })
 eq("keyword page", resolve("../src/gadgets/widget.py_kw.md"),
-  { type = "page", kind = "kw", rel = "src/gadgets/widget.py", path = "/ws/src/gadgets/widget.py" })
-eq("percent-encoded page", resolve("../odd%20names/caf%C3%A9%20menu.py_docs.md").rel, "odd names/café menu.py")
-eq("folder index", resolve("index.md"), { type = "page", kind = "index", rel = "shop", path = "/ws/shop" })
-eq("root doc", resolve("../doc.md"), { type = "page", kind = "doc", rel = "", path = "/ws" })
-eq("sub page", resolve("util/sub.md#Cart").kind, "sub")
-eq("split sub page: a letter page", resolve("../sub-c.md"),
-  { type = "page", kind = "sub", letter = "c", rel = "", path = "/ws" })
-eq("split sub page: a later part", resolve("util/sub-_-12.md#x"),
-  { type = "page", kind = "sub", letter = "_-12", rel = "shop/util", path = "/ws/shop/util", fragment = "x" })
-eq("split sub page: no part 1 or 02", { resolve("sub-a-1.md").type, resolve("sub-a-02.md").type }, { "file", "file" })
-eq("not a letter page", { resolve("sub-ab.md").type, resolve("sub-A.md").type, resolve("sub-.md").type },
-  { "file", "file", "file" })
-eq("another exported file", resolve("../notes.md"), { type = "file", path = "/ws/docs/repodoc/notes.md", exported = true })
-eq("a page named like a folder page", resolve("my_index.md").type, "file")
+  { type = "page", page = "src/gadgets/widget.py_kw.md", path = "/ws/docs/repodoc/src/gadgets/widget.py_kw.md" })
+eq("percent-encoded page", resolve("../odd%20names/caf%C3%A9%20menu.py_docs.md").page, "odd names/café menu.py_docs.md")
+eq("folder index", resolve("index.md").page, "shop/index.md")
+eq("root doc", resolve("../doc.md").page, "doc.md")
+eq("a letter page", resolve("util/sub-_-12.md#x"),
+  { type = "page", page = "shop/util/sub-_-12.md", path = "/ws/docs/repodoc/shop/util/sub-_-12.md", fragment = "x" })
+eq("another file of the output folder", resolve("../notes.md").page, "notes.md")
+eq("the output folder itself is no page", resolve("../").type, "file")
+eq("an output folder given with a slash", resolve("index.md", { root = "/ws", output = "/ws/out/", page = "a/b.md" }).page,
+  "a/index.md")
 
 -- Sources, anchors, URLs.
 eq("source line", resolve("../../../shop/cart.py#L12"),
@@ -57,17 +54,10 @@ eq("same page anchor", resolve("#Cart.add"), { type = "anchor", fragment = "Cart
 eq("file URI", resolve("file:///ws/shop/cart.py#L19").line, 19)
 eq("web link", resolve("https://example.org/x#y"), { type = "url", url = "https://example.org/x#y" })
 
--- An absolute output folder elsewhere.
-local out = links.output_path("/ws", "/tmp/docs/")
-eq("absolute output", out, "/tmp/docs")
-eq("source from an absolute output", resolve("../../../ws/shop/cart.py#L3",
-  { root = "/ws", output = out, page = "shop/cart.py_docs.md" }).path, "/ws/shop/cart.py")
-eq("relative output", links.output_path("/ws/", "./build//docs"), "/ws/build/docs")
-
-eq("page names", { links.page_name("docs", "a/b.py"), links.page_name("kw", "b.py"), links.page_name("sub", ""),
-  links.page_name("index", "a") }, { "a/b.py_docs.md", "b.py_kw.md", "sub.md", "a/index.md" })
-eq("letter page names", { links.page_name("sub", "a/b", "t"), links.page_name("sub", "", "t-2"),
-  links.page_name("index", "a", "t") }, { "a/b/sub-t.md", "sub-t-2.md", "a/index.md" })
+-- An output folder outside the workspace.
+local out = { root = "/ws", output = "/tmp/docs", page = "shop/cart.py_docs.md" }
+eq("source from an outside output", resolve("../../../ws/shop/cart.py#L3", out).path, "/ws/shop/cart.py")
+eq("page of an outside output", resolve("../index.md", out).page, "index.md")
 eq("anchor line", links.anchor_line({ "x", '- <a id="Cart.add"></a>`def add`' }, "Cart.add"), 2)
 eq("missing anchor", links.anchor_line({ "x" }, "nope"), nil)
 eq("normalize", links.normalize("/a/./b/../../c//d/.."), "/c")

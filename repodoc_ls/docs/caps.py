@@ -43,7 +43,7 @@ def symbol_fragment(renderer: Renderer, path: str, qualname: str) -> str | None:
     facts = renderer.index.file(path)
     if facts is None or len(facts.symbols) <= MAX_SYMBOLS:
         return pages.anchor(qualname)
-    memo = renderer.__dict__.setdefault("_shown_qualnames", {})
+    memo = renderer.shown_qualnames
     shown = memo.get(path)
     if shown is None:
         shown = memo[path] = {s.qualname for s in facts.symbols[:MAX_SYMBOLS]}

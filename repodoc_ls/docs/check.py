@@ -17,6 +17,7 @@ from repodoc_ls.docs.linkcheck import BrokenLink, check_links, markdown_files
 from repodoc_ls.docs.manifest import ExportError, Manifest, ManifestError
 from repodoc_ls.docs.outfolder import FORCE_HINT, OutputFolders, check_output_folder
 from repodoc_ls.docs.render import Renderer
+from repodoc_ls.docs.workers import render_all
 from repodoc_ls.ignore import ignore_spec
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.safefs import FileTooLarge, NotRegularFile, is_inside, read_regular
@@ -40,8 +41,6 @@ class CheckResult:
 
 def check(index: Index, output_dir: Path | str | None = None,
           progress: Progress | None = None) -> CheckResult:
-    from repodoc_ls.docs.export import render_all  # export imports this module
-
     renderer = Renderer(index, output_dir)
     output = renderer.output
     check_output_folder(renderer.root, output_dir if output_dir is not None else output)

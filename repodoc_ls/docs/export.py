@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 import posixpath
-import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -29,18 +27,20 @@ from repodoc_ls.docs.check import CheckResult, check
 from repodoc_ls.docs.incremental import (
     fingerprint, import_targets, letter_digests, source_hashes, unchanged_folder_letters, units_to_render,
 )
+from repodoc_ls.docs.kinds import Scope, kind_of, unit_of_page
 from repodoc_ls.docs.manifest import (
     TEMP_SUFFIX, ExportCancelled, ExportError, Manifest, PageRecord, atomic_write, on_disk_as_recorded, page_hash,
-    unit_of_page,
 )
 from repodoc_ls.docs.outfolder import OutputFolders, check_output_folder, export_lock
-from repodoc_ls.docs.render import FILE_KINDS, Rendered, Renderer, Unit
+from repodoc_ls.docs.render import Renderer
+from repodoc_ls.docs.units import Rendered, Unit
+from repodoc_ls.docs.workers import CHUNK, MIN_UNITS_FOR_POOL, can_fork, fork_pool, iter_rendered, render_all, render_units
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.safefs import read_regular
 from repodoc_ls.scan import MANIFEST_NAME
 
 __all__ = ["CheckResult", "ExportCancelled", "ExportError", "ExportResult", "check", "export", "render_all",
-           "render_units", "iter_rendered"]
+           "render_units", "iter_rendered", "unit_of_page"]
 
 Progress = Callable[[int, int, str], None]
 
@@ -59,33 +59,9 @@ class ExportResult:
 
 # ------------------------------------------------------------------ rendering
 
-_MIN_UNITS_FOR_POOL = 400
-_CHUNK = 40
+_MIN_UNITS_FOR_POOL = MIN_UNITS_FOR_POOL
 _pool_renderer: Renderer | None = None  # set in the parent just before the workers fork
-
-
-def _render_chunk(units: list[Unit]) -> list[tuple[str, Rendered]]:
-    assert _pool_renderer is not None
-    return [item for unit in units for item in _pool_renderer.render_unit(unit).items()]
-
-
 _pool_store: tuple[Path, dict[str, PageRecord]] | None = None  # export's (output, old pages)
-
-
-def _fork_pool(workers: int):
-    """A pool of forked workers sharing this process's memory. Everything alive now is
-    frozen out of the cyclic GC first, and the workers run without it: a GC pass in a
-    worker would walk (and so copy, page by page) the whole inherited index."""
-    gc.freeze()
-    return multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start)
-
-
-def _worker_start() -> None:
-    gc.disable()
-    if _pool_renderer is not None:
-        # The parent writes a deferred build's store (meanwhile): a worker never touches
-        # the SQLite connection it inherited.
-        _pool_renderer.index._pending_store = None
 
 
 def _store_page(output: Path, old_pages: dict[str, PageRecord], page: str, text: str) -> tuple[str, bool]:
@@ -121,7 +97,7 @@ def _render_and_store(renderer: Renderer, units: list[Unit], output: Path, old_p
     time). Yields (page, digest, rendered without its text, written)."""
     global _pool_renderer, _pool_store
     workers = min(renderer.settings.worker_count, os.cpu_count() or 1)
-    pooled = len(units) >= _MIN_UNITS_FOR_POOL and workers > 1 and _can_fork()
+    pooled = len(units) >= _MIN_UNITS_FOR_POOL and workers > 1 and can_fork()
     if len(units) >= _MIN_UNITS_FOR_POOL and not pooled:
         renderer.prepare()
     for folder in sorted({posixpath.dirname(page) for unit in units for page in renderer.pages_of(unit)}):
@@ -129,18 +105,18 @@ def _render_and_store(renderer: Renderer, units: list[Unit], output: Path, old_p
     if pooled:
         # Folder pages need none of the indexes `prepare` builds: a worker forked first
         # renders them while this process builds those indexes for the file pages' workers.
-        folder_units = [u for u in units if u.kind not in FILE_KINDS]
-        file_units = [u for u in units if u.kind in FILE_KINDS]
+        file_units = [u for u in units if kind_of(u).scope is Scope.FILE]
+        folder_units = [u for u in units if kind_of(u).scope is not Scope.FILE]
         _pool_renderer, _pool_store = renderer, (output, old_pages)
         try:
             with contextlib.ExitStack() as pools:
                 streams = []
                 if folder_units:
                     alone = workers if not file_units else 1
-                    streams.append(_imap_chunks(pools.enter_context(_fork_pool(alone)), folder_units, alone))
+                    streams.append(_imap_chunks(pools.enter_context(fork_pool(alone, renderer.index)), folder_units, alone))
                 renderer.prepare()
                 if file_units:
-                    streams.append(_imap_chunks(pools.enter_context(_fork_pool(workers)), file_units, workers))
+                    streams.append(_imap_chunks(pools.enter_context(fork_pool(workers, renderer.index)), file_units, workers))
                 meanwhile()
                 done = 0
                 for stream in streams:
@@ -172,7 +148,7 @@ def _render_and_store(renderer: Renderer, units: list[Unit], output: Path, old_p
 
 def _imap_chunks(pool, units: list[Unit], workers: int) -> Iterator[tuple[int, list]]:
     """(units in the chunk, its results) for each chunk of `units`, rendered and written in `pool`."""
-    chunks = _spread([units[i:i + _CHUNK] for i in range(0, len(units), _CHUNK)], workers)
+    chunks = _spread([units[i:i + CHUNK] for i in range(0, len(units), CHUNK)], workers)
     return zip((len(c) for c in chunks), pool.imap(_render_and_store_chunk, chunks))
 
 
@@ -183,50 +159,6 @@ def _spread(chunks: list[list[Unit]], workers: int) -> list[list[Unit]]:
     size = -(-len(chunks) // workers)
     segments = [chunks[i:i + size] for i in range(0, len(chunks), size)]
     return [seg[i] for i in range(size) for seg in segments if i < len(seg)]
-
-
-def _can_fork() -> bool:
-    # Forking a process that runs other threads (the language server) can deadlock the
-    # child on a lock held by a thread that does not exist there: only fork when alone.
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-
-
-def iter_rendered(renderer: Renderer, units: list[Unit], progress: Progress | None = None,
-                  cancel: Callable[[], bool] | None = None) -> Iterator[tuple[str, Rendered]]:
-    """(page, rendered) for every page of `units`, in the order of `units`; in forked
-    workers when there are many (they share the index)."""
-    global _pool_renderer
-    workers = min(renderer.settings.worker_count, os.cpu_count() or 1)
-    if len(units) >= _MIN_UNITS_FOR_POOL:
-        renderer.prepare()
-    if len(units) >= _MIN_UNITS_FOR_POOL and workers > 1 and _can_fork():
-        chunks = [units[i:i + _CHUNK] for i in range(0, len(units), _CHUNK)]
-        _pool_renderer = renderer
-        try:
-            with _fork_pool(workers) as pool:
-                done = 0
-                for results in pool.imap(_render_chunk, chunks):
-                    yield from results
-                    done += 1
-                    if cancel is not None and cancel():
-                        pool.terminate()
-                        raise ExportCancelled("export cancelled")
-                    if progress is not None:
-                        progress(min(done * _CHUNK, len(units)), len(units), "rendering")
-        finally:
-            _pool_renderer = None
-        return
-    for n, unit in enumerate(units):
-        if cancel is not None and cancel():
-            raise ExportCancelled("export cancelled")
-        yield from renderer.render_unit(unit).items()
-        if progress is not None:
-            progress(n + 1, len(units), "rendering")
-
-
-def render_units(renderer: Renderer, units: list[Unit], progress: Progress | None = None,
-                 cancel: Callable[[], bool] | None = None) -> dict[str, Rendered]:
-    return dict(iter_rendered(renderer, units, progress, cancel))
 
 
 # ------------------------------------------------------------------ export
@@ -353,7 +285,3 @@ def _same_bytes(target: Path, data: bytes) -> bool:
     except OSError:
         return False
 
-
-def render_all(renderer: Renderer, progress: Progress | None = None) -> dict[str, bytes]:
-    return {page: result.text.encode("utf-8")
-            for page, result in render_units(renderer, renderer.units(), progress).items()}

@@ -9,13 +9,20 @@ from __future__ import annotations
 import posixpath
 import shlex
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from repodoc_ls.docs import caps, pages
 from repodoc_ls.docs.excerpt import embedded_source
-from repodoc_ls.docs.render import Rendered, Renderer
+from repodoc_ls.docs.fileview import PageLinks, View, import_anchors, symbol_anchors
+from repodoc_ls.docs.units import Rendered
 from repodoc_ls.extract import is_unread
 from repodoc_ls.model import Category, FileFacts, FileKind, Symbol, SymbolKind, SymbolRef
+
+if TYPE_CHECKING:
+    from repodoc_ls.docs.render import Renderer
+
+#: The template of the file page.
+TEMPLATE = "file_docs.md.j2"
 
 MAX_FILES_LISTED = 50  # importers, testers, ... beyond this, "and N more"
 MAX_REF_FILES = 20  # files listed per referenced symbol
@@ -27,83 +34,6 @@ _FENCE_LANGUAGE = {
     FileKind.MARKDOWN: "markdown", FileKind.TEXT: "text",
 }
 _CATEGORY_ORDER = (Category.STDLIB, Category.THIRD_PARTY, Category.WORKSPACE)
-
-
-class View(dict):
-    """A dict that templates read by attribute without jinja's failed-`getattr` detour
-    (tens of thousands of rows per corpus make that detour the renderer's main cost)."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name: str):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
-@dataclass
-class _Page:
-    """What one page builder accumulates: its own path and the files it depends on."""
-
-    renderer: Renderer
-    path: str  # the source file
-    page: str  # the output page
-    deps: set[str] = field(default_factory=set)
-    _sources: dict[str, str] = field(default_factory=dict)
-    _links: object = None
-
-    def link(self, to_page: str, fragment: str | None = None) -> str:
-        if self._links is None:
-            self._links = pages.links_from(self.page)
-        return self._links(to_page, fragment)
-
-    def to_page(self, path: str, fragment: str | None = None) -> str:
-        self.deps.add(path)
-        return self.link(pages.file_page(path), fragment)
-
-    def to_kw(self, path: str) -> str:
-        return pages.link(self.page, pages.keyword_page(path))
-
-    def to_source(self, path: str, line: int | None = None) -> str:
-        base = self._sources.get(path)
-        if base is None:
-            base = self._sources[path] = self.renderer.sources.source(self.page, path)
-        return f"{base}#L{line}" if line else base
-
-    def to_folder(self, folder: str, kind: str) -> str:
-        return pages.link(self.page, pages.folder_page(folder, kind))
-
-    def file_link(self, path: str, fragment: str | None = None) -> str:
-        return f"[{pages.text(path)}]({self.to_page(path, fragment)})"
-
-    def line_link(self, path: str, line: int, label: str | None = None) -> str:
-        return f"[{label or line}]({self.to_source(path, line)})"
-
-
-# ------------------------------------------------------------------ anchors
-
-
-def symbol_anchors(facts: FileFacts) -> list[str]:
-    """The anchor of each symbol, in order; a repeated qualname (a property setter, an
-    overload) gets `-2`, `-3`, ... so that `pages.anchor(qualname)` names the first."""
-    seen: dict[str, int] = {}
-    out = []
-    for s in facts.symbols:
-        base = pages.anchor(s.qualname)
-        n = seen.get(base, 0) + 1
-        seen[base] = n
-        out.append(base if n == 1 else f"{base}-{n}")
-    return out
-
-
-def import_anchors(facts: FileFacts) -> list[str]:
-    per_line: dict[int, int] = defaultdict(int)
-    out = []
-    for imp in facts.imports:
-        out.append(pages.import_anchor(imp.line, per_line[imp.line]))
-        per_line[imp.line] += 1
-    return out
 
 
 # ------------------------------------------------------------------ summaries
@@ -156,7 +86,7 @@ def render_file_page(renderer: Renderer, path: str) -> Rendered:
     facts = renderer.index.file(path)
     if facts is None:
         raise KeyError(f"{path} is not in the index")
-    p = _Page(renderer, path, pages.file_page(path), {path})
+    p = PageLinks(renderer, path, pages.file_page(path), {path})
     graph = renderer.graph
     view = {
         "title": path,
@@ -183,11 +113,11 @@ def render_file_page(renderer: Renderer, path: str) -> Rendered:
         "nav": _navigation(p),
         "kind": graph.kind(path),
     }
-    text = renderer.template("file_docs.md.j2").render(**view)
+    text = renderer.template(TEMPLATE).render(**view)
     return Rendered(text, frozenset(p.deps))
 
 
-def _metadata(p: _Page, facts: FileFacts) -> list[tuple[str, str]]:
+def _metadata(p: PageLinks, facts: FileFacts) -> list[tuple[str, str]]:
     rows = [("Source", f"[{pages.text(facts.path)}]({p.to_source(facts.path)})"),
             ("Type", p.renderer.graph.kind(facts.path))]
     module = p.renderer.graph.module_name.get(facts.path) if facts.is_python else None
@@ -201,7 +131,7 @@ def _metadata(p: _Page, facts: FileFacts) -> list[tuple[str, str]]:
     return rows
 
 
-def _purpose_facts(p: _Page, facts: FileFacts) -> list[str]:
+def _purpose_facts(p: PageLinks, facts: FileFacts) -> list[str]:
     out = []
     path = facts.path
     if facts.shebang:
@@ -221,7 +151,7 @@ def _purpose_facts(p: _Page, facts: FileFacts) -> list[str]:
 # -- API
 
 
-def _api(p: _Page, facts: FileFacts) -> dict | None:
+def _api(p: PageLinks, facts: FileFacts) -> dict | None:
     if not facts.symbols and facts.all_names is None:
         return None
     anchors = symbol_anchors(facts)
@@ -273,7 +203,7 @@ def _symbol_label(s: Symbol) -> str:
     return pages.code(f"{prefix} {s.name}{s.signature or '()'}")
 
 
-def _symbol_link(p: _Page, ref: SymbolRef) -> str:
+def _symbol_link(p: PageLinks, ref: SymbolRef) -> str:
     label = pages.code(ref.qualname)
     fragment = caps.symbol_fragment(p.renderer, ref.path, ref.qualname)
     if ref.path == p.path:
@@ -284,7 +214,7 @@ def _symbol_link(p: _Page, ref: SymbolRef) -> str:
 # -- dependencies
 
 
-def _dependencies(p: _Page, facts: FileFacts) -> list[dict]:
+def _dependencies(p: PageLinks, facts: FileFacts) -> list[dict]:
     anchors = import_anchors(facts)
     groups: dict[str, list[dict]] = defaultdict(list)
     statements: dict[tuple, dict] = {}
@@ -330,7 +260,7 @@ def _dependencies(p: _Page, facts: FileFacts) -> list[dict]:
 # -- used by
 
 
-def _used_by(p: _Page, facts: FileFacts) -> dict | None:
+def _used_by(p: PageLinks, facts: FileFacts) -> dict | None:
     graph = p.renderer.graph
     importers = [f for f in graph.imported_by(facts.path) if f != facts.path]
     references = []
@@ -373,7 +303,7 @@ def _used_by(p: _Page, facts: FileFacts) -> dict | None:
 # -- tests
 
 
-def _tests(p: _Page, facts: FileFacts) -> dict | None:
+def _tests(p: PageLinks, facts: FileFacts) -> dict | None:
     graph = p.renderer.graph
     tests = graph.tests(facts.path)
     if tests:
@@ -408,7 +338,7 @@ def _tests(p: _Page, facts: FileFacts) -> dict | None:
 # -- notes
 
 
-def _notes(p: _Page, facts: FileFacts) -> list[dict]:
+def _notes(p: PageLinks, facts: FileFacts) -> list[dict]:
     rows = []
     for n in sorted(facts.notes, key=lambda n: (n.line, n.kind, n.detail))[:caps.MAX_ROWS]:
         # A parser may report the line after the last one (an unexpected end of file).
@@ -430,7 +360,7 @@ def _notes_summary(facts: FileFacts) -> str:
 # -- related files
 
 
-def _related(p: _Page, facts: FileFacts) -> list[dict]:
+def _related(p: PageLinks, facts: FileFacts) -> list[dict]:
     graph = p.renderer.graph
     path = facts.path
     reasons: dict[str, list[str]] = defaultdict(list)
@@ -467,7 +397,7 @@ def _related(p: _Page, facts: FileFacts) -> list[dict]:
 # -- source
 
 
-def _source(p: _Page, facts: FileFacts) -> dict | None:
+def _source(p: PageLinks, facts: FileFacts) -> dict | None:
     if facts.encoding is None:
         return None
     data = p.renderer.read_source(facts.path)
@@ -494,7 +424,7 @@ def _shown_lines(n: int, cut: bool) -> str:
     return f"{n:,} lines follow" + (", the last one cut short" if cut else "")
 
 
-def _navigation(p: _Page) -> list[str]:
+def _navigation(p: PageLinks) -> list[str]:
     folder = posixpath.dirname(p.path)
     out = [f"[keywords]({p.to_kw(p.path)})",
            f"[folder index]({p.to_folder(folder, 'index')})",

@@ -1,11 +1,10 @@
-"""View models of the folder pages: `index.md`, `doc.md` and `sub.md` (with `sub-<letter>.md`).
+"""View models of a folder's `index.md` and `doc.md` (its symbols pages are `subpages.py`'s).
 
-`render_folder(renderer, folder, kind)` builds the values a template shows and renders it.
-Every path and link comes from `pages.py`; every name that reaches link text or a table cell
-is escaped with `pages.text`: by the templates' `text` filter, except on symbols pages, whose
-rows (tens of thousands on a large folder) arrive escaped. What several folders share (the
-direct children of every folder, each subtree's files and symbols, file kinds) is computed
-once and kept on the renderer, which is discarded whenever the index changes.
+`render_index` and `render_doc` build the values a template shows and render it. Every path
+and link comes from `pages.py`; every name that reaches link text or a table cell is escaped
+with `pages.text` by the templates' `text` filter. What several folders share (the direct
+children of every folder, each subtree's files, file kinds) is computed once and kept on
+the renderer (`folderview.FolderCache`), which is discarded whenever the index changes.
 """
 
 from __future__ import annotations
@@ -13,16 +12,19 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from repodoc_ls.docs import caps, pages
+from repodoc_ls.docs.folderview import FolderCache, folder_navigation, folder_title, under
+from repodoc_ls.docs.units import Rendered
 from repodoc_ls.model import Category, FileFacts, FileKind, ModuleRef, SymbolKind, SymbolRef
 
 if TYPE_CHECKING:
-    from repodoc_ls.docs.render import Renderer, Rendered
-    from repodoc_ls.docs.subpages import SubPlan
+    from repodoc_ls.docs.render import Renderer
+
+#: The templates of the folder pages.
+INDEX_TEMPLATE = "folder_index.md.j2"
+DOC_TEMPLATE = "folder_doc.md.j2"
 
 #: At most this many entries in the public API summary of `doc.md`.
 PUBLIC_API_LIMIT = 50
@@ -42,63 +44,10 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s)")
 DESCRIPTION_CHARS = 160
 
 
-def render_folder(renderer: Renderer, folder: str, kind: str) -> dict[str, Rendered]:
-    """Page path (relative to the output folder) -> rendered page, for one folder page kind
-    ("index", "doc" or "sub"; a large "sub" gives several pages)."""
-    cache = _cache(renderer)
-    if kind == "index":
-        return _render_index(renderer, cache, folder)
-    if kind == "doc":
-        return _render_doc(renderer, cache, folder)
-    if kind == "sub" or kind.startswith("sub-"):
-        from repodoc_ls.docs import subpages  # it builds on this module's shared helpers
-
-        return subpages.render(renderer, cache, folder, kind)
-    raise ValueError(f"unknown folder page kind {kind!r}")
+# ---------------------------------------------------------------- helpers
 
 
-# ---------------------------------------------------------------- shared per render
-
-
-@dataclass
-class _FolderCache:
-    """Facts about folders, computed once per renderer (a renderer never outlives its index)."""
-
-    files: dict[str, list[str]] = field(default_factory=dict)  # folder -> direct files
-    subfolders: dict[str, list[str]] = field(default_factory=dict)  # folder -> direct subfolders
-    subtree: dict[str, list[str]] = field(default_factory=dict)  # folder -> every file below it
-    kinds: dict[str, str] = field(default_factory=dict)  # path -> graph.kind(path)
-    escaped: dict[str, str] = field(default_factory=dict)  # value -> pages.text(value)
-    symbols: dict[str, list] | None = None  # folder -> subtree symbols, once several are asked
-    all_symbols: list | None = None  # the workspace's symbols, sorted
-    plans: dict[str, SubPlan] = field(default_factory=dict)  # folder -> layout of its sub pages
-    file_estimates: dict[str, tuple[int, int]] | None = None  # path -> (symbols, row bytes)
-    hidden: set[int] | None = None  # ids of the symbols past their file's caps.MAX_SYMBOLS
-    sub_renders: int = 0
-
-
-def _cache(renderer: Renderer) -> _FolderCache:
-    cache = getattr(renderer, "_folders_cache", None)
-    if cache is None:
-        cache = _FolderCache()
-        files: dict[str, list[str]] = defaultdict(list)
-        subfolders: dict[str, set[str]] = defaultdict(set)
-        subtree: dict[str, list[str]] = defaultdict(list)
-        for path in renderer.index.paths():  # sorted
-            ancestors = pages.folders_of(path)  # nearest first, "" last
-            files[ancestors[0]].append(path)
-            for child, parent in zip(ancestors, ancestors[1:]):
-                subfolders[parent].add(child)
-            for folder in ancestors:
-                subtree[folder].append(path)
-        cache.files = dict(files)
-        cache.subfolders = {f: sorted(s) for f, s in subfolders.items()}
-        cache.subtree = dict(subtree)
-        renderer._folders_cache = cache
-    return cache
-
-
-def _kind(renderer: Renderer, cache: _FolderCache, path: str) -> str:
+def _kind(renderer: Renderer, cache: FolderCache, path: str) -> str:
     kind = cache.kinds.get(path)
     if kind is None:
         kind = cache.kinds[path] = renderer.graph.kind(path)
@@ -109,23 +58,14 @@ def _name(path: str) -> str:
     return posixpath.basename(path)
 
 
-def _title(renderer: Renderer, folder: str) -> str:
-    return f"{folder}/" if folder else Path(renderer.root).name
-
-
-def _under(folder: str, path: str) -> str:
-    """`path` relative to `folder`."""
-    return path[len(folder) + 1:] if folder else path
-
-
-def _readme(cache: _FolderCache, folder: str, facts: dict[str, FileFacts]) -> FileFacts | None:
+def _readme(cache: FolderCache, folder: str, facts: dict[str, FileFacts]) -> FileFacts | None:
     for path in cache.files.get(folder, ()):
         if _name(path).lower() in _README_NAMES and facts[path].kind == FileKind.MARKDOWN:
             return facts[path]
     return None
 
 
-def _init(cache: _FolderCache, folder: str, facts: dict[str, FileFacts]) -> FileFacts | None:
+def _init(cache: FolderCache, folder: str, facts: dict[str, FileFacts]) -> FileFacts | None:
     prefix = f"{folder}/" if folder else ""
     for name in _INIT_NAMES:
         found = facts.get(prefix + name)
@@ -134,7 +74,7 @@ def _init(cache: _FolderCache, folder: str, facts: dict[str, FileFacts]) -> File
     return None
 
 
-def _description(renderer: Renderer, cache: _FolderCache, folder: str) -> str:
+def _description(renderer: Renderer, cache: FolderCache, folder: str) -> str:
     """One line on the folder's role: its `__init__` docstring, else its README."""
     facts = renderer.index.facts
     init = _init(cache, folder, facts)
@@ -149,7 +89,7 @@ def _description(renderer: Renderer, cache: _FolderCache, folder: str) -> str:
     return ""
 
 
-def _role(renderer: Renderer, cache: _FolderCache, folder: str) -> tuple[str, str | None]:
+def _role(renderer: Renderer, cache: FolderCache, folder: str) -> tuple[str, str | None]:
     """(first paragraph on the folder's role, the file it comes from)."""
     facts = renderer.index.facts
     init = _init(cache, folder, facts)
@@ -179,26 +119,6 @@ def _file_summary(facts: FileFacts) -> str:
     return facts.summary
 
 
-def _navigation(renderer: Renderer, folder: str, page: str, here: str) -> list[tuple[str, str]]:
-    """(label, link) of the folder's other pages, its parent and the root."""
-    out = []
-    for kind, label in (("index", "files"), ("doc", "overview"), ("sub", "symbols")):
-        if kind != here:
-            out.append((label, pages.link(page, pages.folder_page(folder, kind))))
-    if folder:
-        parent = posixpath.dirname(folder)
-        if parent:
-            out.append((f"up: {parent}/", pages.link(page, pages.folder_page(parent, "index"))))
-        out.append((f"root: {_title(renderer, '')}", pages.link(page, pages.folder_page("", "index"))))
-    return out
-
-
-def _rendered(text: str, deps) -> Rendered:
-    from repodoc_ls.docs.render import Rendered
-
-    return Rendered(text, frozenset(deps))
-
-
 # ---------------------------------------------------------------- index.md
 
 
@@ -218,7 +138,9 @@ class _FileRow(NamedTuple):
     keywords: str
 
 
-def _render_index(renderer: Renderer, cache: _FolderCache, folder: str) -> dict[str, Rendered]:
+def render_index(renderer: Renderer, folder: str) -> Rendered:
+    """The folder's `index.md`: its subfolders and files."""
+    cache = renderer.folder_cache
     page = pages.folder_page(folder, "index")
     facts = renderer.index.facts
     folders = [
@@ -235,14 +157,14 @@ def _render_index(renderer: Renderer, cache: _FolderCache, folder: str) -> dict[
                               pages.link(page, pages.keyword_page(path))))
         if f.kind == FileKind.MODULE:  # may become a test module through an imported base
             deps.update(r.target for r in renderer.graph.imports_of(path) if r.target)
-    text = renderer.template("folder_index.md.j2").render(
-        title=_title(renderer, folder),
+    text = renderer.template(INDEX_TEMPLATE).render(
+        title=folder_title(renderer, folder),
         description=_description(renderer, cache, folder),
-        navigation=_navigation(renderer, folder, page, "index"),
+        navigation=folder_navigation(renderer, folder, page, "index"),
         folders=folders,
         files=files,
     )
-    return {page: _rendered(text, deps)}
+    return Rendered(text, frozenset(deps))
 
 
 # ---------------------------------------------------------------- doc.md
@@ -275,7 +197,9 @@ class _DependencyGroup(NamedTuple):
     modules: list[tuple[str, int]]  # (top-level module, files importing it)
 
 
-def _render_doc(renderer: Renderer, cache: _FolderCache, folder: str) -> dict[str, Rendered]:
+def render_doc(renderer: Renderer, folder: str) -> Rendered:
+    """The folder's `doc.md`: its role, file kinds, key modules, API, import graph, dependencies."""
+    cache = renderer.folder_cache
     page = pages.folder_page(folder, "doc")
     graph = renderer.graph
     facts = renderer.index.facts
@@ -302,7 +226,7 @@ def _render_doc(renderer: Renderer, cache: _FolderCache, folder: str) -> dict[st
                 fan_in[path] = len(importers)
                 deps.update(importers)
     key_paths = sorted(fan_in, key=lambda p: (-fan_in[p], p))[:KEY_MODULES_LIMIT]
-    key_modules = [_ModuleRow(_under(folder, p), link(pages.file_page(p)), fan_in[p], facts[p].summary)
+    key_modules = [_ModuleRow(under(folder, p), link(pages.file_page(p)), fan_in[p], facts[p].summary)
                    for p in key_paths]
 
     api, api_total, api_deps = _public_api(renderer, cache, folder, link)
@@ -324,11 +248,11 @@ def _render_doc(renderer: Renderer, cache: _FolderCache, folder: str) -> dict[st
         for category in _EXTERNAL if users[category]
     ]
 
-    text = renderer.template("folder_doc.md.j2").render(
-        title=_title(renderer, folder),
-        navigation=_navigation(renderer, folder, page, "doc"),
+    text = renderer.template(DOC_TEMPLATE).render(
+        title=folder_title(renderer, folder),
+        navigation=folder_navigation(renderer, folder, page, "doc"),
         role=role,
-        role_source=_under(folder, role_source) if role_source else None,
+        role_source=under(folder, role_source) if role_source else None,
         role_link=link(pages.file_page(role_source)) if role_source else None,
         kinds=kinds,
         total_files=len(subtree),
@@ -339,10 +263,10 @@ def _render_doc(renderer: Renderer, cache: _FolderCache, folder: str) -> dict[st
         diagram_hidden=hidden,
         dependencies=dependencies,
     )
-    return {page: _rendered(text, deps)}
+    return Rendered(text, frozenset(deps))
 
 
-def _public_api(renderer: Renderer, cache: _FolderCache, folder: str, link):
+def _public_api(renderer: Renderer, cache: FolderCache, folder: str, link):
     """(rows up to PUBLIC_API_LIMIT, total count, files they come from).
 
     The names of the folder's `__init__` `__all__` when it has one (followed to their
@@ -356,7 +280,7 @@ def _public_api(renderer: Renderer, cache: _FolderCache, folder: str, link):
 
     def row_for(name: str, path: str, qualname: str | None, kind: str, summary: str) -> _ApiRow:
         used.add(path)
-        shown = _under(folder, path) if not folder or path.startswith(f"{folder}/") else path
+        shown = under(folder, path) if not folder or path.startswith(f"{folder}/") else path
         fragment = caps.symbol_fragment(renderer, path, qualname) if qualname else None
         return _ApiRow(name, link(pages.file_page(path), fragment),
                        kind, shown, link(pages.file_page(path)), summary)
@@ -422,7 +346,7 @@ def _import_graph(renderer: Renderer, folder: str, subtree: list[str]) -> tuple[
     ids = {path: f"n{i}" for i, path in enumerate(sorted(shown))}
     lines = ["flowchart LR"]
     for path in sorted(shown):
-        lines.append(f"    {ids[path]}[{mermaid_label(_under(folder, path))}]")
+        lines.append(f"    {ids[path]}[{mermaid_label(under(folder, path))}]")
     for source, target in sorted(edges):
         if source in shown and target in shown:
             lines.append(f"    {ids[source]} --> {ids[target]}")

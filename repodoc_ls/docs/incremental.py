@@ -1,10 +1,11 @@
 """Which pages an export must render: the planning half of `export.py`.
 
-A page is re-rendered when a file it shows changed (its recorded deps), when a changed file
-now relates to the file it documents (imports, uses, subclasses, same-named definitions,
-and, for an import added or dropped, the module's other importers), for the folders above
-those files, and when it is missing or not as recorded on disk. Symbols letter pages are
-rendered only when a changed file's rows for that letter changed (per-file letter digests).
+A page is re-rendered when a file it shows changed (its recorded deps), when it is missing
+or not as recorded on disk, and as its kind's `Redo` rule says (`kinds.py`): the pages of a
+file a changed file now relates to (imports, uses, subclasses, same-named definitions, and,
+for an import added or dropped, the module's other importers), the folders above those
+files... Symbols letter pages are rendered only when a changed file's rows for that letter
+changed (per-file letter digests).
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import hashlib
 from collections import defaultdict
 from pathlib import Path
 
-from repodoc_ls.docs import pages
-from repodoc_ls.docs.manifest import Manifest, on_disk_as_recorded, unit_of_page
-from repodoc_ls.docs.render import Renderer, Unit
-from repodoc_ls.model import SymbolRef
+from repodoc_ls.docs import pages, subpages
+from repodoc_ls.docs.kinds import KINDS, Redo, Scope, kind_of, unit_of_page
+from repodoc_ls.docs.manifest import Manifest, on_disk_as_recorded
+from repodoc_ls.docs.render import Renderer
+from repodoc_ls.docs.units import Unit
 from repodoc_ls.index.indexer import Index
+from repodoc_ls.model import SymbolRef
 
 
 def fingerprint(renderer: Renderer) -> str:
@@ -73,45 +76,48 @@ def units_to_render(renderer: Renderer, all_units: list[Unit], old: Manifest | N
         return all_units
     changed = {p for p in new_sources.keys() | old.sources.keys()
                if new_sources.get(p) != old.sources.get(p)}
-    wanted: set[Unit] = set()
     affected_files = set(changed)
     for path in changed:
         affected_files.update(related_files(renderer, path, old.imports.get(path, ())))
-    for path in affected_files:
-        if path in new_sources:
-            wanted.add(Unit("docs", path))
-            wanted.add(Unit("kw", path))
-        for folder in pages.folders_of(path):
-            # A file's kind or its folder's fan-in may follow from another file's change...
-            wanted.add(Unit("index", folder))
-            wanted.add(Unit("doc", folder))
-    for path in changed:
-        # ...but the symbols pages list the subtree's own symbols: only a changed file's
-        # folders can change there (the letters it no longer has are found by their deps).
-        facts = renderer.index.file(path)
-        letters = {f"sub-{pages.letter_of(s.name)}" for s in facts.symbols} if facts else set()
-        for folder in pages.folders_of(path):
-            wanted.add(Unit("sub", folder))
-            wanted.update(Unit(kind, folder) for kind in letters)
-    for page, record in old.pages.items():
-        if changed.intersection(record.deps) or not on_disk_as_recorded(output / page, record):
-            wanted.add(unit_of_page(page))
-    old_units = {unit_of_page(page) for page in old.pages}
-    wanted.update(u for u in all_units if u not in old_units)
-    existing = set(all_units)
+    wanted = units_after_edit(renderer.index, changed, affected_files)
     old_by_unit: dict[Unit, set[str]] = defaultdict(set)
-    for page in old.pages:
-        old_by_unit[unit_of_page(page)].add(page)
+    for page, record in old.pages.items():
+        unit = unit_of_page(page)
+        if unit is None:
+            continue  # not a page of the doc set: export removes it (when provably its own)
+        old_by_unit[unit].add(page)
+        if changed.intersection(record.deps) or not on_disk_as_recorded(output / page, record):
+            wanted.add(unit)
+    wanted.update(u for u in all_units if u not in old_by_unit)
+    existing = set(all_units)
     new_letters = letter_digests(renderer.index, old, changed)
     return sorted(u for u in wanted if u in existing
                   and not _unchanged_letter(u, old, old_by_unit[u], changed, new_letters, output))
 
 
+def units_after_edit(index: Index, changed: set[str], affected: set[str]) -> set[Unit]:
+    """The units each kind's `Redo` rule names, for the files that `changed` (added and
+    removed ones too) and those `affected`: changed or related to a changed file."""
+    folders_of = pages.folders_of
+    out: set[Unit] = set()
+    for kind in KINDS:
+        if kind.redo is Redo.RELATED_FILES:
+            out.update(Unit(kind.name, path) for path in affected if path in index.facts)
+        elif kind.redo is Redo.FOLDERS_OF_RELATED:
+            out.update(Unit(kind.name, folder) for path in affected for folder in folders_of(path))
+        elif kind.redo is Redo.FOLDERS_OF_CHANGED:
+            out.update(Unit(kind.name, folder) for path in changed for folder in folders_of(path))
+        elif kind.redo is Redo.LETTERS_OF_CHANGED:
+            for path in changed:
+                facts = index.file(path)
+                letters = {pages.letter_of(s.name) for s in facts.symbols} if facts else set()
+                out.update(Unit(kind.name, folder, letter) for folder in folders_of(path) for letter in letters)
+    return out
+
+
 def letter_digests(index: Index, old: Manifest | None, changed: set[str] | None) -> dict[str, dict[str, str]]:
     """path -> subpages.file_letter_digests, computed for changed files (all when `changed`
     is None) and carried over from the manifest for the others."""
-    from repodoc_ls.docs import subpages
-
     out = {}
     for path, facts in index.facts.items():
         if changed is None or old is None or path in changed:
@@ -133,8 +139,8 @@ def unchanged_folder_letters(old: Manifest, new_sources: dict[str, str]) -> dict
     letters: dict[str, set[str]] = {folder: set() for folder in folders - touched}
     for page in old.pages:
         unit = unit_of_page(page)
-        if unit.kind.startswith("sub-") and unit.path in letters:
-            letters[unit.path].add(unit.kind[len("sub-"):])
+        if unit is not None and kind_of(unit).scope is Scope.LETTER and unit.path in letters:
+            letters[unit.path].add(unit.letter)
     return {folder: sorted(found, key=lambda c: (c == "_", c)) for folder, found in letters.items()}
 
 
@@ -142,9 +148,9 @@ def _unchanged_letter(unit: Unit, old: Manifest, old_pages: set[str], changed: s
                       new_letters: dict[str, dict[str, str]], output: Path) -> bool:
     """A symbols letter unit whose pages would show what they show on disk: every changed
     file below its folder gives that letter the same rows as before."""
-    if not unit.kind.startswith("sub-") or not old_pages:
+    if kind_of(unit).scope is not Scope.LETTER or not old_pages:
         return False
-    letter = unit.kind[len("sub-"):]
+    letter = unit.letter
     prefix = f"{unit.path}/" if unit.path else ""
     for path in changed:
         if path.startswith(prefix) and (old.letters.get(path, {}).get(letter)

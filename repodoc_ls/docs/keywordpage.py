@@ -6,11 +6,18 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from repodoc_ls.docs import caps, pages
-from repodoc_ls.docs.filepage import View, _Page, import_anchors, symbol_anchors
-from repodoc_ls.docs.render import Rendered, Renderer
+from repodoc_ls.docs.fileview import PageLinks, View, import_anchors, symbol_anchors
+from repodoc_ls.docs.units import Rendered
 from repodoc_ls.model import ModuleRef, SymbolKind, SymbolRef
+
+if TYPE_CHECKING:
+    from repodoc_ls.docs.render import Renderer
+
+#: The template of the keyword page.
+TEMPLATE = "file_kw.md.j2"
 
 KEYWORD_GROUPS = (
     ("classes", "Classes"), ("methods", "Methods"), ("functions", "Functions"),
@@ -22,7 +29,7 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
     facts = renderer.index.file(path)
     if facts is None:
         raise KeyError(f"{path} is not in the index")
-    p = _Page(renderer, path, pages.keyword_page(path), {path})
+    p = PageLinks(renderer, path, pages.keyword_page(path), {path})
     docs_page = pages.file_page(path)
     graph = renderer.graph
     groups: dict[str, list[dict]] = defaultdict(list)
@@ -81,5 +88,5 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
         "total": total,
         "more": caps.more(total, sum(len(v) for v in groups.values()), "keywords"),
     }
-    text = renderer.template("file_kw.md.j2").render(**view)
+    text = renderer.template(TEMPLATE).render(**view)
     return Rendered(text, frozenset(p.deps))

@@ -11,13 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import posixpath
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from repodoc_ls import __version__
-from repodoc_ls.docs.render import Unit
 from repodoc_ls.safefs import plain_relative, read_regular
 from repodoc_ls.scan import MANIFEST_NAME
 
@@ -78,19 +76,6 @@ def _list_of(value, kind: type, what: str, length: int | None = None, bound: int
 
 def page_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def unit_of_page(page: str) -> Unit:
-    """The rendering unit that produced `page` (inverse of the paths in pages.py)."""
-    if page.endswith("_docs.md"):
-        return Unit("docs", page[: -len("_docs.md")])
-    if page.endswith("_kw.md"):
-        return Unit("kw", page[: -len("_kw.md")])
-    folder, name = posixpath.split(page)
-    stem = name[: -len(".md")]
-    if stem.startswith("sub-"):  # sub-t.md, sub-t-2.md: the letter t
-        stem = stem[: len("sub-") + 1]
-    return Unit(stem, folder)
 
 
 # ------------------------------------------------------------------ the manifest

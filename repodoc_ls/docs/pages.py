@@ -2,8 +2,9 @@
 
 Pages live under the output folder and mirror the source tree: `a/b/c.py` has
 `a/b/c.py_docs.md` and `a/b/c.py_kw.md`; each folder `a/b` has `a/b/index.md`, `doc.md` and
-`sub.md` (split into `sub-<letter>.md` pages when large). Templates never build a path: they
-receive links made here, already relative and percent-encoded.
+`sub.md` (split into `sub-<letter>.md` pages when large). Which kinds of pages there are is
+the registry's (`kinds.py`); their paths are made (and read back) here. Templates never build
+a path: they receive links made here, already relative and percent-encoded.
 """
 
 from __future__ import annotations
@@ -14,36 +15,26 @@ import re
 from functools import lru_cache
 from urllib.parse import quote
 
-FOLDER_KINDS = ("index", "doc", "sub")
+DOCS_SUFFIX = "_docs.md"
+KEYWORDS_SUFFIX = "_kw.md"
 
 
 def file_page(path: str) -> str:
-    return f"{path}_docs.md"
+    return path + DOCS_SUFFIX
 
 
 def keyword_page(path: str) -> str:
-    return f"{path}_kw.md"
+    return path + KEYWORDS_SUFFIX
 
 
-def folder_page(folder: str, kind: str) -> str:
-    """`kind` is index, doc or sub; `folder` is "" for the root."""
-    if kind not in FOLDER_KINDS:
-        raise ValueError(f"unknown folder page kind {kind!r}")
-    return f"{folder}/{kind}.md" if folder else f"{kind}.md"
+def folder_page(folder: str, name: str) -> str:
+    """The page `name`.md of a folder (index, doc, sub); `folder` is "" for the root."""
+    return f"{folder}/{name}.md" if folder else f"{name}.md"
 
 
 def sub_letter_page(folder: str, letter: str) -> str:
     name = f"sub-{letter}.md"
     return f"{folder}/{name}" if folder else name
-
-
-def page_for(path: str, kind: str) -> str:
-    """The page of a file (kind docs/kw) or of a folder (kind index/doc/sub)."""
-    if kind == "docs":
-        return file_page(path)
-    if kind == "kw":
-        return keyword_page(path)
-    return folder_page(path, kind)
 
 
 def letter_of(name: str) -> str:
@@ -173,6 +164,16 @@ def sub_part_page(folder: str, letter: str, part: int) -> str:
         return sub_letter_page(folder, letter)
     name = f"sub-{letter}-{part}.md"
     return f"{folder}/{name}" if folder else name
+
+
+#: The name of a letter page of a split symbols page: `sub-t.md`, or part 2 on, `sub-t-2.md`.
+_SUB_PART_NAME = re.compile(r"sub-([a-z_])(?:-([2-9]|[1-9][0-9]+))?\.md")
+
+
+def sub_part_of(name: str) -> tuple[str, int] | None:
+    """(letter, part) of a letter page's file name (`sub_part_page`'s), else None."""
+    match = _SUB_PART_NAME.fullmatch(name)
+    return (match[1], int(match[2] or 1)) if match else None
 
 
 def name_text(name: str) -> str:

@@ -1,18 +1,19 @@
 """One renderer for every face: `export`, `check`, `show` and the server's custom requests.
 
-A `Renderer` wraps an `Index` and turns (kind, path) into page text with jinja2 templates.
-View models are built in `filepage.py`, `keywordpage.py`, `folders.py` and `subpages.py`;
-every path and link they hand to templates comes from `pages.py`. Each rendered page
-carries the workspace files whose facts it shows (`deps`), so an export after an edit knows
-which pages to redo.
+A `Renderer` wraps an `Index` and turns rendering units into page text with jinja2
+templates. Which units there are, their pages and their view builders (`filepage.py`,
+`keywordpage.py`, `folders.py`, `subpages.py`) come from the page-kind registry, `kinds.py`;
+every path and link the builders hand to templates comes from `pages.py`. Each rendered
+page carries the workspace files whose facts it shows (`deps`), so an export after an edit
+knows which pages to redo.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -20,7 +21,10 @@ from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment, SecurityErr
 
 from repodoc_ls import __version__
 from repodoc_ls.config import Settings
-from repodoc_ls.docs import pages
+from repodoc_ls.docs import kinds, pages
+from repodoc_ls.docs.folderview import FolderCache
+from repodoc_ls.docs.kinds import NoSuchPage, Scope
+from repodoc_ls.docs.units import Rendered, Unit
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.safefs import is_inside, read_regular
 
@@ -28,22 +32,8 @@ from repodoc_ls.safefs import is_inside, read_regular
 RENDER_VERSION = 1
 
 
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    text: str
-    deps: frozenset[str]  # workspace files whose facts this page shows
-
-
-#: Unit kinds of a file's pages; the others are a folder's.
-FILE_KINDS = ("docs", "kw")
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Unit:
-    """One rendering job: a file's docs or kw page, or a folder's index, doc or sub page(s)."""
-
-    kind: str  # docs, kw, index, doc, sub, or sub-<letter> (a letter of a split sub page)
-    path: str  # the file, or the folder ("" for the root)
+__all__ = ["RENDER_VERSION", "NoSuchPage", "Rendered", "Renderer", "TemplateError", "Unit", "hash_text", "make_environment",
+           "template_error", "template_folder", "template_notice"]
 
 
 class TemplateError(Exception):
@@ -206,6 +196,14 @@ class Renderer:
         self.read_source = read_source or _read_from_disk(self.root, self.settings.max_file_bytes)
         self.template_dir = template_folder(self.settings)
         self.env = make_environment(self.template_dir)
+        #: caps.symbol_fragment's memo: path -> the qualnames its pages list.
+        self.shown_qualnames: dict[str, set[str]] = {}
+
+    @functools.cached_property
+    def folder_cache(self) -> FolderCache:
+        """Facts about folders the folder and symbols pages share (a renderer never
+        outlives its index)."""
+        return FolderCache.of(self.index)
 
     # -- what there is to render ---------------------------------------------
 
@@ -220,30 +218,17 @@ class Renderer:
         """Every rendering unit. `known_letters` gives the symbols letters of folders whose
         subtree is known not to have changed since they were last laid out (export passes
         them from its manifest: laying out a large folder's symbols costs a sort)."""
-        known_letters = known_letters or {}
-        out = []
-        for path in self.index.paths():
-            out.append(Unit("docs", path))
-            out.append(Unit("kw", path))
-        from repodoc_ls.docs import subpages
-
-        for folder in self.folders():
-            for kind in pages.FOLDER_KINDS:
-                out.append(Unit(kind, folder))
-            letters = known_letters.get(folder)
-            for letter in letters if letters is not None else subpages.sub_letters(self, folder):
-                out.append(Unit(f"sub-{letter}", folder))
-        return out
+        return kinds.units(self, known_letters)
 
     def pages_of(self, unit: Unit) -> list[str]:
         """The pages `render_unit(unit)` gives, known without rendering."""
-        if unit.kind in FILE_KINDS:
-            return [pages.page_for(unit.path, unit.kind)]
-        if unit.kind.startswith("sub-"):
-            from repodoc_ls.docs import subpages
+        return kinds.kind_of(unit).pages_of(self, unit)
 
-            return subpages.sub_letter_pages(self, unit.path, unit.kind[len("sub-"):])
-        return [pages.folder_page(unit.path, unit.kind)]
+    def has_unit(self, unit: Unit) -> bool:
+        """Whether the index has the file or folder the unit documents."""
+        if kinds.kind_of(unit).scope is Scope.FILE:
+            return unit.path in self.index.facts
+        return self.is_folder(unit.path)
 
     def fingerprint_parts(self) -> list[str]:
         """What, besides the sources, every page depends on (for the export manifest)."""
@@ -272,21 +257,23 @@ class Renderer:
 
     def render_unit(self, unit: Unit) -> dict[str, Rendered]:
         """Page path (relative to the output folder) -> rendered page."""
+        kind = kinds.kind_of(unit)
         with self.index.lock:
-            if unit.kind in FILE_KINDS:
-                from repodoc_ls.docs import filepage, keywordpage
-
-                if unit.kind == "docs":
-                    return {pages.file_page(unit.path): filepage.render_file_page(self, unit.path)}
-                return {pages.keyword_page(unit.path): keywordpage.render_keyword_page(self, unit.path)}
-            from repodoc_ls.docs import folders
-
-            return folders.render_folder(self, unit.path, unit.kind)
+            return kind.render(self, unit)
 
     def render_page(self, path: str, kind: str) -> str:
-        """One page's text: a file's docs/kw page or a folder's index/doc/sub page."""
-        page = pages.page_for(path, kind)
-        return self.render_unit(Unit(kind, path))[page].text
+        """One page's text: a file's page of a file kind or a folder's of a folder kind
+        (`kinds.FILE_KINDS`, `kinds.FOLDER_KINDS`)."""
+        return self.render_unit(Unit(kind, path))[kinds.page_path(kind, path)].text
+
+    def render_page_at(self, page: str) -> str:
+        """The text of the page at `page` (relative to the output folder); NoSuchPage when
+        the doc set of this index has none there."""
+        unit = kinds.unit_of_page(page)
+        with self.index.lock:
+            if unit is None or not self.has_unit(unit) or page not in self.pages_of(unit):
+                raise NoSuchPage(f"the doc set has no page {page}")
+            return self.render_unit(unit)[page].text
 
     def template(self, name: str):
         """The template `name`: the user's when their folder has one of that name (failing
@@ -309,6 +296,4 @@ class Renderer:
 
 
 def hash_text(text: str) -> str:
-    import hashlib
-
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()

@@ -13,20 +13,20 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, NamedTuple
 
 from repodoc_ls.docs import caps, pages
-from repodoc_ls.docs.folders import _cache, _FolderCache, _navigation, _rendered, _title, _under
+from repodoc_ls.docs.folderview import FolderCache, folder_navigation, folder_title, under
+from repodoc_ls.docs.units import Rendered
 from repodoc_ls.model import FileFacts
 
 if TYPE_CHECKING:
-    from repodoc_ls.docs.render import Rendered, Renderer
+    from repodoc_ls.docs.render import Renderer
+
+#: The template of a symbols page (or of one letter's page), and of the letter index a
+#: split `sub.md` shows instead.
+TEMPLATE = "folder_sub.md.j2"
+LETTERS_TEMPLATE = "folder_sub_letters.md.j2"
 
 #: A `sub.md` page larger than about this (UTF-8 bytes) is split into one page per letter.
 SUB_SPLIT_BYTES = 500_000
-
-
-def render(renderer: Renderer, cache: _FolderCache, folder: str, kind: str) -> dict[str, Rendered]:
-    if kind == "sub":
-        return _render_sub(renderer, cache, folder)
-    return _render_sub_letter(renderer, cache, folder, kind[len("sub-"):])
 
 
 class _Part(NamedTuple):
@@ -35,7 +35,7 @@ class _Part(NamedTuple):
     indices: list[int]  # into the entries of the folder
 
 
-def _escaped(cache: _FolderCache, value: str) -> str:
+def _escaped(cache: FolderCache, value: str) -> str:
     """`pages.text(value)`, memoized: a file shows on the sub page of each of its folders."""
     found = cache.escaped.get(value)
     if found is None:
@@ -43,7 +43,7 @@ def _escaped(cache: _FolderCache, value: str) -> str:
     return found
 
 
-def _listed_symbols(renderer: Renderer, cache: _FolderCache, folder: str) -> list:
+def _listed_symbols(renderer: Renderer, cache: FolderCache, folder: str) -> list:
     """`index.subtree_symbols(folder)`, less the symbols past each file's first
     `caps.MAX_SYMBOLS` (which its page does not list either)."""
     found = renderer.index.subtree_symbols(folder)
@@ -54,7 +54,7 @@ def _listed_symbols(renderer: Renderer, cache: _FolderCache, folder: str) -> lis
     return [item for item in found if id(item[1]) not in hidden] if hidden else found
 
 
-def _hidden_note(renderer: Renderer, cache: _FolderCache, folder: str) -> str:
+def _hidden_note(renderer: Renderer, cache: FolderCache, folder: str) -> str:
     facts = renderer.index.facts
     hidden = sum(caps.hidden_symbols(facts[path]) for path in cache.subtree.get(folder, ()))
     if not hidden:
@@ -63,7 +63,7 @@ def _hidden_note(renderer: Renderer, cache: _FolderCache, folder: str) -> str:
             "of a file that defines more (its own pages list the same first ones)")
 
 
-def _subtree_symbols(renderer: Renderer, cache: _FolderCache, folder: str):
+def _subtree_symbols(renderer: Renderer, cache: FolderCache, folder: str):
     """The symbols a folder's symbols pages list (`_listed_symbols`). The first few folders
     asked (an export after an edit asks for the edited file's folders) are filtered out of
     the workspace's sorted list; when more are asked (a full export), that list is shared
@@ -108,7 +108,7 @@ class SubPlan(NamedTuple):
 
 
 def sub_plan(renderer: Renderer, folder: str) -> SubPlan:
-    cache = _cache(renderer)
+    cache = renderer.folder_cache
     found = cache.plans.get(folder)
     if found is not None:
         return found
@@ -134,7 +134,7 @@ def sub_plan(renderer: Renderer, folder: str) -> SubPlan:
     return plan
 
 
-def _estimated_size(renderer: Renderer, cache: _FolderCache, folder: str) -> int:
+def _estimated_size(renderer: Renderer, cache: FolderCache, folder: str) -> int:
     """The sum of the row estimates (see `sub_plan`) over the subtree's symbols, from
     per-file totals."""
     if cache.file_estimates is None:
@@ -154,65 +154,67 @@ def sub_letters(renderer: Renderer, folder: str) -> list[str]:
     return list(sub_plan(renderer, folder).letters)
 
 
-def _sub_entries(renderer: Renderer, cache: _FolderCache, folder: str, page: str, items) -> list[tuple]:
+def _sub_entries(renderer: Renderer, cache: FolderCache, folder: str, page: str, items) -> list[tuple]:
     # The name links to the definition on the file page (which links the source line); a
     # second, source link per row would double the bytes of every ancestor's symbols pages.
     link = pages.links_from(page)
     name_text, anchor, file_page = pages.name_text, pages.anchor, pages.file_page
     return [(name_text(s.qualname), link(file_page(path), anchor(s.qualname)), s.kind,
-             f"{_escaped(cache, _under(folder, path))}:{s.line}")
+             f"{_escaped(cache, under(folder, path))}:{s.line}")
             for path, s in items]
 
 
-def _render_sub(renderer: Renderer, cache: _FolderCache, folder: str) -> dict[str, Rendered]:
+def render_sub(renderer: Renderer, folder: str) -> Rendered:
     """sub.md: every symbol of the subtree in one table; when that would be larger than
     about SUB_SPLIT_BYTES, a letter index instead (the letters are units of their own)."""
+    cache = renderer.folder_cache
     page = pages.folder_page(folder, "sub")
     plan = sub_plan(renderer, folder)
     deps = frozenset(cache.subtree.get(folder, ()))
-    title = _title(renderer, folder)
-    navigation = _navigation(renderer, folder, page, "sub")
+    title = folder_title(renderer, folder)
+    navigation = folder_navigation(renderer, folder, page, "sub")
     if not plan.split:
-        text = renderer.template("folder_sub.md.j2").render(
+        text = renderer.template(TEMPLATE).render(
             title=title, letter=None, part=None, parts=1, navigation=navigation,
             entries=_sub_entries(renderer, cache, folder, page, _subtree_symbols(renderer, cache, folder)),
             hidden=_hidden_note(renderer, cache, folder))
-        return {page: _rendered(text, deps)}
+        return Rendered(text, deps)
     index_rows = []
     for letter, chunks in plan.letters.items():
         parts = [pages.sub_part_page(folder, letter, n) for n in range(1, len(chunks) + 1)]
         part_links = ([(pages.name_text(plan.symbols[chunk[0]][1].name), pages.link(page, part))
                        for chunk, part in zip(chunks, parts)] if len(parts) > 1 else [])
         index_rows.append((letter, sum(len(c) for c in chunks), pages.link(page, parts[0]), part_links))
-    text = renderer.template("folder_sub_letters.md.j2").render(
+    text = renderer.template(LETTERS_TEMPLATE).render(
         title=title, navigation=navigation, total=len(plan.symbols), letters=index_rows,
         split_parts=any(row[3] for row in index_rows), hidden=_hidden_note(renderer, cache, folder))
-    return {page: _rendered(text, deps)}
+    return Rendered(text, deps)
 
 
-def _render_sub_letter(renderer: Renderer, cache: _FolderCache, folder: str, letter: str) -> dict[str, Rendered]:
+def render_letter(renderer: Renderer, folder: str, letter: str) -> dict[str, Rendered]:
     """The page(s) of one letter of a split symbols page."""
+    cache = renderer.folder_cache
     plan = sub_plan(renderer, folder)
     chunks = plan.letters.get(letter)
     if chunks is None:
         raise KeyError(f"{folder or '/'} has no symbols page for the letter {letter!r}")
     index_page = pages.folder_page(folder, "sub")
     parts = [_Part(pages.sub_part_page(folder, letter, n), "", chunk) for n, chunk in enumerate(chunks, 1)]
-    template = renderer.template("folder_sub.md.j2")
-    title = _title(renderer, folder)
+    template = renderer.template(TEMPLATE)
+    title = folder_title(renderer, folder)
     out = {}
     for n, part in enumerate(parts, 1):
         items = [plan.symbols[i] for i in part.indices]
         text = template.render(title=title, letter=letter, part=n, parts=len(parts),
                                navigation=_part_navigation(folder, index_page, parts, n),
                                entries=_sub_entries(renderer, cache, folder, part.page, items), hidden="")
-        out[part.page] = _rendered(text, {path for path, _ in items})
+        out[part.page] = Rendered(text, frozenset(path for path, _ in items))
     return out
 
 
-def sub_letter_pages(renderer: Renderer, folder: str, letter: str) -> list[str]:
-    chunks = sub_plan(renderer, folder).letters.get(letter, [])
-    return [pages.sub_part_page(folder, letter, n) for n in range(1, len(chunks) + 1)]
+def letter_parts(renderer: Renderer, folder: str, letter: str) -> int:
+    """How many pages a letter of a folder's split symbols page has (0: no such letter)."""
+    return len(sub_plan(renderer, folder).letters.get(letter, ()))
 
 
 def file_letter_digests(facts: FileFacts) -> dict[str, str]:
@@ -226,12 +228,12 @@ def file_letter_digests(facts: FileFacts) -> dict[str, str]:
     return {letter: hashlib.blake2b("\n".join(found).encode("utf-8"), digest_size=8).hexdigest()
             for letter, found in sorted(rows.items())}
 
+
 def render_sub_pages(renderer: Renderer, folder: str) -> dict[str, Rendered]:
     """Every page of a folder's symbols: sub.md and, when split, each letter's pages."""
-    cache = _cache(renderer)
-    out = _render_sub(renderer, cache, folder)
+    out = {pages.folder_page(folder, "sub"): render_sub(renderer, folder)}
     for letter in sub_letters(renderer, folder):
-        out.update(_render_sub_letter(renderer, cache, folder, letter))
+        out.update(render_letter(renderer, folder, letter))
     return out
 
 

@@ -93,6 +93,11 @@ class Index:
                 return  # the hashes stay known from the pending writes
             self._pending_hashes = {}
 
+    def drop_pending_store(self) -> None:
+        """Forget a deferred build's store writes: in a forked process, whose parent writes
+        them (a child never touches the SQLite connection it inherited)."""
+        self._pending_store = None
+
     def _store_warning(self, message: str) -> None:
         self.warnings.append(message)
         if self.on_warning is not None:

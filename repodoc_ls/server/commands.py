@@ -134,7 +134,7 @@ async def show_file_doc(ls: RepodocServer, args: list[Any]) -> dict[str, Any]:
     result = await file_doc(ls, {"uri": arg.get("uri")})
     folder, rel = ls.locate(arg["uri"])
     cache = folder.settings.cache_path
-    page = cache / "pages" / pages.file_page(rel)
+    page = cache / "pages" / result["page"]
 
     def write() -> None:
         # The cache folder may be the repository's own (a committed `.repodoc` link): never

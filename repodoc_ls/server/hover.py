@@ -19,7 +19,7 @@ from urllib.parse import quote
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
-from repodoc_ls.docs import pages
+from repodoc_ls.docs import kinds, pages
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.model import ModuleRef, Symbol, SymbolKind, SymbolRef
 from repodoc_ls.server import target as targets
@@ -110,7 +110,7 @@ def render_target(ctx: HoverContext, target: SymbolRef | ModuleRef) -> str | Non
 
 def exported_page(folder: Folder, path: str) -> Path:
     """Where an export writes the file page of `path`."""
-    return folder.settings.output_path / pages.file_page(path)
+    return folder.settings.output_path / kinds.page_path("docs", path)
 
 
 def docs_link(folder: Folder, path: str, qualname: str | None = None, commands: bool = True) -> str | None:

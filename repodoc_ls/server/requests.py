@@ -7,7 +7,6 @@ uses, reading open documents from their buffers so unsaved edits show.
 from __future__ import annotations
 
 import asyncio
-import re
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
 
-from repodoc_ls.docs import caps, pages
+from repodoc_ls.docs import caps, kinds
 from repodoc_ls.model import Symbol, SymbolRef
 from repodoc_ls.server import symbols
 from repodoc_ls.server import target as targets
@@ -32,7 +31,8 @@ UINTEGER_MAX = 2**31 - 1
 
 def register(ls: RepodocServer) -> None:
     for method, fn in (("repodoc/fileDoc", file_doc), ("repodoc/keywordIndex", keyword_index),
-                       ("repodoc/folderDoc", folder_doc), ("repodoc/crossReferences", cross_references),
+                       ("repodoc/folderDoc", folder_doc), ("repodoc/page", page_by_path),
+                       ("repodoc/crossReferences", cross_references),
                        ("repodoc/searchKeywords", search_keywords), ("repodoc/status", status)):
         ls.feature(method)(guarded(ls, method, fn))
 
@@ -67,11 +67,16 @@ def _renderer(ls: RepodocServer, folder: Folder) -> Renderer:
     return Renderer(folder.index, read_source=ls.read_source(folder))
 
 
+def _where(folder: Folder, page: str) -> dict[str, str]:
+    """Where a page lives (or will, once exported): clients name and link pages by these."""
+    return {"page": page, "outputDir": str(folder.settings.output_path)}
+
+
 async def file_doc(ls: RepodocServer, params: Any) -> dict[str, Any]:
     params = _params(params)
     folder, rel = await _indexed_file(ls, params)
     markdown = await ls.run(lambda: _renderer(ls, folder).render_page(rel, "docs"))
-    return {"uri": params["uri"], "path": rel, "markdown": markdown}
+    return {"uri": params["uri"], "path": rel, "markdown": markdown, **_where(folder, kinds.page_path("docs", rel))}
 
 
 async def keyword_index(ls: RepodocServer, params: Any) -> dict[str, Any]:
@@ -103,23 +108,19 @@ async def keyword_index(ls: RepodocServer, params: Any) -> dict[str, Any]:
         return markdown, out
 
     markdown, keywords = await ls.run(build)
-    return {"uri": params["uri"], "path": rel, "markdown": markdown, "keywords": keywords}
-
-
-_LETTER = re.compile(r"([a-z_])(?:-([2-9]|[1-9][0-9]+))?")  # sub-t.md, sub-t-2.md: a part from 2 on
+    return {"uri": params["uri"], "path": rel, "markdown": markdown, "keywords": keywords,
+            **_where(folder, kinds.page_path("kw", rel))}
 
 
 async def folder_doc(ls: RepodocServer, params: Any) -> dict[str, Any]:
     params = _params(params)
-    kind = params.get("kind", "index")
-    if kind not in pages.FOLDER_KINDS:
-        raise JsonRpcInvalidParams(f"kind must be one of {', '.join(pages.FOLDER_KINDS)}, not {_shown(kind)}")
+    kind = params.get("kind", kinds.DEFAULT_FOLDER_KIND)
+    if kind not in kinds.FOLDER_KINDS:
+        raise JsonRpcInvalidParams(f"kind must be one of {', '.join(kinds.FOLDER_KINDS)}, not {_shown(kind)}")
     letter = params.get("letter")
-    if letter is not None:
-        match = _LETTER.fullmatch(letter) if isinstance(letter, str) else None
-        if kind != "sub" or match is None:
-            raise JsonRpcInvalidParams("letter (with kind sub) must be a-z or _, optionally with a part "
-                                       f"number as in sub-t-2.md: t-2; not {_shown(letter)}")
+    if letter is not None and (not isinstance(letter, str) or kinds.split_page("", kind, letter) is None):
+        raise JsonRpcInvalidParams("letter (with kind sub) must be a-z or _, optionally with a part "
+                                   f"number as in sub-t-2.md: t-2; not {_shown(letter)}")
     folder, rel = ls.locate(params.get("uri"))
     await ls.docs.settle()
     if folder.index is None:
@@ -131,24 +132,42 @@ async def folder_doc(ls: RepodocServer, params: Any) -> dict[str, Any]:
         raise JsonRpcInvalidParams(f"{rel} is not a folder holding indexed files")
     if letter is None:
         markdown = await ls.run(renderer.render_page, rel, kind)
-        return {"uri": params["uri"], "path": rel, "kind": kind, "markdown": markdown}
-    markdown = await ls.run(_letter_page, renderer, rel, match[1], int(match[2] or 1))
-    return {"uri": params["uri"], "path": rel, "kind": kind, "letter": letter, "markdown": markdown}
+        return {"uri": params["uri"], "path": rel, "kind": kind, "markdown": markdown,
+                **_where(folder, kinds.page_path(kind, rel))}
+    page = kinds.split_page(rel, kind, letter)
+    markdown = await ls.run(_letter_page, renderer, rel, page)
+    return {"uri": params["uri"], "path": rel, "kind": kind, "letter": letter, "markdown": markdown,
+            **_where(folder, page)}
 
 
-def _letter_page(renderer: Renderer, folder: str, letter: str, part: int) -> str:
-    """A page of a split symbols page: `sub-<letter>.md`, or part `part` of it."""
-    from repodoc_ls.docs.render import Unit
-
-    page = pages.sub_part_page(folder, letter, part)
+def _letter_page(renderer: Renderer, folder: str, page: str) -> str:
+    """A page of a split symbols page: `sub-<letter>.md`, or a part of it."""
     try:
-        rendered = renderer.render_unit(Unit(f"sub-{letter}", folder))
-    except KeyError:  # the folder's symbols page is not split, or has no such letter
-        rendered = {}
-    if page not in rendered:
+        return renderer.render_page_at(page)
+    except kinds.NoSuchPage:  # the folder's symbols page is not split, or has no such letter
         raise JsonRpcInvalidParams(f"{folder or 'the workspace root'} has no symbols page "
-                                   f"{page.rsplit('/', 1)[-1]} (its sub.md lists the pages it has)")
-    return rendered[page].text
+                                   f"{page.rsplit('/', 1)[-1]} (its sub.md lists the pages it has)") from None
+
+
+async def page_by_path(ls: RepodocServer, params: Any) -> dict[str, Any]:
+    """{uri, page}: the page at `page` (relative to the output folder) of the workspace
+    folder `uri` names (or holds): how clients follow a link between pages."""
+    params = _params(params)
+    path = params.get("page")
+    unit = kinds.unit_of_page(path) if isinstance(path, str) else None
+    if unit is None:
+        raise JsonRpcInvalidParams(f"page must be a page path relative to the output folder, not {_shown(path)}")
+    folder, _ = ls.locate(params.get("uri"))
+    await ls.docs.settle()
+    if folder.index is None:
+        raise JsonRpcInvalidParams(f"{folder.name} is still being indexed; try again when repodoc/status is ready")
+    try:
+        markdown = await ls.run(_renderer(ls, folder).render_page_at, path)
+    except kinds.NoSuchPage as exc:
+        raise JsonRpcInvalidParams(f"{folder.name}: {exc}") from None
+    scope = "file" if kinds.kind_of(unit).scope is kinds.Scope.FILE else "folder"  # what the page documents
+    return {"uri": folder.uri_of(unit.path), "path": unit.path, "scope": scope, "markdown": markdown,
+            **_where(folder, path)}
 
 
 async def cross_references(ls: RepodocServer, params: Any) -> dict[str, Any]:
@@ -273,7 +292,7 @@ async def status(ls: RepodocServer, params: Any) -> dict[str, Any]:
     folders = []
     for folder in ls.folders:
         folders.append({"uri": folder.uri, "state": folder.state, "files": folder.files(),
-                        "symbols": folder.symbols()})
+                        "symbols": folder.symbols(), "outputDir": str(folder.settings.output_path)})
     return {"state": ls.state(), "files": sum(f["files"] for f in folders),
             "symbols": sum(f["symbols"] for f in folders), "folders": folders}
 

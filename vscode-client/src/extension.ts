@@ -9,6 +9,7 @@ import {
   PAGE_SCHEME,
   exportSummary,
   folderKindArgument,
+  pageRequest,
   searchPickRow,
   uriArgument,
   type ExportResult,
@@ -16,7 +17,7 @@ import {
   type SearchItem,
   type ServerStatus,
 } from './logic';
-import { PageProvider, outputDirOf } from './pages';
+import { PageProvider } from './pages';
 import { ServerManager } from './server';
 import { StatusBar } from './status';
 
@@ -99,12 +100,11 @@ async function showSourcePage(pages: PageProvider, arg: unknown, kind: 'docs' | 
     await pages.show(uri);
     return;
   }
-  const page = uri.scheme === 'file' ? await pages.pageUri(uri, kind) : undefined;
-  if (!page) {
-    void vscode.window.showWarningMessage(`RepoDoc: ${uri.fsPath || uri.toString()} is not a file of an open workspace folder.`);
+  if (uri.scheme !== 'file') {
+    void vscode.window.showWarningMessage(`RepoDoc: ${uri.toString()} is not a file of an open workspace folder.`);
     return;
   }
-  await pages.show(page);
+  await pages.show(await pages.pageUri(uri, kind));
 }
 
 async function isDirectory(uri: vscode.Uri): Promise<boolean> {
@@ -149,12 +149,7 @@ async function showFolderDoc(pages: PageProvider, arg: unknown): Promise<void> {
     }
     kind = picked.pageKind;
   }
-  const page = await pages.pageUri(folder, kind);
-  if (!page) {
-    void vscode.window.showWarningMessage(`RepoDoc: ${folder.fsPath} is not a folder of an open workspace.`);
-    return;
-  }
-  await pages.show(page);
+  await pages.show(await pages.pageUri(folder, kind));
 }
 
 function toLocation(loc: LspLocation): vscode.Location {
@@ -291,17 +286,22 @@ async function exportDocs(server: ServerManager, status: StatusBar, pages: PageP
   );
   status.refresh();
   pages.refresh();
-  const fallback = await outputDirOf(folder);
-  let dirUri: vscode.Uri;
+  let dirUri: vscode.Uri | undefined;
   if (result?.outputDir) {
     const dir = result.outputDir.replace(/\\/g, '/');
     dirUri = /^\/|^[A-Za-z]:\//.test(dir) ? vscode.Uri.file(result.outputDir) : vscode.Uri.joinPath(folder.uri, dir);
   } else {
-    dirUri = folder.uri.with({ path: fallback });
+    dirUri = await pages.outputDirOf(folder.uri);
   }
-  const choice = await vscode.window.showInformationMessage(exportSummary(result, dirUri.fsPath), 'Open index.md');
-  if (choice === 'Open index.md') {
-    await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(dirUri, 'index.md'));
+  const open = 'Open the Index';
+  const choice = await vscode.window.showInformationMessage(exportSummary(result, dirUri?.fsPath ?? ''), open);
+  if (choice === open && dirUri) {
+    // The root folder's index page, by the path the server gives it.
+    const { method, params } = pageRequest('index', folder.uri.toString());
+    const index = await server.request<{ page?: string } | null>(method, params);
+    if (typeof index?.page === 'string') {
+      await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(dirUri, index.page));
+    }
   }
 }
 

@@ -31,7 +31,6 @@ export const COMMANDS = {
  */
 export const CLIENT_OWNED_SERVER_COMMANDS: readonly string[] = Object.values(COMMANDS);
 
-export const DEFAULT_OUTPUT_DIR = 'docs/repodoc';
 export const PAGE_SCHEME = 'repodoc';
 export const FOLDER_KINDS = ['index', 'doc', 'sub'] as const;
 export type FolderKind = (typeof FOLDER_KINDS)[number];
@@ -88,40 +87,9 @@ export function initializationOptions(settings: ClientSettings): ServerSettings 
   return out;
 }
 
-/** The `output-dir` of `[tool.repodoc]` in a pyproject.toml, when it sets one. */
-export function outputDirFromPyproject(text: string): string | undefined {
-  let inSection = false;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    const header = /^\[\s*([^\]]+?)\s*\]\s*(#.*)?$/.exec(line);
-    if (header) {
-      inSection = header[1].replace(/["'\s]/g, '') === 'tool.repodoc';
-      continue;
-    }
-    if (!inSection) {
-      continue;
-    }
-    const m = /^["']?output[-_]dir["']?\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')/.exec(line);
-    if (m) {
-      return m[1] !== undefined ? m[1].replace(/\\(["\\])/g, '$1') : m[2];
-    }
-  }
-  return undefined;
-}
-
-/** The absolute output folder: the setting, else pyproject's, else docs/repodoc, under root. */
-export function resolveOutputDir(root: string, setting?: string, pyprojectOutputDir?: string, home?: string): string {
-  let value = (setting ?? '').trim() || (pyprojectOutputDir ?? '').trim() || DEFAULT_OUTPUT_DIR;
-  value = expandVariables(value.replace(/\\/g, '/'), { workspaceFolder: root, home });
-  const absolute = value.startsWith('/') || /^[A-Za-z]:\//.test(value);
-  if (absolute) {
-    return posix.normalize(/^[A-Za-z]:\//.test(value) ? '/' + value : value).replace(/\/+$/, '') || '/';
-  }
-  return posix.join(root, value).replace(/\/+$/, '');
-}
-
 // ---------------------------------------------------------------------------------------
-// Where pages live (mirrors repodoc_ls/docs/pages.py)
+// Where pages live: the server says it (`outputDir` in repodoc/status, `page` and
+// `outputDir` in each page result); the extension never rebuilds a page path.
 
 export function isInside(child: string, parent: string): boolean {
   const rel = posix.relative(parent, child);
@@ -136,63 +104,38 @@ export function relativeToRoot(root: string, path: string): string | undefined {
   return posix.relative(root, path);
 }
 
-export type PageTarget =
-  | { kind: 'docs' | 'kw'; path: string }
-  | { kind: FolderKind; path: string; letter?: string };
+/** Which page of a source file (`docs`, `kw`) or of a folder (a folder kind) a command shows. */
+export type PageChoice = 'docs' | 'kw' | FolderKind;
 
-/** The page path relative to the output folder, as pages.py computes it. */
-export function pageRelativePath(target: PageTarget): string {
-  switch (target.kind) {
-    case 'docs':
-      return `${target.path}_docs.md`;
-    case 'kw':
-      return `${target.path}_kw.md`;
-    default: {
-      const name = target.kind === 'sub' && target.letter ? `sub-${target.letter}.md` : `${target.kind}.md`;
-      return target.path ? `${target.path}/${name}` : name;
-    }
+/** The request that gives the page of `uri` a command shows. */
+export function pageRequest(choice: PageChoice, uri: string): { method: string; params: { uri: string; kind?: FolderKind } } {
+  if (choice === 'docs') {
+    return { method: 'repodoc/fileDoc', params: { uri } };
   }
+  if (choice === 'kw') {
+    return { method: 'repodoc/keywordIndex', params: { uri } };
+  }
+  return { method: 'repodoc/folderDoc', params: { uri, kind: choice } };
 }
 
-/** The absolute page path for a source file or folder (absolute), or undefined outside root. */
-export function pagePath(root: string, outputDir: string, kind: PageTarget['kind'], sourcePath: string): string | undefined {
-  const rel = relativeToRoot(root, sourcePath);
-  if (rel === undefined || isInside(sourcePath, outputDir)) {
-    return undefined;
-  }
-  return posix.join(outputDir, pageRelativePath({ kind, path: rel } as PageTarget));
+/** The absolute path of a page the server named: its `page` in its `outputDir`. */
+export function pageFilePath(outputDir: string, page: string): string {
+  return posix.join(outputDir, page);
 }
 
-export type ParsedPage =
-  | { type: 'page'; kind: 'docs' | 'kw'; source: string; relative: string }
-  | { type: 'page'; kind: FolderKind; source: string; relative: string; letter?: string }
+export type PathTarget =
+  | { type: 'page'; page: string }
   | { type: 'source'; source: string; relative: string };
 
 /**
- * What an absolute path in the `repodoc:` scheme stands for: a page under the output
- * folder (and so the file or folder it documents), or a source file of the workspace
- * (a source-line link resolved against a page). Undefined for anything else.
+ * What an absolute path in the `repodoc:` scheme stands for: a path in the output folder
+ * (a page, by its path there, which `repodoc/page` serves), or a source file of the
+ * workspace (a source-line link resolved against a page). Undefined for anything else.
  */
-export function parsePagePath(root: string, outputDir: string, path: string): ParsedPage | undefined {
+export function pathTarget(root: string, outputDir: string, path: string): PathTarget | undefined {
   const clean = posix.normalize(path);
-  if (isInside(clean, outputDir)) {
-    const rel = posix.relative(outputDir, clean);
-    const base = posix.basename(rel);
-    const folder = posix.dirname(rel) === '.' ? '' : posix.dirname(rel);
-    const fileMatch = /^(.*)_(docs|kw)\.md$/.exec(rel);
-    if (fileMatch && fileMatch[1] && !fileMatch[1].endsWith('/')) {
-      const relative = fileMatch[1];
-      return { type: 'page', kind: fileMatch[2] as 'docs' | 'kw', source: posix.join(root, relative), relative };
-    }
-    const folderMatch = /^(index|doc|sub)\.md$/.exec(base);
-    if (folderMatch) {
-      return { type: 'page', kind: folderMatch[1] as FolderKind, source: folder ? posix.join(root, folder) : root, relative: folder };
-    }
-    const letterMatch = /^sub-([a-z_](?:-(?:[2-9]|[1-9][0-9]+))?)\.md$/.exec(base);
-    if (letterMatch) {
-      return { type: 'page', kind: 'sub', letter: letterMatch[1], source: folder ? posix.join(root, folder) : root, relative: folder };
-    }
-    return undefined;
+  if (isInside(clean, outputDir) && clean !== outputDir) {
+    return { type: 'page', page: posix.relative(outputDir, clean) };
   }
   const relative = relativeToRoot(root, clean);
   if (relative === undefined) {

@@ -2,11 +2,13 @@
  * Generated pages as virtual documents. A page's `repodoc:` URI has the path the page has
  * (or would have) in the output folder, e.g. `repodoc:/ws/docs/repodoc/shop/cart.py_docs.md`,
  * so the relative links of a page resolve in the Markdown preview: a link to another page
- * gives that page's `repodoc:` URI, answered by the server (`repodoc/fileDoc`,
- * `repodoc/keywordIndex`, `repodoc/folderDoc`) and shown in the preview; a source-line link
+ * gives that page's `repodoc:` URI, answered by the server (`repodoc/page`, by the page's
+ * path in the output folder) and shown in the preview; a source-line link
  * (`../../shop/cart.py#L12`) gives `repodoc:/ws/shop/cart.py`, which `redirectSource` swaps
  * for the real file at the line. (Rewriting those links to `file:` URIs does not work: the
- * preview's markdown-it refuses `file:` links and shows them as text.)
+ * preview's markdown-it refuses `file:` links and shows them as text.) The output folder and
+ * page paths come from the server (`repodoc/status`, and `outputDir` and `page` in each page
+ * result): the extension knows nothing of the doc set's layout.
  */
 
 import * as vscode from 'vscode';
@@ -14,12 +16,11 @@ import * as vscode from 'vscode';
 import {
   PAGE_SCHEME,
   lineOfFragment,
-  outputDirFromPyproject,
-  pagePath,
-  parsePagePath,
-  resolveOutputDir,
-  type PageTarget,
-  type ParsedPage,
+  pageFilePath,
+  pageRequest,
+  pathTarget,
+  type PageChoice,
+  type PathTarget,
 } from './logic';
 import type { ServerManager } from './server';
 
@@ -27,6 +28,14 @@ const REFRESH_DELAY_MS = 600;
 
 interface PageResult {
   markdown?: string;
+  page?: string;
+  outputDir?: string;
+}
+
+/** A workspace folder the server serves: its root and its output folder (a `Uri.path`). */
+interface Place {
+  root: vscode.Uri;
+  outputDir: string;
 }
 
 export class PageProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -34,6 +43,8 @@ export class PageProvider implements vscode.TextDocumentContentProvider, vscode.
   readonly onDidChange = this.changed.event;
   private refreshTimer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Pages fetched by `pageUri` (to learn their path), kept for the read of them that follows. */
+  private readonly fetched = new Map<string, string>();
 
   constructor(private readonly server: ServerManager) {
     this.disposables.push(
@@ -48,65 +59,83 @@ export class PageProvider implements vscode.TextDocumentContentProvider, vscode.
     );
   }
 
-  /** The workspace folder a path (a source or a page) belongs to, and its output folder. */
-  async locate(path: string): Promise<{ folder: vscode.WorkspaceFolder; outputDir: string; parsed?: ParsedPage } | undefined> {
-    const folders = vscode.workspace.workspaceFolders ?? [];
-    let fallback: { folder: vscode.WorkspaceFolder; outputDir: string; parsed?: ParsedPage } | undefined;
-    for (const folder of folders) {
-      const outputDir = await outputDirOf(folder);
-      const parsed = parsePagePath(folder.uri.path, outputDir, path);
-      if (parsed?.type === 'page') {
-        return { folder, outputDir, parsed };
+  /** Every workspace folder the server serves, with its output folder (from repodoc/status). */
+  async places(): Promise<Place[]> {
+    const status = await this.server.request<{ folders?: { uri?: unknown; outputDir?: unknown }[] } | null>(
+      'repodoc/status',
+      {},
+    );
+    const out: Place[] = [];
+    for (const folder of status?.folders ?? []) {
+      if (typeof folder.uri === 'string' && typeof folder.outputDir === 'string') {
+        out.push({ root: vscode.Uri.parse(folder.uri), outputDir: vscode.Uri.file(folder.outputDir).path });
       }
-      if (parsed && !fallback) {
-        fallback = { folder, outputDir, parsed };
+    }
+    return out;
+  }
+
+  /** The output folder of the workspace folder `root`, as the server resolved it. */
+  async outputDirOf(root: vscode.Uri): Promise<vscode.Uri | undefined> {
+    const place = (await this.places()).find((p) => p.root.path === root.path);
+    return place && root.with({ path: place.outputDir, query: '', fragment: '' });
+  }
+
+  /** The workspace folder a path (a page or a source) belongs to, and what it is there. */
+  async locate(path: string): Promise<{ root: vscode.Uri; target: PathTarget } | undefined> {
+    let fallback: { root: vscode.Uri; target: PathTarget } | undefined;
+    for (const place of await this.places()) {
+      const target = pathTarget(place.root.path, place.outputDir, path);
+      if (target?.type === 'page') {
+        return { root: place.root, target };
+      }
+      if (target && !fallback) {
+        fallback = { root: place.root, target };
       }
     }
     return fallback;
   }
 
-  /** The `repodoc:` URI of the page of a source file (docs, kw) or folder (index, doc, sub). */
-  async pageUri(source: vscode.Uri, kind: PageTarget['kind']): Promise<vscode.Uri | undefined> {
-    const folder = vscode.workspace.getWorkspaceFolder(source);
-    if (!folder) {
-      return undefined;
+  /**
+   * Fetch the page of a source file (docs, kw) or folder (a folder kind) and give its
+   * `repodoc:` URI, whose path is the page's in the output folder (the server's `outputDir`
+   * and `page`). The server's refusal (not an indexed file, ...) is thrown.
+   */
+  async pageUri(source: vscode.Uri, choice: PageChoice, token?: vscode.CancellationToken): Promise<vscode.Uri> {
+    const { method, params } = pageRequest(choice, source.toString());
+    const result = await this.server.request<PageResult | null>(method, params, token);
+    if (typeof result?.page !== 'string' || typeof result.outputDir !== 'string' || typeof result.markdown !== 'string') {
+      throw new Error(`the server returned no page for ${source.fsPath || source.toString()}`);
     }
-    const outputDir = await outputDirOf(folder);
-    const path = pagePath(folder.uri.path, outputDir, kind, source.path);
-    return path === undefined ? undefined : vscode.Uri.from({ scheme: PAGE_SCHEME, path });
+    const page = vscode.Uri.from({ scheme: PAGE_SCHEME, path: pageFilePath(vscode.Uri.file(result.outputDir).path, result.page) });
+    this.fetched.set(page.toString(), result.markdown);
+    return page;
   }
 
   async provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
+    const fetched = this.fetched.get(uri.toString());
+    if (fetched !== undefined) {
+      this.fetched.delete(uri.toString());
+      return fetched;
+    }
     const where = await this.locate(uri.path);
-    if (!where?.parsed) {
+    if (!where) {
       return errorPage(uri, 'this is not a page of a workspace folder.');
     }
-    const { folder, parsed } = where;
-    const source = folder.uri.with({ path: parsed.source, fragment: '', query: '' });
-    if (parsed.type === 'source') {
+    const { root, target } = where;
+    if (target.type === 'source') {
       // a source-line link resolved against the page: show the text; redirectSource opens the real file
       try {
-        return new TextDecoder().decode(await vscode.workspace.fs.readFile(source));
+        return new TextDecoder().decode(await vscode.workspace.fs.readFile(root.with({ path: target.source, fragment: '', query: '' })));
       } catch (error) {
         return errorPage(uri, String(error));
       }
     }
     try {
-      let markdown: string | undefined;
-      if (parsed.kind === 'docs') {
-        markdown = (await this.server.request<PageResult>('repodoc/fileDoc', { uri: source.toString() }, token))?.markdown;
-      } else if (parsed.kind === 'kw') {
-        markdown = (await this.server.request<PageResult>('repodoc/keywordIndex', { uri: source.toString() }, token))?.markdown;
-      } else {
-        // A page of a split symbols page (sub-t.md, sub-t-2.md) is named by its letter: `t`, `t-2`.
-        const letter = 'letter' in parsed ? parsed.letter : undefined;
-        const params = letter ? { uri: source.toString(), kind: parsed.kind, letter } : { uri: source.toString(), kind: parsed.kind };
-        markdown = (await this.server.request<PageResult>('repodoc/folderDoc', params, token))?.markdown;
-      }
-      if (typeof markdown !== 'string') {
+      const result = await this.server.request<PageResult | null>('repodoc/page', { uri: root.toString(), page: target.page }, token);
+      if (typeof result?.markdown !== 'string') {
         return errorPage(uri, 'the server returned no page.');
       }
-      return markdown;
+      return result.markdown;
     } catch (error) {
       return errorPage(uri, error instanceof Error ? error.message : String(error));
     }
@@ -114,6 +143,7 @@ export class PageProvider implements vscode.TextDocumentContentProvider, vscode.
 
   /** Re-render every open page (after an edit, a reindex, an export). */
   refresh(): void {
+    this.fetched.clear();
     for (const doc of vscode.workspace.textDocuments) {
       if (doc.uri.scheme === PAGE_SCHEME) {
         this.changed.fire(doc.uri);
@@ -146,12 +176,12 @@ export class PageProvider implements vscode.TextDocumentContentProvider, vscode.
       return;
     }
     const where = await this.locate(uri.path);
-    if (where?.parsed?.type !== 'source') {
+    if (where?.target.type !== 'source') {
       return;
     }
     await new Promise((r) => setTimeout(r, 50)); // let the opener set the selection
     const line = lineOfFragment(uri.fragment) ?? editor.selection.active.line;
-    const target = where.folder.uri.with({ path: where.parsed.source, fragment: '', query: '' });
+    const target = where.root.with({ path: where.target.source, fragment: '', query: '' });
     const range = new vscode.Range(line, 0, line, 0);
     const column = editor.viewColumn;
     for (const group of vscode.window.tabGroups.all) {
@@ -171,26 +201,6 @@ export class PageProvider implements vscode.TextDocumentContentProvider, vscode.
     for (const d of this.disposables) {
       d.dispose();
     }
-  }
-}
-
-/** The absolute output folder of a workspace folder: the setting, else `[tool.repodoc] output-dir`, else docs/repodoc. */
-export async function outputDirOf(folder: vscode.WorkspaceFolder): Promise<string> {
-  const setting = vscode.workspace.getConfiguration('repodoc', folder.uri).get<string>('outputDir');
-  let fromPyproject: string | undefined;
-  if (!(setting ?? '').trim()) {
-    const text = await readIfExists(vscode.Uri.joinPath(folder.uri, 'pyproject.toml'));
-    fromPyproject = text === undefined ? undefined : outputDirFromPyproject(text);
-  }
-  const home = process.env.HOME ?? process.env.USERPROFILE;
-  return resolveOutputDir(folder.uri.path, setting, fromPyproject, home);
-}
-
-async function readIfExists(uri: vscode.Uri): Promise<string | undefined> {
-  try {
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-  } catch {
-    return undefined;
   }
 }
 

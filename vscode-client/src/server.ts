@@ -121,7 +121,8 @@ export class ServerManager implements vscode.Disposable {
     if (!client) {
       throw new Error('the RepoDoc language server is not running (see "RepoDoc: Show Log")');
     }
-    return client.sendRequest<R>(method, params, token);
+    // Without a token, an `undefined` last argument would make the params a list [params, null].
+    return token ? client.sendRequest<R>(method, params, token) : client.sendRequest<R>(method, params);
   }
 
   async executeServerCommand<R>(command: string, args: unknown[], token?: CancellationToken): Promise<R> {

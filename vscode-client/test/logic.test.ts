@@ -10,11 +10,9 @@ import {
   folderKindArgument,
   initializationOptions,
   lineOfFragment,
-  outputDirFromPyproject,
-  pagePath,
-  pageRelativePath,
-  parsePagePath,
-  resolveOutputDir,
+  pageFilePath,
+  pageRequest,
+  pathTarget,
   searchPickRow,
   statusBarText,
   uriArgument,
@@ -39,92 +37,40 @@ describe('settings', () => {
     assert.deepEqual(initializationOptions({ trustTemplates: false, workspaceTrusted: true }), {});
     assert.deepEqual(initializationOptions({ trustTemplates: true, workspaceTrusted: true }), { trustTemplates: true });
   });
-  it('reads output-dir from [tool.repodoc]', () => {
-    const text = '[project]\nname = "x"\noutput-dir = "no"\n\n[tool.repodoc]\nexclude = ["a"]\noutput-dir = "build/docs"  # here\n[tool.other]\n';
-    assert.equal(outputDirFromPyproject(text), 'build/docs');
-    assert.equal(outputDirFromPyproject("[tool.repodoc]\noutput_dir = 'x y'\n"), 'x y');
-    assert.equal(outputDirFromPyproject('[tool.repodoc]\njobs = 2\n'), undefined);
-    assert.equal(outputDirFromPyproject('[tool.black]\noutput-dir = "z"\n'), undefined);
-  });
-  it('resolves the output folder: setting, pyproject, default', () => {
-    assert.equal(resolveOutputDir(ROOT), OUT);
-    assert.equal(resolveOutputDir(ROOT, '', 'build/docs'), '/home/me/ws/build/docs');
-    assert.equal(resolveOutputDir(ROOT, 'site/', 'build/docs'), '/home/me/ws/site');
-    assert.equal(resolveOutputDir(ROOT, '/srv/docs'), '/srv/docs');
-    assert.equal(resolveOutputDir(ROOT, '~/docs', undefined, '/home/me'), '/home/me/docs');
-    assert.equal(resolveOutputDir('/c:/ws', 'C:\\out\\docs'), '/C:/out/docs');
-  });
 });
 
 describe('page paths', () => {
-  it('mirror repodoc_ls/docs/pages.py', () => {
-    assert.equal(pageRelativePath({ kind: 'docs', path: 'shop/cart.py' }), 'shop/cart.py_docs.md');
-    assert.equal(pageRelativePath({ kind: 'kw', path: 'shop/cart.py' }), 'shop/cart.py_kw.md');
-    assert.equal(pageRelativePath({ kind: 'index', path: '' }), 'index.md');
-    assert.equal(pageRelativePath({ kind: 'sub', path: 'shop/util' }), 'shop/util/sub.md');
-    assert.equal(pageRelativePath({ kind: 'sub', path: 'shop', letter: 'c' }), 'shop/sub-c.md');
+  it('come from the server: a page is its path in the output folder', () => {
+    assert.equal(pageFilePath(OUT, 'shop/cart.py_docs.md'), '/home/me/ws/docs/repodoc/shop/cart.py_docs.md');
+    assert.equal(pageFilePath('/srv/docs', 'sub-t-2.md'), '/srv/docs/sub-t-2.md');
   });
-  it('maps sources to absolute page paths and back', () => {
-    const page = pagePath(ROOT, OUT, 'docs', '/home/me/ws/shop/cart.py');
-    assert.equal(page, '/home/me/ws/docs/repodoc/shop/cart.py_docs.md');
-    assert.deepEqual(parsePagePath(ROOT, OUT, page!), {
-      type: 'page',
-      kind: 'docs',
-      source: '/home/me/ws/shop/cart.py',
-      relative: 'shop/cart.py',
-    });
-    assert.equal(pagePath(ROOT, OUT, 'index', ROOT), '/home/me/ws/docs/repodoc/index.md');
-    assert.deepEqual(parsePagePath(ROOT, OUT, '/home/me/ws/docs/repodoc/index.md'), {
-      type: 'page',
-      kind: 'index',
-      source: ROOT,
-      relative: '',
-    });
-    assert.deepEqual(parsePagePath(ROOT, OUT, '/home/me/ws/docs/repodoc/shop/sub-c.md'), {
-      type: 'page',
-      kind: 'sub',
-      letter: 'c',
-      source: '/home/me/ws/shop',
-      relative: 'shop',
-    });
-    assert.deepEqual(parsePagePath(ROOT, OUT, '/home/me/ws/docs/repodoc/sub-t-2.md'), {
-      type: 'page',
-      kind: 'sub',
-      letter: 't-2',
-      source: ROOT,
-      relative: '',
-    });
-    assert.equal(parsePagePath(ROOT, OUT, '/home/me/ws/docs/repodoc/shop/sub-notes.md'), undefined);
-    assert.equal(parsePagePath(ROOT, OUT, '/home/me/ws/docs/repodoc/shop/sub-a-1.md'), undefined);
-    const odd = pagePath(ROOT, OUT, 'kw', '/home/me/ws/odd names/café menu.py');
-    assert.equal(odd, '/home/me/ws/docs/repodoc/odd names/café menu.py_kw.md');
-    assert.equal((parsePagePath(ROOT, OUT, odd!) as { source: string }).source, '/home/me/ws/odd names/café menu.py');
+  it('ask the request of what a command shows', () => {
+    assert.deepEqual(pageRequest('docs', 'file:///ws/a.py'), { method: 'repodoc/fileDoc', params: { uri: 'file:///ws/a.py' } });
+    assert.deepEqual(pageRequest('kw', 'file:///ws/a.py'), { method: 'repodoc/keywordIndex', params: { uri: 'file:///ws/a.py' } });
+    assert.deepEqual(pageRequest('sub', 'file:///ws'), { method: 'repodoc/folderDoc', params: { uri: 'file:///ws', kind: 'sub' } });
   });
-  it('keeps a file named like a page apart from folder pages', () => {
-    const p = parsePagePath(ROOT, OUT, '/home/me/ws/docs/repodoc/a/index.md_docs.md');
-    assert.deepEqual(p, { type: 'page', kind: 'docs', source: '/home/me/ws/a/index.md', relative: 'a/index.md' });
-    const q = parsePagePath(ROOT, OUT, '/home/me/ws/docs/repodoc/a/x_docs.md_docs.md');
-    assert.equal((q as { relative: string }).relative, 'a/x_docs.md');
-  });
-  it('has no page for files outside the root or inside the output folder', () => {
-    assert.equal(pagePath(ROOT, OUT, 'docs', '/etc/passwd'), undefined);
-    assert.equal(pagePath(ROOT, OUT, 'docs', '/home/me/wsx/a.py'), undefined);
-    assert.equal(pagePath(ROOT, OUT, 'docs', '/home/me/ws/docs/repodoc/index.md'), undefined);
-    assert.equal(parsePagePath(ROOT, OUT, '/elsewhere/a.py'), undefined);
-    assert.equal(parsePagePath(ROOT, OUT, '/home/me/ws/docs/repodoc/notes.txt'), undefined);
-  });
-  it('treats a resolved source link as a source', () => {
-    assert.deepEqual(parsePagePath(ROOT, OUT, '/home/me/ws/shop/cart.py'), {
+  it('tell a path in the output folder (a page, for repodoc/page) from a source', () => {
+    assert.deepEqual(pathTarget(ROOT, OUT, '/home/me/ws/docs/repodoc/shop/cart.py_docs.md'), {
+      type: 'page',
+      page: 'shop/cart.py_docs.md',
+    });
+    assert.deepEqual(pathTarget(ROOT, OUT, '/home/me/ws/docs/repodoc/shop/../odd names/sub-t-2.md'), {
+      type: 'page',
+      page: 'odd names/sub-t-2.md',
+    });
+    assert.deepEqual(pathTarget(ROOT, OUT, '/home/me/ws/shop/cart.py'), {
       type: 'source',
       source: '/home/me/ws/shop/cart.py',
       relative: 'shop/cart.py',
     });
+    assert.equal(pathTarget(ROOT, OUT, '/elsewhere/a.py'), undefined);
+    assert.equal(pathTarget(ROOT, OUT, '/home/me/wsx/a.py'), undefined);
   });
   it('works with an output folder outside the root', () => {
     const out = '/srv/docs';
-    const page = pagePath(ROOT, out, 'docs', '/home/me/ws/a.py');
-    assert.equal(page, '/srv/docs/a.py_docs.md');
-    assert.equal((parsePagePath(ROOT, out, page!) as { source: string }).source, '/home/me/ws/a.py');
+    assert.deepEqual(pathTarget(ROOT, out, '/srv/docs/a.py_docs.md'), { type: 'page', page: 'a.py_docs.md' });
+    assert.deepEqual(pathTarget(ROOT, out, '/home/me/ws/a.py'), { type: 'source', source: '/home/me/ws/a.py', relative: 'a.py' });
+    assert.equal(pathTarget(ROOT, out, '/srv/other/a.py'), undefined);
   });
 });
 

@@ -1,11 +1,8 @@
--- The plugin's options: defaults, setup() options over them, the server settings they make
--- and the output folder they name. Read as require("repodoc").config and .defaults too.
-
-local links = require("repodoc.links")
+-- The plugin's options: defaults, setup() options over them and the server settings they
+-- make; the output folder the server resolved from them. Read as require("repodoc").config
+-- and .defaults too.
 
 local M = {}
-
-local DEFAULT_OUTPUT_DIR = "docs/repodoc"
 
 local PLUGIN_DIR = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h")
 
@@ -83,39 +80,22 @@ function M.uses_lsp_config()
     and vim.lsp.enable ~= nil
 end
 
---- `[tool.repodoc] output_dir` (or output-dir) of the root's pyproject.toml, read cheaply.
-local function pyproject_output_dir(root)
-  local f = io.open(root .. "/pyproject.toml", "r")
-  if not f then
-    return nil
-  end
-  local in_section, found = false, nil
-  for line in f:lines() do
-    local header = line:match("^%s*%[+%s*([^%]]-)%s*%]")
-    if header then
-      in_section = header == "tool.repodoc" and not line:match("^%s*%[%[")
-    elseif in_section then
-      found = line:match("^%s*output[-_]dir%s*=%s*\"(.-)\"") or line:match("^%s*output[-_]dir%s*=%s*'(.-)'")
-      if found then
-        break
+--- The output folder (absolute) of a root's doc set, as its server resolved it (the
+--- settings, the workspace's `[tool.repodoc] output-dir`, the default), from repodoc/status
+--- (asked synchronously, within `timeout_ms`); nil when no running server serves `root`.
+function M.output_path(root)
+  local client = require("repodoc.client")
+  root = root:gsub("(.)/+$", "%1")
+  for _, lsp_client in ipairs(client.running()) do
+    local response = client.request_sync(lsp_client, "repodoc/status", vim.empty_dict(), M.get().timeout_ms or 10000)
+    local status = response and response.result or {}
+    for _, folder in ipairs(status.folders or {}) do
+      if type(folder.outputDir) == "string" and vim.uri_to_fname(folder.uri) == root then
+        return folder.outputDir
       end
     end
   end
-  f:close()
-  return found
-end
-
---- The output folder (absolute) that a root's pages live in (or will, once exported).
-function M.output_path(root)
-  local cfg = M.current or M.resolve({})
-  local dir = cfg.output_dir
-  local settings = cfg.settings or {}
-  dir = dir or settings.outputDir or settings.output_dir or settings["output-dir"]
-  dir = dir or pyproject_output_dir(root) or DEFAULT_OUTPUT_DIR
-  if dir:sub(1, 1) == "~" then
-    dir = vim.fn.expand(dir)
-  end
-  return links.output_path(root, dir)
+  return nil
 end
 
 return M

@@ -137,7 +137,6 @@ local function check_server(cfg)
 end
 
 local function check_clients(cfg)
-  local repodoc = require("repodoc")
   local get = vim.lsp.get_clients or vim.lsp.get_active_clients
   local clients = get({ name = "repodoc" })
   if #clients == 0 then
@@ -179,10 +178,12 @@ local function check_clients(cfg)
         if folder.state == "failed" then
           error("indexing " .. vim.uri_to_fname(folder.uri) .. " failed", { "see :LspLog" })
         end
+        local output = folder.outputDir -- as the server resolved it
+        if type(output) == "string" then
+          info("doc set folder: " .. output .. (vim.fn.isdirectory(output) == 1 and "" or " (not exported yet)"))
+        end
       end
     end
-    local output = repodoc.output_path(where:match("^[^,]+"))
-    info("doc set folder: " .. output .. (vim.fn.isdirectory(output) == 1 and "" or " (not exported yet)"))
   end
 end
 

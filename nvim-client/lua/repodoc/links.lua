@@ -1,16 +1,15 @@
 -- Links in repodoc pages: finding the one under the cursor and working out what it points to.
 --
--- Pages live (or would live, once exported) under the output folder, which mirrors the
--- source tree: `shop/cart.py` has `shop/cart.py_docs.md` and `shop/cart.py_kw.md`, every
--- folder has `index.md`, `doc.md` and `sub.md`; a `sub.md` too large for one page is split
--- into `sub-<letter>.md` (a-z or _), and a letter still too large into `sub-<letter>-<n>.md`
--- (n >= 2) parts. Links are relative to the page's place in the output folder and
--- percent-encoded; links to source files leave the output folder
+-- Pages live (or would live, once exported) in the output folder; the server gives each
+-- page's path there and the folder itself (`page` and `outputDir` in every page result), so
+-- the plugin knows nothing of the doc set's layout. Links are relative to the page's place
+-- in the output folder and percent-encoded: a link that stays in the output folder is a page,
+-- asked for by its path (repodoc/page); links to source files leave it
 -- (`../../../shop/cart.py#L12`). Pure functions, no editor state: easy to test.
 
 local M = {}
 
-local FOLDER_KINDS = { index = true, doc = true, sub = true }
+--- The kinds of folder page `:RepodocFolder` offers (repodoc/folderDoc's `kind`).
 M.FOLDER_KINDS = { "index", "doc", "sub" }
 
 --- Percent-decoding of a link target.
@@ -47,15 +46,6 @@ local function join(a, b)
     return a
   end
   return a .. "/" .. b
-end
-
---- The absolute output folder of a workspace root.
-function M.output_path(root, output_dir)
-  output_dir = output_dir or "docs/repodoc"
-  if output_dir:sub(1, 1) == "/" then
-    return M.normalize(output_dir)
-  end
-  return M.normalize(join(root, output_dir))
 end
 
 --- Every Markdown link of a line: {start, finish (1-based byte columns), target}.
@@ -116,29 +106,11 @@ function M.link_at(line, col)
   return after
 end
 
---- The letter of a split symbols page's file name, as repodoc/folderDoc names it: "t" for
---- `sub-t.md`, "t-2" for `sub-t-2.md` (a part number of 2 or more); nil for any other name.
-function M.sub_letter(name)
-  local letter = name:match("^sub%-([a-z_])%.md$")
-  if letter then
-    return letter
-  end
-  local part
-  letter, part = name:match("^sub%-([a-z_])%-([1-9]%d*)%.md$")
-  if letter and tonumber(part) >= 2 then
-    return letter .. "-" .. part
-  end
-  return nil
-end
-
 --- What a link target of a page points to.
 --- `page` = {root = workspace root, output = absolute output folder, page = page path
---- relative to the output folder}. Returns one of:
+--- relative to the output folder} (as the server gave them). Returns one of:
 ---   {type = "anchor", fragment}                         same page
----   {type = "page", kind = "docs"|"kw", path = abs source file, rel, fragment}
----   {type = "page", kind = "index"|"doc"|"sub", path = abs folder, rel, fragment}
----   {type = "page", kind = "sub", letter = "t"|"t-2", path = abs folder, rel, fragment}
----                                                     a page of a split sub.md
+---   {type = "page", page, path = abs, fragment}         a page, by its path in the output folder
 ---   {type = "file", path = abs, line?, fragment}        a source file (or any other file)
 ---   {type = "url", url}                                 http(s), mailto, ...
 function M.resolve(page, target)
@@ -168,45 +140,11 @@ function M.resolve(page, target)
   else
     abs = M.normalize(join(join(page.output, dirname(page.page)), path))
   end
-  local output = page.output
+  local output = M.normalize(page.output)
   if abs:sub(1, #output + 1) == output .. "/" then
-    local rel = abs:sub(#output + 2)
-    local src = rel:match("^(.+)_docs%.md$")
-    if src then
-      return { type = "page", kind = "docs", rel = src, path = M.normalize(join(page.root, src)), fragment = fragment }
-    end
-    src = rel:match("^(.+)_kw%.md$")
-    if src then
-      return { type = "page", kind = "kw", rel = src, path = M.normalize(join(page.root, src)), fragment = fragment }
-    end
-    local base = rel:match("([^/]+)%.md$")
-    if base and FOLDER_KINDS[base] and rel:match("[^/]+$") == base .. ".md" then
-      local folder = dirname(rel)
-      return { type = "page", kind = base, rel = folder, path = M.normalize(join(page.root, folder)), fragment = fragment }
-    end
-    local letter = M.sub_letter(rel:match("[^/]+$"))
-    if letter then
-      local folder = dirname(rel)
-      return { type = "page", kind = "sub", letter = letter, rel = folder, path = M.normalize(join(page.root, folder)),
-        fragment = fragment }
-    end
-    -- Another file of the output folder, with no request of its own: the exported file.
-    return { type = "file", path = abs, fragment = fragment, exported = true }
+    return { type = "page", page = abs:sub(#output + 2), path = abs, fragment = fragment }
   end
   return { type = "file", path = abs, line = fragment and tonumber(fragment:match("^L(%d+)")), fragment = fragment }
-end
-
---- The page path (relative to the output folder) of a file or folder page; `letter` ("t",
---- "t-2") with kind "sub" names a page of a split symbols page (`rel/sub-t-2.md`).
-function M.page_name(kind, rel, letter)
-  if kind == "sub" and letter then
-    return join(rel, "sub-" .. letter .. ".md")
-  elseif kind == "docs" then
-    return rel .. "_docs.md"
-  elseif kind == "kw" then
-    return rel .. "_kw.md"
-  end
-  return join(rel, kind .. ".md")
 end
 
 --- The 1-based line of the anchor `id="fragment"` in `lines`, or nil.

@@ -1,5 +1,6 @@
 -- Generated pages in Markdown scratch buffers named repodoc://<page>, fetched from the
--- server (repodoc/fileDoc, keywordIndex, folderDoc), and the links followed from them.
+-- server (repodoc/fileDoc, keywordIndex, folderDoc; repodoc/page for a link between pages),
+-- and the links followed from them. Each page's path and output folder are the server's.
 
 local links = require("repodoc.links")
 local client = require("repodoc.client")
@@ -28,10 +29,11 @@ local function jump_to_line(line)
 end
 
 --- Show a page in a markdown scratch buffer named repodoc://<page path>.
---- `info` = {client, root, kind, rel (file or folder path relative to the root), markdown, fragment?,
---- letter? (kind sub: a page of a split symbols page, "t" or "t-2")}
+--- `info` = {client, root, scope ("file" or "folder": what the page documents), fragment?,
+--- result (the server's page result: markdown, page, outputDir, path)}
 local function show_page(info, from_page)
-  local page_name = links.page_name(info.kind, info.rel, info.letter)
+  local result = info.result
+  local page_name = result.page
   local name = PAGE_SCHEME .. page_name
   local buf = find_buffer(name)
   if buf and vim.b[buf].repodoc_page and vim.b[buf].repodoc_page.root ~= info.root then
@@ -51,7 +53,7 @@ local function show_page(info, from_page)
     map("gf")
     map("<CR>")
   end
-  local lines = vim.split(info.markdown or "", "\n", { plain = true })
+  local lines = vim.split(result.markdown or "", "\n", { plain = true })
   if #lines > 1 and lines[#lines] == "" then
     table.remove(lines)
   end
@@ -59,16 +61,15 @@ local function show_page(info, from_page)
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
   vim.bo[buf].modifiable = false
   vim.bo[buf].modified = false
-  local rel_path = info.rel == "" and info.root or (info.root .. "/" .. info.rel)
+  local rel = type(result.path) == "string" and result.path or ""
   vim.b[buf].repodoc_page = {
     client_id = info.client.id,
     root = info.root,
-    output = config.output_path(info.root),
+    output = result.outputDir,
     page = page_name,
-    kind = info.kind,
-    letter = info.letter,
-    rel = info.rel,
-    source = rel_path,
+    scope = info.scope,
+    rel = rel,
+    source = rel == "" and info.root or (info.root .. "/" .. rel),
   }
   if vim.bo[buf].filetype ~= "markdown" then
     vim.bo[buf].filetype = "markdown"
@@ -103,29 +104,46 @@ local KIND_REQUEST = {
   sub = "repodoc/folderDoc",
 }
 
+--- Whether a server answer is a page result (the fields show_page needs).
+local function is_page(result)
+  return type(result) == "table" and type(result.page) == "string" and type(result.outputDir) == "string"
+end
+
 --- Ask the server for a page of `path` (a file for docs/kw, a file or folder for the folder
---- kinds) and show it. `letter` (kind sub): a page of a split symbols page, named as in its
---- file name ("t" for sub-t.md, "t-2" for sub-t-2.md).
-local function open_page(ctx, kind, path, fragment, from_page, letter)
+--- kinds) and show it.
+local function open_page(ctx, kind, path, fragment, from_page)
   local params = { uri = vim.uri_from_fname(path) }
-  if kind == "index" or kind == "doc" or kind == "sub" then
+  local scope = (kind == "docs" or kind == "kw") and "file" or "folder"
+  if scope == "folder" then
     params.kind = kind
-  end
-  if kind == "sub" and letter then
-    params.letter = letter
   end
   request(ctx.client, KIND_REQUEST[kind], params, function(err, result)
     if err then
       notify_error(err)
+    elseif not is_page(result) then
+      notify_error("the server returned no page")
+    else
+      show_page({ client = ctx.client, root = ctx.root, scope = scope, result = result, fragment = fragment }, from_page)
+    end
+  end, ctx.bufnr)
+end
+
+--- Follow a link to `target` (links.resolve's page): the page at its path in the output
+--- folder; a file there that is no page (the server says so) opens as a file when it exists.
+local function open_linked_page(ctx, target)
+  local params = { uri = vim.uri_from_fname(ctx.root), page = target.page }
+  request(ctx.client, "repodoc/page", params, function(err, result)
+    if err or not is_page(result) then
+      if vim.fn.filereadable(target.path) == 1 then
+        vim.cmd("normal! m'")
+        vim.cmd("edit " .. vim.fn.fnameescape(target.path))
+      else
+        notify_error(err or "the server returned no page")
+      end
       return
     end
-    local rel = result.path -- the file or folder, relative to its workspace folder
-    if type(rel) ~= "string" then
-      local root = ctx.root:gsub("/$", "")
-      rel = path == root and "" or path:sub(#root + 2)
-    end
-    show_page({ client = ctx.client, root = ctx.root, kind = kind, rel = rel, markdown = result.markdown, fragment = fragment,
-      letter = params.letter }, from_page)
+    show_page({ client = ctx.client, root = ctx.root, scope = result.scope, result = result, fragment = target.fragment },
+      true)
   end, ctx.bufnr)
 end
 
@@ -136,7 +154,7 @@ local function open_file_page(kind, what, instead)
   if not ctx then
     return
   end
-  if ctx.page and ctx.page.kind ~= "docs" and ctx.page.kind ~= "kw" then
+  if ctx.page and ctx.page.scope ~= "file" then
     notify("repodoc: a folder page has no " .. what .. "; use " .. instead, vim.log.levels.WARN)
     return
   end
@@ -163,7 +181,7 @@ function M.folder(kind)
   end
   client.with_workspace(function(ctx)
     local path = ctx.path -- from a window with no file of the workspace: its root
-    if ctx.page and (ctx.page.kind == "docs" or ctx.page.kind == "kw") then
+    if ctx.page and ctx.page.scope == "file" then
       path = vim.fs.dirname(path)
     elseif not ctx.page and vim.fn.isdirectory(path) == 0 then
       path = vim.fs.dirname(path)
@@ -198,7 +216,7 @@ function M.follow_link()
     local ctx = client.context()
     if ctx then
       ctx.root = page.root
-      open_page(ctx, target.kind, target.path, target.fragment, true, target.letter)
+      open_linked_page(ctx, target)
     end
   elseif target.type == "url" then
     if vim.ui.open then
@@ -208,11 +226,7 @@ function M.follow_link()
     end
   else
     if vim.fn.filereadable(target.path) == 0 and vim.fn.isdirectory(target.path) == 0 then
-      if target.exported then
-        notify("repodoc: " .. target.path .. " is not exported yet; run :RepodocExport", vim.log.levels.WARN)
-      else
-        notify("repodoc: " .. target.path .. " does not exist", vim.log.levels.WARN)
-      end
+      notify("repodoc: " .. target.path .. " does not exist", vim.log.levels.WARN)
       return
     end
     vim.cmd("normal! m'")

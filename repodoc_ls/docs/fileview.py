@@ -1,0 +1,92 @@
+"""What a file's two pages share: the links out of a page (which record the files they
+point at: the page's deps), the symbols' and imports' anchors, and the `View` rows
+templates read."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from repodoc_ls.docs import pages
+from repodoc_ls.model import FileFacts
+
+if TYPE_CHECKING:
+    from repodoc_ls.docs.render import Renderer
+
+
+class View(dict):
+    """A dict that templates read by attribute without jinja's failed-`getattr` detour
+    (tens of thousands of rows per corpus make that detour the renderer's main cost)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@dataclass
+class PageLinks:
+    """What one page builder accumulates: its own path and the files it depends on."""
+
+    renderer: Renderer
+    path: str  # the source file
+    page: str  # the output page
+    deps: set[str] = field(default_factory=set)
+    _sources: dict[str, str] = field(default_factory=dict)
+    _links: object = None
+
+    def link(self, to_page: str, fragment: str | None = None) -> str:
+        if self._links is None:
+            self._links = pages.links_from(self.page)
+        return self._links(to_page, fragment)
+
+    def to_page(self, path: str, fragment: str | None = None) -> str:
+        self.deps.add(path)
+        return self.link(pages.file_page(path), fragment)
+
+    def to_kw(self, path: str) -> str:
+        return pages.link(self.page, pages.keyword_page(path))
+
+    def to_source(self, path: str, line: int | None = None) -> str:
+        base = self._sources.get(path)
+        if base is None:
+            base = self._sources[path] = self.renderer.sources.source(self.page, path)
+        return f"{base}#L{line}" if line else base
+
+    def to_folder(self, folder: str, kind: str) -> str:
+        return pages.link(self.page, pages.folder_page(folder, kind))
+
+    def file_link(self, path: str, fragment: str | None = None) -> str:
+        return f"[{pages.text(path)}]({self.to_page(path, fragment)})"
+
+    def line_link(self, path: str, line: int, label: str | None = None) -> str:
+        return f"[{label or line}]({self.to_source(path, line)})"
+
+
+# ------------------------------------------------------------------ anchors
+
+
+def symbol_anchors(facts: FileFacts) -> list[str]:
+    """The anchor of each symbol, in order; a repeated qualname (a property setter, an
+    overload) gets `-2`, `-3`, ... so that `pages.anchor(qualname)` names the first."""
+    seen: dict[str, int] = {}
+    out = []
+    for s in facts.symbols:
+        base = pages.anchor(s.qualname)
+        n = seen.get(base, 0) + 1
+        seen[base] = n
+        out.append(base if n == 1 else f"{base}-{n}")
+    return out
+
+
+def import_anchors(facts: FileFacts) -> list[str]:
+    per_line: dict[int, int] = defaultdict(int)
+    out = []
+    for imp in facts.imports:
+        out.append(pages.import_anchor(imp.line, per_line[imp.line]))
+        per_line[imp.line] += 1
+    return out

@@ -1,0 +1,74 @@
+"""What the folder pages (`folders.py`) and the symbols pages (`subpages.py`) share: the
+facts about folders computed once per renderer, titles, paths under a folder and the
+navigation line."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from repodoc_ls.docs import pages
+
+if TYPE_CHECKING:
+    from repodoc_ls.docs.render import Renderer
+    from repodoc_ls.docs.subpages import SubPlan
+    from repodoc_ls.index.indexer import Index
+
+
+@dataclass
+class FolderCache:
+    """Facts about folders, computed once per renderer (`Renderer.folder_cache`; a renderer
+    never outlives its index). The symbols pages fill the lazy fields as they need them."""
+
+    files: dict[str, list[str]] = field(default_factory=dict)  # folder -> direct files
+    subfolders: dict[str, list[str]] = field(default_factory=dict)  # folder -> direct subfolders
+    subtree: dict[str, list[str]] = field(default_factory=dict)  # folder -> every file below it
+    kinds: dict[str, str] = field(default_factory=dict)  # path -> graph.kind(path)
+    escaped: dict[str, str] = field(default_factory=dict)  # value -> pages.text(value)
+    symbols: dict[str, list] | None = None  # folder -> subtree symbols, once several are asked
+    all_symbols: list | None = None  # the workspace's symbols, sorted
+    plans: dict[str, SubPlan] = field(default_factory=dict)  # folder -> layout of its sub pages
+    file_estimates: dict[str, tuple[int, int]] | None = None  # path -> (symbols, row bytes)
+    hidden: set[int] | None = None  # ids of the symbols past their file's caps.MAX_SYMBOLS
+    sub_renders: int = 0
+
+    @classmethod
+    def of(cls, index: Index) -> FolderCache:
+        files: dict[str, list[str]] = defaultdict(list)
+        subfolders: dict[str, set[str]] = defaultdict(set)
+        subtree: dict[str, list[str]] = defaultdict(list)
+        for path in index.paths():  # sorted
+            ancestors = pages.folders_of(path)  # nearest first, "" last
+            files[ancestors[0]].append(path)
+            for child, parent in zip(ancestors, ancestors[1:]):
+                subfolders[parent].add(child)
+            for folder in ancestors:
+                subtree[folder].append(path)
+        return cls(files=dict(files), subfolders={f: sorted(s) for f, s in subfolders.items()},
+                   subtree=dict(subtree))
+
+
+def folder_title(renderer: Renderer, folder: str) -> str:
+    return f"{folder}/" if folder else Path(renderer.root).name
+
+
+def under(folder: str, path: str) -> str:
+    """`path` relative to `folder`."""
+    return path[len(folder) + 1:] if folder else path
+
+
+def folder_navigation(renderer: Renderer, folder: str, page: str, here: str) -> list[tuple[str, str]]:
+    """(label, link) of the folder's other pages, its parent and the root."""
+    out = []
+    for kind, label in (("index", "files"), ("doc", "overview"), ("sub", "symbols")):
+        if kind != here:
+            out.append((label, pages.link(page, pages.folder_page(folder, kind))))
+    if folder:
+        parent = posixpath.dirname(folder)
+        if parent:
+            out.append((f"up: {parent}/", pages.link(page, pages.folder_page(parent, "index"))))
+        out.append((f"root: {folder_title(renderer, '')}", pages.link(page, pages.folder_page("", "index"))))
+    return out

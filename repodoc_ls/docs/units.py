@@ -1,0 +1,24 @@
+"""What rendering works in: a `Unit` (one rendering job) and its pages, each `Rendered`.
+
+At the bottom of the doc set's modules: the view builders, the page-kind registry
+(`kinds.py`), the renderer and export all speak in these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Unit:
+    """One rendering job: the page(s) of one kind (see `kinds.py`) for one file or folder."""
+
+    kind: str  # a name in kinds.KINDS
+    path: str  # the file, or the folder ("" for the root)
+    letter: str = ""  # a letter of a split symbols page (kinds of Scope.LETTER only)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    text: str
+    deps: frozenset[str]  # workspace files whose facts this page shows
