@@ -75,8 +75,10 @@ def find_root(start: Path) -> tuple[Path, str | None]:
     the current folder and None when there is none."""
     start = start.resolve()
     for folder in [start, *start.parents]:
+        if not folder.is_dir():
+            continue
         for marker in ROOT_MARKERS:
-            if folder.is_dir() and os.path.lexists(folder / marker):
+            if os.path.lexists(folder / marker):
                 return folder, marker
     return Path.cwd(), None
 
@@ -123,9 +125,12 @@ def _refuse_output_with_sources(settings: Settings) -> None:
         return
     own_manifest = (output / MANIFEST_NAME).exists()
     elsewhere = dataclasses.replace(settings, output_dir=settings.cache_dir)
+    # Without a manifest, `is_excluded` judges each file (an `include` may walk a folder
+    # skipped by name); folders never scanned are not walked here either.
+    never = SKIP_DIRS | DEFAULT_EXCLUDE_DIRS if own_manifest else SKIP_DIRS
     for folder, subfolders, names in os.walk(output):
-        subfolders[:] = [name for name in subfolders if name not in SKIP_DIRS and name not in DEFAULT_EXCLUDE_DIRS
-                         and not os.path.exists(os.path.join(folder, name, MANIFEST_NAME))]
+        subfolders[:] = [name for name in subfolders if name not in never and not any(
+            os.path.exists(os.path.join(folder, name, marker)) for marker in (MANIFEST_NAME, "pyvenv.cfg"))]
         for name in names:
             if not name.endswith(PYTHON_SUFFIXES):
                 continue

@@ -131,6 +131,16 @@ def test_folders_holding_no_source_are_fine(workspace):
         assert (workspace / output / "index.md").is_file()
 
 
+def test_a_folder_skipped_by_name_counts_once_include_walks_it(workspace):
+    for name in ("build", "dist"):
+        (workspace / name).mkdir()
+        (workspace / name / "gen.py").write_text("X = 1\n")
+    assert repodoc("export", "-q", "-o", "build", cwd=workspace).returncode == 0  # skipped by name: no source
+    (workspace / "pyproject.toml").write_text('[tool.repodoc]\ninclude = ["*", "build/", "dist/"]\n')
+    one_error(repodoc("export", "-o", "dist", cwd=workspace), "to dist: it holds sources", "(dist/gen.py)")
+    one_error(repodoc("export", "-o", "build", cwd=workspace), "to build: it holds sources", "(build/gen.py)")
+
+
 # -- nothing to document --------------------------------------------------------------
 
 
