@@ -6,9 +6,12 @@ one path (the server asks it for each changed file).
 
 Rules, in the order they are applied to each folder entry:
 
-- always skipped: VCS folders, caches, `node_modules`, `*.egg-info`, any virtualenv (a folder
-  holding `pyvenv.cfg`), the configured output and cache folders, and any generated doc set
-  (a folder holding `MANIFEST_NAME`);
+- always skipped: VCS folders, caches, `*.egg-info`, any virtualenv (a folder holding
+  `pyvenv.cfg`), the configured output and cache folders, and any generated doc set (a
+  folder holding `MANIFEST_NAME`);
+- skipped by name unless an `include` pattern names them (ruff's default excludes):
+  `DEFAULT_EXCLUDE_DIRS`, virtualenvs, build output and installed packages by their usual
+  names (`.venv`, `venv`, `build`, `dist`, `site-packages`, `node_modules`...);
 - `.gitignore` files at every level of the root (each relative to its own folder, deeper
   ones winning) and the repository's `.git/info/exclude`, when `settings.respect_gitignore`;
 - `settings.exclude` (gitignore-style, relative to the root), then `settings.include`
@@ -32,10 +35,17 @@ from .ignore import IgnoreRules, ignore_spec, read_ignore_file
 #: The marker file the exporter writes into a doc set's output folder.
 MANIFEST_NAME = ".repodoc-manifest.json"
 
-#: Folder names never walked, whatever the settings say.
+#: Folder names never walked, whatever the settings say: version control and tool caches.
 SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", "__pycache__", "node_modules", ".tox", ".nox", ".mypy_cache",
-    ".pytest_cache", ".ruff_cache",
+    ".git", ".hg", ".svn", ".bzr", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+    ".pytype", ".ipynb_checkpoints",
+})
+#: Folder names not walked unless an `include` pattern names one of them (ruff's default
+#: excludes): virtualenvs, tool environments, build output, installed packages. A folder of
+#: sources rarely has these names, and walking them costs more than the workspace itself.
+DEFAULT_EXCLUDE_DIRS = frozenset({
+    ".venv", "venv", ".tox", ".nox", ".direnv", ".eggs", "build", "_build", "buck-out", "dist",
+    "site-packages", "node_modules", "__pypackages__",
 })
 _SKIP_DIR_SUFFIX = ".egg-info"
 _VENV_MARKER = "pyvenv.cfg"
@@ -82,6 +92,7 @@ class _Context:
                     self.skip_rel.add(_rel(candidate, self.root))
         self.exclude = IgnoreRules().extend(list(settings.exclude), 0) if settings.exclude else None
         self.include = ignore_spec(settings.include)
+        self.walked_by_include = _names_in_patterns(settings.include) & DEFAULT_EXCLUDE_DIRS
         self.base_rules = self._base_rules() if self.respect_gitignore else IgnoreRules()
 
     def _base_rules(self) -> IgnoreRules:
@@ -116,6 +127,8 @@ class _Context:
         return rules.extend(lines, len(dir_rel) + 1 if dir_rel else 0)
 
     def skip_dir_name(self, name: str) -> bool:
+        if name in DEFAULT_EXCLUDE_DIRS:
+            return name not in self.walked_by_include
         return name in SKIP_DIRS or name.endswith(_SKIP_DIR_SUFFIX)
 
     def filtered(self, rules: IgnoreRules, rel: str, name: str, is_dir: bool) -> bool:
@@ -132,6 +145,13 @@ class _Context:
     def warn(self, message: str) -> None:
         if self.warnings is not None:
             self.warnings.append(message)
+
+
+def _names_in_patterns(patterns: tuple[str, ...]) -> set[str]:
+    """The literal folder names the (non-negated) patterns spell out: `dist/`, `/build/**`
+    and `vendor/site-packages/*.py` name `dist`, `build` and `site-packages`; `*` names none."""
+    return {part for pattern in patterns if not pattern.startswith("!")
+            for part in pattern.split("/")}
 
 
 def _readable(st: os.stat_result, path: str) -> bool:
@@ -354,4 +374,4 @@ def _is_excluded(settings: Settings, relpath: str | os.PathLike[str]) -> bool:
     return not ctx.included(dir_rel)
 
 
-__all__ = ["MANIFEST_NAME", "ScannedFile", "ScanResult", "scan", "is_excluded", "SKIP_DIRS"]
+__all__ = ["DEFAULT_EXCLUDE_DIRS", "MANIFEST_NAME", "ScannedFile", "ScanResult", "scan", "is_excluded", "SKIP_DIRS"]

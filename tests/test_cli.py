@@ -24,9 +24,9 @@ def test_export_then_check_then_stale(workspace):
     ok = repodoc("check", str(workspace))
     assert ok.returncode == 0 and "up to date" in ok.stdout
     (workspace / "shop" / "pricing.py").write_text('"""Changed."""\n')
-    stale = repodoc("check", str(workspace))
+    stale = repodoc("check", cwd=workspace)
     assert stale.returncode == 1
-    assert "stale: shop/pricing.py_docs.md" in stale.stdout.splitlines()
+    assert "stale: docs/repodoc/shop/pricing.py_docs.md" in stale.stdout.splitlines()
     assert "run `repodoc export` to update" in stale.stderr
 
 

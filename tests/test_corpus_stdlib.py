@@ -11,6 +11,7 @@ import pytest
 from repodoc_ls.config import load_settings
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.model import FileKind, NoteKind
+from repodoc_ls.scan import DEFAULT_EXCLUDE_DIRS
 
 pytestmark = pytest.mark.slow
 
@@ -29,8 +30,9 @@ def stdlib_index(tmp_path_factory):
 def _python_files():
     for folder, dirs, files in os.walk(STDLIB):
         rel = Path(folder).relative_to(STDLIB).as_posix()
+        # DEFAULT_EXCLUDE_DIRS: skipped by name as ruff skips them (the stdlib's `venv` among them)
         dirs[:] = [d for d in dirs if d not in ("site-packages", "lib-dynload", "__pycache__")
-                   and not d.startswith("config-")]
+                   and d not in DEFAULT_EXCLUDE_DIRS and not d.startswith("config-")]
         for name in files:
             if name.endswith(".py"):
                 yield name if rel == "." else f"{rel}/{name}"

@@ -128,11 +128,11 @@ def test_deterministic():
 
 def test_nested_gitignore_with_negation(tmp_path):
     make(tmp_path, {
-        ".gitignore": "*.txt\nbuild/\n# a comment\n\n",
-        "a.txt": "", "local.py": "", "build/x.py": "",
+        ".gitignore": "*.txt\ngen/\n# a comment\n\n",
+        "a.txt": "", "local.py": "", "gen/x.py": "",
         "sub/.gitignore": "!keep.txt\nlocal.py\n/anchored.py\n",
         "sub/keep.txt": "", "sub/other.txt": "", "sub/local.py": "", "sub/anchored.py": "",
-        "sub/build/y.py": "", "sub/deep/keep.txt": "", "sub/deep/anchored.py": "",
+        "sub/gen/y.py": "", "sub/deep/keep.txt": "", "sub/deep/anchored.py": "",
         "sub/deep/local.py": "", "sub/deep/mod.py": "",
     })
     settings = Settings(root=tmp_path)
@@ -142,7 +142,7 @@ def test_nested_gitignore_with_negation(tmp_path):
     ]
     assert_agrees(settings)
     everything = paths(Settings(root=tmp_path, respect_gitignore=False))
-    assert "a.txt" in everything and "sub/build/y.py" in everything
+    assert "a.txt" in everything and "sub/gen/y.py" in everything
 
 
 def test_git_info_exclude_and_git_folder(tmp_path):
@@ -221,21 +221,21 @@ def test_include_and_exclude(tmp_path):
 
 def test_output_and_cache_folders_not_scanned(tmp_path):
     make(tmp_path, {
-        "a.py": "", "build/docs/a.py_docs.md": "", "build/other.txt": "",
+        "a.py": "", "out/docs/a.py_docs.md": "", "out/other.txt": "",
         ".repodoc/index.sqlite": "", "elsewhere/cache/x": "",
         "docs/repodoc/index.md": "",
     })
-    settings = Settings(root=tmp_path, output_dir="build/docs")
-    assert paths(settings) == ["a.py", "build/other.txt", "docs/repodoc/index.md",
-                               "elsewhere/cache/x"]
+    settings = Settings(root=tmp_path, output_dir="out/docs")
+    assert paths(settings) == ["a.py", "docs/repodoc/index.md", "elsewhere/cache/x",
+                               "out/other.txt"]
     assert_agrees(settings)
-    settings = Settings(root=tmp_path, output_dir=str(tmp_path / "build" / "docs"),
+    settings = Settings(root=tmp_path, output_dir=str(tmp_path / "out" / "docs"),
                         cache_dir="elsewhere/cache")
-    assert paths(settings) == [".repodoc/index.sqlite", "a.py", "build/other.txt",
-                               "docs/repodoc/index.md"]
+    assert paths(settings) == [".repodoc/index.sqlite", "a.py", "docs/repodoc/index.md",
+                               "out/other.txt"]
     # The default output folder, docs/repodoc, is skipped by default.
     assert paths(Settings(root=tmp_path, output_dir="docs/repodoc")) == [
-        "a.py", "build/docs/a.py_docs.md", "build/other.txt", "elsewhere/cache/x"]
+        "a.py", "elsewhere/cache/x", "out/docs/a.py_docs.md", "out/other.txt"]
 
 
 def test_generated_doc_sets_not_scanned(tmp_path):

@@ -218,7 +218,8 @@ def test_a_page_that_is_a_link_or_a_fifo_is_replaced_never_followed(ws, capsys):
     checked = subprocess.run([sys.executable, "-m", "repodoc_ls", "check", str(ws)], capture_output=True,
                              text=True, timeout=300)
     assert checked.returncode == 1, checked.stderr
-    assert {"stale: pkg/mod.py_docs.md", "stale: pkg/__init__.py_docs.md"} <= set(checked.stdout.splitlines())
+    out = ws / "docs" / "repodoc"
+    assert {f"stale: {out}/pkg/mod.py_docs.md", f"stale: {out}/pkg/__init__.py_docs.md"} <= set(checked.stdout.splitlines())
     code, _, err = repodoc(capsys, "export", str(ws), "--jobs", "1")
     assert code == 0, err
     assert not page.is_symlink() and page.read_text().startswith("# pkg/mod.py")
@@ -247,8 +248,8 @@ def test_check_explains_a_file_repodoc_did_not_write(ws, capsys):
     (output / LOCK_NAME).write_text("")  # a killed export's lock file is no page
     code, out, err = repodoc(capsys, "check", str(ws))
     assert code == 1
-    assert "not written by repodoc: notes.md: remove it or add it to `exclude`" in out.splitlines()
-    assert "extra: notes.md" not in out and LOCK_NAME not in out
+    assert f"not written by repodoc: {output}/notes.md: remove it or add it to `exclude`" in out.splitlines()
+    assert "extra: " not in out and LOCK_NAME not in out
     assert "repodoc export" not in err and "remove the files repodoc did not write" in err
     assert repodoc(capsys, "export", str(ws), "--jobs", "1")[0] == 0  # an export cannot fix it...
     assert (output / "notes.md").exists() and repodoc(capsys, "check", str(ws))[0] == 1
@@ -263,7 +264,7 @@ def test_check_still_sends_its_own_extra_pages_to_export(ws, capsys):
     assert repodoc(capsys, "export", str(ws), "--jobs", "1")[0] == 0
     (ws / "pkg" / "mod.py").unlink()
     code, out, err = repodoc(capsys, "check", str(ws))
-    assert code == 1 and "extra: pkg/mod.py_docs.md" in out.splitlines()
+    assert code == 1 and f"extra: {ws}/docs/repodoc/pkg/mod.py_docs.md" in out.splitlines()
     assert "run `repodoc export` to update" in err and "not written by repodoc" not in out
 
 

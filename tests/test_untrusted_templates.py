@@ -154,7 +154,7 @@ def test_cli_with_trust_uses_a_harmless_template(hostile):
     assert ": 0 stale, 0 missing, 0 extra pages, " in trusted.stderr
     # Without the flag the built-in templates render: the pages on disk are then stale.
     untrusted = repodoc("check", str(ws))
-    assert "stale: pkg/mod.py_docs.md" in untrusted.stdout.splitlines()
+    assert f"stale: {ws}/docs/repodoc/pkg/mod.py_docs.md" in untrusted.stdout.splitlines()
     shown = repodoc("show", "pkg/mod.py", "--trust-templates", cwd=ws)
     assert shown.returncode == 0 and shown.stdout == "# custom page of pkg/mod.py\n"
     assert NOT_USED not in exported.stderr + shown.stderr
