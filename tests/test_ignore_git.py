@@ -21,12 +21,13 @@ GIT = shutil.which("git")
 pytestmark = pytest.mark.skipif(GIT is None, reason="git is not installed")
 
 PATTERNS = [
-    "*", "!*.py", "!*/", "*.txt", "!x/", "build/", "foo/**", "!foo/keep.py", "a/**/b",
+    "*", "!*.py", "!*/", "*.txt", "!x/", "gen/", "foo/**", "!foo/keep.py", "a/**/b",
     "**/tmp", "/top.py", "dir/*.txt", "!important.txt", "*/", "x", "\\#hash.py", "deep/*/z.py",
     "a?c", "[ab]*.log", "!b.log", "/x/", "tmp/", "**/deep/keep.py", "!deep/", "*.py", "foo",
-    "!build/keep.py", "[!a]*.txt", "x/*", "*.log\\ ",
+    "!gen/keep.py", "[!a]*.txt", "x/*", "*.log\\ ",
 ]
-FOLDERS = ["x", "build", "foo", "a", "b", "tmp", "deep", "dir", "abc", "y"]
+# Not "build" or other names the scan skips by default (ruff's list): git knows no such rule.
+FOLDERS = ["x", "gen", "foo", "a", "b", "tmp", "deep", "dir", "abc", "y"]
 FILES = ["top.py", "keep.py", "z.py", "a.txt", "important.txt", "b.log", "a.log", "abc",
          "#hash.py", "x", "note.md", "c.txt"]
 
