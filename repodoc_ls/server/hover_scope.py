@@ -19,7 +19,7 @@ import inspect
 import re
 import sys
 import types
-from typing import Any, Union
+from typing import Any
 
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.model import FileFacts, ModuleRef, SymbolKind, SymbolRef
@@ -30,7 +30,7 @@ from repodoc_ls.server.target import IMPORT_SPAN, Word
 _CALLEE_MAX = 60
 
 #: A hover's text, or the symbol or module whose index hover answers; None: ask jedi.
-Answer = Union[str, SymbolRef, ModuleRef, None]
+Answer = str | SymbolRef | ModuleRef | None
 
 
 def scope_hover(ctx: HoverContext, rel: str, lines: list[str], word: Word) -> Answer:

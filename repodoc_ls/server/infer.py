@@ -27,8 +27,22 @@ from dataclasses import dataclass, field
 
 from repodoc_ls.model import ModuleRef, Symbol, SymbolKind, SymbolRef
 from repodoc_ls.server.regions import (
-    DEFS, SCOPES, UNKNOWN, Region, assigned_value, bindings, class_body_assignments,
-    instance_assignments, may_bind, param, parse, region, scope_chain, scope_nodes, statement,
+    DEFS,
+    SCOPES,
+    UNKNOWN,
+    Region,
+    assigned_value,
+    bindings,
+    class_body_assignments,
+    end_line,
+    instance_assignments,
+    may_bind,
+    param,
+    parse,
+    region,
+    scope_chain,
+    scope_nodes,
+    statement,
     top_statement,
 )
 
@@ -142,6 +156,7 @@ class Inferrer:
             fn = ast.parse(f"def f{sig}: pass").body[0]
         except SyntaxError:
             return None
+        assert isinstance(fn, ast.FunctionDef), "the parsed text starts with `def f`"
         return self.annotation(ref.path, fn.returns, depth)
 
     def annotation(self, path: str, node, depth: int) -> Type | None:
@@ -198,7 +213,7 @@ class Inferrer:
             if isinstance(top, ast.If) and reg.tree.body and isinstance(top.test, ast.Constant):
                 top = top.body[0] if len(top.body) == 1 else None  # the "if 1:" of an indented region
             if isinstance(top, ast.ClassDef) and not any(
-                    isinstance(n, SCOPES) and n.lineno <= line <= n.end_lineno for n in ast.walk(top)):
+                    isinstance(n, SCOPES) and n.lineno <= line <= end_line(n) for n in ast.walk(top)):
                 if bindings(top, name):  # a class body's own name: left to the hover's binding rules
                     return None
         return self.module_name(path, name, depth)
@@ -276,7 +291,8 @@ class Inferrer:
             return UNKNOWN
         word = re.compile(rf"\b{re.escape(name)}\b")
         ranges = [(s.line, s.end_line) for s in facts.symbols if s.kind in DEFS]
-        out, seen = [], set()
+        out: list[tuple[Region, ast.expr | tuple[str, ast.expr]]] = []
+        seen: set[tuple[int, int]] = set()
         for i, text in enumerate(lines, 1):
             if name not in text or not word.search(text):
                 continue
@@ -314,7 +330,8 @@ class Inferrer:
     def mro(self, ref: SymbolRef):
         """(path, class Symbol) of `ref` and its bases, breadth first; (None, None) for a
         base the index cannot resolve (and nothing after it); builtin bases are skipped."""
-        queue, seen = [(ref.path, ref.qualname)], set()
+        queue = [(ref.path, ref.qualname)]
+        seen: set[tuple[str, str]] = set()
         while queue and len(seen) < _MAX_BASES:
             path, qual = queue.pop(0)
             if (path, qual) in seen:
@@ -464,7 +481,7 @@ def _comprehension_binds(tree, name: str, line: int) -> bool:
     """Whether a comprehension on `line` binds `name` (its own scope: told by line only,
     so a name read beside such a comprehension is left unknown too)."""
     for node in ast.walk(tree):
-        if isinstance(node, _COMPREHENSIONS) and node.lineno <= line <= node.end_lineno:
+        if isinstance(node, _COMPREHENSIONS) and node.lineno <= line <= end_line(node):
             for gen in node.generators:
                 if any(isinstance(t, ast.Name) and t.id == name for t in ast.walk(gen.target)):
                     return True

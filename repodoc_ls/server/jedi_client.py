@@ -24,8 +24,8 @@ MAX_RESTARTS = 3
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 # By path rather than `-m`: the worker must import from the same tree as the server even
 # when that tree is not installed (a checkout run with PYTHONPATH or from its folder).
-_BOOT = ("import sys; sys.path.insert(0, {!r}); "
-         "from repodoc_ls.server.jedi_worker import main; sys.exit(main())").format(_PACKAGE_PARENT)
+_BOOT = (f"import sys; sys.path.insert(0, {_PACKAGE_PARENT!r}); "
+         "from repodoc_ls.server.jedi_worker import main; sys.exit(main())")
 WORKER_COMMAND = [sys.executable, "-c", _BOOT]
 STOP_GRACE_SECONDS = 2  # after closing its stdin, before the worker is killed
 
@@ -39,16 +39,18 @@ class JediClient:
         self.pending: dict[int, tuple[asyncio.subprocess.Process, asyncio.Future]] = {}
         self.ids = itertools.count(1)
         self.starts = 0
-        self._starting: asyncio.Task | None = None
+        self._starting: asyncio.Task[bool] | None = None
         self._reader: asyncio.Task | None = None
         self._stopped = False
 
     # -- process ------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Start the worker in the background (it imports jedi and loads typeshed)."""
+    def start(self) -> asyncio.Task[bool]:
+        """Start the worker in the background (it imports jedi and loads typeshed); the
+        task tells whether it runs."""
         if self._starting is None or self._starting.done():
             self._starting = asyncio.get_running_loop().create_task(self._ensure())
+        return self._starting
 
     async def _ensure(self) -> bool:
         if self.proc is not None and self.proc.returncode is None:
@@ -67,17 +69,22 @@ class JediClient:
         self._reader = asyncio.get_running_loop().create_task(self._read(self.proc))
         return True
 
-    async def _read(self, proc) -> None:
+    async def _read(self, proc: asyncio.subprocess.Process) -> None:
         try:
+            stdout = proc.stdout
+            assert stdout is not None, "the worker is started with stdout=PIPE"
             while True:
-                line = await proc.stdout.readline()
+                line = await stdout.readline()
                 if not line:
                     break
                 try:
                     msg = json.loads(line)
                 except ValueError:
                     continue
-                sent_to, future = self.pending.get(msg.get("id"), (None, None))
+                entry = self.pending.get(msg.get("id"))
+                if entry is None:
+                    continue
+                sent_to, future = entry
                 if sent_to is not proc or future.done():
                     continue
                 del self.pending[msg["id"]]
@@ -96,10 +103,13 @@ class JediClient:
 
     def _send(self, msg: dict) -> bool:
         proc = self.proc
-        if proc is None or proc.returncode is not None or proc.stdin.is_closing():
+        if proc is None or proc.returncode is not None:
+            return False
+        stdin = _stdin(proc)
+        if stdin.is_closing():
             return False
         try:
-            proc.stdin.write(json.dumps(msg).encode("utf-8") + b"\n")
+            stdin.write(json.dumps(msg).encode("utf-8") + b"\n")
         except (OSError, RuntimeError):
             return False
         return True
@@ -110,7 +120,7 @@ class JediClient:
         if proc is None or proc.returncode is not None:
             return
         try:
-            proc.stdin.close()  # the worker exits at the end of its input
+            _stdin(proc).close()  # the worker exits at the end of its input
             await asyncio.wait_for(proc.wait(), STOP_GRACE_SECONDS)
         except (asyncio.TimeoutError, OSError, RuntimeError):
             try:
@@ -133,13 +143,15 @@ class JediClient:
             return None if deadline is None else max(0.0, deadline - loop.time())
 
         if self.proc is None or self.proc.returncode is not None:
-            self.start()
+            starting = self.start()
             try:  # a worker still starting is waited for within the same budget
-                if not await asyncio.wait_for(asyncio.shield(self._starting), left()):
+                if not await asyncio.wait_for(asyncio.shield(starting), left()):
                     return None
             except asyncio.TimeoutError:
                 return None
         proc = self.proc
+        if proc is None:  # it died as soon as it started
+            return None
         ident = next(self.ids)
         future = loop.create_future()
         self.pending[ident] = (proc, future)
@@ -150,6 +162,7 @@ class JediClient:
         try:
             return await asyncio.wait_for(future, left())
         except asyncio.TimeoutError:
+            assert budget is not None, "without a budget nothing times out"
             self._send({"op": "cancel", "id": ident})
             log.info("jedi %s over budget (%d ms) at %s:%s", op, budget * 1000, path, line)
             return None
@@ -163,11 +176,15 @@ class JediClient:
         """Have the worker prepare a document (parse it, infer its top-level names)."""
         msg = {"op": "warm", "root": root, "path": path, "source": source}
         if self.proc is None:  # starting (or to be restarted): send it once the worker runs
-            self.start()
-            self._starting.add_done_callback(
+            self.start().add_done_callback(
                 lambda t: t.cancelled() or t.exception() is not None or not t.result() or self._send(msg))
             return
         self._send(msg)
 
     def forget(self, path: str) -> None:
         self._send({"op": "forget", "path": path})
+
+
+def _stdin(proc: asyncio.subprocess.Process) -> asyncio.StreamWriter:
+    assert proc.stdin is not None, "the worker is started with stdin=PIPE"
+    return proc.stdin

@@ -57,12 +57,14 @@ class Inbox:
         with self.cond:
             op = msg.get("op")
             if op == "cancel":
-                self.requests.pop(msg.get("id"), None)
+                if (ident := msg.get("id")) is not None:
+                    self.requests.pop(ident, None)
             elif op == "warm":
                 self.warm.pop(msg["path"], None)
                 self.warm[msg["path"]] = msg  # replaced by its generator when started
             elif op == "forget":
-                self.warm.pop(msg.get("path"), None)
+                if (path := msg.get("path")) is not None:
+                    self.warm.pop(path, None)
             elif op == "exit":
                 self.closed = True
             else:
@@ -121,7 +123,9 @@ def _bounded_file_reads() -> None:
         except OSError:
             raise ImportError(f"{path}: not read", name=fullname) from None
 
-    parso.file_io.FileIO.read = read
+    # setattr rather than `FileIO.read = read`: replacing parso's method is the point, and
+    # mypy rejects an assignment to a method.
+    setattr(parso.file_io.FileIO, "read", read)  # noqa: B010
     if hasattr(functions, "_get_source"):  # jedi's replacement of SourceLoader.get_source
         functions._get_source = get_source
 

@@ -26,8 +26,13 @@ from cattrs.errors import BaseValidationError
 from cattrs.v import format_exception, transform_error
 from lsprotocol import types
 from pygls.exceptions import (
-    FeatureNotificationError, FeatureRequestError, JsonRpcException, JsonRpcInternalError,
-    JsonRpcInvalidParams, JsonRpcInvalidRequest, JsonRpcServerNotInitialized,
+    FeatureNotificationError,
+    FeatureRequestError,
+    JsonRpcException,
+    JsonRpcInternalError,
+    JsonRpcInvalidParams,
+    JsonRpcInvalidRequest,
+    JsonRpcServerNotInitialized,
 )
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import JsonRPCResponseMessage

@@ -121,12 +121,18 @@ def node_at(reg: Region, lines: list[str], lineno: int, start: int):
                 if child.lineno == line and child.col_offset == col:
                     return child, parent
             elif isinstance(child, ast.Attribute):
-                if child.end_lineno == line and child.end_col_offset - len(child.attr.encode("utf-8")) == col:
+                if child.end_lineno == line and child.end_col_offset == col + len(child.attr.encode("utf-8")):
                     return child, parent
             elif isinstance(child, ast.keyword) and child.arg is not None:
                 if child.lineno == line and child.col_offset == col:
                     return child, parent
     return None, None
+
+
+def end_line(node: ast.stmt | ast.expr) -> int:
+    """The last tree line of a parsed node."""
+    assert node.end_lineno is not None, "ast.parse sets end_lineno on every node it makes"
+    return node.end_lineno
 
 
 def scope_chain(tree: ast.AST, line: int) -> list[ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda]:
@@ -142,7 +148,7 @@ def scope_chain(tree: ast.AST, line: int) -> list[ast.FunctionDef | ast.AsyncFun
                 continue
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and child.body:
                 first = child.body[0].lineno if child.body[0].lineno > child.lineno else child.lineno
-            if first <= line <= (child.end_lineno or first):
+            if first <= line <= (getattr(child, "end_lineno", None) or first):
                 inner = child
                 break
         if inner is None:
@@ -178,7 +184,8 @@ def bindings(scope, name: str):
     """The values assigned to `name` in `scope` (a function, or a module or class body given
     as an object with `body`): [] when it binds nothing there, a list of value nodes (or
     ("annotation", node)), or UNKNOWN when some binding is not a plain assignment."""
-    values, simple = [], set()
+    values: list[ast.expr | tuple[str, ast.expr]] = []
+    simple: set[int] = set()  # ids of the Name targets of plain assignments
     for node in scope_nodes(scope):
         if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
             return UNKNOWN

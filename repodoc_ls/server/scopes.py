@@ -69,11 +69,12 @@ def _parse_function(lines: list[str], first: int, last: int) -> tuple[ast.AST, i
 
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_Scope = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 
 
-def _scope_chain(tree: ast.AST, lineno: int) -> list[ast.AST]:
+def _scope_chain(tree: ast.AST, lineno: int) -> list[_Scope]:
     """Function scopes containing `lineno` (tree line numbers), innermost first."""
-    chain = []
+    chain: list[_Scope] = []
     node = tree
     while True:
         inner = None
@@ -83,7 +84,7 @@ def _scope_chain(tree: ast.AST, lineno: int) -> list[ast.AST]:
                 continue
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and child.decorator_list:
                 start = min(start, child.decorator_list[0].lineno)
-            if start <= lineno <= (child.end_lineno or start):
+            if start <= lineno <= (getattr(child, "end_lineno", None) or start):
                 inner = child
                 break
         if inner is None:

@@ -30,7 +30,10 @@ from urllib.parse import unquote
 
 from lsprotocol import converters, types
 from pygls.exceptions import (
-    JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams, JsonRpcRequestCancelled,
+    JsonRpcException,
+    JsonRpcInternalError,
+    JsonRpcInvalidParams,
+    JsonRpcRequestCancelled,
 )
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import JsonRPCNotification, JsonRPCRequestMessage, JsonRPCResponseMessage
@@ -39,10 +42,16 @@ from pygls.uris import to_fs_path
 from repodoc_ls import __version__
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.safefs import read_regular
-from repodoc_ls.server.folders import (
-    INDEX_FIELDS, LINK_KINDS, Folder, Folders, decode, settings_for, split_lines,
-)
 from repodoc_ls.server import scopes
+from repodoc_ls.server.folders import (
+    INDEX_FIELDS,
+    LINK_KINDS,
+    Folder,
+    Folders,
+    decode,
+    settings_for,
+    split_lines,
+)
 from repodoc_ls.server.jedi_client import JediClient
 from repodoc_ls.server.progress import WorkProgress
 from repodoc_ls.server.protocol import RepodocProtocol

@@ -158,7 +158,7 @@ def _in_import(index: Index, rel: str, facts: FileFacts, lines: list[str], word:
             continue
         upto = ".".join(parts[:parts.index(word.text) + 1])
         if upto == imp.module and r is not None and r.target is not None:
-            target = r.target
+            target: str | None = r.target
             if r.names_submodule:  # `from pkg import mod`: r.target is the submodule
                 target = graph.resolve_module(upto, rel) if not imp.level else None
             return Found(word, ModuleRef(target) if target else None, "import", imp.module)
