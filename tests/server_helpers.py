@@ -142,7 +142,10 @@ async def start(client: LanguageClient, ws: Path, markdown: bool = True,
     return await wait_ready(client)
 
 
-async def wait_ready(client: LanguageClient, timeout: float = 20.0) -> dict:
+async def wait_ready(client: LanguageClient, timeout: float = 300.0) -> dict:
+    """The status once every folder is indexed. `timeout` only guards against a hang: a
+    loaded machine (CI beside other work, Python 3.10 with the lowest dependencies) may take
+    tens of seconds to index a large fixture, and that is no failure."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:

@@ -52,7 +52,7 @@ async def test_open_documents_are_answered_during_the_first_index(client: Langua
 async def test_the_whole_index_answers_once_built(client: LanguageClient, ws, build_hold):
     await build_hold.reached()  # the build was held all along: nothing above raced it
     build_hold.release()
-    await wait_ready(client, timeout=60)
+    await wait_ready(client)
     result = await hover(client, ws, PRICING, 9, 6)
     assert "Used in 4 files" in result.contents.value
     assert "still being indexed" not in result.contents.value
