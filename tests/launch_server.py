@@ -25,9 +25,10 @@ import argparse
 import asyncio
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 # How long a test waits for the server to reach a hold before it fails instead of hanging:
 # a guard against a broken feature, far above what a loaded machine needs, not a measure.

@@ -20,13 +20,13 @@ from typing import Any, Protocol
 
 import pytest
 import pytest_asyncio
+from conftest import materialize_workspace
 from launch_server import server_command
 from lsprotocol import types
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig
 from pytest_lsp.client import LanguageClient, register_lsp_features
 
-from conftest import materialize_workspace
 from repodoc_ls.server.server import plain_converter
 
 #: The initialization options every test server gets, under those of its `ServerSetup`.

@@ -49,8 +49,8 @@ def test_rendering_is_deterministic_across_builds(workspace, tmp_path):
 def test_methods_sit_under_their_class_and_are_qualified_on_the_keyword_page(index):
     renderer = Renderer(index)
     page = renderer.render_page("shop/cart.py", "docs").splitlines()
-    cls = page.index(next(l for l in page if l.startswith('- <a id="Cart"></a>')))
-    add = page.index(next(l for l in page if '<a id="Cart.add"></a>' in l))
+    cls = page.index(next(line for line in page if line.startswith('- <a id="Cart"></a>')))
+    add = page.index(next(line for line in page if '<a id="Cart.add"></a>' in line))
     assert add > cls and page[add].startswith("  - ")  # nested under the class item
     assert "`def add(self, item: str, qty: int = 1) -> Cart.Line`" in page[add]
     kw = renderer.render_page("shop/cart.py", "kw")
@@ -148,7 +148,7 @@ def test_repeated_names_get_unique_anchors_and_keep_their_own_members(tmp_path):
     assert len(ids) == len(set(ids))
     assert {"Box", "Box-2", "Box.open", "Box.open-2", "Box.close", "Prop.x", "Prop.x-2"} <= set(ids)
     lines = page.splitlines()
-    second_box = next(i for i, l in enumerate(lines) if '<a id="Box-2">' in l)
+    second_box = next(i for i, line in enumerate(lines) if '<a id="Box-2">' in line)
     assert '<a id="Box.open-2">' in lines[second_box + 1] and '<a id="Box.close">' in lines[second_box + 2]
 
 

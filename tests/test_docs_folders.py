@@ -226,7 +226,7 @@ def test_sub_lists_every_symbol_alphabetically(renderer):
     rows = [line for line in text.splitlines() if line.startswith("| [")]
     expected = renderer.index.subtree_symbols("shop")
     assert len(rows) == len(expected) == 14
-    for row, (path, symbol) in zip(rows, expected):
+    for row, (_path, symbol) in zip(rows, expected):
         assert row.startswith(f"| [{pages.text(symbol.qualname)}]("), (row, symbol.qualname)
     assert rendered["shop/sub.md"].deps == {p for p in renderer.index.paths() if p.startswith("shop/")}
 

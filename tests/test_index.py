@@ -5,9 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 from repodoc_ls.config import load_settings
-from repodoc_ls.model import Category, ModuleRef, SymbolRef
 from repodoc_ls.index.indexer import Index
-from repodoc_ls.model import FileKind, TestItem
+from repodoc_ls.model import Category, FileKind, ModuleRef, SymbolRef, TestItem
 
 
 def test_fixture_files_indexed(index):

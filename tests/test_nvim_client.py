@@ -23,7 +23,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import materialize_workspace
 
 REPO = Path(__file__).resolve().parent.parent

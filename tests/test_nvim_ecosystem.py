@@ -21,7 +21,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import materialize_workspace
 from test_nvim_client import CLIENT, NVIM, NVIM_FOUND, run_driver
 

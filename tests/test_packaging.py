@@ -18,9 +18,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from test_nvim_client import NVIM
 
 import repodoc_ls
-from test_nvim_client import NVIM
 
 try:
     import tomllib

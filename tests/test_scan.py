@@ -9,12 +9,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import materialize_workspace
 
 from repodoc_ls.config import Settings, load_settings
 from repodoc_ls.ignore import IgnoreRules, entry_patterns
 from repodoc_ls.scan import MANIFEST_NAME, ScannedFile, is_excluded, scan
-
-from conftest import materialize_workspace
 
 FIXTURE = materialize_workspace(Path(tempfile.mkdtemp(prefix="repodoc-scan-")))
 

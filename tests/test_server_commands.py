@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams

@@ -9,7 +9,10 @@ import asyncio
 import pytest
 from lsprotocol import types
 from pygls.exceptions import (
-    FeatureRequestError, JsonRpcInternalError, JsonRpcInvalidParams, JsonRpcRequestCancelled,
+    FeatureRequestError,
+    JsonRpcInternalError,
+    JsonRpcInvalidParams,
+    JsonRpcRequestCancelled,
 )
 
 from repodoc_ls.server.app import create_server

@@ -13,12 +13,11 @@ from urllib.parse import quote
 
 import pytest
 import pytest_asyncio
+from conftest import materialize_workspace
 from jedi_gate import JediGate, guarded
 from lsprotocol import types
 from pytest_lsp.client import LanguageClient
 from server_helpers import ServerSetup, hover, running_server, uri
-
-from conftest import materialize_workspace
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from pygls.exceptions import JsonRpcInvalidParams
 from pytest_lsp.client import LanguageClient

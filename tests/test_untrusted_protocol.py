@@ -16,13 +16,13 @@ from concurrent.futures import Future
 
 import pytest
 import pytest_lsp
+from conftest import materialize_workspace
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, LanguageClient, register_lsp_features
 from server_helpers import CONFIG, capabilities, start, uri
 
-from conftest import materialize_workspace
 from repodoc_ls.server.server import plain_converter
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -315,8 +315,8 @@ async def test_a_client_request_left_unanswered_gives_up_after_the_timeout():
     ignored. The stdio tests cannot wait CLIENT_REQUEST_TIMEOUT seconds."""
     from pygls.protocol.json_rpc import JsonRPCResponseMessage
 
-    from repodoc_ls.server.protocol import ClientDidNotAnswer
     from repodoc_ls.server.app import create_server
+    from repodoc_ls.server.protocol import ClientDidNotAnswer
 
     ls = create_server()
     sent: list[bytes] = []

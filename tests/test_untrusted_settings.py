@@ -11,12 +11,12 @@ import os
 
 import pytest
 import pytest_lsp
+from hostile_workspace import assert_one_line_error, make_victim, make_workspace, payloads, repodoc, snapshot
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pytest_lsp.client import LanguageClient
 from server_helpers import CONFIG, capabilities, request, uri, wait_ready
 
-from hostile_workspace import assert_one_line_error, make_victim, make_workspace, payloads, repodoc, snapshot
 from repodoc_ls.config import SettingsError, load_settings
 from repodoc_ls.index import indexer
 from repodoc_ls.index.indexer import Index

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
+from conftest import materialize_workspace
 from pytest_lsp.client import LanguageClient
 from server_helpers import CONFIG, hover, request, start
 
-from conftest import materialize_workspace
 from repodoc_ls.config import load_settings
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.index.store import Store

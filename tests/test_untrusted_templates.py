@@ -13,12 +13,12 @@ from pathlib import Path
 import jinja2
 import pytest
 import pytest_lsp
+from hostile_workspace import assert_one_line_error, make_victim, make_workspace, payloads, repodoc, snapshot
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp.client import LanguageClient
 from server_helpers import CONFIG, request, start, uri
 
-from hostile_workspace import assert_one_line_error, make_victim, make_workspace, payloads, repodoc, snapshot
 from repodoc_ls.config import load_settings
 from repodoc_ls.docs.render import Renderer, TemplateError
 from repodoc_ls.index.indexer import Index

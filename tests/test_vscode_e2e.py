@@ -72,7 +72,7 @@ def test_extension_in_code_server():
     proc = _run(["node", "e2e/run.mjs"], timeout=600, env=env)
     print(proc.stdout[-6000:])
     if proc.returncode == 2:
-        reason = next((l[5:].strip() for l in proc.stdout.splitlines() if l.startswith("SKIP:")), "skipped")
+        reason = next((line[5:].strip() for line in proc.stdout.splitlines() if line.startswith("SKIP:")), "skipped")
         _missing(reason)
     if proc.returncode != 0:
         _fail("e2e/run.mjs (screenshots and logs in vscode-client/e2e/output)", proc)

@@ -135,6 +135,8 @@ async def folder_doc(ls: RepodocServer, params: Any) -> dict[str, Any]:
         return {"uri": params["uri"], "path": rel, "kind": kind, "markdown": markdown,
                 **_where(folder, kinds.page_path(kind, rel))}
     page = kinds.split_page(rel, kind, letter)
+    if page is None:  # checked above for the root; a folder's pages are named alike
+        raise JsonRpcInvalidParams(f"{rel}: no {kind} page is named by the letter {_shown(letter)}")
     markdown = await ls.run(_letter_page, renderer, rel, page)
     return {"uri": params["uri"], "path": rel, "kind": kind, "letter": letter, "markdown": markdown,
             **_where(folder, page)}
