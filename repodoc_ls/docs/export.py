@@ -25,16 +25,36 @@ from pathlib import Path
 
 from repodoc_ls.docs.check import CheckResult, check
 from repodoc_ls.docs.incremental import (
-    fingerprint, import_targets, letter_digests, source_hashes, unchanged_folder_letters, units_to_render,
+    fingerprint,
+    import_targets,
+    letter_digests,
+    source_hashes,
+    unchanged_folder_letters,
+    units_to_render,
 )
 from repodoc_ls.docs.kinds import Scope, kind_of, unit_of_page
 from repodoc_ls.docs.manifest import (
-    TEMP_SUFFIX, ExportCancelled, ExportError, Manifest, PageRecord, atomic_write, on_disk_as_recorded, page_hash,
+    TEMP_SUFFIX,
+    ExportCancelled,
+    ExportError,
+    Manifest,
+    PageRecord,
+    atomic_write,
+    on_disk_as_recorded,
+    page_hash,
 )
 from repodoc_ls.docs.outfolder import OutputFolders, check_output_folder, export_lock
 from repodoc_ls.docs.render import Renderer
 from repodoc_ls.docs.units import Rendered, Unit
-from repodoc_ls.docs.workers import CHUNK, MIN_UNITS_FOR_POOL, can_fork, fork_pool, iter_rendered, render_all, render_units
+from repodoc_ls.docs.workers import (
+    CHUNK,
+    MIN_UNITS_FOR_POOL,
+    can_fork,
+    fork_pool,
+    iter_rendered,
+    render_all,
+    render_units,
+)
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.safefs import read_regular
 from repodoc_ls.scan import MANIFEST_NAME

@@ -20,7 +20,14 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from repodoc_ls import safefs
-from repodoc_ls.docs.manifest import ExportCancelled, ExportError, Manifest, ManifestError, PageRecord, provably_ours
+from repodoc_ls.docs.manifest import (
+    ExportCancelled,
+    ExportError,
+    Manifest,
+    ManifestError,
+    PageRecord,
+    provably_ours,
+)
 from repodoc_ls.scan import MANIFEST_NAME
 
 try:
