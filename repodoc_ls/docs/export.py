@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import multiprocessing.pool
 import os
 import posixpath
 import time
@@ -22,6 +23,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from repodoc_ls.docs.check import CheckResult, check
 from repodoc_ls.docs.incremental import (
@@ -64,6 +66,9 @@ __all__ = ["CheckResult", "ExportCancelled", "ExportError", "ExportResult", "che
 
 Progress = Callable[[int, int, str], None]
 
+#: What a rendering worker reports per page: (page, digest, rendered without its text, written).
+_Stored = tuple[str, str, Rendered, bool]
+
 
 @dataclass(frozen=True)
 class ExportResult:
@@ -97,10 +102,10 @@ def _store_page(output: Path, old_pages: dict[str, PageRecord], page: str, text:
     return digest, True
 
 
-def _render_and_store_chunk(units: list[Unit]) -> list[tuple[str, str, Rendered, bool]]:
+def _render_and_store_chunk(units: list[Unit]) -> list[_Stored]:
     assert _pool_renderer is not None and _pool_store is not None
     output, old_pages = _pool_store
-    out = []
+    out: list[_Stored] = []
     for unit in units:
         for page, result in _pool_renderer.render_unit(unit).items():
             digest, wrote = _store_page(output, old_pages, page, result.text)
@@ -110,7 +115,7 @@ def _render_and_store_chunk(units: list[Unit]) -> list[tuple[str, str, Rendered,
 
 def _render_and_store(renderer: Renderer, units: list[Unit], output: Path, old_pages: dict[str, PageRecord],
                       progress: Progress | None, cancel: Callable[[], bool] | None,
-                      meanwhile: Callable[[], None] = lambda: None):
+                      meanwhile: Callable[[], None] = lambda: None) -> Iterator[_Stored]:
     """Render `units` and write each page whose bytes changed: in forked workers that write
     what they render when there are many units, else here with a few writing threads.
     Calls `meanwhile` once the work has started (the workers' time is this process's idle
@@ -166,7 +171,8 @@ def _render_and_store(renderer: Renderer, units: list[Unit], output: Path, old_p
                 progress(n + 1, len(pending), "writing")
 
 
-def _imap_chunks(pool, units: list[Unit], workers: int) -> Iterator[tuple[int, list]]:
+def _imap_chunks(pool: multiprocessing.pool.Pool, units: list[Unit],
+                 workers: int) -> Iterator[tuple[int, list[_Stored]]]:
     """(units in the chunk, its results) for each chunk of `units`, rendered and written in `pool`."""
     chunks = _spread([units[i:i + CHUNK] for i in range(0, len(units), CHUNK)], workers)
     return zip((len(c) for c in chunks), pool.imap(_render_and_store_chunk, chunks))
@@ -221,7 +227,8 @@ def _export(index: Index, renderer: Renderer, force: bool, progress: Progress | 
         # Nothing changed, on either side: the doc set on disk is what a render would give.
         return ExportResult(output, 0, len(old.pages), 0, time.perf_counter() - start)
     same_fingerprint = old is not None and old.fingerprint == fp
-    all_units = renderer.units(unchanged_folder_letters(old, new_sources) if same_fingerprint else None)
+    all_units = renderer.units(unchanged_folder_letters(old, new_sources)
+                               if old is not None and same_fingerprint else None)
     units = units_to_render(renderer, all_units, old, new_sources, same_fingerprint, output)
     old_pages = old.pages if old is not None else {}
 
@@ -249,8 +256,8 @@ def _export(index: Index, renderer: Renderer, force: bool, progress: Progress | 
     records: dict[str, tuple[str, Rendered]] = {}
     written: list[str] = []
     changed = ({p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
-               if same_fingerprint else None)
-    derived: dict[str, object] = {}
+               if old is not None and same_fingerprint else None)
+    derived: _Derived = {}
 
     def meanwhile() -> None:
         index.flush_store()  # a build for this export left its store writes to now
@@ -287,6 +294,13 @@ def _export(index: Index, renderer: Renderer, force: bool, progress: Progress | 
     manifest.save(output)
     return ExportResult(output, len(written), len(manifest.pages) - len(written), removed,
                         time.perf_counter() - start, len(records), tuple(sorted(written)), tuple(warnings))
+
+
+class _Derived(TypedDict, total=False):
+    """What an export computes from the index while its workers render (`meanwhile`)."""
+
+    imports: dict[str, tuple[str, ...]]
+    letters: dict[str, dict[str, str]]
 
 
 def _remove_leftover_temp_files(output: Path) -> None:

@@ -21,6 +21,10 @@ from repodoc_ls.model import Category, FileFacts, FileKind, Symbol, SymbolKind, 
 if TYPE_CHECKING:
     from repodoc_ls.docs.render import Renderer
 
+#: A row of the API section: (indent, anchor, label, line link, decorators, summary,
+#: subclass links, more), a tuple the template unpacks (a file can define thousands of symbols).
+_ApiEntry = tuple[str, str, str, str, str, str, list[str], str]
+
 #: The template of the file page.
 TEMPLATE = "file_docs.md.j2"
 
@@ -51,8 +55,8 @@ def file_summary(renderer: Renderer, path: str) -> str:
     kind = renderer.graph.kind(path)
     if kind == FileKind.TEST_MODULE:
         tests = renderer.graph.tests(path)
-        classes = {t.qualname.rsplit(".", 1)[0] for t in tests if "." in t.qualname}
-        where = f" in {_count(len(classes), 'class', 'classes')}" if classes else ""
+        test_classes = {t.qualname.rsplit(".", 1)[0] for t in tests if "." in t.qualname}
+        where = f" in {_count(len(test_classes), 'class', 'classes')}" if test_classes else ""
         return f"Test module: {_count(len(tests), 'test')}{where}"
     if facts.kind == FileKind.MARKDOWN and facts.outline:
         return facts.outline[0].title
@@ -151,7 +155,7 @@ def _purpose_facts(p: PageLinks, facts: FileFacts) -> list[str]:
 # -- API
 
 
-def _api(p: PageLinks, facts: FileFacts) -> dict | None:
+def _api(p: PageLinks, facts: FileFacts) -> View | None:
     if not facts.symbols and facts.all_names is None:
         return None
     anchors = symbol_anchors(facts)
@@ -163,21 +167,20 @@ def _api(p: PageLinks, facts: FileFacts) -> dict | None:
         children[latest.get(s.parent) if s.parent else None].append(i)
         latest[s.qualname] = i
 
-    def entry(i: int, depth: int) -> tuple:
-        """(indent, anchor, label, line link, decorators, summary, subclasses, more): a
-        tuple the template unpacks (a file can define thousands of symbols)."""
+    def entry(i: int, depth: int) -> _ApiEntry:
         s = facts.symbols[i]
-        subs = []
+        subs: list[SymbolRef] = []
         if s.kind == SymbolKind.CLASS and not s.local:
             subs = p.renderer.graph.subclasses(facts.path, s.qualname)
         return ("  " * depth, anchors[i], _symbol_label(s), p.line_link(facts.path, s.line, f"line {s.line}"),
                 ", ".join(pages.code("@" + d) for d in s.decorators), pages.text(s.summary),
                 [_symbol_link(p, ref) for ref in subs[:MAX_FILES_LISTED]], _more(len(subs), MAX_FILES_LISTED))
 
-    def tree(i: int) -> list[tuple]:
+    def tree(i: int) -> list[_ApiEntry]:
         """The symbol and everything nested in it, flattened in source order (templates
         loop once instead of recursing)."""
-        out, stack = [], [(i, 0)]
+        out: list[_ApiEntry] = []
+        stack = [(i, 0)]
         while stack:
             j, depth = stack.pop()
             out.append(entry(j, depth))
@@ -214,10 +217,10 @@ def _symbol_link(p: PageLinks, ref: SymbolRef) -> str:
 # -- dependencies
 
 
-def _dependencies(p: PageLinks, facts: FileFacts) -> list[dict]:
+def _dependencies(p: PageLinks, facts: FileFacts) -> list[View]:
     anchors = import_anchors(facts)
-    groups: dict[str, list[dict]] = defaultdict(list)
-    statements: dict[tuple, dict] = {}
+    groups: dict[str, list[View]] = defaultdict(list)
+    statements: dict[tuple[int, int, str, bool, str], View] = {}
     for r, anchor_id in zip(p.renderer.graph.imports_of(facts.path)[:caps.MAX_ROWS], anchors):
         imp = r.imp
         key = (imp.line, imp.level, imp.module, imp.name is None, r.category)
@@ -260,7 +263,7 @@ def _dependencies(p: PageLinks, facts: FileFacts) -> list[dict]:
 # -- used by
 
 
-def _used_by(p: PageLinks, facts: FileFacts) -> dict | None:
+def _used_by(p: PageLinks, facts: FileFacts) -> View | None:
     graph = p.renderer.graph
     importers = [f for f in graph.imported_by(facts.path) if f != facts.path]
     references = []
@@ -303,7 +306,7 @@ def _used_by(p: PageLinks, facts: FileFacts) -> dict | None:
 # -- tests
 
 
-def _tests(p: PageLinks, facts: FileFacts) -> dict | None:
+def _tests(p: PageLinks, facts: FileFacts) -> View | None:
     graph = p.renderer.graph
     tests = graph.tests(facts.path)
     if tests:
@@ -338,7 +341,7 @@ def _tests(p: PageLinks, facts: FileFacts) -> dict | None:
 # -- notes
 
 
-def _notes(p: PageLinks, facts: FileFacts) -> list[dict]:
+def _notes(p: PageLinks, facts: FileFacts) -> list[View]:
     rows = []
     for n in sorted(facts.notes, key=lambda n: (n.line, n.kind, n.detail))[:caps.MAX_ROWS]:
         # A parser may report the line after the last one (an unexpected end of file).
@@ -360,7 +363,7 @@ def _notes_summary(facts: FileFacts) -> str:
 # -- related files
 
 
-def _related(p: PageLinks, facts: FileFacts) -> list[dict]:
+def _related(p: PageLinks, facts: FileFacts) -> list[View]:
     graph = p.renderer.graph
     path = facts.path
     reasons: dict[str, list[str]] = defaultdict(list)
@@ -397,7 +400,7 @@ def _related(p: PageLinks, facts: FileFacts) -> list[dict]:
 # -- source
 
 
-def _source(p: PageLinks, facts: FileFacts) -> dict | None:
+def _source(p: PageLinks, facts: FileFacts) -> View | None:
     if facts.encoding is None:
         return None
     data = p.renderer.read_source(facts.path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from repodoc_ls.docs import pages
 from repodoc_ls.model import FileFacts
@@ -15,13 +15,14 @@ if TYPE_CHECKING:
     from repodoc_ls.docs.render import Renderer
 
 
-class View(dict):
+class View(dict[str, Any]):
     """A dict that templates read by attribute without jinja's failed-`getattr` detour
-    (tens of thousands of rows per corpus make that detour the renderer's main cost)."""
+    (tens of thousands of rows per corpus make that detour the renderer's main cost).
+    Values are whatever a template shows: text, numbers, lists of rows, nested views."""
 
     __slots__ = ()
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         try:
             return self[name]
         except KeyError:
@@ -37,7 +38,7 @@ class PageLinks:
     page: str  # the output page
     deps: set[str] = field(default_factory=set)
     _sources: dict[str, str] = field(default_factory=dict)
-    _links: object = None
+    _links: pages.Linker | None = None
 
     def link(self, to_page: str, fragment: str | None = None) -> str:
         if self._links is None:

@@ -266,7 +266,8 @@ def render_doc(renderer: Renderer, folder: str) -> Rendered:
     return Rendered(text, frozenset(deps))
 
 
-def _public_api(renderer: Renderer, cache: FolderCache, folder: str, link):
+def _public_api(renderer: Renderer, cache: FolderCache, folder: str,
+                link: pages.Linker) -> tuple[list[_ApiRow], int, set[str]]:
     """(rows up to PUBLIC_API_LIMIT, total count, files they come from).
 
     The names of the folder's `__init__` `__all__` when it has one (followed to their

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from repodoc_ls.docs.render import Renderer
     from repodoc_ls.docs.subpages import SubPlan
     from repodoc_ls.index.indexer import Index
+    from repodoc_ls.model import Symbol
 
 
 @dataclass
@@ -28,8 +29,8 @@ class FolderCache:
     subtree: dict[str, list[str]] = field(default_factory=dict)  # folder -> every file below it
     kinds: dict[str, str] = field(default_factory=dict)  # path -> graph.kind(path)
     escaped: dict[str, str] = field(default_factory=dict)  # value -> pages.text(value)
-    symbols: dict[str, list] | None = None  # folder -> subtree symbols, once several are asked
-    all_symbols: list | None = None  # the workspace's symbols, sorted
+    symbols: dict[str, list[tuple[str, Symbol]]] | None = None  # folder -> subtree symbols, once several are asked
+    all_symbols: list[tuple[str, Symbol]] | None = None  # the workspace's (path, symbol), sorted
     plans: dict[str, SubPlan] = field(default_factory=dict)  # folder -> layout of its sub pages
     file_estimates: dict[str, tuple[int, int]] | None = None  # path -> (symbols, row bytes)
     hidden: set[int] | None = None  # ids of the symbols past their file's caps.MAX_SYMBOLS

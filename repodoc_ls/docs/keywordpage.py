@@ -32,7 +32,9 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
     p = PageLinks(renderer, path, pages.keyword_page(path), {path})
     docs_page = pages.file_page(path)
     graph = renderer.graph
-    groups: dict[str, list[dict]] = defaultdict(list)
+    # Rows are tuples the template unpacks (a file can have thousands of keywords): a
+    # symbol's (name, line, anchor, others), an import's (name, line, anchor, target, others).
+    groups: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     anchors = symbol_anchors(facts)
     shown = caps.shown_symbols(facts)
     definers_of = renderer.index.definers(s.qualname for s in shown)
@@ -44,7 +46,6 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
         p.deps.update(refs | definers)
         others = len(refs | definers)
         first = anchor_id == pages.anchor(s.qualname)
-        # Rows are tuples the template unpacks: a file can have thousands of keywords.
         others_cell = (f"[{others}]({p.link(docs_page, f'refs-{anchor_id}')})"
                        if others and first and not s.local else str(others))
         groups[group].append((pages.code(s.qualname), p.line_link(path, s.line),

@@ -189,7 +189,9 @@ def split_page(folder: str, kind: str, letter: str) -> str | None:
     page's file name (`t` for `sub-t.md`, `t-2` for `sub-t-2.md`); None if it names none."""
     page = pages.folder_page(folder, f"{kind}-{letter}")
     unit = unit_of_page(page)
-    split = kind_of(unit) if unit is not None else None
+    if unit is None:
+        return None
+    split = kind_of(unit)
     return page if isinstance(split, LetterKind) and split.splits == kind and unit.path == folder else None
 
 
@@ -198,7 +200,7 @@ def units(renderer: Renderer, known_letters: dict[str, list[str]] | None = None)
     its letters (from `known_letters` where given: laying out a folder's symbols costs a sort)."""
     known_letters = known_letters or {}
     by_scope = {scope: [kind for kind in KINDS if kind.scope is scope] for scope in Scope}
-    out = []
+    out: list[Unit] = []
     for path in renderer.index.paths():
         out.extend(Unit(kind.name, path) for kind in by_scope[Scope.FILE])
     for folder in renderer.folders():

@@ -27,12 +27,13 @@ import posixpath
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from repodoc_ls.safefs import DEFAULT_MAX_FILE_BYTES, FileTooLarge, is_inside, read_regular
 
@@ -60,6 +61,9 @@ _OPEN_TAG = rf"<([A-Za-z][A-Za-z0-9\-]*)((?:\s+{_ATTR_NAME}(?:\s*=\s*{_ATTR_VALU
 _HTML_SCAN = re.compile(rf"<!--.*?-->|{_OPEN_TAG}", re.S)
 _ATTR = re.compile(rf"({_ATTR_NAME})(?:\s*=\s*({_ATTR_VALUE}))?")
 _HTML_LINK_ATTRS = {("a", "href"), ("img", "src")}
+
+#: A page's links, each as (line, target), and its anchors.
+_Parsed = tuple[list[tuple[int, str]], frozenset[str]]
 
 
 # ---------------------------------------------------------------- parsing pages
@@ -94,7 +98,7 @@ class _Slugger:
         return slug
 
 
-def _heading_text(children) -> str:
+def _heading_text(children: Iterable[Token] | None) -> str:
     """The text content of a heading as GitHub renders it (HTML tags dropped)."""
     parts = []
     for tok in children or ():
@@ -107,7 +111,7 @@ def _heading_text(children) -> str:
     return "".join(parts)
 
 
-def _scan_html(content: str, first_line: int, links: list, anchors: set) -> None:
+def _scan_html(content: str, first_line: int, links: list[tuple[int, str]], anchors: set[str]) -> None:
     """Collect `<a href>`/`<img src>` targets and `id`/`name` anchors of raw HTML."""
     if "<" not in content:
         return
@@ -127,7 +131,7 @@ def _scan_html(content: str, first_line: int, links: list, anchors: set) -> None
                 links.append((first_line + content.count("\n", 0, m.start()), value))
 
 
-def _walk_inline(children, line: int, links: list, anchors: set) -> int:
+def _walk_inline(children: Iterable[Token], line: int, links: list[tuple[int, str]], anchors: set[str]) -> int:
     """Collect links of inline tokens starting on `line`; returns the line after them."""
     for tok in children:
         t = tok.type
@@ -175,7 +179,7 @@ def _blank_fenced_code(text: str) -> str:
     return "\n".join(lines)
 
 
-def _parse(text: str) -> tuple[list[tuple[int, str]], frozenset[str]]:
+def _parse(text: str) -> _Parsed:
     """(links as (line, target), anchors) of one Markdown page."""
     links: list[tuple[int, str]] = []
     anchors: set[str] = set()
@@ -209,7 +213,7 @@ def _count_lines(data: bytes) -> int:
 
 
 class _Checker:
-    def __init__(self, output_dir: Path, pages: dict[str, str] | None, source_root):
+    def __init__(self, output_dir: Path, pages: dict[str, str] | None, source_root: Path | None):
         self.out_abs = os.path.abspath(output_dir)
         self.out_prefix = os.path.join(self.out_abs, "")
         self.in_memory = pages is not None
@@ -218,7 +222,7 @@ class _Checker:
         self.pages = pages
         self.names = {posixpath.normpath(name): name for name in pages}
         self.root_abs = os.path.abspath(source_root) if source_root is not None else None
-        self.parsed: dict[str, tuple[list[tuple[int, str]], frozenset[str]]] = {}
+        self.parsed: dict[str, _Parsed] = {}
         self.file_anchors: dict[str, frozenset[str] | None] = {}
         self.line_counts: dict[str, int | None] = {}
         self.inside: dict[str, bool] = {}  # abs path -> inside the workspace, links resolved
@@ -226,7 +230,7 @@ class _Checker:
 
     # -- caches
 
-    def page(self, name: str):
+    def page(self, name: str) -> _Parsed:
         got = self.parsed.get(name)
         if got is None:
             got = self.parsed[name] = _parse(self.pages[name])
@@ -396,7 +400,7 @@ _MIN_PAGES_FOR_WORKERS = 300
 _workers_pages: dict[str, str] = {}  # the pages, set just before the workers fork
 
 
-def _parse_named(names: list[str]) -> list[tuple[str, tuple]]:
+def _parse_named(names: list[str]) -> list[tuple[str, _Parsed]]:
     return [(name, _parse(_workers_pages[name])) for name in names]
 
 

@@ -14,6 +14,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from repodoc_ls import __version__
 from repodoc_ls.safefs import plain_relative, read_regular
@@ -54,24 +55,30 @@ def _json_kind(value: object) -> str:
     return _JSON_NAMES.get(type(value), type(value).__name__)
 
 
-def _expect(value, kind: type, what: str):
+_T = TypeVar("_T")
+
+
+def _expect(value: object, kind: type[_T], what: str) -> _T:
+    """`value` when it is a `kind` (of parsed JSON: a checked `dict` or `list` still holds
+    unchecked items, hence `Any` in them); else _WrongShape naming `what`."""
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise _WrongShape(f"{what} is {_json_kind(value)}, not {_JSON_NAMES[kind]}")
     return value
 
 
-def _list_of(value, kind: type, what: str, length: int | None = None, bound: int | None = None) -> list:
-    """`value`, checked to be a list of `kind` with `length` items; with `bound`, a list of
-    indexes below it."""
-    _expect(value, list, what)
-    for item in value:
+def _list_of(value: object, kind: type[_T], what: str, length: int | None = None,
+             bound: int | None = None) -> list[_T]:
+    """`value`, checked to be a list of `kind` with `length` items; with `bound` (and `kind`
+    int), a list of indexes below it."""
+    items = _expect(value, list, what)
+    for item in items:
         if bound is not None and not (_is_int(item) and 0 <= item < bound):
             raise _WrongShape(f"{what} holds {str(item)[:40]!r}, not an index below {bound}")
         if bound is None:
             _expect(item, kind, f"an item of {what}")
-    if length is not None and len(value) != length:
-        raise _WrongShape(f"{what} has {len(value)} entries for {length} files")
-    return value
+    if length is not None and len(items) != length:
+        raise _WrongShape(f"{what} has {len(items)} entries for {length} files")
+    return items
 
 
 def page_hash(data: bytes) -> str:
@@ -159,9 +166,10 @@ class Manifest:
             manifest.pages[page] = PageRecord(hash_, size, mtime_ns, tuple(files[i] for i in deps))
         return manifest
 
-    def _page_names(self, pages: dict) -> list[str]:
-        """The names in `pages` that are plain relative `.md` paths; the others go to `ignored`."""
-        names = []
+    def _page_names(self, pages: dict[str, Any]) -> list[str]:
+        """The names in `pages` (parsed JSON: its values are not checked yet) that are plain
+        relative `.md` paths; the others go to `ignored`."""
+        names: list[str] = []
         for page in pages:
             (names if plain_relative(page) and page.endswith(".md") else self.ignored).append(page)
         return names

@@ -13,6 +13,7 @@ import os
 import posixpath
 import re
 from functools import lru_cache
+from typing import Protocol
 from urllib.parse import quote
 
 DOCS_SUFFIX = "_docs.md"
@@ -143,7 +144,13 @@ def fence_for(content: str) -> str:
 # -- folder pages
 
 
-def links_from(from_page: str):
+class Linker(Protocol):
+    """`link(from_page, to_page, fragment)` with `from_page` fixed (see `links_from`)."""
+
+    def __call__(self, to_page: str, fragment: str | None = None) -> str: ...
+
+
+def links_from(from_page: str) -> Linker:
     """`link(from_page, to_page, fragment)` for many links out of one page: each target
     page's relative path is computed once (a symbols page links thousands of symbols)."""
     targets: dict[str, str] = {}

@@ -13,11 +13,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from pathlib import Path
+from typing import Any
 
 import jinja2
-from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
+from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
 
 from repodoc_ls import __version__
 from repodoc_ls.config import Settings
@@ -52,11 +55,11 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     intercepted_binops = frozenset({"*", "**"})
 
-    def __init__(self, **options):
+    def __init__(self, **options: Any) -> None:  # jinja2.Environment's keyword options
         super().__init__(**options)
         self._safe_attributes: dict[tuple[type, str], bool] = {}
 
-    def is_safe_attribute(self, obj, attr: str, value) -> bool:
+    def is_safe_attribute(self, obj: object, attr: str, value: object) -> bool:
         # jinja's verdict depends on the object's type and the name alone (isinstance
         # checks, many against ABCs): remembered, it no longer costs a quarter of a render.
         key = (type(obj), attr)
@@ -67,7 +70,8 @@ class _Sandbox(ImmutableSandboxedEnvironment):
             safe = self._safe_attributes[key] = super().is_safe_attribute(obj, attr, value)
         return safe
 
-    def call_binop(self, context, operator, left, right):
+    def call_binop(self, context: Context, operator: str, left: object, right: object) -> Any:
+        # The result is whatever the operator gives on template values (jinja's own signature).
         if operator == "**" and _big_power(left, right):
             raise SecurityError(f"the power {left!r} ** {right!r} is too large")
         if operator == "*" and _long_repeat(left, right):
@@ -75,15 +79,15 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
-def _big_power(base, exponent) -> bool:
+def _big_power(base: object, exponent: object) -> bool:
     if not isinstance(base, int) or not isinstance(exponent, int) or exponent <= 1:
         return False
     return abs(base) > 1 and abs(base).bit_length() * exponent > _MAX_POWER_BITS
 
 
-def _long_repeat(left, right) -> bool:
+def _long_repeat(left: object, right: object) -> bool:
     for seq, count in ((left, right), (right, left)):
-        if isinstance(count, int) and not isinstance(seq, (int, float, complex)) and hasattr(seq, "__len__"):
+        if isinstance(count, int) and not isinstance(seq, (int, float, complex)) and isinstance(seq, Sized):
             return len(seq) * count > _MAX_RESULT_ITEMS
     return False
 
@@ -149,7 +153,7 @@ class _UserTemplate:
         self.template = template
         self.name = name
 
-    def render(self, **values) -> str:
+    def render(self, **values: object) -> str:
         try:
             return self.template.render(**values)
         except Exception as exc:
@@ -236,9 +240,11 @@ class Renderer:
                  f"output {self.output}", f"root {self.root}",
                  f"max_source_bytes {self.settings.max_source_bytes}"]
         names = sorted(self.env.list_templates(extensions=["j2"]))
+        loader = self.env.loader
+        assert loader is not None  # `_environment` always sets one
         for name in names:
             try:
-                source, filename, _ = self.env.loader.get_source(self.env, name)
+                source, filename, _ = loader.get_source(self.env, name)
             except Exception as exc:
                 if not self._is_users(name):
                     raise
@@ -275,7 +281,7 @@ class Renderer:
                 raise NoSuchPage(f"the doc set has no page {page}")
             return self.render_unit(unit)[page].text
 
-    def template(self, name: str):
+    def template(self, name: str) -> jinja2.Template | _UserTemplate:
         """The template `name`: the user's when their folder has one of that name (failing
         with a one-line TemplateError), else the built-in one."""
         if not self._is_users(name):

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from repodoc_ls.docs import caps, pages
 from repodoc_ls.docs.folderview import FolderCache, folder_navigation, folder_title, under
 from repodoc_ls.docs.units import Rendered
-from repodoc_ls.model import FileFacts
+from repodoc_ls.model import FileFacts, Symbol
 
 if TYPE_CHECKING:
     from repodoc_ls.docs.render import Renderer
@@ -43,7 +44,7 @@ def _escaped(cache: FolderCache, value: str) -> str:
     return found
 
 
-def _listed_symbols(renderer: Renderer, cache: FolderCache, folder: str) -> list:
+def _listed_symbols(renderer: Renderer, cache: FolderCache, folder: str) -> list[tuple[str, Symbol]]:
     """`index.subtree_symbols(folder)`, less the symbols past each file's first
     `caps.MAX_SYMBOLS` (which its page does not list either)."""
     found = renderer.index.subtree_symbols(folder)
@@ -63,7 +64,7 @@ def _hidden_note(renderer: Renderer, cache: FolderCache, folder: str) -> str:
             "of a file that defines more (its own pages list the same first ones)")
 
 
-def _subtree_symbols(renderer: Renderer, cache: FolderCache, folder: str):
+def _subtree_symbols(renderer: Renderer, cache: FolderCache, folder: str) -> list[tuple[str, Symbol]]:
     """The symbols a folder's symbols pages list (`_listed_symbols`). The first few folders
     asked (an export after an edit asks for the edited file's folders) are filtered out of
     the workspace's sorted list; when more are asked (a full export), that list is shared
@@ -80,7 +81,7 @@ def _subtree_symbols(renderer: Renderer, cache: FolderCache, folder: str):
             return cache.all_symbols
         prefix = f"{folder}/"
         return [item for item in cache.all_symbols if item[0].startswith(prefix)]
-    by_folder: dict[str, list] = defaultdict(list)
+    by_folder: dict[str, list[tuple[str, Symbol]]] = defaultdict(list)
     ancestors: dict[str, list[str]] = {}
     for item in cache.all_symbols or _listed_symbols(renderer, cache, ""):
         path = item[0]
@@ -101,7 +102,7 @@ class SubPlan(NamedTuple):
     rendering), so that each letter is a rendering unit of its own: an edit re-renders the
     letters whose symbols it touched, not a workspace-sized page."""
 
-    symbols: list  # (path, Symbol), sorted as in `index.subtree_symbols` (split pages only)
+    symbols: list[tuple[str, Symbol]]  # sorted as in `index.subtree_symbols` (split pages only)
     sizes: list[int]  # estimated bytes of each symbol's row (split pages only)
     split: bool
     letters: dict[str, list[list[int]]]  # letter -> parts -> indices into symbols
@@ -154,7 +155,8 @@ def sub_letters(renderer: Renderer, folder: str) -> list[str]:
     return list(sub_plan(renderer, folder).letters)
 
 
-def _sub_entries(renderer: Renderer, cache: FolderCache, folder: str, page: str, items) -> list[tuple]:
+def _sub_entries(renderer: Renderer, cache: FolderCache, folder: str, page: str,
+                 items: Iterable[tuple[str, Symbol]]) -> list[tuple[str, str, str, str]]:
     # The name links to the definition on the file page (which links the source line); a
     # second, source link per row would double the bytes of every ancestor's symbols pages.
     link = pages.links_from(page)
