@@ -7,6 +7,10 @@ or empty in that folder."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+from pathlib import Path
+
 import pytest
 from conftest import materialize_workspace
 from hostile_workspace import assert_one_line_error, repodoc
@@ -88,3 +92,17 @@ def test_a_bad_features_table_is_a_one_line_error(tmp_path, table, message):
     with pytest.raises(SettingsError, match=message):
         load_settings(tmp_path)
     assert_one_line_error(repodoc("export", str(tmp_path)), message)
+
+
+def test_the_neovim_plugin_sends_its_features_option(tmp_path):
+    from test_nvim_client import NVIM, NVIM_FOUND
+
+    if NVIM is None:
+        pytest.skip(NVIM_FOUND)
+    client_dir = Path(__file__).parent.parent / "nvim-client"
+    lua = ('local c = require("repodoc.config"); io.stdout:write(vim.json.encode(c.init_options(c.resolve('
+           '{features = {hover = false}, settings = {features = {definition = false}}}))))')
+    result = subprocess.run([NVIM, "--headless", "-u", "NONE", "--cmd", f"set rtp^={client_dir}",
+                             "-c", f"lua {lua}", "-c", "qa!"], capture_output=True, text=True, timeout=120,
+                            cwd=tmp_path)
+    assert json.loads(result.stdout)["features"] == {"hover": False, "definition": False}, result
