@@ -29,6 +29,28 @@ class SettingsError(ValueError):
     """A setting has a wrong name or type; the message names it."""
 
 
+#: The standard LSP features repodoc serves, each of which a user beside another Python
+#: server (Pylance, jedi-language-server) may turn off: `features = {hover = false}`.
+FEATURES = ("hover", "definition", "references", "documentSymbol", "workspaceSymbol", "codeLens")
+_FEATURE_KEYS = {name.lower(): name for name in FEATURES}
+
+
+def parse_features(raw: Any, origin: str) -> dict[str, bool]:
+    """`{"hover": false, ...}` checked: known feature names (camelCase, snake_case or
+    kebab-case) to booleans."""
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{origin}: features must be a table of true/false, not {raw!r}")
+    out: dict[str, bool] = {}
+    for key, value in raw.items():
+        name = _FEATURE_KEYS.get(str(key).replace("_", "").replace("-", "").lower())
+        if name is None:
+            raise SettingsError(f"{origin}: unknown feature {key!r} (known: {', '.join(FEATURES)})")
+        if not isinstance(value, bool):
+            raise SettingsError(f"{origin}: features.{key} must be true or false, not {value!r}")
+        out[name] = value
+    return out
+
+
 @dataclass(frozen=True)
 class Settings:
     root: Path
@@ -43,6 +65,7 @@ class Settings:
     hover_budget_ms: int = 100  # time budget for jedi inference in hover
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger files get metadata and a note, never a read
     trust_templates: bool = False  # only an override (CLI flag, editor setting) can set it
+    features: frozenset[str] = frozenset(FEATURES)  # the enabled ones; see FEATURES
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     #: Names of the settings an override (the user, not the workspace) gave.
     from_user: frozenset[str] = field(default=frozenset(), compare=False)
@@ -71,8 +94,17 @@ class Settings:
     def with_overrides(self, overrides: dict[str, Any] | None) -> Settings:
         if not overrides:
             return self
-        values = _coerce(overrides, origin="overrides")
+        values = self._resolve(_coerce(overrides, origin="overrides"))
         return replace(self, **values, from_user=self.from_user | values.keys())
+
+    def _resolve(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Coerced values made fields: a `features` table turns on or off only the features
+        it names, so the user's table adds to the workspace's rather than replacing it."""
+        if "features" in values:
+            choices = values["features"]
+            values = {**values, "features": frozenset(
+                name for name in FEATURES if choices.get(name, name in self.features))}
+        return values
 
 
 def _under(root: Path, value: str) -> Path:
@@ -96,7 +128,9 @@ def _coerce(raw: dict[str, Any], origin: str) -> dict[str, Any]:
             known = ", ".join(sorted(k.replace("_", "-") for k in _FIELDS))
             raise SettingsError(f"{origin}: unknown setting {key!r} (known: {known})")
         default = f.default
-        if isinstance(default, bool):
+        if name == "features":
+            value = parse_features(value, origin)
+        elif isinstance(default, bool):
             if not isinstance(value, bool):
                 raise SettingsError(f"{origin}: {key} must be true or false, not {value!r}")
         elif isinstance(default, int):
@@ -134,7 +168,7 @@ def load_settings(root: str | Path, overrides: dict[str, Any] | None = None) -> 
         for name in sorted(values.keys() & _USER_ONLY):
             raise SettingsError(f"{origin}: {name.replace('_', '-')} can only be given on the command "
                                 f"line or in the editor's settings, not by the workspace")
-        settings = replace(settings, **values)
+        settings = replace(settings, **settings._resolve(values))
         if values.get("max_file_bytes", 0) > DEFAULT_MAX_FILE_BYTES:
             raise SettingsError(f"{origin}: max-file-bytes can only be lowered by the workspace "
                                 f"(at most {DEFAULT_MAX_FILE_BYTES}); raise it on the command line "

@@ -52,6 +52,8 @@ async def hover(ls: RepodocServer, params: types.HoverParams) -> types.Hover | N
     assert ls.loop is not None
     started = ls.loop.time()
     located, rel = ls.locate(params.text_document.uri)
+    if "hover" not in located.settings.features:
+        return None  # turned off for this folder after initialize
     await ls.docs.settle()
     folder = located.view()  # during the first build, the open documents' index
     if folder is None:

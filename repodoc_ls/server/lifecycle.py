@@ -10,12 +10,24 @@ from pathlib import Path
 
 from lsprotocol import types
 
+from repodoc_ls.config import FEATURES, SettingsError, parse_features
 from repodoc_ls.server.folders import Folder, link_kinds, normalize_options
 from repodoc_ls.server.server import RepodocServer
 
 log = logging.getLogger(__name__)
 
 WATCHER_ID = "repodoc-watched-files"
+
+#: The LSP method of each feature a user can turn off (config.FEATURES).
+FEATURE_METHODS = {
+    "hover": types.TEXT_DOCUMENT_HOVER,
+    "definition": types.TEXT_DOCUMENT_DEFINITION,
+    "references": types.TEXT_DOCUMENT_REFERENCES,
+    "documentSymbol": types.TEXT_DOCUMENT_DOCUMENT_SYMBOL,
+    "workspaceSymbol": types.WORKSPACE_SYMBOL,
+    "codeLens": types.TEXT_DOCUMENT_CODE_LENS,
+}
+assert set(FEATURE_METHODS) == set(FEATURES)
 
 
 def register(ls: RepodocServer) -> None:
@@ -24,6 +36,7 @@ def register(ls: RepodocServer) -> None:
         ls.loop = asyncio.get_running_loop()
         ls.link_kinds = link_kinds(params.initialization_options, ls.pending_warnings.append)
         ls.overrides = normalize_options(params.initialization_options)
+        _drop_disabled_features(ls)
         folders = params.workspace_folders or []
         if folders:
             for f in folders:
@@ -130,6 +143,23 @@ def register(ls: RepodocServer) -> None:
             if folder.index is not None:
                 changed = await ls.run(_refresh, ls, folder, sorted(rels), pool=ls.update_pool)
                 log.info("refreshed %s: %s", folder.root, sorted(changed))
+
+
+def _drop_disabled_features(ls: RepodocServer) -> None:
+    """Unregister the features the user's initializationOptions turn off, before pygls
+    computes the capabilities from the registered ones: the client then never asks, and a
+    request sent anyway gets MethodNotFound. (A folder's pyproject.toml, or a later settings
+    change, cannot take back a capability: the handlers answer null or empty there.)"""
+    raw = ls.overrides.get("features")
+    if raw is None:
+        return
+    try:
+        choices = parse_features(raw, "initializationOptions")
+    except SettingsError:
+        return  # reported once per folder, with every other bad setting (settings_for)
+    for name, enabled in choices.items():
+        if not enabled:
+            ls.protocol.fm.features.pop(FEATURE_METHODS[name], None)
 
 
 def _note_templates(ls: RepodocServer, folders: Iterable[Folder]) -> None:

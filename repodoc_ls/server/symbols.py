@@ -152,6 +152,8 @@ async def target_at(ls: RepodocServer, params: types.DefinitionParams | types.Re
 
 async def document_symbol(ls: RepodocServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
     located, rel = ls.locate(params.text_document.uri)
+    if "documentSymbol" not in located.settings.features:
+        return []  # turned off for this folder after initialize
     await ls.docs.settle()
     folder = located.view()  # during the first build, the open documents' index
     if folder is None:
@@ -239,6 +241,8 @@ async def workspace_symbol(ls: RepodocServer, params: types.WorkspaceSymbolParam
     def search() -> list[types.SymbolInformation]:
         out = []
         for folder in ls.folders.indexed():
+            if "workspaceSymbol" not in folder.settings.features:
+                continue
             index = folder.index
             assert index is not None
             with index.lock:
@@ -258,7 +262,7 @@ async def workspace_symbol(ls: RepodocServer, params: types.WorkspaceSymbolParam
 
 async def definition(ls: RepodocServer, params: types.DefinitionParams) -> list[types.Location] | None:
     folder, rel, found = await target_at(ls, params)
-    if found is None or folder.index is None:
+    if found is None or folder.index is None or "definition" not in folder.settings.features:
         return None
     if found.target is not None:
         with folder.index.lock:
@@ -281,7 +285,7 @@ async def _jedi_goto(ls: RepodocServer, folder: Folder, rel: str, found: targets
 
 async def references(ls: RepodocServer, params: types.ReferenceParams) -> list[types.Location]:
     folder, rel, found = await target_at(ls, params)
-    if found is None or found.target is None or folder.partial:
+    if found is None or found.target is None or folder.partial or "references" not in folder.settings.features:
         return []
     target = found.target
 
@@ -301,6 +305,8 @@ async def references(ls: RepodocServer, params: types.ReferenceParams) -> list[t
 
 async def code_lens(ls: RepodocServer, params: types.CodeLensParams) -> list[types.CodeLens]:
     folder, rel = ls.locate(params.text_document.uri)
+    if "codeLens" not in folder.settings.features:
+        return []  # turned off for this folder after initialize
     await ls.docs.settle()
     if folder.index is None:
         return []

@@ -38,6 +38,8 @@ const RESTART_WINDOW_MS = 3 * 60_000;
 
 /** Settings that change which process runs the server: a change restarts it. */
 const LAUNCH_SETTINGS = ['repodoc.interpreter', 'repodoc.python', 'repodoc.importStrategy'];
+/** `repodoc.features.*`: the server advertises its features once, at initialize, so a change restarts it. */
+const FEATURE_SETTINGS = 'repodoc.features';
 
 function processEnv(launch: ServerLaunch): NodeJS.ProcessEnv {
   return { ...process.env, ...launch.env };
@@ -98,6 +100,9 @@ export class ServerManager implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (LAUNCH_SETTINGS.some((key) => e.affectsConfiguration(key))) {
           this.log.info('the interpreter settings changed: restarting the server');
+          void this.restart();
+        } else if (e.affectsConfiguration(FEATURE_SETTINGS)) {
+          this.log.info('the features settings changed: restarting the server');
           void this.restart();
         } else if (SERVER_SETTINGS.some((key) => e.affectsConfiguration(key))) {
           void this.pushSettings();
@@ -397,15 +402,18 @@ export class ServerManager implements vscode.Disposable {
 }
 
 /** The server's settings from ours: only what the user set, so `[tool.repodoc]` keeps the rest. */
-function serverSettings(scope: vscode.Uri | undefined): ServerSettings {
+function serverSettings(scope: vscode.Uri | undefined): ServerSettings & { features?: Record<string, boolean> } {
   const config = vscode.workspace.getConfiguration('repodoc', scope);
-  return initializationOptions({
+  const settings = initializationOptions({
     outputDir: config.get<string>('outputDir'),
     exclude: config.get<string[]>('exclude'),
     templates: config.get<string>('templates'),
     trustTemplates: config.get<boolean>('trustTemplates'),
     workspaceTrusted: vscode.workspace.isTrusted,
   });
+  // Only the features turned off: one left on keeps what the folder's [tool.repodoc.features] says.
+  const off = Object.entries(config.get<Record<string, unknown>>('features') ?? {}).filter(([, on]) => on === false);
+  return off.length ? { ...settings, features: Object.fromEntries(off) as Record<string, boolean> } : settings;
 }
 
 /**

@@ -141,10 +141,16 @@ describe('package.json', () => {
       assert.ok(CLIENT_OWNED_SERVER_COMMANDS.includes(id), id);
     }
   });
-  it('has settings for the interpreter, outputDir, exclude, templates, trustTemplates and trace', () => {
+  it('has settings for the interpreter, outputDir, exclude, features, templates, trustTemplates and trace', () => {
     const props = Object.keys(pkg.contributes.configuration.properties);
     assert.deepEqual(props.sort(), [
       'repodoc.exclude',
+      'repodoc.features.codeLens',
+      'repodoc.features.definition',
+      'repodoc.features.documentSymbol',
+      'repodoc.features.hover',
+      'repodoc.features.references',
+      'repodoc.features.workspaceSymbol',
       'repodoc.importStrategy',
       'repodoc.interpreter',
       'repodoc.outputDir',

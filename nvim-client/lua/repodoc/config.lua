@@ -16,6 +16,7 @@ M.defaults = {
   cmd = vim.deepcopy(M.lsp.cmd),
   output_dir = nil, -- nil: the server's setting ([tool.repodoc] output_dir, else docs/repodoc)
   settings = {},
+  features = nil, -- e.g. { definition = false }: standard features to turn off (beside another Python server)
   filetypes = vim.deepcopy(M.lsp.filetypes),
   root_markers = vim.deepcopy(M.lsp.root_markers), -- none found: the cwd or the file's folder
   open = "vsplit", -- how a page opens from a source buffer: vsplit, split, tab or edit
@@ -56,6 +57,9 @@ function M.server_settings(cfg)
   if cfg.output_dir then
     settings.output_dir = nil
     settings.outputDir = cfg.output_dir
+  end
+  if cfg.features then
+    settings.features = vim.tbl_extend("force", settings.features or {}, cfg.features)
   end
   if next(settings) == nil then
     return vim.empty_dict()
