@@ -83,8 +83,9 @@ def run(sample_size: int, cache: str) -> int:
     for f, data in blobs:
         try:
             code = data.decode("utf-8")
-            names_jedi += len(jedi.Script(code, path=f).get_names(
-                all_scopes=True, definitions=True, references=True))
+            names_jedi += len(
+                jedi.Script(code, path=f).get_names(all_scopes=True, definitions=True, references=True)
+            )
         except Exception:  # undecodable or jedi failing: count, keep going
             failed += 1
     t_jedi = time.perf_counter() - t0

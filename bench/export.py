@@ -41,22 +41,35 @@ def child(root: str, cache: str, output: str, jobs: int, export_too: bool) -> No
     from repodoc_ls.docs.export import export
     from repodoc_ls.index.indexer import Index
 
-    settings = load_settings(root, {"cache_dir": cache, "output_dir": output, "jobs": jobs,
-                                    "exclude": STDLIB_EXCLUDE})
+    settings = load_settings(
+        root, {"cache_dir": cache, "output_dir": output, "jobs": jobs, "exclude": STDLIB_EXCLUDE}
+    )
     start, cpu_start = time.perf_counter(), time.process_time()
     index = Index.build(settings, defer_store=export_too)  # as `repodoc export` does
     built, sys_built = time.perf_counter(), kernel_seconds()
     result = export(index) if export_too else None
     done, cpu_done = time.perf_counter(), time.process_time()
     sys_done = kernel_seconds()
-    rss_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                 resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    print(json.dumps({
-        "files": len(index.paths()), "build": built - start, "export": done - built,
-        "total": done - start, "cpu": cpu_done - cpu_start, "sys": sys_done - sys_built, "written": result.written if result else 0,
-        "rendered": result.rendered if result else 0, "removed": result.removed if result else 0,
-        "rss_mb": rss_kb / 1024,
-    }))
+    rss_kb = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
+    print(
+        json.dumps(
+            {
+                "files": len(index.paths()),
+                "build": built - start,
+                "export": done - built,
+                "total": done - start,
+                "cpu": cpu_done - cpu_start,
+                "sys": sys_done - sys_built,
+                "written": result.written if result else 0,
+                "rendered": result.rendered if result else 0,
+                "removed": result.removed if result else 0,
+                "rss_mb": rss_kb / 1024,
+            }
+        )
+    )
 
 
 def kernel_seconds() -> float:
@@ -65,8 +78,16 @@ def kernel_seconds() -> float:
 
 
 def run_child(root: Path, cache: Path, output: Path, jobs: int, export_too: bool) -> dict:
-    cmd = [sys.executable, __file__, "--child", str(root), str(cache), str(output), str(jobs),
-           "1" if export_too else "0"]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        str(root),
+        str(cache),
+        str(output),
+        str(jobs),
+        "1" if export_too else "0",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -88,6 +109,7 @@ def copy_corpus(source: Path, dest: Path) -> None:
     def ignore(folder: str, names: list[str]) -> set[str]:
         skip = {"site-packages", "lib-dynload", "__pycache__", ".repodoc"}
         return {n for n in names if n in skip or n.startswith("config-")}
+
     shutil.copytree(source, dest, ignore=ignore, symlinks=True)
 
 
@@ -99,9 +121,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default="stdlib")
     parser.add_argument("--jobs", type=int, default=0)
-    parser.add_argument("--keep", action="store_true",
-                        help="leave the temporary folder in place (deleting thousands of files slows "
-                             "the next run's file creation on some file systems: see bench/README.md)")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="leave the temporary folder in place (deleting thousands of files slows "
+        "the next run's file creation on some file systems: see bench/README.md)",
+    )
     args = parser.parse_args()
     source, edit = corpus_path(args.corpus)
     work = Path(tempfile.mkdtemp(prefix="repodoc-bench-export-"))
@@ -126,16 +151,26 @@ def main() -> None:
 
     cold = base["build"]
     print(f"corpus {args.corpus}: {full['files']:,} files, {full['written']:,} pages")
-    print(f"{'step':<24}{'build s':>9}{'export s':>10}{'total s':>9}{'x cold build':>14}"
-          f"{'cpu s':>7}{'sys s':>7}{'rendered':>10}{'written':>9}{'RSS MB':>8}")
-    for name, r in (("cold index build", base), ("full export (cold)", full),
-                    ("no-change re-export", noop), ("one file changed", one)):
-        print(f"{name:<24}{r['build']:>9.2f}{r['export']:>10.2f}{r['total']:>9.2f}"
-              f"{r['total'] / cold:>14.2f}{r['cpu']:>7.2f}{r['sys']:>7.2f}{r['rendered']:>10,}{r['written']:>9,}"
-              f"{r['rss_mb']:>8.0f}")
-    print(f"targets: full export <= 2x cold build ({full['total'] / cold:.2f}x); "
-          f"no-change <= 1 s ({noop['total']:.2f} s); one file <= 1 s ({one['total']:.2f} s)"
-          + (f" [edited {edit}]" if edit else ""))
+    print(
+        f"{'step':<24}{'build s':>9}{'export s':>10}{'total s':>9}{'x cold build':>14}"
+        f"{'cpu s':>7}{'sys s':>7}{'rendered':>10}{'written':>9}{'RSS MB':>8}"
+    )
+    for name, r in (
+        ("cold index build", base),
+        ("full export (cold)", full),
+        ("no-change re-export", noop),
+        ("one file changed", one),
+    ):
+        print(
+            f"{name:<24}{r['build']:>9.2f}{r['export']:>10.2f}{r['total']:>9.2f}"
+            f"{r['total'] / cold:>14.2f}{r['cpu']:>7.2f}{r['sys']:>7.2f}{r['rendered']:>10,}{r['written']:>9,}"
+            f"{r['rss_mb']:>8.0f}"
+        )
+    print(
+        f"targets: full export <= 2x cold build ({full['total'] / cold:.2f}x); "
+        f"no-change <= 1 s ({noop['total']:.2f} s); one file <= 1 s ({one['total']:.2f} s)"
+        + (f" [edited {edit}]" if edit else "")
+    )
 
 
 if __name__ == "__main__":

@@ -53,7 +53,9 @@ def python_files(root: Path, exclude: list[str]) -> list[Path]:
     skip = {e.rstrip("/") for e in exclude if "*" not in e}
     out = []
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in skip and d != "__pycache__" and not d.startswith("config-"))
+        dirs[:] = sorted(
+            d for d in dirs if d not in skip and d != "__pycache__" and not d.startswith("config-")
+        )
         out += [Path(folder) / f for f in sorted(files) if f.endswith(".py")]
     return out
 
@@ -79,15 +81,32 @@ def child(root: str, cache: str, exclude: list[str], jobs: int) -> None:
     from repodoc_ls.config import load_settings
     from repodoc_ls.index.indexer import Index
 
-    settings = load_settings(root, {"cache_dir": cache, "exclude": exclude, "include": ["*.py"],
-                                    "output_dir": os.path.join(cache, "out"), "jobs": jobs})
+    settings = load_settings(
+        root,
+        {
+            "cache_dir": cache,
+            "exclude": exclude,
+            "include": ["*.py"],
+            "output_dir": os.path.join(cache, "out"),
+            "jobs": jobs,
+        },
+    )
     start = time.perf_counter()
     index = Index.build(settings)
     seconds = time.perf_counter() - start
     self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"seconds": seconds, "files": index.stats.files, "extracted": index.stats.extracted,
-                      "symbols": index.symbol_count(), "rss_mb": (self_rss + child_rss) / 1024}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "files": index.stats.files,
+                "extracted": index.stats.extracted,
+                "symbols": index.symbol_count(),
+                "rss_mb": (self_rss + child_rss) / 1024,
+            }
+        )
+    )
 
 
 def run_build(root: Path, cache: Path, exclude: list[str], jobs: int) -> dict:
@@ -107,10 +126,14 @@ def bench(name: str, root: Path, exclude: list[str], jobs: int) -> None:
         shutil.rmtree(cache, ignore_errors=True)
     print(f"\n{name}: {root}")
     print(f"  files {cold['files']}  symbols {cold['symbols']}  ast.parse (1 process) {parse:.2f}s")
-    print(f"  cold build {cold['seconds']:.2f}s  = {cold['seconds'] / parse:.2f}x ast.parse"
-          f"   (target <= 1.5x)   peak RSS {cold['rss_mb']:.0f} MB")
-    print(f"  warm build {warm['seconds']:.2f}s  = {warm['seconds'] / parse:.3f}x ast.parse"
-          f"   (target <= 0.1x)   peak RSS {warm['rss_mb']:.0f} MB   re-extracted {warm['extracted']}")
+    print(
+        f"  cold build {cold['seconds']:.2f}s  = {cold['seconds'] / parse:.2f}x ast.parse"
+        f"   (target <= 1.5x)   peak RSS {cold['rss_mb']:.0f} MB"
+    )
+    print(
+        f"  warm build {warm['seconds']:.2f}s  = {warm['seconds'] / parse:.3f}x ast.parse"
+        f"   (target <= 0.1x)   peak RSS {warm['rss_mb']:.0f} MB   re-extracted {warm['extracted']}"
+    )
 
 
 def main() -> None:

@@ -52,6 +52,7 @@ REPO = HERE.parent
 
 # -- a minimal JSON-RPC client over stdio ------------------------------------------------
 
+
 class Client:
     def __init__(self, name: str, argv: list[str]):
         self.name = name
@@ -66,8 +67,12 @@ class Client:
     async def start(self) -> None:
         self.started = time.perf_counter()
         self.proc = await asyncio.create_subprocess_exec(
-            *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL, limit=1 << 26)
+            *self.argv,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+            limit=1 << 26,
+        )
         self.reader = asyncio.get_running_loop().create_task(self._read())
         self._sampling = True
         threading.Thread(target=self._sample_rss, daemon=True).start()
@@ -135,20 +140,37 @@ class Client:
         self._send({"jsonrpc": "2.0", "method": method, "params": params})
 
     async def initialize(self, root: Path, options: dict | None) -> None:
-        await self.request("initialize", {
-            "processId": os.getpid(), "rootUri": root.as_uri(),
-            "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}],
-            "initializationOptions": options,
-            "capabilities": {
-                "window": {"workDoneProgress": True},
-                "workspace": {"workspaceFolders": True, "symbol": {}},
-                "textDocument": {"hover": {"contentFormat": ["markdown", "plaintext"]},
-                                 "synchronization": {"didSave": True}}}})
+        await self.request(
+            "initialize",
+            {
+                "processId": os.getpid(),
+                "rootUri": root.as_uri(),
+                "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}],
+                "initializationOptions": options,
+                "capabilities": {
+                    "window": {"workDoneProgress": True},
+                    "workspace": {"workspaceFolders": True, "symbol": {}},
+                    "textDocument": {
+                        "hover": {"contentFormat": ["markdown", "plaintext"]},
+                        "synchronization": {"didSave": True},
+                    },
+                },
+            },
+        )
         self.notify("initialized", {})
 
     def open(self, path: Path, text: str, version: int = 1) -> None:
-        self.notify("textDocument/didOpen", {"textDocument": {
-            "uri": path.as_uri(), "languageId": "python", "version": version, "text": text}})
+        self.notify(
+            "textDocument/didOpen",
+            {
+                "textDocument": {
+                    "uri": path.as_uri(),
+                    "languageId": "python",
+                    "version": version,
+                    "text": text,
+                }
+            },
+        )
 
     def close(self, path: Path) -> None:
         self.notify("textDocument/didClose", {"textDocument": {"uri": path.as_uri()}})
@@ -167,6 +189,7 @@ class Client:
 
 
 # -- the workload --------------------------------------------------------------------------
+
 
 def python_files(root: Path) -> list[Path]:
     out = []
@@ -236,8 +259,10 @@ async def run_hovers(client: Client, positions, open_delay: float) -> tuple[list
     first_path, first_positions = positions[0]
     client.open(first_path, first_path.read_text(encoding="utf-8", errors="replace"))
     line, col, _ = first_positions[0]
-    await client.request("textDocument/hover", {"textDocument": {"uri": first_path.as_uri()},
-                                                "position": {"line": line, "character": col}})
+    await client.request(
+        "textDocument/hover",
+        {"textDocument": {"uri": first_path.as_uri()}, "position": {"line": line, "character": col}},
+    )
     client.close(first_path)
     times, answered = [], 0
     for path, picks in positions:
@@ -247,8 +272,10 @@ async def run_hovers(client: Client, positions, open_delay: float) -> tuple[list
         # for both servers; --open-delay 0 measures a hover right after the open.
         await asyncio.sleep(open_delay)
         for line, col, _ in picks:
-            ms, result = await client.timed("textDocument/hover", {
-                "textDocument": {"uri": path.as_uri()}, "position": {"line": line, "character": col}})
+            ms, result = await client.timed(
+                "textDocument/hover",
+                {"textDocument": {"uri": path.as_uri()}, "position": {"line": line, "character": col}},
+            )
             times.append(ms)
             answered += result is not None
         client.close(path)
@@ -269,15 +296,24 @@ async def did_change_latency(client: Client, path: Path, rounds: int = 5) -> tup
             version += 1
             name = f"repodoc_bench_{mode}_{n}"
             added = f"\n\ndef {name}(x):\n    return {name}(x)\n"
-            client.notify("textDocument/didChange", {
-                "textDocument": {"uri": path.as_uri(), "version": version},
-                "contentChanges": [{"range": {"start": end, "end": end}, "text": added}]})
+            client.notify(
+                "textDocument/didChange",
+                {
+                    "textDocument": {"uri": path.as_uri(), "version": version},
+                    "contentChanges": [{"range": {"start": end, "end": end}, "text": added}],
+                },
+            )
             t = time.perf_counter()
             def_line = end["line"] + 2
             while True:
                 if mode == "hover":
-                    result = await client.request("textDocument/hover", {
-                        "textDocument": {"uri": path.as_uri()}, "position": {"line": def_line, "character": 6}})
+                    result = await client.request(
+                        "textDocument/hover",
+                        {
+                            "textDocument": {"uri": path.as_uri()},
+                            "position": {"line": def_line, "character": 6},
+                        },
+                    )
                     ok = result is not None and name in json.dumps(result)
                 else:
                     result = await client.request("workspace/symbol", {"query": name})
@@ -294,6 +330,7 @@ async def did_change_latency(client: Client, path: Path, rounds: int = 5) -> tup
 
 # -- main ------------------------------------------------------------------------------------
 
+
 async def bench(args) -> int:
     root = Path(args.root).resolve()
     tmp = Path(tempfile.mkdtemp(prefix="repodoc-lsp-bench-"))
@@ -308,8 +345,11 @@ async def bench(args) -> int:
     positions = hover_positions(root, args.hovers, args.seed)
     edited = file_near_lines(root, 2000)
     edited_lines = edited.read_bytes().count(b"\n")
-    print(f"root {root}; {sum(len(p) for _, p in positions)} hover positions in {len(positions)} files; "
-          f"didChange on {edited.relative_to(root)} ({edited_lines} lines)", flush=True)
+    print(
+        f"root {root}; {sum(len(p) for _, p in positions)} hover positions in {len(positions)} files; "
+        f"didChange on {edited.relative_to(root)} ({edited_lines} lines)",
+        flush=True,
+    )
     rows: dict[str, dict] = {"repodoc": {}, "jedi-language-server": {}}
     try:
         # Cold: empty cache folder.
@@ -343,7 +383,8 @@ async def bench(args) -> int:
         rows["repodoc"]["files"] = status["files"]
 
         jls = shutil.which("jedi-language-server", path=str(Path(sys.executable).parent)) or shutil.which(
-            "jedi-language-server")
+            "jedi-language-server"
+        )
         if jls and not args.no_jedi:
             jedi = Client("jedi-language-server", [jls])
             await jedi.start()
@@ -374,10 +415,17 @@ def report(rows: dict[str, dict]) -> None:
     add("ready, warm (s)", ours.get("ready warm (s)"), target="<= 2 s")
     for q in (50, 95, 99):
         target = {95: "<= 25 ms and < jedi-ls p50"}.get(q, "")
-        add(f"hover p{q} (ms)", pct(ours.get("hover", []), q),
-            pct(jedi["hover"], q) if "hover" in jedi else None, target)
-    add("hover mean (ms)", statistics.fmean(ours["hover"]) if ours.get("hover") else None,
-        statistics.fmean(jedi["hover"]) if jedi.get("hover") else None)
+        add(
+            f"hover p{q} (ms)",
+            pct(ours.get("hover", []), q),
+            pct(jedi["hover"], q) if "hover" in jedi else None,
+            target,
+        )
+    add(
+        "hover mean (ms)",
+        statistics.fmean(ours["hover"]) if ours.get("hover") else None,
+        statistics.fmean(jedi["hover"]) if jedi.get("hover") else None,
+    )
     n = len(ours.get("hover", []))
     add(f"hovers answered (of {n})", ours.get("hovers answered"), jedi.get("hovers answered"))
     ws = ours.get("workspace/symbol", [])
@@ -398,12 +446,21 @@ def report(rows: dict[str, dict]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--root", default=sysconfig.get_paths()["stdlib"], help="workspace (default: the stdlib)")
+    parser.add_argument(
+        "--root", default=sysconfig.get_paths()["stdlib"], help="workspace (default: the stdlib)"
+    )
     parser.add_argument("--hovers", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--budget", type=int, default=None, help="hoverBudgetMs for repodoc (default: its own)")
-    parser.add_argument("--open-delay", type=int, default=300, metavar="MS",
-                        help="pause between opening a file and the first hover in it (default 300)")
+    parser.add_argument(
+        "--budget", type=int, default=None, help="hoverBudgetMs for repodoc (default: its own)"
+    )
+    parser.add_argument(
+        "--open-delay",
+        type=int,
+        default=300,
+        metavar="MS",
+        help="pause between opening a file and the first hover in it (default 300)",
+    )
     parser.add_argument("--no-jedi", action="store_true", help="skip jedi-language-server")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))

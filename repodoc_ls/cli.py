@@ -91,7 +91,9 @@ def _resolve_root(args: argparse.Namespace, ui: _Ui, start: Path | None = None) 
         return
     root, marker = find_root(start if start is not None else Path.cwd())
     args.root = str(root)
-    ui.detail(f"workspace root {root} ({f'it holds {marker}' if marker else 'no root marker above: the current folder'})")
+    ui.detail(
+        f"workspace root {root} ({f'it holds {marker}' if marker else 'no root marker above: the current folder'})"
+    )
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -130,23 +132,33 @@ def _refuse_output_with_sources(settings: Settings) -> None:
     # skipped by name); folders never scanned are not walked here either.
     never = SKIP_DIRS | DEFAULT_EXCLUDE_DIRS if own_manifest else SKIP_DIRS
     for folder, subfolders, names in os.walk(output):
-        subfolders[:] = [name for name in subfolders if name not in never and not any(
-            os.path.exists(os.path.join(folder, name, marker)) for marker in (MANIFEST_NAME, "pyvenv.cfg"))]
+        subfolders[:] = [
+            name
+            for name in subfolders
+            if name not in never
+            and not any(
+                os.path.exists(os.path.join(folder, name, marker)) for marker in (MANIFEST_NAME, "pyvenv.cfg")
+            )
+        ]
         for name in names:
             if not name.endswith(PYTHON_SUFFIXES):
                 continue
             rel = os.path.relpath(os.path.join(folder, name), settings.root)
             # Where an earlier export left its manifest, the manifest alone hides them.
             if own_manifest or not is_excluded(elsewhere, rel):
-                raise CliError(f"refusing to write the doc set to {clireport.shown(output)}: it holds sources of "
-                               f"the workspace ({rel}); name another folder with -o or output-dir")
+                raise CliError(
+                    f"refusing to write the doc set to {clireport.shown(output)}: it holds sources of "
+                    f"the workspace ({rel}); name another folder with -o or output-dir"
+                )
 
 
 def _warn_if_nothing_to_document(index, settings: Settings, ui: _Ui) -> None:
     paths = index.paths()
     if not paths:
-        ui.warn(f"no files to document in {settings.root}: is it the right folder? "
-                f"(everything there may be excluded, ignored or skipped)")
+        ui.warn(
+            f"no files to document in {settings.root}: is it the right folder? "
+            f"(everything there may be excluded, ignored or skipped)"
+        )
     elif not any(path.endswith(PYTHON_SUFFIXES) for path in paths):
         others = f"{len(paths)} other file{'s' if len(paths) > 1 else ''}"
         ui.warn(f"no Python files in {settings.root} ({others}): is it the right folder?")
@@ -181,8 +193,10 @@ def _index(settings: Settings, ui: _Ui, progress: bool = True, defer_store: bool
     for warning in index.warnings:
         ui.warn(warning)
     s = index.stats
-    ui.detail(f"indexed {s.files} files ({s.extracted} extracted, {s.reused} reused, {s.removed} removed) "
-              f"in {time.perf_counter() - start:.2f}s")
+    ui.detail(
+        f"indexed {s.files} files ({s.extracted} extracted, {s.reused} reused, {s.removed} removed) "
+        f"in {time.perf_counter() - start:.2f}s"
+    )
     return index
 
 
@@ -203,8 +217,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     index = _index(settings, ui)
     _warn_if_nothing_to_document(index, settings, ui)
     s = index.stats
-    ui.summary(f"indexed {s.files} files ({s.extracted} extracted, {s.reused} reused, {s.removed} removed), "
-               f"{index.symbol_count()} symbols in {time.perf_counter() - start:.2f}s")
+    ui.summary(
+        f"indexed {s.files} files ({s.extracted} extracted, {s.reused} reused, {s.removed} removed), "
+        f"{index.symbol_count()} symbols in {time.perf_counter() - start:.2f}s"
+    )
     return 0
 
 
@@ -228,8 +244,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         ui.detail(f"wrote {clireport.shown(result.output_dir / page)}")
     ui.detail(f"rendered {result.rendered} pages, wrote {result.written} in {result.seconds:.2f}s")
     elapsed = time.perf_counter() - start
-    ui.summary(f"exported {clireport.shown(result.output_dir)}: {result.written} written, {result.unchanged} "
-               f"unchanged, {result.removed} removed in {elapsed:.2f}s")
+    ui.summary(
+        f"exported {clireport.shown(result.output_dir)}: {result.written} written, {result.unchanged} "
+        f"unchanged, {result.removed} removed in {elapsed:.2f}s"
+    )
     return 0
 
 
@@ -251,8 +269,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     sys.stdout.write(clireport.render(result, output, args.format))
     if result.ok:
         # stdout holds only the JSON or the annotations in those formats
-        ui.summary(f"{clireport.shown(output)}: the doc set is up to date and every link resolves",
-                   stream=sys.stdout if args.format == "text" else sys.stderr)
+        ui.summary(
+            f"{clireport.shown(output)}: the doc set is up to date and every link resolves",
+            stream=sys.stdout if args.format == "text" else sys.stderr,
+        )
         return 0
     ui.summary(clireport.summary(result, output), stream=sys.stderr)
     return 1
@@ -300,27 +320,46 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _trust_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--trust-templates", action="store_true",
-                        help="render with the templates folder the workspace's pyproject.toml names "
-                             "(sandboxed; without this flag a repository's templates are not used)")
+    parser.add_argument(
+        "--trust-templates",
+        action="store_true",
+        help="render with the templates folder the workspace's pyproject.toml names "
+        "(sandboxed; without this flag a repository's templates are not used)",
+    )
 
 
 def _verbosity_flags(parser: argparse.ArgumentParser, default) -> None:
     # Given before or after the command; after it, argparse's SUPPRESS keeps the subcommand
     # from resetting what was given before.
-    parser.add_argument("-q", "--quiet", action="store_true", default=default,
-                        help="print only errors and findings (no progress, warnings or summary)")
-    parser.add_argument("-v", "--verbose", action="store_true", default=default,
-                        help="say more: the root found, each page written, timings")
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default,
+        help="print only errors and findings (no progress, warnings or summary)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default,
+        help="say more: the root found, each page written, timings",
+    )
 
 
 def _root_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("root", nargs="?", default=None,
-                        help=f"workspace root (default: the nearest folder at or above the current one "
-                             f"holding {', '.join(ROOT_MARKERS)}; else the current folder)")
+    parser.add_argument(
+        "root",
+        nargs="?",
+        default=None,
+        help=f"workspace root (default: the nearest folder at or above the current one "
+        f"holding {', '.join(ROOT_MARKERS)}; else the current folder)",
+    )
 
 
-_OUTPUT_HELP = "output folder, relative to the current folder (default: output-dir, else docs/repodoc under the root)"
+_OUTPUT_HELP = (
+    "output folder, relative to the current folder (default: output-dir, else docs/repodoc under the root)"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -347,19 +386,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="exit 1 when the doc set on disk is stale or has broken links")
     _root_arg(p)
     p.add_argument("-o", "--output", help=_OUTPUT_HELP)
-    p.add_argument("--format", choices=clireport.FORMATS, default="text",
-                   help="text (default), json, or github (workflow annotations)")
+    p.add_argument(
+        "--format",
+        choices=clireport.FORMATS,
+        default="text",
+        help="text (default), json, or github (workflow annotations)",
+    )
     _trust_flag(p)
     _verbosity_flags(p, argparse.SUPPRESS)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("show", help="print one page")
     p.add_argument("path", help="a file or folder of the workspace")
-    p.add_argument("--kind", choices=kinds.FILE_KINDS + kinds.FOLDER_KINDS,
-                   help=f"page kind (default: {kinds.DEFAULT_FILE_KIND} for a file, "
-                        f"{kinds.DEFAULT_FOLDER_KIND} for a folder)")
-    p.add_argument("--root", help=f"workspace root (default: the nearest folder at or above PATH holding "
-                                  f"{', '.join(ROOT_MARKERS)})")
+    p.add_argument(
+        "--kind",
+        choices=kinds.FILE_KINDS + kinds.FOLDER_KINDS,
+        help=f"page kind (default: {kinds.DEFAULT_FILE_KIND} for a file, "
+        f"{kinds.DEFAULT_FOLDER_KIND} for a folder)",
+    )
+    p.add_argument(
+        "--root",
+        help=f"workspace root (default: the nearest folder at or above PATH holding "
+        f"{', '.join(ROOT_MARKERS)})",
+    )
     _trust_flag(p)
     _verbosity_flags(p, argparse.SUPPRESS)
     p.set_defaults(func=cmd_show)
@@ -367,8 +416,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the language server")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
-    mode.add_argument("--tcp", type=tcp_address, metavar="[HOST:]PORT",
-                      help="listen on a TCP port instead (PORT, HOST:PORT or :PORT; host 127.0.0.1 by default)")
+    mode.add_argument(
+        "--tcp",
+        type=tcp_address,
+        metavar="[HOST:]PORT",
+        help="listen on a TCP port instead (PORT, HOST:PORT or :PORT; host 127.0.0.1 by default)",
+    )
     p.set_defaults(func=cmd_serve)
     return parser
 

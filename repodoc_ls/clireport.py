@@ -38,6 +38,7 @@ class Finding:
 
 def findings(result: CheckResult, output: Path) -> list[Finding]:
     """Every finding of `result`, in the order the text format has always listed them."""
+
     def at(page: str) -> str:
         return shown(output / page)
 
@@ -45,23 +46,53 @@ def findings(result: CheckResult, output: Path) -> list[Finding]:
     ours = [page for page in result.extra if page not in stray]
     out: list[Finding] = []
     for page in result.stale:
-        out.append(Finding("stale", at(page), "the page is stale: run `repodoc export`", text=f"stale: {at(page)}"))
+        out.append(
+            Finding("stale", at(page), "the page is stale: run `repodoc export`", text=f"stale: {at(page)}")
+        )
     for page in result.missing:
-        out.append(Finding("missing", at(page), "the page is missing: run `repodoc export`",
-                           text=f"missing: {at(page)}"))
+        out.append(
+            Finding(
+                "missing", at(page), "the page is missing: run `repodoc export`", text=f"missing: {at(page)}"
+            )
+        )
     for page in ours:
-        out.append(Finding("extra", at(page), "the page documents nothing any more: run `repodoc export`",
-                           text=f"extra: {at(page)}"))
+        out.append(
+            Finding(
+                "extra",
+                at(page),
+                "the page documents nothing any more: run `repodoc export`",
+                text=f"extra: {at(page)}",
+            )
+        )
     for page in result.stray:
         advice = "remove it or add it to `exclude`"
-        out.append(Finding("stray", at(page), f"not written by repodoc: {advice}",
-                           text=f"not written by repodoc: {at(page)}: {advice}"))
+        out.append(
+            Finding(
+                "stray",
+                at(page),
+                f"not written by repodoc: {advice}",
+                text=f"not written by repodoc: {at(page)}: {advice}",
+            )
+        )
     for b in result.broken:
-        out.append(Finding("broken-link", at(b.page), f"broken link {b.target} ({b.reason})", b.line,
-                           text=f"broken link: {at(b.page)}:{b.line}: {b.target} ({b.reason})"))
+        out.append(
+            Finding(
+                "broken-link",
+                at(b.page),
+                f"broken link {b.target} ({b.reason})",
+                b.line,
+                text=f"broken link: {at(b.page)}:{b.line}: {b.target} ({b.reason})",
+            )
+        )
     if result.manifest_error:
-        out.append(Finding("manifest", at(MANIFEST_NAME), result.manifest_error,
-                           text=f"manifest: {result.manifest_error}"))
+        out.append(
+            Finding(
+                "manifest",
+                at(MANIFEST_NAME),
+                result.manifest_error,
+                text=f"manifest: {result.manifest_error}",
+            )
+        )
     return out
 
 
@@ -77,8 +108,10 @@ def summary(result: CheckResult, output: Path) -> str:
         advice.append("run `repodoc export` to update")
     if stray:
         advice.append("remove the files repodoc did not write or add them to `exclude`")
-    return (f"{shown(output)}: {len(result.stale)} stale, {len(result.missing)} missing, {len(ours)} extra pages, "
-            f"{len(stray)} not written by repodoc, {len(result.broken)} broken links; {'; '.join(advice)}")
+    return (
+        f"{shown(output)}: {len(result.stale)} stale, {len(result.missing)} missing, {len(ours)} extra pages, "
+        f"{len(stray)} not written by repodoc, {len(result.broken)} broken links; {'; '.join(advice)}"
+    )
 
 
 def render(result: CheckResult, output: Path, fmt: str) -> str:
@@ -88,7 +121,9 @@ def render(result: CheckResult, output: Path, fmt: str) -> str:
         document = {
             "ok": result.ok,
             "output_dir": shown(output),
-            "findings": [{"kind": f.kind, "path": f.path, "line": f.line, "message": f.message} for f in found],
+            "findings": [
+                {"kind": f.kind, "path": f.path, "line": f.line, "message": f.message} for f in found
+            ],
         }
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if fmt == "github":

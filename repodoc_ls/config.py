@@ -102,8 +102,10 @@ class Settings:
         it names, so the user's table adds to the workspace's rather than replacing it."""
         if "features" in values:
             choices = values["features"]
-            values = {**values, "features": frozenset(
-                name for name in FEATURES if choices.get(name, name in self.features))}
+            values = {
+                **values,
+                "features": frozenset(name for name in FEATURES if choices.get(name, name in self.features)),
+            }
         return values
 
 
@@ -166,13 +168,17 @@ def load_settings(root: str | Path, overrides: dict[str, Any] | None = None) -> 
         origin = f"{pyproject} [tool.repodoc]"
         values = _coerce(section, origin=origin)
         for name in sorted(values.keys() & _USER_ONLY):
-            raise SettingsError(f"{origin}: {name.replace('_', '-')} can only be given on the command "
-                                f"line or in the editor's settings, not by the workspace")
+            raise SettingsError(
+                f"{origin}: {name.replace('_', '-')} can only be given on the command "
+                f"line or in the editor's settings, not by the workspace"
+            )
         settings = replace(settings, **settings._resolve(values))
         if values.get("max_file_bytes", 0) > DEFAULT_MAX_FILE_BYTES:
-            raise SettingsError(f"{origin}: max-file-bytes can only be lowered by the workspace "
-                                f"(at most {DEFAULT_MAX_FILE_BYTES}); raise it on the command line "
-                                f"or in the editor's settings")
+            raise SettingsError(
+                f"{origin}: max-file-bytes can only be lowered by the workspace "
+                f"(at most {DEFAULT_MAX_FILE_BYTES}); raise it on the command line "
+                f"or in the editor's settings"
+            )
         for name in ("output_dir", "cache_dir"):
             if name in values:
                 _check_inside_workspace(root_path, values[name], f"{origin}: {name.replace('_', '-')}")
@@ -184,5 +190,7 @@ def _check_inside_workspace(root: Path, value: str, what: str) -> None:
     symlinks resolved: it is where pages, a manifest and a database go."""
     path = _under(root, value)
     if not is_inside(path, root) or os.path.realpath(path) == os.path.realpath(root):
-        raise SettingsError(f"{what} = {value!r} is not a folder inside the workspace {root}; "
-                            f"give a folder outside it on the command line or in the editor's settings")
+        raise SettingsError(
+            f"{what} = {value!r} is not a folder inside the workspace {root}; "
+            f"give a folder outside it on the command line or in the editor's settings"
+        )

@@ -102,7 +102,7 @@ def _top_level_bar(source: str) -> bool:
                 in_class = False
         elif c == "[":
             in_class = True
-            if source[i + 1:i + 2] == "]":
+            if source[i + 1 : i + 2] == "]":
                 i += 1
         elif c == "(":
             depth += 1
@@ -114,8 +114,9 @@ def _top_level_bar(source: str) -> bool:
     return False
 
 
-def _compile_alternatives(alts: list[tuple[int, bool, str]]
-                          ) -> tuple[re.Pattern[str], dict[int, tuple[int, bool]]]:
+def _compile_alternatives(
+    alts: list[tuple[int, bool, str]],
+) -> tuple[re.Pattern[str], dict[int, tuple[int, bool]]]:
     parts: list[str] = []
     groups: dict[int, tuple[int, bool]] = {}
     index = 1
@@ -170,9 +171,9 @@ class IgnoreRules:
         names = list(self.names)
         path_alts: list[tuple[int, bool, str]] = []
         for include, source in entry_patterns(lines):
-            if source.startswith(_BASENAME_PREFIX) and _name_only(source[len(_BASENAME_PREFIX):]):
+            if source.startswith(_BASENAME_PREFIX) and _name_only(source[len(_BASENAME_PREFIX) :]):
                 # Matches at any depth below its folder: look at the entry's name only.
-                names.append((order, include, "^" + source[len(_BASENAME_PREFIX):]))
+                names.append((order, include, "^" + source[len(_BASENAME_PREFIX) :]))
             else:
                 path_alts.append((order, include, source))
             order += 1
@@ -196,7 +197,7 @@ class IgnoreRules:
             if is_dir:
                 rel += "/"
             for layer in self.layers:
-                found = layer.matcher.match(rel[layer.strip:])
+                found = layer.matcher.match(rel[layer.strip :])
                 if found is not None and found[0] > best:
                     best, verdict = found
         return verdict
@@ -238,7 +239,7 @@ def _entry_source(source: str) -> str:
     while i < len(source):
         c = source[i]
         if c == "\\":
-            out.append(source[i:i + 2])
+            out.append(source[i : i + 2])
             i += 2
         elif c == "[":
             end = _class_end(source, i)
@@ -260,9 +261,9 @@ def _entry_source(source: str) -> str:
 def _class_end(source: str, start: int) -> int:
     """The index after the character class opening at `start` (`]` first is a member)."""
     i = start + 1
-    if source[i:i + 1] == "^":
+    if source[i : i + 1] == "^":
         i += 1
-    if source[i:i + 1] == "]":
+    if source[i : i + 1] == "]":
         i += 1
     while i < len(source) and source[i] != "]":
         i += 2 if source[i] == "\\" else 1
@@ -293,8 +294,9 @@ def read_ignore_file(path: str, warnings: list[str] | None, shown: str) -> list[
         return None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    return [line for line in data.decode("utf-8", "replace").splitlines()
-            if line and not line.startswith("#")]
+    return [
+        line for line in data.decode("utf-8", "replace").splitlines() if line and not line.startswith("#")
+    ]
 
 
 def ignore_spec(patterns: tuple[str, ...]) -> GitIgnoreSpec | None:

@@ -15,8 +15,22 @@ from dataclasses import dataclass, field
 FACTS_VERSION = 1
 
 # The record forms, field for field as the dataclasses below declare them.
-SymbolRecord = tuple[str, str, str, int, int, int, str | None, bool, bool, str | None,
-                     list[str], list[str], str | None, str | None]
+SymbolRecord = tuple[
+    str,
+    str,
+    str,
+    int,
+    int,
+    int,
+    str | None,
+    bool,
+    bool,
+    str | None,
+    list[str],
+    list[str],
+    str | None,
+    str | None,
+]
 ImportRecord = tuple[str, str | None, str | None, int, int, bool, bool]
 TestItemRecord = tuple[str, int, str, bool]
 NoteRecord = tuple[str, int, str]
@@ -66,9 +80,22 @@ class Symbol:
     value: str | None = None  # constants: source text of the value, shortened
 
     def to_record(self) -> SymbolRecord:
-        return (self.name, self.qualname, self.kind, self.line, self.end_line, self.col,
-                self.parent, self.local, self.is_async, self.signature, self.decorators,
-                self.bases, self.docstring, self.value)
+        return (
+            self.name,
+            self.qualname,
+            self.kind,
+            self.line,
+            self.end_line,
+            self.col,
+            self.parent,
+            self.local,
+            self.is_async,
+            self.signature,
+            self.decorators,
+            self.bases,
+            self.docstring,
+            self.value,
+        )
 
     @classmethod
     def from_record(cls, r: SymbolRecord) -> Symbol:
@@ -92,8 +119,7 @@ class Import:
     in_try: bool = False  # inside a `try:` body or handler (optional dependency)
 
     def to_record(self) -> ImportRecord:
-        return (self.module, self.name, self.alias, self.level, self.line,
-                self.type_checking, self.in_try)
+        return (self.module, self.name, self.alias, self.level, self.line, self.type_checking, self.in_try)
 
     @classmethod
     def from_record(cls, r: ImportRecord) -> Import:
@@ -203,14 +229,28 @@ class FileFacts:
     shebang: str | None = None
 
     def to_bytes(self) -> bytes:
-        return marshal.dumps((
-            FACTS_VERSION, self.path, self.kind, self.size, self.lines, self.encoding,
-            self.docstring, [s.to_record() for s in self.symbols],
-            [i.to_record() for i in self.imports], self.uses,
-            [t.to_record() for t in self.tests], [n.to_record() for n in self.notes],
-            self.all_names, self.all_line, self.main_guard, self.cli,
-            [o.to_record() for o in self.outline], self.shebang,
-        ))
+        return marshal.dumps(
+            (
+                FACTS_VERSION,
+                self.path,
+                self.kind,
+                self.size,
+                self.lines,
+                self.encoding,
+                self.docstring,
+                [s.to_record() for s in self.symbols],
+                [i.to_record() for i in self.imports],
+                self.uses,
+                [t.to_record() for t in self.tests],
+                [n.to_record() for n in self.notes],
+                self.all_names,
+                self.all_line,
+                self.main_guard,
+                self.cli,
+                [o.to_record() for o in self.outline],
+                self.shebang,
+            )
+        )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> FileFacts:
@@ -218,11 +258,22 @@ class FileFacts:
         if r[0] != FACTS_VERSION:
             raise ValueError(f"facts record version {r[0]}, expected {FACTS_VERSION}")
         return cls(
-            path=r[1], kind=r[2], size=r[3], lines=r[4], encoding=r[5], docstring=r[6],
-            symbols=[Symbol(*s) for s in r[7]], imports=[Import(*i) for i in r[8]],
-            uses=r[9], tests=[TestItem(*t) for t in r[10]], notes=[Note(*n) for n in r[11]],
-            all_names=r[12], all_line=r[13], main_guard=r[14],
-            cli=[tuple(c) for c in r[15]], outline=[OutlineEntry(*o) for o in r[16]],
+            path=r[1],
+            kind=r[2],
+            size=r[3],
+            lines=r[4],
+            encoding=r[5],
+            docstring=r[6],
+            symbols=[Symbol(*s) for s in r[7]],
+            imports=[Import(*i) for i in r[8]],
+            uses=r[9],
+            tests=[TestItem(*t) for t in r[10]],
+            notes=[Note(*n) for n in r[11]],
+            all_names=r[12],
+            all_line=r[13],
+            main_guard=r[14],
+            cli=[tuple(c) for c in r[15]],
+            outline=[OutlineEntry(*o) for o in r[16]],
             shebang=r[17],
         )
 

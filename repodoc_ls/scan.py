@@ -36,17 +36,40 @@ from .ignore import IgnoreRules, ignore_spec, read_ignore_file
 MANIFEST_NAME = ".repodoc-manifest.json"
 
 #: Folder names never walked, whatever the settings say: version control and tool caches.
-SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", ".bzr", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-    ".pytype", ".ipynb_checkpoints",
-})
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".bzr",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".pytype",
+        ".ipynb_checkpoints",
+    }
+)
 #: Folder names not walked unless an `include` pattern names one of them (ruff's default
 #: excludes): virtualenvs, tool environments, build output, installed packages. A folder of
 #: sources rarely has these names, and walking them costs more than the workspace itself.
-DEFAULT_EXCLUDE_DIRS = frozenset({
-    ".venv", "venv", ".tox", ".nox", ".direnv", ".eggs", "build", "_build", "buck-out", "dist",
-    "site-packages", "node_modules", "__pypackages__",
-})
+DEFAULT_EXCLUDE_DIRS = frozenset(
+    {
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        ".direnv",
+        ".eggs",
+        "build",
+        "_build",
+        "buck-out",
+        "dist",
+        "site-packages",
+        "node_modules",
+        "__pypackages__",
+    }
+)
 _SKIP_DIR_SUFFIX = ".egg-info"
 _VENV_MARKER = "pyvenv.cfg"
 
@@ -150,8 +173,7 @@ class _Context:
 def _names_in_patterns(patterns: tuple[str, ...]) -> set[str]:
     """The literal folder names the (non-negated) patterns spell out: `dist/`, `/build/**`
     and `vendor/site-packages/*.py` name `dist`, `build` and `site-packages`; `*` names none."""
-    return {part for pattern in patterns if not pattern.startswith("!")
-            for part in pattern.split("/")}
+    return {part for pattern in patterns if not pattern.startswith("!") for part in pattern.split("/")}
 
 
 def _readable(st: os.stat_result, path: str) -> bool:
@@ -231,8 +253,12 @@ def scan(settings: Settings) -> ScanResult:
                     except OSError:
                         continue  # broken link
                     if stat_mod.S_ISDIR(st.st_mode):
-                        if ctx.skip_dir_name(name) or target in ctx.skip_real or \
-                                rel in ctx.skip_rel or ctx.filtered(rules, rel, name, True):
+                        if (
+                            ctx.skip_dir_name(name)
+                            or target in ctx.skip_real
+                            or rel in ctx.skip_rel
+                            or ctx.filtered(rules, rel, name, True)
+                        ):
                             continue
                         linked.append((rel, entry.path, target, rules))
                         continue
@@ -333,8 +359,9 @@ def _is_excluded(settings: Settings, relpath: str | os.PathLike[str]) -> bool:
         rel_i = dir_rel + "/" + name if dir_rel else name
         # The folder holding this entry: its markers and its .gitignore.
         if dir_rel:
-            if os.path.exists(os.path.join(dir_abs, MANIFEST_NAME)) or \
-                    os.path.exists(os.path.join(dir_abs, _VENV_MARKER)):
+            if os.path.exists(os.path.join(dir_abs, MANIFEST_NAME)) or os.path.exists(
+                os.path.join(dir_abs, _VENV_MARKER)
+            ):
                 return True
         if ctx.respect_gitignore:
             rules = ctx.dir_rules(rules, dir_abs, dir_rel)
@@ -374,4 +401,12 @@ def _is_excluded(settings: Settings, relpath: str | os.PathLike[str]) -> bool:
     return not ctx.included(dir_rel)
 
 
-__all__ = ["DEFAULT_EXCLUDE_DIRS", "MANIFEST_NAME", "ScannedFile", "ScanResult", "scan", "is_excluded", "SKIP_DIRS"]
+__all__ = [
+    "DEFAULT_EXCLUDE_DIRS",
+    "MANIFEST_NAME",
+    "ScannedFile",
+    "ScanResult",
+    "scan",
+    "is_excluded",
+    "SKIP_DIRS",
+]

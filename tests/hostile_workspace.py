@@ -19,8 +19,9 @@ from pathlib import Path
 
 def repodoc(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """The command line, run as a user runs it."""
-    return subprocess.run([sys.executable, "-m", "repodoc_ls", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "repodoc_ls", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
 
 
 def error_lines(result: subprocess.CompletedProcess) -> list[str]:
@@ -57,8 +58,10 @@ def make_workspace(parent: Path, repodoc_section: str = "") -> Path:
     (ws / "pkg").mkdir(parents=True)
     (ws / "pyproject.toml").write_text('[project]\nname = "hostile"\n\n[tool.repodoc]\n' + repodoc_section)
     (ws / "pkg" / "__init__.py").write_text('"""A package."""\n')
-    (ws / "pkg" / "mod.py").write_text('"""A module."""\n\n\ndef greet(name: str) -> str:\n'
-                                       '    """Say hello."""\n    return "hello " + name\n')
+    (ws / "pkg" / "mod.py").write_text(
+        '"""A module."""\n\n\ndef greet(name: str) -> str:\n'
+        '    """Say hello."""\n    return "hello " + name\n'
+    )
     return ws
 
 
@@ -88,11 +91,17 @@ def payloads(marker: Path) -> dict[str, str]:
         "joiner_globals": f"{{{{ joiner.__init__.__globals__.os.popen({touch}).read() }}}}\n",
         "namespace_globals": f"{{{{ namespace.__init__.__globals__.os.popen({touch}).read() }}}}\n",
         "lipsum_globals": f"{{{{ lipsum.__globals__['os'].popen({touch}).read() }}}}\n",
-        "subclasses": ("{% for c in ''.__class__.__mro__[1].__subclasses__() %}"
-                       f"{{% if c.__name__ == 'Popen' %}}{{{{ c({argv}).wait() }}}}{{% endif %}}"
-                       "{% endfor %}\n"),
-        "template_reference": ("{{ self._TemplateReference__context.cycler.__init__.__globals__"
-                               f".os.popen({touch}).read() }}}}\n"),
-        "attr_filter": ("{% set g = cycler|attr('__init__')|attr('__globals__') %}"
-                        f"{{{{ (g['os']|attr('popen'))({touch}).read() }}}}\n"),
+        "subclasses": (
+            "{% for c in ''.__class__.__mro__[1].__subclasses__() %}"
+            f"{{% if c.__name__ == 'Popen' %}}{{{{ c({argv}).wait() }}}}{{% endif %}}"
+            "{% endfor %}\n"
+        ),
+        "template_reference": (
+            "{{ self._TemplateReference__context.cycler.__init__.__globals__"
+            f".os.popen({touch}).read() }}}}\n"
+        ),
+        "attr_filter": (
+            "{% set g = cycler|attr('__init__')|attr('__globals__') %}"
+            f"{{{{ (g['os']|attr('popen'))({touch}).read() }}}}\n"
+        ),
     }

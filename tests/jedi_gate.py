@@ -69,8 +69,9 @@ class JediGate:
         guard = loop.time() + HANG_GUARD_SECONDS
         while len(found := self.events(**match)) < count:
             if loop.time() > guard:
-                raise AssertionError(f"the jedi worker never recorded {count} x {match}; "
-                                     f"it recorded {self.events()}")
+                raise AssertionError(
+                    f"the jedi worker never recorded {count} x {match}; it recorded {self.events()}"
+                )
             await asyncio.sleep(_POLL_SECONDS)
         return found[:count]
 
@@ -84,6 +85,7 @@ async def guarded(awaitable):
 
 
 # -- the worker's side -------------------------------------------------------------
+
 
 def _read_events(path: Path, match: dict) -> list[dict]:
     text = path.read_text(encoding="utf-8")
@@ -136,6 +138,7 @@ def install(folder: Path) -> None:
                 return run(self, msg)
             finally:
                 events.write(event="done", **where)
+
         return gated
 
     for op in ("help", "goto"):

@@ -139,6 +139,7 @@ def _hold_export(role: str, folder: str) -> None:
                 progress(done, total, message)
             if done > 0 and message.startswith("rendering"):
                 hold.wait()
+
         try:
             return export(*args, progress=report, **kwargs)
         finally:
@@ -150,8 +151,12 @@ def _hold_export(role: str, folder: str) -> None:
 HOOKS = [
     Hook("--jedi-gate", "DIR", "gate and record the jedi worker's requests (tests/jedi_gate.py)", _jedi_gate),
     Hook("--hold-build", "DIR", "hold every index build until the test releases it", _hold_build),
-    Hook("--hold-export", "DIR", "hold an export after its first rendered unit until the test releases it",
-         _hold_export),
+    Hook(
+        "--hold-export",
+        "DIR",
+        "hold an export after its first rendered unit until the test releases it",
+        _hold_export,
+    ),
 ]
 
 

@@ -48,8 +48,9 @@ def make_client() -> LanguageClient:
     return client
 
 
-CONFIG = ClientServerConfig(server_command=[sys.executable, "-m", "repodoc_ls.server"],
-                            client_factory=make_client)
+CONFIG = ClientServerConfig(
+    server_command=[sys.executable, "-m", "repodoc_ls.server"], client_factory=make_client
+)
 
 
 class LauncherHook(Protocol):
@@ -115,28 +116,39 @@ async def client(ws: Path, server_setup: ServerSetup) -> AsyncIterator[LanguageC
 
 
 def capabilities(markdown: bool = True) -> types.ClientCapabilities:
-    fmt = [types.MarkupKind.Markdown, types.MarkupKind.PlainText] if markdown else [types.MarkupKind.PlainText]
+    fmt = (
+        [types.MarkupKind.Markdown, types.MarkupKind.PlainText] if markdown else [types.MarkupKind.PlainText]
+    )
     return types.ClientCapabilities(
         window=types.WindowClientCapabilities(work_done_progress=True),
         workspace=types.WorkspaceClientCapabilities(
-            workspace_folders=True, configuration=True,
-            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True)),
+            workspace_folders=True,
+            configuration=True,
+            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True),
+        ),
         text_document=types.TextDocumentClientCapabilities(
             hover=types.HoverClientCapabilities(content_format=fmt),
-            synchronization=types.TextDocumentSyncClientCapabilities(did_save=True)),
+            synchronization=types.TextDocumentSyncClientCapabilities(did_save=True),
+        ),
     )
 
 
-async def initialize(client: LanguageClient, ws: Path, markdown: bool = True,
-                     options: dict[str, Any] | None = None) -> None:
-    await client.initialize_session(types.InitializeParams(
-        capabilities=capabilities(markdown), root_uri=uri(ws),
-        workspace_folders=[types.WorkspaceFolder(uri(ws), ws.name)],
-        initialization_options={**DEFAULT_OPTIONS, **(options or {})}))
+async def initialize(
+    client: LanguageClient, ws: Path, markdown: bool = True, options: dict[str, Any] | None = None
+) -> None:
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=capabilities(markdown),
+            root_uri=uri(ws),
+            workspace_folders=[types.WorkspaceFolder(uri(ws), ws.name)],
+            initialization_options={**DEFAULT_OPTIONS, **(options or {})},
+        )
+    )
 
 
-async def start(client: LanguageClient, ws: Path, markdown: bool = True,
-                options: dict[str, Any] | None = None) -> dict:
+async def start(
+    client: LanguageClient, ws: Path, markdown: bool = True, options: dict[str, Any] | None = None
+) -> dict:
     """Initialize a client started by hand, and wait for the first index."""
     await initialize(client, ws, markdown, options)
     return await wait_ready(client)
@@ -185,24 +197,43 @@ _CONVERTER = plain_converter()
 
 
 async def hover(client: LanguageClient, ws: Path, rel: str, line: int, character: int) -> types.Hover | None:
-    return await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri(ws, rel)), position=types.Position(line, character)))
+    return await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri(ws, rel)), position=types.Position(line, character)
+        )
+    )
 
 
 def open_doc(client: LanguageClient, ws: Path, rel: str, version: int = 1) -> str:
     text = (ws / rel).read_text(encoding="utf-8")
-    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
-        uri=uri(ws, rel), language_id="python", version=version, text=text)))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=uri(ws, rel), language_id="python", version=version, text=text)
+        )
+    )
     return text
 
 
-def change_doc(client: LanguageClient, ws: Path, rel: str, version: int, start: tuple[int, int],
-               end: tuple[int, int], text: str) -> None:
+def change_doc(
+    client: LanguageClient,
+    ws: Path,
+    rel: str,
+    version: int,
+    start: tuple[int, int],
+    end: tuple[int, int],
+    text: str,
+) -> None:
     """An incremental change: replace the range start..end with `text`."""
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri(ws, rel), version=version),
-        content_changes=[types.TextDocumentContentChangePartial(
-            range=types.Range(types.Position(*start), types.Position(*end)), text=text)]))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri(ws, rel), version=version),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(*start), types.Position(*end)), text=text
+                )
+            ],
+        )
+    )
 
 
 def in_process_renderer(ws: Path):

@@ -10,8 +10,9 @@ import pytest
 
 
 def repodoc(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "repodoc_ls", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "repodoc_ls", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_export_then_check_then_stale(workspace):
@@ -49,12 +50,15 @@ def test_show_prints_one_page(workspace):
     assert root.stdout.startswith("# ws\n")
 
 
-@pytest.mark.parametrize("args,message", [
-    (["export", "/no/such/root"], "the workspace root /no/such/root does not exist"),
-    (["check", "/no/such/root"], "the workspace root /no/such/root does not exist"),
-    (["show", "shop/nothing.py"], "shop/nothing.py is not documented"),
-    (["show", "shop/cart.py", "--kind", "index"], "--kind index does not apply to a file"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["export", "/no/such/root"], "the workspace root /no/such/root does not exist"),
+        (["check", "/no/such/root"], "the workspace root /no/such/root does not exist"),
+        (["show", "shop/nothing.py"], "shop/nothing.py is not documented"),
+        (["show", "shop/cart.py", "--kind", "index"], "--kind index does not apply to a file"),
+    ],
+)
 def test_errors_are_one_clear_line(workspace, args, message):
     result = repodoc(*args, cwd=workspace)
     assert result.returncode == 2
@@ -64,7 +68,7 @@ def test_errors_are_one_clear_line(workspace, args, message):
 
 def test_bad_settings_and_refused_output_folders(workspace):
     pyproject = workspace / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text() + "\n[tool.repodoc]\nmax-source-bytes = \"lots\"\n")
+    pyproject.write_text(pyproject.read_text() + '\n[tool.repodoc]\nmax-source-bytes = "lots"\n')
     bad = repodoc("export", str(workspace))
     assert bad.returncode == 2 and "max" in bad.stderr and "Traceback" not in bad.stderr
     pyproject.write_text('[project]\nname = "x"\n')

@@ -12,8 +12,9 @@ import pytest
 
 
 def repodoc(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "repodoc_ls", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "repodoc_ls", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.fixture
@@ -36,11 +37,13 @@ def test_text_paths_are_relative_to_the_current_folder(findings_ws):
     result = repodoc("check", cwd=findings_ws)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    for line in ("stale: docs/repodoc/shop/pricing.py_docs.md",
-                 "missing: docs/repodoc/shop/cart.py_kw.md",
-                 "extra: docs/repodoc/scripts/run_me.py_docs.md",
-                 "not written by repodoc: docs/repodoc/notes.md: remove it or add it to `exclude`",
-                 "broken link: docs/repodoc/notes.md:3: nowhere.md (no such page 'nowhere.md')"):
+    for line in (
+        "stale: docs/repodoc/shop/pricing.py_docs.md",
+        "missing: docs/repodoc/shop/cart.py_kw.md",
+        "extra: docs/repodoc/scripts/run_me.py_docs.md",
+        "not written by repodoc: docs/repodoc/notes.md: remove it or add it to `exclude`",
+        "broken link: docs/repodoc/notes.md:3: nowhere.md (no such page 'nowhere.md')",
+    ):
         assert line in lines, result.stdout
     assert result.stderr.startswith("docs/repodoc: ") and "stale" in result.stderr
     # From a folder above the root, the paths start there; from elsewhere they are absolute.
@@ -56,11 +59,13 @@ def test_json_lists_every_finding(findings_ws):
     report = json.loads(result.stdout)  # stdout is the JSON document alone
     assert report["ok"] is False and report["output_dir"] == "docs/repodoc"
     found = {(f["kind"], f["path"], f["line"]) for f in report["findings"]}
-    assert {("stale", "docs/repodoc/shop/pricing.py_docs.md", None),
-            ("missing", "docs/repodoc/shop/cart.py_kw.md", None),
-            ("extra", "docs/repodoc/scripts/run_me.py_docs.md", None),
-            ("stray", "docs/repodoc/notes.md", None),
-            ("broken-link", "docs/repodoc/notes.md", 3)} <= found
+    assert {
+        ("stale", "docs/repodoc/shop/pricing.py_docs.md", None),
+        ("missing", "docs/repodoc/shop/cart.py_kw.md", None),
+        ("extra", "docs/repodoc/scripts/run_me.py_docs.md", None),
+        ("stray", "docs/repodoc/notes.md", None),
+        ("broken-link", "docs/repodoc/notes.md", 3),
+    } <= found
     broken = next(f for f in report["findings"] if f["kind"] == "broken-link")
     assert broken["message"] == "broken link nowhere.md (no such page 'nowhere.md')"
     assert all(set(f) == {"kind", "path", "line", "message"} for f in report["findings"])
@@ -71,10 +76,14 @@ def test_github_annotations(findings_ws):
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert all(line.startswith("::error file=") for line in lines), result.stdout
-    assert ("::error file=docs/repodoc/notes.md,line=3,title=repodoc check%3A broken-link::"
-            "broken link nowhere.md (no such page 'nowhere.md')") in lines
-    assert ("::error file=docs/repodoc/shop/pricing.py_docs.md,title=repodoc check%3A stale::"
-            "the page is stale: run `repodoc export`") in lines
+    assert (
+        "::error file=docs/repodoc/notes.md,line=3,title=repodoc check%3A broken-link::"
+        "broken link nowhere.md (no such page 'nowhere.md')"
+    ) in lines
+    assert (
+        "::error file=docs/repodoc/shop/pricing.py_docs.md,title=repodoc check%3A stale::"
+        "the page is stale: run `repodoc export`"
+    ) in lines
     assert any(line.startswith("::error file=docs/repodoc/a%2Cb%3Ac.md,title=") for line in lines)
     assert "stale" in result.stderr  # the summary stays in the log, outside the annotations
 

@@ -53,7 +53,9 @@ def _node(lines, i, indent):
     mapping = {}
     while i < len(lines) and lines[i][0] == indent:
         key, sep, rest = lines[i][1].partition(": ") if ": " in lines[i][1] else lines[i][1].rpartition(":")
-        assert sep and key and key not in mapping and not rest.endswith(":"), f"not a mapping entry: {lines[i][1]!r}"
+        assert sep and key and key not in mapping and not rest.endswith(":"), (
+            f"not a mapping entry: {lines[i][1]!r}"
+        )
         rest = rest.strip()
         i += 1
         if rest == "|":
@@ -118,8 +120,9 @@ def _pre_commit() -> list[str] | None:
 
 
 def _committed(path: Path) -> bool:
-    tracked = subprocess.run(["git", "-C", str(REPO), "ls-files", "--error-unmatch", str(path)],
-                             capture_output=True)
+    tracked = subprocess.run(
+        ["git", "-C", str(REPO), "ls-files", "--error-unmatch", str(path)], capture_output=True
+    )
     return tracked.returncode == 0
 
 
@@ -139,15 +142,22 @@ def test_the_hook_through_pre_commit_try_repo(tmp_path):
     # The hook's own install of repodoc must run, not this checkout's through PYTHONPATH.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
-    exported = subprocess.run([sys.executable, "-m", "repodoc_ls", "export", "-q"], cwd=project,
-                              capture_output=True, text=True)
+    exported = subprocess.run(
+        [sys.executable, "-m", "repodoc_ls", "export", "-q"], cwd=project, capture_output=True, text=True
+    )
     assert exported.returncode == 0, exported.stderr
     subprocess.run([*git, "add", "."], cwd=project, check=True)
     subprocess.run([*git, "commit", "-qm", "docs"], cwd=project, check=True)
 
     def try_repo() -> subprocess.CompletedProcess:
-        return subprocess.run([*pre_commit, "try-repo", str(REPO), "repodoc-check", "--all-files"], cwd=project,
-                              env=env, capture_output=True, text=True, timeout=1800)
+        return subprocess.run(
+            [*pre_commit, "try-repo", str(REPO), "repodoc-check", "--all-files"],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
 
     passed = try_repo()
     assert passed.returncode == 0, passed.stdout + passed.stderr
@@ -172,9 +182,16 @@ def test_the_action_is_a_composite_action_with_its_inputs():
     setup, install, check = runs["steps"]
     assert setup["uses"].startswith("actions/setup-python@")
     assert setup["with"]["python-version"] == "${{ inputs.python-version }}"
-    assert install["shell"] == "bash" and 'pip install' in install["run"] and '"$GITHUB_ACTION_PATH"' in install["run"]
+    assert (
+        install["shell"] == "bash"
+        and "pip install" in install["run"]
+        and '"$GITHUB_ACTION_PATH"' in install["run"]
+    )
     assert check["shell"] == "bash" and "--format github" in check["run"]
-    assert check["env"] == {"REPODOC_ROOT": "${{ inputs.root }}", "REPODOC_OUTPUT_DIR": "${{ inputs.output-dir }}"}
+    assert check["env"] == {
+        "REPODOC_ROOT": "${{ inputs.root }}",
+        "REPODOC_OUTPUT_DIR": "${{ inputs.output-dir }}",
+    }
     for step in runs["steps"]:
         # an input pasted into a script would run whatever a workflow passes
         assert "${{" not in step.get("run", ""), step["run"]
@@ -188,28 +205,46 @@ def run_check_step(project: Path, tmp_path: Path, root: str, output_dir: str) ->
     shim = bin_dir / "repodoc"
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m repodoc_ls "$@"\n')
     shim.chmod(0o755)
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-           "REPODOC_ROOT": root, "REPODOC_OUTPUT_DIR": output_dir}
-    return subprocess.run(["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", check["run"]],
-                          cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "REPODOC_ROOT": root,
+        "REPODOC_OUTPUT_DIR": output_dir,
+    }
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", check["run"]],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_the_action_check_step_annotates_a_stale_doc_set(workspace, tmp_path):
     defaults = {name: spec["default"] for name, spec in load(REPO / "action.yml")["inputs"].items()}
-    assert run_check_step(workspace, tmp_path, defaults["root"], defaults["output-dir"]).returncode == 1  # none yet
+    assert (
+        run_check_step(workspace, tmp_path, defaults["root"], defaults["output-dir"]).returncode == 1
+    )  # none yet
     assert subprocess.run([sys.executable, "-m", "repodoc_ls", "export", "-q"], cwd=workspace).returncode == 0
     ok = run_check_step(workspace, tmp_path, defaults["root"], defaults["output-dir"])
     assert ok.returncode == 0 and ok.stdout == "", ok.stdout + ok.stderr
     (workspace / "shop" / "pricing.py").write_text('"""Changed."""\n')
     stale = run_check_step(workspace, tmp_path, defaults["root"], defaults["output-dir"])
     assert stale.returncode == 1
-    assert ("::error file=docs/repodoc/shop/pricing.py_docs.md,title=repodoc check%3A stale::"
-            "the page is stale: run `repodoc export`") in stale.stdout.splitlines()
+    assert (
+        "::error file=docs/repodoc/shop/pricing.py_docs.md,title=repodoc check%3A stale::"
+        "the page is stale: run `repodoc export`"
+    ) in stale.stdout.splitlines()
 
 
 def test_the_action_passes_root_and_output_dir(workspace, tmp_path):
-    exported = subprocess.run([sys.executable, "-m", "repodoc_ls", "export", "shop", "-o", "site", "-q"],
-                              cwd=workspace, capture_output=True, text=True)
+    exported = subprocess.run(
+        [sys.executable, "-m", "repodoc_ls", "export", "shop", "-o", "site", "-q"],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+    )
     assert exported.returncode == 0, exported.stderr
     result = run_check_step(workspace, tmp_path, "shop", "site")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -18,8 +18,9 @@ from repodoc_ls.scan import MANIFEST_NAME
 
 
 def repodoc(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "repodoc_ls", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "repodoc_ls", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
 
 
 def one_error(result: subprocess.CompletedProcess, *parts: str) -> str:
@@ -98,12 +99,16 @@ def test_a_relative_output_folder_is_relative_to_the_current_folder(workspace):
 
 
 @pytest.mark.parametrize("command", ["export", "check"])
-@pytest.mark.parametrize("output,shown_as", [("shop", "shop/cart.py"), ("shop/util", "shop/util/__init__.py"),
-                                             ("src", "src/gadgets/")])
+@pytest.mark.parametrize(
+    "output,shown_as",
+    [("shop", "shop/cart.py"), ("shop/util", "shop/util/__init__.py"), ("src", "src/gadgets/")],
+)
 def test_an_output_folder_holding_sources_is_refused(workspace, command, output, shown_as):
     before = sorted(p.relative_to(workspace) for p in workspace.rglob("*"))
-    line = one_error(repodoc(command, "-o", output, cwd=workspace),
-                     f"refusing to write the doc set to {output}: it holds sources of the workspace")
+    line = one_error(
+        repodoc(command, "-o", output, cwd=workspace),
+        f"refusing to write the doc set to {output}: it holds sources of the workspace",
+    )
     assert f"({shown_as}" in line
     assert sorted(p.relative_to(workspace) for p in workspace.rglob("*")) == before  # not even an index store
 
@@ -121,7 +126,9 @@ def test_a_manifest_left_among_sources_does_not_excuse_them(workspace):
 
 def test_folders_holding_no_source_are_fine(workspace):
     # Excluded or ignored sources, name-skipped folders and other files do not count.
-    (workspace / "pyproject.toml").write_text('[project]\nname = "ws"\n\n[tool.repodoc]\nexclude = ["gen/"]\n')
+    (workspace / "pyproject.toml").write_text(
+        '[project]\nname = "ws"\n\n[tool.repodoc]\nexclude = ["gen/"]\n'
+    )
     for rel in ("gen/made.py", "ignored/site/x.py", "out/.venv/lib/y.py", "out/notes.txt"):
         (workspace / rel).parent.mkdir(parents=True, exist_ok=True)
         (workspace / rel).write_text("X = 1\n")
@@ -162,7 +169,9 @@ def test_a_folder_without_python_gets_a_warning(tmp_path):
     for command in ("export", "check", "index"):
         result = repodoc(command, cwd=notes)
         assert result.returncode == 0, result.stderr
-        assert f"warning: no Python files in {notes} (2 other files): is it the right folder?" in result.stderr
+        assert (
+            f"warning: no Python files in {notes} (2 other files): is it the right folder?" in result.stderr
+        )
 
 
 def test_a_python_workspace_gets_no_such_warning(workspace):
@@ -196,7 +205,9 @@ def test_verbose_names_the_root_each_page_written_and_timings(workspace):
     assert f"repodoc: wrote {workspace}/docs/repodoc/shop/cart.py_docs.md" in err
     assert any(line.startswith("repodoc: indexed ") and line.endswith("s") for line in err)
     from_root = repodoc("export", "-v", "--force", cwd=workspace)
-    assert "repodoc: rendered " in from_root.stderr and "repodoc: wrote " not in from_root.stderr  # nothing changed
+    assert (
+        "repodoc: rendered " in from_root.stderr and "repodoc: wrote " not in from_root.stderr
+    )  # nothing changed
 
 
 def test_quiet_and_verbose_exclude_each_other(workspace):
@@ -206,13 +217,19 @@ def test_quiet_and_verbose_exclude_each_other(workspace):
 # -- exit codes: one line each ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("args,parts", [
-    (["export", "--no-such-flag"], ["unrecognized arguments: --no-such-flag"]),
-    (["check", "--format", "xml"], ["argument --format: invalid choice: 'xml'", "`repodoc check --help`"]),
-    (["export", "--jobs", "many"], ["argument --jobs: invalid int value"]),
-    (["export", "--jobs", "-1"], ["jobs must be a non-negative integer"]),
-    ([], ["the following arguments are required: command"]),
-])
+@pytest.mark.parametrize(
+    "args,parts",
+    [
+        (["export", "--no-such-flag"], ["unrecognized arguments: --no-such-flag"]),
+        (
+            ["check", "--format", "xml"],
+            ["argument --format: invalid choice: 'xml'", "`repodoc check --help`"],
+        ),
+        (["export", "--jobs", "many"], ["argument --jobs: invalid int value"]),
+        (["export", "--jobs", "-1"], ["jobs must be a non-negative integer"]),
+        ([], ["the following arguments are required: command"]),
+    ],
+)
 def test_usage_errors_exit_2_in_one_line(workspace, args, parts):
     one_error(repodoc(*args, cwd=workspace), *parts)
 
@@ -230,7 +247,9 @@ def test_a_broken_user_template_exits_2_in_one_line(workspace):
     (workspace / "pyproject.toml").write_text('[tool.repodoc]\ntemplates = "tpl"\n')
     for command in ("export", "check"):
         # -q: the error is then all there is on stderr (no progress lines before it)
-        one_error(repodoc(command, "--trust-templates", "-q", cwd=workspace), "template file_docs.md.j2: line 1")
+        one_error(
+            repodoc(command, "--trust-templates", "-q", cwd=workspace), "template file_docs.md.j2: line 1"
+        )
 
 
 # -- serve -----------------------------------------------------------------------------
@@ -257,13 +276,18 @@ async def connect(client: LanguageClient, server: subprocess.Popen, port: int) -
 @pytest.mark.parametrize("form", ["{port}", ":{port}", "127.0.0.1:{port}"])
 async def test_serve_over_tcp_takes_every_form_of_address(workspace, form):
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "repodoc_ls", "serve", "--tcp", form.format(port=port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "repodoc_ls", "serve", "--tcp", form.format(port=port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     client = LanguageClient("test-client", "1")
     try:
         await connect(client, server, port)
-        result = await client.initialize_async(types.InitializeParams(
-            capabilities=types.ClientCapabilities(), root_uri=workspace.as_uri()))
+        result = await client.initialize_async(
+            types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=workspace.as_uri())
+        )
         assert result.capabilities.hover_provider
         await client.shutdown_async(None)
         client.exit(None)
@@ -275,10 +299,13 @@ async def test_serve_over_tcp_takes_every_form_of_address(workspace, form):
         await client.stop()
 
 
-@pytest.mark.parametrize("args,parts", [
-    (["--tcp", "localhost"], ["want PORT, HOST:PORT or :PORT, not 'localhost'"]),
-    (["--tcp", ":99999"], ["not ':99999'"]),
-    (["--tcp", "8080", "--stdio"], ["not allowed with argument"]),
-])
+@pytest.mark.parametrize(
+    "args,parts",
+    [
+        (["--tcp", "localhost"], ["want PORT, HOST:PORT or :PORT, not 'localhost'"]),
+        (["--tcp", ":99999"], ["not ':99999'"]),
+        (["--tcp", "8080", "--stdio"], ["not allowed with argument"]),
+    ],
+)
 def test_serve_refuses_a_bad_address_in_one_line(args, parts):
     one_error(repodoc("serve", *args), *parts)

@@ -11,13 +11,23 @@ import pytest
 from repodoc_ls.config import Settings
 from repodoc_ls.scan import DEFAULT_EXCLUDE_DIRS, is_excluded, scan
 
-SKIPPED_BY_NAME = [".venv", "venv", ".tox", ".nox", "build", "dist", "site-packages", "node_modules",
-                   "__pypackages__"]
+SKIPPED_BY_NAME = [
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "build",
+    "dist",
+    "site-packages",
+    "node_modules",
+    "__pypackages__",
+]
 
 
 def repodoc(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "repodoc_ls", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "repodoc_ls", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
 
 
 def make_project(root: Path, include: list[str] | None = None) -> Path:
@@ -57,7 +67,10 @@ def test_an_include_pattern_naming_one_walks_it_again(tmp_path):
     result = repodoc("export", cwd=project)
     assert result.returncode == 0, result.stderr
     assert pages(project / "docs" / "repodoc") == [
-        "dist/lib/copy.py_docs.md", "pkg/dist/deep.py_docs.md", "pkg/mod.py_docs.md", "pyproject.toml_docs.md",
+        "dist/lib/copy.py_docs.md",
+        "pkg/dist/deep.py_docs.md",
+        "pkg/mod.py_docs.md",
+        "pyproject.toml_docs.md",
     ]
     # Without `*`, include keeps only what its patterns match, as always.
     (project / "pyproject.toml").write_text('[tool.repodoc]\ninclude = ["dist/**/*.py"]\n')
@@ -73,8 +86,9 @@ def test_scan_and_the_single_path_check_agree(tmp_path, include):
     everything = [p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()]
     for rel in everything:
         assert is_excluded(settings, rel) == (rel not in listed), rel
-    assert ("dist/lib/copy.py" in listed) == any("dist/" in pattern and not pattern.startswith("!")
-                                                 for pattern in include)
+    assert ("dist/lib/copy.py" in listed) == any(
+        "dist/" in pattern and not pattern.startswith("!") for pattern in include
+    )
     assert "build/lib/copy.py" not in listed  # a negated pattern names nothing
 
 

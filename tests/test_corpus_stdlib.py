@@ -22,8 +22,9 @@ EXCLUDE = ("site-packages/", "lib-dynload/", "config-*/")
 @pytest.fixture(scope="module")
 def stdlib_index(tmp_path_factory):
     cache = tmp_path_factory.mktemp("stdlib-cache")
-    settings = load_settings(STDLIB, {"cache_dir": str(cache), "exclude": list(EXCLUDE),
-                                      "output_dir": str(cache / "out")})
+    settings = load_settings(
+        STDLIB, {"cache_dir": str(cache), "exclude": list(EXCLUDE), "output_dir": str(cache / "out")}
+    )
     return Index.build(settings)
 
 
@@ -31,8 +32,13 @@ def _python_files():
     for folder, dirs, files in os.walk(STDLIB):
         rel = Path(folder).relative_to(STDLIB).as_posix()
         # DEFAULT_EXCLUDE_DIRS: skipped by name as ruff skips them (the stdlib's `venv` among them)
-        dirs[:] = [d for d in dirs if d not in ("site-packages", "lib-dynload", "__pycache__")
-                   and d not in DEFAULT_EXCLUDE_DIRS and not d.startswith("config-")]
+        dirs[:] = [
+            d
+            for d in dirs
+            if d not in ("site-packages", "lib-dynload", "__pycache__")
+            and d not in DEFAULT_EXCLUDE_DIRS
+            and not d.startswith("config-")
+        ]
         for name in files:
             if name.endswith(".py"):
                 yield name if rel == "." else f"{rel}/{name}"
@@ -51,11 +57,15 @@ def test_every_python_file_yields_facts_or_a_note(stdlib_index):
 
 
 def test_syntax_errors_are_notes_not_failures(stdlib_index):
-    broken = [p for p in stdlib_index.paths()
-              if any(n.kind == NoteKind.SYNTAX_ERROR for n in stdlib_index.file(p).notes)]
+    broken = [
+        p
+        for p in stdlib_index.paths()
+        if any(n.kind == NoteKind.SYNTAX_ERROR for n in stdlib_index.file(p).notes)
+    ]
     assert "lib2to3/tests/data/py2_test_grammar.py" in broken
-    assert all(n.line > 0 for p in broken for n in stdlib_index.file(p).notes
-               if n.kind == NoteKind.SYNTAX_ERROR)
+    assert all(
+        n.line > 0 for p in broken for n in stdlib_index.file(p).notes if n.kind == NoteKind.SYNTAX_ERROR
+    )
 
 
 def test_known_facts_hold(stdlib_index):
@@ -70,7 +80,8 @@ def test_known_facts_hold(stdlib_index):
     assert "email/__init__.py" in users
     assert all(u in stdlib_index.paths() for u in users)
     assert "json/decoder.py" in g.imported_by("json/scanner.py") or "json/scanner.py" in {
-        r.target for r in g.imports_of("json/decoder.py")}
+        r.target for r in g.imports_of("json/decoder.py")
+    }
     assert g.module_name["email/mime/text.py"] == "email.mime.text"
     subclasses = {(s.path, s.qualname) for s in g.subclasses("json/decoder.py", "JSONDecoder")}
     assert subclasses == set() or all(p in stdlib_index.paths() for p, _ in subclasses)

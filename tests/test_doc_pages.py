@@ -21,11 +21,24 @@ GOLDEN = Path(__file__).parent / "golden" / "ws"
 UPDATE = os.environ.get("REPODOC_UPDATE_GOLDEN") == "1"
 
 GOLDEN_PAGES = [
-    ("shop/cart.py", "docs"), ("shop/cart.py", "kw"), ("shop/pricing.py", "docs"),
-    ("shop/__init__.py", "docs"), ("tests/test_package.py", "docs"), ("tests/test_pricing.py", "kw"),
-    ("broken/bad_syntax.py", "docs"), ("legacy/latin1.py", "docs"), ("data/config.json", "docs"),
-    ("data/logo.png", "docs"), ("README.md", "docs"), ("odd names/café menu.py", "docs"),
-    ("", "index"), ("", "doc"), ("", "sub"), ("shop", "index"), ("shop", "doc"), ("shop", "sub"),
+    ("shop/cart.py", "docs"),
+    ("shop/cart.py", "kw"),
+    ("shop/pricing.py", "docs"),
+    ("shop/__init__.py", "docs"),
+    ("tests/test_package.py", "docs"),
+    ("tests/test_pricing.py", "kw"),
+    ("broken/bad_syntax.py", "docs"),
+    ("legacy/latin1.py", "docs"),
+    ("data/config.json", "docs"),
+    ("data/logo.png", "docs"),
+    ("README.md", "docs"),
+    ("odd names/café menu.py", "docs"),
+    ("", "index"),
+    ("", "doc"),
+    ("", "sub"),
+    ("shop", "index"),
+    ("shop", "doc"),
+    ("shop", "sub"),
 ]
 
 
@@ -78,8 +91,11 @@ def hostile_ws(tmp_path):
     (ws / "ünï").mkdir()
     (ws / "fences.py").write_text(HOSTILE, encoding="utf-8")
     (ws / "we ird #dir%" / "odd name #1 100%.py").write_text(
-        '"""Odd."""\nfrom fences import shown\n\n\nclass Thing:\n    def run(self):\n        return shown()\n')
-    (ws / "ünï" / "módülé.py").write_text('"""Ünïcode."""\n\n\ndef grüße():\n    return 1\n', encoding="utf-8")
+        '"""Odd."""\nfrom fences import shown\n\n\nclass Thing:\n    def run(self):\n        return shown()\n'
+    )
+    (ws / "ünï" / "módülé.py").write_text(
+        '"""Ünïcode."""\n\n\ndef grüße():\n    return 1\n', encoding="utf-8"
+    )
     (ws / "ünï" / "back`tick.py").write_text('"""Backtick `name`."""\nVALUE = "`"\n')
     (ws / "notes.md").write_text("# Notes\n\nSee ```` and ``` here.\n\n```\nunclosed fence\n")
     return ws
@@ -99,7 +115,9 @@ def test_hostile_content_keeps_the_page_whole(hostile_ws):
     assert ("text", docstring + "\n") in fences
     tokens = MarkdownIt("commonmark").parse(page)
     raw_html = "".join(t.content for t in tokens if t.type == "html_block")
-    raw_html += "".join(c.content for t in tokens if t.children for c in t.children if c.type == "html_inline")
+    raw_html += "".join(
+        c.content for t in tokens if t.children for c in t.children if c.type == "html_inline"
+    )
     assert "<script>" not in raw_html and "</div>" not in raw_html and "<b>" not in raw_html
     headings = [t for t in tokens if t.type == "heading_open" and t.tag == "h1"]
     assert len(headings) == 1  # the docstring's "# ..." line did not become a heading
@@ -140,7 +158,8 @@ def test_repeated_names_get_unique_anchors_and_keep_their_own_members(tmp_path):
     (ws / "twice.py").write_text(
         "import sys\n\nif sys.platform == 'win32':\n    class Box:\n        def open(self):\n            pass\n"
         "else:\n    class Box:\n        def open(self):\n            pass\n\n        def close(self):\n            pass\n\n\n"
-        "class Prop:\n    @property\n    def x(self):\n        return 1\n\n    @x.setter\n    def x(self, value):\n        pass\n")
+        "class Prop:\n    @property\n    def x(self):\n        return 1\n\n    @x.setter\n    def x(self, value):\n        pass\n"
+    )
     page = Renderer(Index.build(load_settings(ws))).render_page("twice.py", "docs")
     import re
 

@@ -97,7 +97,11 @@ def test_root_index_lists_folders_and_files(renderer, workspace):
     assert not any("gadgets" in name for name in folders_)  # direct children only
     files = {row[0]: row for row in table_rows(text, "Files")}
     assert files["[README.md](README.md_docs.md)"][1:] == [
-        "Markdown", "12", "Fixture workspace", "[keywords](README.md_kw.md)"]
+        "Markdown",
+        "12",
+        "Fixture workspace",
+        "[keywords](README.md_kw.md)",
+    ]
     assert not any("cart.py" in name for name in files)
 
 
@@ -107,7 +111,11 @@ def test_package_index(renderer):
     assert "[overview](doc.md) · [symbols](sub.md) · [root: ws](../index.md)" in text
     files = {row[0]: row for row in table_rows(text, "Files")}
     assert files["[cart.py](cart.py_docs.md)"][1:] == [
-        "module", "47", "A shopping cart.", "[keywords](cart.py_kw.md)"]
+        "module",
+        "47",
+        "A shopping cart.",
+        "[keywords](cart.py_kw.md)",
+    ]
     assert files[r"[\_\_init\_\_.py](__init__.py_docs.md)"][1] == "package init"
     assert [row[0] for row in table_rows(text, "Folders")] == ["[util/](util/index.md)"]
 
@@ -134,8 +142,9 @@ def test_package_doc(renderer):
     rendered = renderer.render_unit(Unit("doc", "shop"))["shop/doc.md"]
     text = rendered.text
     assert text.startswith("# shop/ — overview\n")
-    assert ("## Role\n\nShop package: carts and prices.\n\n"
-            "From [\\_\\_init\\_\\_.py](__init__.py_docs.md).") in text
+    assert (
+        "## Role\n\nShop package: carts and prices.\n\nFrom [\\_\\_init\\_\\_.py](__init__.py_docs.md)."
+    ) in text
     assert table_rows(text, "Files by type") == [["module", "3", "74"], ["package init", "2", "6"]]
     key = table_rows(text, "Key modules")
     assert key[0] == ["[pricing.py](pricing.py_docs.md)", "5", "Prices and discounts."]
@@ -183,7 +192,9 @@ def test_doc_graph_is_capped_by_fan_in(renderer, monkeypatch):
 def test_public_api_without_all_and_bounded(renderer, monkeypatch):
     text = page(renderer, "src/gadgets", "doc")
     assert [row[0] for row in table_rows(text, "Public API")] == [
-        "[Widget](widget.py_docs.md#Widget)", "[Gizmo](widget.py_docs.md#Gizmo)"]
+        "[Widget](widget.py_docs.md#Widget)",
+        "[Gizmo](widget.py_docs.md#Gizmo)",
+    ]
     monkeypatch.setattr(folders, "PUBLIC_API_LIMIT", 1)
     text = page(Renderer(renderer.index), "shop", "doc")
     assert len(table_rows(text, "Public API")) == 1
@@ -209,8 +220,7 @@ def test_mermaid_labels_are_escaped(tmp_path):
     row = next(r for r in table_rows(listing, "Files") if "a\\|b" in r[0])
     assert row[0] == r"[a\|b \[x\].py](a%7Cb%20%5Bx%5D.py_docs.md)"
     assert row[3] == r"Pipes \| and \`ticks\`."
-    assert check_links(renderer.output, {**render_all(renderer), **placeholder_file_pages(index)},
-                       root) == []
+    assert check_links(renderer.output, {**render_all(renderer), **placeholder_file_pages(index)}, root) == []
 
 
 # ---------------------------------------------------------------- sub.md
@@ -258,7 +268,7 @@ def test_sub_splits_by_letter_when_large(renderer, monkeypatch):
         for row in text.splitlines():
             if row.startswith("| ["):
                 seen.append(row)
-                qualname = row[3:row.index("](")].replace("\\", "")
+                qualname = row[3 : row.index("](")].replace("\\", "")
                 assert any(pages.letter_of(s.name) == letter for _, s in symbols if s.qualname == qualname)
     assert len(seen) == len(symbols)
     assert "| [Cart.add](shop/cart.py_docs.md#Cart.add) |" in rendered["sub-a.md"].text
@@ -308,8 +318,13 @@ def test_unknown_kind(renderer):
 
 def test_memoized_link_helpers_agree_with_pages(renderer):
     link = pages.links_from("shop/sub.md")
-    for target, fragment in [("shop/cart.py_docs.md", "Cart.add"), ("odd names/café menu.py_docs.md", None),
-                             ("shop/sub.md", None), ("shop/sub.md", "x"), ("index.md", None)]:
+    for target, fragment in [
+        ("shop/cart.py_docs.md", "Cart.add"),
+        ("odd names/café menu.py_docs.md", None),
+        ("shop/sub.md", None),
+        ("shop/sub.md", "x"),
+        ("index.md", None),
+    ]:
         assert link(target, fragment) == pages.link("shop/sub.md", target, fragment)
     for name in ["Cart.add", "__init__", "x.<locals>.y", "café", "a|b"]:
         assert pages.name_text(name) == pages.text(name)
@@ -324,9 +339,14 @@ def test_stdlib_folder_pages(tmp_path):
     import time
 
     stdlib = Path(sysconfig.get_paths()["stdlib"])
-    settings = load_settings(stdlib, {"cache_dir": str(tmp_path / "cache"),
-                                      "output_dir": str(tmp_path / "out"),
-                                      "exclude": ["site-packages/", "lib-dynload/", "config-*/"]})
+    settings = load_settings(
+        stdlib,
+        {
+            "cache_dir": str(tmp_path / "cache"),
+            "output_dir": str(tmp_path / "out"),
+            "exclude": ["site-packages/", "lib-dynload/", "config-*/"],
+        },
+    )
     index = Index.build(settings)
     renderer = Renderer(index)
     start = time.perf_counter()

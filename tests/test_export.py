@@ -39,9 +39,18 @@ def test_export_writes_every_page_and_every_link_resolves(workspace):
     output = workspace / "docs" / "repodoc"
     assert result.output_dir == output
     assert result.written == len(render_all(Renderer(index))) and result.removed == 0
-    for page in ("shop/cart.py_docs.md", "shop/cart.py_kw.md", "odd names/café menu.py_docs.md",
-                 "index.md", "doc.md", "sub.md", "shop/util/index.md", "data/logo.png_docs.md",
-                 "README.md_docs.md", "tests/test_package.py_docs.md"):
+    for page in (
+        "shop/cart.py_docs.md",
+        "shop/cart.py_kw.md",
+        "odd names/café menu.py_docs.md",
+        "index.md",
+        "doc.md",
+        "sub.md",
+        "shop/util/index.md",
+        "data/logo.png_docs.md",
+        "README.md_docs.md",
+        "tests/test_package.py_docs.md",
+    ):
         assert (output / page).is_file(), page
     assert check_links(output, source_root=workspace) == []
     assert check(index).ok
@@ -77,8 +86,12 @@ def test_one_changed_file_rewrites_exactly_the_pages_whose_bytes_change(workspac
     output = workspace / "docs" / "repodoc"
     before = _snapshot(output)
     pricing = workspace / "shop" / "pricing.py"
-    pricing.write_text(pricing.read_text().replace(
-        "import functools\n", "import functools\n\nTAX = 0.2\n\n\ndef with_tax(amount):\n    return amount * (1 + TAX)\n"))
+    pricing.write_text(
+        pricing.read_text().replace(
+            "import functools\n",
+            "import functools\n\nTAX = 0.2\n\n\ndef with_tax(amount):\n    return amount * (1 + TAX)\n",
+        )
+    )
     index = _build(workspace)
     expected = render_all(Renderer(index))
     changed = {page for page, data in expected.items() if before.get(page, (0, b""))[1] != data}
@@ -165,7 +178,9 @@ def test_check_reports_stale_missing_extra_and_broken(workspace):
     assert result.stale == ["shop/pricing.py_docs.md"]
     assert result.extra == ["extra.md"]
     assert {(b.page, b.target) for b in result.broken} >= {
-        ("extra.md", "nowhere.md"), ("shop/pricing.py_docs.md", "cart.py_docs.md#no-such-anchor")}
+        ("extra.md", "nowhere.md"),
+        ("shop/pricing.py_docs.md", "cart.py_docs.md#no-such-anchor"),
+    }
 
 
 def test_templates_can_be_overridden_by_the_workspace(workspace):
@@ -182,7 +197,9 @@ def test_templates_can_be_overridden_by_the_workspace(workspace):
     result = export(_build(workspace, templates="my_templates"))
     assert result.rendered > result.written > 0
     # (The template is itself a file of the workspace: its own page changes too.)
-    assert {p for p in result.written_pages if not p.endswith("_kw.md")} == {"my_templates/file_kw.md.j2_docs.md"}
+    assert {p for p in result.written_pages if not p.endswith("_kw.md")} == {
+        "my_templates/file_kw.md.j2_docs.md"
+    }
 
 
 _KILLED_EXPORT = """
@@ -214,8 +231,9 @@ e.export(Index.build(load_settings(sys.argv[1], {"jobs": 1})))
 
 
 def test_an_export_killed_half_way_leaves_whole_pages_and_a_rerun_completes(workspace):
-    proc = subprocess.Popen([sys.executable, "-c", _KILLED_EXPORT, str(workspace), "30"],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_EXPORT, str(workspace), "30"], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout.readline().strip() == "HALF"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -236,14 +254,35 @@ def test_the_fixture_test_node_ids_are_accepted_by_pytest(workspace):
     index = _build(workspace)
     page = Renderer(index).render_page("tests/test_pricing.py", "docs")
     page += Renderer(index).render_page("tests/test_package.py", "docs")
-    node_ids = sorted({line.split("`python -m pytest ")[1].split("`")[0]
-                       for line in page.splitlines() if "`python -m pytest tests/test_" in line and "::" in line})
+    node_ids = sorted(
+        {
+            line.split("`python -m pytest ")[1].split("`")[0]
+            for line in page.splitlines()
+            if "`python -m pytest tests/test_" in line and "::" in line
+        }
+    )
     assert "tests/test_pricing.py::TestCurrency::test_default" in node_ids
     assert "tests/test_package.py::TestPackage::test_total" in node_ids
     env = {**os.environ, "PYTHONPATH": str(workspace)}
-    proc = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
-                           "--rootdir", str(workspace), *node_ids], cwd=workspace, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(workspace),
+            *node_ids,
+        ],
+        cwd=workspace,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for node in node_ids:
         assert node in proc.stdout

@@ -31,49 +31,57 @@ def test_fixture_readme():
     assert facts.encoding == "utf-8"
     assert facts.size == (FIXTURE / "README.md").stat().st_size
     assert facts.lines == 12
-    assert outline(facts) == [(1, "Fixture workspace", 1), (2, "Layout", 5),
-                              (2, "Running the tests", 10)]
+    assert outline(facts) == [(1, "Fixture workspace", 1), (2, "Layout", 5), (2, "Running the tests", 10)]
     assert facts.summary == "A small workspace that exercises every case the index must handle."
     assert facts.notes == []
 
 
 def test_markdown_fences_setext_and_front_matter():
-    text = "\n".join([
-        "---",                      # 1 front matter
-        "title: # not a heading",   # 2
-        "---",                      # 3
-        "[![build](https://ci/badge.svg)](https://ci)",  # 4 badges only: not the summary
-        "",                         # 5
-        "Project Title",            # 6
-        "=============",            # 7
-        "",                         # 8
-        "First *prose* paragraph",  # 9
-        "on two lines.",            # 10
-        "",                         # 11
-        "```python",                # 12
-        "# a comment, not a heading",  # 13
-        "```",                      # 14
-        "~~~~",                     # 15
-        "## still code",            # 16
-        "~~~",                      # 17 too short to close
-        "~~~~~",                    # 18 closes
-        "Second",                   # 19
-        "------",                   # 20 setext level 2
-        "#hashtag is not a heading",  # 21
-        "   ### Closed heading ###",  # 22
-        "    # indented code",      # 23
-        "<!--",                     # 24
-        "# commented out",          # 25
-        "-->",                      # 26
-        "",                         # 27
-        "---",                      # 28 a thematic break, not a heading
-        "####### seven is too many",  # 29
-        "###### Six",               # 30
-        "#",                        # 31 empty heading: nothing to list
-    ]) + "\n"
+    text = (
+        "\n".join(
+            [
+                "---",  # 1 front matter
+                "title: # not a heading",  # 2
+                "---",  # 3
+                "[![build](https://ci/badge.svg)](https://ci)",  # 4 badges only: not the summary
+                "",  # 5
+                "Project Title",  # 6
+                "=============",  # 7
+                "",  # 8
+                "First *prose* paragraph",  # 9
+                "on two lines.",  # 10
+                "",  # 11
+                "```python",  # 12
+                "# a comment, not a heading",  # 13
+                "```",  # 14
+                "~~~~",  # 15
+                "## still code",  # 16
+                "~~~",  # 17 too short to close
+                "~~~~~",  # 18 closes
+                "Second",  # 19
+                "------",  # 20 setext level 2
+                "#hashtag is not a heading",  # 21
+                "   ### Closed heading ###",  # 22
+                "    # indented code",  # 23
+                "<!--",  # 24
+                "# commented out",  # 25
+                "-->",  # 26
+                "",  # 27
+                "---",  # 28 a thematic break, not a heading
+                "####### seven is too many",  # 29
+                "###### Six",  # 30
+                "#",  # 31 empty heading: nothing to list
+            ]
+        )
+        + "\n"
+    )
     facts = extract_file("docs/guide.md", text.encode())
-    assert outline(facts) == [(1, "Project Title", 6), (2, "Second", 19),
-                              (3, "Closed heading", 22), (6, "Six", 30)]
+    assert outline(facts) == [
+        (1, "Project Title", 6),
+        (2, "Second", 19),
+        (3, "Closed heading", 22),
+        (6, "Six", 30),
+    ]
     assert facts.docstring == "First *prose* paragraph on two lines."
     assert facts.lines == 31
 
@@ -99,8 +107,7 @@ def test_markdown_bom_and_empty():
     assert outline(facts) == [(1, "Title", 1)]
     assert facts.encoding == "utf-8-sig"
     empty = extract_file("empty.md", b"")
-    assert (empty.kind, empty.lines, empty.outline, empty.docstring) == (
-        FileKind.MARKDOWN, 0, [], None)
+    assert (empty.kind, empty.lines, empty.outline, empty.docstring) == (FileKind.MARKDOWN, 0, [], None)
 
 
 # --------------------------------------------------------------------------- data files
@@ -142,11 +149,19 @@ def test_fixture_settings_toml():
 
 
 def test_toml_keys_tables_and_errors():
-    text = ('name = "x"\ntext = """\nfake = 1\n"""\narr = [\n  1,\n]\n'
-            '"dotted.key".sub = 2\n[tool.repodoc]\nx = 1\n[[bin]]\n[[bin]]\n')
+    text = (
+        'name = "x"\ntext = """\nfake = 1\n"""\narr = [\n  1,\n]\n'
+        '"dotted.key".sub = 2\n[tool.repodoc]\nx = 1\n[[bin]]\n[[bin]]\n'
+    )
     facts = extract_file("pyproject.toml", text.encode())
-    assert outline(facts) == [(1, "name", 1), (1, "text", 2), (1, "arr", 5),
-                              (1, "dotted.key", 8), (1, "tool.repodoc", 9), (1, "bin", 11)]
+    assert outline(facts) == [
+        (1, "name", 1),
+        (1, "text", 2),
+        (1, "arr", 5),
+        (1, "dotted.key", 8),
+        (1, "tool.repodoc", 9),
+        (1, "bin", 11),
+    ]
     bad = extract_file("bad.toml", b"a = 1\n\nb = = 2\n")
     assert [(n.kind, n.line) for n in bad.notes] == [(NoteKind.MALFORMED, 3)]
     assert bad.notes[0].detail.startswith("TOML error: ")
@@ -154,53 +169,74 @@ def test_toml_keys_tables_and_errors():
 
 
 def test_yaml_top_level_keys():
-    text = "\n".join([
-        "# comment: not a key",  # 1
-        "%YAML 1.2",             # 2
-        "---",                   # 3
-        "name: demo",            # 4
-        "on:",                   # 5
-        "  push: {}",            # 6 indented: not top level
-        "\"quoted: key\": 1",    # 7
-        "jobs:",                 # 8
-        "  - run: x",            # 9
-        "- item: in a list",     # 10
-        "script: |",             # 11
-        "  echo: no",            # 12
-        "...",                   # 13
-        "---",                   # 14
-        "name: second document", # 15 repeated key: listed once
-        "url: http://example.com:80",  # 16
-    ]) + "\n"
+    text = (
+        "\n".join(
+            [
+                "# comment: not a key",  # 1
+                "%YAML 1.2",  # 2
+                "---",  # 3
+                "name: demo",  # 4
+                "on:",  # 5
+                "  push: {}",  # 6 indented: not top level
+                '"quoted: key": 1',  # 7
+                "jobs:",  # 8
+                "  - run: x",  # 9
+                "- item: in a list",  # 10
+                "script: |",  # 11
+                "  echo: no",  # 12
+                "...",  # 13
+                "---",  # 14
+                "name: second document",  # 15 repeated key: listed once
+                "url: http://example.com:80",  # 16
+            ]
+        )
+        + "\n"
+    )
     for name in ("ci.yaml", "ci.yml"):
         facts = extract_file(name, text.encode())
         assert facts.kind == FileKind.YAML
-        assert outline(facts) == [(1, "name", 4), (1, "on", 5), (1, "quoted: key", 7),
-                                  (1, "jobs", 8), (1, "script", 11), (1, "url", 16)]
+        assert outline(facts) == [
+            (1, "name", 4),
+            (1, "on", 5),
+            (1, "quoted: key", 7),
+            (1, "jobs", 8),
+            (1, "script", 11),
+            (1, "url", 16),
+        ]
         assert facts.notes == []
 
 
 def test_ini_sections_and_keys():
-    text = "\n".join([
-        "[metadata]",            # 1
-        "name = demo",           # 2
-        "description: long",     # 3
-        "  continued = no key",  # 4
-        "; comment",             # 5
-        "# comment",             # 6
-        "",                      # 7
-        "[options]",             # 8
-        "install_requires =",    # 9
-        "    a",                 # 10
-        "    b",                 # 11
-        "zip_safe",              # 12
-    ]) + "\n"
+    text = (
+        "\n".join(
+            [
+                "[metadata]",  # 1
+                "name = demo",  # 2
+                "description: long",  # 3
+                "  continued = no key",  # 4
+                "; comment",  # 5
+                "# comment",  # 6
+                "",  # 7
+                "[options]",  # 8
+                "install_requires =",  # 9
+                "    a",  # 10
+                "    b",  # 11
+                "zip_safe",  # 12
+            ]
+        )
+        + "\n"
+    )
     for name in ("setup.cfg", "tox.ini"):
         facts = extract_file(name, text.encode())
         assert facts.kind == FileKind.INI
-        assert outline(facts) == [(1, "metadata", 1), (2, "name", 2), (2, "description", 3),
-                                  (1, "options", 8), (2, "install_requires", 9),
-                                  (2, "zip_safe", 12)]
+        assert outline(facts) == [
+            (1, "metadata", 1),
+            (2, "name", 2),
+            (2, "description", 3),
+            (1, "options", 8),
+            (2, "install_requires", 9),
+            (2, "zip_safe", 12),
+        ]
         assert facts.notes == []
 
 
@@ -243,8 +279,11 @@ def test_text_files():
 
 def test_too_large_non_python():
     data = b"x = 1\n" * (MAX_NON_PYTHON_BYTES // 6 + 10)
-    for name, kind in (("big.txt", FileKind.TEXT), ("big.json", FileKind.JSON),
-                       ("big.md", FileKind.MARKDOWN)):
+    for name, kind in (
+        ("big.txt", FileKind.TEXT),
+        ("big.json", FileKind.JSON),
+        ("big.md", FileKind.MARKDOWN),
+    ):
         facts = extract_file(name, data)
         assert facts.kind == kind
         assert facts.size == len(data)
@@ -287,7 +326,7 @@ EXTENSIONS = ["md", "markdown", "json", "toml", "yaml", "yml", "ini", "cfg", "tx
 @pytest.mark.parametrize("ext", EXTENSIONS)
 def test_random_bytes_never_raise(ext):
     rng = random.Random(1234)
-    alphabet = b'{}[]"\':=#-\n\r\t ~`<>!\\abc\xff\xc3\xa9\x00'
+    alphabet = b"{}[]\"':=#-\n\r\t ~`<>!\\abc\xff\xc3\xa9\x00"
     name = f"f.{ext}" if ext else "noext"
     for i in range(200):
         n = rng.randint(0, 300)

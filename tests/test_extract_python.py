@@ -58,7 +58,9 @@ def test_test_package_symbols():
     assert sym(f, "TestPackage.setUp").local is False
     # BaseTestCase comes from another file: locally these are pytest-collected Test* methods.
     assert [(t.qualname, t.line) for t in f.tests] == [
-        ("TestPackage.test_basic_fn", 16), ("TestPackage.test_total", 25)]
+        ("TestPackage.test_basic_fn", 16),
+        ("TestPackage.test_total", 25),
+    ]
 
 
 def test_pricing_signatures_and_notes():
@@ -276,21 +278,27 @@ def test_io_network_concurrency_notes():
 
 
 def test_main_guard_reversed_and_todo_in_strings():
-    f = src("x = '''\n# TODO not a comment\n'''\ny = '# TODO no'  # FIXME: yes\nif '__main__' == __name__:\n    pass\n")
+    f = src(
+        "x = '''\n# TODO not a comment\n'''\ny = '# TODO no'  # FIXME: yes\nif '__main__' == __name__:\n    pass\n"
+    )
     assert f.main_guard == 5
     assert notes(f, NoteKind.TODO) == [(4, "FIXME: yes")]
     assert src("def f():\n    if __name__ == '__main__': pass\n").main_guard == 0
 
 
 def test_kinds_and_unittest_detection():
-    code = ("import unittest\nclass T(unittest.TestCase):\n    def test_a(self): pass\n"
-            "class U(T):\n    @pytest.mark.parametrize('x', [1])\n    def test_b(self, x): pass\n")
+    code = (
+        "import unittest\nclass T(unittest.TestCase):\n    def test_a(self): pass\n"
+        "class U(T):\n    @pytest.mark.parametrize('x', [1])\n    def test_b(self, x): pass\n"
+    )
     f = src(code, "pkg/checks.py")
     assert f.kind == FileKind.TEST_MODULE
     assert f.tests == [Item("T.test_a", 3, "unittest"), Item("U.test_b", 6, "unittest", True)]
     assert src("def test_x(): pass\n", "pkg/helpers.py").tests == []
-    assert src("class TestX:\n    def __init__(self): pass\n    def test_y(self): pass\n",
-               "a/test_i.py").tests == []
+    assert (
+        src("class TestX:\n    def __init__(self): pass\n    def test_y(self): pass\n", "a/test_i.py").tests
+        == []
+    )
     assert src("x = 1\n", "pkg/__main__.py").kind == FileKind.SCRIPT
     assert src("x = 1\n", "pkg/__init__.py").kind == FileKind.PACKAGE_INIT
     assert src("x = 1\n", "pkg/foo_test.py").kind == FileKind.TEST_MODULE
@@ -305,13 +313,16 @@ def test_click_cli_and_typer():
 
 
 def test_uses_skip_definitions_and_imports():
-    f = src("import os.path as p\nfrom a import b\nx = 1\ndef f(arg=DEFAULT) -> R:\n"
-            "    y = p.join(x, arg)\n    self.a.b = y\n    del z\n")
+    f = src(
+        "import os.path as p\nfrom a import b\nx = 1\ndef f(arg=DEFAULT) -> R:\n"
+        "    y = p.join(x, arg)\n    self.a.b = y\n    del z\n"
+    )
     assert set(f.uses) == {"DEFAULT", "R", "p", "p.join", "x", "arg", "self", "y"}
 
 
 def test_too_large(monkeypatch):
     import repodoc_ls.extract.python as mod
+
     monkeypatch.setattr(mod, "MAX_BYTES", 10)
     f = src("x = 1\ny = 2\nz = 3\n")
     assert [n.kind for n in f.notes] == [NoteKind.TOO_LARGE]
@@ -335,7 +346,8 @@ def test_deep_annotation_and_internal_failure(monkeypatch):
     broken = src("x = 1\n", "pkg/test_x.py")
     assert broken.kind == FileKind.TEST_MODULE
     assert [(n.kind, n.line, n.detail) for n in broken.notes] == [
-        (NoteKind.MALFORMED, 0, "extractor failed: RuntimeError: boom")]
+        (NoteKind.MALFORMED, 0, "extractor failed: RuntimeError: boom")
+    ]
 
 
 def test_find_tests_with_cross_file_bases():
@@ -344,15 +356,24 @@ def test_find_tests_with_cross_file_bases():
     f = fixture("tests/test_package.py")
     tests = find_tests(f.symbols, True, unittest_bases={"BaseTestCase"})
     assert [(t.qualname, t.style) for t in tests] == [
-        ("TestPackage.test_basic_fn", "unittest"), ("TestPackage.test_total", "unittest")]
+        ("TestPackage.test_basic_fn", "unittest"),
+        ("TestPackage.test_total", "unittest"),
+    ]
 
 
 def test_recovery_keeps_imports_and_flags():
-    f = src("from concurrent.futures import A, B\ntry:\n    import socket as s\nexcept ImportError:\n"
-            "    pass\n# TODO: fix\ndef broken(:\n    pass\n")
-    assert f.imports == [Import("concurrent.futures", "A", None, 0, 1),
-                         Import("concurrent.futures", "B", None, 0, 1),
-                         Import("socket", None, "s", 0, 3, in_try=True)]
+    f = src(
+        "from concurrent.futures import A, B\ntry:\n    import socket as s\nexcept ImportError:\n"
+        "    pass\n# TODO: fix\ndef broken(:\n    pass\n"
+    )
+    assert f.imports == [
+        Import("concurrent.futures", "A", None, 0, 1),
+        Import("concurrent.futures", "B", None, 0, 1),
+        Import("socket", None, "s", 0, 3, in_try=True),
+    ]
     assert [(n.kind, n.line) for n in f.notes] == [
-        (NoteKind.CONCURRENCY, 1), (NoteKind.NETWORK, 3), (NoteKind.TODO, 6),
-        (NoteKind.SYNTAX_ERROR, 7)]
+        (NoteKind.CONCURRENCY, 1),
+        (NoteKind.NETWORK, 3),
+        (NoteKind.TODO, 6),
+        (NoteKind.SYNTAX_ERROR, 7),
+    ]

@@ -41,10 +41,20 @@ def assert_like_fresh(index: Index) -> None:
 
 def test_add_a_use(live, workspace):
     assert "scripts/run_me.py" not in live.references("shop/cart.py", "Cart")
-    edit(live, workspace, "scripts/run_me.py", "from shop.pricing import price_of\n",
-         "from shop.pricing import price_of\nfrom shop import Cart\n")
-    edit(live, workspace, "scripts/run_me.py", "    print(price_of(args.item))\n",
-         "    print(price_of(args.item), Cart())\n")
+    edit(
+        live,
+        workspace,
+        "scripts/run_me.py",
+        "from shop.pricing import price_of\n",
+        "from shop.pricing import price_of\nfrom shop import Cart\n",
+    )
+    edit(
+        live,
+        workspace,
+        "scripts/run_me.py",
+        "    print(price_of(args.item))\n",
+        "    print(price_of(args.item), Cart())\n",
+    )
     assert live.references("shop/cart.py", "Cart")["scripts/run_me.py"] == [14]
     assert_like_fresh(live)
 
@@ -59,11 +69,23 @@ def test_remove_a_use(live, workspace):
 def test_change_a_reexport(live, workspace):
     # tests/test_package.py uses Cart through the package's re-export (`from shop import Cart`).
     assert live.references("shop/cart.py", "Cart")["tests/test_package.py"] == [14]
-    edit(live, workspace, "shop/__init__.py", "from .cart import Cart\n", "from .util.helpers import SpecialCart as Cart\n")
+    edit(
+        live,
+        workspace,
+        "shop/__init__.py",
+        "from .cart import Cart\n",
+        "from .util.helpers import SpecialCart as Cart\n",
+    )
     assert "tests/test_package.py" not in live.references("shop/cart.py", "Cart")
     assert live.references("shop/util/helpers.py", "SpecialCart")["tests/test_package.py"] == [14]
     assert_like_fresh(live)
-    edit(live, workspace, "shop/__init__.py", "from .util.helpers import SpecialCart as Cart\n", "from .cart import Cart\n")
+    edit(
+        live,
+        workspace,
+        "shop/__init__.py",
+        "from .util.helpers import SpecialCart as Cart\n",
+        "from .cart import Cart\n",
+    )
     assert live.references("shop/cart.py", "Cart")["tests/test_package.py"] == [14]
     assert_like_fresh(live)
 

@@ -21,20 +21,61 @@ GIT = shutil.which("git")
 pytestmark = pytest.mark.skipif(GIT is None, reason="git is not installed")
 
 PATTERNS = [
-    "*", "!*.py", "!*/", "*.txt", "!x/", "gen/", "foo/**", "!foo/keep.py", "a/**/b",
-    "**/tmp", "/top.py", "dir/*.txt", "!important.txt", "*/", "x", "\\#hash.py", "deep/*/z.py",
-    "a?c", "[ab]*.log", "!b.log", "/x/", "tmp/", "**/deep/keep.py", "!deep/", "*.py", "foo",
-    "!gen/keep.py", "[!a]*.txt", "x/*", "*.log\\ ",
+    "*",
+    "!*.py",
+    "!*/",
+    "*.txt",
+    "!x/",
+    "gen/",
+    "foo/**",
+    "!foo/keep.py",
+    "a/**/b",
+    "**/tmp",
+    "/top.py",
+    "dir/*.txt",
+    "!important.txt",
+    "*/",
+    "x",
+    "\\#hash.py",
+    "deep/*/z.py",
+    "a?c",
+    "[ab]*.log",
+    "!b.log",
+    "/x/",
+    "tmp/",
+    "**/deep/keep.py",
+    "!deep/",
+    "*.py",
+    "foo",
+    "!gen/keep.py",
+    "[!a]*.txt",
+    "x/*",
+    "*.log\\ ",
 ]
 # Not "build" or other names the scan skips by default (ruff's list): git knows no such rule.
 FOLDERS = ["x", "gen", "foo", "a", "b", "tmp", "deep", "dir", "abc", "y"]
-FILES = ["top.py", "keep.py", "z.py", "a.txt", "important.txt", "b.log", "a.log", "abc",
-         "#hash.py", "x", "note.md", "c.txt"]
+FILES = [
+    "top.py",
+    "keep.py",
+    "z.py",
+    "a.txt",
+    "important.txt",
+    "b.log",
+    "a.log",
+    "abc",
+    "#hash.py",
+    "x",
+    "note.md",
+    "c.txt",
+]
 
 
 def git_untracked(root: Path) -> list[str]:
-    out = subprocess.run([GIT, "-C", str(root), "ls-files", "-z", "--others", "--exclude-standard"],
-                         capture_output=True, check=True).stdout
+    out = subprocess.run(
+        [GIT, "-C", str(root), "ls-files", "-z", "--others", "--exclude-standard"],
+        capture_output=True,
+        check=True,
+    ).stdout
     return sorted(p.decode() for p in out.split(b"\0") if p)
 
 
@@ -61,12 +102,17 @@ def test_scan_lists_what_git_lists(tmp_path):
         root.mkdir()
         subprocess.run([GIT, "init", "-q", str(root)], check=True)
         random_tree(root, rng)
-        everything = sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
-                            if p.is_file() and ".git" not in p.relative_to(root).parts)
+        everything = sorted(
+            p.relative_to(root).as_posix()
+            for p in root.rglob("*")
+            if p.is_file() and ".git" not in p.relative_to(root).parts
+        )
         expected = git_untracked(root)
         got = [f.path for f in scan(Settings(root=root)).files]
-        rules = {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8").split()
-                 for p in root.rglob(".gitignore")}
+        rules = {
+            p.relative_to(root).as_posix(): p.read_text(encoding="utf-8").split()
+            for p in root.rglob(".gitignore")
+        }
         assert got == expected, (rules, everything)
         compared += len(everything)
         ignored += len(everything) - len(expected)

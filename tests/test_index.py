@@ -56,7 +56,8 @@ def test_relative_and_absolute_imports_resolve(index):
     }
     # `tests` has no __init__.py: a namespace package reached from the workspace root.
     assert ("from tests.base import BaseTestCase", Category.WORKSPACE, "tests/base.py") in _resolved(
-        index, "tests/test_package.py")
+        index, "tests/test_package.py"
+    )
 
 
 def test_import_flags_survive(index):
@@ -69,10 +70,18 @@ def test_import_flags_survive(index):
 def test_reverse_dependencies(index):
     g = index.graph
     assert g.imported_by("shop/cart.py") == [
-        "odd names/café menu.py", "shop/__init__.py", "shop/util/helpers.py", "src/gadgets/widget.py"]
+        "odd names/café menu.py",
+        "shop/__init__.py",
+        "shop/util/helpers.py",
+        "src/gadgets/widget.py",
+    ]
     assert g.imported_by("shop/pricing.py") == [
-        "scripts/run_me.py", "shop/__init__.py", "shop/cart.py", "src/gadgets/widget.py",
-        "tests/test_pricing.py"]
+        "scripts/run_me.py",
+        "shop/__init__.py",
+        "shop/cart.py",
+        "src/gadgets/widget.py",
+        "tests/test_pricing.py",
+    ]
     assert g.imported_by("tests/base.py") == ["tests/test_package.py"]
 
 
@@ -83,7 +92,8 @@ def test_names_resolve_through_reexports_and_aliases(index):
     assert g.resolve_name("src/gadgets/widget.py", "BaseCart") == cart
     assert g.resolve_name("src/gadgets/widget.py", "helpers") == ModuleRef("shop/util/helpers.py")
     assert g.resolve_expr("src/gadgets/widget.py", "helpers.SpecialCart") == SymbolRef(
-        "shop/util/helpers.py", "SpecialCart", 6, "class")
+        "shop/util/helpers.py", "SpecialCart", 6, "class"
+    )
     assert g.resolve_name("shop/cart.py", "pricing") == ModuleRef("shop/pricing.py")
     assert g.resolve_expr("shop/cart.py", "Cart.Line") == SymbolRef("shop/cart.py", "Cart.Line", 22, "class")
 
@@ -91,11 +101,15 @@ def test_names_resolve_through_reexports_and_aliases(index):
 def test_subclasses_across_files(index):
     g = index.graph
     assert [(s.path, s.qualname) for s in g.subclasses("shop/cart.py", "Cart")] == [
-        ("shop/util/helpers.py", "SpecialCart"), ("src/gadgets/widget.py", "Widget")]
+        ("shop/util/helpers.py", "SpecialCart"),
+        ("src/gadgets/widget.py", "Widget"),
+    ]
     assert [(s.path, s.qualname) for s in g.subclasses("shop/util/helpers.py", "SpecialCart")] == [
-        ("src/gadgets/widget.py", "Gizmo")]
+        ("src/gadgets/widget.py", "Gizmo")
+    ]
     assert [(s.path, s.qualname) for s in g.subclasses("tests/base.py", "BaseTestCase")] == [
-        ("tests/test_package.py", "TestPackage")]
+        ("tests/test_package.py", "TestPackage")
+    ]
 
 
 def test_tests_found_through_imported_base(index):
@@ -132,15 +146,22 @@ def test_references(index):
     }
     assert index.references("shop/cart.py", "Cart.Line") == {"shop/cart.py": [30, 32, 33]}
     assert index.references("shop/pricing.py", "DISCOUNT") == {
-        "shop/cart.py": [38], "shop/pricing.py": [17], "src/gadgets/widget.py": [13]}
+        "shop/cart.py": [38],
+        "shop/pricing.py": [17],
+        "src/gadgets/widget.py": [13],
+    }
 
 
 def test_definitions_and_subtree(index):
     assert [(d.path, d.qualname, d.line) for d in index.definitions("__init__")] == [
-        ("shop/cart.py", "Cart.Line.__init__", 25), ("shop/cart.py", "Cart.__init__", 29)]
+        ("shop/cart.py", "Cart.Line.__init__", 25),
+        ("shop/cart.py", "Cart.__init__", 29),
+    ]
     names = [(p, s.qualname) for p, s in index.subtree_symbols("shop/util")]
-    assert names == [("shop/util/helpers.py", "SpecialCart.run_hook"),
-                     ("shop/util/helpers.py", "SpecialCart")]
+    assert names == [
+        ("shop/util/helpers.py", "SpecialCart.run_hook"),
+        ("shop/util/helpers.py", "SpecialCart"),
+    ]
 
 
 def test_keywords_of_a_file(index):
@@ -261,13 +282,21 @@ def test_saved_reference_records_seed_the_next_build(workspace):
     helpers = workspace / "shop" / "util" / "helpers.py"
     helpers.write_text(helpers.read_text() + "\n\ndef more(c):\n    return Cart.add, discount_rate\n")
     (workspace / "shop" / "pricing.py").write_text(
-        (workspace / "shop" / "pricing.py").read_text().replace("DISCOUNT = 0.1", "DISCOUNT = 0.2\nEXTRA = 1"))
+        (workspace / "shop" / "pricing.py").read_text().replace("DISCOUNT = 0.1", "DISCOUNT = 0.2\nEXTRA = 1")
+    )
     second = Index.build(load_settings(workspace))
     assert second.graph.reference_seed is not None
     seeded = _all_references(second.graph)
-    assert second.graph.refs.dirty <= {"shop/util/helpers.py", "shop/pricing.py", "shop/cart.py",
-                                        "shop/__init__.py", "tests/test_pricing.py", "odd names/café menu.py",
-                                        "src/gadgets/widget.py", "tests/test_package.py"}
+    assert second.graph.refs.dirty <= {
+        "shop/util/helpers.py",
+        "shop/pricing.py",
+        "shop/cart.py",
+        "shop/__init__.py",
+        "tests/test_pricing.py",
+        "odd names/café menu.py",
+        "src/gadgets/widget.py",
+        "tests/test_package.py",
+    }
     assert len(second.graph.refs.dirty) < len(second.paths())  # seeded, not rebuilt
     assert seeded == _all_references(Graph(second.facts))
     assert "shop/util/helpers.py" in second.references("shop/cart.py", "Cart.add")
@@ -289,9 +318,13 @@ def test_a_first_build_fills_the_store_in_bulk_with_the_same_rows_and_search(wor
 
     def rows_and_searches(index):
         conn = index.store._conn
-        rows = conn.execute("SELECT path, name, qualname, kind, line, col FROM symbols ORDER BY 1, 3, 5").fetchall()
-        found = {q: [(r.path, r.qualname) for r in index.store.search_symbols(q, 100)]
-                 for q in ("Cart", "price", "add", "elpe", "xyz")}
+        rows = conn.execute(
+            "SELECT path, name, qualname, kind, line, col FROM symbols ORDER BY 1, 3, 5"
+        ).fetchall()
+        found = {
+            q: [(r.path, r.qualname) for r in index.store.search_symbols(q, 100)]
+            for q in ("Cart", "price", "add", "elpe", "xyz")
+        }
         # rank 1: also compare the full-text index with its content table (raises if they differ)
         conn.execute("INSERT INTO symbols_fts(symbols_fts, rank) VALUES ('integrity-check', 1)")
         return rows, found
@@ -306,5 +339,7 @@ def test_a_first_build_fills_the_store_in_bulk_with_the_same_rows_and_search(wor
     # and the rows it wrote are replaced cleanly by an edit
     cart = workspace / "shop" / "cart.py"
     bulk.update("shop/cart.py", cart.read_text() + "\n\nclass CartExtra:\n    pass\n")
-    assert ("shop/cart.py", "CartExtra") in [(r.path, r.qualname) for r in bulk.store.search_symbols("CartExtra", 10)]
+    assert ("shop/cart.py", "CartExtra") in [
+        (r.path, r.qualname) for r in bulk.store.search_symbols("CartExtra", 10)
+    ]
     rows_and_searches(bulk)  # the full-text index is still consistent with its table

@@ -171,8 +171,7 @@ def test_each_broken_kind_is_reported_with_page_and_line(ws):
     got = [(b.page, b.line, b.target, b.reason) for b in check_links(out, source_root=ws)]
     expected = [
         (3, "nope.md", "no such page 'nope.md'"),
-        (4, "shop/cart.py_docs.md#Cart.remove",
-         "no anchor 'Cart.remove' on page shop/cart.py_docs.md"),
+        (4, "shop/cart.py_docs.md#Cart.remove", "no anchor 'Cart.remove' on page shop/cart.py_docs.md"),
         (5, "#nowhere", "no anchor 'nowhere' on page index.md"),
         (6, "../../shop/basket.py#L3", "no such file 'shop/basket.py'"),
         (7, "../../shop/cart.py#L120", "line 120 beyond the file's 80 lines"),
@@ -204,7 +203,7 @@ def test_outside_the_workspace_and_absolute_paths(ws):
 
 
 def test_empty_link_target_is_reported(ws):
-    got = check_links(out_of(ws), pages={"a.md": "x\n\n<a href=\"\">e</a>\n[c]()\n"})
+    got = check_links(out_of(ws), pages={"a.md": 'x\n\n<a href="">e</a>\n[c]()\n'})
     assert [(b.line, b.reason) for b in got] == [(3, "empty link target"), (4, "empty link target")]
 
 
@@ -234,7 +233,7 @@ Inline `[x](nope.md)` and ``<a href="gone.md">`` are text.
 
 
 def test_html_comments_and_escaped_brackets_are_not_links(ws):
-    page = "<!-- [a](nope.md) <a href=\"gone.md\"> -->\n\n\\[b\\](nope.md)\n"
+    page = '<!-- [a](nope.md) <a href="gone.md"> -->\n\n\\[b\\](nope.md)\n'
     assert check_links(out_of(ws), pages={"index.md": page}) == []
 
 
@@ -259,7 +258,12 @@ third [b](b.md)
 """
     got = check_links(out_of(ws), pages={"p.md": page})
     assert [(b.line, b.target) for b in got] == [
-        (4, "a.md"), (5, "b.md"), (9, "c.md"), (12, "d.md"), (16, "e.md")]
+        (4, "a.md"),
+        (5, "b.md"),
+        (9, "c.md"),
+        (12, "d.md"),
+        (16, "e.md"),
+    ]
 
 
 def test_heading_slugs():
@@ -280,7 +284,9 @@ def test_slug_dedup_matches_github_slugger():
 
 
 def test_fragments_are_percent_decoded_and_case_sensitive(ws):
-    page = "# Menü Karte\n<a id=\"Cart.add\"></a>\n[ok](#men%C3%BC-karte) [ok2](#menü-karte)\n[bad](#cart.add)\n"
+    page = (
+        '# Menü Karte\n<a id="Cart.add"></a>\n[ok](#men%C3%BC-karte) [ok2](#menü-karte)\n[bad](#cart.add)\n'
+    )
     got = check_links(out_of(ws), pages={"x.md": page})
     assert [(b.line, b.target) for b in got] == [(4, "#cart.add")]
 
@@ -292,7 +298,11 @@ def test_result_is_sorted_and_frozen(ws):
     }
     got = check_links(out_of(ws), pages=pages)
     assert [(b.page, b.line, b.target) for b in got] == [
-        ("a/z.md", 1, "a.md"), ("a/z.md", 1, "y.md"), ("b.md", 1, "x.md"), ("b.md", 2, "w.md")]
+        ("a/z.md", 1, "a.md"),
+        ("a/z.md", 1, "y.md"),
+        ("b.md", 1, "x.md"),
+        ("b.md", 2, "w.md"),
+    ]
     assert got[0].reason == "no such page 'a/a.md'"
     with pytest.raises(dataclasses.FrozenInstanceError):
         got[0].line = 3  # type: ignore[misc]

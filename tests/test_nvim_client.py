@@ -80,22 +80,42 @@ def server_cmd() -> list[str]:
     return [sys.executable, "-m", "repodoc_ls.server"]
 
 
-def run_driver(tmp: Path, ws: Path, mode: str = "lsp_config", scenario: str = "fixture", *,
-               driver: Path = DRIVER, cmd: list[str] | None = None, extra_env: dict[str, str] | None = None) -> dict:
+def run_driver(
+    tmp: Path,
+    ws: Path,
+    mode: str = "lsp_config",
+    scenario: str = "fixture",
+    *,
+    driver: Path = DRIVER,
+    cmd: list[str] | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> dict:
     """Run `driver` (nvim-client/tests/e2e.lua) with `scenario` in `ws` (the cwd) and return
     its record. `cmd`: the server command (default: this Python's server)."""
     result = tmp / "result.json"
     env = dict(os.environ)
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         env[var] = str(tmp / var.lower())  # keep the LSP log and shada out of the home folder
-    env.update(REPODOC_WS=str(ws), REPODOC_CMD=json.dumps(cmd or server_cmd()), REPODOC_RESULT=str(result),
-               REPODOC_USE_LSP_CONFIG="1" if mode == "lsp_config" else "0", REPODOC_SCENARIO=scenario)
+    env.update(
+        REPODOC_WS=str(ws),
+        REPODOC_CMD=json.dumps(cmd or server_cmd()),
+        REPODOC_RESULT=str(result),
+        REPODOC_USE_LSP_CONFIG="1" if mode == "lsp_config" else "0",
+        REPODOC_SCENARIO=scenario,
+    )
     env.update(extra_env or {})
     env.pop("NVIM", None)  # when run from a Neovim terminal
     env.pop("VIMINIT", None)
     try:
-        proc = subprocess.run([NVIM, "--headless", "--clean", "-u", str(driver)], cwd=ws, env=env,
-                              stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT)
+        proc = subprocess.run(
+            [NVIM, "--headless", "--clean", "-u", str(driver)],
+            cwd=ws,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
         output = f"exit {proc.returncode}\n--- stdout ---\n{proc.stdout[-3000:]}\n--- stderr ---\n{proc.stderr[-3000:]}"
     except subprocess.TimeoutExpired as exc:
         output = f"timed out after {TIMEOUT}s\n{exc.stdout!r}\n{exc.stderr!r}"
@@ -139,8 +159,10 @@ def letters_run(tmp_path_factory) -> dict:
 
 
 def _explain(run: dict) -> str:
-    return (f"steps: {run.get('steps')}\nerrors: {json.dumps(run.get('errors'), indent=1)}\n"
-            f"notifications: {run.get('notifications')}\n{run.get('output')}\nlsp.log: {run.get('lsp_log')}")
+    return (
+        f"steps: {run.get('steps')}\nerrors: {json.dumps(run.get('errors'), indent=1)}\n"
+        f"notifications: {run.get('notifications')}\n{run.get('output')}\nlsp.log: {run.get('lsp_log')}"
+    )
 
 
 def _ok(run: dict, step: str) -> None:
@@ -155,7 +177,14 @@ def _rel(run: dict, filename: str) -> str:
 def test_the_run_completed(run):
     assert run.get("done"), f"the driver did not finish\n{_explain(run)}"
     assert "main" not in run["errors"], _explain(run)
-    for name in ("RepodocDoc", "RepodocKeywords", "RepodocFolder", "RepodocSearch", "RepodocRefs", "RepodocExport"):
+    for name in (
+        "RepodocDoc",
+        "RepodocKeywords",
+        "RepodocFolder",
+        "RepodocSearch",
+        "RepodocRefs",
+        "RepodocExport",
+    ):
         assert name in run["commands"]
 
 
@@ -239,7 +268,9 @@ def test_export_writes_the_doc_set(run):
     assert (ws / "docs" / "repodoc" / "shop" / "cart.py_docs.md").is_file()
     assert run["export"]["written"] > 0
     messages = [n["message"] for n in run["notifications"]]
-    assert any(re.match(r"repodoc: exported .*: \d+ written, \d+ unchanged, \d+ removed", m) for m in messages), messages
+    assert any(
+        re.match(r"repodoc: exported .*: \d+ written, \d+ unchanged, \d+ removed", m) for m in messages
+    ), messages
 
 
 def test_checkhealth_reports_ok(run):
@@ -256,8 +287,13 @@ def test_checkhealth_reports_ok(run):
 
 def test_link_resolution_unit_tests():
     """nvim-client/tests/links_test.lua: links under the cursor and what they point to."""
-    proc = subprocess.run([NVIM, "--headless", "--clean", "-l", str(CLIENT / "tests" / "links_test.lua")],
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+    proc = subprocess.run(
+        [NVIM, "--headless", "--clean", "-l", str(CLIENT / "tests" / "links_test.lua")],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert re.search(r"links: \d+ passed", proc.stdout + proc.stderr)
 
@@ -265,30 +301,66 @@ def test_link_resolution_unit_tests():
 def _lua(code: str, tmp_path: Path):
     """The JSON that a Lua chunk (with `links` = require("repodoc.links")) returns, run by nvim -l."""
     script = tmp_path / "chunk.lua"
-    script.write_text(f"vim.opt.runtimepath:prepend({json.dumps(str(CLIENT))})\n"
-                      f"local links = require('repodoc.links')\n"
-                      f"local value = (function() {code} end)()\n"
-                      f"io.stdout:write(vim.json.encode(value))\n", encoding="utf-8")
-    proc = subprocess.run([NVIM, "--headless", "--clean", "-l", str(script)], stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=30)
+    script.write_text(
+        f"vim.opt.runtimepath:prepend({json.dumps(str(CLIENT))})\n"
+        f"local links = require('repodoc.links')\n"
+        f"local value = (function() {code} end)()\n"
+        f"io.stdout:write(vim.json.encode(value))\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [NVIM, "--headless", "--clean", "-l", str(script)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads(proc.stdout)
 
 
 # The plugin's modules (nvim-client/lua/repodoc/): init.lua is the public API and setup().
-MODULES = ("repodoc", "repodoc.config", "repodoc.server", "repodoc.client", "repodoc.pages", "repodoc.quickfix",
-           "repodoc.export", "repodoc.status", "repodoc.links", "repodoc.health")
-PUBLIC_FUNCTIONS = ("setup", "doc", "keywords", "folder", "search", "refs", "export", "reindex", "follow_link",
-                    "status", "client_for", "resolve_config", "output_path", "uses_lsp_config", "refresh_status",
-                    "cached_status")
+MODULES = (
+    "repodoc",
+    "repodoc.config",
+    "repodoc.server",
+    "repodoc.client",
+    "repodoc.pages",
+    "repodoc.quickfix",
+    "repodoc.export",
+    "repodoc.status",
+    "repodoc.links",
+    "repodoc.health",
+)
+PUBLIC_FUNCTIONS = (
+    "setup",
+    "doc",
+    "keywords",
+    "folder",
+    "search",
+    "refs",
+    "export",
+    "reindex",
+    "follow_link",
+    "status",
+    "client_for",
+    "resolve_config",
+    "output_path",
+    "uses_lsp_config",
+    "refresh_status",
+    "cached_status",
+)
 
 
 def test_every_module_loads_on_its_own_and_the_api_is_whole(tmp_path):
     """Each module (and any other file of lua/repodoc/) loads first in a fresh state, so none
     is missing and none needs another to be loaded before it; require("repodoc") keeps its
     functions, `defaults`, and `config` (nil before setup(), the options after)."""
-    on_disk = sorted("repodoc." + p.stem for p in (CLIENT / "lua" / "repodoc").glob("*.lua") if p.stem != "init")
-    got = _lua(f"""
+    on_disk = sorted(
+        "repodoc." + p.stem for p in (CLIENT / "lua" / "repodoc").glob("*.lua") if p.stem != "init"
+    )
+    got = _lua(
+        f"""
       local out = {{ loaded = {{}}, errors = {{}} }}
       for _, name in ipairs(vim.json.decode({json.dumps(json.dumps(sorted(set(MODULES) | set(on_disk))))})) do
         for loaded in pairs(package.loaded) do
@@ -318,15 +390,24 @@ def test_every_module_loads_on_its_own_and_the_api_is_whole(tmp_path):
       table.sort(out.commands)
       out.statusline = repodoc.status()
       return out
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     assert not got["errors"], got["errors"]
     assert set(MODULES) <= set(got["loaded"]), got["loaded"]
     assert got["functions"] == {name: "function" for name in PUBLIC_FUNCTIONS}, got["functions"]
     assert got["config_before"] and got["default_limit"] == 100
     assert got["config_after"] == 7 and got["config_module"] == 7
     assert got["last_export"]
-    assert [c for c in got["commands"] if c.startswith("Repodoc")] == ["RepodocDoc", "RepodocExport", "RepodocFolder", "RepodocKeywords", "RepodocRefs",
-                               "RepodocReindex", "RepodocSearch"]
+    assert [c for c in got["commands"] if c.startswith("Repodoc")] == [
+        "RepodocDoc",
+        "RepodocExport",
+        "RepodocFolder",
+        "RepodocKeywords",
+        "RepodocRefs",
+        "RepodocReindex",
+        "RepodocSearch",
+    ]
     assert got["statusline"] == ""  # no server for the empty buffer
 
 
@@ -334,7 +415,8 @@ def test_sub_letter_links_resolve_to_letter_pages(tmp_path):
     """links.resolve: a link to sub-<letter>.md or sub-<letter>-<n>.md, like any link that
     stays in the output folder, is a page by its path there (repodoc/page serves it): the
     plugin needs no rule of the doc set's layout."""
-    got = _lua("""
+    got = _lua(
+        """
       local root = { root = "/ws", output = "/ws/docs/repodoc", page = "sub.md" }
       local nested = { root = "/ws", output = "/ws/docs/repodoc", page = "shop/util/sub.md" }
       local out = {}
@@ -346,11 +428,22 @@ def test_sub_letter_links_resolve_to_letter_pages(tmp_path):
         out[case[1]] = links.resolve(case[2], case[3])
       end
       return out
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     out = "/ws/docs/repodoc"
     assert got["root_letter"] == {"type": "page", "page": "sub-a.md", "path": f"{out}/sub-a.md"}
-    assert got["root_part"] == {"type": "page", "page": "sub-a-2.md", "path": f"{out}/sub-a-2.md", "fragment": "alpha"}
-    assert got["nested_part"] == {"type": "page", "page": "shop/util/sub-_-12.md", "path": f"{out}/shop/util/sub-_-12.md"}
+    assert got["root_part"] == {
+        "type": "page",
+        "page": "sub-a-2.md",
+        "path": f"{out}/sub-a-2.md",
+        "fragment": "alpha",
+    }
+    assert got["nested_part"] == {
+        "type": "page",
+        "page": "shop/util/sub-_-12.md",
+        "path": f"{out}/shop/util/sub-_-12.md",
+    }
     assert got["from_elsewhere"] == {"type": "page", "page": "big/sub-b.md", "path": f"{out}/big/sub-b.md"}
     assert got["sub"] == {"type": "page", "page": "shop/util/sub.md", "path": f"{out}/shop/util/sub.md"}
 
@@ -370,7 +463,10 @@ def test_letter_pages_of_a_split_symbols_page_open_from_its_links(letters_run):
     assert part["lines"][0].endswith("symbols: A (2 of 2)"), part["lines"][0]
     assert part["filetype"] == "markdown" and not part["modifiable"]
     assert {k: run["letter_part_page"][k] for k in ("scope", "rel", "page")} == {
-        "scope": "folder", "rel": "big", "page": "big/sub-a-2.md"}
+        "scope": "folder",
+        "rel": "big",
+        "page": "big/sub-a-2.md",
+    }
     assert Path(run["letter_part_page"]["output"]) == Path(run["ws"]) / "docs" / "repodoc"  # the server's
     _ok(run, "follow_previous_part")
     assert run["letter"]["lines"][0].endswith("symbols: A (1 of 2)"), run["letter"]
@@ -384,4 +480,6 @@ def test_letter_pages_of_a_split_symbols_page_open_from_its_links(letters_run):
     _ok(run, "missing_letter")
     missing = run["missing_letter"]
     assert missing["notified"] and missing["name"] == "repodoc://sub-b.md", missing
-    assert any(n["level"] == 4 and "has no page big/sub-c.md" in n["message"] for n in missing["notifications"]), missing
+    assert any(
+        n["level"] == 4 and "has no page big/sub-c.md" in n["message"] for n in missing["notifications"]
+    ), missing

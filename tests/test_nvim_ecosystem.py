@@ -33,8 +33,10 @@ ERROR = 4  # vim.log.levels.ERROR
 
 
 def _explain(run: dict) -> str:
-    return (f"steps: {run.get('steps')}\nerrors: {run.get('errors')}\nnotifications: {run.get('notifications')}\n"
-            f"{run.get('output')}\nlsp.log: {run.get('lsp_log')}")
+    return (
+        f"steps: {run.get('steps')}\nerrors: {run.get('errors')}\nnotifications: {run.get('notifications')}\n"
+        f"{run.get('output')}\nlsp.log: {run.get('lsp_log')}"
+    )
 
 
 def _completed(run: dict) -> None:
@@ -62,10 +64,13 @@ def _other_folder(tmp: Path) -> Path:
 @pytest.fixture(scope="module", params=["lsp_config", "lsp_start"])
 def plain_run(request, tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("nvim_plain").resolve()
-    ws = _plain_folder(tmp / "scripts", {
-        "tools/report.py": 'def summarize(rows):\n    """Count the rows."""\n    return len(rows)\n',
-        "main.py": "from tools.report import summarize\n\nprint(summarize([1, 2]))\n",
-    })
+    ws = _plain_folder(
+        tmp / "scripts",
+        {
+            "tools/report.py": 'def summarize(rows):\n    """Count the rows."""\n    return len(rows)\n',
+            "main.py": "from tools.report import summarize\n\nprint(summarize([1, 2]))\n",
+        },
+    )
     other = _other_folder(tmp)
     return run_driver(tmp, ws, request.param, "plain", driver=DRIVER, extra_env={"REPODOC_OTHER": str(other)})
 
@@ -103,7 +108,9 @@ def test_export_from_the_quickfix_window_asks_which_of_several_workspaces(plain_
     ws = Path(plain_run["ws"])
     other = ws.parent / "elsewhere"
     offered = plain_run["select"]["items"]
-    assert len(offered) == 2 and any(_same(i, ws) for i in offered) and any(_same(i, other) for i in offered), offered
+    assert (
+        len(offered) == 2 and any(_same(i, ws) for i in offered) and any(_same(i, other) for i in offered)
+    ), offered
     messages = [n["message"] for n in plain_run["asked_notifications"]]
     assert any(m.startswith("repodoc: exported") for m in messages), messages
     assert (other / "docs" / "repodoc" / "other.py_docs.md").is_file()  # the one picked
@@ -117,8 +124,13 @@ def enable_run(tmp_path_factory) -> dict:
     (rtp / "lsp").mkdir(parents=True)
     shutil.copyfile(CLIENT / "lsp" / "repodoc.lua", rtp / "lsp" / "repodoc.lua")
     other = _other_folder(tmp)
-    return run_driver(tmp, materialize_workspace(tmp), scenario="enable", driver=DRIVER,
-                      extra_env={"REPODOC_RTP": str(rtp), "REPODOC_OTHER": str(other)})
+    return run_driver(
+        tmp,
+        materialize_workspace(tmp),
+        scenario="enable",
+        driver=DRIVER,
+        extra_env={"REPODOC_RTP": str(rtp), "REPODOC_OTHER": str(other)},
+    )
 
 
 def test_vim_lsp_enable_works_with_only_the_lsp_config_file(enable_run):
@@ -154,14 +166,22 @@ def bad_run(tmp_path_factory) -> dict:
 def test_a_server_command_that_is_not_executable_is_named(bad_run):
     _completed(bad_run)
     errors = [n["message"] for n in bad_run["not_executable"] if n["level"] == ERROR]
-    assert any("no-such-python is not executable" in m and "set cmd" in m for m in errors), bad_run["not_executable"]
+    assert any("no-such-python is not executable" in m and "set cmd" in m for m in errors), bad_run[
+        "not_executable"
+    ]
 
 
 def test_a_python_without_the_server_is_reported_by_its_real_failure(bad_run):
     _completed(bad_run)
-    errors = [n["message"] for n in bad_run["no_module"] if n["level"] == ERROR and n["message"].startswith("repodoc:")]
+    errors = [
+        n["message"]
+        for n in bad_run["no_module"]
+        if n["level"] == ERROR and n["message"].startswith("repodoc:")
+    ]
     assert len(errors) == 1, bad_run["no_module"]
-    assert re.search(r"-m repodoc_ls serve failed: .*No module named repodoc_ls; set cmd", errors[0]), errors[0]
+    assert re.search(r"-m repodoc_ls serve failed: .*No module named repodoc_ls; set cmd", errors[0]), errors[
+        0
+    ]
     assert "pipx install /path/to/repodoc" in errors[0] and "repodoc-ls" not in errors[0]
 
 
@@ -183,7 +203,8 @@ def test_the_single_file_root_is_never_the_home_folder(tmp_path):
         (home / rel).parent.mkdir(parents=True, exist_ok=True)
         (home / rel).write_text("", encoding="utf-8")
     chunk = tmp_path / "chunk.lua"
-    chunk.write_text(f"""
+    chunk.write_text(
+        f"""
       local config = dofile({json.dumps(str(CLIENT / "lsp" / "repodoc.lua"))})
       local out = {{}}
       for _, rel in ipairs({{ "loose.py", "scripts/tool.py", "proj/pkg/mod.py" }}) do
@@ -192,12 +213,24 @@ def test_the_single_file_root_is_never_the_home_folder(tmp_path):
         config.root_dir(vim.api.nvim_get_current_buf(), function(root) out[rel] = root end)
       end
       io.stdout:write(vim.json.encode(out))
-    """, encoding="utf-8")
+    """,
+        encoding="utf-8",
+    )
     env = {k: v for k, v in os.environ.items() if k not in ("NVIM", "VIMINIT")}
     env.update(HOME=str(home), XDG_STATE_HOME=str(tmp_path / "state"), XDG_DATA_HOME=str(tmp_path / "data"))
-    proc = subprocess.run([NVIM, "--headless", "--clean", "-l", str(chunk)], cwd=home, env=env,
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+    proc = subprocess.run(
+        [NVIM, "--headless", "--clean", "-l", str(chunk)],
+        cwd=home,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     roots = json.loads(proc.stdout)
-    assert roots == {"loose.py": None, "scripts/tool.py": str(home / "scripts"),
-                     "proj/pkg/mod.py": str(home / "proj")}, roots
+    assert roots == {
+        "loose.py": None,
+        "scripts/tool.py": str(home / "scripts"),
+        "proj/pkg/mod.py": str(home / "proj"),
+    }, roots

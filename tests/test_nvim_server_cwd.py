@@ -29,8 +29,10 @@ SHADOW = "import pathlib\npathlib.Path({marker!r}).open('a').write(__name__ + '\
 
 
 def _explain(run: dict) -> str:
-    return (f"steps: {run.get('steps')}\nerrors: {run.get('errors')}\nnotifications: {run.get('notifications')}\n"
-            f"{run.get('output')}\nlsp.log: {run.get('lsp_log')}")
+    return (
+        f"steps: {run.get('steps')}\nerrors: {run.get('errors')}\nnotifications: {run.get('notifications')}\n"
+        f"{run.get('output')}\nlsp.log: {run.get('lsp_log')}"
+    )
 
 
 def _write(folder: Path, files: dict[str, str]) -> Path:
@@ -45,7 +47,7 @@ def _arm(ws: Path, marker: Path, cmd: list[str]) -> None:
     server command runs in the workspace (so that a run that leaves no mark means something)."""
     shadow = SHADOW.format(marker=str(marker))
     _write(ws, {"json.py": shadow, "repodoc_ls/__init__.py": shadow, "repodoc_ls/__main__.py": shadow})
-    version = [a for a in cmd[:cmd.index("serve")]] + ["--version"]
+    version = [a for a in cmd[: cmd.index("serve")]] + ["--version"]
     subprocess.run(version, cwd=ws, capture_output=True, text=True, timeout=60)
     assert marker.is_file(), f"{version} in the workspace did not import its modules: the test proves nothing"
     marker.unlink()
@@ -62,17 +64,29 @@ SERVER = [sys.executable, "-m", "repodoc_ls", "serve"]
 def test_the_plugin_starts_the_server_outside_the_workspace(tmp_path, mode):
     tmp = tmp_path.resolve()
     marker = tmp / "SHADOWED"
-    ws = _write(tmp / "scripts", {
-        "tools/report.py": 'def summarize(rows):\n    """Count the rows."""\n    return len(rows)\n',
-        "main.py": "from tools.report import summarize\n\nprint(summarize([1, 2]))\n",
-    })
+    ws = _write(
+        tmp / "scripts",
+        {
+            "tools/report.py": 'def summarize(rows):\n    """Count the rows."""\n    return len(rows)\n',
+            "main.py": "from tools.report import summarize\n\nprint(summarize([1, 2]))\n",
+        },
+    )
     _arm(ws, marker, SERVER)
-    run = run_driver(tmp, ws, mode, "plain", driver=DRIVER, cmd=SERVER,
-                     extra_env={"REPODOC_OTHER": str(_other_folder(tmp))})
+    run = run_driver(
+        tmp,
+        ws,
+        mode,
+        "plain",
+        driver=DRIVER,
+        cmd=SERVER,
+        extra_env={"REPODOC_OTHER": str(_other_folder(tmp))},
+    )
     assert not marker.exists(), f"the workspace's modules ran: {marker.read_text()}\n{_explain(run)}"
     assert run.get("done") and not run["errors"], _explain(run)
     assert "def summarize(" in (run["hover"] or ""), run["hover"]
-    assert (ws / "docs" / "repodoc" / "tools" / "report.py_docs.md").is_file()  # the export, by worker processes
+    assert (
+        ws / "docs" / "repodoc" / "tools" / "report.py_docs.md"
+    ).is_file()  # the export, by worker processes
 
 
 def test_the_lsp_config_file_alone_starts_the_server_outside_the_workspace(tmp_path):
@@ -83,8 +97,14 @@ def test_the_lsp_config_file_alone_starts_the_server_outside_the_workspace(tmp_p
     (rtp / "lsp" / "repodoc.lua").write_bytes((CLIENT / "lsp" / "repodoc.lua").read_bytes())
     ws = materialize_workspace(tmp)
     _arm(ws, marker, SERVER)
-    run = run_driver(tmp, ws, scenario="enable", driver=DRIVER, cmd=SERVER,
-                     extra_env={"REPODOC_RTP": str(rtp), "REPODOC_OTHER": str(_other_folder(tmp))})
+    run = run_driver(
+        tmp,
+        ws,
+        scenario="enable",
+        driver=DRIVER,
+        cmd=SERVER,
+        extra_env={"REPODOC_RTP": str(rtp), "REPODOC_OTHER": str(_other_folder(tmp))},
+    )
     assert not marker.exists(), f"the workspace's modules ran: {marker.read_text()}\n{_explain(run)}"
     assert run.get("done") and not run["errors"], _explain(run)
     hover = run["hover"] or ""
@@ -96,12 +116,16 @@ def test_a_failed_start_and_checkhealth_check_the_version_outside_the_workspace(
     same command for `--version` to say why, and so does :checkhealth; neither in the workspace."""
     tmp = tmp_path.resolve()
     marker = tmp / "SHADOWED"
-    ws = _write(tmp / "proj", {"pyproject.toml": '[project]\nname = "proj"\n', "app.py": "def main():\n    pass\n"})
+    ws = _write(
+        tmp / "proj", {"pyproject.toml": '[project]\nname = "proj"\n', "app.py": "def main():\n    pass\n"}
+    )
     cmd = [sys.executable, "-S", "-m", "repodoc_ls", "serve"]
     _arm(ws, marker, cmd)
     run = run_driver(tmp, ws, scenario="bad_python", driver=DRIVER, cmd=cmd)
     assert not marker.exists(), f"the workspace's modules ran: {marker.read_text()}\n{_explain(run)}"
     assert run.get("done"), _explain(run)
-    errors = [n["message"] for n in run["no_module"] if n["level"] == ERROR and n["message"].startswith("repodoc:")]
+    errors = [
+        n["message"] for n in run["no_module"] if n["level"] == ERROR and n["message"].startswith("repodoc:")
+    ]
     assert errors, run["no_module"]
     assert any("repodoc: server" in line for line in run["health"]), run["health"]

@@ -35,11 +35,19 @@ needs_nvim = pytest.mark.skipif(NVIM is None, reason="Neovim 0.9+ not found")
 def run_lua(code: str, tmp_path: Path, runtime: Path = REPO / "nvim-client"):
     """The JSON value a Lua chunk returns, run by `nvim -l` with `runtime` on the runtime path."""
     script = tmp_path / "chunk.lua"
-    script.write_text(f"vim.opt.runtimepath:prepend({json.dumps(str(runtime))})\n"
-                      f"local value = (function() {code} end)()\n"
-                      f"io.stdout:write(vim.json.encode(value))\n", encoding="utf-8")
-    proc = subprocess.run([NVIM, "--headless", "--clean", "-l", str(script)], stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=60)
+    script.write_text(
+        f"vim.opt.runtimepath:prepend({json.dumps(str(runtime))})\n"
+        f"local value = (function() {code} end)()\n"
+        f"io.stdout:write(vim.json.encode(value))\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [NVIM, "--headless", "--clean", "-l", str(script)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads(proc.stdout)
 
@@ -55,8 +63,9 @@ def test_pyproject_reads_the_version_from_the_package():
 
 def test_the_cli_the_extension_and_the_plugin_agree():
     version = repodoc_ls.__version__
-    cli = subprocess.run([sys.executable, "-m", "repodoc_ls", "--version"], capture_output=True, text=True,
-                         timeout=60)
+    cli = subprocess.run(
+        [sys.executable, "-m", "repodoc_ls", "--version"], capture_output=True, text=True, timeout=60
+    )
     assert cli.stdout.strip() == f"repodoc {version}", cli.stdout + cli.stderr
     package = json.loads((REPO / "vscode-client" / "package.json").read_text(encoding="utf-8"))
     lock = json.loads((REPO / "vscode-client" / "package-lock.json").read_text(encoding="utf-8"))
@@ -77,16 +86,22 @@ def test_the_health_check_finds_the_version_through_a_linked_plugin_folder(tmp_p
     link = tmp_path / "pack" / "repodoc" / "start" / "repodoc"
     link.parent.mkdir(parents=True)
     link.symlink_to(REPO / "nvim-client")
-    assert run_lua("return require('repodoc.health').plugin_version()", tmp_path, runtime=link) == \
-        repodoc_ls.__version__
+    assert (
+        run_lua("return require('repodoc.health').plugin_version()", tmp_path, runtime=link)
+        == repodoc_ls.__version__
+    )
     alone = tmp_path / "alone"  # the plugin copied without the rest of the checkout
     shutil.copytree(REPO / "nvim-client", alone)
-    assert run_lua("return require('repodoc.health').plugin_version() or 'none'", tmp_path, runtime=alone) == "none"
+    assert (
+        run_lua("return require('repodoc.health').plugin_version() or 'none'", tmp_path, runtime=alone)
+        == "none"
+    )
 
 
 @needs_nvim
 def test_the_health_check_warns_when_the_server_is_another_version(tmp_path):
-    got = run_lua("""
+    got = run_lua(
+        """
       local compare = require('repodoc.health').compare_versions
       local function pair(...) return { ... } end
       return {
@@ -94,7 +109,9 @@ def test_the_health_check_warns_when_the_server_is_another_version(tmp_path):
         other = pair(compare("repodoc 0.2.9", "0.3.0")),
         silent = pair(compare("", "0.3.0")),
         unknown = pair(compare("repodoc 0.3.0", nil)),
-      }""", tmp_path)
+      }""",
+        tmp_path,
+    )
     assert got["same"] == ["ok", "the plugin and the server are both repodoc 0.3.0"]
     assert got["other"] == ["warn", "the server is repodoc 0.2.9 but the plugin is 0.3.0"]
     assert got["silent"][0] == "warn" and got["unknown"][0] == "info"
@@ -113,8 +130,13 @@ def copy_of(tmp_path: Path, *parts: str) -> Path:
 
 
 def test_the_version_script_writes_every_copy(tmp_path):
-    root = copy_of(tmp_path, "scripts/version.py", "repodoc_ls/__init__.py", "vscode-client/package.json",
-                   "vscode-client/package-lock.json")
+    root = copy_of(
+        tmp_path,
+        "scripts/version.py",
+        "repodoc_ls/__init__.py",
+        "vscode-client/package.json",
+        "vscode-client/package-lock.json",
+    )
     script = root / "scripts" / "version.py"
     done = subprocess.run([sys.executable, str(script), "--set", "7.8.9"], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "7.8.9", done.stderr
@@ -124,10 +146,13 @@ def test_the_version_script_writes_every_copy(tmp_path):
     assert package["version"] == lock["version"] == lock["packages"][""]["version"] == "7.8.9"
     # Only those lines changed: the dependencies' versions in the lock file are untouched.
     before = json.loads((REPO / "vscode-client" / "package-lock.json").read_text(encoding="utf-8"))
-    assert {k: v for k, v in lock["packages"].items() if k} == {k: v for k, v in before["packages"].items() if k}
+    assert {k: v for k, v in lock["packages"].items() if k} == {
+        k: v for k, v in before["packages"].items() if k
+    }
 
     (root / "vscode-client" / "package.json").write_text(
-        json.dumps(dict(package, version="7.8.8"), indent=2) + "\n", encoding="utf-8")
+        json.dumps(dict(package, version="7.8.8"), indent=2) + "\n", encoding="utf-8"
+    )
     check = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
     assert check.returncode == 1 and "package.json: 7.8.8 (expected 7.8.9)" in check.stderr, check.stderr
     bad = subprocess.run([sys.executable, str(script), "--set", "1.0"], capture_output=True, text=True)
@@ -143,15 +168,33 @@ def test_the_wheel_builds_without_warnings_and_has_whole_metadata(tmp_path):
     setuptools from the index, as `pipx install` and `uv tool install` do)."""
     root = copy_of(tmp_path, "pyproject.toml", "README.md", "LICENSE", "repodoc_ls")
     out = tmp_path / "dist"
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-cache-dir", "-v",
-                           "-w", str(out), str(root)], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-cache-dir",
+            "-v",
+            "-w",
+            str(out),
+            str(root),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-6000:]
     # The old license table gave "BuildBackendWarning: `project.license` as a TOML table is
     # deprecated", with 25 lines more, on every install.
     # (distutils' own "warning: byte-compiling is disabled" lines are not Python warnings.)
-    warnings = [line for line in log.splitlines()
-                if re.search(r"[A-Z]\w*Warning\b", line) or "deprecat" in line.lower()]
+    warnings = [
+        line
+        for line in log.splitlines()
+        if re.search(r"[A-Z]\w*Warning\b", line) or "deprecat" in line.lower()
+    ]
     assert not warnings, "\n".join(warnings)
 
     (wheel,) = out.glob("repodoc_ls-*.whl")

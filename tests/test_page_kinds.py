@@ -20,8 +20,16 @@ from repodoc_ls.docs.units import Unit
 from repodoc_ls.index.indexer import Index
 
 REPO = Path(__file__).resolve().parent.parent
-FILES = ["a.py", "shop/cart.py", "odd names/café menu.py", "index.md", "x/sub-t.md", "a_docs.md",
-         "deep/er/still/README.md", "sub.md_kw.md"]
+FILES = [
+    "a.py",
+    "shop/cart.py",
+    "odd names/café menu.py",
+    "index.md",
+    "x/sub-t.md",
+    "a_docs.md",
+    "deep/er/still/README.md",
+    "sub.md_kw.md",
+]
 FOLDERS = ["", "shop", "odd names", "x_kw.md", "a/sub-b", "index.md"]
 LETTERS = [*"az_"]
 PARTS = [1, 2, 12]
@@ -35,8 +43,12 @@ def sample_units():
         elif kind.scope is Scope.FOLDER:
             yield from ((Unit(kind.name, folder), 1) for folder in FOLDERS)
         else:
-            yield from ((Unit(kind.name, folder, letter), part)
-                        for folder in FOLDERS for letter in LETTERS for part in PARTS)
+            yield from (
+                (Unit(kind.name, folder, letter), part)
+                for folder in FOLDERS
+                for letter in LETTERS
+                for part in PARTS
+            )
 
 
 @pytest.mark.parametrize("unit,part", list(sample_units()), ids=str)
@@ -57,8 +69,19 @@ def test_letter_pages_are_named_as_folder_doc_names_them():
     assert kinds.split_page("big", "index", "t") is None  # only a split kind has letters
 
 
-@pytest.mark.parametrize("page", ["", "notes.txt", "shop/readme.md", "sub-.md", "sub-A.md", "shop/sub-t-1.md",
-                                  "x/indexes.md", "doc.markdown"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "",
+        "notes.txt",
+        "shop/readme.md",
+        "sub-.md",
+        "sub-A.md",
+        "shop/sub-t-1.md",
+        "x/indexes.md",
+        "doc.markdown",
+    ],
+)
 def test_a_path_that_is_no_page_has_no_unit(page):
     assert kinds.unit_of_page(page) is None
 
@@ -93,7 +116,9 @@ def test_every_unit_of_a_workspace_renders_the_pages_the_registry_names(renderer
 
 def test_an_edit_renders_again_what_each_kind_says(renderer):
     """Every kind's Redo rule is applied: an edit of one file names units of every kind."""
-    units = incremental.units_after_edit(renderer.index, {"shop/cart.py"}, {"shop/cart.py", "shop/pricing.py"})
+    units = incremental.units_after_edit(
+        renderer.index, {"shop/cart.py"}, {"shop/cart.py", "shop/pricing.py"}
+    )
     assert {unit.kind for unit in units} == {kind.name for kind in KINDS}
     assert Unit("docs", "shop/pricing.py") in units and Unit("index", "") in units
     assert Unit("sub", "shop/util") not in units  # the symbols pages list the subtree's own symbols
@@ -115,8 +140,10 @@ def test_the_cli_and_the_server_take_their_kinds_from_the_registry():
 
 # What spelling a page path, or a list of kinds to tell pages apart, looks like outside the
 # registry and pages.py. (The clients' commands still offer folderDoc's kinds by name.)
-_PAGE_PATH_SPELLINGS = re.compile(r"""_docs\.md(?!\.j2)|_kw\.md(?!\.j2)|['"]sub-|sub%-|['"]index\.md|\(index\|doc\|sub\)"""
-                                  r"""|\(\s*['"]docs['"],\s*['"]kw['"]""")
+_PAGE_PATH_SPELLINGS = re.compile(
+    r"""_docs\.md(?!\.j2)|_kw\.md(?!\.j2)|['"]sub-|sub%-|['"]index\.md|\(index\|doc\|sub\)"""
+    r"""|\(\s*['"]docs['"],\s*['"]kw['"]"""
+)
 
 
 def _sources():
@@ -131,8 +158,13 @@ def _docstring_lines(source: str) -> set[int]:
     lines = set()
     for node in ast.walk(ast.parse(source)):
         body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
-                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+        if (
+            isinstance(body, list)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             lines.update(range(body[0].lineno, body[0].end_lineno + 1))
     return lines
 
@@ -150,6 +182,9 @@ def test_no_other_module_or_client_spells_page_paths_or_lists_kinds():
 
 
 def test_neither_client_reads_pyproject_for_the_output_folder():
-    for path in [*(REPO / "vscode-client" / "src").glob("*.ts"), *(REPO / "nvim-client" / "lua").rglob("*.lua")]:
+    for path in [
+        *(REPO / "vscode-client" / "src").glob("*.ts"),
+        *(REPO / "nvim-client" / "lua").rglob("*.lua"),
+    ]:
         text = path.read_text(encoding="utf-8")
         assert "pyproject" not in re.sub(r"(//|--).*", "", text), path

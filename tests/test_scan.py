@@ -100,9 +100,16 @@ def test_fixture_exact_list():
 
 def test_fixture_excluded_paths():
     settings = load_settings(FIXTURE)
-    for rel in ["debug.log", "ignored/secret.py", "old_docs/index.md",
-                f"old_docs/{MANIFEST_NAME}", "loop/README.md", "loop/shop/cart.py",
-                "escape/anything.py", "nested/x.log"]:
+    for rel in [
+        "debug.log",
+        "ignored/secret.py",
+        "old_docs/index.md",
+        f"old_docs/{MANIFEST_NAME}",
+        "loop/README.md",
+        "loop/shop/cart.py",
+        "escape/anything.py",
+        "nested/x.log",
+    ]:
         assert is_excluded(settings, rel), rel
     for rel in FIXTURE_FILES:
         assert not is_excluded(settings, rel), rel
@@ -126,18 +133,34 @@ def test_deterministic():
 
 
 def test_nested_gitignore_with_negation(tmp_path):
-    make(tmp_path, {
-        ".gitignore": "*.txt\ngen/\n# a comment\n\n",
-        "a.txt": "", "local.py": "", "gen/x.py": "",
-        "sub/.gitignore": "!keep.txt\nlocal.py\n/anchored.py\n",
-        "sub/keep.txt": "", "sub/other.txt": "", "sub/local.py": "", "sub/anchored.py": "",
-        "sub/gen/y.py": "", "sub/deep/keep.txt": "", "sub/deep/anchored.py": "",
-        "sub/deep/local.py": "", "sub/deep/mod.py": "",
-    })
+    make(
+        tmp_path,
+        {
+            ".gitignore": "*.txt\ngen/\n# a comment\n\n",
+            "a.txt": "",
+            "local.py": "",
+            "gen/x.py": "",
+            "sub/.gitignore": "!keep.txt\nlocal.py\n/anchored.py\n",
+            "sub/keep.txt": "",
+            "sub/other.txt": "",
+            "sub/local.py": "",
+            "sub/anchored.py": "",
+            "sub/gen/y.py": "",
+            "sub/deep/keep.txt": "",
+            "sub/deep/anchored.py": "",
+            "sub/deep/local.py": "",
+            "sub/deep/mod.py": "",
+        },
+    )
     settings = Settings(root=tmp_path)
     assert paths(settings) == [
-        ".gitignore", "local.py", "sub/.gitignore", "sub/deep/anchored.py",
-        "sub/deep/keep.txt", "sub/deep/mod.py", "sub/keep.txt",
+        ".gitignore",
+        "local.py",
+        "sub/.gitignore",
+        "sub/deep/anchored.py",
+        "sub/deep/keep.txt",
+        "sub/deep/mod.py",
+        "sub/keep.txt",
     ]
     assert_agrees(settings)
     everything = paths(Settings(root=tmp_path, respect_gitignore=False))
@@ -145,11 +168,18 @@ def test_nested_gitignore_with_negation(tmp_path):
 
 
 def test_git_info_exclude_and_git_folder(tmp_path):
-    make(tmp_path, {
-        ".git/info/exclude": "secret.py\n", ".git/config": "", ".git/HEAD": "",
-        "secret.py": "", "open.py": "", "pkg/secret.py": "",
-        "pkg/.gitignore": "!secret.py\n",
-    })
+    make(
+        tmp_path,
+        {
+            ".git/info/exclude": "secret.py\n",
+            ".git/config": "",
+            ".git/HEAD": "",
+            "secret.py": "",
+            "open.py": "",
+            "pkg/secret.py": "",
+            "pkg/.gitignore": "!secret.py\n",
+        },
+    )
     settings = Settings(root=tmp_path)
     # .gitignore files win over info/exclude; .git is never listed.
     assert paths(settings) == ["open.py", "pkg/.gitignore", "pkg/secret.py"]
@@ -164,18 +194,60 @@ def test_ignored_folder_cannot_be_reincluded(tmp_path):
 
 def test_rules_agree_with_pattern_by_pattern_matching():
     """The merged, bucketed matcher decides as the patterns one by one would (last wins)."""
-    patterns = ["*.pyc", "build/", "/dist", "docs/**/*.html", "!docs/keep.html", "a?c",
-                "[ab]*.log", "**/tmp", "x/**", "!important.log", "foo/bar", "*.egg",
-                "\\#hash", "name with space", "deep/*/z.py", "!deep/1/z.py", "*~", "!b.log",
-                "1/", "**/deep/2", "!**/tmp/"]
+    patterns = [
+        "*.pyc",
+        "build/",
+        "/dist",
+        "docs/**/*.html",
+        "!docs/keep.html",
+        "a?c",
+        "[ab]*.log",
+        "**/tmp",
+        "x/**",
+        "!important.log",
+        "foo/bar",
+        "*.egg",
+        "\\#hash",
+        "name with space",
+        "deep/*/z.py",
+        "!deep/1/z.py",
+        "*~",
+        "!b.log",
+        "1/",
+        "**/deep/2",
+        "!**/tmp/",
+    ]
     compiled = [re.compile(source) for p in patterns for _, source in entry_patterns([p])]
     includes = [include for p in patterns for include, _ in entry_patterns([p])]
     rules = IgnoreRules().extend(patterns, 0)
     layered = IgnoreRules().extend(patterns[:8], 0).extend(patterns[8:], 0)
     rng = random.Random(7)
-    parts = ["a", "b", "build", "dist", "docs", "tmp", "x", "foo", "bar", "deep", "1", "2",
-             "abc", "a.log", "b.log", "important.log", "keep.html", "p.html", "m.pyc",
-             "z.py", "#hash", "name with space", "q.egg", "f~"]
+    parts = [
+        "a",
+        "b",
+        "build",
+        "dist",
+        "docs",
+        "tmp",
+        "x",
+        "foo",
+        "bar",
+        "deep",
+        "1",
+        "2",
+        "abc",
+        "a.log",
+        "b.log",
+        "important.log",
+        "keep.html",
+        "p.html",
+        "m.pyc",
+        "z.py",
+        "#hash",
+        "name with space",
+        "q.egg",
+        "f~",
+    ]
     checked = 0
     for _ in range(4000):
         comps = [rng.choice(parts) for _ in range(rng.randint(1, 4))]
@@ -206,10 +278,18 @@ def test_rules_of_a_subfolder_apply_below_it():
 
 
 def test_include_and_exclude(tmp_path):
-    make(tmp_path, {
-        "src/a.py": "", "src/b.txt": "", "src/gen/c.py": "", "tests/test_a.py": "",
-        "README.md": "", "setup.py": "", "docs/x.md": "",
-    })
+    make(
+        tmp_path,
+        {
+            "src/a.py": "",
+            "src/b.txt": "",
+            "src/gen/c.py": "",
+            "tests/test_a.py": "",
+            "README.md": "",
+            "setup.py": "",
+            "docs/x.md": "",
+        },
+    )
     settings = Settings(root=tmp_path, include=("*.py", "*.md"), exclude=("src/gen/", "docs"))
     assert paths(settings) == ["README.md", "setup.py", "src/a.py", "tests/test_a.py"]
     assert_agrees(settings)
@@ -219,40 +299,66 @@ def test_include_and_exclude(tmp_path):
 
 
 def test_output_and_cache_folders_not_scanned(tmp_path):
-    make(tmp_path, {
-        "a.py": "", "out/docs/a.py_docs.md": "", "out/other.txt": "",
-        ".repodoc/index.sqlite": "", "elsewhere/cache/x": "",
-        "docs/repodoc/index.md": "",
-    })
+    make(
+        tmp_path,
+        {
+            "a.py": "",
+            "out/docs/a.py_docs.md": "",
+            "out/other.txt": "",
+            ".repodoc/index.sqlite": "",
+            "elsewhere/cache/x": "",
+            "docs/repodoc/index.md": "",
+        },
+    )
     settings = Settings(root=tmp_path, output_dir="out/docs")
-    assert paths(settings) == ["a.py", "docs/repodoc/index.md", "elsewhere/cache/x",
-                               "out/other.txt"]
+    assert paths(settings) == ["a.py", "docs/repodoc/index.md", "elsewhere/cache/x", "out/other.txt"]
     assert_agrees(settings)
-    settings = Settings(root=tmp_path, output_dir=str(tmp_path / "out" / "docs"),
-                        cache_dir="elsewhere/cache")
-    assert paths(settings) == [".repodoc/index.sqlite", "a.py", "docs/repodoc/index.md",
-                               "out/other.txt"]
+    settings = Settings(root=tmp_path, output_dir=str(tmp_path / "out" / "docs"), cache_dir="elsewhere/cache")
+    assert paths(settings) == [".repodoc/index.sqlite", "a.py", "docs/repodoc/index.md", "out/other.txt"]
     # The default output folder, docs/repodoc, is skipped by default.
     assert paths(Settings(root=tmp_path, output_dir="docs/repodoc")) == [
-        "a.py", "elsewhere/cache/x", "out/docs/a.py_docs.md", "out/other.txt"]
+        "a.py",
+        "elsewhere/cache/x",
+        "out/docs/a.py_docs.md",
+        "out/other.txt",
+    ]
 
 
 def test_generated_doc_sets_not_scanned(tmp_path):
-    make(tmp_path, {"a.py": "", "old/" + MANIFEST_NAME: "{}", "old/a.py_docs.md": "",
-                    "old/sub/index.md": "", "keep/index.md": ""})
+    make(
+        tmp_path,
+        {
+            "a.py": "",
+            "old/" + MANIFEST_NAME: "{}",
+            "old/a.py_docs.md": "",
+            "old/sub/index.md": "",
+            "keep/index.md": "",
+        },
+    )
     settings = Settings(root=tmp_path)
     assert paths(settings) == ["a.py", "keep/index.md"]
     assert_agrees(settings)
 
 
 def test_virtualenvs_and_tool_folders_skipped(tmp_path):
-    make(tmp_path, {
-        "a.py": "", "env/pyvenv.cfg": "home = /usr", "env/lib/site.py": "",
-        ".venv/pyvenv.cfg": "", ".venv/x.py": "", "node_modules/m/index.js": "",
-        "__pycache__/a.cpython-311.pyc": b"\0", "pkg.egg-info/PKG-INFO": "",
-        ".tox/py/x.py": "", ".mypy_cache/x.json": "", ".hg/store": "",
-        "pkg/__pycache__/b.pyc": b"\0", "pkg/b.py": "",
-    })
+    make(
+        tmp_path,
+        {
+            "a.py": "",
+            "env/pyvenv.cfg": "home = /usr",
+            "env/lib/site.py": "",
+            ".venv/pyvenv.cfg": "",
+            ".venv/x.py": "",
+            "node_modules/m/index.js": "",
+            "__pycache__/a.cpython-311.pyc": b"\0",
+            "pkg.egg-info/PKG-INFO": "",
+            ".tox/py/x.py": "",
+            ".mypy_cache/x.json": "",
+            ".hg/store": "",
+            "pkg/__pycache__/b.pyc": b"\0",
+            "pkg/b.py": "",
+        },
+    )
     settings = Settings(root=tmp_path)
     assert paths(settings) == ["a.py", "pkg/b.py"]
     assert_agrees(settings)
@@ -312,8 +418,18 @@ def test_root_given_through_a_link(tmp_path):
 
 
 def test_odd_file_names(tmp_path):
-    names = ["with space.py", "café.py", "#hash.md", "100%.txt", "back`tick`.py",
-             "日本語/ファイル.py", "[brackets].py", "semi;colon.py", "quote'd.py", "star*.py"]
+    names = [
+        "with space.py",
+        "café.py",
+        "#hash.md",
+        "100%.txt",
+        "back`tick`.py",
+        "日本語/ファイル.py",
+        "[brackets].py",
+        "semi;colon.py",
+        "quote'd.py",
+        "star*.py",
+    ]
     make(tmp_path, {n: "" for n in names})
     settings = Settings(root=tmp_path)
     assert paths(settings) == sorted(names)

@@ -30,9 +30,15 @@ def server_setup(export_hold):
 
 
 def export(client: LanguageClient, msg_id: str):
-    return asyncio.wrap_future(client.protocol.send_request(
-        types.WORKSPACE_EXECUTE_COMMAND, types.ExecuteCommandParams(
-            command="repodoc.exportDocs", arguments=[{"outputDir": "out/cancelled"}]), msg_id=msg_id))
+    return asyncio.wrap_future(
+        client.protocol.send_request(
+            types.WORKSPACE_EXECUTE_COMMAND,
+            types.ExecuteCommandParams(
+                command="repodoc.exportDocs", arguments=[{"outputDir": "out/cancelled"}]
+            ),
+            msg_id=msg_id,
+        )
+    )
 
 
 async def test_cancelling_an_export(client: LanguageClient, ws, export_hold):

@@ -30,8 +30,9 @@ def server_setup(build_hold):
 async def test_open_documents_are_answered_during_the_first_index(client: LanguageClient, ws):
     assert (await request(client, "repodoc/status", {}))["state"] == "indexing"
     open_doc(client, ws, PRICING)
-    symbols = await client.text_document_document_symbol_async(types.DocumentSymbolParams(
-        text_document=types.TextDocumentIdentifier(uri(ws, PRICING))))
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri(ws, PRICING)))
+    )
     assert "price_of" in [s.name for s in symbols]
 
     result = await hover(client, ws, PRICING, 9, 6)  # def price_of
@@ -40,9 +41,13 @@ async def test_open_documents_are_answered_during_the_first_index(client: Langua
     assert value.endswith("(the workspace is still being indexed: uses in other files are not known yet)")
     assert "Used in" not in value
 
-    refs = await client.text_document_references_async(types.ReferenceParams(
-        text_document=types.TextDocumentIdentifier(uri(ws, PRICING)), position=types.Position(9, 6),
-        context=types.ReferenceContext(include_declaration=True)))
+    refs = await client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=types.TextDocumentIdentifier(uri(ws, PRICING)),
+            position=types.Position(9, 6),
+            context=types.ReferenceContext(include_declaration=True),
+        )
+    )
     assert not refs  # none known yet
     with pytest.raises(JsonRpcInvalidParams, match="still being indexed"):
         await request(client, "repodoc/fileDoc", {"uri": uri(ws, PRICING)})

@@ -12,8 +12,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 async def execute(client, command, *arguments):
-    return await client.workspace_execute_command_async(types.ExecuteCommandParams(
-        command=command, arguments=list(arguments)))
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=command, arguments=list(arguments))
+    )
 
 
 async def test_commands_are_advertised(client: LanguageClient, ws):
@@ -42,8 +43,9 @@ async def test_hover_links_to_the_exported_page_once_it_exists(client: LanguageC
     page = ws / "docs/repodoc/shop/pricing.py_docs.md"
     assert page.is_file()
     result = await hover(client, ws, "shop/pricing.py", 9, 6)
-    assert result.contents.value.endswith(f"[Docs: shop/pricing.py]({uri(ws, 'docs/repodoc/shop/pricing.py_docs.md')}"
-                                          "#price_of)")
+    assert result.contents.value.endswith(
+        f"[Docs: shop/pricing.py]({uri(ws, 'docs/repodoc/shop/pricing.py_docs.md')}#price_of)"
+    )
 
 
 async def test_reindex(client: LanguageClient, ws):

@@ -61,11 +61,15 @@ async def test_failed_requests_are_logged_once_with_one_prefix():
         await guarded(ls, "repodoc/folderDoc", broken)({})
     except JsonRpcInternalError as exc:
         ls.report_server_error(exc, FeatureRequestError)  # as pygls does after the response
-    ls.report_server_error(JsonRpcInvalidParams("file:///x is outside every workspace folder"), FeatureRequestError)
+    ls.report_server_error(
+        JsonRpcInvalidParams("file:///x is outside every workspace folder"), FeatureRequestError
+    )
     ls.report_server_error(JsonRpcRequestCancelled("Request with id 3 is canceled"), FeatureRequestError)
     ls.report_server_error(JsonRpcInvalidParams("repodoc: already prefixed"), FeatureRequestError)
     messages = [m.message.split("\n")[0] for m in logged]
-    assert messages == ["repodoc: repodoc/folderDoc failed: 'boom'",
-                        "repodoc: file:///x is outside every workspace folder",
-                        "repodoc: already prefixed"]
+    assert messages == [
+        "repodoc: repodoc/folderDoc failed: 'boom'",
+        "repodoc: file:///x is outside every workspace folder",
+        "repodoc: already prefixed",
+    ]
     assert [m.type for m in logged] == [types.MessageType.Error] + [types.MessageType.Warning] * 2

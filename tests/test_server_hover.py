@@ -40,19 +40,24 @@ def docs(ws, rel, symbol=None):
 async def test_hover_on_a_definition(client: LanguageClient, ws):
     result = await hover(client, ws, "shop/pricing.py", 9, 6)  # def price_of
     assert result.contents.kind == "markdown"
-    assert result.contents.value == "\n\n".join([
-        "```python\n@functools.lru_cache(maxsize=None)\n"
-        "def price_of(item: str, qty: int = 1, /, *, currency: str = 'EUR') -> float\n```",
-        "Return the price of `qty` items.",
-        "Defined in " + link(ws, "shop/pricing.py", 10),
-        "Used in 4 files: " + ", ".join([
-            link(ws, "scripts/run_me.py", 13, r"scripts/run\_me.py:13"),
-            link(ws, "shop/cart.py", 38),
-            link(ws, "src/gadgets/widget.py", 13),
-            link(ws, "tests/test_pricing.py", 8, r"tests/test\_pricing.py:8"),
-        ]),
-        docs(ws, "shop/pricing.py", "price_of"),
-    ])
+    assert result.contents.value == "\n\n".join(
+        [
+            "```python\n@functools.lru_cache(maxsize=None)\n"
+            "def price_of(item: str, qty: int = 1, /, *, currency: str = 'EUR') -> float\n```",
+            "Return the price of `qty` items.",
+            "Defined in " + link(ws, "shop/pricing.py", 10),
+            "Used in 4 files: "
+            + ", ".join(
+                [
+                    link(ws, "scripts/run_me.py", 13, r"scripts/run\_me.py:13"),
+                    link(ws, "shop/cart.py", 38),
+                    link(ws, "src/gadgets/widget.py", 13),
+                    link(ws, "tests/test_pricing.py", 8, r"tests/test\_pricing.py:8"),
+                ]
+            ),
+            docs(ws, "shop/pricing.py", "price_of"),
+        ]
+    )
     assert result.range.start.line == 9 and result.range.start.character == 4
     assert result.range.end.character == 12
 
@@ -60,13 +65,15 @@ async def test_hover_on_a_definition(client: LanguageClient, ws):
 async def test_hover_on_a_dotted_use_through_a_module_alias(client: LanguageClient, ws):
     # widget.py line 16: `class Gizmo(helpers.SpecialCart):` with `import shop.util.helpers as helpers`
     result = await hover(client, ws, "src/gadgets/widget.py", 15, 22)
-    assert result.contents.value == "\n\n".join([
-        "```python\nclass SpecialCart(Cart)\n```",
-        "A cart with a shell hook.",
-        "Defined in " + link(ws, "shop/util/helpers.py", 6),
-        "Used in 2 files: " + link(ws, "shop/cart.py", 44) + ", " + link(ws, "src/gadgets/widget.py", 16),
-        docs(ws, "shop/util/helpers.py", "SpecialCart"),
-    ])
+    assert result.contents.value == "\n\n".join(
+        [
+            "```python\nclass SpecialCart(Cart)\n```",
+            "A cart with a shell hook.",
+            "Defined in " + link(ws, "shop/util/helpers.py", 6),
+            "Used in 2 files: " + link(ws, "shop/cart.py", 44) + ", " + link(ws, "src/gadgets/widget.py", 16),
+            docs(ws, "shop/util/helpers.py", "SpecialCart"),
+        ]
+    )
     assert (result.range.start.character, result.range.end.character) == (20, 31)
 
 
@@ -75,27 +82,38 @@ async def test_hover_on_an_aliased_imported_name(client: LanguageClient, ws):
     used = await hover(client, ws, "src/gadgets/widget.py", 10, 15)
     at_import = await hover(client, ws, "src/gadgets/widget.py", 3, 32)  # the alias itself
     assert used.contents.value == at_import.contents.value
-    assert used.contents.value.startswith("```python\nclass Cart\n```\n\nHolds items until checkout.\n\n"
-                                          "Defined in " + link(ws, "shop/cart.py", 19))
+    assert used.contents.value.startswith(
+        "```python\nclass Cart\n```\n\nHolds items until checkout.\n\n"
+        "Defined in " + link(ws, "shop/cart.py", 19)
+    )
     assert "Used in 4 files: " in used.contents.value
 
 
 async def test_hover_on_a_constant_imported_under_another_name(client: LanguageClient, ws):
     result = await hover(client, ws, "src/gadgets/widget.py", 12, 42)  # `rate` = shop.pricing.DISCOUNT
     assert result.contents.value.split("\n\n")[:2] == [
-        "```python\nDISCOUNT = 0.1\n```", "Defined in " + link(ws, "shop/pricing.py", 5)]
+        "```python\nDISCOUNT = 0.1\n```",
+        "Defined in " + link(ws, "shop/pricing.py", 5),
+    ]
 
 
 async def test_hover_on_a_module_in_an_import(client: LanguageClient, ws):
     result = await hover(client, ws, "src/gadgets/widget.py", 2, 18)  # import shop.util.helpers
-    assert result.contents.value == "\n\n".join([
-        "```python\nmodule shop.util.helpers\n```",
-        "File " + link(ws, "shop/util/helpers.py"),
-        "Imported by 2 files: " + link(ws, "shop/cart.py", 11) + ", " + link(ws, "src/gadgets/widget.py", 3),
-        docs(ws, "shop/util/helpers.py"),
-    ])
+    assert result.contents.value == "\n\n".join(
+        [
+            "```python\nmodule shop.util.helpers\n```",
+            "File " + link(ws, "shop/util/helpers.py"),
+            "Imported by 2 files: "
+            + link(ws, "shop/cart.py", 11)
+            + ", "
+            + link(ws, "src/gadgets/widget.py", 3),
+            docs(ws, "shop/util/helpers.py"),
+        ]
+    )
     package = await hover(client, ws, "src/gadgets/widget.py", 2, 8)  # `shop` of the same import
-    assert package.contents.value.startswith("```python\nmodule shop\n```\n\nShop package: carts and prices.\n\n")
+    assert package.contents.value.startswith(
+        "```python\nmodule shop\n```\n\nShop package: carts and prices.\n\n"
+    )
 
 
 async def test_hover_on_a_relative_import_module(client: LanguageClient, ws):
@@ -104,6 +122,7 @@ async def test_hover_on_a_relative_import_module(client: LanguageClient, ws):
 
 
 # -- jedi ---------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def jedi_ws(tmp_path_factory):
@@ -118,13 +137,16 @@ def gate(tmp_path_factory):
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def gated_client(jedi_ws, gate):
-    async with running_server(jedi_ws, ServerSetup(hooks=[gate], options={"hoverBudgetMs": NO_BUDGET_MS})) as client:
+    async with running_server(
+        jedi_ws, ServerSetup(hooks=[gate], options={"hoverBudgetMs": NO_BUDGET_MS})
+    ) as client:
         yield client
 
 
 def set_hover_budget(client: LanguageClient, ms: int) -> None:
     client.workspace_did_change_configuration(
-        types.DidChangeConfigurationParams(settings={"repodoc": {"hoverBudgetMs": ms}}))
+        types.DidChangeConfigurationParams(settings={"repodoc": {"hoverBudgetMs": ms}})
+    )
 
 
 async def test_hover_on_a_standard_library_name_comes_from_jedi(gated_client: LanguageClient, jedi_ws, gate):
@@ -137,7 +159,8 @@ async def test_hover_on_a_standard_library_name_comes_from_jedi(gated_client: La
 
 
 async def test_a_hover_past_the_budget_answers_without_jedi_and_the_next_hover_there_with_it(
-        gated_client: LanguageClient, jedi_ws, gate):
+    gated_client: LanguageClient, jedi_ws, gate
+):
     await gate.wait_for(event="ready")  # the worker runs: the hover's request reaches it
     cancelled = len(gate.events(event="cancel"))
     set_hover_budget(gated_client, 50)
@@ -157,7 +180,9 @@ async def test_no_hover_on_whitespace_comments_or_keywords(client: LanguageClien
     assert await hover(client, ws, "shop/pricing.py", 6, 0) is None  # an empty line
 
 
-async def test_hover_on_parameters_locals_self_attributes_and_builtins_without_jedi(client: LanguageClient, ws):
+async def test_hover_on_parameters_locals_self_attributes_and_builtins_without_jedi(
+    client: LanguageClient, ws
+):
     # A parameter (on its use), with the function it belongs to.
     result = await hover(client, ws, "shop/cart.py", 32, 32)  # `qty` in `Cart.Line(item, qty)`
     assert result.contents.value.startswith("```python\n(parameter) qty: int = 1\n```")
@@ -165,7 +190,10 @@ async def test_hover_on_parameters_locals_self_attributes_and_builtins_without_j
     # A local variable: its first binding.
     result = await hover(client, ws, "shop/cart.py", 34, 16)  # `return line`
     assert "(variable) line" in result.contents.value
-    assert f"Local variable of `Cart.add`, first bound at {link(ws, 'shop/cart.py', 33)}" in result.contents.value
+    assert (
+        f"Local variable of `Cart.add`, first bound at {link(ws, 'shop/cart.py', 33)}"
+        in result.contents.value
+    )
     # self, and an attribute only assigned in __init__.
     result = await hover(client, ws, "shop/cart.py", 33, 9)
     assert result.contents.value.startswith("```python\n(parameter) self: Cart\n```")

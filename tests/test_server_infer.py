@@ -84,7 +84,7 @@ FILES = {
             global total
             total = 1
         ''',
-    "pkg/use.py": '''
+    "pkg/use.py": """
         import sys
         from pkg.shapes import Shape, make, registry, Stack, Custom
         from pkg import shapes
@@ -115,7 +115,7 @@ FILES = {
             unknown_call(flag=True)
             sys.exit(sys.platform)
             return words
-        ''',
+        """,
 }
 
 
@@ -193,7 +193,9 @@ def test_keyword_arguments(ctx):
 
 def test_module_variables_of_other_files_and_globals(ctx):
     text = hover_at(ctx, "pkg/use.py", "registry")  # in the import
-    assert text.startswith("(variable) registry\n\nModule variable of pkg.shapes, first bound at pkg/shapes.py:58")
+    assert text.startswith(
+        "(variable) registry\n\nModule variable of pkg.shapes, first bound at pkg/shapes.py:58"
+    )
     text = hover_at(ctx, "pkg/shapes.py", "total", occurrence=2)
     assert text.startswith("(variable) total\n\nModule variable, first bound at pkg/shapes.py:64")
 
@@ -202,18 +204,23 @@ def test_modules_compiled_into_the_interpreter(ctx):
     text = hover_at(ctx, "pkg/use.py", "sys.exit")
     assert text.startswith("module sys\n\nThis module provides access")
     text = hover_at(ctx, "pkg/use.py", "exit(sys", offset=1)
-    assert text.startswith("function exit(status=None, /)") and text.endswith("function in module sys (compiled)")
+    assert text.startswith("function exit(status=None, /)") and text.endswith(
+        "function in module sys (compiled)"
+    )
     text = hover_at(ctx, "pkg/use.py", "platform)")
     assert text.startswith("(variable) sys.platform: str")
 
 
-@pytest.mark.parametrize("needle", [
-    "param.area",  # a parameter without annotation
-    "c.method",  # a class with its own __new__
-    "twice.area",  # two assignments of different types (a Shape, a Square)
-    "loop.area",  # a loop variable
-    "made.area() for",  # a comprehension's own variable, not the function's `made`
-])
+@pytest.mark.parametrize(
+    "needle",
+    [
+        "param.area",  # a parameter without annotation
+        "c.method",  # a class with its own __new__
+        "twice.area",  # two assignments of different types (a Shape, a Square)
+        "loop.area",  # a loop variable
+        "made.area() for",  # a comprehension's own variable, not the function's `made`
+    ],
+)
 def test_no_answer_where_the_code_does_not_state_the_type(ctx, needle):
     offset = {"c.method": 2, "made.area() for": 5}.get(needle, len(needle) - 4)
     assert hover_at(ctx, "pkg/use.py", needle, offset=offset) is None

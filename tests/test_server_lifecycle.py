@@ -25,8 +25,9 @@ def second(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server_setup():
     # camelCase and snake_case keys both work; the unknown one is reported and skipped
-    return ServerSetup(markdown=False,
-                       options={"exclude": ["scripts/"], "output_dir": "generated/docs", "noSuchSetting": 1})
+    return ServerSetup(
+        markdown=False, options={"exclude": ["scripts/"], "output_dir": "generated/docs", "noSuchSetting": 1}
+    )
 
 
 async def test_indexing_reports_progress_begin_report_end(client: LanguageClient, ws):
@@ -56,7 +57,8 @@ async def test_initialization_options_are_settings(client: LanguageClient, ws):
 
 async def test_watched_files_are_registered_dynamically(client: LanguageClient, ws):
     assert [(r.method, r.id) for r in client.registrations] == [
-        (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, "repodoc-watched-files")]
+        (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, "repodoc-watched-files")
+    ]
 
 
 async def test_plain_text_hover_for_a_client_without_markdown(client: LanguageClient, ws):
@@ -64,21 +66,30 @@ async def test_plain_text_hover_for_a_client_without_markdown(client: LanguageCl
     assert result.contents.kind == "plaintext"
     assert result.contents.value == (
         "DISCOUNT = 0.1\n\nDefined in shop/pricing.py:5\n\n"
-        "Used in 2 files: shop/cart.py:38, src/gadgets/widget.py:13")
+        "Used in 2 files: shop/cart.py:38, src/gadgets/widget.py:13"
+    )
 
 
 async def test_folders_added_and_removed_at_run_time(client: LanguageClient, ws, second):
-    client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(
-        event=types.WorkspaceFoldersChangeEvent(
-            added=[types.WorkspaceFolder(uri(second), "other")], removed=[])))
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri(second), "other")], removed=[]
+            )
+        )
+    )
     status = await wait_ready(client)
     assert [f["uri"] for f in status["folders"]] == [uri(ws), uri(second)]
     items = (await request(client, "repodoc/searchKeywords", {"query": "lonely_function"}))["items"]
     assert [i["location"]["uri"] for i in items] == [uri(second, "lonely.py")]
 
-    client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(
-        event=types.WorkspaceFoldersChangeEvent(
-            added=[], removed=[types.WorkspaceFolder(uri(second), "other")])))
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[], removed=[types.WorkspaceFolder(uri(second), "other")]
+            )
+        )
+    )
     status = await wait_ready(client)
     assert [f["uri"] for f in status["folders"]] == [uri(ws)]
     assert (await request(client, "repodoc/searchKeywords", {"query": "lonely_function"}))["items"] == []
@@ -87,8 +98,9 @@ async def test_folders_added_and_removed_at_run_time(client: LanguageClient, ws,
 
 
 async def test_did_change_configuration_reindexes_when_the_file_set_changes(client: LanguageClient, ws):
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
-        settings={"repodoc": {"exclude": ["scripts/", "tests/"]}}))
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"repodoc": {"exclude": ["scripts/", "tests/"]}})
+    )
     for _ in range(200):
         status = await wait_ready(client)
         if status["files"] == 18:  # tests/ holds three files

@@ -36,8 +36,9 @@ async def test_hovers_carry_no_command_links(client: LanguageClient, ws):
 
 @served
 async def test_code_lenses_run_a_command_of_the_protocol_not_a_link(client: LanguageClient, ws):
-    lenses = await client.text_document_code_lens_async(types.CodeLensParams(
-        types.TextDocumentIdentifier(uri(ws, "shop/pricing.py"))))
+    lenses = await client.text_document_code_lens_async(
+        types.CodeLensParams(types.TextDocumentIdentifier(uri(ws, "shop/pricing.py")))
+    )
     assert lenses and all(lens.command.command == "repodoc.showFileDoc" for lens in lenses)
     assert "command:" not in json.dumps(as_json(client, lenses))  # workspace/executeCommand runs it
 

@@ -43,7 +43,9 @@ async def test_every_letter_page_and_part_is_served(client: LanguageClient, ws, 
     sub = await request(client, "repodoc/folderDoc", {"uri": uri(ws, "big"), "kind": "sub"})
     assert sub["markdown"] == rendered["big/sub.md"] and "(sub-a-2.md)" in sub["markdown"]
     for letter, page in (("a", "big/sub-a.md"), ("a-2", "big/sub-a-2.md"), ("b", "big/sub-b.md")):
-        result = await request(client, "repodoc/folderDoc", {"uri": uri(ws, "big"), "kind": "sub", "letter": letter})
+        result = await request(
+            client, "repodoc/folderDoc", {"uri": uri(ws, "big"), "kind": "sub", "letter": letter}
+        )
         assert result["markdown"] == rendered[page], letter
         assert (result["path"], result["letter"]) == ("big", letter)
     root = await request(client, "repodoc/folderDoc", {"uri": uri(ws), "kind": "sub", "letter": "a-2"})
@@ -51,15 +53,20 @@ async def test_every_letter_page_and_part_is_served(client: LanguageClient, ws, 
     assert "alpha_function_with_a_long_name_02999" in rendered["big/sub-a-2.md"]
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"kind": "sub", "letter": "c"}, "has no symbols page sub-c.md"),
-    ({"kind": "sub", "letter": "a-3"}, "has no symbols page sub-a-3.md"),
-    ({"kind": "sub", "letter": "A"}, "letter .* must be a-z or _"),
-    ({"kind": "sub", "letter": "a-0"}, "letter .* must be a-z or _"),
-    ({"kind": "sub", "letter": "a-1"}, "letter .* must be a-z or _"),  # part 1 is sub-a.md
-    ({"kind": "doc", "letter": "a"}, "letter .*with kind sub"),
-])
-async def test_a_letter_page_that_does_not_exist_is_invalid_params(client: LanguageClient, ws, params, message):
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"kind": "sub", "letter": "c"}, "has no symbols page sub-c.md"),
+        ({"kind": "sub", "letter": "a-3"}, "has no symbols page sub-a-3.md"),
+        ({"kind": "sub", "letter": "A"}, "letter .* must be a-z or _"),
+        ({"kind": "sub", "letter": "a-0"}, "letter .* must be a-z or _"),
+        ({"kind": "sub", "letter": "a-1"}, "letter .* must be a-z or _"),  # part 1 is sub-a.md
+        ({"kind": "doc", "letter": "a"}, "letter .*with kind sub"),
+    ],
+)
+async def test_a_letter_page_that_does_not_exist_is_invalid_params(
+    client: LanguageClient, ws, params, message
+):
     with pytest.raises(JsonRpcInvalidParams, match=message):
         await request(client, "repodoc/folderDoc", {"uri": uri(ws, "big"), **params})
 
@@ -67,7 +74,9 @@ async def test_a_letter_page_that_does_not_exist_is_invalid_params(client: Langu
 async def test_a_folder_whose_symbols_fit_one_page_has_no_letter_pages(client: LanguageClient, ws, rendered):
     assert "lone/sub.md" in rendered and "sub-t.md" in rendered  # the root, holding big/, is split
     with pytest.raises(JsonRpcInvalidParams, match="lone has no symbols page sub-t.md"):
-        await request(client, "repodoc/folderDoc", {"uri": uri(ws, "lone/small.py"), "kind": "sub", "letter": "t"})
+        await request(
+            client, "repodoc/folderDoc", {"uri": uri(ws, "lone/small.py"), "kind": "sub", "letter": "t"}
+        )
 
 
 # ---------------------------------------------------------------- where pages live, and pages by path
@@ -84,11 +93,12 @@ async def test_page_results_and_status_say_where_pages_live(client: LanguageClie
     """Clients name and link pages by `page` (relative to `outputDir`): neither rebuilds a path."""
     output = str(ws / "docs" / "repodoc")
     for method, params, page in (
-            ("repodoc/fileDoc", {"uri": uri(ws, "big/names.py")}, "big/names.py_docs.md"),
-            ("repodoc/keywordIndex", {"uri": uri(ws, "lone/small.py")}, "lone/small.py_kw.md"),
-            ("repodoc/folderDoc", {"uri": uri(ws, "lone/small.py"), "kind": "doc"}, "lone/doc.md"),
-            ("repodoc/folderDoc", {"uri": uri(ws), "kind": "sub"}, "sub.md"),
-            ("repodoc/folderDoc", {"uri": uri(ws, "big"), "kind": "sub", "letter": "a-2"}, "big/sub-a-2.md")):
+        ("repodoc/fileDoc", {"uri": uri(ws, "big/names.py")}, "big/names.py_docs.md"),
+        ("repodoc/keywordIndex", {"uri": uri(ws, "lone/small.py")}, "lone/small.py_kw.md"),
+        ("repodoc/folderDoc", {"uri": uri(ws, "lone/small.py"), "kind": "doc"}, "lone/doc.md"),
+        ("repodoc/folderDoc", {"uri": uri(ws), "kind": "sub"}, "sub.md"),
+        ("repodoc/folderDoc", {"uri": uri(ws, "big"), "kind": "sub", "letter": "a-2"}, "big/sub-a-2.md"),
+    ):
         result = await request(client, method, params)
         assert (result["page"], result["outputDir"]) == (page, output), (method, params)
     status = await request(client, "repodoc/status", {})
@@ -101,22 +111,29 @@ async def test_every_page_is_served_by_its_path(client: LanguageClient, ws, ever
     for page, text in sorted(every_page.items()):
         result = await request(client, "repodoc/page", {"uri": uri(ws), "page": page})
         assert result["markdown"] == text, page
-        path = page.rsplit("_", 1)[0] if page.endswith((".py_docs.md", ".py_kw.md")) else page.rpartition("/")[0]
+        path = (
+            page.rsplit("_", 1)[0] if page.endswith((".py_docs.md", ".py_kw.md")) else page.rpartition("/")[0]
+        )
         scope = "file" if path.endswith(".py") else "folder"
         assert (result["page"], result["path"], result["scope"]) == (page, path, scope)
         assert result["uri"] == (uri(ws, path) if path else uri(ws))
 
 
-@pytest.mark.parametrize("page, message", [
-    ("big/sub-c.md", "has no page big/sub-c.md"),
-    ("big/sub-a-3.md", "has no page big/sub-a-3.md"),
-    ("lone/sub-t.md", "has no page lone/sub-t.md"),  # lone's symbols fit one page
-    ("missing.py_docs.md", "has no page missing.py_docs.md"),
-    ("../outside.py_kw.md", "has no page"),
-    ("nowhere/index.md", "has no page nowhere/index.md"),
-    ("notes.txt", "page must be a page path"),
-    (7, "page must be a page path"),
-])
-async def test_a_page_path_the_doc_set_does_not_have_is_invalid_params(client: LanguageClient, ws, page, message):
+@pytest.mark.parametrize(
+    "page, message",
+    [
+        ("big/sub-c.md", "has no page big/sub-c.md"),
+        ("big/sub-a-3.md", "has no page big/sub-a-3.md"),
+        ("lone/sub-t.md", "has no page lone/sub-t.md"),  # lone's symbols fit one page
+        ("missing.py_docs.md", "has no page missing.py_docs.md"),
+        ("../outside.py_kw.md", "has no page"),
+        ("nowhere/index.md", "has no page nowhere/index.md"),
+        ("notes.txt", "page must be a page path"),
+        (7, "page must be a page path"),
+    ],
+)
+async def test_a_page_path_the_doc_set_does_not_have_is_invalid_params(
+    client: LanguageClient, ws, page, message
+):
     with pytest.raises(JsonRpcInvalidParams, match=message):
         await request(client, "repodoc/page", {"uri": uri(ws), "page": page})

@@ -24,8 +24,15 @@ async def test_an_unsaved_edit_changes_hover_keywords_and_cross_references(clien
     last = text.split("\n")[16]  # the file's last line of text
     # Replace the docstring of price_of (line 11) and add a function at the end (line 18).
     change_doc(client, ws, PRICING, 2, (10, 4), (10, 42), '"""Price of items, edited."""')
-    change_doc(client, ws, PRICING, 3, (16, len(last)), (16, len(last)),
-               "\n\n\ndef rebate(amount):\n    return apply_discount(amount)\n")
+    change_doc(
+        client,
+        ws,
+        PRICING,
+        3,
+        (16, len(last)),
+        (16, len(last)),
+        "\n\n\ndef rebate(amount):\n    return apply_discount(amount)\n",
+    )
 
     result = await hover(client, ws, PRICING, 9, 6)
     assert result.contents.value.split("\n\n")[1] == "Price of items, edited."
@@ -44,7 +51,9 @@ async def test_a_newer_edit_wins_over_an_older_one(client: LanguageClient, ws):
 
 
 async def test_closing_the_document_reverts_to_the_file_on_disk(client: LanguageClient, ws):
-    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri(ws, PRICING))))
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri(ws, PRICING)))
+    )
     for _ in range(50):
         names = await keyword_names(client, ws, PRICING)
         if not any(n.startswith("rebate") for n in names):
@@ -55,11 +64,16 @@ async def test_closing_the_document_reverts_to_the_file_on_disk(client: Language
 
 
 async def test_deleted_file_leaves_search_after_did_change_watched_files(client: LanguageClient, ws):
-    assert any(i["qualifiedName"] == "SpecialCart"
-               for i in (await request(client, "repodoc/searchKeywords", {"query": "SpecialCart"}))["items"])
+    assert any(
+        i["qualifiedName"] == "SpecialCart"
+        for i in (await request(client, "repodoc/searchKeywords", {"query": "SpecialCart"}))["items"]
+    )
     (ws / "shop/util/helpers.py").unlink()
-    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
-        types.FileEvent(uri=uri(ws, "shop/util/helpers.py"), type=types.FileChangeType.Deleted)]))
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=uri(ws, "shop/util/helpers.py"), type=types.FileChangeType.Deleted)]
+        )
+    )
     for _ in range(100):
         items = (await request(client, "repodoc/searchKeywords", {"query": "SpecialCart"}))["items"]
         if not items:
@@ -71,8 +85,11 @@ async def test_deleted_file_leaves_search_after_did_change_watched_files(client:
 
 async def test_a_created_file_joins_the_index(client: LanguageClient, ws):
     (ws / "shop/extra.py").write_text('"""Extra."""\n\n\ndef brand_new_function():\n    pass\n')
-    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
-        types.FileEvent(uri=uri(ws, "shop/extra.py"), type=types.FileChangeType.Created)]))
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=uri(ws, "shop/extra.py"), type=types.FileChangeType.Created)]
+        )
+    )
     for _ in range(100):
         items = (await request(client, "repodoc/searchKeywords", {"query": "brand_new_function"}))["items"]
         if items:

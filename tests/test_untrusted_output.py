@@ -32,7 +32,9 @@ def make_workspace(parent: Path) -> Path:
     (ws / "pkg").mkdir(parents=True)
     (ws / "pyproject.toml").write_text('[project]\nname = "ws"\n')
     (ws / "pkg" / "__init__.py").write_text('"""A package."""\n')
-    (ws / "pkg" / "mod.py").write_text('"""A module."""\n\n\ndef double(x):\n    """Twice x."""\n    return 2 * x\n')
+    (ws / "pkg" / "mod.py").write_text(
+        '"""A module."""\n\n\ndef double(x):\n    """Twice x."""\n    return 2 * x\n'
+    )
     victim = parent / "victim"
     (victim / "sub").mkdir(parents=True)
     (victim / "keep.txt").write_text("keep\n")
@@ -76,9 +78,21 @@ def one_error_line(err: str) -> str:
 
 def write_manifest(output: Path, pages: dict[str, list]) -> None:
     output.mkdir(parents=True, exist_ok=True)
-    (output / MANIFEST_NAME).write_text(json.dumps({
-        "generator": "repodoc", "version": "0", "format": 1, "fingerprint": "old", "files": [], "hashes": [],
-        "imports": [], "letters": [], "pages": pages}))
+    (output / MANIFEST_NAME).write_text(
+        json.dumps(
+            {
+                "generator": "repodoc",
+                "version": "0",
+                "format": 1,
+                "fingerprint": "old",
+                "files": [],
+                "hashes": [],
+                "imports": [],
+                "letters": [],
+                "pages": pages,
+            }
+        )
+    )
 
 
 def record_of(path: Path) -> list:
@@ -95,17 +109,20 @@ def test_manifest_pages_outside_the_output_folder_are_ignored_with_one_warning(w
     output = ws / "docs" / "repodoc"
     output.mkdir(parents=True)
     os.symlink("../../../victim", output / "linked")
-    write_manifest(output, {
-        "../../../victim/keep.txt": record_of(victim / "keep.txt"),
-        "../../../victim/sub/only.md": record_of(victim / "sub" / "only.md"),
-        str(victim / "keep.md"): record_of(victim / "keep.md"),
-        "pkg/../../../../victim/keep.md": record_of(victim / "keep.md"),
-        "linked/keep.md": record_of(victim / "keep.md"),  # through a symlinked folder
-        "linked/sub/only.md": record_of(victim / "sub" / "only.md"),
-        # On Windows a path; on POSIX one legal file name inside the output folder.
-        "pkg\\..\\..\\..\\..\\victim\\keep.md": record_of(victim / "keep.md"),
-        "nul\0.md": record_of(victim / "keep.md"),
-    })
+    write_manifest(
+        output,
+        {
+            "../../../victim/keep.txt": record_of(victim / "keep.txt"),
+            "../../../victim/sub/only.md": record_of(victim / "sub" / "only.md"),
+            str(victim / "keep.md"): record_of(victim / "keep.md"),
+            "pkg/../../../../victim/keep.md": record_of(victim / "keep.md"),
+            "linked/keep.md": record_of(victim / "keep.md"),  # through a symlinked folder
+            "linked/sub/only.md": record_of(victim / "sub" / "only.md"),
+            # On Windows a path; on POSIX one legal file name inside the output folder.
+            "pkg\\..\\..\\..\\..\\victim\\keep.md": record_of(victim / "keep.md"),
+            "nul\0.md": record_of(victim / "keep.md"),
+        },
+    )
     before = tree_state(victim)
     code, out, err = repodoc(capsys, "export", str(ws), "--jobs", "1")
     assert code == 0, err
@@ -142,7 +159,7 @@ DAMAGED = {
     "short-record": b'{"generator":"repodoc","format":1,"pages":{"a":[1]}}',
     "dep-out-of-range": b'{"generator":"repodoc","format":1,"files":[],"pages":{"a.md":["h",1,2,[7]]}}',
     "hash-not-string": b'{"generator":"repodoc","format":1,"files":["a.py"],"hashes":[5],"imports":[[]],'
-                       b'"letters":[{}],"pages":{}}',
+    b'"letters":[{}],"pages":{}}',
     "foreign": b'{"generator":"mkdocs","pages":{}}',
     "deep": b"[" * 100_000,
     "random-bytes": bytes(range(256)) * 4,
@@ -181,11 +198,14 @@ def test_a_damaged_manifest_is_one_line_and_force_starts_over(ws, capsys, name):
 # ---------------------------------------------------------------- symbolic links
 
 
-@pytest.mark.parametrize("link,target", [
-    ("docs/repodoc", "../../victim"),
-    ("docs", "../victim"),
-    ("docs/repodoc/pkg", "../../../victim"),
-])
+@pytest.mark.parametrize(
+    "link,target",
+    [
+        ("docs/repodoc", "../../victim"),
+        ("docs", "../victim"),
+        ("docs/repodoc/pkg", "../../../victim"),
+    ],
+)
 def test_no_page_is_written_through_a_symbolic_link(ws, capsys, link, target):
     victim = ws.parent / "victim"
     (ws / link).parent.mkdir(parents=True, exist_ok=True)
@@ -215,11 +235,14 @@ def test_a_page_that_is_a_link_or_a_fifo_is_replaced_never_followed(ws, capsys):
     os.rename(output / "pkg" / "__init__.py_docs.md.fifo", fifo_page)
     before = tree_state(victim)
     # check opens no FIFO and reads through no link (a subprocess: opening the FIFO would block)
-    checked = subprocess.run([sys.executable, "-m", "repodoc_ls", "check", str(ws)], capture_output=True,
-                             text=True, timeout=300)
+    checked = subprocess.run(
+        [sys.executable, "-m", "repodoc_ls", "check", str(ws)], capture_output=True, text=True, timeout=300
+    )
     assert checked.returncode == 1, checked.stderr
     out = ws / "docs" / "repodoc"
-    assert {f"stale: {out}/pkg/mod.py_docs.md", f"stale: {out}/pkg/__init__.py_docs.md"} <= set(checked.stdout.splitlines())
+    assert {f"stale: {out}/pkg/mod.py_docs.md", f"stale: {out}/pkg/__init__.py_docs.md"} <= set(
+        checked.stdout.splitlines()
+    )
     code, _, err = repodoc(capsys, "export", str(ws), "--jobs", "1")
     assert code == 0, err
     assert not page.is_symlink() and page.read_text().startswith("# pkg/mod.py")
@@ -254,7 +277,9 @@ def test_check_explains_a_file_repodoc_did_not_write(ws, capsys):
     assert repodoc(capsys, "export", str(ws), "--jobs", "1")[0] == 0  # an export cannot fix it...
     assert (output / "notes.md").exists() and repodoc(capsys, "check", str(ws))[0] == 1
     # ...excluding it does (the pyproject change changes its page: export first)
-    (ws / "pyproject.toml").write_text('[project]\nname = "ws"\n\n[tool.repodoc]\nexclude = ["docs/repodoc/notes.md"]\n')
+    (ws / "pyproject.toml").write_text(
+        '[project]\nname = "ws"\n\n[tool.repodoc]\nexclude = ["docs/repodoc/notes.md"]\n'
+    )
     assert repodoc(capsys, "export", str(ws), "--jobs", "1")[0] == 0
     code, out, err = repodoc(capsys, "check", str(ws))
     assert code == 0, out + err
@@ -299,13 +324,21 @@ print("DONE", result.written, flush=True)
 
 def test_two_exports_of_one_folder_take_turns(ws, capsys):
     (ws / "pkg" / "more.py").write_text("def more():\n    pass\n")
-    first = subprocess.Popen([sys.executable, "-c", _PAUSED_EXPORT, str(ws)], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [sys.executable, "-c", _PAUSED_EXPORT, str(ws)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     second = None
     try:
         assert first.stdout.readline().strip() == "PAUSED"  # holding the lock, half way
-        second = subprocess.Popen([sys.executable, "-m", "repodoc_ls", "export", str(ws), "--jobs", "1"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        second = subprocess.Popen(
+            [sys.executable, "-m", "repodoc_ls", "export", str(ws), "--jobs", "1"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         seen = []
         for line in second.stderr:
             seen.append(line)
@@ -354,10 +387,13 @@ async def test_export_docs_refuses_a_linked_output_folder_then_answers(client: L
     before = tree_state(victim)
 
     async def export_docs(*arguments):
-        return await client.workspace_execute_command_async(types.ExecuteCommandParams(
-            command="repodoc.exportDocs", arguments=list(arguments)))
+        return await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="repodoc.exportDocs", arguments=list(arguments))
+        )
 
-    with pytest.raises(JsonRpcInvalidParams, match="docs/repodoc is a symbolic link: repodoc never writes through"):
+    with pytest.raises(
+        JsonRpcInvalidParams, match="docs/repodoc is a symbolic link: repodoc never writes through"
+    ):
         await export_docs()
     assert tree_state(victim) == before
     result = await export_docs({"outputDir": "site"})

@@ -110,12 +110,26 @@ BAD_STANDARD_REQUESTS = [
     ("textDocument/hover", lambda ws: at(ws, PRICING, -1, 0), "Position.line should be in range"),
     ("textDocument/hover", lambda ws: at(ws, PRICING, 2**40, 0), "Position.line should be in range"),
     ("textDocument/hover", lambda ws: at(ws, PRICING, 0, -3), "Position.character should be in range"),
-    ("textDocument/hover", lambda ws: {"textDocument": {"uri": _pricing(ws)}, "position": "1:2"}, "params.position"),
-    ("textDocument/hover", lambda ws: {"position": {"line": 1, "character": 0}}, "params.textDocument: required"),
+    (
+        "textDocument/hover",
+        lambda ws: {"textDocument": {"uri": _pricing(ws)}, "position": "1:2"},
+        "params.position",
+    ),
+    (
+        "textDocument/hover",
+        lambda ws: {"position": {"line": 1, "character": 0}},
+        "params.textDocument: required",
+    ),
     ("textDocument/hover", lambda ws: None, "params"),
     ("textDocument/hover", lambda ws: at(ws, "shop/pri" + NUL + "cing.py", 4, 2), "NUL"),
-    ("textDocument/hover", lambda ws: {"textDocument": {"uri": _pricing(ws).replace("pricing", "pri%00cing")},
-                                       "position": {"line": 4, "character": 2}}, "NUL"),
+    (
+        "textDocument/hover",
+        lambda ws: {
+            "textDocument": {"uri": _pricing(ws).replace("pricing", "pri%00cing")},
+            "position": {"line": 4, "character": 2},
+        },
+        "NUL",
+    ),
     ("textDocument/definition", lambda ws: at(ws, PRICING, -5, 0), "Position.line should be in range"),
     ("textDocument/references", lambda ws: at(ws, PRICING, 4, 2), "params.context: required"),
     ("textDocument/documentSymbol", lambda ws: {"textDocument": 5}, "params.textDocument"),
@@ -131,7 +145,11 @@ BAD_CUSTOM_REQUESTS = [
     ("repodoc/crossReferences", _pos(1, -2), "position.character"),
     ("repodoc/crossReferences", lambda ws: {"uri": _pricing(ws), "position": "1:2"}, "position must be"),
     ("repodoc/crossReferences", _pos(4, 2, "shop/pri" + NUL + "cing.py"), "NUL"),
-    ("repodoc/crossReferences", lambda ws: {"uri": 5, "position": {"line": 4, "character": 2}}, "uri must be"),
+    (
+        "repodoc/crossReferences",
+        lambda ws: {"uri": 5, "position": {"line": 4, "character": 2}},
+        "uri must be",
+    ),
     ("repodoc/crossReferences", lambda ws: {"keyword": 3}, "keyword"),
     ("repodoc/crossReferences", lambda ws: {}, "give either"),
     ("repodoc/crossReferences", lambda ws: [], "JSON object"),
@@ -168,38 +186,50 @@ def _ids_of(cases) -> list[str]:
 
 
 @pytest.mark.parametrize("method, params, says", BAD_STANDARD_REQUESTS, ids=_ids_of(BAD_STANDARD_REQUESTS))
-async def test_standard_requests_with_bad_params_get_invalid_params(client: LanguageClient, ws, method, params, says):
+async def test_standard_requests_with_bad_params_get_invalid_params(
+    client: LanguageClient, ws, method, params, says
+):
     message = await refused(client, method, params(ws), INVALID_PARAMS)
     assert says in message
     await assert_serving(client, ws)
 
 
 @pytest.mark.parametrize("method, params, says", BAD_CUSTOM_REQUESTS, ids=_ids_of(BAD_CUSTOM_REQUESTS))
-async def test_custom_requests_with_bad_params_get_invalid_params(client: LanguageClient, ws, method, params, says):
+async def test_custom_requests_with_bad_params_get_invalid_params(
+    client: LanguageClient, ws, method, params, says
+):
     message = await refused(client, method, params(ws), INVALID_PARAMS)
     assert says in message
     await assert_serving(client, ws)
 
 
 @pytest.mark.parametrize("command, arguments, says", BAD_COMMANDS, ids=_ids_of(BAD_COMMANDS))
-async def test_commands_with_bad_arguments_get_invalid_params(client: LanguageClient, ws, command, arguments, says):
-    message = await refused(client, "workspace/executeCommand",
-                            {"command": command, "arguments": arguments(ws)}, INVALID_PARAMS)
+async def test_commands_with_bad_arguments_get_invalid_params(
+    client: LanguageClient, ws, command, arguments, says
+):
+    message = await refused(
+        client, "workspace/executeCommand", {"command": command, "arguments": arguments(ws)}, INVALID_PARAMS
+    )
     assert says in message
     await assert_serving(client, ws)
 
 
 async def test_the_refusal_names_the_parameter_in_the_protocols_spelling(client: LanguageClient, ws):
     message = await refused(client, "textDocument/hover", at(ws, "shop/pricing.py", -1, 0), INVALID_PARAMS)
-    assert message == ("invalid params for textDocument/hover: params.position: "
-                       "Position.line should be in range [0:2147483647], but was -1")
+    assert message == (
+        "invalid params for textDocument/hover: params.position: "
+        "Position.line should be in range [0:2147483647], but was -1"
+    )
 
 
 async def test_positions_past_the_end_are_valid(client: LanguageClient, ws):
     # In range for the protocol, past the end of the file: an answer, not an error.
     assert await raw(client, "textDocument/hover", at(ws, "shop/pricing.py", 2**31 - 1, 2**31 - 1)) is None
-    answer = await raw(client, "repodoc/crossReferences",
-                       {"uri": uri(ws, "shop/pricing.py"), "position": {"line": 2**31 - 1, "character": 0}})
+    answer = await raw(
+        client,
+        "repodoc/crossReferences",
+        {"uri": uri(ws, "shop/pricing.py"), "position": {"line": 2**31 - 1, "character": 0}},
+    )
     assert answer["definitions"] == [] and answer["references"] == []
 
 
@@ -210,24 +240,43 @@ async def test_unknown_method_gets_method_not_found(client: LanguageClient, ws):
 
 async def test_a_notification_with_bad_params_is_dropped_and_logged(client: LanguageClient, ws):
     notify(client, "textDocument/didOpen", {"textDocument": 5})
-    notify(client, "textDocument/didChange", {"textDocument": {"uri": uri(ws, "shop/pricing.py")},
-                                              "contentChanges": "x"})
+    notify(
+        client,
+        "textDocument/didChange",
+        {"textDocument": {"uri": uri(ws, "shop/pricing.py")}, "contentChanges": "x"},
+    )
     await assert_serving(client, ws)
     logged = [m.message for m in client.log_messages]
-    assert any(m.startswith("repodoc: invalid params for textDocument/didOpen: params.textDocument")
-               for m in logged), logged
+    assert any(
+        m.startswith("repodoc: invalid params for textDocument/didOpen: params.textDocument") for m in logged
+    ), logged
 
 
 # -- lifecycle ------------------------------------------------------------------
 
+
 async def test_requests_before_initialize_get_server_not_initialized(fresh: LanguageClient, ws):
-    for method, params in (("repodoc/status", {}), ("textDocument/hover", at(ws, "shop/pricing.py", 4, 2)),
-                           ("repodoc/fileDoc", {"uri": uri(ws, "shop/pricing.py")}), ("shutdown", None),
-                           ("workspace/executeCommand", {"command": "repodoc.reindex", "arguments": []})):
+    for method, params in (
+        ("repodoc/status", {}),
+        ("textDocument/hover", at(ws, "shop/pricing.py", 4, 2)),
+        ("repodoc/fileDoc", {"uri": uri(ws, "shop/pricing.py")}),
+        ("shutdown", None),
+        ("workspace/executeCommand", {"command": "repodoc.reindex", "arguments": []}),
+    ):
         message = await refused(fresh, method, params, NOT_INITIALIZED)
         assert "initialize" in message
-    notify(fresh, "textDocument/didOpen", {"textDocument": {
-        "uri": uri(ws, "shop/pricing.py"), "languageId": "python", "version": 1, "text": "x = 1\n"}})
+    notify(
+        fresh,
+        "textDocument/didOpen",
+        {
+            "textDocument": {
+                "uri": uri(ws, "shop/pricing.py"),
+                "languageId": "python",
+                "version": 1,
+                "text": "x = 1\n",
+            }
+        },
+    )
     # Then the session starts as usual, and the notification sent before it was dropped.
     status = await start(fresh, ws)
     assert [f["uri"] for f in status["folders"]] == [uri(ws)]
@@ -237,11 +286,17 @@ async def test_requests_before_initialize_get_server_not_initialized(fresh: Lang
     await fresh.shutdown_session()
 
 
-async def test_requests_after_shutdown_get_invalid_request_and_exit_ends_the_process(fresh: LanguageClient, ws):
+async def test_requests_after_shutdown_get_invalid_request_and_exit_ends_the_process(
+    fresh: LanguageClient, ws
+):
     await start(fresh, ws)
     assert await raw(fresh, "shutdown") is None
-    for method, params in (("repodoc/status", {}), ("textDocument/hover", at(ws, "shop/pricing.py", 4, 2)),
-                           ("repodoc/fileDoc", {"uri": uri(ws, "shop/pricing.py")}), ("shutdown", None)):
+    for method, params in (
+        ("repodoc/status", {}),
+        ("textDocument/hover", at(ws, "shop/pricing.py", 4, 2)),
+        ("repodoc/fileDoc", {"uri": uri(ws, "shop/pricing.py")}),
+        ("shutdown", None),
+    ):
         message = await refused(fresh, method, params, INVALID_REQUEST)
         assert "shutting down" in message
     notify(fresh, "exit", None)
@@ -250,6 +305,7 @@ async def test_requests_after_shutdown_get_invalid_request_and_exit_ends_the_pro
 
 
 # -- requests of the server to the client ---------------------------------------
+
 
 def _client_answering_show_document() -> LanguageClient:
     """A client whose answer to window/showDocument is whatever `show_answer` holds."""
@@ -271,27 +327,38 @@ def _client_answering_show_document() -> LanguageClient:
     return client
 
 
-SHOWING = ClientServerConfig(server_command=[sys.executable, "-m", "repodoc_ls.server"],
-                             client_factory=_client_answering_show_document)
+SHOWING = ClientServerConfig(
+    server_command=[sys.executable, "-m", "repodoc_ls.server"], client_factory=_client_answering_show_document
+)
 
 
 @pytest_lsp.fixture(config=SHOWING, loop_scope="module")
 async def showing(lsp_client: LanguageClient, ws):
     caps = capabilities()
     caps.window.show_document = types.ShowDocumentClientCapabilities(support=True)
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=caps, root_uri=uri(ws), workspace_folders=[types.WorkspaceFolder(uri(ws), ws.name)],
-        initialization_options={"hoverBudgetMs": 10000}))
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=caps,
+            root_uri=uri(ws),
+            workspace_folders=[types.WorkspaceFolder(uri(ws), ws.name)],
+            initialization_options={"hoverBudgetMs": 10000},
+        )
+    )
     yield
     await lsp_client.shutdown_session()
 
 
 async def show(client: LanguageClient, ws) -> dict:
-    return await raw(client, "workspace/executeCommand", {
-        "command": "repodoc.showFileDoc", "arguments": [{"uri": uri(ws, "shop/cart.py"), "symbol": "Cart"}]})
+    return await raw(
+        client,
+        "workspace/executeCommand",
+        {"command": "repodoc.showFileDoc", "arguments": [{"uri": uri(ws, "shop/cart.py"), "symbol": "Cart"}]},
+    )
 
 
-async def test_show_file_doc_answers_when_the_client_answers_show_document_with_null(showing: LanguageClient, ws):
+async def test_show_file_doc_answers_when_the_client_answers_show_document_with_null(
+    showing: LanguageClient, ws
+):
     from server_helpers import wait_ready
 
     await wait_ready(showing)
@@ -330,7 +397,9 @@ async def test_a_client_request_left_unanswered_gives_up_after_the_timeout():
 
     ls.protocol.set_writer(Writer())
     ls.protocol.client_request_timeout = 0.01
-    request = ls.protocol.send_request_async(types.WINDOW_SHOW_DOCUMENT, types.ShowDocumentParams(uri="file:///x"))
+    request = ls.protocol.send_request_async(
+        types.WINDOW_SHOW_DOCUMENT, types.ShowDocumentParams(uri="file:///x")
+    )
     with pytest.raises(ClientDidNotAnswer, match="did not answer window/showDocument"):
         await asyncio.wait_for(request, HANG_GUARD)
     assert b'"window/showDocument"' in sent[0]

@@ -35,8 +35,10 @@ REFUSED = {
     "cache_up": ('cache-dir = "../victim"\n', ("cache-dir = '../victim'", NOT_INSIDE)),
     "cache_absolute": ('cache-dir = "{victim}/cache"\n', ("cache-dir", NOT_INSIDE)),
     "cache_root": ('cache-dir = "."\n', ("cache-dir = '.'", NOT_INSIDE)),
-    "trust_in_pyproject": ('templates = "tpl"\ntrust-templates = true\n',
-                           ("trust-templates can only be given on the command line or in the editor's settings",)),
+    "trust_in_pyproject": (
+        'templates = "tpl"\ntrust-templates = true\n',
+        ("trust-templates can only be given on the command line or in the editor's settings",),
+    ),
 }
 
 #: name -> (link inside the workspace, its target): committed links the default settings
@@ -90,7 +92,9 @@ def test_every_command_refuses_them(tmp_path, command):
 
 def test_the_trust_flag_does_not_excuse_the_pyproject(tmp_path):
     ws, victim, marker = hostile(tmp_path, "trust_in_pyproject")
-    assert_one_line_error(repodoc("export", str(ws), "--trust-templates"), "trust-templates can only be given")
+    assert_one_line_error(
+        repodoc("export", str(ws), "--trust-templates"), "trust-templates can only be given"
+    )
     assert not marker.exists()
 
 
@@ -142,15 +146,22 @@ def test_only_the_user_can_trust_templates(tmp_path):
     assert load_settings(ws).template_path is None
     assert load_settings(ws, {"trust_templates": True}).template_path == ws.resolve() / "tpl"
     assert load_settings(ws, {"templates": "mine"}).template_path == ws.resolve() / "mine"
-    (ws / "pyproject.toml").write_text('[tool.repodoc]\ntrust_templates = true\n')
+    (ws / "pyproject.toml").write_text("[tool.repodoc]\ntrust_templates = true\n")
     with pytest.raises(SettingsError, match="trust-templates can only be given"):
         load_settings(ws)
 
 
 # -- the language server (a real server over stdio, one folder per case) -------
 
-SERVER_CASES = ["output_up", "output_absolute", "cache_up", "cache_root", "trust_in_pyproject",
-                "output_folder_link", "cache_folder_link"]
+SERVER_CASES = [
+    "output_up",
+    "output_absolute",
+    "cache_up",
+    "cache_root",
+    "trust_in_pyproject",
+    "output_folder_link",
+    "cache_folder_link",
+]
 
 
 @pytest.fixture(scope="module")
@@ -165,16 +176,20 @@ def cases(tmp_path_factory):
 @pytest_lsp.fixture(config=CONFIG, scope="module")
 async def client(lsp_client: LanguageClient, cases):
     folders = [types.WorkspaceFolder(uri(ws), name) for name, (ws, *_) in cases.items()]
-    await lsp_client.initialize_session(types.InitializeParams(
-        capabilities=capabilities(), workspace_folders=folders, initialization_options={}))
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=capabilities(), workspace_folders=folders, initialization_options={}
+        )
+    )
     await wait_ready(lsp_client)
     yield
     await lsp_client.shutdown_session()
 
 
 async def _export(client, ws):
-    return await client.workspace_execute_command_async(types.ExecuteCommandParams(
-        command="repodoc.exportDocs", arguments=[{"uri": uri(ws)}]))
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="repodoc.exportDocs", arguments=[{"uri": uri(ws)}])
+    )
 
 
 @pytest.mark.asyncio(loop_scope="module")
@@ -208,8 +223,11 @@ async def test_server_never_writes_through_a_committed_link(client: LanguageClie
     await request(client, "repodoc/fileDoc", {"uri": uri(ws, "pkg/mod.py")})
     if name == "cache_folder_link":  # showFileDoc writes its page into the cache folder
         with pytest.raises(JsonRpcInvalidParams, match="symbolic link"):
-            await client.workspace_execute_command_async(types.ExecuteCommandParams(
-                command="repodoc.showFileDoc", arguments=[{"uri": uri(ws, "pkg/mod.py")}]))
+            await client.workspace_execute_command_async(
+                types.ExecuteCommandParams(
+                    command="repodoc.showFileDoc", arguments=[{"uri": uri(ws, "pkg/mod.py")}]
+                )
+            )
     assert snapshot(victim) == before
 
 

@@ -38,19 +38,23 @@ FUNCTIONS = 200_000
 
 
 def repodoc(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "repodoc_ls", *args], capture_output=True, text=True,
-                          timeout=HANG_GUARD_S)
+    return subprocess.run(
+        [sys.executable, "-m", "repodoc_ls", *args], capture_output=True, text=True, timeout=HANG_GUARD_S
+    )
 
 
 def repodoc_peak_memory(*args: str) -> tuple[subprocess.CompletedProcess, int]:
     """`repodoc *args`, and its peak resident memory in KiB, measured in a parent of its own
     (RUSAGE_CHILDREN of this process would count every earlier test's subprocesses)."""
-    probe = ("import resource, subprocess, sys\n"
-             "done = subprocess.run([sys.executable, '-m', 'repodoc_ls', *sys.argv[1:]])\n"
-             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-             "sys.exit(done.returncode)\n")
-    run = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True,
-                         timeout=HANG_GUARD_S)
+    probe = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run([sys.executable, '-m', 'repodoc_ls', *sys.argv[1:]])\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "sys.exit(done.returncode)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=HANG_GUARD_S
+    )
     return run, int(run.stdout.strip().splitlines()[-1])
 
 
@@ -295,8 +299,9 @@ pytestmark_lsp = pytest.mark.asyncio(loop_scope="module")
 def lsp_ws(tmp_path_factory):
     ws = tmp_path_factory.mktemp("untrusted-size") / "ws"
     ws.mkdir()
-    (ws / "a.py").write_text('def greet(name):\n    """Say hello."""\n    return name\n\n\ngreet("x")\n',
-                             encoding="utf-8")
+    (ws / "a.py").write_text(
+        'def greet(name):\n    """Say hello."""\n    return name\n\n\ngreet("x")\n', encoding="utf-8"
+    )
     many_functions(ws / "many.py")
     sparse_python_file(ws / "big.py")
     os.mkfifo(ws / "pipe.py")
@@ -316,8 +321,11 @@ def _guard(awaitable):
 
 @pytestmark_lsp
 async def test_document_symbols_of_200k_functions_are_capped(client: LanguageClient, lsp_ws):
-    result = await _guard(client.text_document_document_symbol_async(
-        types.DocumentSymbolParams(types.TextDocumentIdentifier(uri(lsp_ws, "many.py")))))
+    result = await _guard(
+        client.text_document_document_symbol_async(
+            types.DocumentSymbolParams(types.TextDocumentIdentifier(uri(lsp_ws, "many.py")))
+        )
+    )
     assert len(result) == caps.MAX_SYMBOLS + 1
     assert [s.name for s in result[:2]] == ["f0", "f1"]
     more = result[-1]
@@ -336,13 +344,17 @@ async def test_the_keyword_index_of_200k_functions_is_capped(client: LanguageCli
 @pytestmark_lsp
 async def test_requests_on_a_fifo_answer_and_the_server_goes_on(client: LanguageClient, lsp_ws):
     # More hovers than the server has query threads: each would block one for good.
-    answers = await _guard(asyncio.gather(*[hover(client, lsp_ws, "pipe.py", 0, i) for i in range(6)],
-                                          return_exceptions=True))
+    answers = await _guard(
+        asyncio.gather(*[hover(client, lsp_ws, "pipe.py", 0, i) for i in range(6)], return_exceptions=True)
+    )
     assert all(a is None or isinstance(a, Exception) for a in answers)
     with pytest.raises(JsonRpcInvalidParams, match="not an indexed file"):
         await _guard(request(client, "repodoc/fileDoc", {"uri": uri(lsp_ws, "pipe.py")}))
-    symbols = await _guard(client.text_document_document_symbol_async(
-        types.DocumentSymbolParams(types.TextDocumentIdentifier(uri(lsp_ws, "pipe.py")))))
+    symbols = await _guard(
+        client.text_document_document_symbol_async(
+            types.DocumentSymbolParams(types.TextDocumentIdentifier(uri(lsp_ws, "pipe.py")))
+        )
+    )
     assert not symbols
     answer = await _guard(hover(client, lsp_ws, "a.py", 5, 1))
     assert answer is not None and "Say hello." in answer.contents.value

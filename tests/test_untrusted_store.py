@@ -31,8 +31,9 @@ MANIFEST = ".repodoc-manifest.json"
 
 
 def repodoc(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "repodoc_ls", *args], capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "repodoc_ls", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def warnings_of(result) -> list[str]:
@@ -94,8 +95,12 @@ def corrupt_table(db: Path, table: str) -> None:
     checkpoint(db)
     conn = sqlite3.connect(db)
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    roots = [r for (r,) in conn.execute("SELECT rootpage FROM sqlite_master WHERE tbl_name = ? AND rootpage > 0",
-                                        (table,))]
+    roots = [
+        r
+        for (r,) in conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE tbl_name = ? AND rootpage > 0", (table,)
+        )
+    ]
     conn.close()
     assert roots and min(roots) >= 2
     header = db.read_bytes()[:100]
@@ -247,7 +252,9 @@ raise SystemExit(main(sys.argv[1:]))
 
 
 def repodoc_on_a_full_disk(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", FULL_DISK, *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", FULL_DISK, *args], capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.parametrize("command", ["index", "export", "check"])
@@ -267,7 +274,8 @@ def test_a_full_disk_under_the_store_is_a_warning_in_every_command(workspace, co
 def test_a_full_disk_found_after_a_warm_start_is_a_warning_too(workspace):
     assert repodoc("index", str(workspace)).returncode == 0
     (workspace / "shop" / "pricing.py").write_text(  # its new symbols need new pages
-        "".join(f"def price_{i}(x):\n    return x\n\n\n" for i in range(2000)))
+        "".join(f"def price_{i}(x):\n    return x\n\n\n" for i in range(2000))
+    )
     result = repodoc_on_a_full_disk("export", str(workspace))
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     (warning,) = warnings_of(result)
@@ -327,14 +335,26 @@ def test_reindex_starts_a_fresh_store(workspace):
 # -- symlinks in and around the cache folder --------------------------------------------
 
 
-@pytest.mark.parametrize("link", [".repodoc", ".repodoc/index.sqlite3", ".repodoc/index.sqlite3-wal",
-                                  ".repodoc/index.sqlite3-shm", ".repodoc/.gitignore"])
+@pytest.mark.parametrize(
+    "link",
+    [
+        ".repodoc",
+        ".repodoc/index.sqlite3",
+        ".repodoc/index.sqlite3-wal",
+        ".repodoc/index.sqlite3-shm",
+        ".repodoc/.gitignore",
+    ],
+)
 def test_no_write_or_delete_through_a_link_in_the_cache_folder(tmp_path, link):
     ws = materialize_workspace(tmp_path)
     victim = victim_tree(tmp_path)
     path = ws / link
     path.parent.mkdir(exist_ok=True)
-    target = victim if link == ".repodoc" else victim / ("index.sqlite3" if link.endswith("sqlite3") else "new-file")
+    target = (
+        victim
+        if link == ".repodoc"
+        else victim / ("index.sqlite3" if link.endswith("sqlite3") else "new-file")
+    )
     os.symlink(os.path.relpath(target, path.parent), path)
     before = tree_digest(victim)
     for command in ("index", "export", "check"):
@@ -422,8 +442,9 @@ async def test_the_server_heals_a_damaged_store_and_reindex_starts_anew(client: 
     assert answer is not None and "price_of" in answer.contents.value
     from lsprotocol import types
 
-    result = await client.workspace_execute_command_async(types.ExecuteCommandParams(
-        command="repodoc.reindex", arguments=[]))
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="repodoc.reindex", arguments=[])
+    )
     assert result["state"] == "ready" and result["files"] == len(expected.paths())
     assert result["symbols"] == expected.symbol_count()
     again = await hover(client, ws, "shop/pricing.py", 9, 6)

@@ -31,6 +31,7 @@ NOT_USED = "the workspace's templates folder 'tpl' is not used"
 @pytest.fixture
 def hostile(tmp_path):
     """(workspace, marker, victim): a workspace whose file_docs template runs a payload."""
+
     def build(payload: str = "cycler_globals", extra: str = ""):
         marker = tmp_path / "pwned"
         ws = make_workspace(tmp_path, 'templates = "tpl"\n' + extra)
@@ -38,6 +39,7 @@ def hostile(tmp_path):
         (ws / "tpl" / "file_docs.md.j2").write_text(payloads(marker)[payload])
         (ws / "tpl" / "file_kw.md.j2").write_text(CUSTOM_KW)
         return ws, marker, make_victim(tmp_path)
+
     return build
 
 
@@ -99,16 +101,19 @@ def test_a_templates_folder_outside_the_workspace_is_not_used(hostile, tmp_path)
     assert renderer.render_page("pkg/mod.py", "kw").startswith("# pkg/mod.py — keywords\n")
 
 
-@pytest.mark.parametrize("text,fragment", [
-    ("{% for %}\n", "line 1: Expected an expression"),
-    ("# {{ title | text }}\n{{ no_such_value }}\n", "line 2: 'no_such_value' is undefined"),
-    ("{{ range(10**10) | list }}\n", "Range too big"),
-    ("{{ 10 ** (10 ** 10) }}\n", "too large"),
-    ("{{ 'x' * 10 ** 9 }}\n", "too long"),
-    ("{% set d = {} %}{{ d.update(a=1) }}\n", "unsafe"),
-    ("{{ 1 / 0 }}\n", "ZeroDivisionError: division by zero"),
-    (b"\xff\xfe{{ title }}\n", "UnicodeDecodeError"),
-])
+@pytest.mark.parametrize(
+    "text,fragment",
+    [
+        ("{% for %}\n", "line 1: Expected an expression"),
+        ("# {{ title | text }}\n{{ no_such_value }}\n", "line 2: 'no_such_value' is undefined"),
+        ("{{ range(10**10) | list }}\n", "Range too big"),
+        ("{{ 10 ** (10 ** 10) }}\n", "too large"),
+        ("{{ 'x' * 10 ** 9 }}\n", "too long"),
+        ("{% set d = {} %}{{ d.update(a=1) }}\n", "unsafe"),
+        ("{{ 1 / 0 }}\n", "ZeroDivisionError: division by zero"),
+        (b"\xff\xfe{{ title }}\n", "UnicodeDecodeError"),
+    ],
+)
 def test_a_broken_user_template_is_one_clear_line(hostile, text, fragment):
     ws, _, _ = hostile()
     target = ws / "tpl" / "file_docs.md.j2"
@@ -129,14 +134,18 @@ def test_cli_without_trust_renders_with_the_built_in_templates(hostile):
     assert exported.returncode == 0, exported.stderr
     page = ws / "docs" / "repodoc" / "pkg" / "mod.py_docs.md"
     assert page.read_text().startswith("# pkg/mod.py\n")
-    assert (ws / "docs" / "repodoc" / "pkg" / "mod.py_kw.md").read_text().startswith("# pkg/mod.py — keywords\n")
+    assert (
+        (ws / "docs" / "repodoc" / "pkg" / "mod.py_kw.md").read_text().startswith("# pkg/mod.py — keywords\n")
+    )
     checked = repodoc("check", str(ws))
     assert checked.returncode == 0, checked.stdout + checked.stderr
     shown = repodoc("show", str(ws / "pkg" / "mod.py"))
     assert shown.returncode == 0 and shown.stdout == page.read_text()
     for result in (exported, checked, shown):
         warnings = [line for line in result.stderr.splitlines() if NOT_USED in line]
-        assert len(warnings) == 1 and warnings[0].startswith("warning: ") and "--trust-templates" in warnings[0]
+        assert (
+            len(warnings) == 1 and warnings[0].startswith("warning: ") and "--trust-templates" in warnings[0]
+        )
     assert not marker.exists()
     assert snapshot(victim) == before
 
@@ -166,8 +175,12 @@ def test_cli_with_trust_refuses_the_payload_in_one_line(hostile, command):
     before = snapshot(victim)
     target = str(ws / "pkg" / "mod.py") if command == "show" else str(ws)
     result = repodoc(command, target, "--trust-templates")
-    assert_one_line_error(result, "repodoc: error: template file_docs.md.j2: line 1: ",
-                          "access to attribute '__init__'", "is unsafe")
+    assert_one_line_error(
+        result,
+        "repodoc: error: template file_docs.md.j2: line 1: ",
+        "access to attribute '__init__'",
+        "is unsafe",
+    )
     assert not marker.exists()
     assert snapshot(victim) == before
 
@@ -175,23 +188,28 @@ def test_cli_with_trust_refuses_the_payload_in_one_line(hostile, command):
 @pytest.mark.parametrize("name", ["subclasses", "lipsum_globals", "template_reference"])
 def test_cli_show_with_trust_refuses_other_payloads(hostile, name):
     ws, marker, _ = hostile(name)
-    assert_one_line_error(repodoc("show", str(ws / "pkg" / "mod.py"), "--trust-templates"),
-                          "repodoc: error: template file_docs.md.j2: line 1: ", "unsafe")
+    assert_one_line_error(
+        repodoc("show", str(ws / "pkg" / "mod.py"), "--trust-templates"),
+        "repodoc: error: template file_docs.md.j2: line 1: ",
+        "unsafe",
+    )
     assert not marker.exists()
 
 
 def test_cli_template_syntax_error_is_one_line(hostile):
     ws, _, _ = hostile()
     (ws / "tpl" / "file_docs.md.j2").write_text("# ok\n{% if %}\n")
-    assert_one_line_error(repodoc("export", str(ws), "--trust-templates"),
-                          "repodoc: error: template file_docs.md.j2: line 2: ")
+    assert_one_line_error(
+        repodoc("export", str(ws), "--trust-templates"), "repodoc: error: template file_docs.md.j2: line 2: "
+    )
 
 
 # -- the language server (a real server over stdio) ---------------------------
 
 REQUEST_FAILED = -32803
-REFUSED = ("repodoc: template file_docs.md.j2: line 1: "
-           "access to attribute '__init__' of 'type' object is unsafe.")
+REFUSED = (
+    "repodoc: template file_docs.md.j2: line 1: access to attribute '__init__' of 'type' object is unsafe."
+)
 
 
 def _lsp_workspace(parent):
@@ -235,12 +253,15 @@ def _unharmed(workspace) -> None:
 
 
 async def _execute(client, command, *arguments):
-    return await client.workspace_execute_command_async(types.ExecuteCommandParams(
-        command=command, arguments=list(arguments)))
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=command, arguments=list(arguments))
+    )
 
 
 @pytest.mark.asyncio(loop_scope="module")
-async def test_server_without_trust_renders_with_the_built_in_templates(untrusted: LanguageClient, untrusted_ws):
+async def test_server_without_trust_renders_with_the_built_in_templates(
+    untrusted: LanguageClient, untrusted_ws
+):
     ws = untrusted_ws[0]
     doc = await request(untrusted, "repodoc/fileDoc", {"uri": uri(ws, "pkg/mod.py")})
     assert doc["markdown"].startswith("# pkg/mod.py\n")
@@ -260,26 +281,32 @@ async def test_server_without_trust_renders_with_the_built_in_templates(untruste
 async def test_server_trust_from_the_settings_applies_at_once(untrusted: LanguageClient, untrusted_ws):
     ws = untrusted_ws[0]
     settings = {"hoverBudgetMs": 10000}
-    untrusted.workspace_did_change_configuration(types.DidChangeConfigurationParams(
-        settings={"repodoc": {**settings, "trustTemplates": True}}))
+    untrusted.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"repodoc": {**settings, "trustTemplates": True}})
+    )
     with pytest.raises(JsonRpcException) as caught:
         await request(untrusted, "repodoc/fileDoc", {"uri": uri(ws, "pkg/mod.py")})
     assert (caught.value.code, caught.value.message) == (REQUEST_FAILED, REFUSED)
-    untrusted.workspace_did_change_configuration(types.DidChangeConfigurationParams(
-        settings={"repodoc": settings}))
+    untrusted.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"repodoc": settings})
+    )
     doc = await request(untrusted, "repodoc/fileDoc", {"uri": uri(ws, "pkg/mod.py")})
     assert doc["markdown"].startswith("# pkg/mod.py\n")
     _unharmed(untrusted_ws)
 
 
 @pytest.mark.asyncio(loop_scope="module")
-async def test_server_with_trust_uses_the_templates_and_refuses_the_payload(trusted: LanguageClient, trusted_ws):
+async def test_server_with_trust_uses_the_templates_and_refuses_the_payload(
+    trusted: LanguageClient, trusted_ws
+):
     ws = trusted_ws[0]
     kw = await request(trusted, "repodoc/keywordIndex", {"uri": uri(ws, "pkg/mod.py")})
     assert kw["markdown"] == "# custom keywords of pkg/mod.py\n"
-    attempts = [request(trusted, "repodoc/fileDoc", {"uri": uri(ws, "pkg/mod.py")}),
-                _execute(trusted, "repodoc.showFileDoc", {"uri": uri(ws, "pkg/mod.py")}),
-                _execute(trusted, "repodoc.exportDocs")]
+    attempts = [
+        request(trusted, "repodoc/fileDoc", {"uri": uri(ws, "pkg/mod.py")}),
+        _execute(trusted, "repodoc.showFileDoc", {"uri": uri(ws, "pkg/mod.py")}),
+        _execute(trusted, "repodoc.exportDocs"),
+    ]
     for attempt in attempts:
         with pytest.raises(JsonRpcException) as caught:
             await attempt

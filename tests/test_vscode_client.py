@@ -39,8 +39,13 @@ COMMAND_IDS = {
 
 def npm(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
     # REPODOC_BUNDLE_PYTHON: the Python with pip that `npm run package` bundles the server with.
-    env = dict(os.environ, CI="true", npm_config_update_notifier="false", npm_config_fund="false",
-               REPODOC_BUNDLE_PYTHON=sys.executable)
+    env = dict(
+        os.environ,
+        CI="true",
+        npm_config_update_notifier="false",
+        npm_config_fund="false",
+        REPODOC_BUNDLE_PYTHON=sys.executable,
+    )
     proc = subprocess.run(
         [NPM, *args],
         cwd=CLIENT,
@@ -78,8 +83,23 @@ def test_unit_tests(installed):
 
 
 # What the bundled server imports (top-level names in bundled/libs), and the server's own files.
-BUNDLED_PACKAGES = ("pygls", "lsprotocol", "cattrs", "attrs", "attr", "jedi", "parso", "jinja2", "markupsafe",
-                    "pathspec", "markdown_it", "mdurl", "tomli", "exceptiongroup", "repodoc_ls")
+BUNDLED_PACKAGES = (
+    "pygls",
+    "lsprotocol",
+    "cattrs",
+    "attrs",
+    "attr",
+    "jedi",
+    "parso",
+    "jinja2",
+    "markupsafe",
+    "pathspec",
+    "markdown_it",
+    "mdurl",
+    "tomli",
+    "exceptiongroup",
+    "repodoc_ls",
+)
 MAX_VSIX_BYTES = 12 * 1024 * 1024
 LIBS = "extension/bundled/libs/"
 ENTRY = Path("extension") / "bundled" / "tool" / "server.py"
@@ -104,8 +124,11 @@ def unpacked(vsix, tmp_path_factory) -> Path:
 
 def bare_env() -> dict[str, str]:
     """This environment without what would make repodoc_ls importable from elsewhere."""
-    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP",
-                                                             "PYTHONUSERBASE", "VIRTUAL_ENV")}
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "VIRTUAL_ENV")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -125,14 +148,21 @@ def test_package_holds_the_bundle_and_the_commands(vsix):
         manifest = json.loads(zf.read("extension/package.json"))
         bundle = zf.read("extension/dist/extension.js").decode("utf8")
     assert "extension/dist/extension.js" in names
-    assert not any(n.startswith("extension/node_modules/") for n in names), "node_modules leaked into the vsix"
+    assert not any(n.startswith("extension/node_modules/") for n in names), (
+        "node_modules leaked into the vsix"
+    )
     assert not any(n.startswith(("extension/src/", "extension/scripts/", "extension/test/")) for n in names)
     contributed = {c["command"] for c in manifest["contributes"]["commands"]}
     assert COMMAND_IDS <= contributed, COMMAND_IDS - contributed
     assert manifest["main"] == "./dist/extension.js"
     properties = manifest["contributes"]["configuration"]["properties"]
-    assert set(properties) >= {"repodoc.interpreter", "repodoc.importStrategy", "repodoc.outputDir",
-                               "repodoc.exclude", "repodoc.trace.server"}
+    assert set(properties) >= {
+        "repodoc.interpreter",
+        "repodoc.importStrategy",
+        "repodoc.outputDir",
+        "repodoc.exclude",
+        "repodoc.trace.server",
+    }
     assert properties["repodoc.importStrategy"]["default"] == "useBundled"
     assert properties["repodoc.interpreter"]["type"] == "array"
     # the bundle starts the bundled script, never `-m repodoc_ls`, and needs no node_modules
@@ -145,9 +175,9 @@ def test_vsix_holds_the_server_and_its_dependencies_pure_python(vsix):
     assert vsix.stat().st_size < MAX_VSIX_BYTES, f"the vsix grew to {vsix.stat().st_size} bytes"
     with zipfile.ZipFile(vsix) as zf:
         names = set(zf.namelist())
-        bundled = {n[len(LIBS):]: zf.read(n) for n in names if n.startswith(LIBS + "repodoc_ls/")}
+        bundled = {n[len(LIBS) :]: zf.read(n) for n in names if n.startswith(LIBS + "repodoc_ls/")}
     assert ENTRY.as_posix() in names
-    top = {n[len(LIBS):].split("/")[0] for n in names if n.startswith(LIBS)}
+    top = {n[len(LIBS) :].split("/")[0] for n in names if n.startswith(LIBS)}
     missing = [p for p in BUNDLED_PACKAGES if p not in top]
     assert not missing, f"not bundled: {missing}"
     assert "typing_extensions.py" in top
@@ -156,16 +186,26 @@ def test_vsix_holds_the_server_and_its_dependencies_pure_python(vsix):
     assert not [n for n in names if "/__pycache__/" in n or n.startswith(LIBS + "bin/")]
     # the bundled server is this checkout's, templates included
     source = REPO / "repodoc_ls"
-    expected = {p.relative_to(REPO).as_posix(): p.read_bytes() for p in source.rglob("*")
-                if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"}
+    expected = {
+        p.relative_to(REPO).as_posix(): p.read_bytes()
+        for p in source.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    }
     assert any(n.endswith(".md.j2") for n in expected)
-    assert {n: hashlib.sha256(b).hexdigest() for n, b in bundled.items()} == \
-        {n: hashlib.sha256(b).hexdigest() for n, b in expected.items()}
+    assert {n: hashlib.sha256(b).hexdigest() for n, b in bundled.items()} == {
+        n: hashlib.sha256(b).hexdigest() for n, b in expected.items()
+    }
 
 
 def test_a_bare_python_runs_the_bundled_entry(unpacked, bare_python):
-    proc = subprocess.run([bare_python, "-B", str(unpacked / ENTRY), "--version"], cwd=unpacked / "extension",
-                          env=bare_env(), capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [bare_python, "-B", str(unpacked / ENTRY), "--version"],
+        cwd=unpacked / "extension",
+        env=bare_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     libs = (unpacked / "extension" / "bundled" / "libs" / "repodoc_ls").resolve()
     assert proc.stdout.startswith("repodoc 0.1.0 (bundled: "), proc.stdout
@@ -182,8 +222,13 @@ def _pythons() -> list[str]:
 
 def _version(python: str) -> tuple[int, int] | None:
     try:
-        out = subprocess.run([python, "-c", "import sys; print('%d %d' % sys.version_info[:2])"],
-                             capture_output=True, text=True, timeout=60, env=bare_env())
+        out = subprocess.run(
+            [python, "-c", "import sys; print('%d %d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=bare_env(),
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     parts = out.stdout.split()
@@ -198,8 +243,14 @@ def test_every_python_from_3_10_runs_the_bundle_and_older_ones_say_why(unpacked)
         if version is None or version in seen:
             continue
         seen[version] = python
-        proc = subprocess.run([python, "-I", "-S", "-B", str(unpacked / ENTRY), "--version"], cwd=unpacked,
-                              env=bare_env(), capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(
+            [python, "-I", "-S", "-B", str(unpacked / ENTRY), "--version"],
+            cwd=unpacked,
+            env=bare_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if version >= (3, 10):
             assert proc.returncode == 0, f"{python} ({version}): {proc.stderr}"
             assert f"Python {version[0]}.{version[1]}." in proc.stdout, proc.stdout
@@ -229,23 +280,33 @@ def _hostile_workspace(tmp: Path) -> tuple[Path, Path]:
     return ws, marker
 
 
-async def test_the_bundled_server_answers_from_a_bare_python_and_ignores_the_workspace(unpacked, bare_python,
-                                                                                         tmp_path):
+async def test_the_bundled_server_answers_from_a_bare_python_and_ignores_the_workspace(
+    unpacked, bare_python, tmp_path
+):
     """The server as the extension starts it (launch.ts: the script's path, the extension's
     folder as cwd) with a bare Python, in a workspace that would shadow repodoc_ls and json."""
     from server_helpers import hover, make_client, start
 
     ws, marker = _hostile_workspace(tmp_path)
-    armed = subprocess.run([bare_python, "-m", "repodoc_ls", "--version"], cwd=ws, env=bare_env(),
-                           capture_output=True, text=True, timeout=60)
+    armed = subprocess.run(
+        [bare_python, "-m", "repodoc_ls", "--version"],
+        cwd=ws,
+        env=bare_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert marker.is_file(), f"the trap is not armed: {armed.stderr}"  # `-m` in the workspace runs its code
     marker.unlink()
 
     extension = unpacked / "extension"
-    env = dict(bare_env(), REPODOC_IMPORT_STRATEGY="useBundled", PYTHONSAFEPATH="1", PYTHONDONTWRITEBYTECODE="1")
+    env = dict(
+        bare_env(), REPODOC_IMPORT_STRATEGY="useBundled", PYTHONSAFEPATH="1", PYTHONDONTWRITEBYTECODE="1"
+    )
     client = make_client()
-    await client.start_io(bare_python, str(extension / "bundled" / "tool" / "server.py"), "serve",
-                          cwd=str(extension), env=env)
+    await client.start_io(
+        bare_python, str(extension / "bundled" / "tool" / "server.py"), "serve", cwd=str(extension), env=env
+    )
     try:
         status = await start(client, ws)
         assert status["files"] >= 4
@@ -262,16 +323,27 @@ def test_from_environment_uses_the_installed_server_else_the_bundled_one(unpacke
     checkout, for the Python running the tests), or the bundled one with a note when it has none."""
     entry = str(unpacked / ENTRY)
     env = dict(os.environ, REPODOC_IMPORT_STRATEGY="fromEnvironment", PYTHONDONTWRITEBYTECODE="1")
-    own = subprocess.run([sys.executable, entry, "--version"], cwd=unpacked, env=env,
-                         capture_output=True, text=True, timeout=120)
+    own = subprocess.run(
+        [sys.executable, entry, "--version"],
+        cwd=unpacked,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert own.returncode == 0, own.stderr
     import repodoc_ls
 
     assert f"(environment: {Path(repodoc_ls.__file__).resolve().parent};" in own.stdout, own.stdout
 
-    bare = subprocess.run([bare_python, entry, "--version"], cwd=unpacked,
-                          env=dict(bare_env(), REPODOC_IMPORT_STRATEGY="fromEnvironment", PYTHONDONTWRITEBYTECODE="1"),
-                          capture_output=True, text=True, timeout=120)
+    bare = subprocess.run(
+        [bare_python, entry, "--version"],
+        cwd=unpacked,
+        env=dict(bare_env(), REPODOC_IMPORT_STRATEGY="fromEnvironment", PYTHONDONTWRITEBYTECODE="1"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bare.returncode == 0, bare.stderr
     assert "(bundled: " in bare.stdout, bare.stdout
     assert "repodoc_ls is not installed for" in bare.stderr and "using the server bundled" in bare.stderr

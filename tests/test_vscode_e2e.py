@@ -27,13 +27,16 @@ pytestmark = pytest.mark.slow
 
 
 def _run(args, timeout, **kw):
-    return subprocess.run(args, cwd=CLIENT, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=timeout, **kw)
+    return subprocess.run(
+        args, cwd=CLIENT, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout, **kw
+    )
 
 
 def _fail(what, proc):
-    pytest.fail(f"{what} exited with {proc.returncode}\n--- stdout ---\n{proc.stdout[-8000:]}\n"
-                f"--- stderr ---\n{proc.stderr[-8000:]}")
+    pytest.fail(
+        f"{what} exited with {proc.returncode}\n--- stdout ---\n{proc.stdout[-8000:]}\n"
+        f"--- stderr ---\n{proc.stderr[-8000:]}"
+    )
 
 
 def _missing(reason: str) -> None:
@@ -50,7 +53,9 @@ def test_extension_in_code_server():
         _missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     for tool in ("make", "g++", "pkg-config"):
         if shutil.which(tool) is None:
-            _missing(f"{tool} is missing: code-server's native modules need build-essential pkg-config libkrb5-dev")
+            _missing(
+                f"{tool} is missing: code-server's native modules need build-essential pkg-config libkrb5-dev"
+            )
     # The Python the run makes its bare interpreter from; what is installed in it is not used.
     python = os.environ.get("REPODOC_PYTHON") or sys.executable
 
@@ -63,16 +68,24 @@ def test_extension_in_code_server():
         proc = _run([NPM, "ci", "--no-audit", "--no-fund"], timeout=900)
         if proc.returncode != 0:
             _fail("npm ci", proc)
-    proc = _run([NPM, "run", "package"], timeout=900, env=dict(os.environ, REPODOC_BUNDLE_PYTHON=sys.executable))
+    proc = _run(
+        [NPM, "run", "package"], timeout=900, env=dict(os.environ, REPODOC_BUNDLE_PYTHON=sys.executable)
+    )
     if proc.returncode != 0:
         _fail("npm run package", proc)
 
-    env = dict(os.environ, CODE_SERVER_DIR=code_server_dir, REPODOC_PYTHON=python,
-               E2E_OUTPUT=str(CLIENT / "e2e" / "output"))
+    env = dict(
+        os.environ,
+        CODE_SERVER_DIR=code_server_dir,
+        REPODOC_PYTHON=python,
+        E2E_OUTPUT=str(CLIENT / "e2e" / "output"),
+    )
     proc = _run(["node", "e2e/run.mjs"], timeout=600, env=env)
     print(proc.stdout[-6000:])
     if proc.returncode == 2:
-        reason = next((line[5:].strip() for line in proc.stdout.splitlines() if line.startswith("SKIP:")), "skipped")
+        reason = next(
+            (line[5:].strip() for line in proc.stdout.splitlines() if line.startswith("SKIP:")), "skipped"
+        )
         _missing(reason)
     if proc.returncode != 0:
         _fail("e2e/run.mjs (screenshots and logs in vscode-client/e2e/output)", proc)

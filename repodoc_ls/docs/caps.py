@@ -33,7 +33,7 @@ def hidden_symbols(facts: FileFacts) -> int:
 
 
 def more(total: int, shown: int, what: str) -> str:
-    """"… and 198,000 more functions not listed here", or "" when nothing was left out."""
+    """ "… and 198,000 more functions not listed here", or "" when nothing was left out."""
     return f"… and {total - shown:,} more {what} not listed here" if total > shown else ""
 
 

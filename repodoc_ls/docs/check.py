@@ -39,8 +39,9 @@ class CheckResult:
         return not (self.stale or self.missing or self.extra or self.broken or self.manifest_error)
 
 
-def check(index: Index, output_dir: Path | str | None = None,
-          progress: Progress | None = None) -> CheckResult:
+def check(
+    index: Index, output_dir: Path | str | None = None, progress: Progress | None = None
+) -> CheckResult:
     renderer = Renderer(index, output_dir)
     output = renderer.output
     check_output_folder(renderer.root, output_dir if output_dir is not None else output)
@@ -72,8 +73,11 @@ def check(index: Index, output_dir: Path | str | None = None,
             result.extra.append(found)
             if found not in ours:
                 result.stray.append(found)
-        result.broken = [b for b in check_links(output, pages=None, source_root=renderer.root)
-                         if b.page in ours or b.page in expected or not excluded(b.page)]
+        result.broken = [
+            b
+            for b in check_links(output, pages=None, source_root=renderer.root)
+            if b.page in ours or b.page in expected or not excluded(b.page)
+        ]
     return result
 
 

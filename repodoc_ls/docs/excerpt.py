@@ -34,9 +34,11 @@ def embedded_source(data: bytes, encoding: str, budget: int) -> Source:
     else:
         partial = not head.endswith(("\n", "\r"))  # a last line without its end
         shown += partial
-        cut = partial and data[budget:budget + 1] not in (b"\n", b"\r")
+        cut = partial and data[budget : budget + 1] not in (b"\n", b"\r")
     text = head[:end]
-    return Source(_page_text(text), True, shown, cut, len(data) - len(text.encode(encoding, errors="replace")))
+    return Source(
+        _page_text(text), True, shown, cut, len(data) - len(text.encode(encoding, errors="replace"))
+    )
 
 
 def _page_text(text: str) -> str:

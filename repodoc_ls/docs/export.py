@@ -61,8 +61,18 @@ from repodoc_ls.index.indexer import Index
 from repodoc_ls.safefs import read_regular
 from repodoc_ls.scan import MANIFEST_NAME
 
-__all__ = ["CheckResult", "ExportCancelled", "ExportError", "ExportResult", "check", "export", "render_all",
-           "render_units", "iter_rendered", "unit_of_page"]
+__all__ = [
+    "CheckResult",
+    "ExportCancelled",
+    "ExportError",
+    "ExportResult",
+    "check",
+    "export",
+    "render_all",
+    "render_units",
+    "iter_rendered",
+    "unit_of_page",
+]
 
 Progress = Callable[[int, int, str], None]
 
@@ -113,9 +123,15 @@ def _render_and_store_chunk(units: list[Unit]) -> list[_Stored]:
     return out
 
 
-def _render_and_store(renderer: Renderer, units: list[Unit], output: Path, old_pages: dict[str, PageRecord],
-                      progress: Progress | None, cancel: Callable[[], bool] | None,
-                      meanwhile: Callable[[], None] = lambda: None) -> Iterator[_Stored]:
+def _render_and_store(
+    renderer: Renderer,
+    units: list[Unit],
+    output: Path,
+    old_pages: dict[str, PageRecord],
+    progress: Progress | None,
+    cancel: Callable[[], bool] | None,
+    meanwhile: Callable[[], None] = lambda: None,
+) -> Iterator[_Stored]:
     """Render `units` and write each page whose bytes changed: in forked workers that write
     what they render when there are many units, else here with a few writing threads.
     Calls `meanwhile` once the work has started (the workers' time is this process's idle
@@ -138,10 +154,18 @@ def _render_and_store(renderer: Renderer, units: list[Unit], output: Path, old_p
                 streams = []
                 if folder_units:
                     alone = workers if not file_units else 1
-                    streams.append(_imap_chunks(pools.enter_context(fork_pool(alone, renderer.index)), folder_units, alone))
+                    streams.append(
+                        _imap_chunks(
+                            pools.enter_context(fork_pool(alone, renderer.index)), folder_units, alone
+                        )
+                    )
                 renderer.prepare()
                 if file_units:
-                    streams.append(_imap_chunks(pools.enter_context(fork_pool(workers, renderer.index)), file_units, workers))
+                    streams.append(
+                        _imap_chunks(
+                            pools.enter_context(fork_pool(workers, renderer.index)), file_units, workers
+                        )
+                    )
                 meanwhile()
                 done = 0
                 for stream in streams:
@@ -171,10 +195,11 @@ def _render_and_store(renderer: Renderer, units: list[Unit], output: Path, old_p
                 progress(n + 1, len(pending), "writing")
 
 
-def _imap_chunks(pool: multiprocessing.pool.Pool, units: list[Unit],
-                 workers: int) -> Iterator[tuple[int, list[_Stored]]]:
+def _imap_chunks(
+    pool: multiprocessing.pool.Pool, units: list[Unit], workers: int
+) -> Iterator[tuple[int, list[_Stored]]]:
     """(units in the chunk, its results) for each chunk of `units`, rendered and written in `pool`."""
-    chunks = _spread([units[i:i + CHUNK] for i in range(0, len(units), CHUNK)], workers)
+    chunks = _spread([units[i : i + CHUNK] for i in range(0, len(units), CHUNK)], workers)
     return zip((len(c) for c in chunks), pool.imap(_render_and_store_chunk, chunks))
 
 
@@ -183,16 +208,22 @@ def _spread(chunks: list[list[Unit]], workers: int) -> list[list[Unit]]:
     different parts of the tree: creating files in one folder takes that folder's lock, and
     a worker waiting for it spins on a CPU the rendering needs."""
     size = -(-len(chunks) // workers)
-    segments = [chunks[i:i + size] for i in range(0, len(chunks), size)]
+    segments = [chunks[i : i + size] for i in range(0, len(chunks), size)]
     return [seg[i] for i in range(size) for seg in segments if i < len(seg)]
 
 
 # ------------------------------------------------------------------ export
 
 
-def export(index: Index, output_dir: Path | str | None = None, *, force: bool = False,
-           progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
-           notify: Callable[[str], None] | None = None) -> ExportResult:
+def export(
+    index: Index,
+    output_dir: Path | str | None = None,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+    cancel: Callable[[], bool] | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> ExportResult:
     """Write the doc set. `notify` gets a message when the export waits for another export
     of the same folder (by default it goes to `progress`)."""
     renderer = Renderer(index, output_dir)
@@ -213,8 +244,13 @@ def export(index: Index, output_dir: Path | str | None = None, *, force: bool = 
             gc.enable()
 
 
-def _export(index: Index, renderer: Renderer, force: bool, progress: Progress | None,
-            cancel: Callable[[], bool] | None) -> ExportResult:
+def _export(
+    index: Index,
+    renderer: Renderer,
+    force: bool,
+    progress: Progress | None,
+    cancel: Callable[[], bool] | None,
+) -> ExportResult:
     start = time.perf_counter()
     output = renderer.output
     folders = OutputFolders(output)
@@ -222,13 +258,19 @@ def _export(index: Index, renderer: Renderer, force: bool, progress: Progress | 
     old = folders.load_manifest(force, warnings)
     new_sources = source_hashes(index)
     fp = fingerprint(renderer)
-    if (old is not None and not warnings and old.fingerprint == fp and old.sources == new_sources
-            and all(on_disk_as_recorded(output / page, rec) for page, rec in old.pages.items())):
+    if (
+        old is not None
+        and not warnings
+        and old.fingerprint == fp
+        and old.sources == new_sources
+        and all(on_disk_as_recorded(output / page, rec) for page, rec in old.pages.items())
+    ):
         # Nothing changed, on either side: the doc set on disk is what a render would give.
         return ExportResult(output, 0, len(old.pages), 0, time.perf_counter() - start)
     same_fingerprint = old is not None and old.fingerprint == fp
-    all_units = renderer.units(unchanged_folder_letters(old, new_sources)
-                               if old is not None and same_fingerprint else None)
+    all_units = renderer.units(
+        unchanged_folder_letters(old, new_sources) if old is not None and same_fingerprint else None
+    )
     units = units_to_render(renderer, all_units, old, new_sources, same_fingerprint, output)
     old_pages = old.pages if old is not None else {}
 
@@ -240,13 +282,22 @@ def _export(index: Index, renderer: Renderer, force: bool, progress: Progress | 
     if os.path.lexists(output / MANIFEST_NAME) and old is None:
         conflicts.insert(0, MANIFEST_NAME)
     if conflicts and not force:
-        shown = "\n  ".join(conflicts[:20]) + (f"\n  ... and {len(conflicts) - 20} more" if len(conflicts) > 20 else "")
-        raise ExportError(f"{len(conflicts)} file(s) in {output} were not written by repodoc and would be "
-                          f"overwritten (use --force to overwrite them):\n  {shown}")
+        shown = "\n  ".join(conflicts[:20]) + (
+            f"\n  ... and {len(conflicts) - 20} more" if len(conflicts) > 20 else ""
+        )
+        raise ExportError(
+            f"{len(conflicts)} file(s) in {output} were not written by repodoc and would be "
+            f"overwritten (use --force to overwrite them):\n  {shown}"
+        )
     if planned - old_pages.keys():
         # Claim the new pages first, so a kill half way leaves nothing a re-run would refuse.
-        claim = Manifest(old.fingerprint if old else "", old.sources if old else {}, dict(old_pages),
-                         old.imports if old else {}, old.letters if old else {})
+        claim = Manifest(
+            old.fingerprint if old else "",
+            old.sources if old else {},
+            dict(old_pages),
+            old.imports if old else {},
+            old.letters if old else {},
+        )
         for page in planned - old_pages.keys():
             claim.pages[page] = PageRecord(None)
         claim.save(output)
@@ -255,8 +306,11 @@ def _export(index: Index, renderer: Renderer, force: bool, progress: Progress | 
     # are workers: the file system's time overlaps the rendering.
     records: dict[str, tuple[str, Rendered]] = {}
     written: list[str] = []
-    changed = ({p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
-               if old is not None and same_fingerprint else None)
+    changed = (
+        {p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
+        if old is not None and same_fingerprint
+        else None
+    )
     derived: _Derived = {}
 
     def meanwhile() -> None:
@@ -265,16 +319,22 @@ def _export(index: Index, renderer: Renderer, force: bool, progress: Progress | 
         derived["letters"] = letter_digests(index, old, changed)
         index.save_references()  # the next export after an edit starts from these
 
-    for page, digest, result, wrote in _render_and_store(renderer, units, output, old_pages, progress, cancel,
-                                                         meanwhile):
+    for page, digest, result, wrote in _render_and_store(
+        renderer, units, output, old_pages, progress, cancel, meanwhile
+    ):
         records[page] = (digest, result)
         if wrote:
             written.append(page)
 
     rendered_units = set(units)
     existing_units = set(all_units)
-    keep = {page: rec for page, rec in old_pages.items() if rec.hash is not None
-            and unit_of_page(page) not in rendered_units and unit_of_page(page) in existing_units}
+    keep = {
+        page: rec
+        for page, rec in old_pages.items()
+        if rec.hash is not None
+        and unit_of_page(page) not in rendered_units
+        and unit_of_page(page) in existing_units
+    }
     stale = sorted(page for page in old_pages if page not in records and page not in keep)
     if not derived:  # nothing was rendered
         meanwhile()
@@ -292,8 +352,16 @@ def _export(index: Index, renderer: Renderer, force: bool, progress: Progress | 
         _remove_leftover_temp_files(output)  # an earlier export was killed mid-write
     removed = folders.remove_pages({page: old_pages[page] for page in stale}, warnings)
     manifest.save(output)
-    return ExportResult(output, len(written), len(manifest.pages) - len(written), removed,
-                        time.perf_counter() - start, len(records), tuple(sorted(written)), tuple(warnings))
+    return ExportResult(
+        output,
+        len(written),
+        len(manifest.pages) - len(written),
+        removed,
+        time.perf_counter() - start,
+        len(records),
+        tuple(sorted(written)),
+        tuple(warnings),
+    )
 
 
 class _Derived(TypedDict, total=False):
@@ -318,4 +386,3 @@ def _same_bytes(target: Path, data: bytes) -> bool:
         return not os.path.islink(target) and read_regular(target, len(data)) == data
     except OSError:
         return False
-

@@ -34,8 +34,12 @@ MAX_REF_LINES = 10  # line links per file per referenced symbol
 MAX_RELATED = 10
 
 _FENCE_LANGUAGE = {
-    FileKind.JSON: "json", FileKind.TOML: "toml", FileKind.YAML: "yaml", FileKind.INI: "ini",
-    FileKind.MARKDOWN: "markdown", FileKind.TEXT: "text",
+    FileKind.JSON: "json",
+    FileKind.TOML: "toml",
+    FileKind.YAML: "yaml",
+    FileKind.INI: "ini",
+    FileKind.MARKDOWN: "markdown",
+    FileKind.TEXT: "text",
 }
 _CATEGORY_ORDER = (Category.STDLIB, Category.THIRD_PARTY, Category.WORKSPACE)
 
@@ -63,10 +67,19 @@ def file_summary(renderer: Renderer, path: str) -> str:
     if facts.is_python:
         classes = sum(1 for s in facts.symbols if s.kind == SymbolKind.CLASS and not s.parent)
         functions = sum(1 for s in facts.symbols if s.kind == SymbolKind.FUNCTION and not s.parent)
-        parts = [p for p in (_count(classes, "class", "classes") if classes else "",
-                             _count(functions, "function") if functions else "") if p]
-        label = {FileKind.PACKAGE_INIT: "Package init", FileKind.SCRIPT: "Script",
-                 FileKind.STUB: "Type stub"}.get(kind, "Module")
+        parts = [
+            p
+            for p in (
+                _count(classes, "class", "classes") if classes else "",
+                _count(functions, "function") if functions else "",
+            )
+            if p
+        ]
+        label = {
+            FileKind.PACKAGE_INIT: "Package init",
+            FileKind.SCRIPT: "Script",
+            FileKind.STUB: "Type stub",
+        }.get(kind, "Module")
         return f"{label}: {', '.join(parts)}" if parts else f"{label} with {_count(facts.lines, 'line')}"
     if facts.kind in FileKind.DATA and facts.outline:
         return f"{facts.kind} file: {_count(len(facts.outline), 'top-level key')}"
@@ -101,9 +114,16 @@ def render_file_page(renderer: Renderer, path: str) -> Rendered:
         "docstring_fence": pages.fence_for(facts.docstring or ""),
         "facts": _purpose_facts(p, facts),
         "api": _api(p, facts) if facts.is_python else None,
-        "outline": [View({"indent": "  " * (max(o.level, 1) - 1), "title": pages.text(o.title),
-                     "line": p.line_link(path, o.line, f"line {o.line}")})
-                    for o in facts.outline[:caps.MAX_ROWS]],
+        "outline": [
+            View(
+                {
+                    "indent": "  " * (max(o.level, 1) - 1),
+                    "title": pages.text(o.title),
+                    "line": p.line_link(path, o.line, f"line {o.line}"),
+                }
+            )
+            for o in facts.outline[: caps.MAX_ROWS]
+        ],
         "outline_more": caps.more(len(facts.outline), caps.MAX_ROWS, "entries"),
         "dependencies": _dependencies(p, facts) if facts.imports else [],
         "dependencies_more": caps.more(len(facts.imports), caps.MAX_ROWS, "imported names"),
@@ -122,8 +142,10 @@ def render_file_page(renderer: Renderer, path: str) -> Rendered:
 
 
 def _metadata(p: PageLinks, facts: FileFacts) -> list[tuple[str, str]]:
-    rows = [("Source", f"[{pages.text(facts.path)}]({p.to_source(facts.path)})"),
-            ("Type", p.renderer.graph.kind(facts.path))]
+    rows = [
+        ("Source", f"[{pages.text(facts.path)}]({p.to_source(facts.path)})"),
+        ("Type", p.renderer.graph.kind(facts.path)),
+    ]
     module = p.renderer.graph.module_name.get(facts.path) if facts.is_python else None
     if module:
         rows.append(("Module", pages.code(module)))
@@ -142,13 +164,18 @@ def _purpose_facts(p: PageLinks, facts: FileFacts) -> list[str]:
         out.append(f"Starts with the interpreter line {pages.code(facts.shebang)}.")
     if facts.main_guard:
         guard = pages.code('if __name__ == "__main__":')
-        out.append(f"Runs as a script: {guard} at "
-                   f"{p.line_link(path, facts.main_guard, f'line {facts.main_guard}')}.")
+        out.append(
+            f"Runs as a script: {guard} at {p.line_link(path, facts.main_guard, f'line {facts.main_guard}')}."
+        )
     for tool, line in facts.cli:
-        out.append(f"Defines a command line with {pages.code(tool)} at {p.line_link(path, line, f'line {line}')}.")
+        out.append(
+            f"Defines a command line with {pages.code(tool)} at {p.line_link(path, line, f'line {line}')}."
+        )
     if facts.all_names is not None:
-        out.append(f"Exports {_count(len(facts.all_names), 'name')} via {pages.code('__all__')} at "
-                   f"{p.line_link(path, facts.all_line, f'line {facts.all_line}')}.")
+        out.append(
+            f"Exports {_count(len(facts.all_names), 'name')} via {pages.code('__all__')} at "
+            f"{p.line_link(path, facts.all_line, f'line {facts.all_line}')}."
+        )
     return out
 
 
@@ -172,9 +199,16 @@ def _api(p: PageLinks, facts: FileFacts) -> View | None:
         subs: list[SymbolRef] = []
         if s.kind == SymbolKind.CLASS and not s.local:
             subs = p.renderer.graph.subclasses(facts.path, s.qualname)
-        return ("  " * depth, anchors[i], _symbol_label(s), p.line_link(facts.path, s.line, f"line {s.line}"),
-                ", ".join(pages.code("@" + d) for d in s.decorators), pages.text(s.summary),
-                [_symbol_link(p, ref) for ref in subs[:MAX_FILES_LISTED]], _more(len(subs), MAX_FILES_LISTED))
+        return (
+            "  " * depth,
+            anchors[i],
+            _symbol_label(s),
+            p.line_link(facts.path, s.line, f"line {s.line}"),
+            ", ".join(pages.code("@" + d) for d in s.decorators),
+            pages.text(s.summary),
+            [_symbol_link(p, ref) for ref in subs[:MAX_FILES_LISTED]],
+            _more(len(subs), MAX_FILES_LISTED),
+        )
 
     def tree(i: int) -> list[_ApiEntry]:
         """The symbol and everything nested in it, flattened in source order (templates
@@ -188,12 +222,20 @@ def _api(p: PageLinks, facts: FileFacts) -> View | None:
         return out
 
     top = children.get(None, [])
-    return View({
-        kind: [e for i in top if facts.symbols[i].kind == symbol_kind for e in tree(i)]
-        for kind, symbol_kind in (("classes", SymbolKind.CLASS), ("functions", SymbolKind.FUNCTION),
-                                  ("constants", SymbolKind.CONSTANT))
-    } | {"all_names": ", ".join(pages.code(n) for n in facts.all_names) if facts.all_names else "",
-         "more": caps.more(len(facts.symbols), caps.MAX_SYMBOLS, "symbols")})
+    return View(
+        {
+            kind: [e for i in top if facts.symbols[i].kind == symbol_kind for e in tree(i)]
+            for kind, symbol_kind in (
+                ("classes", SymbolKind.CLASS),
+                ("functions", SymbolKind.FUNCTION),
+                ("constants", SymbolKind.CONSTANT),
+            )
+        }
+        | {
+            "all_names": ", ".join(pages.code(n) for n in facts.all_names) if facts.all_names else "",
+            "more": caps.more(len(facts.symbols), caps.MAX_SYMBOLS, "symbols"),
+        }
+    )
 
 
 def _symbol_label(s: Symbol) -> str:
@@ -221,14 +263,21 @@ def _dependencies(p: PageLinks, facts: FileFacts) -> list[View]:
     anchors = import_anchors(facts)
     groups: dict[str, list[View]] = defaultdict(list)
     statements: dict[tuple[int, int, str, bool, str], View] = {}
-    for r, anchor_id in zip(p.renderer.graph.imports_of(facts.path)[:caps.MAX_ROWS], anchors):
+    for r, anchor_id in zip(p.renderer.graph.imports_of(facts.path)[: caps.MAX_ROWS], anchors):
         imp = r.imp
         key = (imp.line, imp.level, imp.module, imp.name is None, r.category)
         row = statements.get(key)
         if row is None:
-            row = statements[key] = View({"anchors": [], "names": [], "imp": imp, "targets": [],
-                                     "line": p.line_link(facts.path, imp.line, f"line {imp.line}"),
-                                     "flags": []})
+            row = statements[key] = View(
+                {
+                    "anchors": [],
+                    "names": [],
+                    "imp": imp,
+                    "targets": [],
+                    "line": p.line_link(facts.path, imp.line, f"line {imp.line}"),
+                    "flags": [],
+                }
+            )
             groups[r.category].append(row)
         row["anchors"].append(anchor_id)
         if imp.name is not None:
@@ -282,25 +331,33 @@ def _used_by(p: PageLinks, facts: FileFacts) -> View | None:
             links = ", ".join(p.line_link(f, n) for n in lines[:MAX_REF_LINES])
             extra = f" {_more(len(lines), MAX_REF_LINES)}" if len(lines) > MAX_REF_LINES else ""
             files.append(f"{p.file_link(f)} (line{'s' if len(lines) > 1 else ''} {links}{extra})")
-        references.append(View({
-            "anchor": f"refs-{anchor_id}",
-            "name": pages.code(s.qualname),
-            "definition": pages.link(p.page, p.page, anchor_id),
-            "count": len(refs),
-            "files": files,
-            "more": _more(len(refs), MAX_REF_FILES),
-            "definers": [p.file_link(d, caps.symbol_fragment(p.renderer, d, s.qualname))
-                         for d in definers[:MAX_FILES_LISTED]],
-            "more_definers": _more(len(definers), MAX_FILES_LISTED),
-        }))
+        references.append(
+            View(
+                {
+                    "anchor": f"refs-{anchor_id}",
+                    "name": pages.code(s.qualname),
+                    "definition": pages.link(p.page, p.page, anchor_id),
+                    "count": len(refs),
+                    "files": files,
+                    "more": _more(len(refs), MAX_REF_FILES),
+                    "definers": [
+                        p.file_link(d, caps.symbol_fragment(p.renderer, d, s.qualname))
+                        for d in definers[:MAX_FILES_LISTED]
+                    ],
+                    "more_definers": _more(len(definers), MAX_FILES_LISTED),
+                }
+            )
+        )
     if not importers and not references:
         return None
-    return View({
-        "importers": [p.file_link(f) for f in importers[:MAX_FILES_LISTED]],
-        "importer_count": len(importers),
-        "more_importers": _more(len(importers), MAX_FILES_LISTED),
-        "references": references,
-    })
+    return View(
+        {
+            "importers": [p.file_link(f) for f in importers[:MAX_FILES_LISTED]],
+            "importer_count": len(importers),
+            "more_importers": _more(len(importers), MAX_FILES_LISTED),
+            "references": references,
+        }
+    )
 
 
 # -- tests
@@ -311,31 +368,46 @@ def _tests(p: PageLinks, facts: FileFacts) -> View | None:
     tests = graph.tests(facts.path)
     if tests:
         rows = []
-        for t in tests[:caps.MAX_ROWS]:
+        for t in tests[: caps.MAX_ROWS]:
             node = f"{facts.path}::{t.qualname.replace('.', '::')}"
-            rows.append(View({
-                "name": pages.code(t.qualname),
-                "line": p.line_link(facts.path, t.line),
-                "style": t.style + (", parametrized" if t.parametrized else ""),
-                "command": pages.code(f"python -m pytest {shlex.quote(node)}"),
-            }))
+            rows.append(
+                View(
+                    {
+                        "name": pages.code(t.qualname),
+                        "line": p.line_link(facts.path, t.line),
+                        "style": t.style + (", parametrized" if t.parametrized else ""),
+                        "command": pages.code(f"python -m pytest {shlex.quote(node)}"),
+                    }
+                )
+            )
         classes = {t.qualname.rsplit(".", 1)[0] for t in tests if "." in t.qualname}
-        return View({
-            "rows": rows,
-            "summary": f"{_count(len(tests), 'test')}"
-                       + (f" in {_count(len(classes), 'class', 'classes')}" if classes else "")
-                       + (f", {sum(t.parametrized for t in tests)} parametrized"
-                          if any(t.parametrized for t in tests) else ""),
-            "run_all": pages.code(f"python -m pytest {shlex.quote(facts.path)}"),
-            "more": caps.more(len(tests), caps.MAX_ROWS, "tests"),
-            "exercises": [p.file_link(f) for f in graph.exercises(facts.path)[:MAX_FILES_LISTED]],
-            "tested_by": [],
-        })
+        return View(
+            {
+                "rows": rows,
+                "summary": f"{_count(len(tests), 'test')}"
+                + (f" in {_count(len(classes), 'class', 'classes')}" if classes else "")
+                + (
+                    f", {sum(t.parametrized for t in tests)} parametrized"
+                    if any(t.parametrized for t in tests)
+                    else ""
+                ),
+                "run_all": pages.code(f"python -m pytest {shlex.quote(facts.path)}"),
+                "more": caps.more(len(tests), caps.MAX_ROWS, "tests"),
+                "exercises": [p.file_link(f) for f in graph.exercises(facts.path)[:MAX_FILES_LISTED]],
+                "tested_by": [],
+            }
+        )
     testers = graph.tested_by(facts.path)
     if not testers:
         return None
-    return View({"rows": [], "tested_by": [p.file_link(f) for f in testers[:MAX_FILES_LISTED]],
-            "more_testers": _more(len(testers), MAX_FILES_LISTED), "exercises": []})
+    return View(
+        {
+            "rows": [],
+            "tested_by": [p.file_link(f) for f in testers[:MAX_FILES_LISTED]],
+            "more_testers": _more(len(testers), MAX_FILES_LISTED),
+            "exercises": [],
+        }
+    )
 
 
 # -- notes
@@ -343,20 +415,26 @@ def _tests(p: PageLinks, facts: FileFacts) -> View | None:
 
 def _notes(p: PageLinks, facts: FileFacts) -> list[View]:
     rows = []
-    for n in sorted(facts.notes, key=lambda n: (n.line, n.kind, n.detail))[:caps.MAX_ROWS]:
+    for n in sorted(facts.notes, key=lambda n: (n.line, n.kind, n.detail))[: caps.MAX_ROWS]:
         # A parser may report the line after the last one (an unexpected end of file).
         at = min(n.line, max(facts.lines, 1))
         line = p.line_link(facts.path, at) if n.line and facts.encoding is not None else "file"
-        rows.append(View({"line": line, "kind": pages.text(n.kind), "detail": pages.code(n.detail) if n.detail else ""}))
+        rows.append(
+            View(
+                {"line": line, "kind": pages.text(n.kind), "detail": pages.code(n.detail) if n.detail else ""}
+            )
+        )
     return rows
 
 
 def _notes_summary(facts: FileFacts) -> str:
-    """"3 notes: 2 TODO/FIXME, 1 file I/O" (most frequent first)."""
+    """ "3 notes: 2 TODO/FIXME, 1 file I/O" (most frequent first)."""
     if not facts.notes:
         return ""
     counts = Counter(n.kind for n in facts.notes)
-    parts = ", ".join(f"{n} {pages.text(kind)}" for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    parts = ", ".join(
+        f"{n} {pages.text(kind)}" for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
     return f"{_count(len(facts.notes), 'note')}: {parts}."
 
 
@@ -409,16 +487,18 @@ def _source(p: PageLinks, facts: FileFacts) -> View | None:
     budget = p.renderer.settings.max_source_bytes
     source = embedded_source(data, facts.encoding, budget)
     language = "python" if facts.is_python else _FENCE_LANGUAGE.get(facts.kind, "text")
-    return View({
-        "fence": pages.fence_for(source.body),
-        "language": language,
-        "body": source.body,
-        "excerpt": source.excerpt,
-        "shown": _shown_lines(source.lines, source.cut),
-        "more": _count(source.more_bytes, "more byte"),
-        "limit": _count(budget, "byte"),
-        "link": f"[{pages.text(facts.path)}]({p.to_source(facts.path)})",
-    })
+    return View(
+        {
+            "fence": pages.fence_for(source.body),
+            "language": language,
+            "body": source.body,
+            "excerpt": source.excerpt,
+            "shown": _shown_lines(source.lines, source.cut),
+            "more": _count(source.more_bytes, "more byte"),
+            "limit": _count(budget, "byte"),
+            "link": f"[{pages.text(facts.path)}]({p.to_source(facts.path)})",
+        }
+    )
 
 
 def _shown_lines(n: int, cut: bool) -> str:
@@ -429,10 +509,12 @@ def _shown_lines(n: int, cut: bool) -> str:
 
 def _navigation(p: PageLinks) -> list[str]:
     folder = posixpath.dirname(p.path)
-    out = [f"[keywords]({p.to_kw(p.path)})",
-           f"[folder index]({p.to_folder(folder, 'index')})",
-           f"[folder overview]({p.to_folder(folder, 'doc')})",
-           f"[folder symbols]({p.to_folder(folder, 'sub')})"]
+    out = [
+        f"[keywords]({p.to_kw(p.path)})",
+        f"[folder index]({p.to_folder(folder, 'index')})",
+        f"[folder overview]({p.to_folder(folder, 'doc')})",
+        f"[folder symbols]({p.to_folder(folder, 'sub')})",
+    ]
     if folder:
         parent = posixpath.dirname(folder)
         out.append(f"[parent folder]({p.to_folder(parent, 'index')})")

@@ -106,11 +106,11 @@ def _one_line(paragraph: str) -> str:
     """The first sentence of a paragraph, or its first DESCRIPTION_CHARS characters."""
     m = _SENTENCE_END.search(paragraph)
     if m and m.end() <= DESCRIPTION_CHARS:
-        return paragraph[:m.end()]
+        return paragraph[: m.end()]
     if len(paragraph) <= DESCRIPTION_CHARS:
         return paragraph
     cut = paragraph.rfind(" ", 0, DESCRIPTION_CHARS)
-    return paragraph[:cut if cut > 0 else DESCRIPTION_CHARS].rstrip() + "…"
+    return paragraph[: cut if cut > 0 else DESCRIPTION_CHARS].rstrip() + "…"
 
 
 def _file_summary(facts: FileFacts) -> str:
@@ -144,17 +144,28 @@ def render_index(renderer: Renderer, folder: str) -> Rendered:
     page = pages.folder_page(folder, "index")
     facts = renderer.index.facts
     folders = [
-        _FolderRow(_name(child) + "/", pages.link(page, pages.folder_page(child, "index")),
-                   len(cache.subtree.get(child, ())), _description(renderer, cache, child))
+        _FolderRow(
+            _name(child) + "/",
+            pages.link(page, pages.folder_page(child, "index")),
+            len(cache.subtree.get(child, ())),
+            _description(renderer, cache, child),
+        )
         for child in cache.subfolders.get(folder, ())
     ]
     files = []
     deps = set(cache.subtree.get(folder, ()))  # counts and descriptions of the subfolders
     for path in cache.files.get(folder, ()):
         f = facts[path]
-        files.append(_FileRow(_name(path), pages.link(page, pages.file_page(path)),
-                              _kind(renderer, cache, path), f.lines, _file_summary(f),
-                              pages.link(page, pages.keyword_page(path))))
+        files.append(
+            _FileRow(
+                _name(path),
+                pages.link(page, pages.file_page(path)),
+                _kind(renderer, cache, path),
+                f.lines,
+                _file_summary(f),
+                pages.link(page, pages.keyword_page(path)),
+            )
+        )
         if f.kind == FileKind.MODULE:  # may become a test module through an imported base
             deps.update(r.target for r in renderer.graph.imports_of(path) if r.target)
     text = renderer.template(INDEX_TEMPLATE).render(
@@ -215,8 +226,9 @@ def render_doc(renderer: Renderer, folder: str) -> Rendered:
         kind = _kind(renderer, cache, path)
         kind_files[kind] += 1
         kind_lines[kind] += facts[path].lines
-    kinds = [_KindRow(k, n, kind_lines[k])
-             for k, n in sorted(kind_files.items(), key=lambda kn: (-kn[1], kn[0]))]
+    kinds = [
+        _KindRow(k, n, kind_lines[k]) for k, n in sorted(kind_files.items(), key=lambda kn: (-kn[1], kn[0]))
+    ]
 
     fan_in = {}
     for path in subtree:
@@ -226,8 +238,9 @@ def render_doc(renderer: Renderer, folder: str) -> Rendered:
                 fan_in[path] = len(importers)
                 deps.update(importers)
     key_paths = sorted(fan_in, key=lambda p: (-fan_in[p], p))[:KEY_MODULES_LIMIT]
-    key_modules = [_ModuleRow(under(folder, p), link(pages.file_page(p)), fan_in[p], facts[p].summary)
-                   for p in key_paths]
+    key_modules = [
+        _ModuleRow(under(folder, p), link(pages.file_page(p)), fan_in[p], facts[p].summary) for p in key_paths
+    ]
 
     api, api_total, api_deps = _public_api(renderer, cache, folder, link)
     deps.update(api_deps)
@@ -245,7 +258,8 @@ def render_doc(renderer: Renderer, folder: str) -> Rendered:
                     users[r.category][module].add(path)
     dependencies = [
         _DependencyGroup(category, [(m, len(users[category][m])) for m in sorted(users[category])])
-        for category in _EXTERNAL if users[category]
+        for category in _EXTERNAL
+        if users[category]
     ]
 
     text = renderer.template(DOC_TEMPLATE).render(
@@ -266,8 +280,9 @@ def render_doc(renderer: Renderer, folder: str) -> Rendered:
     return Rendered(text, frozenset(deps))
 
 
-def _public_api(renderer: Renderer, cache: FolderCache, folder: str,
-                link: pages.Linker) -> tuple[list[_ApiRow], int, set[str]]:
+def _public_api(
+    renderer: Renderer, cache: FolderCache, folder: str, link: pages.Linker
+) -> tuple[list[_ApiRow], int, set[str]]:
     """(rows up to PUBLIC_API_LIMIT, total count, files they come from).
 
     The names of the folder's `__init__` `__all__` when it has one (followed to their
@@ -283,8 +298,9 @@ def _public_api(renderer: Renderer, cache: FolderCache, folder: str,
         used.add(path)
         shown = under(folder, path) if not folder or path.startswith(f"{folder}/") else path
         fragment = caps.symbol_fragment(renderer, path, qualname) if qualname else None
-        return _ApiRow(name, link(pages.file_page(path), fragment),
-                       kind, shown, link(pages.file_page(path)), summary)
+        return _ApiRow(
+            name, link(pages.file_page(path), fragment), kind, shown, link(pages.file_page(path)), summary
+        )
 
     init = _init(cache, folder, facts)
     if init is not None and init.all_names:
@@ -294,8 +310,15 @@ def _public_api(renderer: Renderer, cache: FolderCache, folder: str,
             target = graph.resolve_name(init.path, name)
             if isinstance(target, SymbolRef):
                 symbol = graph.symbols_of(target.path).get(target.qualname)
-                rows.append(row_for(name, target.path, target.qualname, target.kind,
-                                    symbol.summary if symbol is not None else ""))
+                rows.append(
+                    row_for(
+                        name,
+                        target.path,
+                        target.qualname,
+                        target.kind,
+                        symbol.summary if symbol is not None else "",
+                    )
+                )
             elif isinstance(target, ModuleRef):
                 rows.append(row_for(name, target.path, None, "module", facts[target.path].summary))
             else:

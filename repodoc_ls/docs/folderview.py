@@ -29,7 +29,9 @@ class FolderCache:
     subtree: dict[str, list[str]] = field(default_factory=dict)  # folder -> every file below it
     kinds: dict[str, str] = field(default_factory=dict)  # path -> graph.kind(path)
     escaped: dict[str, str] = field(default_factory=dict)  # value -> pages.text(value)
-    symbols: dict[str, list[tuple[str, Symbol]]] | None = None  # folder -> subtree symbols, once several are asked
+    symbols: dict[str, list[tuple[str, Symbol]]] | None = (
+        None  # folder -> subtree symbols, once several are asked
+    )
     all_symbols: list[tuple[str, Symbol]] | None = None  # the workspace's (path, symbol), sorted
     plans: dict[str, SubPlan] = field(default_factory=dict)  # folder -> layout of its sub pages
     file_estimates: dict[str, tuple[int, int]] | None = None  # path -> (symbols, row bytes)
@@ -48,8 +50,9 @@ class FolderCache:
                 subfolders[parent].add(child)
             for folder in ancestors:
                 subtree[folder].append(path)
-        return cls(files=dict(files), subfolders={f: sorted(s) for f, s in subfolders.items()},
-                   subtree=dict(subtree))
+        return cls(
+            files=dict(files), subfolders={f: sorted(s) for f, s in subfolders.items()}, subtree=dict(subtree)
+        )
 
 
 def folder_title(renderer: Renderer, folder: str) -> str:
@@ -58,7 +61,7 @@ def folder_title(renderer: Renderer, folder: str) -> str:
 
 def under(folder: str, path: str) -> str:
     """`path` relative to `folder`."""
-    return path[len(folder) + 1:] if folder else path
+    return path[len(folder) + 1 :] if folder else path
 
 
 def folder_navigation(renderer: Renderer, folder: str, page: str, here: str) -> list[tuple[str, str]]:

@@ -24,8 +24,9 @@ from repodoc_ls.model import SymbolRef
 
 
 def fingerprint(renderer: Renderer) -> str:
-    return hashlib.blake2b("\n".join(renderer.fingerprint_parts()).encode("utf-8"),
-                           digest_size=16).hexdigest()
+    return hashlib.blake2b(
+        "\n".join(renderer.fingerprint_parts()).encode("utf-8"), digest_size=16
+    ).hexdigest()
 
 
 def source_hashes(index: Index) -> dict[str, str]:
@@ -70,12 +71,17 @@ def related_files(renderer: Renderer, path: str, old_targets: tuple[str, ...] = 
     return out
 
 
-def units_to_render(renderer: Renderer, all_units: list[Unit], old: Manifest | None,
-                     new_sources: dict[str, str], same_fingerprint: bool, output: Path) -> list[Unit]:
+def units_to_render(
+    renderer: Renderer,
+    all_units: list[Unit],
+    old: Manifest | None,
+    new_sources: dict[str, str],
+    same_fingerprint: bool,
+    output: Path,
+) -> list[Unit]:
     if old is None or not same_fingerprint:
         return all_units
-    changed = {p for p in new_sources.keys() | old.sources.keys()
-               if new_sources.get(p) != old.sources.get(p)}
+    changed = {p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
     affected_files = set(changed)
     for path in changed:
         affected_files.update(related_files(renderer, path, old.imports.get(path, ())))
@@ -91,8 +97,11 @@ def units_to_render(renderer: Renderer, all_units: list[Unit], old: Manifest | N
     wanted.update(u for u in all_units if u not in old_by_unit)
     existing = set(all_units)
     new_letters = letter_digests(renderer.index, old, changed)
-    return sorted(u for u in wanted if u in existing
-                  and not _unchanged_letter(u, old, old_by_unit[u], changed, new_letters, output))
+    return sorted(
+        u
+        for u in wanted
+        if u in existing and not _unchanged_letter(u, old, old_by_unit[u], changed, new_letters, output)
+    )
 
 
 def units_after_edit(index: Index, changed: set[str], affected: set[str]) -> set[Unit]:
@@ -111,7 +120,9 @@ def units_after_edit(index: Index, changed: set[str], affected: set[str]) -> set
             for path in changed:
                 facts = index.file(path)
                 letters = {pages.letter_of(s.name) for s in facts.symbols} if facts else set()
-                out.update(Unit(kind.name, folder, letter) for folder in folders_of(path) for letter in letters)
+                out.update(
+                    Unit(kind.name, folder, letter) for folder in folders_of(path) for letter in letters
+                )
     return out
 
 
@@ -132,8 +143,7 @@ def letter_digests(index: Index, old: Manifest | None, changed: set[str] | None)
 def unchanged_folder_letters(old: Manifest, new_sources: dict[str, str]) -> dict[str, list[str]]:
     """folder -> letters of its split symbols page, from the manifest, for every folder
     without a changed, added or removed file below it (their layout cannot have changed)."""
-    changed = {p for p in new_sources.keys() | old.sources.keys()
-               if new_sources.get(p) != old.sources.get(p)}
+    changed = {p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
     touched = {folder for path in changed for folder in pages.folders_of(path)}
     folders = {folder for path in new_sources for folder in pages.folders_of(path)}
     letters: dict[str, set[str]] = {folder: set() for folder in folders - touched}
@@ -144,8 +154,14 @@ def unchanged_folder_letters(old: Manifest, new_sources: dict[str, str]) -> dict
     return {folder: sorted(found, key=lambda c: (c == "_", c)) for folder, found in letters.items()}
 
 
-def _unchanged_letter(unit: Unit, old: Manifest, old_pages: set[str], changed: set[str],
-                      new_letters: dict[str, dict[str, str]], output: Path) -> bool:
+def _unchanged_letter(
+    unit: Unit,
+    old: Manifest,
+    old_pages: set[str],
+    changed: set[str],
+    new_letters: dict[str, dict[str, str]],
+    output: Path,
+) -> bool:
     """A symbols letter unit whose pages would show what they show on disk: every changed
     file below its folder gives that letter the same rows as before."""
     if kind_of(unit).scope is not Scope.LETTER or not old_pages:
@@ -153,7 +169,8 @@ def _unchanged_letter(unit: Unit, old: Manifest, old_pages: set[str], changed: s
     letter = unit.letter
     prefix = f"{unit.path}/" if unit.path else ""
     for path in changed:
-        if path.startswith(prefix) and (old.letters.get(path, {}).get(letter)
-                                        != new_letters.get(path, {}).get(letter)):
+        if path.startswith(prefix) and (
+            old.letters.get(path, {}).get(letter) != new_letters.get(path, {}).get(letter)
+        ):
             return False
     return all(on_disk_as_recorded(output / page, old.pages[page]) for page in old_pages)

@@ -20,8 +20,12 @@ if TYPE_CHECKING:
 TEMPLATE = "file_kw.md.j2"
 
 KEYWORD_GROUPS = (
-    ("classes", "Classes"), ("methods", "Methods"), ("functions", "Functions"),
-    ("constants", "Constants"), ("modules", "Imported modules"), ("names", "Imported names"),
+    ("classes", "Classes"),
+    ("methods", "Methods"),
+    ("functions", "Functions"),
+    ("constants", "Constants"),
+    ("modules", "Imported modules"),
+    ("names", "Imported names"),
 )
 
 
@@ -39,18 +43,25 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
     shown = caps.shown_symbols(facts)
     definers_of = renderer.index.definers(s.qualname for s in shown)
     for s, anchor_id in zip(shown, anchors):
-        group = {SymbolKind.CLASS: "classes", SymbolKind.METHOD: "methods",
-                 SymbolKind.CONSTANT: "constants"}.get(s.kind, "functions")
+        group = {
+            SymbolKind.CLASS: "classes",
+            SymbolKind.METHOD: "methods",
+            SymbolKind.CONSTANT: "constants",
+        }.get(s.kind, "functions")
         refs = {f for f in graph.references(path, s.qualname) if f != path}
         definers = set(definers_of.get(s.qualname, ())) - {path}
         p.deps.update(refs | definers)
         others = len(refs | definers)
         first = anchor_id == pages.anchor(s.qualname)
-        others_cell = (f"[{others}]({p.link(docs_page, f'refs-{anchor_id}')})"
-                       if others and first and not s.local else str(others))
-        groups[group].append((pages.code(s.qualname), p.line_link(path, s.line),
-                              p.link(docs_page, anchor_id), others_cell))
-    for r, anchor_id in zip(graph.imports_of(path)[:caps.MAX_ROWS], import_anchors(facts)):
+        others_cell = (
+            f"[{others}]({p.link(docs_page, f'refs-{anchor_id}')})"
+            if others and first and not s.local
+            else str(others)
+        )
+        groups[group].append(
+            (pages.code(s.qualname), p.line_link(path, s.line), p.link(docs_page, anchor_id), others_cell)
+        )
+    for r, anchor_id in zip(graph.imports_of(path)[: caps.MAX_ROWS], import_anchors(facts)):
         imp = r.imp
         dots = "." * imp.level
         if imp.name is None:
@@ -69,23 +80,33 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
             if r.target != path:
                 resolved = graph.resolve_name(path, imp.bound_name) if imp.name not in (None, "*") else None
                 if isinstance(resolved, SymbolRef):
-                    target_link = p.to_page(resolved.path,
-                                            caps.symbol_fragment(renderer, resolved.path, resolved.qualname))
+                    target_link = p.to_page(
+                        resolved.path, caps.symbol_fragment(renderer, resolved.path, resolved.qualname)
+                    )
                 elif isinstance(resolved, ModuleRef):
                     target_link = p.to_page(resolved.path)
                 else:
                     target_link = p.to_page(r.target)
                 others_link = p.to_page(r.target, "used-by") if others else ""
-        groups[group].append((pages.code(name), p.line_link(path, imp.line), p.link(docs_page, anchor_id),
-                              f"[page]({target_link})" if target_link else r.category,
-                              f"[{others}]({others_link})" if others_link else str(others)))
+        groups[group].append(
+            (
+                pages.code(name),
+                p.line_link(path, imp.line),
+                p.link(docs_page, anchor_id),
+                f"[page]({target_link})" if target_link else r.category,
+                f"[{others}]({others_link})" if others_link else str(others),
+            )
+        )
     total = len(facts.symbols) + len(graph.imports_of(path))
     view = {
         "title": path,
         "docs_link": pages.link(p.page, docs_page),
         "folder_link": p.to_folder(posixpath.dirname(path), "index"),
-        "groups": [View({"title": title, "rows": groups[key], "imports": key in ("modules", "names")})
-                   for key, title in KEYWORD_GROUPS if groups.get(key)],
+        "groups": [
+            View({"title": title, "rows": groups[key], "imports": key in ("modules", "names")})
+            for key, title in KEYWORD_GROUPS
+            if groups.get(key)
+        ],
         "total": total,
         "more": caps.more(total, sum(len(v) for v in groups.values()), "keywords"),
     }

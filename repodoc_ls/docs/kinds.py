@@ -139,16 +139,37 @@ class LetterKind(PageKind):
 
 
 KINDS: tuple[PageKind, ...] = (
-    FileKind("docs", (filepage.TEMPLATE,), Redo.RELATED_FILES,
-             suffix=pages.DOCS_SUFFIX, build=filepage.render_file_page),
-    FileKind("kw", (keywordpage.TEMPLATE,), Redo.RELATED_FILES,
-             suffix=pages.KEYWORDS_SUFFIX, build=keywordpage.render_keyword_page),
+    FileKind(
+        "docs",
+        (filepage.TEMPLATE,),
+        Redo.RELATED_FILES,
+        suffix=pages.DOCS_SUFFIX,
+        build=filepage.render_file_page,
+    ),
+    FileKind(
+        "kw",
+        (keywordpage.TEMPLATE,),
+        Redo.RELATED_FILES,
+        suffix=pages.KEYWORDS_SUFFIX,
+        build=keywordpage.render_keyword_page,
+    ),
     FolderKind("index", (folders.INDEX_TEMPLATE,), Redo.FOLDERS_OF_RELATED, build=folders.render_index),
     FolderKind("doc", (folders.DOC_TEMPLATE,), Redo.FOLDERS_OF_RELATED, build=folders.render_doc),
-    FolderKind("sub", (subpages.TEMPLATE, subpages.LETTERS_TEMPLATE), Redo.FOLDERS_OF_CHANGED,
-               build=subpages.render_sub),
-    LetterKind("sub-letter", (subpages.TEMPLATE,), Redo.LETTERS_OF_CHANGED, splits="sub",
-               letters=subpages.sub_letters, parts=subpages.letter_parts, build=subpages.render_letter),
+    FolderKind(
+        "sub",
+        (subpages.TEMPLATE, subpages.LETTERS_TEMPLATE),
+        Redo.FOLDERS_OF_CHANGED,
+        build=subpages.render_sub,
+    ),
+    LetterKind(
+        "sub-letter",
+        (subpages.TEMPLATE,),
+        Redo.LETTERS_OF_CHANGED,
+        splits="sub",
+        letters=subpages.sub_letters,
+        parts=subpages.letter_parts,
+        build=subpages.render_letter,
+    ),
 )
 
 _BY_NAME = {kind.name: kind for kind in KINDS}
@@ -208,6 +229,8 @@ def units(renderer: Renderer, known_letters: dict[str, list[str]] | None = None)
         for kind in by_scope[Scope.LETTER]:
             assert isinstance(kind, LetterKind)
             letters = known_letters.get(folder)
-            out.extend(Unit(kind.name, folder, letter)
-                       for letter in (letters if letters is not None else kind.letters(renderer, folder)))
+            out.extend(
+                Unit(kind.name, folder, letter)
+                for letter in (letters if letters is not None else kind.letters(renderer, folder))
+            )
     return out

@@ -131,7 +131,9 @@ def _scan_html(content: str, first_line: int, links: list[tuple[int, str]], anch
                 links.append((first_line + content.count("\n", 0, m.start()), value))
 
 
-def _walk_inline(children: Iterable[Token], line: int, links: list[tuple[int, str]], anchors: set[str]) -> int:
+def _walk_inline(
+    children: Iterable[Token], line: int, links: list[tuple[int, str]], anchors: set[str]
+) -> int:
     """Collect links of inline tokens starting on `line`; returns the line after them."""
     for tok in children:
         t = tok.type
@@ -171,8 +173,12 @@ def _blank_fenced_code(text: str) -> str:
                 fence = m.group(1)
         else:
             stripped = line.strip()
-            if (line[:4].strip() and stripped.startswith(fence[0] * len(fence))
-                    and not stripped.strip(fence[0]) and len(line) - len(line.lstrip(" ")) <= 3):
+            if (
+                line[:4].strip()
+                and stripped.startswith(fence[0] * len(fence))
+                and not stripped.strip(fence[0])
+                and len(line) - len(line.lstrip(" ")) <= 3
+            ):
                 fence = None
             else:
                 lines[i] = ""
@@ -238,9 +244,7 @@ class _Checker:
 
     def kind(self, path: str) -> str | None:
         if path not in self.kinds:
-            self.kinds[path] = (
-                "file" if os.path.isfile(path) else "dir" if os.path.isdir(path) else None
-            )
+            self.kinds[path] = "file" if os.path.isfile(path) else "dir" if os.path.isdir(path) else None
         return self.kinds[path]
 
     def anchors_of_file(self, path: str) -> frozenset[str]:
@@ -387,8 +391,11 @@ def _read_pages(output_dir: Path) -> dict[str, str]:
     for name in markdown_files(output_dir):
         path = output_dir / name
         try:
-            pages[name] = "" if path.is_symlink() else \
-                read_regular(path, _MAX_PAGE_BYTES).decode("utf-8", errors="replace")
+            pages[name] = (
+                ""
+                if path.is_symlink()
+                else read_regular(path, _MAX_PAGE_BYTES).decode("utf-8", errors="replace")
+            )
         except FileTooLarge:
             pages[name] = ""
         except OSError:
@@ -410,10 +417,14 @@ def _parse_in_workers(checker: _Checker) -> None:
     global _workers_pages
     names = list(checker.pages)
     workers = min(os.cpu_count() or 1, 8)
-    if (len(names) < _MIN_PAGES_FOR_WORKERS or workers < 2 or threading.active_count() > 1
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    if (
+        len(names) < _MIN_PAGES_FOR_WORKERS
+        or workers < 2
+        or threading.active_count() > 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         return
-    chunks = [names[i:i + 50] for i in range(0, len(names), 50)]
+    chunks = [names[i : i + 50] for i in range(0, len(names), 50)]
     _workers_pages = checker.pages
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:

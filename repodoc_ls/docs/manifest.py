@@ -47,8 +47,15 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-_JSON_NAMES = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number",
-               bool: "a boolean", type(None): "null"}
+_JSON_NAMES = {
+    dict: "an object",
+    list: "a list",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+    type(None): "null",
+}
 
 
 def _json_kind(value: object) -> str:
@@ -66,8 +73,9 @@ def _expect(value: object, kind: type[_T], what: str) -> _T:
     return value
 
 
-def _list_of(value: object, kind: type[_T], what: str, length: int | None = None,
-             bound: int | None = None) -> list[_T]:
+def _list_of(
+    value: object, kind: type[_T], what: str, length: int | None = None, bound: int | None = None
+) -> list[_T]:
     """`value`, checked to be a list of `kind` with `length` items; with `bound` (and `kind`
     int), a list of indexes below it."""
     items = _expect(value, list, what)
@@ -147,8 +155,10 @@ class Manifest:
         files = _list_of(raw.get("files", []), str, "files")
         count = len(files)
         hashes = _list_of(raw.get("hashes", []), str, "hashes", count)
-        imports = [[files[i] for i in _list_of(targets, int, "imports", bound=count)]
-                   for targets in _list_of(raw.get("imports", []), list, "imports", count)]
+        imports = [
+            [files[i] for i in _list_of(targets, int, "imports", bound=count)]
+            for targets in _list_of(raw.get("imports", []), list, "imports", count)
+        ]
         letters = _list_of(raw.get("letters", []), dict, "letters", count)
         for found in letters:
             _list_of(list(found.values()), str, "letters")
@@ -157,8 +167,13 @@ class Manifest:
         manifest.imports = {files[i]: tuple(targets) for i, targets in enumerate(imports) if targets}
         manifest.letters = {files[i]: found for i, found in enumerate(letters) if found}
         for page, record in pages.items():
-            if not (isinstance(record, list) and len(record) == 4 and isinstance(record[0], (str, type(None)))
-                    and _is_int(record[1]) and _is_int(record[2])):
+            if not (
+                isinstance(record, list)
+                and len(record) == 4
+                and isinstance(record[0], (str, type(None)))
+                and _is_int(record[1])
+                and _is_int(record[2])
+            ):
                 raise _WrongShape(f"page {page[:80]!r} has no [hash, size, mtime, deps] record")
             _list_of(record[3], int, "deps", bound=count)
         for page in manifest._page_names(pages):
@@ -175,8 +190,11 @@ class Manifest:
         return names
 
     def save(self, output: Path) -> None:
-        files = sorted(self.sources.keys() | {d for r in self.pages.values() for d in r.deps}
-                       | {t for targets in self.imports.values() for t in targets})
+        files = sorted(
+            self.sources.keys()
+            | {d for r in self.pages.values() for d in r.deps}
+            | {t for targets in self.imports.values() for t in targets}
+        )
         number = {f: i for i, f in enumerate(files)}
         raw = {
             "generator": "repodoc",
@@ -187,8 +205,10 @@ class Manifest:
             "hashes": [self.sources.get(f, "") for f in files],
             "imports": [sorted(number[t] for t in self.imports.get(f, ())) for f in files],
             "letters": [self.letters.get(f, {}) for f in files],
-            "pages": {page: [r.hash, r.size, r.mtime_ns, [number[d] for d in r.deps]]  # deps are sorted
-                      for page, r in sorted(self.pages.items())},
+            "pages": {
+                page: [r.hash, r.size, r.mtime_ns, [number[d] for d in r.deps]]  # deps are sorted
+                for page, r in sorted(self.pages.items())
+            },
         }
         atomic_write(output / MANIFEST_NAME, json.dumps(raw, separators=(",", ":")).encode("utf-8"))
 
@@ -212,7 +232,7 @@ def atomic_write(target: Path, data: bytes) -> None:
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
         os.replace(tmp, target)

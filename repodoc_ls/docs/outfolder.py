@@ -96,7 +96,9 @@ class OutputFolders:
         for folder in sorted(folders):
             why = self.refusal(folder)
             if why is not None:
-                raise ExportError(f"refusing to write the doc set: {why} (remove it, or export elsewhere with --output)")
+                raise ExportError(
+                    f"refusing to write the doc set: {why} (remove it, or export elsewhere with --output)"
+                )
 
     def load_manifest(self, force: bool, warnings: list[str]) -> Manifest | None:
         """The manifest, its pages outside the output folder dropped (with one warning).
@@ -116,9 +118,11 @@ class OutputFolders:
             del old.pages[page]
         ignored = old.ignored + outside
         if ignored:
-            warnings.append(f"ignored {len(ignored)} page(s) that the manifest {self.output / MANIFEST_NAME} lists "
-                            f"outside the output folder (absolute, with `..` or through a symbolic link), "
-                            f"e.g. {ignored[0][:80]!r}: nothing was written, compared or removed there")
+            warnings.append(
+                f"ignored {len(ignored)} page(s) that the manifest {self.output / MANIFEST_NAME} lists "
+                f"outside the output folder (absolute, with `..` or through a symbolic link), "
+                f"e.g. {ignored[0][:80]!r}: nothing was written, compared or removed there"
+            )
         return old
 
     def remove_pages(self, pages: dict[str, PageRecord], warnings: list[str]) -> int:
@@ -148,14 +152,17 @@ class OutputFolders:
                     break
                 folder = posixpath.dirname(folder)
         if changed:
-            warnings.append(f"kept {len(changed)} page(s) no longer produced but changed since repodoc wrote "
-                            f"them, e.g. {changed[0]!r}: remove them if they are not needed")
+            warnings.append(
+                f"kept {len(changed)} page(s) no longer produced but changed since repodoc wrote "
+                f"them, e.g. {changed[0]!r}: remove them if they are not needed"
+            )
         return removed
 
 
 @contextlib.contextmanager
-def export_lock(output: Path, notify: Callable[[str], None],
-                cancel: Callable[[], bool] | None = None) -> Iterator[None]:
+def export_lock(
+    output: Path, notify: Callable[[str], None], cancel: Callable[[], bool] | None = None
+) -> Iterator[None]:
     """Hold the output folder's lock file for the duration of an export; when another
     export holds it, say so once through `notify` and wait (cancellable)."""
     if fcntl is None:  # pragma: no cover
@@ -165,8 +172,11 @@ def export_lock(output: Path, notify: Callable[[str], None],
     told = False
     while True:
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0),
-                         0o644)
+            fd = os.open(
+                path,
+                os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0),
+                0o644,
+            )
         except OSError as exc:
             raise ExportError(f"cannot create the lock file {path}: {exc.strerror or exc}") from None
         try:

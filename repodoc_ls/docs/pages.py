@@ -101,8 +101,9 @@ class SourceLinks:
         key = (page_dir, source_dir)
         found = self._dirs.get(key)
         if found is None:
-            rel = os.path.relpath(os.path.join(self.root, source_dir),
-                                  os.path.join(self.output, page_dir)).replace(os.sep, "/")
+            rel = os.path.relpath(
+                os.path.join(self.root, source_dir), os.path.join(self.output, page_dir)
+            ).replace(os.sep, "/")
             found = self._dirs[key] = _quote(rel)
         return found
 

@@ -35,8 +35,19 @@ from repodoc_ls.safefs import is_inside, read_regular
 RENDER_VERSION = 1
 
 
-__all__ = ["RENDER_VERSION", "NoSuchPage", "Rendered", "Renderer", "TemplateError", "Unit", "hash_text", "make_environment",
-           "template_error", "template_folder", "template_notice"]
+__all__ = [
+    "RENDER_VERSION",
+    "NoSuchPage",
+    "Rendered",
+    "Renderer",
+    "TemplateError",
+    "Unit",
+    "hash_text",
+    "make_environment",
+    "template_error",
+    "template_folder",
+    "template_notice",
+]
 
 
 class TemplateError(Exception):
@@ -109,11 +120,15 @@ def template_notice(settings: Settings) -> str | None:
     if not settings.templates or template_folder(settings) is not None:
         return None
     if settings.template_path is None:
-        return (f"the workspace's templates folder {settings.templates!r} is not used: a repository's "
-                f"templates are used only when you trust them (--trust-templates, or trustTemplates in "
-                f"the editor); rendering with the built-in templates")
-    return (f"the workspace's templates folder {settings.templates!r} is not inside the workspace: "
-            f"rendering with the built-in templates")
+        return (
+            f"the workspace's templates folder {settings.templates!r} is not used: a repository's "
+            f"templates are used only when you trust them (--trust-templates, or trustTemplates in "
+            f"the editor); rendering with the built-in templates"
+        )
+    return (
+        f"the workspace's templates folder {settings.templates!r} is not inside the workspace: "
+        f"rendering with the built-in templates"
+    )
 
 
 def make_environment(override_dir: Path | None) -> jinja2.Environment:
@@ -180,17 +195,23 @@ def template_error(name: str, exc: BaseException, filename: str | None = None) -
 
 def _read_from_disk(root: Path, limit: int) -> Callable[[str], bytes | None]:
     """A file's bytes; None when it cannot be read, is no regular file or is over `limit`."""
+
     def read(path: str) -> bytes | None:
         try:
             return read_regular(os.path.join(root, path), limit)
         except OSError:
             return None
+
     return read
 
 
 class Renderer:
-    def __init__(self, index: Index, output_dir: Path | str | None = None,
-                 read_source: Callable[[str], bytes | None] | None = None):
+    def __init__(
+        self,
+        index: Index,
+        output_dir: Path | str | None = None,
+        read_source: Callable[[str], bytes | None] | None = None,
+    ):
         self.index = index
         self.graph = index.graph
         self.settings = index.settings
@@ -236,9 +257,13 @@ class Renderer:
 
     def fingerprint_parts(self) -> list[str]:
         """What, besides the sources, every page depends on (for the export manifest)."""
-        parts = [f"repodoc {__version__}", f"render {RENDER_VERSION}",
-                 f"output {self.output}", f"root {self.root}",
-                 f"max_source_bytes {self.settings.max_source_bytes}"]
+        parts = [
+            f"repodoc {__version__}",
+            f"render {RENDER_VERSION}",
+            f"output {self.output}",
+            f"root {self.root}",
+            f"max_source_bytes {self.settings.max_source_bytes}",
+        ]
         names = sorted(self.env.list_templates(extensions=["j2"]))
         loader = self.env.loader
         assert loader is not None  # `_environment` always sets one
@@ -297,8 +322,9 @@ class Renderer:
     # -- helpers shared by the view builders -----------------------------------
 
     def is_folder(self, path: str) -> bool:
-        return path == "" or (path not in self.index.facts and any(
-            p.startswith(path + "/") for p in self.index.facts))
+        return path == "" or (
+            path not in self.index.facts and any(p.startswith(path + "/") for p in self.index.facts)
+        )
 
 
 def hash_text(text: str) -> str:

@@ -49,8 +49,12 @@ def _listed_symbols(renderer: Renderer, cache: FolderCache, folder: str) -> list
     `caps.MAX_SYMBOLS` (which its page does not list either)."""
     found = renderer.index.subtree_symbols(folder)
     if cache.hidden is None:
-        cache.hidden = {id(s) for f in renderer.index.facts.values() if len(f.symbols) > caps.MAX_SYMBOLS
-                        for s in f.symbols[caps.MAX_SYMBOLS:]}
+        cache.hidden = {
+            id(s)
+            for f in renderer.index.facts.values()
+            if len(f.symbols) > caps.MAX_SYMBOLS
+            for s in f.symbols[caps.MAX_SYMBOLS :]
+        }
     hidden = cache.hidden
     return [item for item in found if id(item[1]) not in hidden] if hidden else found
 
@@ -60,8 +64,10 @@ def _hidden_note(renderer: Renderer, cache: FolderCache, folder: str) -> str:
     hidden = sum(caps.hidden_symbols(facts[path]) for path in cache.subtree.get(folder, ()))
     if not hidden:
         return ""
-    return (f"… and {hidden:,} more symbols not listed here: those past the first {caps.MAX_SYMBOLS:,} "
-            "of a file that defines more (its own pages list the same first ones)")
+    return (
+        f"… and {hidden:,} more symbols not listed here: those past the first {caps.MAX_SYMBOLS:,} "
+        "of a file that defines more (its own pages list the same first ones)"
+    )
 
 
 def _subtree_symbols(renderer: Renderer, cache: FolderCache, folder: str) -> list[tuple[str, Symbol]]:
@@ -129,8 +135,10 @@ def sub_plan(renderer: Renderer, folder: str) -> SubPlan:
     for i, (path, s) in enumerate(symbols):
         sizes.append(3 * len(s.qualname) + per_path[path])
         groups[letter_of(s.name)].append(i)
-    letters = {letter: _pack(groups[letter], sizes, SUB_SPLIT_BYTES)
-               for letter in sorted(groups, key=lambda c: (c == "_", c))}
+    letters = {
+        letter: _pack(groups[letter], sizes, SUB_SPLIT_BYTES)
+        for letter in sorted(groups, key=lambda c: (c == "_", c))
+    }
     plan = cache.plans[folder] = SubPlan(symbols, sizes, True, letters)
     return plan
 
@@ -141,7 +149,9 @@ def _estimated_size(renderer: Renderer, cache: FolderCache, folder: str) -> int:
     if cache.file_estimates is None:
         cache.file_estimates = {
             path: (len(shown), 3 * sum([len(s.qualname) for s in shown]) + len(shown) * (3 * len(path) + 40))
-            for path, f in renderer.index.facts.items() if (shown := caps.shown_symbols(f))}
+            for path, f in renderer.index.facts.items()
+            if (shown := caps.shown_symbols(f))
+        }
     depth = folder.count("/") + 1 if folder else 0
     total = 0
     for path in cache.subtree.get(folder, ()):
@@ -155,15 +165,22 @@ def sub_letters(renderer: Renderer, folder: str) -> list[str]:
     return list(sub_plan(renderer, folder).letters)
 
 
-def _sub_entries(renderer: Renderer, cache: FolderCache, folder: str, page: str,
-                 items: Iterable[tuple[str, Symbol]]) -> list[tuple[str, str, str, str]]:
+def _sub_entries(
+    renderer: Renderer, cache: FolderCache, folder: str, page: str, items: Iterable[tuple[str, Symbol]]
+) -> list[tuple[str, str, str, str]]:
     # The name links to the definition on the file page (which links the source line); a
     # second, source link per row would double the bytes of every ancestor's symbols pages.
     link = pages.links_from(page)
     name_text, anchor, file_page = pages.name_text, pages.anchor, pages.file_page
-    return [(name_text(s.qualname), link(file_page(path), anchor(s.qualname)), s.kind,
-             f"{_escaped(cache, under(folder, path))}:{s.line}")
-            for path, s in items]
+    return [
+        (
+            name_text(s.qualname),
+            link(file_page(path), anchor(s.qualname)),
+            s.kind,
+            f"{_escaped(cache, under(folder, path))}:{s.line}",
+        )
+        for path, s in items
+    ]
 
 
 def render_sub(renderer: Renderer, folder: str) -> Rendered:
@@ -177,19 +194,35 @@ def render_sub(renderer: Renderer, folder: str) -> Rendered:
     navigation = folder_navigation(renderer, folder, page, "sub")
     if not plan.split:
         text = renderer.template(TEMPLATE).render(
-            title=title, letter=None, part=None, parts=1, navigation=navigation,
+            title=title,
+            letter=None,
+            part=None,
+            parts=1,
+            navigation=navigation,
             entries=_sub_entries(renderer, cache, folder, page, _subtree_symbols(renderer, cache, folder)),
-            hidden=_hidden_note(renderer, cache, folder))
+            hidden=_hidden_note(renderer, cache, folder),
+        )
         return Rendered(text, deps)
     index_rows = []
     for letter, chunks in plan.letters.items():
         parts = [pages.sub_part_page(folder, letter, n) for n in range(1, len(chunks) + 1)]
-        part_links = ([(pages.name_text(plan.symbols[chunk[0]][1].name), pages.link(page, part))
-                       for chunk, part in zip(chunks, parts)] if len(parts) > 1 else [])
+        part_links = (
+            [
+                (pages.name_text(plan.symbols[chunk[0]][1].name), pages.link(page, part))
+                for chunk, part in zip(chunks, parts)
+            ]
+            if len(parts) > 1
+            else []
+        )
         index_rows.append((letter, sum(len(c) for c in chunks), pages.link(page, parts[0]), part_links))
     text = renderer.template(LETTERS_TEMPLATE).render(
-        title=title, navigation=navigation, total=len(plan.symbols), letters=index_rows,
-        split_parts=any(row[3] for row in index_rows), hidden=_hidden_note(renderer, cache, folder))
+        title=title,
+        navigation=navigation,
+        total=len(plan.symbols),
+        letters=index_rows,
+        split_parts=any(row[3] for row in index_rows),
+        hidden=_hidden_note(renderer, cache, folder),
+    )
     return Rendered(text, deps)
 
 
@@ -207,9 +240,15 @@ def render_letter(renderer: Renderer, folder: str, letter: str) -> dict[str, Ren
     out = {}
     for n, part in enumerate(parts, 1):
         items = [plan.symbols[i] for i in part.indices]
-        text = template.render(title=title, letter=letter, part=n, parts=len(parts),
-                               navigation=_part_navigation(folder, index_page, parts, n),
-                               entries=_sub_entries(renderer, cache, folder, part.page, items), hidden="")
+        text = template.render(
+            title=title,
+            letter=letter,
+            part=n,
+            parts=len(parts),
+            navigation=_part_navigation(folder, index_page, parts, n),
+            entries=_sub_entries(renderer, cache, folder, part.page, items),
+            hidden="",
+        )
         out[part.page] = Rendered(text, frozenset(path for path, _ in items))
     return out
 
@@ -227,8 +266,10 @@ def file_letter_digests(facts: FileFacts) -> dict[str, str]:
     letter_of = pages.letter_of
     for s in caps.shown_symbols(facts):
         rows[letter_of(s.name)].append(f"{s.qualname}\t{s.kind}\t{s.line}")
-    return {letter: hashlib.blake2b("\n".join(found).encode("utf-8"), digest_size=8).hexdigest()
-            for letter, found in sorted(rows.items())}
+    return {
+        letter: hashlib.blake2b("\n".join(found).encode("utf-8"), digest_size=8).hexdigest()
+        for letter, found in sorted(rows.items())
+    }
 
 
 def render_sub_pages(renderer: Renderer, folder: str) -> dict[str, Rendered]:

@@ -53,8 +53,12 @@ def _render_chunk(units: list[Unit]) -> list[tuple[str, Rendered]]:
     return [item for unit in units for item in _pool_renderer.render_unit(unit).items()]
 
 
-def iter_rendered(renderer: Renderer, units: list[Unit], progress: Progress | None = None,
-                  cancel: Callable[[], bool] | None = None) -> Iterator[tuple[str, Rendered]]:
+def iter_rendered(
+    renderer: Renderer,
+    units: list[Unit],
+    progress: Progress | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> Iterator[tuple[str, Rendered]]:
     """(page, rendered) for every page of `units`, in the order of `units`; in forked
     workers when there are many (they share the index)."""
     global _pool_renderer
@@ -62,7 +66,7 @@ def iter_rendered(renderer: Renderer, units: list[Unit], progress: Progress | No
     if len(units) >= MIN_UNITS_FOR_POOL:
         renderer.prepare()
     if len(units) >= MIN_UNITS_FOR_POOL and workers > 1 and can_fork():
-        chunks = [units[i:i + CHUNK] for i in range(0, len(units), CHUNK)]
+        chunks = [units[i : i + CHUNK] for i in range(0, len(units), CHUNK)]
         _pool_renderer = renderer
         try:
             with fork_pool(workers, renderer.index) as pool:
@@ -86,12 +90,18 @@ def iter_rendered(renderer: Renderer, units: list[Unit], progress: Progress | No
             progress(n + 1, len(units), "rendering")
 
 
-def render_units(renderer: Renderer, units: list[Unit], progress: Progress | None = None,
-                 cancel: Callable[[], bool] | None = None) -> dict[str, Rendered]:
+def render_units(
+    renderer: Renderer,
+    units: list[Unit],
+    progress: Progress | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> dict[str, Rendered]:
     return dict(iter_rendered(renderer, units, progress, cancel))
 
 
 def render_all(renderer: Renderer, progress: Progress | None = None) -> dict[str, bytes]:
     """Every page of the doc set: page path -> its bytes."""
-    return {page: result.text.encode("utf-8")
-            for page, result in render_units(renderer, renderer.units(), progress).items()}
+    return {
+        page: result.text.encode("utf-8")
+        for page, result in render_units(renderer, renderer.units(), progress).items()
+    }

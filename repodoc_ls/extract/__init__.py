@@ -27,9 +27,12 @@ def extract_file(path: str, data: bytes) -> FileFacts:
     try:
         return _dispatch(path, data)
     except Exception as exc:  # noqa: BLE001 - a page with a note beats a crash
-        return FileFacts(path=path, kind=_fallback_kind(path, data), size=len(data),
-                         notes=[Note(NoteKind.MALFORMED, 0,
-                                     f"extractor failed: {type(exc).__name__}: {exc}")])
+        return FileFacts(
+            path=path,
+            kind=_fallback_kind(path, data),
+            size=len(data),
+            notes=[Note(NoteKind.MALFORMED, 0, f"extractor failed: {type(exc).__name__}: {exc}")],
+        )
 
 
 #: How the note of a file that was not read begins (see `unread_facts`).
@@ -50,14 +53,20 @@ def unread_facts(path: str, size: int, limit: int) -> FileFacts:
         kind = _DATA_KINDS.get(_extension(path), FileKind.TEXT)
     else:
         kind = FileKind.BINARY  # text or not, nobody looked
-    return FileFacts(path=path, kind=kind, size=size, encoding=None, notes=[
-        Note(NoteKind.TOO_LARGE, 0, f"{UNREAD_NOTE}{size:,} bytes, over max-file-bytes = {limit:,}")])
+    return FileFacts(
+        path=path,
+        kind=kind,
+        size=size,
+        encoding=None,
+        notes=[Note(NoteKind.TOO_LARGE, 0, f"{UNREAD_NOTE}{size:,} bytes, over max-file-bytes = {limit:,}")],
+    )
 
 
 def is_unread(facts: FileFacts) -> bool:
     """Whether `facts` come from `unread_facts`: the file's bytes were never read."""
     return facts.encoding is None and any(
-        n.kind == NoteKind.TOO_LARGE and n.detail.startswith(UNREAD_NOTE) for n in facts.notes)
+        n.kind == NoteKind.TOO_LARGE and n.detail.startswith(UNREAD_NOTE) for n in facts.notes
+    )
 
 
 def file_type(path: str, data: bytes | None = None) -> str:
@@ -103,8 +112,7 @@ def is_binary(data: bytes) -> bool:
 
 
 def binary_facts(path: str, data: bytes, notes: list[Note] | None = None) -> FileFacts:
-    return FileFacts(path=path, kind=FileKind.BINARY, size=len(data), encoding=None,
-                     notes=list(notes or []))
+    return FileFacts(path=path, kind=FileKind.BINARY, size=len(data), encoding=None, notes=list(notes or []))
 
 
 def _decodes_as_utf8_prefix(head: bytes) -> bool:
@@ -134,8 +142,14 @@ def _fallback_kind(path: str, data: bytes) -> str:
         return FileKind.BINARY
 
 
-_DATA_KINDS = {".json": FileKind.JSON, ".toml": FileKind.TOML, ".yaml": FileKind.YAML,
-               ".yml": FileKind.YAML, ".ini": FileKind.INI, ".cfg": FileKind.INI}
+_DATA_KINDS = {
+    ".json": FileKind.JSON,
+    ".toml": FileKind.TOML,
+    ".yaml": FileKind.YAML,
+    ".yml": FileKind.YAML,
+    ".ini": FileKind.INI,
+    ".cfg": FileKind.INI,
+}
 
 
 def _dispatch(path: str, data: bytes) -> FileFacts:
@@ -148,11 +162,15 @@ def _dispatch(path: str, data: bytes) -> FileFacts:
         head = data[:BINARY_SNIFF_BYTES]
         text = b"\0" not in head and _decodes_as_utf8_prefix(head)
         kind = _fallback_kind(path, b"") if text else FileKind.BINARY
-        facts = FileFacts(path=path, kind=kind, size=len(data),
-                          encoding="utf-8" if text else None)
-        facts.notes.append(Note(NoteKind.TOO_LARGE, 0,
-                                f"{len(data)} bytes: over the {MAX_NON_PYTHON_BYTES} byte limit "
-                                "for non-Python files, so only metadata is recorded"))
+        facts = FileFacts(path=path, kind=kind, size=len(data), encoding="utf-8" if text else None)
+        facts.notes.append(
+            Note(
+                NoteKind.TOO_LARGE,
+                0,
+                f"{len(data)} bytes: over the {MAX_NON_PYTHON_BYTES} byte limit "
+                "for non-Python files, so only metadata is recorded",
+            )
+        )
         return facts
     if kind == "markdown":
         from .markdown import extract_markdown
@@ -169,5 +187,12 @@ def _dispatch(path: str, data: bytes) -> FileFacts:
     return extract_text(path, data)
 
 
-__all__ = ["extract_file", "file_type", "is_binary", "is_python_shebang", "is_unread", "unread_facts",
-           "MAX_NON_PYTHON_BYTES"]
+__all__ = [
+    "extract_file",
+    "file_type",
+    "is_binary",
+    "is_python_shebang",
+    "is_unread",
+    "unread_facts",
+    "MAX_NON_PYTHON_BYTES",
+]

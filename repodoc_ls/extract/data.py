@@ -26,8 +26,14 @@ from repodoc_ls.model import FileFacts, FileKind, Note, NoteKind, OutlineEntry
 
 from .text import count_lines, decode, not_utf8, split_lines
 
-KINDS = {".json": FileKind.JSON, ".toml": FileKind.TOML, ".yaml": FileKind.YAML,
-         ".yml": FileKind.YAML, ".ini": FileKind.INI, ".cfg": FileKind.INI}
+KINDS = {
+    ".json": FileKind.JSON,
+    ".toml": FileKind.TOML,
+    ".yaml": FileKind.YAML,
+    ".yml": FileKind.YAML,
+    ".ini": FileKind.INI,
+    ".cfg": FileKind.INI,
+}
 
 #: Outline entries kept per file; a generated JSON with 100k keys gets a note instead.
 MAX_OUTLINE = 2000
@@ -42,14 +48,18 @@ def extract_data(path: str, data: bytes) -> FileFacts:
         text, encoding = decode(data)
     except UnicodeDecodeError as exc:
         return not_utf8(path, data, exc)
-    facts = FileFacts(path=path, kind=kind, size=len(data), lines=count_lines(text),
-                      encoding=encoding)
+    facts = FileFacts(path=path, kind=kind, size=len(data), lines=count_lines(text), encoding=encoding)
     parser = _PARSERS.get(kind)
     if parser is not None:
         outline, notes = parser(text)
         if len(outline) > MAX_OUTLINE:
-            notes.append(Note(NoteKind.TOO_LARGE, 0, f"{len(outline)} outline entries; "
-                              f"only the first {MAX_OUTLINE} are listed"))
+            notes.append(
+                Note(
+                    NoteKind.TOO_LARGE,
+                    0,
+                    f"{len(outline)} outline entries; only the first {MAX_OUTLINE} are listed",
+                )
+            )
             outline = outline[:MAX_OUTLINE]
         facts.outline = outline
         facts.notes.extend(notes)
@@ -68,16 +78,20 @@ def parse_json(text: str) -> tuple[list[OutlineEntry], list[Note]]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        notes.append(Note(NoteKind.MALFORMED, exc.lineno,
-                          f"JSON error: {exc.msg} (line {exc.lineno}, column {exc.colno})"))
+        notes.append(
+            Note(
+                NoteKind.MALFORMED,
+                exc.lineno,
+                f"JSON error: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+            )
+        )
     except (ValueError, RecursionError) as exc:
         notes.append(Note(NoteKind.MALFORMED, 0, f"JSON error: {exc}"))
     lines = _LineIndex(text)
     if isinstance(value, list):
         start = len(text) - len(text.lstrip())
         n = len(value)
-        return [OutlineEntry(1, f"array of {n} item{'s' if n != 1 else ''}",
-                             lines.line(start))], notes
+        return [OutlineEntry(1, f"array of {n} item{'s' if n != 1 else ''}", lines.line(start))], notes
     if value is not None and not isinstance(value, dict):
         return [], notes
     return _json_keys(text, lines), notes
@@ -128,8 +142,10 @@ def _json_keys(text: str, lines: _LineIndex) -> list[OutlineEntry]:
 
 _TOML_LINE = re.compile(r"at line (\d+)")
 _TOML_HEADER = re.compile(r"^\s*(\[\[?)\s*(.*?)\s*(\]\]?)\s*(?:#.*)?$")
-_TOML_KEY = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
-                       r"""(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*'))*)\s*=""")
+_TOML_KEY = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
+    r"""(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*'))*)\s*="""
+)
 
 
 def parse_toml(text: str) -> tuple[list[OutlineEntry], list[Note]]:
@@ -139,8 +155,7 @@ def parse_toml(text: str) -> tuple[list[OutlineEntry], list[Note]]:
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         m = _TOML_LINE.search(message)
-        notes.append(Note(NoteKind.MALFORMED, int(m.group(1)) if m else 0,
-                          f"TOML error: {message}"))
+        notes.append(Note(NoteKind.MALFORMED, int(m.group(1)) if m else 0, f"TOML error: {message}"))
     except (ValueError, RecursionError) as exc:
         notes.append(Note(NoteKind.MALFORMED, 0, f"TOML error: {exc}"))
     out: list[OutlineEntry] = []
@@ -168,7 +183,7 @@ def parse_toml(text: str) -> tuple[list[OutlineEntry], list[Note]]:
             continue
         m = _TOML_KEY.match(line)
         if m:
-            value = line[m.end():]
+            value = line[m.end() :]
             multiline = _opens_multiline(value)
             if multiline is None:
                 depth = max(0, _bracket_delta(value))
@@ -219,8 +234,10 @@ def _bracket_delta(value: str) -> int:
 # --------------------------------------------------------------------------- YAML
 
 
-_YAML_KEY = re.compile(r"""^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'"""
-                       r"""|[^\s#&*!|>'"%@`\-?:\[\]{},][^#]*?|-[^\s#][^#]*?)\s*:(?:\s|$)""")
+_YAML_KEY = re.compile(
+    r"""^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'"""
+    r"""|[^\s#&*!|>'"%@`\-?:\[\]{},][^#]*?|-[^\s#][^#]*?)\s*:(?:\s|$)"""
+)
 
 
 def parse_yaml(text: str) -> tuple[list[OutlineEntry], list[Note]]:
@@ -252,22 +269,30 @@ def parse_ini(text: str) -> tuple[list[OutlineEntry], list[Note]]:
     try:
         parser.read_string(text)
     except configparser.MissingSectionHeaderError as exc:
-        notes.append(Note(NoteKind.MALFORMED, exc.lineno,
-                          f"INI error: line {exc.lineno} comes before any [section] header: "
-                          f"{exc.line.strip()!r}"))
+        notes.append(
+            Note(
+                NoteKind.MALFORMED,
+                exc.lineno,
+                f"INI error: line {exc.lineno} comes before any [section] header: {exc.line.strip()!r}",
+            )
+        )
     except configparser.ParsingError as exc:
         errors = getattr(exc, "errors", [])
         if errors:
             lineno, bad = errors[0]
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-            notes.append(Note(NoteKind.MALFORMED, lineno,
-                              f"INI error: cannot parse line {lineno}: {bad.strip()!r}{more}"))
+            notes.append(
+                Note(
+                    NoteKind.MALFORMED,
+                    lineno,
+                    f"INI error: cannot parse line {lineno}: {bad.strip()!r}{more}",
+                )
+            )
         else:
             notes.append(Note(NoteKind.MALFORMED, 0, f"INI error: {_one_line(str(exc))}"))
     except configparser.Error as exc:  # duplicate sections or options
         message = _READING.sub("", _one_line(str(exc)))
-        notes.append(Note(NoteKind.MALFORMED, getattr(exc, "lineno", None) or 0,
-                          f"INI error: {message}"))
+        notes.append(Note(NoteKind.MALFORMED, getattr(exc, "lineno", None) or 0, f"INI error: {message}"))
     except (ValueError, RecursionError) as exc:
         notes.append(Note(NoteKind.MALFORMED, 0, f"INI error: {_one_line(str(exc))}"))
     return _ini_outline(text), notes
@@ -287,7 +312,7 @@ def _ini_outline(text: str) -> list[OutlineEntry]:
         if line[0] in " \t" and in_value:
             continue  # a continuation line of the previous value
         if stripped.startswith("[") and "]" in stripped:
-            section = stripped[1:stripped.index("]")].strip()
+            section = stripped[1 : stripped.index("]")].strip()
             if (None, section) not in seen:
                 seen.add((None, section))
                 out.append(OutlineEntry(1, section, number))
@@ -322,5 +347,9 @@ class _LineIndex:
         return bisect.bisect_right(self._starts, offset) + 1
 
 
-_PARSERS = {FileKind.JSON: parse_json, FileKind.TOML: parse_toml, FileKind.YAML: parse_yaml,
-            FileKind.INI: parse_ini}
+_PARSERS = {
+    FileKind.JSON: parse_json,
+    FileKind.TOML: parse_toml,
+    FileKind.YAML: parse_yaml,
+    FileKind.INI: parse_ini,
+}

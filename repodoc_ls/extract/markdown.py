@@ -34,8 +34,15 @@ def extract_markdown(path: str, data: bytes) -> FileFacts:
     except UnicodeDecodeError as exc:
         return not_utf8(path, data, exc)
     outline, summary = parse_markdown(text)
-    return FileFacts(path=path, kind=FileKind.MARKDOWN, size=len(data), lines=count_lines(text),
-                     encoding=encoding, docstring=summary, outline=outline)
+    return FileFacts(
+        path=path,
+        kind=FileKind.MARKDOWN,
+        size=len(data),
+        lines=count_lines(text),
+        encoding=encoding,
+        docstring=summary,
+        outline=outline,
+    )
 
 
 def parse_markdown(text: str) -> tuple[list[OutlineEntry], str | None]:
@@ -61,8 +68,7 @@ def parse_markdown(text: str) -> tuple[list[OutlineEntry], str | None]:
         line = lines[index].expandtabs(4)
         if fence is not None:
             m = _FENCE.match(line)
-            if m and m.group(2)[0] == fence[0] and len(m.group(2)) >= fence[1] \
-                    and not m.group(3).strip():
+            if m and m.group(2)[0] == fence[0] and len(m.group(2)) >= fence[1] and not m.group(3).strip():
                 fence = None
             continue
         if in_comment:
@@ -94,8 +100,9 @@ def parse_markdown(text: str) -> tuple[list[OutlineEntry], str | None]:
             m = _SETEXT.match(line)
             if m:
                 title = " ".join(t for _, t in para)
-                outline.append(OutlineEntry(1 if m.group(1)[0] == "=" else 2,
-                                            _clean_title(title), para[0][0]))
+                outline.append(
+                    OutlineEntry(1 if m.group(1)[0] == "=" else 2, _clean_title(title), para[0][0])
+                )
                 para.clear()
                 continue
         if _BREAK.match(line):

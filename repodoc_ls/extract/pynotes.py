@@ -17,29 +17,65 @@ from repodoc_ls.model import Import, Note, NoteKind, Symbol, SymbolKind, TestIte
 
 # --- rule tables -------------------------------------------------------------------
 
-NETWORK_MODULES = frozenset({
-    "socket", "ssl", "http.client", "http.server", "urllib.request", "ftplib", "smtplib",
-    "requests", "httpx", "aiohttp", "websockets",
-})
+NETWORK_MODULES = frozenset(
+    {
+        "socket",
+        "ssl",
+        "http.client",
+        "http.server",
+        "urllib.request",
+        "ftplib",
+        "smtplib",
+        "requests",
+        "httpx",
+        "aiohttp",
+        "websockets",
+    }
+)
 CONCURRENCY_MODULES = frozenset({"threading", "multiprocessing", "concurrent.futures", "asyncio"})
 DESERIALIZE_MODULES = frozenset({"pickle", "cPickle", "_pickle", "dill", "cloudpickle", "marshal"})
-CACHE_DECORATORS = frozenset({
-    "functools.lru_cache", "lru_cache", "functools.cache", "cache", "cached_property",
-    "functools.cached_property",
-})
-DEPRECATION_CATEGORIES = frozenset({"DeprecationWarning", "PendingDeprecationWarning",
-                                    "FutureWarning"})
-UNITTEST_BASES = frozenset({
-    "TestCase", "unittest.TestCase", "unittest.case.TestCase", "IsolatedAsyncioTestCase",
-    "unittest.IsolatedAsyncioTestCase", "unittest.async_case.IsolatedAsyncioTestCase",
-})
+CACHE_DECORATORS = frozenset(
+    {
+        "functools.lru_cache",
+        "lru_cache",
+        "functools.cache",
+        "cache",
+        "cached_property",
+        "functools.cached_property",
+    }
+)
+DEPRECATION_CATEGORIES = frozenset({"DeprecationWarning", "PendingDeprecationWarning", "FutureWarning"})
+UNITTEST_BASES = frozenset(
+    {
+        "TestCase",
+        "unittest.TestCase",
+        "unittest.case.TestCase",
+        "IsolatedAsyncioTestCase",
+        "unittest.IsolatedAsyncioTestCase",
+        "unittest.async_case.IsolatedAsyncioTestCase",
+    }
+)
 #: Bare callee names whose calls may need a note or a CLI fact.
 CALL_NAMES = frozenset({"eval", "exec", "open", "ArgumentParser", "warn"})
 #: Attribute names whose calls may need a note or a CLI fact (besides `shutil.*`).
-CALL_ATTRS = frozenset({
-    "eval", "exec", "load", "loads", "unsafe_load", "Unpickler", "open", "read_text",
-    "write_text", "read_bytes", "write_bytes", "warn", "ArgumentParser", "Typer",
-})
+CALL_ATTRS = frozenset(
+    {
+        "eval",
+        "exec",
+        "load",
+        "loads",
+        "unsafe_load",
+        "Unpickler",
+        "open",
+        "read_text",
+        "write_text",
+        "read_bytes",
+        "write_bytes",
+        "warn",
+        "ArgumentParser",
+        "Typer",
+    }
+)
 FILE_IO_METHODS = frozenset({"read_text", "write_text", "read_bytes", "write_bytes"})
 
 CONSTANT_RE = re.compile(r"_*[A-Z][A-Z0-9_]*\Z|__\w+__\Z")
@@ -94,8 +130,7 @@ def clean_doc(doc: str) -> str:
     return inspect.cleandoc(doc)
 
 
-def docstring(node: ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
-              ) -> str | None:
+def docstring(node: ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
     body = node.body
     if body:
         s = body[0]
@@ -138,8 +173,13 @@ def _text(node: ast.expr) -> str:
         tv = type(value)
         if value is None or tv is bool or tv is int:
             return repr(value)
-        if type(value) is str and node.kind is None and value.isprintable() and \
-                "'" not in value and "\\" not in value:
+        if (
+            type(value) is str
+            and node.kind is None
+            and value.isprintable()
+            and "'" not in value
+            and "\\" not in value
+        ):
             return "'" + value + "'"
         if value is Ellipsis:
             return "..."
@@ -157,8 +197,7 @@ def _text(node: ast.expr) -> str:
                 return _text(left) + " | " + _text(node.right)
     elif type(node) is _Call:
         f = node.func
-        if (type(f) is _Name or type(f) is _Attribute) and not any(
-                type(a) is _Starred for a in node.args):
+        if (type(f) is _Name or type(f) is _Attribute) and not any(type(a) is _Starred for a in node.args):
             parts = [_text(a) for a in node.args]
             for k in node.keywords:
                 parts.append(k.arg + "=" + _text(k.value) if k.arg else "**" + _text(k.value))
@@ -243,8 +282,7 @@ def _warns_deprecation(call: ast.Call) -> bool:
     return any(k.arg == "category" and _is_deprecation_category(k.value) for k in call.keywords)
 
 
-def call_facts(call: ast.Call, lines: list[str], notes: list[Note],
-               cli: list[tuple[str, int]]) -> None:
+def call_facts(call: ast.Call, lines: list[str], notes: list[Note], cli: list[tuple[str, int]]) -> None:
     """Notes and CLI facts for a call whose callee passed the cheap CALL_* filters."""
     func = call.func
     kind = None
@@ -325,7 +363,7 @@ def todo_candidates(text: str) -> list[tuple[int, str]]:
         start = text.rfind("\n", 0, m.start()) + 1
         lineno += text.count("\n", pos, start)
         pos = start
-        line = text[start:m.end()]
+        line = text[start : m.end()]
         hash_at = _comment_start(line)
         if hash_at < 0 or not TODO_WORD_RE.search(line, hash_at):
             continue
@@ -333,8 +371,7 @@ def todo_candidates(text: str) -> list[tuple[int, str]]:
     return found
 
 
-def todo_notes(candidates: list[tuple[int, str]],
-               multiline_strings: Iterable[tuple[int, int]]) -> list[Note]:
+def todo_notes(candidates: list[tuple[int, str]], multiline_strings: Iterable[tuple[int, int]]) -> list[Note]:
     notes = []
     for lineno, comment in candidates:
         if any(a < lineno <= b for a, b in multiline_strings):
@@ -346,8 +383,9 @@ def todo_notes(candidates: list[tuple[int, str]],
 # --- tests ---------------------------------------------------------------------------
 
 
-def find_tests(symbols: list[Symbol], pytest_file: bool,
-               unittest_bases: frozenset[str] | set[str] = frozenset()) -> list[TestItem]:
+def find_tests(
+    symbols: list[Symbol], pytest_file: bool, unittest_bases: frozenset[str] | set[str] = frozenset()
+) -> list[TestItem]:
     """Tests of one file: unittest classes, and pytest ones when `pytest_file`.
 
     Local detection knows the TestCase spellings in UNITTEST_BASES and classes of the same
@@ -361,30 +399,31 @@ def find_tests(symbols: list[Symbol], pytest_file: bool,
         if s.parent is None:
             if s.kind == SymbolKind.CLASS:
                 classes[s.qualname] = (s, [])
-                if any(b in UNITTEST_BASES or b in unittest_classes or b in unittest_bases
-                       for b in s.bases):
+                if any(b in UNITTEST_BASES or b in unittest_classes or b in unittest_bases for b in s.bases):
                     unittest_classes.add(s.qualname)
             elif pytest_file and s.kind == SymbolKind.FUNCTION and s.name.startswith("test"):
-                tests.append(TestItem(s.name, s.line, "pytest",
-                                      any("parametrize" in d for d in s.decorators)))
+                tests.append(
+                    TestItem(s.name, s.line, "pytest", any("parametrize" in d for d in s.decorators))
+                )
         elif s.kind == SymbolKind.METHOD and s.parent in classes:
             classes[s.parent][1].append(s)
     for name, (cls, methods) in classes.items():
         if name in unittest_classes:
             style = "unittest"
-        elif pytest_file and name.startswith("Test") and \
-                not any(m.name == "__init__" for m in methods):
+        elif pytest_file and name.startswith("Test") and not any(m.name == "__init__" for m in methods):
             style = "pytest"
         else:
             continue
         cls_param = any("parametrize" in d for d in cls.decorators)
         for m in methods:
             if m.name.startswith("test"):
-                tests.append(TestItem(m.qualname, m.line, style,
-                                      cls_param or any("parametrize" in d for d in m.decorators)))
+                tests.append(
+                    TestItem(
+                        m.qualname, m.line, style, cls_param or any("parametrize" in d for d in m.decorators)
+                    )
+                )
     tests.sort(key=lambda t: t.line)
     return tests
-
 
 
 # --- recovery with parso after a syntax error ------------------------------------------
@@ -421,8 +460,17 @@ class _ParsoRecovery:
         self.symbols: list[Symbol] = []
         self.imports: list[Import] = []
 
-    def walk(self, node: _ParsoNode, prefix: str, parent: str | None, scope: str, in_func: bool,
-             in_try: bool, tc: bool, is_async: bool = False) -> None:
+    def walk(
+        self,
+        node: _ParsoNode,
+        prefix: str,
+        parent: str | None,
+        scope: str,
+        in_func: bool,
+        in_try: bool,
+        tc: bool,
+        is_async: bool = False,
+    ) -> None:
         t = node.type
         if t == "funcdef" or t == "classdef":
             self.define(node, prefix, parent, scope, in_func, in_try, tc, is_async)
@@ -439,9 +487,12 @@ class _ParsoRecovery:
             return
         if t == "try_stmt":
             in_try = True
-        if t == "if_stmt" and len(children) > 3 and \
-                children[1].get_code(include_prefix=False).strip() in (
-                    "TYPE_CHECKING", "typing.TYPE_CHECKING"):
+        if (
+            t == "if_stmt"
+            and len(children) > 3
+            and children[1].get_code(include_prefix=False).strip()
+            in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+        ):
             self.walk(children[3], prefix, parent, scope, in_func, in_try, True)
             for child in children[4:]:
                 self.walk(child, prefix, parent, scope, in_func, in_try, tc)
@@ -449,13 +500,24 @@ class _ParsoRecovery:
         for child in children:
             self.walk(child, prefix, parent, scope, in_func, in_try, tc)
 
-    def define(self, node: _ParsoNode, prefix: str, parent: str | None, scope: str,
-               in_func: bool, in_try: bool, tc: bool, is_async: bool) -> None:
+    def define(
+        self,
+        node: _ParsoNode,
+        prefix: str,
+        parent: str | None,
+        scope: str,
+        in_func: bool,
+        in_try: bool,
+        tc: bool,
+        is_async: bool,
+    ) -> None:
         name_leaf = node.children[1]
         name = name_leaf.value
         qual = prefix + name
-        decorators = [" ".join(d.get_code(include_prefix=False).split()).lstrip("@").strip()
-                      for d in node.get_decorators()]
+        decorators = [
+            " ".join(d.get_code(include_prefix=False).split()).lstrip("@").strip()
+            for d in node.get_decorators()
+        ]
         if node.type == "classdef":
             kind, sig, bases = SymbolKind.CLASS, None, []
             arglist = node.get_super_arglist()
@@ -469,8 +531,7 @@ class _ParsoRecovery:
             parts = []
             for child in parameters.children[1:-1]:
                 if child.type == "param":
-                    parts.append(" ".join(
-                        child.get_code(include_prefix=False, include_comma=False).split()))
+                    parts.append(" ".join(child.get_code(include_prefix=False, include_comma=False).split()))
                 elif child.type == "operator" and child.value in ("*", "/"):
                     parts.append(child.value)
             sig = "(" + ", ".join(parts) + ")"
@@ -478,10 +539,23 @@ class _ParsoRecovery:
                 if child.type == "operator" and child.value == "->":
                     sig += " -> " + _one_line(node.children[i + 1])
                     break
-        self.symbols.append(Symbol(
-            name, qual, kind, node.children[0].start_pos[0], _end_line(node),
-            name_leaf.start_pos[1], parent, in_func, is_async, sig, decorators, bases,
-            _parso_doc(node)))
+        self.symbols.append(
+            Symbol(
+                name,
+                qual,
+                kind,
+                node.children[0].start_pos[0],
+                _end_line(node),
+                name_leaf.start_pos[1],
+                parent,
+                in_func,
+                is_async,
+                sig,
+                decorators,
+                bases,
+                _parso_doc(node),
+            )
+        )
         body = node.children[-1]
         inner = "class" if kind == SymbolKind.CLASS else "function"
         self.walk(body, qual + ".", qual, inner, in_func or inner == "function", in_try, tc)
@@ -490,8 +564,17 @@ class _ParsoRecovery:
         line = node.start_pos[0]
         if node.type == "import_name":
             for path, alias in node._dotted_as_names():
-                self.imports.append(Import(".".join(n.value for n in path), None,
-                                           alias.value if alias else None, 0, line, tc, in_try))
+                self.imports.append(
+                    Import(
+                        ".".join(n.value for n in path),
+                        None,
+                        alias.value if alias else None,
+                        0,
+                        line,
+                        tc,
+                        in_try,
+                    )
+                )
             return
         module = ".".join(n.value for n in node.get_from_names())
         level = node.level
@@ -499,8 +582,9 @@ class _ParsoRecovery:
             self.imports.append(Import(module, "*", None, level, line, tc, in_try))
             return
         for name, alias in node._as_name_tuples():
-            self.imports.append(Import(module, name.value, alias.value if alias else None,
-                                       level, line, tc, in_try))
+            self.imports.append(
+                Import(module, name.value, alias.value if alias else None, level, line, tc, in_try)
+            )
 
 
 def parso_recover(text: str) -> tuple[str | None, list[Symbol], list[Import]]:

@@ -34,8 +34,18 @@ if _OTHER_LOAD is not _LOAD:  # pragma: no cover - other implementations
     raise ImportError("repodoc's extractor relies on shared ast context singletons")
 
 # ASDL field types that hold no AST nodes worth visiting (operators, contexts, strings).
-_LEAF_TYPES = {"identifier", "string", "int", "constant", "expr_context", "boolop", "operator",
-               "unaryop", "cmpop", "type_ignore"}
+_LEAF_TYPES = {
+    "identifier",
+    "string",
+    "int",
+    "constant",
+    "expr_context",
+    "boolop",
+    "operator",
+    "unaryop",
+    "cmpop",
+    "type_ignore",
+}
 
 
 # A node's fields hold None where an optional part is absent (a `**d` in a dict's keys).
@@ -49,7 +59,7 @@ class _Fields(dict[type[_Node], tuple[tuple[str, bool], ...]]):
         fields: list[tuple[str, bool]] = []
         doc = cls.__doc__ or ""
         if issubclass(cls, ast.AST) and "(" in doc:
-            for decl in doc[doc.index("(") + 1: doc.rindex(")")].split(","):
+            for decl in doc[doc.index("(") + 1 : doc.rindex(")")].split(","):
                 typ, _, name = decl.strip().rpartition(" ")
                 base = typ.rstrip("*?")
                 if base and base not in _LEAF_TYPES and name in cls._fields:
@@ -72,8 +82,7 @@ def extract_python(path: str, data: bytes) -> FileFacts:
             size = len(data)
         except Exception:
             kind, size = FileKind.MODULE, 0
-        return FileFacts(path=str(path), kind=kind, size=size,
-                         notes=[Note(NoteKind.MALFORMED, 0, detail)])
+        return FileFacts(path=str(path), kind=kind, size=size, notes=[Note(NoteKind.MALFORMED, 0, detail)])
 
 
 def _is_test_name(base: str) -> bool:
@@ -121,11 +130,18 @@ def _extract(path: str, data: bytes) -> FileFacts:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     nlines = text.count("\n") + (1 if text and not text.endswith("\n") else 0)
     shebang = text.partition("\n")[0] if text.startswith("#!") else None
-    facts = FileFacts(path=path, kind=_kind(base, shebang, False), size=size, lines=nlines,
-                      encoding=encoding, shebang=shebang)
+    facts = FileFacts(
+        path=path,
+        kind=_kind(base, shebang, False),
+        size=size,
+        lines=nlines,
+        encoding=encoding,
+        shebang=shebang,
+    )
     if size > MAX_BYTES:
-        facts.notes.append(Note(NoteKind.TOO_LARGE, 0,
-                                f"{size} bytes, over the {MAX_BYTES} byte limit: not parsed"))
+        facts.notes.append(
+            Note(NoteKind.TOO_LARGE, 0, f"{size} bytes, over the {MAX_BYTES} byte limit: not parsed")
+        )
         return facts
     lines = text.split("\n")
     todo = P.todo_candidates(text)
@@ -148,8 +164,7 @@ def _extract(path: str, data: bytes) -> FileFacts:
     w = _Walker(lines, todo)
     facts.docstring = P.docstring(tree)
     if facts.docstring and ".. deprecated::" in facts.docstring:
-        w.notes.append(Note(NoteKind.DEPRECATION, tree.body[0].lineno,
-                            "module docstring: .. deprecated::"))
+        w.notes.append(Note(NoteKind.DEPRECATION, tree.body[0].lineno, "module docstring: .. deprecated::"))
     w.body(tree.body)
     facts.symbols = w.symbols
     facts.imports = w.imports
@@ -169,8 +184,7 @@ def _extract(path: str, data: bytes) -> FileFacts:
     return facts
 
 
-def _recover(facts: FileFacts, text: str, error: Note, todo: list[tuple[int, str]],
-             base: str) -> FileFacts:
+def _recover(facts: FileFacts, text: str, error: Note, todo: list[tuple[int, str]], base: str) -> FileFacts:
     facts.notes.append(error)
     try:
         facts.docstring, facts.symbols, facts.imports = P.parso_recover(text)
@@ -276,10 +290,10 @@ class _Walker:
             if callee in P.CACHE_DECORATORS:
                 self.notes.append(Note(NoteKind.CACHE, d.lineno, f"@{P.shorten(t, 80)} on {qual}"))
             elif callee.rpartition(".")[2] == "deprecated":
-                self.notes.append(Note(NoteKind.DEPRECATION, d.lineno,
-                                       f"@{P.shorten(t, 80)} on {qual}"))
-            elif callee in ("click.command", "click.group") or \
-                    (callee in ("command", "group") and type(d) is _Call):
+                self.notes.append(Note(NoteKind.DEPRECATION, d.lineno, f"@{P.shorten(t, 80)} on {qual}"))
+            elif callee in ("click.command", "click.group") or (
+                callee in ("command", "group") and type(d) is _Call
+            ):
                 self.click_lines.append(d.lineno)
         self.exprs(list(decos))
         return texts
@@ -294,10 +308,21 @@ class _Walker:
         qual = self.prefix + node.name
         decos = node.decorator_list
         doc = P.docstring(node)
-        sym = Symbol(node.name, qual, SymbolKind.METHOD if self.scope == _CLASS else
-                     SymbolKind.FUNCTION, node.lineno, _end_line(node), self.col(node),
-                     self.parent, self.in_func, type(node) is _AsyncFunctionDef,
-                     P.signature(node.args, node.returns), [], [], doc)
+        sym = Symbol(
+            node.name,
+            qual,
+            SymbolKind.METHOD if self.scope == _CLASS else SymbolKind.FUNCTION,
+            node.lineno,
+            _end_line(node),
+            self.col(node),
+            self.parent,
+            self.in_func,
+            type(node) is _AsyncFunctionDef,
+            P.signature(node.args, node.returns),
+            [],
+            [],
+            doc,
+        )
         self.symbols.append(sym)
         if decos:
             sym.decorators = self.decorators(decos, qual)
@@ -312,8 +337,21 @@ class _Walker:
         bases = [P.text(b) for b in node.bases]
         for k in node.keywords:
             bases.append(f"{k.arg}={P.text(k.value)}" if k.arg else f"**{P.text(k.value)}")
-        sym = Symbol(node.name, qual, SymbolKind.CLASS, node.lineno, _end_line(node),
-                     self.col(node), self.parent, self.in_func, False, None, [], bases, doc)
+        sym = Symbol(
+            node.name,
+            qual,
+            SymbolKind.CLASS,
+            node.lineno,
+            _end_line(node),
+            self.col(node),
+            self.parent,
+            self.in_func,
+            False,
+            None,
+            [],
+            bases,
+            doc,
+        )
         self.symbols.append(sym)
         if node.decorator_list:
             sym.decorators = self.decorators(node.decorator_list, qual)
@@ -331,8 +369,7 @@ class _Walker:
         else:
             module, level = node.module or "", node.level or 0
             mods = [] if level else [module] + [module + "." + a.name for a in node.names]
-            self.imports += [Import(module, a.name, a.asname, level, line, tc, tr)
-                             for a in node.names]
+            self.imports += [Import(module, a.name, a.asname, level, line, tc, tr) for a in node.names]
         if mods:
             for kind in P.import_note_kinds(mods):
                 self.notes.append(Note(kind, line, P.snippet(self.lines, node)))
@@ -345,8 +382,9 @@ class _Walker:
             if _is_main_guard(test):
                 self.main_guard = node.lineno
         self.exprs([test])
-        if (type(test) is _Name and test.id == "TYPE_CHECKING") or \
-                (type(test) is _Attribute and test.attr == "TYPE_CHECKING"):
+        if (type(test) is _Name and test.id == "TYPE_CHECKING") or (
+            type(test) is _Attribute and test.attr == "TYPE_CHECKING"
+        ):
             self.tc += 1
             self.body(node.body)
             self.tc -= 1
@@ -374,13 +412,11 @@ class _Walker:
             elif isinstance(node, ast.AnnAssign):
                 if node.value is not None and type(node.target) is _Name:
                     self.module_name(node.target, node.value, node)
-            elif type(node.target) is _Name and node.target.id == "__all__" and \
-                    type(node.op) is ast.Add:
+            elif type(node.target) is _Name and node.target.id == "__all__" and type(node.op) is ast.Add:
                 self.extend_all(node.value)
         self.stmt(node)
 
-    def module_name(self, target: ast.Name, value: ast.expr,
-                    node: ast.Assign | ast.AnnAssign) -> None:
+    def module_name(self, target: ast.Name, value: ast.expr, node: ast.Assign | ast.AnnAssign) -> None:
         name = target.id
         if name == "__all__":
             names = _str_list(value)
@@ -390,14 +426,27 @@ class _Walker:
         elif name not in self.constants and P.CONSTANT_RE.match(name):
             self.constants.add(name)
             line = self.lines[target.lineno - 1]
-            self.symbols.append(Symbol(
-                name, name, SymbolKind.CONSTANT, target.lineno, _end_line(node),
-                P.char_col(line, target.col_offset), value=P.snippet(self.lines, value, 80)))
+            self.symbols.append(
+                Symbol(
+                    name,
+                    name,
+                    SymbolKind.CONSTANT,
+                    target.lineno,
+                    _end_line(node),
+                    P.char_col(line, target.col_offset),
+                    value=P.snippet(self.lines, value, 80),
+                )
+            )
 
     def all_call(self, call: ast.Call) -> None:
         f = call.func
-        if type(f) is _Attribute and f.attr in ("extend", "append") and \
-                type(f.value) is _Name and f.value.id == "__all__" and len(call.args) == 1:
+        if (
+            type(f) is _Attribute
+            and f.attr in ("extend", "append")
+            and type(f.value) is _Name
+            and f.value.id == "__all__"
+            and len(call.args) == 1
+        ):
             if f.attr == "extend":
                 self.extend_all(call.args[0])
             elif self.all_names is not None:
@@ -469,8 +518,7 @@ class _Walker:
                 for k in node.keywords:
                     kv = k.value
                     if k.arg == "shell" and type(kv) is _Constant and kv.value is True:
-                        self.notes.append(Note(NoteKind.SHELL, node.lineno,
-                                               P.snippet(self.lines, node)))
+                        self.notes.append(Note(NoteKind.SHELL, node.lineno, P.snippet(self.lines, node)))
                     push(kv)
             else:
                 for name, is_list in fields[type(node)]:
@@ -487,8 +535,7 @@ def _is_main_guard(test: ast.Compare) -> bool:
     a, b = test.left, test.comparators[0]
     if type(a) is _Constant:
         a, b = b, a
-    return type(a) is _Name and a.id == "__name__" and type(b) is _Constant and \
-        b.value == "__main__"
+    return type(a) is _Name and a.id == "__name__" and type(b) is _Constant and b.value == "__main__"
 
 
 def _str_list(node: ast.expr) -> list[str] | None:

@@ -35,10 +35,19 @@ def split_lines(text: str) -> list[str]:
 def not_utf8(path: str, data: bytes, exc: UnicodeDecodeError) -> FileFacts:
     """A file that should be text but is not UTF-8: binary, with a note saying where."""
     line = data.count(b"\n", 0, exc.start) + 1
-    return FileFacts(path=path, kind=FileKind.BINARY, size=len(data), encoding=None,
-                     notes=[Note(NoteKind.ENCODING, line,
-                                 f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset "
-                                 f"{exc.start} (line {line})")])
+    return FileFacts(
+        path=path,
+        kind=FileKind.BINARY,
+        size=len(data),
+        encoding=None,
+        notes=[
+            Note(
+                NoteKind.ENCODING,
+                line,
+                f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} (line {line})",
+            )
+        ],
+    )
 
 
 def extract_text(path: str, data: bytes) -> FileFacts:
@@ -48,5 +57,6 @@ def extract_text(path: str, data: bytes) -> FileFacts:
         text, encoding = decode(data)
     except UnicodeDecodeError:
         return FileFacts(path=path, kind=FileKind.BINARY, size=len(data))
-    return FileFacts(path=path, kind=FileKind.TEXT, size=len(data), lines=count_lines(text),
-                     encoding=encoding)
+    return FileFacts(
+        path=path, kind=FileKind.TEXT, size=len(data), lines=count_lines(text), encoding=encoding
+    )

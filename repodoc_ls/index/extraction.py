@@ -46,8 +46,12 @@ def unread_digest(size: int, limit: int) -> str:
 
 def _unreadable(path: str, exc: OSError) -> FileFacts:
     reason = "not a regular file" if isinstance(exc, NotRegularFile) else exc.strerror or exc
-    return FileFacts(path=path, kind=FileKind.BINARY, size=0,
-                     notes=[Note(NoteKind.MALFORMED, 0, f"cannot read the file: {reason}")])
+    return FileFacts(
+        path=path,
+        kind=FileKind.BINARY,
+        size=0,
+        notes=[Note(NoteKind.MALFORMED, 0, f"cannot read the file: {reason}")],
+    )
 
 
 def _extract_one(root: str, path: str, known_hash: str | None, limit: int) -> Extracted:
@@ -95,8 +99,15 @@ def read_facts(full: str | os.PathLike[str], path: str, limit: int) -> tuple[byt
     return data, extract_file(path, data)
 
 
-def run_extraction(root: str, tasks: Sequence[Task], workers: int, progress: Progress | None,
-                   already_done: int, total: int, limit: int) -> list[Extracted]:
+def run_extraction(
+    root: str,
+    tasks: Sequence[Task],
+    workers: int,
+    progress: Progress | None,
+    already_done: int,
+    total: int,
+    limit: int,
+) -> list[Extracted]:
     if not tasks:
         return []
     if progress:
@@ -116,7 +127,7 @@ def run_extraction(root: str, tasks: Sequence[Task], workers: int, progress: Pro
         except OSError:
             sizes[path] = 0
     ordered = sorted(tasks, key=lambda t: -sizes[t[0]])
-    batches = [ordered[i:i + _BATCH] for i in range(0, len(ordered), _BATCH)]
+    batches = [ordered[i : i + _BATCH] for i in range(0, len(ordered), _BATCH)]
     results: list[Extracted] = []
     done_paths: set[str] = set()
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")

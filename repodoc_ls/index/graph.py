@@ -34,11 +34,20 @@ from repodoc_ls.model import (
 __all__ = ["Graph", "ResolvedImport", "module_parts"]
 
 STDLIB_MODULES = frozenset(sys.stdlib_module_names) | {"__future__"}
-TESTCASE_BASES = frozenset({
-    "TestCase", "unittest.TestCase", "unittest.case.TestCase", "IsolatedAsyncioTestCase",
-    "unittest.IsolatedAsyncioTestCase", "SimpleTestCase", "TransactionTestCase",
-    "django.test.TestCase", "django.test.SimpleTestCase", "django.test.TransactionTestCase",
-})
+TESTCASE_BASES = frozenset(
+    {
+        "TestCase",
+        "unittest.TestCase",
+        "unittest.case.TestCase",
+        "IsolatedAsyncioTestCase",
+        "unittest.IsolatedAsyncioTestCase",
+        "SimpleTestCase",
+        "TransactionTestCase",
+        "django.test.TestCase",
+        "django.test.SimpleTestCase",
+        "django.test.TransactionTestCase",
+    }
+)
 _MAX_DEPTH = 12  # re-export chains longer than this are treated as unresolved
 
 
@@ -205,8 +214,10 @@ class Graph:
 
     def edges(self) -> dict[str, set[str]]:
         """importer -> workspace files it imports."""
-        return {p: {r.target for r in rs if r.target is not None and r.target != p}
-                for p, rs in self.imports.items()}
+        return {
+            p: {r.target for r in rs if r.target is not None and r.target != p}
+            for p, rs in self.imports.items()
+        }
 
     # -- updates -------------------------------------------------------------
 
@@ -526,8 +537,9 @@ class Graph:
 
     def exercises(self, test_path: str) -> list[str]:
         """Workspace modules a test module imports."""
-        return sorted({r.target for r in self.imports_of(test_path)
-                       if r.target is not None and r.target != test_path})
+        return sorted(
+            {r.target for r in self.imports_of(test_path) if r.target is not None and r.target != test_path}
+        )
 
 
 def _common_prefix(a: str, b: str) -> int:

@@ -58,8 +58,13 @@ class BuildStats:
 
 
 class Index:
-    def __init__(self, settings: Settings, store: Store, facts: dict[str, FileFacts],
-                 rows: dict[str, StoredFile] | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        facts: dict[str, FileFacts],
+        rows: dict[str, StoredFile] | None = None,
+    ):
         self.settings = settings
         self.root = settings.root
         self.store = store
@@ -115,22 +120,33 @@ class Index:
             row = rows.get(path, unknown)
             entries.append((path, row.size, row.mtime_ns, row.hash, record.to_bytes(), record))
         self.store.write_files(entries)
-        self.store.replace_edges({p: {r.target for r in refs if r.target is not None and r.target != p}
-                                  for p, refs in imports.items()})
+        self.store.replace_edges(
+            {
+                p: {r.target for r in refs if r.target is not None and r.target != p}
+                for p, refs in imports.items()
+            }
+        )
 
     def content_hashes(self) -> dict[str, str]:
         """path -> hash of the content its facts were extracted from ("" if unknown)."""
         with self.lock:
             table = self.store.file_table()
             pending = self._pending_hashes
-            return {path: pending.get(path) or (table[path].hash if path in table else "")
-                    for path in self.facts}
+            return {
+                path: pending.get(path) or (table[path].hash if path in table else "") for path in self.facts
+            }
 
     # -- building ------------------------------------------------------------
 
     @classmethod
-    def build(cls, settings: Settings, progress: Progress | None = None,
-              persistent: bool = True, defer_store: bool = False, fresh_store: bool = False) -> Index:
+    def build(
+        cls,
+        settings: Settings,
+        progress: Progress | None = None,
+        persistent: bool = True,
+        defer_store: bool = False,
+        fresh_store: bool = False,
+    ) -> Index:
         """Index the workspace, reusing the store's facts for unchanged files. With
         `defer_store`, what the build learnt is written to the store only when
         `flush_store` is called (or a store query needs it): an export does that while its
@@ -154,16 +170,25 @@ class Index:
         return cls(settings, Store(None), dict(facts or {}))
 
     @classmethod
-    def _build(cls, settings: Settings, progress: Progress | None, persistent: bool,
-               defer_store: bool, fresh_store: bool) -> Index:
+    def _build(
+        cls,
+        settings: Settings,
+        progress: Progress | None,
+        persistent: bool,
+        defer_store: bool,
+        fresh_store: bool,
+    ) -> Index:
         store = Store(settings.cache_path if persistent else None, root=settings.root, fresh=fresh_store)
         generation = store.generation
         scanned = scan(settings)
         stored = store.file_table()
         by_path = {f.path: f for f in scanned.files}
         limit = settings.max_file_bytes
-        reuse = [f.path for f in scanned.files
-                 if (s := stored.get(f.path)) is not None and still_current(s, f, limit)]
+        reuse = [
+            f.path
+            for f in scanned.files
+            if (s := stored.get(f.path)) is not None and still_current(s, f, limit)
+        ]
         reuse_set = set(reuse)
         stale = [f for f in scanned.files if f.path not in reuse_set]
         removed = sorted(set(stored) - set(by_path))
@@ -174,8 +199,15 @@ class Index:
         # again, without a known hash: there is no stored record to fall back on.
         tasks = [(f.path, stored[f.path].hash if f.path in stored else None) for f in stale]
         tasks += [(path, None) for path in reuse if path not in facts]
-        results = run_extraction(str(settings.root), tasks, settings.worker_count, progress,
-                                 already_done=len(facts), total=len(by_path), limit=limit)
+        results = run_extraction(
+            str(settings.root),
+            tasks,
+            settings.worker_count,
+            progress,
+            already_done=len(facts),
+            total=len(by_path),
+            limit=limit,
+        )
         written, touched = [], []
 
         def take(results: list[Extracted]) -> None:
@@ -186,13 +218,17 @@ class Index:
                     record = FileFacts.from_bytes(blob)
                     facts[path] = record
                     written.append((path, size, mtime_ns, digest, blob, record))
+
         take(results)
         # Same content under a new mtime (a checkout, a touch): the stored facts stand.
         _decode_into(facts, store.load_facts([t[0] for t in touched]), {t[0] for t in touched})
         if lost := [(t[0], None) for t in touched if t[0] not in facts]:
             touched = [t for t in touched if t[0] in facts]
-            take(run_extraction(str(settings.root), lost, settings.worker_count, None, 0, len(lost),
-                                limit=limit))
+            take(
+                run_extraction(
+                    str(settings.root), lost, settings.worker_count, None, 0, len(lost), limit=limit
+                )
+            )
         rows = {path: stored[path] for path in reuse if path in facts}
         rows.update((path, StoredFile(size, mtime_ns, digest)) for path, size, mtime_ns, digest in touched)
         rows.update((entry[0], StoredFile(*entry[1:4])) for entry in written)
@@ -210,10 +246,12 @@ class Index:
                 store.remove_files(removed)
             if written or removed or touched or not store.edges():
                 store.replace_edges(index.graph.edges())
+
         changed = {entry[0] for entry in written}
         signature = index.reference_signature()
         index.graph.reference_seed = lambda: (
-            None if (records := store.reference_records(signature)) is None else (records, changed))
+            None if (records := store.reference_records(signature)) is None else (records, changed)
+        )
         index.warnings.extend(scanned.warnings)
         index.stats = BuildStats(len(facts), len(written), len(facts) - len(written), len(removed))
         if defer_store:
@@ -251,8 +289,11 @@ class Index:
                 self.facts = dict(sorted(self.facts.items()))
                 self.graph.facts = self.facts
             # size/mtime -1: a buffer is not the file on disk, so the next start re-checks it.
-            digest = (content_hash(data) if data is not None
-                      else unread_digest(facts.size, self.settings.max_file_bytes))
+            digest = (
+                content_hash(data)
+                if data is not None
+                else unread_digest(facts.size, self.settings.max_file_bytes)
+            )
             self._rows[path] = StoredFile(-1, -1, digest)
             self.store.write_files([(path, -1, -1, digest, facts.to_bytes(), facts)])
             touched = self.graph.update([path])
@@ -353,13 +394,13 @@ class Index:
     def subtree_symbols(self, folder: str) -> list[tuple[str, Symbol]]:
         """Every symbol defined under `folder` ("" for the root), sorted by name."""
         prefix = f"{folder}/" if folder else ""
-        found = [(path, s) for path, f in self.facts.items() if path.startswith(prefix)
-                 for s in f.symbols]
+        found = [(path, s) for path, f in self.facts.items() if path.startswith(prefix) for s in f.symbols]
         found.sort(key=lambda ps: (ps[1].name.lower(), ps[1].name, ps[0], ps[1].line))
         return found
 
-    def keywords(self, path: str, max_symbols: int | None = None,
-                 max_imports: int | None = None) -> list[Keyword]:
+    def keywords(
+        self, path: str, max_symbols: int | None = None, max_imports: int | None = None
+    ) -> list[Keyword]:
         """The names `path` defines (its first `max_symbols`) and imports (its first
         `max_imports`), in source order."""
         facts = self.facts.get(path)
@@ -434,5 +475,3 @@ def _decode_into(facts: dict[str, FileFacts], rows: Iterable[tuple[str, bytes]],
 
 def _edges_of(graph: Graph, path: str) -> set[str]:
     return {r.target for r in graph.imports_of(path) if r.target is not None and r.target != path}
-
-

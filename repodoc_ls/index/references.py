@@ -132,8 +132,11 @@ class ReferenceIndex:
         the last call (all files with `dirty_only=False`)."""
         self.index()
         paths = self.dirty if dirty_only else set(self.contrib)
-        out = {p: marshal.dumps((self.contrib[p], self.deps[p], self.iface[p]))
-               for p in paths if p in self.contrib}
+        out = {
+            p: marshal.dumps((self.contrib[p], self.deps[p], self.iface[p]))
+            for p in paths
+            if p in self.contrib
+        }
         self.dirty = set()
         return out
 
@@ -189,10 +192,14 @@ class ReferenceIndex:
         graph = self.graph
         symbols = {q: s.local for q, s in graph.symbols_of(path).items()}
         bindings, stars = graph.bindings_of(path)
-        return (symbols,
-                {name: (r.imp.module, r.imp.name, r.imp.level, r.imp.alias, r.target, r.names_submodule)
-                 for name, r in bindings.items()},
-                tuple(r.target for r in stars))
+        return (
+            symbols,
+            {
+                name: (r.imp.module, r.imp.name, r.imp.level, r.imp.alias, r.target, r.names_submodule)
+                for name, r in bindings.items()
+            },
+            tuple(r.target for r in stars),
+        )
 
     def _recompute(self, paths: list[str]) -> None:
         refs, contrib, deps_of, dependents = self.refs, self.contrib, self.deps, self._dependents
@@ -262,9 +269,11 @@ class ReferenceIndex:
 
 def _widened_seed(seed: Seed, more_changed: frozenset[str]) -> Seed:
     """A seed whose files changed again before it was used."""
+
     def widened() -> tuple[dict[str, bytes], set[str]] | None:
         got = seed()
         return None if got is None else (got[0], set(got[1]) | more_changed)
+
     return widened
 
 

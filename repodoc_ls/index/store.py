@@ -135,11 +135,13 @@ class Store:
             reason = "is from another version"
         except sqlite3.DatabaseError as exc:
             if trouble(exc) == "busy":
-                return self._fallback(f"index store {file.path} is locked by another process: "
-                                      "using a private in-memory index")
+                return self._fallback(
+                    f"index store {file.path} is locked by another process: using a private in-memory index"
+                )
             if trouble(exc) == "io":
-                return self._fallback(f"cannot open the index store {file.path} ({exc}): "
-                                      "using an in-memory index")
+                return self._fallback(
+                    f"cannot open the index store {file.path} ({exc}): using an in-memory index"
+                )
             reason = f"is corrupt ({exc})"
         return self._replace(f"index store {file.path} {reason}: rebuilding it")
 
@@ -169,8 +171,9 @@ class Store:
 
     @staticmethod
     def _create(target: str) -> sqlite3.Connection:
-        return create(target, _SCHEMA + _DERIVED,
-                      [("schema", str(SCHEMA_VERSION)), ("facts", str(FACTS_VERSION))])
+        return create(
+            target, _SCHEMA + _DERIVED, [("schema", str(SCHEMA_VERSION)), ("facts", str(FACTS_VERSION))]
+        )
 
     @staticmethod
     def _compatible(conn: sqlite3.Connection) -> bool:
@@ -239,14 +242,20 @@ class Store:
         if kind == "damaged" and file.link_problem() is None and file.state() == "ours":
             conn = self._replace(f"index store {file.path} is damaged ({exc}): rebuilt it")
         elif kind == "damaged":
-            conn = self._fallback(f"index store {file.path} is damaged ({exc}) and cannot be rebuilt "
-                                  "in place: using an in-memory index")
+            conn = self._fallback(
+                f"index store {file.path} is damaged ({exc}) and cannot be rebuilt "
+                "in place: using an in-memory index"
+            )
         elif kind == "busy":
-            conn = self._fallback(f"index store {file.path} is locked by another process ({exc}): "
-                                  "using a private in-memory index")
+            conn = self._fallback(
+                f"index store {file.path} is locked by another process ({exc}): "
+                "using a private in-memory index"
+            )
         else:
-            conn = self._fallback(f"could not write the index store {file.path} ({exc}): "
-                                  "using an in-memory index; the next run extracts again")
+            conn = self._fallback(
+                f"could not write the index store {file.path} ({exc}): "
+                "using an in-memory index; the next run extracts again"
+            )
         self._conn = conn
         self.generation += 1
 
@@ -258,7 +267,8 @@ class Store:
 
     def file_table(self) -> dict[str, StoredFile]:
         rows = self._call(
-            lambda conn: conn.execute("SELECT path, size, mtime_ns, hash FROM files").fetchall())
+            lambda conn: conn.execute("SELECT path, size, mtime_ns, hash FROM files").fetchall()
+        )
         return {p: StoredFile(s, m, h) for p, s, m, h in rows}
 
     def load_facts(self, paths: Iterable[str] | None = None) -> Iterator[tuple[str, bytes]]:
@@ -271,26 +281,33 @@ class Store:
                 return conn.execute("SELECT path, facts FROM files").fetchall()
             rows = []
             for i in range(0, len(wanted), 500):
-                chunk = wanted[i:i + 500]
+                chunk = wanted[i : i + 500]
                 marks = ",".join("?" * len(chunk))
-                rows += conn.execute(f"SELECT path, facts FROM files WHERE path IN ({marks})",
-                                     chunk).fetchall()
+                rows += conn.execute(
+                    f"SELECT path, facts FROM files WHERE path IN ({marks})", chunk
+                ).fetchall()
             return rows
+
         yield from self._call(load)
 
     def search_symbols(self, text: str, limit: int) -> list[SymbolRow]:
         """Symbols whose qualified name contains `text` (case-insensitive)."""
+
         def search(conn: sqlite3.Connection) -> list[tuple[str, str, str, str, int, int]]:
             if len(text) >= 3:
                 quoted = '"' + text.replace('"', '""') + '"'
                 return conn.execute(
                     "SELECT s.path, s.name, s.qualname, s.kind, s.line, s.col FROM symbols_fts f"
                     " JOIN symbols s ON s.id = f.rowid WHERE symbols_fts MATCH ? LIMIT ?",
-                    (quoted, limit)).fetchall()
+                    (quoted, limit),
+                ).fetchall()
             escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             return conn.execute(
                 "SELECT path, name, qualname, kind, line, col FROM symbols"
-                " WHERE qualname LIKE ? ESCAPE '\\' LIMIT ?", (f"%{escaped}%", limit)).fetchall()
+                " WHERE qualname LIKE ? ESCAPE '\\' LIMIT ?",
+                (f"%{escaped}%", limit),
+            ).fetchall()
+
         return [SymbolRow(*r) for r in self._call(search)]
 
     def definers(self, qualnames: Iterable[str]) -> dict[str, list[str]]:
@@ -300,39 +317,46 @@ class Store:
         def find(conn: sqlite3.Connection) -> dict[str, set[str]]:
             found: dict[str, set[str]] = {}
             for i in range(0, len(wanted), 500):
-                chunk = wanted[i:i + 500]
+                chunk = wanted[i : i + 500]
                 marks = ",".join("?" * len(chunk))
                 for path, qualname in conn.execute(
-                        f"SELECT path, qualname FROM symbols WHERE qualname IN ({marks})", chunk):
+                    f"SELECT path, qualname FROM symbols WHERE qualname IN ({marks})", chunk
+                ):
                     found.setdefault(qualname, set()).add(path)
             return found
+
         return {q: sorted(paths) for q, paths in self._call(find).items()}
 
     def reference_records(self, signature: str) -> dict[str, bytes] | None:
         """The per-file reference records saved under `signature` (see `Graph`), or None
         when there are none or they were saved for another module map."""
+
         def load(conn: sqlite3.Connection) -> dict[str, bytes] | None:
             row = conn.execute("SELECT value FROM meta WHERE key = 'refs'").fetchone()
             if row is None or row[0] != signature:
                 return None
             return dict(conn.execute("SELECT path, record FROM refs"))
+
         return self._call(load)
 
     def write_reference_records(self, signature: str, records: dict[str, bytes], full: bool) -> None:
         """Save per-file reference records (all of them when `full`, else an update)."""
+
         def write(conn: sqlite3.Connection) -> None:
             with _transaction(conn):
                 if full:
                     conn.execute("DELETE FROM refs")
                 conn.executemany("INSERT OR REPLACE INTO refs VALUES (?, ?)", sorted(records.items()))
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('refs', ?)", (signature,))
+
         # An update is only valid on top of the records it was computed against: a healed
         # store has none, and without them the next process computes all of them again.
         self._call(write, retry=full)
 
     def edges(self) -> list[tuple[str, str]]:
         return self._call(
-            lambda conn: conn.execute("SELECT src, dst FROM edges ORDER BY src, dst").fetchall())
+            lambda conn: conn.execute("SELECT src, dst FROM edges ORDER BY src, dst").fetchall()
+        )
 
     # -- writing -------------------------------------------------------------
 
@@ -342,24 +366,38 @@ class Store:
 
         def write(conn: sqlite3.Connection) -> None:
             with _transaction(conn):
-                if len(entries) >= _BULK_ROWS and \
-                        conn.execute("SELECT 1 FROM symbols LIMIT 1").fetchone() is None:
+                if (
+                    len(entries) >= _BULK_ROWS
+                    and conn.execute("SELECT 1 FROM symbols LIMIT 1").fetchone() is None
+                ):
                     # A first build: nothing to replace, and filling the full-text index in one
                     # statement costs a third of an insert into it per symbol. In rowid order (the
                     # planner would read the qualname index): out of order, it costs four times more.
-                    conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
-                                     [entry[:5] for entry in entries])
-                    conn.executemany(_INSERT_SYMBOL,
-                                     [(path, s.name, s.qualname, s.kind, s.line, s.col)
-                                      for path, *_, facts in entries for s in facts.symbols])
-                    conn.execute("INSERT INTO symbols_fts(rowid, qualname)"
-                                 " SELECT id, qualname FROM symbols NOT INDEXED ORDER BY id")
+                    conn.executemany(
+                        "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+                        [entry[:5] for entry in entries],
+                    )
+                    conn.executemany(
+                        _INSERT_SYMBOL,
+                        [
+                            (path, s.name, s.qualname, s.kind, s.line, s.col)
+                            for path, *_, facts in entries
+                            for s in facts.symbols
+                        ],
+                    )
+                    conn.execute(
+                        "INSERT INTO symbols_fts(rowid, qualname)"
+                        " SELECT id, qualname FROM symbols NOT INDEXED ORDER BY id"
+                    )
                     return
                 for path, size, mtime_ns, digest, blob, facts in entries:
                     self._delete_symbols(conn, path)
-                    conn.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
-                                 (path, size, mtime_ns, digest, blob))
+                    conn.execute(
+                        "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+                        (path, size, mtime_ns, digest, blob),
+                    )
                     self._insert_symbols(conn, facts)
+
         self._call(write)
 
     def touch_files(self, entries: Iterable[tuple[str, int, int]]) -> None:
@@ -369,6 +407,7 @@ class Store:
         def write(conn: sqlite3.Connection) -> None:
             with _transaction(conn):
                 conn.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", rows)
+
         self._call(write)
 
     def remove_files(self, paths: Iterable[str]) -> None:
@@ -380,6 +419,7 @@ class Store:
                     self._delete_symbols(conn, path)
                     conn.execute("DELETE FROM files WHERE path = ?", (path,))
                     conn.execute("DELETE FROM edges WHERE src = ?", (path,))
+
         self._call(write)
 
     def replace_edges(self, edges: dict[str, set[str]], paths: Iterable[str] | None = None) -> None:
@@ -394,6 +434,7 @@ class Store:
                 else:
                     conn.executemany("DELETE FROM edges WHERE src = ?", [(p,) for p in sources])
                 conn.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?)", rows)
+
         self._call(write)
 
     @staticmethod
@@ -401,15 +442,17 @@ class Store:
         old = conn.execute("SELECT id, qualname FROM symbols WHERE path = ?", (path,)).fetchall()
         if old:
             conn.executemany(
-                "INSERT INTO symbols_fts(symbols_fts, rowid, qualname) VALUES ('delete', ?, ?)", old)
+                "INSERT INTO symbols_fts(symbols_fts, rowid, qualname) VALUES ('delete', ?, ?)", old
+            )
             conn.execute("DELETE FROM symbols WHERE path = ?", (path,))
 
     @staticmethod
     def _insert_symbols(conn: sqlite3.Connection, facts: FileFacts) -> None:
         for s in facts.symbols:
             cur = conn.execute(_INSERT_SYMBOL, (facts.path, s.name, s.qualname, s.kind, s.line, s.col))
-            conn.execute("INSERT INTO symbols_fts(rowid, qualname) VALUES (?, ?)",
-                         (cur.lastrowid, s.qualname))
+            conn.execute(
+                "INSERT INTO symbols_fts(rowid, qualname) VALUES (?, ?)", (cur.lastrowid, s.qualname)
+            )
 
 
 _BULK_ROWS = 64  # files written at once from which an empty store is filled in bulk
@@ -424,8 +467,9 @@ class _transaction:
         self.conn.execute("BEGIN")
         return self.conn
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if exc_type is None:
             self.conn.execute("COMMIT")
         elif self.conn.in_transaction:
@@ -435,4 +479,3 @@ class _transaction:
                 self.conn.execute("ROLLBACK")
             except sqlite3.Error:
                 pass
-

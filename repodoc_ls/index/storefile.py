@@ -98,8 +98,9 @@ class StoreFile:
                     return  # a folder with content of its own gets no `*` .gitignore from us
         else:
             self.folder.mkdir(parents=True)
-        flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-                 | getattr(os, "O_CLOEXEC", 0))
+        flags = (
+            os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        )
         try:
             fd = os.open(self.folder / ".gitignore", flags, 0o644)
         except FileExistsError:
@@ -108,7 +109,7 @@ class StoreFile:
             fh.write(_IGNORE_TEXT)
 
     def state(self) -> str:
-        """"missing", "ours" (our mark, an older repodoc's store, or an empty file),
+        """ "missing", "ours" (our mark, an older repodoc's store, or an empty file),
         "foreign" (another database), "unreadable" (not an SQLite file) or "not a file"."""
         try:
             st = os.lstat(self.path)
@@ -144,19 +145,23 @@ def trouble(exc: BaseException) -> str:
     text = str(exc).lower()
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
         return "busy"
-    if name.startswith(("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM",
-                        "SQLITE_NOMEM")) or \
-            any(w in text for w in ("full", "readonly", "disk i/o", "unable to open")):
+    if name.startswith(
+        ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_NOMEM")
+    ) or any(w in text for w in ("full", "readonly", "disk i/o", "unable to open")):
         return "io"
     return "damaged"
 
 
 def not_ours(path: Path, state: str) -> str:
-    what = {"foreign": "is a database repodoc did not create",
-            "unreadable": "is unreadable and was not created by repodoc",
-            "not a file": "is not a regular file"}[state]
-    return (f"index store {path} {what}: left as it is; using an in-memory index "
-            "(remove it to keep the index on disk)")
+    what = {
+        "foreign": "is a database repodoc did not create",
+        "unreadable": "is unreadable and was not created by repodoc",
+        "not a file": "is not a regular file",
+    }[state]
+    return (
+        f"index store {path} {what}: left as it is; using an in-memory index "
+        "(remove it to keep the index on disk)"
+    )
 
 
 def close_quietly(conn: sqlite3.Connection) -> None:
@@ -171,8 +176,12 @@ def _lexically_under(path: Path, folder: Path) -> bool:
 
 
 def _header(path: Path) -> bytes | None:
-    flags = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-             | getattr(os, "O_CLOEXEC", 0))
+    flags = (
+        os.O_RDONLY
+        | getattr(os, "O_NONBLOCK", 0)
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_CLOEXEC", 0)
+    )
     try:
         fd = os.open(path, flags)
     except OSError:

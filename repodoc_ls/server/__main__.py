@@ -16,8 +16,9 @@ def parse_tcp(value: str) -> tuple[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m repodoc_ls.server",
-                                     description="The repodoc language server.")
+    parser = argparse.ArgumentParser(
+        prog="python -m repodoc_ls.server", description="The repodoc language server."
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
     mode.add_argument("--tcp", type=parse_tcp, metavar="HOST:PORT", help="listen on a TCP port")

@@ -22,12 +22,17 @@ from repodoc_ls.server.server import RepodocServer, guarded
 
 
 def register(ls: RepodocServer) -> None:
-    for name, fn in (("repodoc.exportDocs", export_docs), ("repodoc.reindex", reindex),
-                     ("repodoc.showFileDoc", show_file_doc)):
+    for name, fn in (
+        ("repodoc.exportDocs", export_docs),
+        ("repodoc.reindex", reindex),
+        ("repodoc.showFileDoc", show_file_doc),
+    ):
         ls.command(name)(_command(ls, guarded(ls, name, fn)))
 
 
-def _command(ls: RepodocServer, handler: Callable[[list[Any]], Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+def _command(
+    ls: RepodocServer, handler: Callable[[list[Any]], Awaitable[Any]]
+) -> Callable[..., Awaitable[Any]]:
     # pygls passes each element of `arguments` as one positional argument; a bare *args
     # signature receives them unconverted (plain JSON values), and pygls reads its
     # annotations to convert them: none here.
@@ -92,7 +97,9 @@ async def export_docs(ls: RepodocServer, args: list[Any]) -> dict[str, Any]:
         except Exception:
             progress.end("failed")
             raise
-        progress.end(f"{result['written']} written, {result['unchanged']} unchanged, {result['removed']} removed")
+        progress.end(
+            f"{result['written']} written, {result['unchanged']} unchanged, {result['removed']} removed"
+        )
         for warning in result.get("warnings", ()):
             ls.log_message(f"repodoc: export of {folder.name}: {warning}", types.MessageType.Warning)
         results.append(result)
@@ -102,11 +109,20 @@ async def export_docs(ls: RepodocServer, args: list[Any]) -> dict[str, Any]:
     return first
 
 
-def _run_export(export: Callable[..., Any], folder: Folder, target: Path | None, progress: WorkProgress,
-                cancel: threading.Event) -> dict[str, Any]:
+def _run_export(
+    export: Callable[..., Any],
+    folder: Folder,
+    target: Path | None,
+    progress: WorkProgress,
+    cancel: threading.Event,
+) -> dict[str, Any]:
     result = export(folder.index, target, progress=progress.report, cancel=cancel.is_set)
-    answer = {"outputDir": str(result.output_dir), "written": _count(result.written),
-              "unchanged": _count(result.unchanged), "removed": _count(result.removed)}
+    answer = {
+        "outputDir": str(result.output_dir),
+        "written": _count(result.written),
+        "unchanged": _count(result.unchanged),
+        "removed": _count(result.removed),
+    }
     if result.warnings:
         answer["warnings"] = list(result.warnings)
     return answer
@@ -123,8 +139,11 @@ async def reindex(ls: RepodocServer, args: list[Any]) -> dict[str, Any]:
     folders = _folders_for(ls, arg)
     tasks = [ls.start_build(folder, fresh=True) for folder in folders]
     await asyncio.gather(*tasks)
-    return {"state": ls.state(), "files": sum(f.files() for f in folders),
-            "symbols": sum(f.symbols() for f in folders)}
+    return {
+        "state": ls.state(),
+        "files": sum(f.files() for f in folders),
+        "symbols": sum(f.symbols() for f in folders),
+    }
 
 
 async def show_file_doc(ls: RepodocServer, args: list[Any]) -> dict[str, Any]:
@@ -165,7 +184,8 @@ async def _show_document(ls: RepodocServer, page_uri: str) -> bool:
         ls.log_message(f"repodoc: could not show {page_uri}: {exc}", types.MessageType.Warning)
         return False
     if not isinstance(answer, types.ShowDocumentResult) or not answer.success:
-        ls.log_message(f"repodoc: the editor did not show {page_uri} (it answered {answer!r})",
-                       types.MessageType.Warning)
+        ls.log_message(
+            f"repodoc: the editor did not show {page_uri} (it answered {answer!r})", types.MessageType.Warning
+        )
         return False
     return True

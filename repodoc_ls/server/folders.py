@@ -176,7 +176,8 @@ class Folders:
         if best is None:
             raise OutsideWorkspace(
                 f"{uri} is outside every workspace folder (real path {real}); "
-                "repodoc only documents files inside the workspace")
+                "repodoc only documents files inside the workspace"
+            )
         rel = os.path.relpath(real, best.root)
         return best, "" if rel == "." else Path(rel).as_posix()
 

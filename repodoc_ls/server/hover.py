@@ -45,7 +45,8 @@ def wants_markdown(ls: RepodocServer) -> bool:
     if not formats:
         return True  # the client did not say: Markdown is what LSP clients render
     return formats[0] == types.MarkupKind.Markdown or (
-        types.MarkupKind.Markdown in formats and types.MarkupKind.PlainText not in formats)
+        types.MarkupKind.Markdown in formats and types.MarkupKind.PlainText not in formats
+    )
 
 
 async def hover(ls: RepodocServer, params: types.HoverParams) -> types.Hover | None:
@@ -65,20 +66,29 @@ async def hover(ls: RepodocServer, params: types.HoverParams) -> types.Hover | N
     if text is None and word is not None:
         # The budget counts from the request's arrival: a hover never takes longer than it.
         budget = folder.settings.hover_budget_ms / 1000 - (ls.loop.time() - started)
-        result = await ls.jedi.call("help", str(folder.root), str(folder.root / rel), "\n".join(lines),
-                                    pos.line + 1, pos.character, budget)
+        result = await ls.jedi.call(
+            "help",
+            str(folder.root),
+            str(folder.root / rel),
+            "\n".join(lines),
+            pos.line + 1,
+            pos.character,
+            budget,
+        )
         if result is not None:
             text = await ls.run(jedi_text, ctx, result)
     if not text or word is None:
         return None
-    rng = ls.workspace.position_codec.range_to_client_units(lines, types.Range(
-        types.Position(word.line, word.start), types.Position(word.line, word.end)))
+    rng = ls.workspace.position_codec.range_to_client_units(
+        lines, types.Range(types.Position(word.line, word.start), types.Position(word.line, word.end))
+    )
     kind = types.MarkupKind.Markdown if ctx.fmt.markdown else types.MarkupKind.PlainText
     return types.Hover(contents=types.MarkupContent(kind=kind, value=text), range=rng)
 
 
-def index_hover(ctx: HoverContext, rel: str, lines: list[str], line: int,
-                char: int) -> tuple[str | None, targets.Word | None]:
+def index_hover(
+    ctx: HoverContext, rel: str, lines: list[str], line: int, char: int
+) -> tuple[str | None, targets.Word | None]:
     """(hover text or None, word under the cursor or None); runs in the query pool.
     The word is returned without text when only jedi may know the name."""
     index = ctx.folder.index
@@ -139,7 +149,7 @@ def signature(symbol: Symbol) -> str:
         prefix = "async def" if symbol.is_async else "def"
         return f"{decorators}{prefix} {symbol.qualname}{symbol.signature or '()'}"
     if symbol.value is not None:
-        value = symbol.value if len(symbol.value) <= _VALUE_MAX else symbol.value[:_VALUE_MAX - 1] + "…"
+        value = symbol.value if len(symbol.value) <= _VALUE_MAX else symbol.value[: _VALUE_MAX - 1] + "…"
         return f"{symbol.qualname} = {value}"
     return symbol.qualname
 
@@ -154,7 +164,9 @@ def _docs(ctx: HoverContext, path: str, qualname: str | None = None) -> str:
     if link is not None:
         return fmt.link(f"Docs: {path}", link)
     page = exported_page(ctx.folder, path)
-    shown = page.relative_to(ctx.folder.root).as_posix() if page.is_relative_to(ctx.folder.root) else str(page)
+    shown = (
+        page.relative_to(ctx.folder.root).as_posix() if page.is_relative_to(ctx.folder.root) else str(page)
+    )
     return f"Docs: {pages.text(shown)} (not exported yet)"
 
 
@@ -213,6 +225,7 @@ def _import_lines(index: Index, importer: str, target: str) -> list[int]:
 
 
 # -- jedi -----------------------------------------------------------------------
+
 
 def jedi_text(ctx: HoverContext, name: dict[str, Any]) -> str | None:
     """The hover for what the jedi worker said (jedi_worker.Worker.help); a name jedi

@@ -58,10 +58,13 @@ def scope_hover(ctx: HoverContext, rel: str, lines: list[str], word: Word) -> An
             return found
     if binding is None:
         imported = imported_variable(ctx, rel, word.text, lineno) or compiled_name(
-            index, rel, word.text, lineno, fmt)
+            index, rel, word.text, lineno, fmt
+        )
         if imported is not None:
             return imported
-        binding = scopes.module_binding(facts, lines, word.text) or scopes.global_binding(facts, lines, word.text)
+        binding = scopes.module_binding(facts, lines, word.text) or scopes.global_binding(
+            facts, lines, word.text
+        )
     if binding is not None:
         return render_binding(ctx, rel, facts, binding)
     builtin = scopes.builtin(word.text)
@@ -79,13 +82,20 @@ def render_binding(ctx: HoverContext, rel: str, facts: FileFacts, b: scopes.Bind
         head = f"(parameter) {b.text}"
         cls = scopes.enclosing_class(facts, b.line) if b.name in ("self", "cls") else None
         method = facts.symbol(b.scope) if b.scope else None
-        is_first = method is not None and method.kind == SymbolKind.METHOD and (
-            method.signature or "").lstrip("(").startswith(b.name)
+        is_first = (
+            method is not None
+            and method.kind == SymbolKind.METHOD
+            and (method.signature or "").lstrip("(").startswith(b.name)
+        )
         if cls and is_first:
             head = f"(parameter) {b.name}: {'type[' + cls + ']' if b.name == 'cls' else cls}"
         return fmt.join([fmt.code(head), f"Parameter of {scope or 'a lambda'}, {at}"])
-    what = {"variable": "Local variable", "import": "Imported", "function": "Local function",
-            "class": "Local class"}.get(b.kind, "Local name")
+    what = {
+        "variable": "Local variable",
+        "import": "Imported",
+        "function": "Local function",
+        "class": "Local class",
+    }.get(b.kind, "Local name")
     if not b.scope:
         what = "Module variable"
     where = f"{what} of {scope}, first bound at {at}" if b.scope else f"{what}, first bound at {at}"
@@ -94,10 +104,11 @@ def render_binding(ctx: HoverContext, rel: str, facts: FileFacts, b: scopes.Bind
 
 def _shorten(text: str, limit: int = 100) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # -- attributes ---------------------------------------------------------------------------------
+
 
 def member_hover(ctx: HoverContext, inf: infer.Inferrer, value: infer.Type, attr: str) -> Answer:
     index, fmt = inf.index, ctx.fmt
@@ -106,7 +117,8 @@ def member_hover(ctx: HoverContext, inf: infer.Inferrer, value: infer.Type, attr
         if isinstance(target, (SymbolRef, ModuleRef)):
             return target
         return module_variable(ctx, value.module, attr) or compiled_star_member(
-            index, value.module, attr, fmt)
+            index, value.module, attr, fmt
+        )
     if value.builtin is not None:
         return builtin_member(value.builtin, attr, fmt)
     if value.compiled is not None:
@@ -127,7 +139,8 @@ def member_hover(ctx: HoverContext, inf: infer.Inferrer, value: infer.Type, attr
     line = next((n for n in found.assigned if _plain_assignment(lines[n - 1], attr)), found.assigned[0])
     where = "Attribute of " + fmt.link(klass.qualname, ctx.file_link(path, klass.line))
     first = ("bound at " if found.class_level else "first assigned at ") + fmt.link(
-        f"{path}:{line}", ctx.file_link(path, line))
+        f"{path}:{line}", ctx.file_link(path, line)
+    )
     head = f"({'class ' if found.class_level else ''}attribute) {klass.qualname}.{attr}"
     return fmt.join([fmt.code(head), f"{where}, {first}", fmt.code(_shorten(lines[line - 1].strip()))])
 
@@ -158,8 +171,15 @@ def compiled_name(index: Index, rel: str, name: str, lineno: int, fmt: Format) -
     graph = index.graph
     r = graph.bindings_of(rel)[0].get(name)
     if r is None:
-        r = next((r for r in graph.imports_of(rel) if name in (r.imp.name, r.imp.module.split(".")[0])
-                  and r.imp.line <= lineno < r.imp.line + IMPORT_SPAN), None)
+        r = next(
+            (
+                r
+                for r in graph.imports_of(rel)
+                if name in (r.imp.name, r.imp.module.split(".")[0])
+                and r.imp.line <= lineno < r.imp.line + IMPORT_SPAN
+            ),
+            None,
+        )
     if r is None or r.target is not None:
         return None
     found = infer.compiled_import(r.imp)
@@ -168,8 +188,11 @@ def compiled_name(index: Index, rel: str, name: str, lineno: int, fmt: Format) -
     if found.compiled is not None:
         module: Any = found.compiled
         doc = (inspect.getdoc(module) or "").strip().split("\n\n")[0].strip()
-        where = "compiled into the interpreter (" + ("standard library" if r.category == "standard library"
-                                                     else r.category) + ")"
+        where = (
+            "compiled into the interpreter ("
+            + ("standard library" if r.category == "standard library" else r.category)
+            + ")"
+        )
         return fmt.join([fmt.code(f"module {module.__name__}"), doc, where])
     if r.imp.name is None:
         return None
@@ -189,9 +212,13 @@ def compiled_member(module: Any, attr: str, fmt: Format) -> str | None:
         head, summary = callable_head(f"{kind} ", attr, obj)
         return fmt.join([fmt.code(head), summary, f"{kind} in module {code(module.__name__)} (compiled)"])
     # A value: its type only (its value is this interpreter's, not necessarily the user's).
-    return fmt.join([fmt.code(f"(variable) {module.__name__}.{attr}: {type(obj).__name__}"),
-                     f"variable of module {code(module.__name__)} (compiled; its type in the "
-                     "interpreter running repodoc)"])
+    return fmt.join(
+        [
+            fmt.code(f"(variable) {module.__name__}.{attr}: {type(obj).__name__}"),
+            f"variable of module {code(module.__name__)} (compiled; its type in the "
+            "interpreter running repodoc)",
+        ]
+    )
 
 
 def callable_head(prefix: str, name: str, obj: Any, shown: str | None = None) -> tuple[str, str]:
@@ -210,7 +237,7 @@ def callable_head(prefix: str, name: str, obj: Any, shown: str | None = None) ->
         written = summary.split("\n")[0]
         summary = paragraphs[1].strip() if len(paragraphs) > 1 else ""
         if sig is None:
-            sig = written[len(name):]
+            sig = written[len(name) :]
     return f"{prefix}{shown}{sig if sig is not None else '(...)'}", summary
 
 
@@ -240,6 +267,7 @@ def compiled_star_member(index: Index, path: str, attr: str, fmt: Format) -> str
 
 # -- module variables ---------------------------------------------------------------------------
 
+
 def module_variable(ctx: HoverContext, path: str, name: str) -> str | None:
     """A module-level variable of workspace module `path` (not a symbol: lowercase names)."""
     index, fmt = ctx.folder.index, ctx.fmt
@@ -254,8 +282,9 @@ def module_variable(ctx: HoverContext, path: str, name: str) -> str | None:
     module = index.graph.module_name.get(path, path)
     at = fmt.link(f"{path}:{b.line}", ctx.file_link(path, b.line))
     of = f"`{module}`" if fmt.markdown else module
-    return fmt.join([fmt.code(f"(variable) {name}"), f"Module variable of {of}, first bound at {at}",
-                     fmt.code(b.text)])
+    return fmt.join(
+        [fmt.code(f"(variable) {name}"), f"Module variable of {of}, first bound at {at}", fmt.code(b.text)]
+    )
 
 
 def imported_variable(ctx: HoverContext, rel: str, name: str, lineno: int) -> str | None:
@@ -265,8 +294,14 @@ def imported_variable(ctx: HoverContext, rel: str, name: str, lineno: int) -> st
     graph = ctx.folder.index.graph
     r = graph.bindings_of(rel)[0].get(name)
     if r is None:
-        r = next((r for r in graph.imports_of(rel) if r.imp.name == name
-                  and r.imp.line <= lineno < r.imp.line + IMPORT_SPAN), None)
+        r = next(
+            (
+                r
+                for r in graph.imports_of(rel)
+                if r.imp.name == name and r.imp.line <= lineno < r.imp.line + IMPORT_SPAN
+            ),
+            None,
+        )
     if r is None or r.target is None or r.imp.name is None or r.names_submodule:
         return None
     if graph.resolve_name(rel, r.imp.bound_name) is not None:
@@ -276,8 +311,10 @@ def imported_variable(ctx: HoverContext, rel: str, name: str, lineno: int) -> st
 
 # -- class bodies -------------------------------------------------------------------------------
 
-def class_body_hover(ctx: HoverContext, rel: str, facts: FileFacts, reg: regions.Region, lineno: int,
-                     name: str) -> Answer:
+
+def class_body_hover(
+    ctx: HoverContext, rel: str, facts: FileFacts, reg: regions.Region, lineno: int, name: str
+) -> Answer:
     """A name read or bound directly in a class body: the class's own binding before it
     (a method, a nested class, an assignment), as Python looks names up there."""
     fmt = ctx.fmt
@@ -286,8 +323,14 @@ def class_body_hover(ctx: HoverContext, rel: str, facts: FileFacts, reg: regions
         top = top.body[0] if top.body else None  # the "if 1:" wrapper of an indented class
     if not isinstance(top, ast.ClassDef) or regions.scope_chain(reg.tree, lineno - reg.offset):
         return None
-    klass = next((s for s in facts.symbols if s.kind == SymbolKind.CLASS
-                  and s.line == top.lineno + reg.offset and s.name == top.name), None)
+    klass = next(
+        (
+            s
+            for s in facts.symbols
+            if s.kind == SymbolKind.CLASS and s.line == top.lineno + reg.offset and s.name == top.name
+        ),
+        None,
+    )
     if klass is None:
         return None
     latest: tuple[str, ast.stmt] | None = None
@@ -296,8 +339,13 @@ def class_body_hover(ctx: HoverContext, rel: str, facts: FileFacts, reg: regions
             break
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and stmt.name == name:
             latest = ("symbol", stmt)
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(
-            stmt, ast.AnnAssign) else []
+        targets = (
+            stmt.targets
+            if isinstance(stmt, ast.Assign)
+            else [stmt.target]
+            if isinstance(stmt, ast.AnnAssign)
+            else []
+        )
         if any(isinstance(t, ast.Name) and t.id == name for t in targets):
             latest = ("assign", stmt)
     if latest is None:
@@ -311,14 +359,21 @@ def class_body_hover(ctx: HoverContext, rel: str, facts: FileFacts, reg: regions
     lines = ctx.lines(rel)
     where = "Attribute of " + fmt.link(klass.qualname, ctx.file_link(rel, klass.line))
     at = "bound at " + fmt.link(f"{rel}:{line}", ctx.file_link(rel, line))
-    return fmt.join([fmt.code(f"(class attribute) {klass.qualname}.{name}"), f"{where}, {at}",
-                     fmt.code(_shorten(lines[line - 1].strip()))])
+    return fmt.join(
+        [
+            fmt.code(f"(class attribute) {klass.qualname}.{name}"),
+            f"{where}, {at}",
+            fmt.code(_shorten(lines[line - 1].strip())),
+        ]
+    )
 
 
 # -- keyword arguments --------------------------------------------------------------------------
 
-def keyword_hover(ctx: HoverContext, inf: infer.Inferrer, reg: regions.Region, call: ast.Call,
-                  arg: str | None) -> str:
+
+def keyword_hover(
+    ctx: HoverContext, inf: infer.Inferrer, reg: regions.Region, call: ast.Call, arg: str | None
+) -> str:
     """`f(name=...)`: the parameter of the callee when the index knows the callee, else
     the plain fact that it is a keyword argument of that call."""
     fmt = ctx.fmt
@@ -336,12 +391,17 @@ def keyword_hover(ctx: HoverContext, inf: infer.Inferrer, reg: regions.Region, c
         if params is not None and symbol is not None:
             where = fmt.link(f"{target.path}:{symbol.line}", ctx.file_link(target.path, symbol.line))
             if arg in params:
-                return fmt.join([fmt.code(f"(parameter) {params[arg]}"),
-                                 f"Parameter of {code(target.qualname)}, {where}"])
+                return fmt.join(
+                    [fmt.code(f"(parameter) {params[arg]}"), f"Parameter of {code(target.qualname)}, {where}"]
+                )
             kwargs = next((p for p in params.values() if p.startswith("**")), None)
             if kwargs is not None:
-                return fmt.join([fmt.code(f"(keyword argument) {arg}"),
-                                 f"Taken by {code(kwargs)} of {code(target.qualname)}, {where}"])
+                return fmt.join(
+                    [
+                        fmt.code(f"(keyword argument) {arg}"),
+                        f"Taken by {code(kwargs)} of {code(target.qualname)}, {where}",
+                    ]
+                )
     builtin = _builtin_callable(inf, reg, call.func, callee)
     if builtin is not None:
         try:
@@ -349,8 +409,12 @@ def keyword_hover(ctx: HoverContext, inf: infer.Inferrer, reg: regions.Region, c
         except (TypeError, ValueError):
             param = None
         if param is not None:
-            return fmt.join([fmt.code(f"(parameter) {param}"),
-                             f"Parameter of builtin {code(getattr(builtin, '__qualname__', shown))}"])
+            return fmt.join(
+                [
+                    fmt.code(f"(parameter) {param}"),
+                    f"Parameter of builtin {code(getattr(builtin, '__qualname__', shown))}",
+                ]
+            )
     return fmt.join([fmt.code(f"(keyword argument) {arg}"), f"Argument of the call to {code(shown)}"])
 
 
@@ -364,16 +428,23 @@ def _constructor(inf: infer.Inferrer, ref: SymbolRef) -> SymbolRef | None:
     return None
 
 
-def _builtin_callable(inf: infer.Inferrer, reg: regions.Region, func: ast.expr,
-                      callee: infer.Type | None) -> Any:
+def _builtin_callable(
+    inf: infer.Inferrer, reg: regions.Region, func: ast.expr, callee: infer.Type | None
+) -> Any:
     if callee is not None and callee.builtin is not None and not callee.instance:
         return callee.builtin
     if isinstance(func, ast.Name) and callee is None:
         obj = builtins.__dict__.get(func.id)
-        if callable(obj) and not isinstance(obj, type) and inf.module_values(reg.path, func.id) == [] and \
-                inf.index.graph.resolve_name(reg.path, func.id) is None and not any(
-                    func.id in {a.arg for a in fn.args.args + fn.args.kwonlyargs} or regions.bindings(fn, func.id)
-                    for fn in regions.scope_chain(reg.tree, func.lineno)):
+        if (
+            callable(obj)
+            and not isinstance(obj, type)
+            and inf.module_values(reg.path, func.id) == []
+            and inf.index.graph.resolve_name(reg.path, func.id) is None
+            and not any(
+                func.id in {a.arg for a in fn.args.args + fn.args.kwonlyargs} or regions.bindings(fn, func.id)
+                for fn in regions.scope_chain(reg.tree, func.lineno)
+            )
+        ):
             return obj
     return None
 

@@ -49,8 +49,16 @@ from repodoc_ls.server.regions import (
 MAX_DEPTH = 8
 _MAX_BASES = 20
 _NOT_INSTANCES = (type, super)  # calling these does not make an instance of them
-_LITERALS = {ast.List: list, ast.ListComp: list, ast.Tuple: tuple, ast.Dict: dict,
-             ast.DictComp: dict, ast.Set: set, ast.SetComp: set, ast.JoinedStr: str}
+_LITERALS = {
+    ast.List: list,
+    ast.ListComp: list,
+    ast.Tuple: tuple,
+    ast.Dict: dict,
+    ast.DictComp: dict,
+    ast.Set: set,
+    ast.SetComp: set,
+    ast.JoinedStr: str,
+}
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,7 @@ class Member:
 
 # -- inference ---------------------------------------------------------------------------------
 
+
 class Inferrer:
     """Types of expressions at positions of the workspace. `read_lines(path)` gives a
     file's current lines (the open buffer, else the disk)."""
@@ -107,7 +116,9 @@ class Inferrer:
             return None
         if isinstance(node, ast.Constant):
             kind = type(node.value)
-            return Type(builtin=kind, instance=True) if kind in (str, bytes, int, float, complex, bool) else None
+            return (
+                Type(builtin=kind, instance=True) if kind in (str, bytes, int, float, complex, bool) else None
+            )
         literal = _LITERALS.get(type(node))
         if literal is not None:
             return Type(builtin=literal, instance=True)
@@ -143,7 +154,9 @@ class Inferrer:
         for path, klass in self.mro(ref):
             if klass is None:
                 return True
-            if any("=" in b for b in klass.bases) or f"{klass.qualname}.__new__" in self.graph.symbols_of(path):
+            if any("=" in b for b in klass.bases) or f"{klass.qualname}.__new__" in self.graph.symbols_of(
+                path
+            ):
                 return True
         return False
 
@@ -169,7 +182,9 @@ class Inferrer:
         if isinstance(node, ast.Subscript):  # list[int], a generic workspace class
             node = node.value
             found = self._module_expr(path, node, depth)
-            if found is None or (found.builtin is not None and found.builtin not in (list, dict, set, frozenset, tuple)):
+            if found is None or (
+                found.builtin is not None and found.builtin not in (list, dict, set, frozenset, tuple)
+            ):
                 return None
         else:
             found = self._module_expr(path, node, depth)
@@ -213,7 +228,8 @@ class Inferrer:
             if isinstance(top, ast.If) and reg.tree.body and isinstance(top.test, ast.Constant):
                 top = top.body[0] if len(top.body) == 1 else None  # the "if 1:" of an indented region
             if isinstance(top, ast.ClassDef) and not any(
-                    isinstance(n, SCOPES) and n.lineno <= line <= end_line(n) for n in ast.walk(top)):
+                isinstance(n, SCOPES) and n.lineno <= line <= end_line(n) for n in ast.walk(top)
+            ):
                 if bindings(top, name):  # a class body's own name: left to the hover's binding rules
                     return None
         return self.module_name(path, name, depth)
@@ -224,7 +240,9 @@ class Inferrer:
         if not first or arg.arg not in ("self", "cls"):
             return None
         facts = self.index.file(reg.path)
-        method = next((s for s in facts.symbols if s.line == fn.lineno + reg.offset and s.name == fn.name), None)
+        method = next(
+            (s for s in facts.symbols if s.line == fn.lineno + reg.offset and s.name == fn.name), None
+        )
         if method is None or method.kind != SymbolKind.METHOD or "staticmethod" in method.decorators:
             return None
         klass = self.graph.symbols_of(reg.path).get(method.parent)
@@ -379,8 +397,12 @@ class Inferrer:
                 return Member(path=path, klass=klass, assigned=body, class_level=True, sites=sites)
             if assigned and first is None:
                 first = Member(path=path, klass=klass, assigned=assigned)
-            builtin_bases += [b for b in klass.bases if isinstance(builtins.__dict__.get(b), type)
-                              and self.graph.resolve_base(path, klass, b) is None]
+            builtin_bases += [
+                b
+                for b in klass.bases
+                if isinstance(builtins.__dict__.get(b), type)
+                and self.graph.resolve_base(path, klass, b) is None
+            ]
         if first is not None:
             first.sites = sites
             return first
@@ -406,8 +428,9 @@ class Inferrer:
             if sym.kind == SymbolKind.CLASS:
                 return Type(ref=sym)
             symbol = self.graph.symbols_of(sym.path).get(sym.qualname)
-            if symbol is not None and any(d.split(".")[-1] in ("property", "cached_property")
-                                          for d in symbol.decorators):
+            if symbol is not None and any(
+                d.split(".")[-1] in ("property", "cached_property") for d in symbol.decorators
+            ):
                 return self.returns(sym, depth) if value.instance else None
             return Type(ref=sym) if sym.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD) else None
         return self._assigned_type(found, attr, depth)
@@ -418,7 +441,11 @@ class Inferrer:
         result = None
         for path, klass, line, class_level in found.sites:
             lines = self.read_lines(path)
-            reg = statement(path, lines, line) if class_level else region(path, self.index.file(path), lines, line)
+            reg = (
+                statement(path, lines, line)
+                if class_level
+                else region(path, self.index.file(path), lines, line)
+            )
             if reg is None:
                 return None
             value = assigned_value(reg, line - reg.offset, attr)
@@ -437,8 +464,9 @@ class Inferrer:
         lines = self.read_lines(path)
         facts = self.index.file(path)
         for node in ast.walk(value if not isinstance(value, tuple) else value[1]):
-            if isinstance(node, ast.Name) and (f"{klass.qualname}.{node.id}" in table or
-                                               class_body_assignments(facts, lines, klass, node.id)):
+            if isinstance(node, ast.Name) and (
+                f"{klass.qualname}.{node.id}" in table or class_body_assignments(facts, lines, klass, node.id)
+            ):
                 return True
         return False
 

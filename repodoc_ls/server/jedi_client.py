@@ -24,8 +24,10 @@ MAX_RESTARTS = 3
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 # By path rather than `-m`: the worker must import from the same tree as the server even
 # when that tree is not installed (a checkout run with PYTHONPATH or from its folder).
-_BOOT = (f"import sys; sys.path.insert(0, {_PACKAGE_PARENT!r}); "
-         "from repodoc_ls.server.jedi_worker import main; sys.exit(main())")
+_BOOT = (
+    f"import sys; sys.path.insert(0, {_PACKAGE_PARENT!r}); "
+    "from repodoc_ls.server.jedi_worker import main; sys.exit(main())"
+)
 WORKER_COMMAND = [sys.executable, "-c", _BOOT]
 STOP_GRACE_SECONDS = 2  # after closing its stdin, before the worker is killed
 
@@ -60,8 +62,8 @@ class JediClient:
         self.starts += 1
         try:
             self.proc = await asyncio.create_subprocess_exec(
-                *self.command, stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE, limit=1 << 24)
+                *self.command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=1 << 24
+            )
         except OSError as exc:
             log.warning("cannot start the jedi worker: %s", exc)
             self.proc = None
@@ -131,8 +133,9 @@ class JediClient:
 
     # -- requests -----------------------------------------------------------------
 
-    async def call(self, op: str, root: str, path: str, source: str, line: int, col: int,
-                   budget: float | None):
+    async def call(
+        self, op: str, root: str, path: str, source: str, line: int, col: int, budget: float | None
+    ):
         """The worker's answer, or None when it is unavailable, fails or takes longer than
         `budget` seconds (None: as long as it takes). `line` is 1-based, `col` in code
         points (jedi's convention)."""
@@ -155,8 +158,9 @@ class JediClient:
         ident = next(self.ids)
         future = loop.create_future()
         self.pending[ident] = (proc, future)
-        if not self._send({"id": ident, "op": op, "root": root, "path": path, "source": source,
-                           "line": line, "col": col}):
+        if not self._send(
+            {"id": ident, "op": op, "root": root, "path": path, "source": source, "line": line, "col": col}
+        ):
             self.pending.pop(ident, None)
             return None
         try:
@@ -177,7 +181,8 @@ class JediClient:
         msg = {"op": "warm", "root": root, "path": path, "source": source}
         if self.proc is None:  # starting (or to be restarted): send it once the worker runs
             self.start().add_done_callback(
-                lambda t: t.cancelled() or t.exception() is not None or not t.result() or self._send(msg))
+                lambda t: t.cancelled() or t.exception() is not None or not t.result() or self._send(msg)
+            )
             return
         self._send(msg)
 

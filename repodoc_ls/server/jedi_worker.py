@@ -155,18 +155,26 @@ class Worker:
         return project
 
     def script(self, msg: dict):
-        return self.jedi.Script(msg["source"], path=msg["path"], project=self.project(msg["root"]),
-                                environment=self.environment)
+        return self.jedi.Script(
+            msg["source"], path=msg["path"], project=self.project(msg["root"]), environment=self.environment
+        )
 
     def help(self, msg: dict) -> dict | None:
         names = self.script(msg).help(msg["line"], msg["col"])
         if not names:
             return None
         name = names[0]
-        result = {"name": name.name, "type": name.type, "full_name": name.full_name,
-                  "module_name": name.module_name, "line": name.line, "column": name.column,
-                  "module_path": str(name.module_path) if name.module_path else None,
-                  "signatures": [], "docstring": ""}
+        result = {
+            "name": name.name,
+            "type": name.type,
+            "full_name": name.full_name,
+            "module_name": name.module_name,
+            "line": name.line,
+            "column": name.column,
+            "module_path": str(name.module_path) if name.module_path else None,
+            "signatures": [],
+            "docstring": "",
+        }
         if name.type != "keyword":
             result["signatures"] = [s.to_string() for s in name.get_signatures()]
             result["docstring"] = name.docstring(raw=True) or ""
@@ -177,8 +185,14 @@ class Worker:
         for name in self.script(msg).goto(msg["line"], msg["col"], follow_imports=True):
             if name.module_path is None or not name.line:
                 continue
-            out.append({"module_path": str(name.module_path), "line": name.line,
-                        "column": name.column or 0, "name": name.name})
+            out.append(
+                {
+                    "module_path": str(name.module_path),
+                    "line": name.line,
+                    "column": name.column or 0,
+                    "name": name.name,
+                }
+            )
         return out
 
     def warm_steps(self, msg: dict):
@@ -190,10 +204,11 @@ class Worker:
         # Imports first: they are what a hover needs parsed; then other module-level
         # statements (`x = Foo()` loads Foo's module). Functions and classes are defined
         # in this file and need nothing more.
-        order = sorted((n for n in names if n.type not in ("function", "class")),
-                       key=lambda n: n.type != "module")
+        order = sorted(
+            (n for n in names if n.type not in ("function", "class")), key=lambda n: n.type != "module"
+        )
         for i in range(0, len(order), WARM_STEP_NAMES):
-            for name in order[i:i + WARM_STEP_NAMES]:
+            for name in order[i : i + WARM_STEP_NAMES]:
                 try:
                     name.infer()
                 except Exception:  # jedi has bugs on odd code; a warm-up is best effort
@@ -227,8 +242,9 @@ def main() -> int:
     threading.Thread(target=_read, args=(sys.stdin.buffer, inbox), daemon=True).start()
     try:
         worker = Worker()
-        worker.jedi.Script("import os\nos.path\n''.join", path=None,
-                           environment=worker.environment).infer(3, 4)  # typeshed, builtins
+        worker.jedi.Script("import os\nos.path\n''.join", path=None, environment=worker.environment).infer(
+            3, 4
+        )  # typeshed, builtins
     except Exception as exc:  # no jedi: answer every request with the reason
         worker = None
         reason = f"jedi is not available: {type(exc).__name__}: {exc}"

@@ -102,11 +102,13 @@ def register(ls: RepodocServer) -> None:
         caps = ls.client_capabilities.workspace
         if caps is not None and caps.configuration:
             try:
-                result = await ls.workspace_configuration_async(types.ConfigurationParams(
-                    items=[types.ConfigurationItem(section="repodoc")]))
+                result = await ls.workspace_configuration_async(
+                    types.ConfigurationParams(items=[types.ConfigurationItem(section="repodoc")])
+                )
             except Exception as exc:  # refused, or no answer within the protocol's timeout
-                ls.log_message(f"repodoc: reading the repodoc configuration failed: {exc}",
-                               types.MessageType.Warning)
+                ls.log_message(
+                    f"repodoc: reading the repodoc configuration failed: {exc}", types.MessageType.Warning
+                )
                 return
             if result and isinstance(result[0], dict):
                 ls.apply_settings(normalize_options(result[0]))
@@ -211,10 +213,19 @@ async def _register_watchers(ls: RepodocServer) -> None:
     if watched is None or not watched.dynamic_registration:
         return
     options = types.DidChangeWatchedFilesRegistrationOptions(
-        watchers=[types.FileSystemWatcher(glob_pattern="**/*")])
+        watchers=[types.FileSystemWatcher(glob_pattern="**/*")]
+    )
     try:
-        await ls.client_register_capability_async(types.RegistrationParams(registrations=[
-            types.Registration(id=WATCHER_ID, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                               register_options=options)]))
+        await ls.client_register_capability_async(
+            types.RegistrationParams(
+                registrations=[
+                    types.Registration(
+                        id=WATCHER_ID,
+                        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                        register_options=options,
+                    )
+                ]
+            )
+        )
     except Exception as exc:
         ls.log_message(f"repodoc: could not register file watchers: {exc}", types.MessageType.Warning)

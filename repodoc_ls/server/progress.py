@@ -46,8 +46,12 @@ class WorkProgress:
             log.info("work done progress refused: %s", exc)
             return self
         self.token = token
-        self.ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(
-            title=self.title, message=message or None, percentage=0, cancellable=False))
+        self.ls.work_done_progress.begin(
+            token,
+            types.WorkDoneProgressBegin(
+                title=self.title, message=message or None, percentage=0, cancellable=False
+            ),
+        )
         return self
 
     def report(self, done: int, total: int, message: str = "") -> None:

@@ -78,15 +78,23 @@ class RepodocProtocol(LanguageServerProtocol):
     def _misfit(self, data: dict[str, Any], exc: JsonRpcException):
         detail = describe(exc.__cause__ or exc)
         if "method" in data:
-            return Misfit(method=str(data["method"]), jsonrpc=data.get("jsonrpc", ""), id=data.get("id"),
-                          error=f"invalid params for {data['method']}: {detail}")
+            return Misfit(
+                method=str(data["method"]),
+                jsonrpc=data.get("jsonrpc", ""),
+                id=data.get("id"),
+                error=f"invalid params for {data['method']}: {detail}",
+            )
         if "id" in data:
             # The client's answer to one of our requests, of the wrong shape. A null is
             # passed on as None (callers treat it as "no"); anything else fails the request.
             if data.get("result") is None:
                 return JsonRPCResponseMessage(id=data["id"], jsonrpc=data.get("jsonrpc", ""), result=None)
-            return types.ResponseErrorMessage(id=data["id"], error=types.ResponseError(
-                code=JsonRpcInternalError.CODE, message=f"the client's answer did not fit: {detail}"))
+            return types.ResponseErrorMessage(
+                id=data["id"],
+                error=types.ResponseError(
+                    code=JsonRpcInternalError.CODE, message=f"the client's answer did not fit: {detail}"
+                ),
+            )
         raise exc
 
     def handle_message(self, message) -> None:
@@ -96,11 +104,19 @@ class RepodocProtocol(LanguageServerProtocol):
         if method is None or method == types.EXIT:
             super().handle_message(message)  # answers to our requests; exit always exits
         elif not self.initialize_received and method != types.INITIALIZE:
-            self._refuse(message, JsonRpcServerNotInitialized(
-                f"the server is not initialized: send initialize before {method}"))
+            self._refuse(
+                message,
+                JsonRpcServerNotInitialized(
+                    f"the server is not initialized: send initialize before {method}"
+                ),
+            )
         elif self.shutdown_received:
-            self._refuse(message, JsonRpcInvalidRequest(
-                f"the server is shutting down: {method} refused, only exit is accepted"))
+            self._refuse(
+                message,
+                JsonRpcInvalidRequest(
+                    f"the server is shutting down: {method} refused, only exit is accepted"
+                ),
+            )
         elif method == types.INITIALIZE and self.initialize_received:
             self._refuse(message, JsonRpcInvalidRequest("initialize was already received"))
         elif isinstance(message, Misfit):
@@ -147,9 +163,9 @@ class RepodocProtocol(LanguageServerProtocol):
         # Forgotten: a late answer then finds no request and is ignored.
         self._request_futures.pop(msg_id, None)
         self._result_types.pop(msg_id, None)
-        future.set_exception(ClientDidNotAnswer(
-            f"the client did not answer {method} within {self.client_request_timeout:g} s"))
-
+        future.set_exception(
+            ClientDidNotAnswer(f"the client did not answer {method} within {self.client_request_timeout:g} s")
+        )
 
     # -- what handlers need of pygls' internals, in one place ----------------------
 
@@ -182,7 +198,7 @@ def describe(exc: BaseException) -> str:
         path = _CAMEL.sub(lambda m: m[1].upper(), path.removeprefix("$").removeprefix("."))
         parts.append(f"{path}: {text}" if path else text)
     line = "; ".join(parts).replace("\n", " ")
-    return line if len(line) <= _MESSAGE_MAX else line[:_MESSAGE_MAX - 1] + "…"
+    return line if len(line) <= _MESSAGE_MAX else line[: _MESSAGE_MAX - 1] + "…"
 
 
 def _format(exc: BaseException, type_) -> str:

@@ -38,8 +38,11 @@ def region(path: str, facts, lines: list[str], lineno: int) -> Region | None:
     """Parse what a name at 1-based `lineno` can see: the outermost function around it (a
     method's code does not see its class body), else the innermost class, else the
     top-level statement. None when that code does not parse."""
-    funcs = [s for s in facts.symbols if s.kind != SymbolKind.CLASS and s.kind in DEFS
-             and s.line <= lineno <= s.end_line]
+    funcs = [
+        s
+        for s in facts.symbols
+        if s.kind != SymbolKind.CLASS and s.kind in DEFS and s.line <= lineno <= s.end_line
+    ]
     classes = [s for s in facts.symbols if s.kind == SymbolKind.CLASS and s.line <= lineno <= s.end_line]
     if funcs:
         outer = min(funcs, key=lambda s: (s.line, -s.end_line))
@@ -56,7 +59,7 @@ def region(path: str, facts, lines: list[str], lineno: int) -> Region | None:
 
 
 def parse(path: str, lines: list[str], first: int, last: int, cache: bool = True) -> Region | None:
-    chunk = lines[first - 1:last]
+    chunk = lines[first - 1 : last]
     if not chunk:
         return None
     text = "\n".join(chunk)
@@ -88,15 +91,22 @@ def may_bind(text: str, name: str) -> bool:
     """Whether a line could bind `name` (for a line whose statement did not parse: a line of
     a docstring that mentions the name cannot, an assignment can)."""
     n = re.escape(name)
-    return re.search(rf"(?:^|[\s,(*]){n}\s*(?:[:,)\]]|[-+*/%&|^@<>]*=(?!=))|\bas\s+{n}\b|\bimport\b.*\b{n}\b"
-                     rf"|\bfor\b.*\b{n}\b.*\bin\b|\b(?:del|global|def|class)\b.*\b{n}\b|:=", text) is not None
+    return (
+        re.search(
+            rf"(?:^|[\s,(*]){n}\s*(?:[:,)\]]|[-+*/%&|^@<>]*=(?!=))|\bas\s+{n}\b|\bimport\b.*\b{n}\b"
+            rf"|\bfor\b.*\b{n}\b.*\bin\b|\b(?:del|global|def|class)\b.*\b{n}\b|:=",
+            text,
+        )
+        is not None
+    )
 
 
 def top_statement(lines: list[str], lineno: int) -> tuple[int, int] | None:
     """Bounds of the top-level statement covering `lineno`: from the nearest line that
     starts one at column 0 to the line before the next (a guess that `ast` then checks)."""
-    first = next((i for i in range(lineno, max(0, lineno - _TOP_SPAN), -1)
-                  if _starts_statement(lines[i - 1])), None)
+    first = next(
+        (i for i in range(lineno, max(0, lineno - _TOP_SPAN), -1) if _starts_statement(lines[i - 1])), None
+    )
     if first is None:
         return None
     last = min(len(lines), lineno + _TOP_SPAN)
@@ -108,6 +118,7 @@ def top_statement(lines: list[str], lineno: int) -> tuple[int, int] | None:
 
 
 # -- the node at a position --------------------------------------------------------------------
+
 
 def node_at(reg: Region, lines: list[str], lineno: int, start: int):
     """(node, parent) for the name starting at character `start` of 1-based `lineno`: an
@@ -189,7 +200,9 @@ def bindings(scope, name: str):
     for node in scope_nodes(scope):
         if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
             return UNKNOWN
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
             values.append(node.value)
             simple.update(id(t) for t in node.targets if isinstance(t, ast.Name))
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
@@ -201,7 +214,8 @@ def bindings(scope, name: str):
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
             return UNKNOWN
         elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
-                (a.asname or a.name.split(".")[0]) == name for a in node.names):
+            (a.asname or a.name.split(".")[0]) == name for a in node.names
+        ):
             return UNKNOWN
         elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name == name:
             return UNKNOWN
@@ -236,8 +250,12 @@ def assigned_value(reg: Region, line: int, attr: str):
         else:
             continue
         for t in targets:
-            if (isinstance(t, ast.Attribute) and t.attr == attr and isinstance(t.value, ast.Name)
-                    and t.value.id in ("self", "cls")) or (isinstance(t, ast.Name) and t.id == attr):
+            if (
+                isinstance(t, ast.Attribute)
+                and t.attr == attr
+                and isinstance(t.value, ast.Name)
+                and t.value.id in ("self", "cls")
+            ) or (isinstance(t, ast.Name) and t.id == attr):
                 return ("annotation", node.annotation) if isinstance(node, ast.AnnAssign) else node.value
     return None
 
@@ -248,11 +266,16 @@ def class_body_assignments(facts, lines: list[str], klass: Symbol, attr: str) ->
     (no parse: the class may be thousands of lines long)."""
     pattern = re.compile(rf"^\s*{re.escape(attr)}\s*(?::[^=]+)?[-+*/%&|^@]?=(?!=)")
     last = min(klass.end_line, len(lines))
-    found = [i for i in range(klass.line + 1, last + 1) if attr in lines[i - 1] and pattern.match(lines[i - 1])]
+    found = [
+        i for i in range(klass.line + 1, last + 1) if attr in lines[i - 1] and pattern.match(lines[i - 1])
+    ]
     if not found:
         return []
-    inner = [(s.line, s.end_line) for s in facts.symbols if s.kind in DEFS
-             and klass.line < s.line <= klass.end_line]
+    inner = [
+        (s.line, s.end_line)
+        for s in facts.symbols
+        if s.kind in DEFS and klass.line < s.line <= klass.end_line
+    ]
     return [i for i in found if not any(a <= i <= b for a, b in inner)]
 
 
@@ -261,11 +284,16 @@ def instance_assignments(lines: list[str], klass: Symbol, attr: str) -> list[int
     augmented assignments, and also tuple targets, loop targets and `as` targets (which
     `assigned_value` then reports as not plain)."""
     a = re.escape(attr)
-    pattern = re.compile(rf"\b(?:self|cls)\.{a}\s*(?::[^=]+)?[-+*/%&|^@]?=(?!=)"
-                         rf"|\b(?:self|cls)\.{a}\s*[,)\]].*(?<![=!<>])=(?!=)"
-                         rf"|\bas\s+\(?(?:self|cls)\.{a}\b|\bfor\b.*\b(?:self|cls)\.{a}\b.*\bin\b")
-    return [i for i in range(klass.line, min(klass.end_line, len(lines)) + 1)
-            if attr in lines[i - 1] and pattern.search(lines[i - 1])]
+    pattern = re.compile(
+        rf"\b(?:self|cls)\.{a}\s*(?::[^=]+)?[-+*/%&|^@]?=(?!=)"
+        rf"|\b(?:self|cls)\.{a}\s*[,)\]].*(?<![=!<>])=(?!=)"
+        rf"|\bas\s+\(?(?:self|cls)\.{a}\b|\bfor\b.*\b(?:self|cls)\.{a}\b.*\bin\b"
+    )
+    return [
+        i
+        for i in range(klass.line, min(klass.end_line, len(lines)) + 1)
+        if attr in lines[i - 1] and pattern.search(lines[i - 1])
+    ]
 
 
 def statement(path: str, lines: list[str], line: int, span: int = 30) -> Region | None:

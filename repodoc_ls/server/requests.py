@@ -30,10 +30,15 @@ UINTEGER_MAX = 2**31 - 1
 
 
 def register(ls: RepodocServer) -> None:
-    for method, fn in (("repodoc/fileDoc", file_doc), ("repodoc/keywordIndex", keyword_index),
-                       ("repodoc/folderDoc", folder_doc), ("repodoc/page", page_by_path),
-                       ("repodoc/crossReferences", cross_references),
-                       ("repodoc/searchKeywords", search_keywords), ("repodoc/status", status)):
+    for method, fn in (
+        ("repodoc/fileDoc", file_doc),
+        ("repodoc/keywordIndex", keyword_index),
+        ("repodoc/folderDoc", folder_doc),
+        ("repodoc/page", page_by_path),
+        ("repodoc/crossReferences", cross_references),
+        ("repodoc/searchKeywords", search_keywords),
+        ("repodoc/status", status),
+    ):
         ls.feature(method)(guarded(ls, method, fn))
 
 
@@ -53,10 +58,13 @@ async def _indexed_file(ls: RepodocServer, params: dict[str, Any]) -> tuple[Fold
     folder, rel = ls.locate(params.get("uri"))
     await ls.docs.settle()
     if folder.index is None:
-        raise JsonRpcInvalidParams(f"{folder.name} is still being indexed; try again when repodoc/status is ready")
+        raise JsonRpcInvalidParams(
+            f"{folder.name} is still being indexed; try again when repodoc/status is ready"
+        )
     if rel not in folder.index.facts:
         raise JsonRpcInvalidParams(
-            f"{rel or folder.root} is not an indexed file (excluded, generated, or not a file)")
+            f"{rel or folder.root} is not an indexed file (excluded, generated, or not a file)"
+        )
     return folder, rel
 
 
@@ -76,7 +84,12 @@ async def file_doc(ls: RepodocServer, params: Any) -> dict[str, Any]:
     params = _params(params)
     folder, rel = await _indexed_file(ls, params)
     markdown = await ls.run(lambda: _renderer(ls, folder).render_page(rel, "docs"))
-    return {"uri": params["uri"], "path": rel, "markdown": markdown, **_where(folder, kinds.page_path("docs", rel))}
+    return {
+        "uri": params["uri"],
+        "path": rel,
+        "markdown": markdown,
+        **_where(folder, kinds.page_path("docs", rel)),
+    }
 
 
 async def keyword_index(ls: RepodocServer, params: Any) -> dict[str, Any]:
@@ -91,7 +104,9 @@ async def keyword_index(ls: RepodocServer, params: Any) -> dict[str, Any]:
             keywords = index.keywords(rel, caps.MAX_SYMBOLS, caps.MAX_ROWS)  # the page's rows
             facts = index.file(rel)
         assert facts is not None
-        first: dict[str, Symbol] = {}  # qualname -> its first symbol (what facts.symbol finds, without a scan per name)
+        first: dict[
+            str, Symbol
+        ] = {}  # qualname -> its first symbol (what facts.symbol finds, without a scan per name)
         for s in facts.symbols:
             first.setdefault(s.qualname, s)
         out = []
@@ -101,15 +116,28 @@ async def keyword_index(ls: RepodocServer, params: Any) -> dict[str, Any]:
                 rng = symbols.symbol_range(ls, symbol)
             else:
                 bound = kw.name.split(" as ")[-1]
-                rng = symbols.line_location(ls, folder, rel, kw.line, {bound, bound.split(".")[0]},
-                                            span=targets.IMPORT_SPAN).range
-            out.append({"name": kw.name, "kind": kw.kind, "qualifiedName": kw.qualname,
-                        "range": _to_json(ls, rng), "references": kw.other_files})
+                rng = symbols.line_location(
+                    ls, folder, rel, kw.line, {bound, bound.split(".")[0]}, span=targets.IMPORT_SPAN
+                ).range
+            out.append(
+                {
+                    "name": kw.name,
+                    "kind": kw.kind,
+                    "qualifiedName": kw.qualname,
+                    "range": _to_json(ls, rng),
+                    "references": kw.other_files,
+                }
+            )
         return markdown, out
 
     markdown, keywords = await ls.run(build)
-    return {"uri": params["uri"], "path": rel, "markdown": markdown, "keywords": keywords,
-            **_where(folder, kinds.page_path("kw", rel))}
+    return {
+        "uri": params["uri"],
+        "path": rel,
+        "markdown": markdown,
+        "keywords": keywords,
+        **_where(folder, kinds.page_path("kw", rel)),
+    }
 
 
 async def folder_doc(ls: RepodocServer, params: Any) -> dict[str, Any]:
@@ -119,12 +147,16 @@ async def folder_doc(ls: RepodocServer, params: Any) -> dict[str, Any]:
         raise JsonRpcInvalidParams(f"kind must be one of {', '.join(kinds.FOLDER_KINDS)}, not {_shown(kind)}")
     letter = params.get("letter")
     if letter is not None and (not isinstance(letter, str) or kinds.split_page("", kind, letter) is None):
-        raise JsonRpcInvalidParams("letter (with kind sub) must be a-z or _, optionally with a part "
-                                   f"number as in sub-t-2.md: t-2; not {_shown(letter)}")
+        raise JsonRpcInvalidParams(
+            "letter (with kind sub) must be a-z or _, optionally with a part "
+            f"number as in sub-t-2.md: t-2; not {_shown(letter)}"
+        )
     folder, rel = ls.locate(params.get("uri"))
     await ls.docs.settle()
     if folder.index is None:
-        raise JsonRpcInvalidParams(f"{folder.name} is still being indexed; try again when repodoc/status is ready")
+        raise JsonRpcInvalidParams(
+            f"{folder.name} is still being indexed; try again when repodoc/status is ready"
+        )
     if rel in folder.index.facts or (folder.root / rel).is_file():
         rel = rel.rsplit("/", 1)[0] if "/" in rel else ""  # a file's URI means its folder
     renderer = _renderer(ls, folder)
@@ -132,14 +164,25 @@ async def folder_doc(ls: RepodocServer, params: Any) -> dict[str, Any]:
         raise JsonRpcInvalidParams(f"{rel} is not a folder holding indexed files")
     if letter is None:
         markdown = await ls.run(renderer.render_page, rel, kind)
-        return {"uri": params["uri"], "path": rel, "kind": kind, "markdown": markdown,
-                **_where(folder, kinds.page_path(kind, rel))}
+        return {
+            "uri": params["uri"],
+            "path": rel,
+            "kind": kind,
+            "markdown": markdown,
+            **_where(folder, kinds.page_path(kind, rel)),
+        }
     page = kinds.split_page(rel, kind, letter)
     if page is None:  # checked above for the root; a folder's pages are named alike
         raise JsonRpcInvalidParams(f"{rel}: no {kind} page is named by the letter {_shown(letter)}")
     markdown = await ls.run(_letter_page, renderer, rel, page)
-    return {"uri": params["uri"], "path": rel, "kind": kind, "letter": letter, "markdown": markdown,
-            **_where(folder, page)}
+    return {
+        "uri": params["uri"],
+        "path": rel,
+        "kind": kind,
+        "letter": letter,
+        "markdown": markdown,
+        **_where(folder, page),
+    }
 
 
 def _letter_page(renderer: Renderer, folder: str, page: str) -> str:
@@ -147,8 +190,10 @@ def _letter_page(renderer: Renderer, folder: str, page: str) -> str:
     try:
         return renderer.render_page_at(page)
     except kinds.NoSuchPage:  # the folder's symbols page is not split, or has no such letter
-        raise JsonRpcInvalidParams(f"{folder or 'the workspace root'} has no symbols page "
-                                   f"{page.rsplit('/', 1)[-1]} (its sub.md lists the pages it has)") from None
+        raise JsonRpcInvalidParams(
+            f"{folder or 'the workspace root'} has no symbols page "
+            f"{page.rsplit('/', 1)[-1]} (its sub.md lists the pages it has)"
+        ) from None
 
 
 async def page_by_path(ls: RepodocServer, params: Any) -> dict[str, Any]:
@@ -158,18 +203,27 @@ async def page_by_path(ls: RepodocServer, params: Any) -> dict[str, Any]:
     path = params.get("page")
     unit = kinds.unit_of_page(path) if isinstance(path, str) else None
     if unit is None:
-        raise JsonRpcInvalidParams(f"page must be a page path relative to the output folder, not {_shown(path)}")
+        raise JsonRpcInvalidParams(
+            f"page must be a page path relative to the output folder, not {_shown(path)}"
+        )
     folder, _ = ls.locate(params.get("uri"))
     await ls.docs.settle()
     if folder.index is None:
-        raise JsonRpcInvalidParams(f"{folder.name} is still being indexed; try again when repodoc/status is ready")
+        raise JsonRpcInvalidParams(
+            f"{folder.name} is still being indexed; try again when repodoc/status is ready"
+        )
     try:
         markdown = await ls.run(_renderer(ls, folder).render_page_at, path)
     except kinds.NoSuchPage as exc:
         raise JsonRpcInvalidParams(f"{folder.name}: {exc}") from None
     scope = "file" if kinds.kind_of(unit).scope is kinds.Scope.FILE else "folder"  # what the page documents
-    return {"uri": folder.uri_of(unit.path), "path": unit.path, "scope": scope, "markdown": markdown,
-            **_where(folder, path)}
+    return {
+        "uri": folder.uri_of(unit.path),
+        "path": unit.path,
+        "scope": scope,
+        "markdown": markdown,
+        **_where(folder, path),
+    }
 
 
 async def cross_references(ls: RepodocServer, params: Any) -> dict[str, Any]:
@@ -196,8 +250,11 @@ async def cross_references(ls: RepodocServer, params: Any) -> dict[str, Any]:
     except asyncio.CancelledError:
         cancel.set()  # $/cancelRequest: stop the worker at its next check
         raise
-    return {"keyword": keyword, "definitions": [_to_json(ls, d) for d in definitions],
-            "references": [_to_json(ls, r) for r in refs]}
+    return {
+        "keyword": keyword,
+        "definitions": [_to_json(ls, d) for d in definitions],
+        "references": [_to_json(ls, r) for r in refs],
+    }
 
 
 def _position(value: Any) -> dict[str, int]:
@@ -208,14 +265,16 @@ def _position(value: Any) -> dict[str, int]:
     for key in ("line", "character"):
         number = value.get(key)
         if not isinstance(number, int) or isinstance(number, bool) or not 0 <= number <= UINTEGER_MAX:
-            raise JsonRpcInvalidParams(f"position.{key} must be an integer from 0 to {UINTEGER_MAX}, not {_shown(number)}")
+            raise JsonRpcInvalidParams(
+                f"position.{key} must be an integer from 0 to {UINTEGER_MAX}, not {_shown(number)}"
+            )
     return value
 
 
 def _shown(value: Any, limit: int = 60) -> str:
     """A parameter's value for an error message, cut: it is the client's and may be huge."""
     text = repr(value)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _check(cancel: threading.Event) -> None:
@@ -223,8 +282,9 @@ def _check(cancel: threading.Event) -> None:
         raise JsonRpcRequestCancelled("request cancelled")
 
 
-def _by_keyword(ls: RepodocServer, keyword: str, cancel: threading.Event
-                ) -> tuple[str, list[types.Location], list[types.Location]]:
+def _by_keyword(
+    ls: RepodocServer, keyword: str, cancel: threading.Event
+) -> tuple[str, list[types.Location], list[types.Location]]:
     definitions, refs = [], []
     for folder in ls.folders.indexed():
         index = folder.index
@@ -239,11 +299,13 @@ def _by_keyword(ls: RepodocServer, keyword: str, cancel: threading.Event
     return keyword, definitions, symbols.dedupe(refs)
 
 
-def _by_position(ls: RepodocServer, folder: Folder, rel: str, pos: dict[str, int], cancel: threading.Event
-                 ) -> tuple[str | None, list[types.Location], list[types.Location]]:
+def _by_position(
+    ls: RepodocServer, folder: Folder, rel: str, pos: dict[str, int], cancel: threading.Event
+) -> tuple[str | None, list[types.Location], list[types.Location]]:
     lines = ls.lines(folder, rel)
     server_pos = ls.workspace.position_codec.position_from_client_units(
-        lines, types.Position(pos["line"], pos["character"]))
+        lines, types.Position(pos["line"], pos["character"])
+    )
     index = folder.index
     assert index is not None
     with index.lock:
@@ -283,8 +345,14 @@ async def search_keywords(ls: RepodocServer, params: Any) -> dict[str, Any]:
                     if symbol is None:
                         continue
                     loc = types.Location(folder.uri_of(ref.path), symbols.symbol_range(ls, symbol))
-                    items.append({"name": symbol.name, "kind": symbol.kind, "qualifiedName": ref.qualname,
-                                  "location": _to_json(ls, loc)})
+                    items.append(
+                        {
+                            "name": symbol.name,
+                            "kind": symbol.kind,
+                            "qualifiedName": ref.qualname,
+                            "location": _to_json(ls, loc),
+                        }
+                    )
         return items[:limit]
 
     return {"items": await ls.run(search)}
@@ -293,8 +361,18 @@ async def search_keywords(ls: RepodocServer, params: Any) -> dict[str, Any]:
 async def status(ls: RepodocServer, params: Any) -> dict[str, Any]:
     folders = []
     for folder in ls.folders:
-        folders.append({"uri": folder.uri, "state": folder.state, "files": folder.files(),
-                        "symbols": folder.symbols(), "outputDir": str(folder.settings.output_path)})
-    return {"state": ls.state(), "files": sum(f["files"] for f in folders),
-            "symbols": sum(f["symbols"] for f in folders), "folders": folders}
-
+        folders.append(
+            {
+                "uri": folder.uri,
+                "state": folder.state,
+                "files": folder.files(),
+                "symbols": folder.symbols(),
+                "outputDir": str(folder.settings.output_path),
+            }
+        )
+    return {
+        "state": ls.state(),
+        "files": sum(f["files"] for f in folders),
+        "symbols": sum(f["symbols"] for f in folders),
+        "folders": folders,
+    }

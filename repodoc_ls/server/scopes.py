@@ -41,10 +41,11 @@ class Binding:
 
 def _shorten(text: str) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= _VALUE_MAX else text[:_VALUE_MAX - 1] + "…"
+    return text if len(text) <= _VALUE_MAX else text[: _VALUE_MAX - 1] + "…"
 
 
 # -- functions and their scopes ---------------------------------------------------------------
+
 
 def _enclosing_functions(facts: FileFacts, lineno: int):
     """Function symbols whose range covers `lineno`, outermost first."""
@@ -55,7 +56,7 @@ def _enclosing_functions(facts: FileFacts, lineno: int):
 
 def _parse_function(lines: list[str], first: int, last: int) -> tuple[ast.AST, int] | None:
     """The function on 1-based lines first..last, parsed; (tree, line offset to add)."""
-    chunk = lines[first - 1:last]
+    chunk = lines[first - 1 : last]
     if not chunk:
         return None
     offset = first - 1
@@ -82,7 +83,10 @@ def _scope_chain(tree: ast.AST, lineno: int) -> list[_Scope]:
             start = getattr(child, "lineno", None)
             if start is None:
                 continue
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and child.decorator_list:
+            if (
+                isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                and child.decorator_list
+            ):
                 start = min(start, child.decorator_list[0].lineno)
             if start <= lineno <= (getattr(child, "end_lineno", None) or start):
                 inner = child
@@ -186,7 +190,9 @@ def local_binding(facts: FileFacts, lines: list[str], lineno: int, name: str) ->
 
     names_by_line = {s.line: s.qualname for s in funcs}
     for fn in chain:
-        scope = names_by_line.get(fn.lineno + offset, "lambda") if not isinstance(fn, ast.Lambda) else "lambda"
+        scope = (
+            names_by_line.get(fn.lineno + offset, "lambda") if not isinstance(fn, ast.Lambda) else "lambda"
+        )
         for pname, text in params(fn):
             if pname == name:
                 return Binding(name, "parameter", fn.lineno + offset, text, scope)
@@ -202,13 +208,15 @@ def local_binding(facts: FileFacts, lines: list[str], lineno: int, name: str) ->
 
 # -- module-level variables -------------------------------------------------------------------
 
+
 def module_binding(facts: FileFacts, lines: list[str], name: str) -> Binding | None:
     """The first module-level statement that assigns `name` (outside every function and
     class), found by the assignment's shape on its line."""
     pattern = re.compile(
         rf"^\s*(?:(?:async\s+)?for\s+[\w\s,()*]*\b{re.escape(name)}\b[\w\s,()*]*\s+in\b"
         rf"|(?:[\w\s,()*]*,\s*)?\(?\*?{re.escape(name)}\b[\w\s,()*]*(?::[^=]+)?=(?!=)"
-        rf"|.*\bas\s+{re.escape(name)}\b)")
+        rf"|.*\bas\s+{re.escape(name)}\b)"
+    )
     ranges = [(s.line, s.end_line) for s in facts.symbols if s.kind in _FUNCS or s.kind == SymbolKind.CLASS]
     for i, text in enumerate(lines, 1):
         if name in text and pattern.match(text) and not any(a <= i <= b for a, b in ranges):
@@ -232,6 +240,7 @@ def global_binding(facts: FileFacts, lines: list[str], name: str) -> Binding | N
 
 
 # -- self.attr ---------------------------------------------------------------------------------
+
 
 def enclosing_class(facts: FileFacts, lineno: int) -> str | None:
     """The class of the innermost method around `lineno`."""

@@ -79,9 +79,13 @@ class RepodocServer(LanguageServer):
     protocol: RepodocProtocol
 
     def __init__(self) -> None:
-        super().__init__("repodoc", __version__,
-                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
-                         protocol_cls=RepodocProtocol, converter_factory=plain_converter)
+        super().__init__(
+            "repodoc",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=RepodocProtocol,
+            converter_factory=plain_converter,
+        )
         self.folders = Folders()
         self.overrides: dict[str, Any] = {}
         #: The kinds of link the client opens in a hover (initializationOptions.linkKinds).
@@ -109,8 +113,10 @@ class RepodocServer(LanguageServer):
 
     def warn(self, message: str) -> None:
         log.warning("%s", message)
-        self._on_loop(self.window_show_message,
-                      types.ShowMessageParams(type=types.MessageType.Warning, message=f"repodoc: {message}"))
+        self._on_loop(
+            self.window_show_message,
+            types.ShowMessageParams(type=types.MessageType.Warning, message=f"repodoc: {message}"),
+        )
         self.log_message(message, types.MessageType.Warning)
 
     def _on_loop(self, fn: Callable[..., Any], *args: Any) -> None:
@@ -188,6 +194,7 @@ class RepodocServer(LanguageServer):
 
     def read_source(self, folder: Folder) -> Callable[[str], bytes | None]:
         """For the renderer: a file's bytes, from the open buffer when there is one."""
+
         def read(rel: str) -> bytes | None:
             text = self.buffer_text(folder, rel)
             if text is not None:
@@ -196,6 +203,7 @@ class RepodocServer(LanguageServer):
                 return read_regular(folder.root / rel, folder.settings.max_file_bytes)
             except OSError:
                 return None
+
         return read
 
     async def run(self, fn: Callable[..., T], *args: Any, pool: Executor | None = None) -> T:
@@ -239,7 +247,9 @@ class RepodocServer(LanguageServer):
         assert self.loop is not None
         try:
             index = await self.loop.run_in_executor(
-                self.build_pool, partial(Index.build, folder.settings, progress=on_progress, fresh_store=fresh))
+                self.build_pool,
+                partial(Index.build, folder.settings, progress=on_progress, fresh_store=fresh),
+            )
         except Exception as exc:
             progress.end("failed")
             if generation == folder.generation:
@@ -255,22 +265,28 @@ class RepodocServer(LanguageServer):
         for warning in index.warnings:
             self.log_message(f"{folder.name}: {warning}", types.MessageType.Warning)
         # Later ones come from a store that healed (damage, a full disk) while serving.
-        index.on_warning = lambda warning: self.log_message(f"{folder.name}: {warning}", types.MessageType.Warning)
+        index.on_warning = lambda warning: self.log_message(
+            f"{folder.name}: {warning}", types.MessageType.Warning
+        )
         await self.docs.reapply(folder)
         folder.state = "ready"
         # The graph's reference index is lazy and costs ~0.4 s on the stdlib: build it now,
         # in the background, rather than in the first hover that says "Used in N files".
         self.loop.run_in_executor(self.query_pool, _warm_references, index)
         progress.end(f"{len(index.facts)} files, {folder.symbols()} symbols")
-        self.log_message(f"repodoc: indexed {folder.root}: {len(index.facts)} files, "
-                         f"{index.stats.extracted} extracted, {index.stats.reused} reused")
+        self.log_message(
+            f"repodoc: indexed {folder.root}: {len(index.facts)} files, "
+            f"{index.stats.extracted} extracted, {index.stats.reused} reused"
+        )
 
     def rewarm(self, index: Index) -> None:
         """After an update that made the graph drop its reference index (a file added or
         removed changes the module map): rebuild it in the background, and freeze it, rather
         than in the next hover that needs it. Callable from any thread."""
         if not index.graph.refs.built and self.loop is not None:
-            self.loop.call_soon_threadsafe(self.loop.run_in_executor, self.query_pool, _warm_references, index)
+            self.loop.call_soon_threadsafe(
+                self.loop.run_in_executor, self.query_pool, _warm_references, index
+            )
 
     def apply_settings(self, overrides: dict[str, Any]) -> None:
         self.overrides = overrides
@@ -301,13 +317,15 @@ def _warm_references(index: Index) -> None:
     gc.freeze()
 
 
-def guarded(ls: RepodocServer, name: str,
-            fn: Callable[[RepodocServer, P], Awaitable[T]]) -> Callable[[P], Awaitable[T]]:
+def guarded(
+    ls: RepodocServer, name: str, fn: Callable[[RepodocServer, P], Awaitable[T]]
+) -> Callable[[P], Awaitable[T]]:
     """An async handler that logs unexpected exceptions and returns them as errors.
 
     JSON-RPC errors raised on purpose (InvalidParams for a URI outside the workspace) and
     cancellation pass through untouched; anything else is logged to the client with its
     traceback and answered with InternalError, and the server keeps serving."""
+
     async def handler(params: P) -> T:
         try:
             return await fn(ls, params)
@@ -317,7 +335,9 @@ def guarded(ls: RepodocServer, name: str,
             from repodoc_ls.docs.render import TemplateError  # (jinja2 stays out of the start-up)
 
             if isinstance(exc, TemplateError):  # the user's template failed, not the server: one line
-                raise JsonRpcException(f"{_PREFIX}{exc}", code=types.LSPErrorCodes.RequestFailed.value) from None
+                raise JsonRpcException(
+                    f"{_PREFIX}{exc}", code=types.LSPErrorCodes.RequestFailed.value
+                ) from None
             ls.log_error(f"{_PREFIX}{name} failed", exc)
             raise JsonRpcInternalError(f"{_PREFIX}{name} failed: {type(exc).__name__}: {exc}") from exc
 

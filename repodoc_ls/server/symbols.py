@@ -36,20 +36,27 @@ def register(ls: RepodocServer) -> None:
     ls.feature(types.TEXT_DOCUMENT_DEFINITION)(guarded(ls, "definition", definition))
     ls.feature(types.TEXT_DOCUMENT_REFERENCES)(guarded(ls, "references", references))
     ls.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))(
-        guarded(ls, "codeLens", code_lens))
+        guarded(ls, "codeLens", code_lens)
+    )
 
 
 # -- locations ------------------------------------------------------------------
 
+
 def symbol_range(ls: RepodocServer, symbol: Symbol) -> types.Range:
     width = ls.workspace.position_codec.client_num_units(symbol.name)
-    return types.Range(types.Position(symbol.line - 1, symbol.col),
-                       types.Position(symbol.line - 1, symbol.col + width))
+    return types.Range(
+        types.Position(symbol.line - 1, symbol.col), types.Position(symbol.line - 1, symbol.col + width)
+    )
 
 
-def definition_location(ls: RepodocServer, folder: Folder, ref: SymbolRef | ModuleRef) -> types.Location | None:
+def definition_location(
+    ls: RepodocServer, folder: Folder, ref: SymbolRef | ModuleRef
+) -> types.Location | None:
     if isinstance(ref, ModuleRef):
-        return types.Location(folder.uri_of(ref.path), types.Range(types.Position(0, 0), types.Position(0, 0)))
+        return types.Location(
+            folder.uri_of(ref.path), types.Range(types.Position(0, 0), types.Position(0, 0))
+        )
     index = folder.index
     assert index is not None
     symbol = index.graph.symbols_of(ref.path).get(ref.qualname) if ref.path in index.facts else None
@@ -58,8 +65,9 @@ def definition_location(ls: RepodocServer, folder: Folder, ref: SymbolRef | Modu
     return types.Location(folder.uri_of(ref.path), symbol_range(ls, symbol))
 
 
-def line_location(ls: RepodocServer, folder: Folder, path: str, line: int, names: set[str],
-                  span: int = 1) -> types.Location:
+def line_location(
+    ls: RepodocServer, folder: Folder, path: str, line: int, names: set[str], span: int = 1
+) -> types.Location:
     """A 1-based `line` of `path`, narrowed to the first of `names` written on it (or on
     the `span` - 1 lines after it: the names of a multi-line import statement)."""
     lines = ls.lines(folder, path)
@@ -73,19 +81,24 @@ def line_location(ls: RepodocServer, folder: Folder, path: str, line: int, names
         text = lines[line - 1] if 0 < line <= len(lines) else ""
         start, end = len(text) - len(text.lstrip()), len(text)
     rng = ls.workspace.position_codec.range_to_client_units(
-        lines or [""], types.Range(types.Position(line - 1, start), types.Position(line - 1, end)))
+        lines or [""], types.Range(types.Position(line - 1, start), types.Position(line - 1, end))
+    )
     return types.Location(folder.uri_of(path), rng)
 
 
 def _find_name(text: str, names: set[str]) -> tuple[int, int]:
     for name in sorted(names, key=len, reverse=True):
-        m = re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", text) or re.search(rf"\b{re.escape(name)}\b", text)
+        m = re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", text) or re.search(
+            rf"\b{re.escape(name)}\b", text
+        )
         if m:
             return m.start(), m.end()
     return 0, 0
 
 
-def reference_locations(ls: RepodocServer, folder: Folder, ref: SymbolRef | ModuleRef) -> list[types.Location]:
+def reference_locations(
+    ls: RepodocServer, folder: Folder, ref: SymbolRef | ModuleRef
+) -> list[types.Location]:
     """Every use of a symbol (or import of a module), sorted by file and line. Hold the lock."""
     index = folder.index
     assert index is not None
@@ -128,8 +141,9 @@ def dedupe(locations: list[types.Location]) -> list[types.Location]:
     return out
 
 
-async def target_at(ls: RepodocServer, params: types.DefinitionParams | types.ReferenceParams
-                    ) -> tuple[Folder, str, targets.Found | None]:
+async def target_at(
+    ls: RepodocServer, params: types.DefinitionParams | types.ReferenceParams
+) -> tuple[Folder, str, targets.Found | None]:
     """(folder, rel, Found or None) for a text document position; pending edits applied."""
     located, rel = ls.locate(params.text_document.uri)
     await ls.docs.settle()
@@ -150,7 +164,10 @@ async def target_at(ls: RepodocServer, params: types.DefinitionParams | types.Re
 
 # -- features -------------------------------------------------------------------
 
-async def document_symbol(ls: RepodocServer, params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
+
+async def document_symbol(
+    ls: RepodocServer, params: types.DocumentSymbolParams
+) -> list[types.DocumentSymbol]:
     located, rel = ls.locate(params.text_document.uri)
     if "documentSymbol" not in located.settings.features:
         return []  # turned off for this folder after initialize
@@ -185,13 +202,19 @@ def _python_symbols(ls: RepodocServer, facts: FileFacts, lines: list[str]) -> li
     for s in shown:
         sel = symbol_range(ls, s)
         end_line = max(s.end_line, s.line) - 1
-        rng = types.Range(types.Position(s.line - 1, 0),
-                          types.Position(end_line, max(_full_line(lines, end_line), 0)))
+        rng = types.Range(
+            types.Position(s.line - 1, 0), types.Position(end_line, max(_full_line(lines, end_line), 0))
+        )
         if sel.end.line == rng.end.line and sel.end.character > rng.end.character:
             rng.end.character = sel.end.character
-        node = types.DocumentSymbol(name=s.name, kind=_KIND.get(s.kind, types.SymbolKind.Variable),
-                                    range=rng, selection_range=sel, detail=s.signature or None,
-                                    children=[])
+        node = types.DocumentSymbol(
+            name=s.name,
+            kind=_KIND.get(s.kind, types.SymbolKind.Variable),
+            range=rng,
+            selection_range=sel,
+            detail=s.signature or None,
+            children=[],
+        )
         nodes.setdefault(s.qualname, node)
         parent = nodes.get(s.parent) if s.parent else None
         (_children(parent) if parent is not None else roots).append(node)
@@ -209,30 +232,39 @@ def _more(count: int, what: str, line: int, lines: list[str]) -> types.DocumentS
     """The entry that says how many more symbols, from 1-based `line` on, are not listed."""
     start = types.Position(max(line - 1, 0), 0)
     last = max(len(lines) - 1, start.line)
-    return types.DocumentSymbol(name=f"… {count:,} more {what} not listed", kind=types.SymbolKind.Null,
-                                range=types.Range(start, types.Position(last, _full_line(lines, last))),
-                                selection_range=types.Range(start, start), children=[])
+    return types.DocumentSymbol(
+        name=f"… {count:,} more {what} not listed",
+        kind=types.SymbolKind.Null,
+        range=types.Range(start, types.Position(last, _full_line(lines, last))),
+        selection_range=types.Range(start, start),
+        children=[],
+    )
 
 
 def _outline_symbols(facts: FileFacts, lines: list[str]) -> list[types.DocumentSymbol]:
     kind = types.SymbolKind.String if facts.kind == "Markdown" else types.SymbolKind.Key
     roots: list[types.DocumentSymbol] = []
     stack: list[tuple[int, types.DocumentSymbol]] = []
-    for entry in facts.outline[:caps.MAX_ROWS]:
+    for entry in facts.outline[: caps.MAX_ROWS]:
         line = max(entry.line - 1, 0)
         rng = types.Range(types.Position(line, 0), types.Position(line, _full_line(lines, line)))
-        node = types.DocumentSymbol(name=entry.title or "?", kind=kind, range=rng, selection_range=rng,
-                                    children=[])
+        node = types.DocumentSymbol(
+            name=entry.title or "?", kind=kind, range=rng, selection_range=rng, children=[]
+        )
         while stack and stack[-1][0] >= entry.level:
             stack.pop()
         (_children(stack[-1][1]) if stack else roots).append(node)
         stack.append((entry.level, node))
     if len(facts.outline) > caps.MAX_ROWS:
-        roots.append(_more(len(facts.outline) - caps.MAX_ROWS, "entries", facts.outline[caps.MAX_ROWS].line, lines))
+        roots.append(
+            _more(len(facts.outline) - caps.MAX_ROWS, "entries", facts.outline[caps.MAX_ROWS].line, lines)
+        )
     return roots
 
 
-async def workspace_symbol(ls: RepodocServer, params: types.WorkspaceSymbolParams) -> list[types.SymbolInformation]:
+async def workspace_symbol(
+    ls: RepodocServer, params: types.WorkspaceSymbolParams
+) -> list[types.SymbolInformation]:
     query = params.query.strip()
     if not query:
         return []
@@ -251,10 +283,14 @@ async def workspace_symbol(ls: RepodocServer, params: types.WorkspaceSymbolParam
                     symbol = index.graph.symbols_of(ref.path).get(ref.qualname)
                     if symbol is None:
                         continue
-                    out.append(types.SymbolInformation(
-                        name=symbol.name, kind=_KIND.get(symbol.kind, types.SymbolKind.Variable),
-                        location=types.Location(folder.uri_of(ref.path), symbol_range(ls, symbol)),
-                        container_name=symbol.parent or index.graph.module_name.get(ref.path, ref.path)))
+                    out.append(
+                        types.SymbolInformation(
+                            name=symbol.name,
+                            kind=_KIND.get(symbol.kind, types.SymbolKind.Variable),
+                            location=types.Location(folder.uri_of(ref.path), symbol_range(ls, symbol)),
+                            container_name=symbol.parent or index.graph.module_name.get(ref.path, ref.path),
+                        )
+                    )
         return out[:WORKSPACE_SYMBOL_LIMIT]
 
     return await ls.run(search)
@@ -271,21 +307,39 @@ async def definition(ls: RepodocServer, params: types.DefinitionParams) -> list[
     return await _jedi_goto(ls, folder, rel, found)
 
 
-async def _jedi_goto(ls: RepodocServer, folder: Folder, rel: str, found: targets.Found) -> list[types.Location] | None:
+async def _jedi_goto(
+    ls: RepodocServer, folder: Folder, rel: str, found: targets.Found
+) -> list[types.Location] | None:
     lines = await ls.run(ls.lines, folder, rel)
-    names = await ls.jedi.call("goto", str(folder.root), str(folder.root / rel), "\n".join(lines),
-                               found.word.line + 1, found.word.start, folder.settings.hover_budget_ms / 1000)
+    names = await ls.jedi.call(
+        "goto",
+        str(folder.root),
+        str(folder.root / rel),
+        "\n".join(lines),
+        found.word.line + 1,
+        found.word.start,
+        folder.settings.hover_budget_ms / 1000,
+    )
     out = []
     for name in names or ():
         pos = types.Position(name["line"] - 1, name["column"])
-        out.append(types.Location(Path(name["module_path"]).as_uri(), types.Range(
-            pos, types.Position(name["line"] - 1, name["column"] + len(name["name"])))))
+        out.append(
+            types.Location(
+                Path(name["module_path"]).as_uri(),
+                types.Range(pos, types.Position(name["line"] - 1, name["column"] + len(name["name"]))),
+            )
+        )
     return out or None
 
 
 async def references(ls: RepodocServer, params: types.ReferenceParams) -> list[types.Location]:
     folder, rel, found = await target_at(ls, params)
-    if found is None or found.target is None or folder.partial or "references" not in folder.settings.features:
+    if (
+        found is None
+        or found.target is None
+        or folder.partial
+        or "references" not in folder.settings.features
+    ):
         return []
     target = found.target
 
@@ -324,11 +378,19 @@ async def code_lens(ls: RepodocServer, params: types.CodeLensParams) -> list[typ
                     continue
                 refs = index.references(rel, s.qualname)
                 count = sum(len(lines) for path, lines in refs.items()) - (
-                    1 if s.line in refs.get(rel, ()) else 0)
+                    1 if s.line in refs.get(rel, ()) else 0
+                )
                 title = f"{count} reference{'' if count == 1 else 's'} · docs"
-                out.append(types.CodeLens(range=symbol_range(ls, s), command=types.Command(
-                    title=title, command="repodoc.showFileDoc",
-                    arguments=[{"uri": folder.uri_of(rel), "symbol": s.qualname}])))
+                out.append(
+                    types.CodeLens(
+                        range=symbol_range(ls, s),
+                        command=types.Command(
+                            title=title,
+                            command="repodoc.showFileDoc",
+                            arguments=[{"uri": folder.uri_of(rel), "symbol": s.qualname}],
+                        ),
+                    )
+                )
         return out
 
     return await ls.run(build)

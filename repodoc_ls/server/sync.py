@@ -102,7 +102,8 @@ class DocSync:
         if folder.index is not None and key in self.applied:
             self.applied.discard(key)
             self.running[key] = self.loop.run_in_executor(
-                self.ls.update_pool, self._refresh, folder, rel, key)
+                self.ls.update_pool, self._refresh, folder, rel, key
+            )
             self.running[key].add_done_callback(partial(self._done, key))
 
     def _locate(self, uri: str) -> tuple[Folder, str] | None:
@@ -156,7 +157,8 @@ class DocSync:
             return
         generation = self.generation[key]
         future = self.loop.run_in_executor(
-            self.ls.update_pool, self._apply, folder, index, rel, key, generation, text, only_if_changed)
+            self.ls.update_pool, self._apply, folder, index, rel, key, generation, text, only_if_changed
+        )
         self.running[key] = future
         future.add_done_callback(lambda f: self._done(key, f))
 
@@ -166,8 +168,16 @@ class DocSync:
         if not future.cancelled() and future.exception() is not None:
             self.ls.log_error(f"updating {key[1]} failed", future.exception())
 
-    def _apply(self, folder: Folder, index: Index, rel: str, key: Key, generation: int, text: str,
-               only_if_changed: bool) -> bool:
+    def _apply(
+        self,
+        folder: Folder,
+        index: Index,
+        rel: str,
+        key: Key,
+        generation: int,
+        text: str,
+        only_if_changed: bool,
+    ) -> bool:
         """Runs in the update pool."""
         if generation != self.generation[key] or is_excluded(index.settings, rel):
             return False
@@ -202,8 +212,11 @@ class DocSync:
             return
         path = folder.root / rel
         try:
-            data, facts = (read_facts(path, rel, index.settings.max_file_bytes)
-                           if path.is_file() and not is_excluded(index.settings, rel) else (None, None))
+            data, facts = (
+                read_facts(path, rel, index.settings.max_file_bytes)
+                if path.is_file() and not is_excluded(index.settings, rel)
+                else (None, None)
+            )
         except OSError:
             data, facts = None, None
         with index.lock:
@@ -227,7 +240,7 @@ class DocSync:
 
     async def reapply(self, folder: Folder) -> None:
         """After a (re)build: put the open buffers of `folder` back over the disk facts."""
-        for (folder_uri, rel) in list(self.open):
+        for folder_uri, rel in list(self.open):
             if folder_uri == folder.uri:
                 self.schedule(folder, rel, 0, only_if_changed=True)
         await self.settle()

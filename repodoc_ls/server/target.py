@@ -105,7 +105,8 @@ def _top_level_name(facts: FileFacts, name: str) -> bool:
     """A name bound at module level by an import or a definition (uses may miss a chain
     written across lines, but a bound name is resolvable wherever it is written)."""
     return any(i.bound_name == name for i in facts.imports) or any(
-        s.name == name and s.parent is None and not s.local for s in facts.symbols)
+        s.name == name and s.parent is None and not s.local for s in facts.symbols
+    )
 
 
 def _statement_imports(facts: FileFacts, lines: list[str], line: int) -> tuple[int, list[Import]]:
@@ -122,7 +123,7 @@ def _statement_imports(facts: FileFacts, lines: list[str], line: int) -> tuple[i
     for start in range(lineno - 1, max(0, lineno - IMPORT_SPAN), -1):
         if start in by_line:
             opened = 0
-            for text in lines[start - 1:lineno - 1]:
+            for text in lines[start - 1 : lineno - 1]:
                 opened += text.count("(") - text.count(")")
                 if opened <= 0 and not text.rstrip().endswith("\\"):
                     return 0, []
@@ -145,8 +146,12 @@ def _in_import(index: Index, rel: str, facts: FileFacts, lines: list[str], word:
     if m is not None and not in_module_part:
         for imp in imports:
             if word.text in (imp.alias, imp.name):
-                return Found(word, graph.resolve_name(rel, imp.bound_name), "import",
-                             None if graph.resolve_name(rel, imp.bound_name) else _dotted(imp))
+                return Found(
+                    word,
+                    graph.resolve_name(rel, imp.bound_name),
+                    "import",
+                    None if graph.resolve_name(rel, imp.bound_name) else _dotted(imp),
+                )
         return Found(word, None, "")
     # A module path: `import a.b.c as d` or the `from a.b` part: resolve up to the word.
     for imp in imports:
@@ -156,7 +161,7 @@ def _in_import(index: Index, rel: str, facts: FileFacts, lines: list[str], word:
         parts = imp.module.split(".") if imp.module else []
         if word.text not in parts:
             continue
-        upto = ".".join(parts[:parts.index(word.text) + 1])
+        upto = ".".join(parts[: parts.index(word.text) + 1])
         if upto == imp.module and r is not None and r.target is not None:
             target: str | None = r.target
             if r.names_submodule:  # `from pkg import mod`: r.target is the submodule
