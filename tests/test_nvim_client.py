@@ -298,12 +298,13 @@ def test_link_resolution_unit_tests():
     assert re.search(r"links: \d+ passed", proc.stdout + proc.stderr)
 
 
-def _lua(code: str, tmp_path: Path):
-    """The JSON that a Lua chunk (with `links` = require("repodoc.links")) returns, run by nvim -l."""
+def run_lua(code: str, tmp_path: Path, runtime: Path = CLIENT, prelude: str = ""):
+    """The JSON value a Lua chunk returns, run by `nvim -l` with `runtime` on the runtime path
+    (after `prelude`, e.g. a `require`)."""
     script = tmp_path / "chunk.lua"
     script.write_text(
-        f"vim.opt.runtimepath:prepend({json.dumps(str(CLIENT))})\n"
-        f"local links = require('repodoc.links')\n"
+        f"vim.opt.runtimepath:prepend({json.dumps(str(runtime))})\n"
+        f"{prelude}\n"
         f"local value = (function() {code} end)()\n"
         f"io.stdout:write(vim.json.encode(value))\n",
         encoding="utf-8",
@@ -313,10 +314,15 @@ def _lua(code: str, tmp_path: Path):
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads(proc.stdout)
+
+
+def _lua(code: str, tmp_path: Path):
+    """The JSON a Lua chunk returns, with `links` = require("repodoc.links")."""
+    return run_lua(code, tmp_path, prelude="local links = require('repodoc.links')")
 
 
 # The plugin's modules (nvim-client/lua/repodoc/): init.lua is the public API and setup().

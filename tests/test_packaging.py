@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from test_nvim_client import NVIM
+from test_nvim_client import NVIM, run_lua
 
 import repodoc_ls
 
@@ -30,26 +30,6 @@ except ModuleNotFoundError:  # Python 3.10
 REPO = Path(__file__).resolve().parent.parent
 VERSION_SCRIPT = REPO / "scripts" / "version.py"
 needs_nvim = pytest.mark.skipif(NVIM is None, reason="Neovim 0.9+ not found")
-
-
-def run_lua(code: str, tmp_path: Path, runtime: Path = REPO / "nvim-client"):
-    """The JSON value a Lua chunk returns, run by `nvim -l` with `runtime` on the runtime path."""
-    script = tmp_path / "chunk.lua"
-    script.write_text(
-        f"vim.opt.runtimepath:prepend({json.dumps(str(runtime))})\n"
-        f"local value = (function() {code} end)()\n"
-        f"io.stdout:write(vim.json.encode(value))\n",
-        encoding="utf-8",
-    )
-    proc = subprocess.run(
-        [NVIM, "--headless", "--clean", "-l", str(script)],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return json.loads(proc.stdout)
 
 
 # --------------------------------------------------------------------------- one version
