@@ -41,13 +41,13 @@ def test_export_to_another_folder_and_check_it(workspace, tmp_path):
 
 def test_show_prints_one_page(workspace):
     page = repodoc("show", str(workspace / "shop" / "cart.py"))
-    assert page.returncode == 0 and page.stdout.startswith("# shop/cart.py\n")
+    assert page.returncode == 0 and page.stdout.startswith("# `shop/cart.py`\n")
     kw = repodoc("show", "shop/cart.py", "--kind", "kw", cwd=workspace)
-    assert kw.stdout.startswith("# shop/cart.py — keywords\n")
+    assert kw.stdout.startswith("# `shop/cart.py` — keywords\n")
     folder = repodoc("show", str(workspace / "shop"), "--kind", "sub")
-    assert folder.stdout.startswith("# shop/ — symbols")
+    assert folder.stdout.startswith("# `shop/` — symbols")
     root = repodoc("show", ".", cwd=workspace)
-    assert root.stdout.startswith("# ws\n")
+    assert root.stdout.startswith("# `ws`\n")
 
 
 @pytest.mark.parametrize(
@@ -86,4 +86,4 @@ def test_conflicting_files_stop_the_export_before_anything_is_written(workspace)
     assert "not written by repodoc" in result.stderr and "  index.md" in result.stderr
     assert [p.name for p in out.iterdir()] == ["index.md"]
     forced = repodoc("export", str(workspace), "--force")
-    assert forced.returncode == 0 and (out / "index.md").read_text().startswith("# ws")
+    assert forced.returncode == 0 and (out / "index.md").read_text().startswith("# `ws`")

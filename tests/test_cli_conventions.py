@@ -62,7 +62,7 @@ def test_every_command_finds_the_project_root_upward(tmp_path, marker):
     files = 2 if marker == ".git" else 3  # the marker file is documented too
     assert indexed.returncode == 0 and indexed.stdout.startswith(f"indexed {files} files"), indexed.stdout
     shown = repodoc("show", "mod.py", cwd=below)
-    assert shown.returncode == 0 and shown.stdout.startswith("# mypkg/deep/mod.py\n")
+    assert shown.returncode == 0 and shown.stdout.startswith("# `mypkg/deep/mod.py`\n")
     verbose = repodoc("check", "-v", cwd=below)
     assert f"workspace root {project} (it holds {marker})" in verbose.stderr
 

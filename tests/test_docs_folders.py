@@ -87,16 +87,16 @@ def renderer(index) -> Renderer:
 
 def test_root_index_lists_folders_and_files(renderer, workspace):
     text = page(renderer, "", "index")
-    assert text.startswith(f"# {workspace.name}\n\n")
+    assert text.startswith(f"# `{workspace.name}`\n\n")
     assert "A small workspace that exercises every case the index must handle." in text
     assert "[overview](doc.md)" in text and "[symbols](sub.md)" in text
     folders_ = {row[0]: row for row in table_rows(text, "Folders")}
-    assert folders_["[shop/](shop/index.md)"][1:] == ["5", "Shop package: carts and prices."]
-    assert folders_["[odd names/](odd%20names/index.md)"][1] == "1"
-    assert "[src/](src/index.md)" in folders_ and "[data/](data/index.md)" in folders_
+    assert folders_["[`shop/`](shop/index.md)"][1:] == ["5", "Shop package: carts and prices."]
+    assert folders_["[`odd names/`](odd%20names/index.md)"][1] == "1"
+    assert "[`src/`](src/index.md)" in folders_ and "[`data/`](data/index.md)" in folders_
     assert not any("gadgets" in name for name in folders_)  # direct children only
     files = {row[0]: row for row in table_rows(text, "Files")}
-    assert files["[README.md](README.md_docs.md)"][1:] == [
+    assert files["[`README.md`](README.md_docs.md)"][1:] == [
         "Markdown",
         "12",
         "Fixture workspace",
@@ -107,17 +107,17 @@ def test_root_index_lists_folders_and_files(renderer, workspace):
 
 def test_package_index(renderer):
     text = page(renderer, "shop", "index")
-    assert text.startswith("# shop/\n\nShop package: carts and prices.\n")
+    assert text.startswith("# `shop/`\n\nShop package: carts and prices.\n")
     assert "[overview](doc.md) · [symbols](sub.md) · [root: ws](../index.md)" in text
     files = {row[0]: row for row in table_rows(text, "Files")}
-    assert files["[cart.py](cart.py_docs.md)"][1:] == [
+    assert files["[`cart.py`](cart.py_docs.md)"][1:] == [
         "module",
         "47",
         "A shopping cart.",
         "[keywords](cart.py_kw.md)",
     ]
-    assert files[r"[\_\_init\_\_.py](__init__.py_docs.md)"][1] == "package init"
-    assert [row[0] for row in table_rows(text, "Folders")] == ["[util/](util/index.md)"]
+    assert files["[`__init__.py`](__init__.py_docs.md)"][1] == "package init"
+    assert [row[0] for row in table_rows(text, "Folders")] == ["[`util/`](util/index.md)"]
 
 
 def test_nested_index_links_parent_and_root_and_escapes_odd_names(renderer):
@@ -125,7 +125,7 @@ def test_nested_index_links_parent_and_root_and_escapes_odd_names(renderer):
     assert "[up: shop/](../index.md) · [root: ws](../../index.md)" in text
     assert "## Folders" not in text  # no empty sections
     odd = page(renderer, "odd names", "index")
-    assert "[café menu.py](caf%C3%A9%20menu.py_docs.md)" in odd
+    assert "[`café menu.py`](caf%C3%A9%20menu.py_docs.md)" in odd
     assert "[keywords](caf%C3%A9%20menu.py_kw.md)" in odd
 
 
@@ -141,18 +141,18 @@ def test_index_deps_cover_the_subtree(renderer):
 def test_package_doc(renderer):
     rendered = renderer.render_unit(Unit("doc", "shop"))["shop/doc.md"]
     text = rendered.text
-    assert text.startswith("# shop/ — overview\n")
+    assert text.startswith("# `shop/` — overview\n")
     assert (
-        "## Role\n\nShop package: carts and prices.\n\nFrom [\\_\\_init\\_\\_.py](__init__.py_docs.md)."
+        "## Role\n\nShop package: carts and prices.\n\nFrom [`__init__.py`](__init__.py_docs.md)."
     ) in text
     assert table_rows(text, "Files by type") == [["module", "3", "74"], ["package init", "2", "6"]]
     key = table_rows(text, "Key modules")
-    assert key[0] == ["[pricing.py](pricing.py_docs.md)", "5", "Prices and discounts."]
-    assert key[1][:2] == ["[cart.py](cart.py_docs.md)", "4"]
+    assert key[0] == ["[`pricing.py`](pricing.py_docs.md)", "5", "Prices and discounts."]
+    assert key[1][:2] == ["[`cart.py`](cart.py_docs.md)", "4"]
     api = table_rows(text, "Public API")  # from shop/__init__.py's __all__, to the definitions
     assert [row[:3] for row in api] == [
-        ["[Cart](cart.py_docs.md#Cart)", "class", "[cart.py](cart.py_docs.md)"],
-        [r"[price\_of](pricing.py_docs.md#price_of)", "function", "[pricing.py](pricing.py_docs.md)"],
+        ["[`Cart`](cart.py_docs.md#Cart)", "class", "[`cart.py`](cart.py_docs.md)"],
+        ["[`price_of`](pricing.py_docs.md#price_of)", "function", "[`pricing.py`](pricing.py_docs.md)"],
     ]
     deps = text.split("## External dependencies\n", 1)[1]
     stdlib, third = deps.split("### Third party")
@@ -192,8 +192,8 @@ def test_doc_graph_is_capped_by_fan_in(renderer, monkeypatch):
 def test_public_api_without_all_and_bounded(renderer, monkeypatch):
     text = page(renderer, "src/gadgets", "doc")
     assert [row[0] for row in table_rows(text, "Public API")] == [
-        "[Widget](widget.py_docs.md#Widget)",
-        "[Gizmo](widget.py_docs.md#Gizmo)",
+        "[`Widget`](widget.py_docs.md#Widget)",
+        "[`Gizmo`](widget.py_docs.md#Gizmo)",
     ]
     monkeypatch.setattr(folders, "PUBLIC_API_LIMIT", 1)
     text = page(Renderer(renderer.index), "shop", "doc")
@@ -218,7 +218,7 @@ def test_mermaid_labels_are_escaped(tmp_path):
         assert NODE.match(line) or EDGE.match(line), line
     listing = page(renderer, "", "index")
     row = next(r for r in table_rows(listing, "Files") if "a\\|b" in r[0])
-    assert row[0] == r"[a\|b \[x\].py](a%7Cb%20%5Bx%5D.py_docs.md)"
+    assert row[0] == r"[`a\|b [x].py`](a%7Cb%20%5Bx%5D.py_docs.md)"
     assert row[3] == r"Pipes \| and \`ticks\`."
     assert check_links(renderer.output, {**render_all(renderer), **placeholder_file_pages(index)}, root) == []
 
@@ -230,7 +230,7 @@ def test_sub_lists_every_symbol_alphabetically(renderer):
     rendered = renderer.render_unit(Unit("sub", "shop"))
     assert list(rendered) == ["shop/sub.md"]
     text = rendered["shop/sub.md"].text
-    assert text.startswith("# shop/ — symbols\n")
+    assert text.startswith("# `shop/` — symbols\n")
     assert "| [Cart.add](cart.py_docs.md#Cart.add) | method | cart.py:32 |" in text
     assert "| [SpecialCart](util/helpers.py_docs.md#SpecialCart) | class | util/helpers.py:6 |" in text
     rows = [line for line in text.splitlines() if line.startswith("| [")]
@@ -356,7 +356,7 @@ def test_stdlib_folder_pages(tmp_path):
     assert all(len(t.encode("utf-8")) <= subpages.SUB_SPLIT_BYTES for t in texts.values())
     assert "sub-t.md" in texts and "sub-t-2.md" in texts  # test_* methods: a letter in parts
     key = table_rows(texts["email/doc.md"], "Key modules")
-    assert key[0][0] == "[message.py](message.py_docs.md)"
+    assert key[0][0] == "[`message.py`](message.py_docs.md)"
     ids, edges = mermaid(texts["email/doc.md"])
     assert ("mime/text.py", "mime/nonmultipart.py") in edges
     ids, _ = mermaid(texts["doc.md"])

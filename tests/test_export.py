@@ -191,7 +191,7 @@ def test_templates_can_be_overridden_by_the_workspace(workspace):
     export(index)
     output = workspace / "docs" / "repodoc"
     assert (output / "shop" / "cart.py_kw.md").read_text() == "# shop/cart.py (custom)\n"
-    assert (output / "shop" / "cart.py_docs.md").read_text().startswith("# shop/cart.py\n")
+    assert (output / "shop" / "cart.py_docs.md").read_text().startswith("# `shop/cart.py`\n")
     # A changed template changes the fingerprint: everything is re-rendered, the kw pages rewritten.
     (custom / "file_kw.md.j2").write_text("# {{ title | text }} (custom 2)\n")
     result = export(_build(workspace, templates="my_templates"))

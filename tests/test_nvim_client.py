@@ -214,7 +214,7 @@ def test_hover_shows_signature_and_definition(run):
 def test_doc_page_opens_in_a_markdown_scratch_buffer(run):
     _ok(run, "doc")
     doc = run["doc"]
-    assert doc["lines"][0] == "# shop/cart.py"
+    assert doc["lines"][0] == "# `shop/cart.py`"
     assert doc["filetype"] == "markdown" and doc["buftype"] == "nofile" and not doc["modifiable"]
     assert doc["windows"] >= 2  # opened in a split next to the source
 
@@ -224,9 +224,9 @@ def test_links_open_pages_and_source_lines(run):
     assert run["same_page"]["name"] == "repodoc://shop/cart.py_docs.md"
     assert '<a id="Cart"></a>' in run["same_page"]["line"]
     assert '<a id="SpecialCart"></a>' in run["other_page_anchor"]["line"]
-    assert run["odd_page"]["lines"] == ["# odd names/café menu.py"]
+    assert run["odd_page"]["lines"] == ["# `odd names/café menu.py`"]
     _ok(run, "follow_page")
-    assert run["follow_page"]["lines"] == ["# shop/pricing.py"]
+    assert run["follow_page"]["lines"] == ["# `shop/pricing.py`"]
     _ok(run, "follow_source")
     src = run["follow_source"]
     assert _rel(run, src["name"]) == "shop/pricing.py"

@@ -143,7 +143,7 @@ def render_file_page(renderer: Renderer, path: str) -> Rendered:
 
 def _metadata(p: PageLinks, facts: FileFacts) -> list[tuple[str, str]]:
     rows = [
-        ("Source", f"[{pages.text(facts.path)}]({p.to_source(facts.path)})"),
+        ("Source", f"[{pages.cell_code(facts.path)}]({p.to_source(facts.path)})"),
         ("Type", p.renderer.graph.kind(facts.path)),
     ]
     module = p.renderer.graph.module_name.get(facts.path) if facts.is_python else None
@@ -496,7 +496,7 @@ def _source(p: PageLinks, facts: FileFacts) -> View | None:
             "shown": _shown_lines(source.lines, source.cut),
             "more": _count(source.more_bytes, "more byte"),
             "limit": _count(budget, "byte"),
-            "link": f"[{pages.text(facts.path)}]({p.to_source(facts.path)})",
+            "link": f"[{pages.code(facts.path)}]({p.to_source(facts.path)})",
         }
     )
 

@@ -62,7 +62,7 @@ class PageLinks:
         return pages.link(self.page, pages.folder_page(folder, kind))
 
     def file_link(self, path: str, fragment: str | None = None) -> str:
-        return f"[{pages.text(path)}]({self.to_page(path, fragment)})"
+        return f"[{pages.code(path)}]({self.to_page(path, fragment)})"
 
     def line_link(self, path: str, line: int, label: str | None = None) -> str:
         return f"[{label or line}]({self.to_source(path, line)})"

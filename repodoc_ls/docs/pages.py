@@ -125,13 +125,23 @@ def text(value: str) -> str:
 
 
 def code(value: str) -> str:
-    """Inline code that survives backticks inside the value."""
+    """Inline code that survives backticks inside the value. A line break (which a code span
+    shows as a space anyway) becomes a space, so the span cannot end a heading or a row."""
+    if "\n" in value or "\r" in value:
+        value = value.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
     if "`" not in value and value.strip():
         return f"`{value}`"
     longest = max((len(m) for m in re.findall(r"`+", value)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if value.startswith("`") or value.endswith("`") or not value.strip() else ""
     return f"{fence}{pad}{value}{pad}{fence}"
+
+
+def cell_code(value: str) -> str:
+    """`code(value)` for a table cell: a `|` would end the cell, so it is escaped (inside a
+    table, GFM and markdown-it read `\\|` in a code span as `|`; elsewhere they would not)."""
+    spanned = code(value)
+    return spanned.replace("|", "\\|") if "|" in spanned else spanned
 
 
 def fence_for(content: str) -> str:

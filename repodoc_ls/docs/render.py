@@ -155,6 +155,7 @@ def _environment(override_dir: str | None) -> jinja2.Environment:
     )
     env.filters["text"] = pages.text
     env.filters["code"] = pages.code
+    env.filters["cell_code"] = pages.cell_code
     return env
 
 
