@@ -23,6 +23,7 @@ from repodoc_ls.docs import kinds
 from repodoc_ls.docs.export import ExportError
 from repodoc_ls.docs.outfolder import check_output_folder
 from repodoc_ls.docs.render import TemplateError, template_notice
+from repodoc_ls.docs.sourceurl import source_url
 from repodoc_ls.safefs import is_inside
 from repodoc_ls.scan import DEFAULT_EXCLUDE_DIRS, MANIFEST_NAME, SKIP_DIRS, is_excluded
 
@@ -105,6 +106,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["jobs"] = args.jobs
     if getattr(args, "trust_templates", False):
         overrides["trust_templates"] = True
+    for name in ("source_url", "source_rev"):
+        if getattr(args, name, None):
+            overrides[name] = getattr(args, name)
     return load_settings(args.root, overrides)
 
 
@@ -112,6 +116,7 @@ def _page_settings(args: argparse.Namespace, ui: _Ui) -> Settings:
     """Settings for a command that renders pages; says (once) when the workspace's
     templates are left aside."""
     settings = _settings(args)
+    source_url(settings)  # a `{rev}` no one gave and .git does not name: exit 2 now
     notice = template_notice(settings)
     if notice:
         ui.warn(notice)
@@ -328,6 +333,18 @@ def _trust_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _source_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--source-url",
+        metavar="TEMPLATE",
+        help="link sources to a forge, e.g. https://github.com/OWNER/REPO/blob/{rev}/{path}#L{line} "
+        "(default: source-url, else links relative to the output folder)",
+    )
+    parser.add_argument(
+        "--source-rev", metavar="REV", help="the {rev} of --source-url (default: the commit .git/HEAD names)"
+    )
+
+
 def _verbosity_flags(parser: argparse.ArgumentParser, default) -> None:
     # Given before or after the command; after it, argparse's SUPPRESS keeps the subcommand
     # from resetting what was given before.
@@ -380,6 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
     p.add_argument("--force", action="store_true", help="overwrite files repodoc did not write")
     _trust_flag(p)
+    _source_flags(p)
     _verbosity_flags(p, argparse.SUPPRESS)
     p.set_defaults(func=cmd_export)
 
@@ -393,6 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="text (default), json, or github (workflow annotations)",
     )
     _trust_flag(p)
+    _source_flags(p)
     _verbosity_flags(p, argparse.SUPPRESS)
     p.set_defaults(func=cmd_check)
 
@@ -410,6 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
         f"{', '.join(ROOT_MARKERS)})",
     )
     _trust_flag(p)
+    _source_flags(p)
     _verbosity_flags(p, argparse.SUPPRESS)
     p.set_defaults(func=cmd_show)
 

@@ -12,10 +12,13 @@ resolved), its `templates` folder is used only when the user trusts templates
 from __future__ import annotations
 
 import os
+import re
+import string
 import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from repodoc_ls.safefs import DEFAULT_MAX_FILE_BYTES, is_inside, read_regular
 
@@ -51,6 +54,55 @@ def parse_features(raw: Any, origin: str) -> dict[str, bool]:
     return out
 
 
+#: The placeholders of `source-url`: the file's path (posix, relative to the root,
+#: percent-encoded), the revision and, after the `#` only, the line.
+SOURCE_URL_FIELDS = ("path", "rev", "line")
+#: What a `source-url` may hold besides placeholders: URL characters that cannot end a
+#: Markdown link or start markup in one (no space, parentheses, angle brackets or quotes).
+_URL_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#@!$&*+,;=%\[\]]*")
+_REV = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/\-]*")
+
+
+def check_source_url(value: Any, origin: str) -> str:
+    """A `source-url` template, checked: an http(s) URL with a host, `{path}` before any
+    `#`, `{line}` only after it, no other placeholder and nothing that could break out of a
+    Markdown link. The workspace may give it (it is only a link), so it is checked as input."""
+    if not isinstance(value, str):
+        raise SettingsError(f"{origin}: source-url must be a string, not {value!r}")
+    try:
+        parts = list(string.Formatter().parse(value))
+    except ValueError as exc:
+        raise SettingsError(f"{origin}: source-url {value!r}: {exc}") from None
+    base, _, fragment = value.partition("#")
+    for literal, name, spec, conversion in parts:
+        if not _URL_CHARS.fullmatch(literal):
+            raise SettingsError(f"{origin}: source-url {value!r} holds a character a link cannot hold")
+        if name is None:
+            continue
+        if spec or conversion:
+            raise SettingsError(f"{origin}: source-url {value!r}: placeholders take no format or conversion")
+        if name not in SOURCE_URL_FIELDS:
+            raise SettingsError(
+                f"{origin}: source-url {value!r}: unknown placeholder {{{name}}} "
+                f"(known: {', '.join('{' + f + '}' for f in SOURCE_URL_FIELDS)})"
+            )
+    if "{path}" not in base:
+        raise SettingsError(f"{origin}: source-url {value!r} must hold {{path}} before any '#'")
+    if "{line}" in base or fragment.count("#"):
+        raise SettingsError(f"{origin}: source-url {value!r}: {{line}} belongs after the one '#'")
+    url = urlsplit(base.replace("{path}", "p").replace("{rev}", "r"))
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise SettingsError(f"{origin}: source-url {value!r} must be an http:// or https:// URL")
+    return value
+
+
+def check_source_rev(value: Any, origin: str) -> str:
+    """A revision for `{rev}`: a commit, branch or tag name (no `..`, nothing a URL escapes)."""
+    if not isinstance(value, str) or not _REV.fullmatch(value) or ".." in value:
+        raise SettingsError(f"{origin}: source-rev must be a commit, branch or tag name, not {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     root: Path
@@ -66,6 +118,8 @@ class Settings:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger files get metadata and a note, never a read
     trust_templates: bool = False  # only an override (CLI flag, editor setting) can set it
     features: frozenset[str] = frozenset(FEATURES)  # the enabled ones; see FEATURES
+    source_url: str | None = None  # e.g. https://github.com/o/r/blob/{rev}/{path}#L{line}
+    source_rev: str | None = None  # {rev} of source_url; default: the commit .git/HEAD names
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     #: Names of the settings an override (the user, not the workspace) gave.
     from_user: frozenset[str] = field(default=frozenset(), compare=False)
@@ -132,6 +186,10 @@ def _coerce(raw: dict[str, Any], origin: str) -> dict[str, Any]:
         default = f.default
         if name == "features":
             value = parse_features(value, origin)
+        elif name in ("source_url", "source_rev") and value is not None:
+            value = (
+                check_source_url(value, origin) if name == "source_url" else check_source_rev(value, origin)
+            )
         elif isinstance(default, bool):
             if not isinstance(value, bool):
                 raise SettingsError(f"{origin}: {key} must be true or false, not {value!r}")

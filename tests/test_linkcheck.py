@@ -62,7 +62,7 @@ See [the cart class]({P.link(root_index, cart, P.anchor("Cart"))}),
 [the API heading]({P.link(root_index, cart, "api")}).
 [top](#) [this heading](#index-of-the-workspace) [readme]({src.source(root_index, "README.md")})
 [readme heading]({src.source(root_index, "README.md")}#install-it)
-[readme line]({src.source(root_index, "README.md", 5)})
+[readme title]({src.source(root_index, "README.md")}#read-me)
 External: <https://example.com/x>, [mail](mailto:a@b.c), [cmd](command:repodoc.reindex),
 [web](https://example.com/a/b.md#nope), [proto](//example.com/x).
 <a href="{P.link(root_index, weird)}">weird page</a>

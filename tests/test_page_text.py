@@ -73,7 +73,9 @@ def test_file_names_in_tables_read_back_and_links_resolve(exported):
     ws, out = exported
     index_page = (out / pages.folder_page("my_pkg", "index")).read_text(encoding="utf-8")
     assert sorted(_table_link_texts(index_page)) == sorted(Path(n).name for n in NAMES)
-    source_rows = _table_link_texts((out / pages.file_page("my_pkg/pipe|name.py")).read_text(encoding="utf-8"))
+    source_rows = _table_link_texts(
+        (out / pages.file_page("my_pkg/pipe|name.py")).read_text(encoding="utf-8")
+    )
     assert "my_pkg/pipe|name.py" in source_rows  # the `|` did not split the metadata row
     assert check_links(out, source_root=ws) == []
 

@@ -245,7 +245,7 @@ def test_a_page_that_is_a_link_or_a_fifo_is_replaced_never_followed(ws, capsys):
     )
     code, _, err = repodoc(capsys, "export", str(ws), "--jobs", "1")
     assert code == 0, err
-    assert not page.is_symlink() and page.read_text().startswith("# pkg/mod.py")
+    assert not page.is_symlink() and page.read_text().startswith("# `pkg/mod.py`")
     assert fifo_page.is_file()
     assert tree_state(victim) == before
     assert repodoc(capsys, "check", str(ws))[0] == 0

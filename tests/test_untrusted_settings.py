@@ -206,7 +206,7 @@ async def test_server_export_refuses_settings_the_workspace_may_not_give(client:
     assert status["state"] == "ready"
     # Meanwhile the folder is indexed with the defaults, inside the workspace.
     doc = await request(client, "repodoc/fileDoc", {"uri": uri(ws, "pkg/mod.py")})
-    assert doc["markdown"].startswith("# pkg/mod.py\n")
+    assert doc["markdown"].startswith("# `pkg/mod.py`\n")
     assert not (ws / ".gitignore").exists()
     assert snapshot(victim) == before
     assert not marker.exists()

@@ -71,8 +71,8 @@ def test_untrusted_templates_are_not_used_in_process(hostile):
     ws, marker, _ = hostile()
     renderer = _renderer(ws)
     assert renderer.template_dir is None
-    assert renderer.render_page("pkg/mod.py", "docs").startswith("# pkg/mod.py\n")
-    assert renderer.render_page("pkg/mod.py", "kw").startswith("# pkg/mod.py — keywords\n")
+    assert renderer.render_page("pkg/mod.py", "docs").startswith("# `pkg/mod.py`\n")
+    assert renderer.render_page("pkg/mod.py", "kw").startswith("# `pkg/mod.py` — keywords\n")
     assert not marker.exists()
 
 
@@ -98,7 +98,7 @@ def test_a_templates_folder_outside_the_workspace_is_not_used(hostile, tmp_path)
     (ws / "pyproject.toml").write_text(f'[tool.repodoc]\ntemplates = "{outside}"\n')
     renderer = _renderer(ws, trust_templates=True)
     assert renderer.template_dir is None
-    assert renderer.render_page("pkg/mod.py", "kw").startswith("# pkg/mod.py — keywords\n")
+    assert renderer.render_page("pkg/mod.py", "kw").startswith("# `pkg/mod.py` — keywords\n")
 
 
 @pytest.mark.parametrize(
@@ -133,9 +133,11 @@ def test_cli_without_trust_renders_with_the_built_in_templates(hostile):
     exported = repodoc("export", str(ws))
     assert exported.returncode == 0, exported.stderr
     page = ws / "docs" / "repodoc" / "pkg" / "mod.py_docs.md"
-    assert page.read_text().startswith("# pkg/mod.py\n")
+    assert page.read_text().startswith("# `pkg/mod.py`\n")
     assert (
-        (ws / "docs" / "repodoc" / "pkg" / "mod.py_kw.md").read_text().startswith("# pkg/mod.py — keywords\n")
+        (ws / "docs" / "repodoc" / "pkg" / "mod.py_kw.md")
+        .read_text()
+        .startswith("# `pkg/mod.py` — keywords\n")
     )
     checked = repodoc("check", str(ws))
     assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -264,9 +266,9 @@ async def test_server_without_trust_renders_with_the_built_in_templates(
 ):
     ws = untrusted_ws[0]
     doc = await request(untrusted, "repodoc/fileDoc", {"uri": uri(ws, "pkg/mod.py")})
-    assert doc["markdown"].startswith("# pkg/mod.py\n")
+    assert doc["markdown"].startswith("# `pkg/mod.py`\n")
     kw = await request(untrusted, "repodoc/keywordIndex", {"uri": uri(ws, "pkg/mod.py")})
-    assert kw["markdown"].startswith("# pkg/mod.py — keywords\n")
+    assert kw["markdown"].startswith("# `pkg/mod.py` — keywords\n")
     shown = await _execute(untrusted, "repodoc.showFileDoc", {"uri": uri(ws, "pkg/mod.py")})
     assert shown["markdown"] == doc["markdown"]
     exported = await _execute(untrusted, "repodoc.exportDocs")
@@ -291,7 +293,7 @@ async def test_server_trust_from_the_settings_applies_at_once(untrusted: Languag
         types.DidChangeConfigurationParams(settings={"repodoc": settings})
     )
     doc = await request(untrusted, "repodoc/fileDoc", {"uri": uri(ws, "pkg/mod.py")})
-    assert doc["markdown"].startswith("# pkg/mod.py\n")
+    assert doc["markdown"].startswith("# `pkg/mod.py`\n")
     _unharmed(untrusted_ws)
 
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from repodoc_ls.docs import pages
+from repodoc_ls.docs import pages, slugs
 from repodoc_ls.model import FileFacts
 
 if TYPE_CHECKING:
@@ -53,10 +53,19 @@ class PageLinks:
         return pages.link(self.page, pages.keyword_page(path))
 
     def to_source(self, path: str, line: int | None = None) -> str:
+        """A link to a source file, at a line: a Markdown file's at the heading of the
+        section holding the line (forges ignore `#L<n>` on rendered Markdown)."""
         base = self._sources.get(path)
         if base is None:
-            base = self._sources[path] = self.renderer.sources.source(self.page, path)
-        return f"{base}#L{line}" if line else base
+            base = self._sources[path] = self.renderer.sources.file(self.page, path)
+        if not line:
+            return base
+        if slugs.is_markdown(path):
+            self.deps.add(path)  # its headings are the anchors
+            anchor = slugs.section_anchor(self.renderer.source_headings(path), line)
+            return f"{base}#{pages.heading_fragment(anchor)}" if anchor else base
+        fragment = self.renderer.sources.line_fragment(line)
+        return f"{base}#{fragment}" if fragment else base
 
     def to_folder(self, folder: str, kind: str) -> str:
         return pages.link(self.page, pages.folder_page(folder, kind))

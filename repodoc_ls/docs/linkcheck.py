@@ -10,7 +10,8 @@
 - a relative path outside the output folder (a source file of the workspace): the file exists
   on disk and, symbolic links resolved, lies inside the workspace; `#L<n>` / `#L<n>-L<m>`
   must lie within its line count (unknown for a file too large to read: not checked); a
-  fragment on a Markdown source file may be one of its anchors or a line reference. Files
+  fragment on a Markdown source file must be one of its anchors (front matter skipped), never
+  a line reference, which forges ignore on rendered Markdown (see `slugs.py`). Files
   are read only when regular (never a FIFO) and under the size limit.
 
 Absolute URLs (any `scheme:` such as `https://`, `mailto:`, `command:`, and `//host`) are
@@ -26,15 +27,14 @@ import os
 import posixpath
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from repodoc_ls.docs.slugs import MD, Slugger, heading_slug, heading_text, is_markdown, without_front_matter
 from repodoc_ls.safefs import DEFAULT_MAX_FILE_BYTES, FileTooLarge, is_inside, read_regular
 
 __all__ = ["BrokenLink", "check_links", "markdown_files", "page_anchors", "heading_slug"]
@@ -48,11 +48,8 @@ class BrokenLink:
     reason: str
 
 
-_MD = MarkdownIt("commonmark").enable("table")
-
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _LINE_FRAGMENT = re.compile(r"^L(\d+)(?:-L(\d+))?$")
-_MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 # An HTML open tag (the pattern CommonMark uses), or a comment, which is skipped.
 _ATTR_NAME = r"[A-Za-z_:][A-Za-z0-9:._-]*"
@@ -67,48 +64,6 @@ _Parsed = tuple[list[tuple[int, str]], frozenset[str]]
 
 
 # ---------------------------------------------------------------- parsing pages
-
-
-def heading_slug(text: str) -> str:
-    """GitHub's slug of a heading's text (before de-duplication): lowercase, punctuation
-    removed except `-` and `_`, each space turned into `-`."""
-    kept = []
-    for ch in text.lower():
-        if ch == " ":
-            kept.append("-")
-        elif ch == "-" or ch == "_" or ch.isalnum() or unicodedata.category(ch)[0] == "M":
-            kept.append(ch)
-        elif unicodedata.category(ch) == "Pc":
-            kept.append(ch)
-    return "".join(kept)
-
-
-class _Slugger:
-    """De-duplicates slugs the way github-slugger does: `x`, `x-1`, `x-2`..."""
-
-    def __init__(self) -> None:
-        self.occurrences: dict[str, int] = {}
-
-    def slug(self, text: str) -> str:
-        original = slug = heading_slug(text)
-        while slug in self.occurrences:
-            self.occurrences[original] += 1
-            slug = f"{original}-{self.occurrences[original]}"
-        self.occurrences[slug] = 0
-        return slug
-
-
-def _heading_text(children: Iterable[Token] | None) -> str:
-    """The text content of a heading as GitHub renders it (HTML tags dropped)."""
-    parts = []
-    for tok in children or ():
-        if tok.type in ("text", "text_special", "code_inline"):
-            parts.append(tok.content)
-        elif tok.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif tok.type == "image":
-            parts.append(_heading_text(tok.children))
-    return "".join(parts)
 
 
 def _scan_html(content: str, first_line: int, links: list[tuple[int, str]], anchors: set[str]) -> None:
@@ -189,14 +144,14 @@ def _parse(text: str) -> _Parsed:
     """(links as (line, target), anchors) of one Markdown page."""
     links: list[tuple[int, str]] = []
     anchors: set[str] = set()
-    slugger = _Slugger()
-    tokens = _MD.parse(_blank_fenced_code(text))
+    slugger = Slugger()
+    tokens = MD.parse(_blank_fenced_code(text))
     for i, tok in enumerate(tokens):
         if tok.type == "inline":
             start = tok.map[0] + 1 if tok.map else 1
             _walk_inline(tok.children or (), start, links, anchors)
             if i and tokens[i - 1].type == "heading_open":
-                anchors.add(slugger.slug(_heading_text(tok.children)))
+                anchors.add(slugger.slug(heading_text(tok.children)))
         elif tok.type == "html_block":
             _scan_html(tok.content, tok.map[0] + 1 if tok.map else 1, links, anchors)
     return links, frozenset(anchors)
@@ -208,10 +163,6 @@ def page_anchors(text: str) -> frozenset[str]:
 
 
 # ---------------------------------------------------------------- checking
-
-
-def _is_markdown(path: str) -> bool:
-    return path.lower().endswith(_MARKDOWN_SUFFIXES)
 
 
 def _count_lines(data: bytes) -> int:
@@ -253,7 +204,7 @@ class _Checker:
                 text = read_regular(path, DEFAULT_MAX_FILE_BYTES).decode("utf-8", errors="replace")
             except OSError:  # also a FIFO (never blocks) and a file too large to read
                 text = ""
-            self.file_anchors[path] = _parse(text)[1]
+            self.file_anchors[path] = _parse(without_front_matter(text))[1]
         return self.file_anchors[path] or frozenset()
 
     def lines_of(self, path: str) -> int | None:
@@ -304,7 +255,7 @@ class _Checker:
         return self.check_outside(full, fragment)
 
     def check_inside(self, rel: str, full: str, fragment: str) -> str | None:
-        if _is_markdown(rel) or self.in_memory and rel in self.names:
+        if is_markdown(rel) or self.in_memory and rel in self.names:
             name = self.names.get(rel)
             if name is None:
                 return f"no such page '{rel}'"
@@ -337,11 +288,12 @@ class _Checker:
             return None
         if kind == "dir":
             return f"fragment '#{fragment}' on folder '{shown}'"
-        if _is_markdown(full):
+        if is_markdown(full):
             if fragment in self.anchors_of_file(full):
                 return None
-            if not _LINE_FRAGMENT.match(fragment):
-                return f"no anchor '{fragment}' on page {shown}"
+            if _LINE_FRAGMENT.match(fragment):
+                return f"'#{fragment}' on Markdown file '{shown}': forges ignore line anchors there; link a heading"
+            return f"no anchor '{fragment}' on page {shown}"
         return self.check_line_fragment(full, shown, fragment)
 
     def check_line_fragment(self, full: str, shown: str, fragment: str) -> str | None:

@@ -13,8 +13,11 @@ import os
 import posixpath
 import re
 from functools import lru_cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from repodoc_ls.docs.sourceurl import SourceUrl
 
 DOCS_SUFFIX = "_docs.md"
 KEYWORDS_SUFFIX = "_kw.md"
@@ -90,11 +93,13 @@ def link(from_page: str, to_page: str, fragment: str | None = None) -> str:
 
 
 class SourceLinks:
-    """Links from pages to source files, which live in the workspace, not the output folder."""
+    """Links from pages to source files, which live in the workspace, not the output folder:
+    relative to the page, or to a forge when the settings give a `source-url`."""
 
-    def __init__(self, root: str, output: str):
+    def __init__(self, root: str, output: str, forge: SourceUrl | None = None):
         self.root = os.path.abspath(root)
         self.output = os.path.abspath(output)
+        self.forge = forge
         self._dirs: dict[tuple[str, str], str] = {}
 
     def _dir_link(self, page_dir: str, source_dir: str) -> str:
@@ -107,10 +112,27 @@ class SourceLinks:
             found = self._dirs[key] = _quote(rel)
         return found
 
-    def source(self, from_page: str, path: str, line: int | None = None) -> str:
+    def file(self, from_page: str, path: str) -> str:
+        """The link to a source file from a page."""
+        if self.forge is not None:
+            return self.forge.base(path)
         source_dir, name = posixpath.split(path)
-        rel = f"{self._dir_link(posixpath.dirname(from_page), source_dir)}/{_quote(name)}"
-        return rel + (f"#L{line}" if line else "")
+        return f"{self._dir_link(posixpath.dirname(from_page), source_dir)}/{_quote(name)}"
+
+    def line_fragment(self, line: int) -> str | None:
+        """The fragment naming a line of a (non-Markdown) source file; None when the forge's
+        links name no lines."""
+        return self.forge.line_fragment(line) if self.forge is not None else f"L{line}"
+
+    def source(self, from_page: str, path: str, line: int | None = None) -> str:
+        base = self.file(from_page, path)
+        fragment = self.line_fragment(line) if line else None
+        return f"{base}#{fragment}" if fragment else base
+
+
+def heading_fragment(anchor: str) -> str:
+    """A Markdown source's heading anchor as a link fragment (slugs keep any letter)."""
+    return quote(anchor, safe="-_.~")
 
 
 _MD_ESCAPE = re.compile(r"([\\`*_\[\]<>#|~&])")

@@ -24,7 +24,7 @@ from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
 
 from repodoc_ls import __version__
 from repodoc_ls.config import Settings
-from repodoc_ls.docs import kinds, pages
+from repodoc_ls.docs import kinds, pages, slugs, sourceurl
 from repodoc_ls.docs.folderview import FolderCache
 from repodoc_ls.docs.kinds import NoSuchPage, Scope
 from repodoc_ls.docs.units import Rendered, Unit
@@ -218,12 +218,24 @@ class Renderer:
         self.settings = index.settings
         self.root = Path(self.settings.root)
         self.output = Path(output_dir).resolve() if output_dir is not None else self.settings.output_path
-        self.sources = pages.SourceLinks(str(self.root), str(self.output))
+        self.sources = pages.SourceLinks(
+            str(self.root), str(self.output), sourceurl.source_url(self.settings)
+        )
         self.read_source = read_source or _read_from_disk(self.root, self.settings.max_file_bytes)
         self.template_dir = template_folder(self.settings)
         self.env = make_environment(self.template_dir)
         #: caps.symbol_fragment's memo: path -> the qualnames its pages list.
         self.shown_qualnames: dict[str, set[str]] = {}
+        self._source_headings: dict[str, list[tuple[int, str]]] = {}
+
+    def source_headings(self, path: str) -> list[tuple[int, str]]:
+        """(line, anchor) of each heading of a Markdown source, as linkcheck reads them."""
+        found = self._source_headings.get(path)
+        if found is None:
+            data = self.read_source(path)
+            text = data.decode("utf-8", errors="replace") if data else ""
+            found = self._source_headings[path] = slugs.source_headings(text)
+        return found
 
     @functools.cached_property
     def folder_cache(self) -> FolderCache:
@@ -265,6 +277,9 @@ class Renderer:
             f"root {self.root}",
             f"max_source_bytes {self.settings.max_source_bytes}",
         ]
+        forge = self.sources.forge
+        if forge is not None:
+            parts.append(f"source-url {forge.template} {forge.rev}")
         names = sorted(self.env.list_templates(extensions=["j2"]))
         loader = self.env.loader
         assert loader is not None  # `_environment` always sets one
