@@ -107,8 +107,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "trust_templates", False):
         overrides["trust_templates"] = True
     for name in ("source_url", "source_rev"):
-        if getattr(args, name, None):
-            overrides[name] = getattr(args, name)
+        if getattr(args, name, None) is not None:
+            overrides[name] = getattr(args, name) or None  # "" turns off the workspace's
     return load_settings(args.root, overrides)
 
 
@@ -338,7 +338,7 @@ def _source_flags(parser: argparse.ArgumentParser) -> None:
         "--source-url",
         metavar="TEMPLATE",
         help="link sources to a forge, e.g. https://github.com/OWNER/REPO/blob/{rev}/{path}#L{line} "
-        "(default: source-url, else links relative to the output folder)",
+        "(default: source-url; \"\" for links relative to the output folder)",
     )
     parser.add_argument(
         "--source-rev", metavar="REV", help="the {rev} of --source-url (default: the commit .git/HEAD names)"
