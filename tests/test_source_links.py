@@ -10,12 +10,16 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from lsprotocol import types
 from markdown_it import MarkdownIt
+from pygls.exceptions import JsonRpcInvalidParams
+from server_helpers import request, running_server, uri
 
 from repodoc_ls.config import SettingsError, load_settings
 from repodoc_ls.docs import pages
 from repodoc_ls.docs.export import export
-from repodoc_ls.docs.linkcheck import check_links
+from repodoc_ls.docs.linkcheck import check_links, page_anchors
+from repodoc_ls.docs.slugs import source_headings
 from repodoc_ls.docs.sourceurl import git_head_commit
 from repodoc_ls.index.indexer import Index
 
@@ -217,3 +221,39 @@ def test_changing_the_rev_renders_the_pages_again(tmp_path):
     out = _export(ws, tmp_path, source_url=FORGE, source_rev="b")
     links = _all_links(out)
     assert not [t for t in links if "/blob/a/" in t] and [t for t in links if "/blob/b/" in t]
+
+
+# -- the language server: a `{rev}` nothing names costs the forge links, not the pages
+
+
+async def test_server_without_a_rev_shows_pages_with_local_links_and_refuses_export(tmp_path):
+    ws = _workspace(tmp_path).resolve()
+    (ws / "pyproject.toml").write_text(f'[tool.repodoc]\nsource-url = "{FORGE}"\n')
+    async with running_server(ws) as client:
+        assert any("source-rev" in m.message for m in client.messages)  # said once, at start
+        doc = await request(client, "repodoc/fileDoc", {"uri": uri(ws, "pkg/mod.py")})
+        assert "](../../../pkg/mod.py#L4)" in doc["markdown"] and "github.com" not in doc["markdown"]
+        with pytest.raises(JsonRpcInvalidParams, match="source-rev"):
+            await client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command="repodoc.exportDocs", arguments=[{"uri": uri(ws)}])
+            )
+    assert not (ws / "docs" / "repodoc").exists()
+
+
+async def test_server_pages_link_to_the_forge_with_a_rev(tmp_path):
+    ws = _workspace(tmp_path).resolve()
+    (ws / "pyproject.toml").write_text(f'[tool.repodoc]\nsource-url = "{FORGE}"\nsource-rev = "main"\n')
+    async with running_server(ws) as client:
+        doc = await request(client, "repodoc/fileDoc", {"uri": uri(ws, "docs/guide.md")})
+        assert "](https://github.com/owner/repo/blob/main/docs/guide.md#usage-1)" in doc["markdown"]
+
+
+def test_source_headings_agree_with_linkcheck_on_this_projects_markdown():
+    """The renderer's block-only parse finds the anchors linkcheck's full parse finds."""
+    root = Path(__file__).resolve().parents[1]
+    for name in ("README.md", "ARCHITECTURE.md", "CHANGELOG.md", "nvim-client/README.md"):
+        text = (root / name).read_text(encoding="utf-8")
+        text += "\n[ref]: https://example.com\n# Heading with ![img][ref] and [link][ref]\n# `code` *em*\n"
+        anchors = {anchor for _, anchor in source_headings(text)}
+        headings = [t for t in _MD.parse(text) if t.type == "heading_open"]
+        assert len(anchors) == len(headings) and anchors <= page_anchors(text), name

@@ -87,15 +87,23 @@ def without_front_matter(text: str) -> str:
     return "\n" * text.count("\n", 0, stop) + text[stop:]
 
 
+#: Block structure only: a source's paragraphs are most of its parsing and hold no heading.
+_BLOCKS = MarkdownIt("commonmark").enable("table").disable("inline")
+
+
 def source_headings(text: str) -> list[tuple[int, str]]:
-    """(1-based line, anchor) of each heading of a Markdown source, in order."""
+    """(1-based line, anchor) of each heading of a Markdown source, in order: the anchors
+    linkcheck finds (`MD`), parsing inline markup only inside headings (with the link
+    reference definitions of the whole file, as a full parse has them)."""
     out = []
     slugger = Slugger()
-    tokens = MD.parse(without_front_matter(text))
+    env: dict[str, object] = {}
+    tokens = _BLOCKS.parse(without_front_matter(text), env)
     for i, tok in enumerate(tokens):
         if tok.type == "inline" and i and tokens[i - 1].type == "heading_open":
             where = tokens[i - 1].map
-            out.append((where[0] + 1 if where else 1, slugger.slug(heading_text(tok.children))))
+            children = MD.parseInline(tok.content, env)[0].children
+            out.append((where[0] + 1 if where else 1, slugger.slug(heading_text(children))))
     return out
 
 

@@ -19,6 +19,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import from_fs_path, to_fs_path
 
 from repodoc_ls.config import Settings, SettingsError, load_settings
+from repodoc_ls.docs.sourceurl import source_url
 from repodoc_ls.index.indexer import Index
 
 #: Settings whose change means the file set or the store changed: a rebuild, not a swap.
@@ -98,6 +99,11 @@ def settings_for(root: Path, overrides: dict[str, Any], warn: Callable[[str], No
             base = base.with_overrides({key: value})
         except (SettingsError, TypeError) as exc:
             warn(f"ignoring setting {key!r}: {exc}")
+    try:
+        source_url(base)
+    except SettingsError as exc:  # a `{rev}` nothing names: pages link sources locally, export refused
+        warn(str(exc))
+        base = replace(base, source_url=None, extra={**base.extra, SETTINGS_ERROR: str(exc)})
     return base
 
 
