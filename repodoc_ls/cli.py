@@ -338,7 +338,7 @@ def _source_flags(parser: argparse.ArgumentParser) -> None:
         "--source-url",
         metavar="TEMPLATE",
         help="link sources to a forge, e.g. https://github.com/OWNER/REPO/blob/{rev}/{path}#L{line} "
-        "(default: source-url; \"\" for links relative to the output folder)",
+        '(default: source-url; "" for links relative to the output folder)',
     )
     parser.add_argument(
         "--source-rev", metavar="REV", help="the {rev} of --source-url (default: the commit .git/HEAD names)"

@@ -107,7 +107,7 @@ def test_a_sparse_file_of_1_5_gb_is_never_read(tmp_path):
     assert "| Size | 1,500,000,000 bytes |" in text and "| Type | module |" in text
     assert MARKER not in text and "visible" not in text  # nothing of its content
     # The importer's page still names it, and the doc set is whole.
-    assert "[big.py](big.py_docs.md)" in (ws / "docs" / "repodoc" / "user.py_docs.md").read_text()
+    assert "[`big.py`](big.py_docs.md)" in (ws / "docs" / "repodoc" / "user.py_docs.md").read_text()
     check = repodoc("check", str(ws))
     assert check.returncode == 0, check.stdout + check.stderr
 
@@ -155,7 +155,7 @@ def test_a_long_line_is_cut_at_the_byte_budget(tmp_path):
     shown = len(max(re.findall("a+", text), key=len))
     assert MAX_SOURCE_BYTES - 100 < shown <= MAX_SOURCE_BYTES
     more = size - MAX_SOURCE_BYTES
-    assert f"… {more:,} more bytes; see the source file: [minified.py](../../minified.py)." in text
+    assert f"… {more:,} more bytes; see the source file: [`minified.py`](../../minified.py)." in text
 
 
 def test_many_short_lines_stop_at_the_line_budget(tmp_path):
