@@ -32,6 +32,7 @@ import asyncio
 import io
 import json
 import keyword
+import math
 import os
 import random
 import shutil
@@ -447,6 +448,8 @@ def report(rows: dict[str, dict]) -> None:
     table = [("measure", "repodoc", "jedi-language-server", "repodoc / jedi-ls", "target")]
 
     def add(name, a, b=None, target=""):
+        if all(v is None or (isinstance(v, float) and math.isnan(v)) for v in (a, b)):
+            return  # not measured in this run (--hovers-only, --no-jedi)
         ratio = f"{a / b:.2f}x" if isinstance(a, float) and isinstance(b, float) and b else ""
         fmt = lambda v: "" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v))  # noqa: E731
         table.append((name, fmt(a), fmt(b), ratio, target))
