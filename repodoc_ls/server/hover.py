@@ -73,6 +73,7 @@ async def hover(ls: RepodocServer, params: types.HoverParams) -> types.Hover | N
         # What the index knows is gathered while jedi works, so that a hover past the
         # budget still answers right after it.
         fallback = asyncio.ensure_future(ls.run(locked_unknown_hover, ctx, rel, word))
+        fallback.add_done_callback(_retrieved)  # not awaited when jedi answers or the hover is cancelled
         answered, result = await ls.jedi.ask(
             "help",
             str(folder.root),
@@ -87,8 +88,6 @@ async def hover(ls: RepodocServer, params: types.HoverParams) -> types.Hover | N
             text = await ls.run(jedi_text, ctx, result)
         if text is None:
             text = ctx.fmt.join([await fallback or "", "" if answered else PENDING_JEDI])
-        else:
-            fallback.add_done_callback(lambda f: f.cancelled() or f.exception())  # not needed
     if not text or word is None:
         return None
     rng = ls.workspace.position_codec.range_to_client_units(
@@ -122,6 +121,11 @@ def index_hover(
                 log.warning("index hover failed at %s:%s", rel, line + 1, exc_info=True)
                 return None, found.word
         return render_target(ctx, found.target), found.word
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("unknown-type hover failed", exc_info=future.exception())
 
 
 def locked_unknown_hover(ctx: HoverContext, rel: str, word: targets.Word) -> str | None:

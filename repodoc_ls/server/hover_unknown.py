@@ -3,8 +3,8 @@
 Not a guess: it says the type is unknown, and lists what the index does know, the
 definitions of that name in the workspace (methods of classes and module-level names, each
 a link) and the builtin types that define it, as candidates, never as the answer. The
-candidates come from the graph's lazy index of definitions by name, which an edit drops
-and the next question rebuilds. The caller holds `index.lock`.
+candidates come from the graph's index of symbols by name (index/names.py), which an edit
+updates for the edited files alone. The caller holds `index.lock`.
 """
 
 from __future__ import annotations
@@ -64,9 +64,7 @@ def _workspace_candidates(
     assert index is not None
     graph = index.graph
     out: list[tuple[bool, str, int, str]] = []
-    for ref in index.definitions(name):
-        if ref.qualname.rpartition(".")[2] != name:
-            continue
+    for ref in graph.names.named(name):
         parent = ref.qualname.rpartition(".")[0]
         if parent:
             if not attribute or not _is_class(graph.symbols_of(ref.path).get(parent)):
