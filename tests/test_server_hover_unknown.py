@@ -47,7 +47,8 @@ FILES = {
             job.finish()
             text.isdigit()
             job.nowhere_at_all()
-            return undefined_name, __debug__
+            run(flag=job)  # a keyword argument: not this hover's
+            return undefined_name, __debug__  # a job in a comment
         """,
 }
 
@@ -77,7 +78,7 @@ def unknown_at(ctx, rel: str, needle: str) -> str | None:
     line = next(i for i, text in enumerate(lines) if needle in text)
     word = word_at(lines, line, lines[line].index(needle) + len(needle) - 1)
     assert word is not None
-    return hover.locked_unknown_hover(ctx, rel, word)
+    return hover.locked_unknown_hover(ctx, rel, lines, word)
 
 
 def test_an_attribute_lists_the_methods_and_module_names_it_may_be_as_candidates(ws):
@@ -101,6 +102,12 @@ def test_the_list_is_capped_and_builtin_types_are_named(ws):
         "isdigit: attribute of a value of unknown type. Candidates, by name only:\n\n"
         "On builtin types: bytearray.isdigit, bytes.isdigit, str.isdigit."
     )
+
+
+def test_no_answer_for_a_word_that_is_no_name_in_the_code(ws):
+    ctx = context(ws)
+    assert unknown_at(ctx, "pkg/use.py", "a job") is None
+    assert unknown_at(ctx, "pkg/use.py", "flag") is None
 
 
 def test_with_nothing_to_offer_it_says_so(ws):

@@ -72,7 +72,7 @@ async def hover(ls: RepodocServer, params: types.HoverParams) -> types.Hover | N
         budget = folder.settings.hover_budget_ms / 1000 - (ls.loop.time() - started)
         # What the index knows is gathered while jedi works, so that a hover past the
         # budget still answers right after it.
-        fallback = asyncio.ensure_future(ls.run(locked_unknown_hover, ctx, rel, word))
+        fallback = asyncio.ensure_future(ls.run(locked_unknown_hover, ctx, rel, lines, word))
         fallback.add_done_callback(_retrieved)  # not awaited when jedi answers or the hover is cancelled
         answered, result = await ls.jedi.ask(
             "help",
@@ -87,7 +87,9 @@ async def hover(ls: RepodocServer, params: types.HoverParams) -> types.Hover | N
         if result is not None:
             text = await ls.run(jedi_text, ctx, result)
         if text is None:
-            text = ctx.fmt.join([await fallback or "", "" if answered else PENDING_JEDI])
+            unknown = await fallback
+            if unknown is not None:
+                text = ctx.fmt.join([unknown, "" if answered else PENDING_JEDI])
     if not text or word is None:
         return None
     rng = ls.workspace.position_codec.range_to_client_units(
@@ -128,12 +130,12 @@ def _retrieved(future: asyncio.Future[Any]) -> None:
         log.warning("unknown-type hover failed", exc_info=future.exception())
 
 
-def locked_unknown_hover(ctx: HoverContext, rel: str, word: targets.Word) -> str | None:
+def locked_unknown_hover(ctx: HoverContext, rel: str, lines: list[str], word: targets.Word) -> str | None:
     index = ctx.folder.index
     if index is None:
         return None
     with index.lock:
-        return unknown_hover(ctx, rel, word)
+        return unknown_hover(ctx, rel, lines, word)
 
 
 def render_target(ctx: HoverContext, target: SymbolRef | ModuleRef) -> str | None:

@@ -1,6 +1,6 @@
 """The hover for a name neither the index nor jedi (within the budget) could tell.
 
-Not a guess: it says the type is unknown, and lists what the index does know, the
+For a name in the code (a variable or an attribute) only. Not a guess: it says the type is unknown, and lists what the index does know, the
 definitions of that name in the workspace (methods of classes and module-level names, each
 a link) and the builtin types that define it, as candidates, never as the answer. The
 candidates come from the graph's index of symbols by name (index/names.py), which an edit
@@ -9,10 +9,12 @@ updates for the edited files alone. The caller holds `index.lock`.
 
 from __future__ import annotations
 
+import ast
 import builtins
 from functools import lru_cache
 
 from repodoc_ls.model import SymbolKind
+from repodoc_ls.server import regions
 from repodoc_ls.server.hover_format import HoverContext
 from repodoc_ls.server.target import Word
 
@@ -20,11 +22,23 @@ CANDIDATES_SHOWN = 5
 PENDING_JEDI = "jedi is still inferring it: hover here again for its answer."
 
 
-def unknown_hover(ctx: HoverContext, rel: str, word: Word) -> str:
+def unknown_hover(ctx: HoverContext, rel: str, lines: list[str], word: Word) -> str | None:
+    """The hover's text; None where the word is no name in the code (a comment, a string,
+    a line that does not parse), or not one this hover speaks of (an import, a keyword
+    argument)."""
+    index = ctx.folder.index
+    assert index is not None
+    facts = index.file(rel)
+    if facts is None or not facts.is_python:
+        return None
+    reg = regions.region(rel, facts, lines, word.line + 1)
+    node = regions.node_at(reg, lines, word.line + 1, word.start)[0] if reg is not None else None
+    if not isinstance(node, (ast.Name, ast.Attribute)):
+        return None
     fmt = ctx.fmt
     name = word.text
     shown = f"`{name}`" if fmt.markdown else name
-    attribute = "." in word.chain
+    attribute = isinstance(node, ast.Attribute)
     workspace = [
         fmt.link(label, ctx.file_link(path, line))
         for label, path, line in _workspace_candidates(ctx, rel, name, attribute)
