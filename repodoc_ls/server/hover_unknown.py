@@ -1,11 +1,11 @@
 """The hover for a name neither the index nor jedi (within the budget) could tell.
 
-For a name in the code (a variable or an attribute) only. Not a guess: it says the type is unknown, and lists what the index does know, the
-definitions of that name in the workspace (methods of classes and module-level names, each
-a link) and the builtin types that define it, as candidates, never as the answer. The
-candidates come from the graph's index of symbols by name (index/names.py), which an edit
-updates for the edited files alone. The caller holds `index.lock`.
-"""
+For a name or an attribute in the code only. Not a guess: it says the type is unknown, and
+lists what the index does know, the definitions of that name in the workspace (methods of
+classes and module-level names, each a link) and the builtin types that define it, as
+candidates, never as the answer. The candidates come from the graph's index of symbols by
+name (index/names.py), which an edit updates for the edited files alone. The caller holds
+`index.lock`."""
 
 from __future__ import annotations
 
