@@ -17,7 +17,9 @@ from conftest import materialize_workspace
 from jedi_gate import JediGate, guarded
 from lsprotocol import types
 from pytest_lsp.client import LanguageClient
-from server_helpers import ServerSetup, hover, running_server, uri
+from server_helpers import ServerSetup, change_doc, hover, open_doc, running_server, uri
+
+from repodoc_ls.server.hover_unknown import PENDING_JEDI
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -124,10 +126,24 @@ async def test_hover_on_a_relative_import_module(client: LanguageClient, ws):
 # -- jedi ---------------------------------------------------------------------------
 
 
+#: Receivers neither the index nor (unless it is let through) the gated jedi can type.
+UNKNOWN = '''"""Receivers the index cannot type."""
+
+import json
+
+
+def total(cart, thing):
+    cart.add(thing)
+    return json.loads(thing)
+'''
+
+
 @pytest.fixture(scope="module")
 def jedi_ws(tmp_path_factory):
     # A workspace of its own: two servers must not share one index store.
-    return materialize_workspace(tmp_path_factory.mktemp("hover-jedi")).resolve()
+    ws = materialize_workspace(tmp_path_factory.mktemp("hover-jedi")).resolve()
+    (ws / "shop" / "unknown.py").write_text(UNKNOWN, encoding="utf-8")
+    return ws
 
 
 @pytest.fixture(scope="module")
@@ -158,21 +174,65 @@ async def test_hover_on_a_standard_library_name_comes_from_jedi(gated_client: La
     assert value.endswith("function in module `json`")
 
 
-async def test_a_hover_past_the_budget_answers_without_jedi_and_the_next_hover_there_with_it(
+async def test_past_the_budget_a_hover_says_it_does_not_know_and_the_next_one_there_shows_jedi(
     gated_client: LanguageClient, jedi_ws, gate
 ):
     await gate.wait_for(event="ready")  # the worker runs: the hover's request reaches it
-    cancelled = len(gate.events(event="cancel"))
     set_hover_budget(gated_client, 50)
     # The worker holds the request (or has not taken it up): the budget runs out first.
-    assert await guarded(hover(gated_client, jedi_ws, "shop/cart.py", 40, 22)) is None
-    await gate.wait_for(cancelled + 1, event="cancel")  # and the server told the worker
+    result = await guarded(hover(gated_client, jedi_ws, "shop/unknown.py", 7, 18))  # json.loads
+    assert result.contents.value == "\n\n".join(
+        [
+            "`loads`: attribute of a value of unknown type.",
+            "Nothing named `loads` is defined in this workspace or on a builtin type.",
+            PENDING_JEDI,
+        ]
+    )
+    (asked,) = await gate.wait_for(event="start", op="help", line=8)
 
+    # The request was not cancelled: it runs on, and a hover anywhere on the word waits for
+    # its answer (no budget now) rather than asking jedi again.
     set_hover_budget(gated_client, NO_BUDGET_MS)
+    gate.release()
+    result = await guarded(hover(gated_client, jedi_ws, "shop/unknown.py", 7, 20))
+    assert result.contents.value.startswith("```python\nloads(s")
+    # Kept: shown at once, however small the budget.
+    set_hover_budget(gated_client, 1)
+    again = await guarded(hover(gated_client, jedi_ws, "shop/unknown.py", 7, 16))
+    assert again.contents.value == result.contents.value
+    assert [e["id"] for e in gate.events(event="start", op="help", line=8)] == [asked["id"]]
+    assert not gate.events(event="cancel", id=asked["id"])
+
+
+async def test_past_the_budget_an_attribute_lists_the_definitions_of_its_name_as_candidates(
+    gated_client: LanguageClient, jedi_ws, gate
+):
+    set_hover_budget(gated_client, 50)
+    result = await guarded(hover(gated_client, jedi_ws, "shop/unknown.py", 6, 10))  # cart.add
+    assert result.contents.value == "\n\n".join(
+        [
+            "`add`: attribute of a value of unknown type. Candidates, by name only:",
+            f"Defined in this workspace as {link(jedi_ws, 'shop/cart.py', 32, 'Cart.add')}.",
+            "On builtin types: `set.add`.",
+            PENDING_JEDI,
+        ]
+    )
+
+
+async def test_a_late_answer_is_never_shown_for_another_text(gated_client: LanguageClient, jedi_ws, gate):
+    # jedi answered for `json.loads` in the file as it is on disk (the test above).
+    set_hover_budget(gated_client, 1)
+    kept = await guarded(hover(gated_client, jedi_ws, "shop/unknown.py", 7, 18))
+    assert kept.contents.value.startswith("```python\nloads(s")
+    (held,) = gate.events(event="start", op="help", line=7)  # `cart.add`, held by the gate
+    open_doc(gated_client, jedi_ws, "shop/unknown.py")
+    change_doc(gated_client, jedi_ws, "shop/unknown.py", 2, (7, 26), (7, 26), "s")  # loads(things)
+    asked = len(gate.events(event="start", op="help", line=8))
+    result = await guarded(hover(gated_client, jedi_ws, "shop/unknown.py", 7, 18))
+    assert result.contents.value.endswith(PENDING_JEDI)  # not the answer for the old text
+    await gate.wait_for(event="cancel", id=held["id"])  # the old text's requests are given up
     gate.open()
-    result = await guarded(hover(gated_client, jedi_ws, "shop/cart.py", 40, 22))
-    assert result.contents.value.startswith("```python\ndumps(obj")
-    assert gate.events(event="done", op="help", line=41, col=22)
+    await gate.wait_for(asked + 1, event="start", op="help", line=8)  # asked again, for the new text
 
 
 async def test_no_hover_on_whitespace_comments_or_keywords(client: LanguageClient, ws):

@@ -1,6 +1,7 @@
 """The jedi worker process (jedi_worker.py) through its client (jedi_client.py): answers,
 the budget (past it the caller gets None and a request not yet started is dropped), warm-up
-messages, a restart after the worker dies, a clean stop, and the worker's priority.
+messages, a restart after the worker dies, a clean stop, and the worker's priority; and the
+hover's late answers (late_answers.py), kept per text and place, bounded, given up on an edit.
 
 Nothing here depends on how fast the machine is: a call that must be answered has no
 budget (it waits as long as jedi takes), and a call that must run out of budget is made
@@ -17,8 +18,9 @@ import pytest
 from jedi_gate import JediGate, guarded
 from launch_server import worker_command
 
-from repodoc_ls.server import jedi_worker
+from repodoc_ls.server import jedi_worker, late_answers
 from repodoc_ls.server.jedi_client import JediClient
+from repodoc_ls.server.late_answers import LateAnswers
 
 SOURCE = "import json\njson.dumps\n"
 
@@ -142,3 +144,77 @@ async def test_jedi_never_reads_an_enormous_or_blocking_module(tmp_path):
         assert peak_kb < 1_000_000
     finally:
         await client.stop()
+
+
+# -- late answers (late_answers.py): no worker, requests stood in for by futures -----------
+
+
+class Requests:
+    """`start` functions whose requests the test answers by hand; counts the starts."""
+
+    def __init__(self) -> None:
+        self.futures: list[asyncio.Future] = []
+
+    def start(self):
+        future = asyncio.get_running_loop().create_future()
+        self.futures.append(future)
+        return future
+
+
+async def test_an_answer_past_the_budget_is_kept_for_the_next_ask_at_the_same_place_of_the_same_text():
+    late, requests = LateAnswers(), Requests()
+    assert await late.ask("m.py", "text", (1, 2), requests.start, 0) == (False, None)
+    assert await late.ask("m.py", "text", (1, 2), requests.start, 0) == (False, None)
+    assert len(requests.futures) == 1  # the second ask waits for the same request
+    requests.futures[0].set_result("answer")
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert await late.ask("m.py", "text", (1, 2), requests.start, 0) == (True, "answer")
+    assert len(requests.futures) == 1
+    # Another place, or the same place of another text: asked anew.
+    assert await late.ask("m.py", "text", (1, 3), requests.start, 0) == (False, None)
+    assert await late.ask("m.py", "text 2", (1, 2), requests.start, 0) == (False, None)
+    assert len(requests.futures) == 3
+
+
+async def test_an_answer_within_the_budget_is_returned_and_kept():
+    late, requests = LateAnswers(), Requests()
+    asked = asyncio.create_task(late.ask("m.py", "text", "here", requests.start, 60))
+    while not requests.futures:
+        await asyncio.sleep(0)
+    requests.futures[0].set_result(None)  # jedi knows nothing: that is an answer too
+    assert await guarded(asked) == (True, None)
+    assert await late.ask("m.py", "text", "here", requests.start, 0) == (True, None)
+    assert len(requests.futures) == 1
+
+
+async def test_an_edit_or_a_close_gives_up_the_documents_requests_and_answers():
+    late, requests = LateAnswers(), Requests()
+    await late.ask("m.py", "old", "a", requests.start, 0)
+    await late.ask("other.py", "text", "a", requests.start, 0)
+    await late.ask("m.py", "new", "a", requests.start, 0)  # an edit: the old text's request goes
+    await asyncio.sleep(0)
+    assert [f.cancelled() for f in requests.futures] == [True, False, False]
+    requests.futures[2].set_result("new answer")
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert late.kept
+    late.forget("m.py")  # closed
+    await asyncio.sleep(0)
+    assert not late.kept and list(late.running) == [("other.py", late_answers.digest("text"), "a")]
+    late.clear()
+    await asyncio.sleep(0)
+    assert requests.futures[1].cancelled() and not late.running
+
+
+async def test_at_most_a_few_requests_run_on_and_the_oldest_gives_way():
+    late, requests = LateAnswers(), Requests()
+    for place in range(late_answers.MAX_RUNNING):
+        await late.ask("m.py", "text", place, requests.start, 0)
+    # One more: the oldest is cancelled, and an ask still waiting on it gets "not yet".
+    waiting = asyncio.create_task(late.ask("m.py", "text", 0, requests.start, 60))
+    await asyncio.sleep(0)
+    await late.ask("m.py", "text", "newest", requests.start, 0)
+    assert await guarded(waiting) == (False, None)
+    assert [f.cancelled() for f in requests.futures] == [True] + [False] * late_answers.MAX_RUNNING
+    assert len(late.running) == late_answers.MAX_RUNNING

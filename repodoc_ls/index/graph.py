@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from repodoc_ls.index.names import NamesIndex
 from repodoc_ls.index.references import ReferenceIndex, Seed
 from repodoc_ls.model import (
     Category,
@@ -84,6 +85,7 @@ def _is_identifier_path(parts: list[str]) -> bool:
 class Graph:
     def __init__(self, facts: dict[str, FileFacts]):
         self.facts = facts
+        self.names = NamesIndex(lambda: self.facts)  # symbols by name: kept current per file, not dropped
         self._rebuild_module_map()
         self.imports: dict[str, list[ResolvedImport]] = {}
         self.imported_by_map: dict[str, set[str]] = defaultdict(set)
@@ -224,6 +226,7 @@ class Graph:
     def update(self, changed: Iterable[str], removed: Iterable[str] = ()) -> set[str]:
         """Refresh after `self.facts` changed; returns the files whose edges were recomputed."""
         changed, removed = set(changed), set(removed)
+        self.names.changed(changed | removed)
         if (changed - self.paths) or removed:
             # A module appeared or vanished: any import anywhere may resolve differently.
             self._rebuild_module_map()

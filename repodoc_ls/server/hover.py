@@ -3,12 +3,15 @@
 The index answer (target.py, scopes.py) costs about a millisecond and needs no file but the
 open one. Only a name it cannot resolve (a name from outside the workspace, an attribute
 whose type needs real inference) goes to jedi, in its own process (jedi_worker.py), awaited
-for at most `settings.hover_budget_ms` counted from the request's arrival; past that the
-hover answers without it (the worker drops the request if it has not started it).
+for at most `settings.hover_budget_ms` counted from the request's arrival. Past that, or
+when jedi knows nothing, the hover says what the index knows (hover_unknown.py: the type is
+unknown, these are the definitions of that name), while jedi's request runs on: its answer
+is kept for the next hover at the same place in the same text (late_answers.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import keyword
 import logging
@@ -26,6 +29,7 @@ from repodoc_ls.server import target as targets
 from repodoc_ls.server.folders import Folder
 from repodoc_ls.server.hover_format import Format, HoverContext
 from repodoc_ls.server.hover_scope import scope_hover
+from repodoc_ls.server.hover_unknown import PENDING_JEDI, unknown_hover
 from repodoc_ls.server.server import RepodocServer, guarded
 
 log = logging.getLogger(__name__)
@@ -66,7 +70,11 @@ async def hover(ls: RepodocServer, params: types.HoverParams) -> types.Hover | N
     if text is None and word is not None:
         # The budget counts from the request's arrival: a hover never takes longer than it.
         budget = folder.settings.hover_budget_ms / 1000 - (ls.loop.time() - started)
-        result = await ls.jedi.call(
+        # What the index knows is gathered while jedi works, so that a hover past the
+        # budget still answers right after it.
+        fallback = asyncio.ensure_future(ls.run(locked_unknown_hover, ctx, rel, lines, word))
+        fallback.add_done_callback(_retrieved)  # not awaited when jedi answers or the hover is cancelled
+        answered, result = await ls.jedi.ask(
             "help",
             str(folder.root),
             str(folder.root / rel),
@@ -74,9 +82,14 @@ async def hover(ls: RepodocServer, params: types.HoverParams) -> types.Hover | N
             pos.line + 1,
             pos.character,
             budget,
+            place=(word.line, word.start),  # anywhere on the word: the same answer
         )
         if result is not None:
             text = await ls.run(jedi_text, ctx, result)
+        if text is None:
+            unknown = await fallback
+            if unknown is not None:
+                text = ctx.fmt.join([unknown, "" if answered else PENDING_JEDI])
     if not text or word is None:
         return None
     rng = ls.workspace.position_codec.range_to_client_units(
@@ -110,6 +123,19 @@ def index_hover(
                 log.warning("index hover failed at %s:%s", rel, line + 1, exc_info=True)
                 return None, found.word
         return render_target(ctx, found.target), found.word
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("unknown-type hover failed", exc_info=future.exception())
+
+
+def locked_unknown_hover(ctx: HoverContext, rel: str, lines: list[str], word: targets.Word) -> str | None:
+    index = ctx.folder.index
+    if index is None:
+        return None
+    with index.lock:
+        return unknown_hover(ctx, rel, lines, word)
 
 
 def render_target(ctx: HoverContext, target: SymbolRef | ModuleRef) -> str | None:

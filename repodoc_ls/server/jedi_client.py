@@ -3,6 +3,8 @@
 `call` sends a request and waits for at most its budget; past it the request is cancelled
 (the worker drops it if it has not started) and the caller answers without jedi, so a
 slow inference never holds a hover, nor, being in another process, anything else.
+`ask` is `call` for a hover: past the budget the request goes on in the background and its
+answer is kept per (document text, position) for the next `ask` there (late_answers.py).
 `warm` and `forget` keep the worker preparing the open documents. The worker is started
 on `initialized`, restarted if it dies (at most `MAX_RESTARTS` times), and stops when the
 server closes its stdin. `WORKER_COMMAND` starts it; the tests' launcher
@@ -16,7 +18,11 @@ import itertools
 import json
 import logging
 import sys
+from collections.abc import Hashable
 from pathlib import Path
+from typing import Any
+
+from repodoc_ls.server.late_answers import LateAnswers
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +50,7 @@ class JediClient:
         self._starting: asyncio.Task[bool] | None = None
         self._reader: asyncio.Task | None = None
         self._stopped = False
+        self.late = LateAnswers()
 
     # -- process ------------------------------------------------------------------
 
@@ -118,6 +125,7 @@ class JediClient:
 
     async def stop(self) -> None:
         self._stopped = True
+        self.late.clear()
         proc, self.proc = self.proc, None
         if proc is None or proc.returncode is not None:
             return
@@ -170,11 +178,34 @@ class JediClient:
             self._send({"op": "cancel", "id": ident})
             log.info("jedi %s over budget (%d ms) at %s:%s", op, budget * 1000, path, line)
             return None
+        except asyncio.CancelledError:
+            self._send({"op": "cancel", "id": ident})  # nobody waits for it: not started, never run
+            raise
         except RuntimeError as exc:
             log.info("jedi %s failed at %s:%s: %s", op, path, line, exc)
             return None
         finally:
             self.pending.pop(ident, None)
+
+    async def ask(
+        self,
+        op: str,
+        root: str,
+        path: str,
+        source: str,
+        line: int,
+        col: int,
+        budget: float,
+        place: Hashable = None,
+    ) -> tuple[bool, Any]:
+        """(answered, answer): jedi's answer within `budget` seconds, or the one it gave
+        after an earlier `ask` at the same `place` (default: the position) of the same text
+        stopped waiting; (False, None) while jedi is still at it (its answer is then kept
+        for the next `ask` there)."""
+        what = (op, (line, col) if place is None else place)
+        return await self.late.ask(
+            path, source, what, lambda: self.call(op, root, path, source, line, col, None), budget
+        )
 
     def warm(self, root: str, path: str, source: str) -> None:
         """Have the worker prepare a document (parse it, infer its top-level names)."""
@@ -188,6 +219,7 @@ class JediClient:
 
     def forget(self, path: str) -> None:
         self._send({"op": "forget", "path": path})
+        self.late.forget(path)  # a closed document: its late answers would never be asked for
 
 
 def _stdin(proc: asyncio.subprocess.Process) -> asyncio.StreamWriter:

@@ -310,6 +310,7 @@ class RepodocServer(LanguageServer):
 def _warm_references(index: Index) -> None:
     with index.lock:
         index.references("", "")
+        index.graph.names.named("")  # symbols by name, for the hover of an untyped attribute
     scopes.builtin("")  # the builtins' signatures table, ~7 ms, not in the first hover on one
     # The reference index lives as long as the index (edits update it in place): move it out
     # of the GC's reach like the build's objects, or each full pass rescans its ~10^6
