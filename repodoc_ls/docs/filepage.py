@@ -11,7 +11,7 @@ import shlex
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
-from repodoc_ls.docs import caps, pages
+from repodoc_ls.docs import caps, docstrings, pages
 from repodoc_ls.docs.excerpt import embedded_source
 from repodoc_ls.docs.fileview import PageLinks, View, import_anchors, symbol_anchors
 from repodoc_ls.docs.units import Rendered
@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from repodoc_ls.docs.render import Renderer
 
 #: A row of the API section: (indent, anchor, label, line link, decorators, summary,
-#: subclass links, more), a tuple the template unpacks (a file can define thousands of symbols).
-_ApiEntry = tuple[str, str, str, str, str, str, list[str], str]
+#: subclass links, more, documented parameters/returns/raises), a tuple the template unpacks
+#: (a file can define thousands of symbols).
+_ApiEntry = tuple[str, str, str, str, str, str, list[str], str, list[str]]
 
 #: The template of the file page.
 TEMPLATE = "file_docs.md.j2"
@@ -107,7 +108,7 @@ def render_file_page(renderer: Renderer, path: str) -> Rendered:
     graph = renderer.graph
     view = {
         "title": path,
-        "summary": file_summary(renderer, path),
+        "summary": docstrings.inline(file_summary(renderer, path), docstrings.role_resolver(p, None)),
         "metadata": _metadata(p, facts),
         # A one-line docstring is the summary already; the purpose section shows longer ones.
         "docstring": facts.docstring if facts.docstring and facts.docstring.strip() != facts.summary else "",
@@ -199,15 +200,17 @@ def _api(p: PageLinks, facts: FileFacts) -> View | None:
         subs: list[SymbolRef] = []
         if s.kind == SymbolKind.CLASS and not s.local:
             subs = p.renderer.graph.subclasses(facts.path, s.qualname)
+        summary, details = docstrings.summary_and_details(p, s)
         return (
             "  " * depth,
             anchors[i],
             _symbol_label(s),
             p.line_link(facts.path, s.line, f"line {s.line}"),
             ", ".join(pages.code("@" + d) for d in s.decorators),
-            pages.text(s.summary),
+            summary,
             [_symbol_link(p, ref) for ref in subs[:MAX_FILES_LISTED]],
             _more(len(subs), MAX_FILES_LISTED),
+            details,
         )
 
     def tree(i: int) -> list[_ApiEntry]:
