@@ -282,7 +282,8 @@ def _dependencies(p: PageLinks, facts: FileFacts) -> list[View]:
                 }
             )
             groups[r.category].append(row)
-        row["anchors"].append(anchor_id)
+        if anchor_id not in row["anchors"]:
+            row["anchors"].append(anchor_id)
         if imp.name is not None:
             row["names"].append(f"{imp.name} as {imp.alias}" if imp.alias else imp.name)
         elif imp.alias:
@@ -298,17 +299,17 @@ def _dependencies(p: PageLinks, facts: FileFacts) -> list[View]:
         rows = groups.get(category)
         if not rows:
             continue
+        # The source's import block says which names come from where; the page adds what
+        # it does not say: where each module is (its category, its page), or that it is not found.
         for row in rows:
             imp = row["imp"]
             dots = "." * imp.level
-            if imp.name is None:
-                statement = f"import {dots}{imp.module}" + (f" as {imp.alias}" if imp.alias else "")
-            else:
-                statement = f"from {dots}{imp.module} import {', '.join(row['names'])}"
-            row["statement"] = pages.code(statement)
+            # `from . import a, b` imports modules a and b of the package
+            modules = [dots + imp.module] if imp.module else [dots + n.split(" ")[0] for n in row["names"]]
+            row["module"] = ", ".join(pages.code(m) for m in modules)
             row["links"] = ", ".join(p.file_link(t) for t in row["targets"])
             row["unresolved"] = category == Category.WORKSPACE and not row["targets"]
-        out.append(View({"category": category, "rows": rows}))
+        out.append(View({"category": category, "rows": rows, "listed": category == Category.WORKSPACE}))
     return out
 
 
@@ -330,10 +331,7 @@ def _used_by(p: PageLinks, facts: FileFacts) -> View | None:
             continue
         files = []
         for f in sorted(refs)[:MAX_REF_FILES]:
-            lines = refs[f]
-            links = ", ".join(p.line_link(f, n) for n in lines[:MAX_REF_LINES])
-            extra = f" {_more(len(lines), MAX_REF_LINES)}" if len(lines) > MAX_REF_LINES else ""
-            files.append(f"{p.file_link(f)} (line{'s' if len(lines) > 1 else ''} {links}{extra})")
+            files.append(f"{p.file_link(f)} ({p.line_list(f, refs[f], MAX_REF_LINES)})")
         references.append(
             View(
                 {
