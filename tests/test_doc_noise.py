@@ -124,3 +124,22 @@ def test_the_pages_still_link_cleanly(ws, tmp_path):
     export(index)
     assert check_links(out, source_root=ws) == []
     assert check(index).ok
+
+
+def test_the_keyword_page_links_to_the_source_and_the_folder_doc(renderer):
+    kw = renderer.render_page("pkg/core.py", "kw")
+    assert kw.splitlines()[2] == (
+        "11 keywords · [documentation](core.py_docs.md) · [source](../../../pkg/core.py) · "
+        "[folder index](index.md) · [folder overview](doc.md)"
+    )
+
+
+def test_public_api_without_all_is_what_the_package_init_defines_and_re_exports(renderer):
+    doc = renderer.render_page("pkg", "doc")
+    api = doc.split("## Public API\n\n", 1)[1].split("\n\n", 1)[0].splitlines()[2:]
+    assert api == [
+        "| [start](core.py_docs.md#run) | function | [core.py](core.py_docs.md) |  |",
+        "| [first](util.py_docs.md#first) | function | [util.py](util.py_docs.md) |  |",
+        "| [VERSION](__init__.py_docs.md#VERSION) | constant | [\\_\\_init\\_\\_.py](__init__.py_docs.md) |  |",
+        "| [Engine](__init__.py_docs.md#Engine) | class | [\\_\\_init\\_\\_.py](__init__.py_docs.md) |  |",
+    ]

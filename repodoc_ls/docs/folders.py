@@ -285,9 +285,11 @@ def _public_api(
 ) -> tuple[list[_ApiRow], int, set[str]]:
     """(rows up to PUBLIC_API_LIMIT, total count, files they come from).
 
-    The names of the folder's `__init__` `__all__` when it has one (followed to their
-    definitions); otherwise the public top-level classes and functions of the folder's
-    own Python files (those in the file's `__all__` when it has one), test modules aside."""
+    The names of the folder's `__init__` `__all__` when it has one, else the public names
+    the `__init__` defines or re-exports (followed to their definitions); for a folder
+    whose `__init__` has none (or that has no `__init__`), the public top-level classes and
+    functions of its own Python files (those in the file's `__all__` when it has one),
+    test modules aside."""
     graph = renderer.graph
     facts = renderer.index.facts
     rows: list[_ApiRow] = []
@@ -303,8 +305,10 @@ def _public_api(
         )
 
     init = _init(cache, folder, facts)
-    if init is not None and init.all_names:
-        names = list(dict.fromkeys(init.all_names))
+    names: list[str] = []
+    if init is not None:
+        names = list(dict.fromkeys(init.all_names)) if init.all_names else _init_public_names(renderer, init)
+    if names:
         total = len(names)
         for name in names[:PUBLIC_API_LIMIT]:
             target = graph.resolve_name(init.path, name)
@@ -339,6 +343,19 @@ def _public_api(
             if len(rows) < PUBLIC_API_LIMIT:
                 rows.append(row_for(s.qualname, path, s.qualname, s.kind, s.summary))
     return rows, total, used
+
+
+def _init_public_names(renderer: Renderer, init: FileFacts) -> list[str]:
+    """A package's public names without `__all__`, in source order: the public top-level
+    definitions of its `__init__`, and the public names its imports bind to a module or a
+    symbol of the workspace (re-exports; `import os` there is no API of the package)."""
+    graph = renderer.graph
+    found = [(s.line, s.name) for s in init.symbols if s.parent is None and not s.local]
+    bindings, _ = graph.bindings_of(init.path)
+    for name, r in bindings.items():
+        if r.target is not None and graph.resolve_name(init.path, name) is not None:
+            found.append((r.imp.line, name))
+    return list(dict.fromkeys(name for _, name in sorted(found) if not name.startswith("_")))
 
 
 def mermaid_label(value: str) -> str:
