@@ -143,3 +143,63 @@ def test_public_api_without_all_is_what_the_package_init_defines_and_re_exports(
         "| [VERSION](__init__.py_docs.md#VERSION) | constant | [\\_\\_init\\_\\_.py](__init__.py_docs.md) |  |",
         "| [Engine](__init__.py_docs.md#Engine) | class | [\\_\\_init\\_\\_.py](__init__.py_docs.md) |  |",
     ]
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    """app/ with two subpackages: a.py imports b.py, c.py and sub/x.py; sub/x.py imports
+    sub/y.py and other/z.py; other/z.py imports b.py."""
+    root = tmp_path_factory.mktemp("tree")
+    files = {
+        "app/__init__.py": "",
+        "app/a.py": "from app import b, c\nfrom app.sub import x\n",
+        "app/b.py": "",
+        "app/c.py": "",
+        "app/sub/__init__.py": "",
+        "app/sub/x.py": "from app.sub import y\nfrom app.other import z\n",
+        "app/sub/y.py": "",
+        "app/other/__init__.py": "",
+        "app/other/z.py": "from app import b\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return Renderer(Index.build(load_settings(root)))
+
+
+def _graph(doc: str) -> str:
+    return doc.split("```mermaid\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_a_graph_that_fits_is_drawn_whole(tree):
+    assert _graph(tree.render_page("app", "doc")).startswith(
+        'flowchart LR\n    n0["a.py"]\n    n1["b.py"]\n    n2["c.py"]\n    n3["other/z.py"]\n'
+        '    n4["sub/x.py"]\n    n5["sub/y.py"]\n    n0 --> n1\n    n0 --> n2\n    n0 --> n4\n'
+        "    n3 --> n1\n    n4 --> n3\n    n4 --> n5\n```\n"
+    )
+
+
+def test_a_large_graph_is_drawn_by_subpackage(tree, monkeypatch):
+    from repodoc_ls.docs import folders
+
+    monkeypatch.setattr(folders, "GRAPH_EDGE_LIMIT", 5)
+    assert _graph(Renderer(tree.index).render_page("app", "doc")) == (
+        'flowchart LR\n    n0["a.py"]\n    n1["b.py"]\n    n2["c.py"]\n    n3["other/"]\n    n4["sub/"]\n'
+        "    n0 --> n1\n    n0 --> n2\n    n0 --> n4\n    n3 --> n1\n    n4 --> n3\n```\n\n"
+        "Drawn by subpackage: each node ending in `/` is the modules of that subfolder together "
+        "(3 modules in all).\n"
+    )
+
+
+def test_a_graph_too_large_by_subpackage_keeps_the_most_imported(tree, monkeypatch):
+    from repodoc_ls.docs import folders
+
+    monkeypatch.setattr(folders, "GRAPH_EDGE_LIMIT", 1)
+    monkeypatch.setattr(folders, "GRAPH_NODE_LIMIT", 4)
+    # fan-in: b.py 2, then 1 each for c.py, other/z.py, sub/x.py, sub/y.py; a.py 0
+    assert _graph(Renderer(tree.index).render_page("app", "doc")) == (
+        'flowchart LR\n    n0["b.py"]\n    n1["c.py"]\n    n2["other/z.py"]\n    n3["sub/x.py"]\n'
+        "    n2 --> n0\n```\n\n"  # the import into the most imported module is kept
+        "2 more modules not shown.\n\n"
+        "1 more import between the modules shown not drawn.\n"
+    )
