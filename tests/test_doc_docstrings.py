@@ -82,6 +82,19 @@ def numpy_style(a):
 
 def hostile():
     {Q}Has [a link](http://evil.example) and <script>x</script> and :class:`[x](y)`.{Q}
+
+
+def typed(x: int, y, **kw: str) -> Request:
+    {Q}Typed.
+
+    Args:
+        x (int): The first.
+        y (str): The second.
+        **kw (str): More.
+
+    Returns:
+        Request: A new one.
+    {Q}
 """
 
 
@@ -184,3 +197,11 @@ def test_a_docstring_cannot_add_its_own_links_or_html(ws, tmp_path):
     export(index)
     assert check_links(out, source_root=ws) == []
     assert check(index).ok
+
+
+def test_types_the_signature_annotates_are_not_repeated(ws):
+    page = Renderer(Index.build(load_settings(ws))).render_page("pkg/api.py", "docs")
+    assert _entry(page, "typed")[1:] == [
+        "- Parameters: `x` — The first.; `y` (`str`) — The second.; `**kw` — More.",
+        "- Returns [`Request`](models.py_docs.md#Request) — A new one.",
+    ]

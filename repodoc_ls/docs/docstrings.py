@@ -8,6 +8,7 @@ docstring can add emphasis, code and our own links to a page, never its own link
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -152,13 +153,34 @@ def return_annotation(signature: str | None) -> str:
     return ""
 
 
-def section_lines(found: Sections | None, annotation: str, resolve: Resolver | None) -> list[str]:
-    """The Markdown lines a function's entry shows under it: parameters, returns, raises."""
+def annotated_parameters(signature: str | None) -> frozenset[str]:
+    """The parameters the signature annotates (their docstring type would say it twice)."""
+    if not signature or ":" not in signature:
+        return frozenset()
+    try:
+        tree = ast.parse(f"def f{signature}: pass")
+    except (SyntaxError, ValueError):
+        return frozenset()
+    node = tree.body[0]
+    if not isinstance(node, ast.FunctionDef):
+        return frozenset()
+    a = node.args
+    every = [*a.posonlyargs, *a.args, *a.kwonlyargs, *filter(None, (a.vararg, a.kwarg))]
+    return frozenset(arg.arg for arg in every if arg.annotation is not None)
+
+
+def section_lines(
+    found: Sections | None, annotation: str, resolve: Resolver | None, annotated: frozenset[str] = frozenset()
+) -> list[str]:
+    """The Markdown lines a function's entry shows under it: parameters (their types when
+    the signature does not annotate them), returns (the annotation first), raises."""
     out = []
     if found is not None and found.params:
-        out.append(
-            "Parameters: " + "; ".join(_item(p.name, p.type, p.description, resolve) for p in found.params)
+        items = (
+            _item(p.name, "" if p.name.lstrip("*") in annotated else p.type, p.description, resolve)
+            for p in found.params
         )
+        out.append("Parameters: " + "; ".join(items))
     returned = found.returns if found is not None else None
     if returned is not None or annotation:
         shown_type = annotation or (returned.type if returned is not None else "")
@@ -227,4 +249,6 @@ def summary_and_details(p: PageLinks, s: Symbol) -> tuple[str, list[str]]:
     summary = inline(s.summary, resolve)
     if s.kind not in (SymbolKind.FUNCTION, SymbolKind.METHOD):
         return summary, []
-    return summary, section_lines(sections(s.docstring), return_annotation(s.signature), resolve)
+    found = sections(s.docstring)
+    annotated = annotated_parameters(s.signature) if found is not None and found.params else frozenset()
+    return summary, section_lines(found, return_annotation(s.signature), resolve, annotated)

@@ -31,7 +31,7 @@ TEMPLATE = "file_docs.md.j2"
 
 MAX_FILES_LISTED = 50  # importers, testers, ... beyond this, "and N more"
 MAX_REF_FILES = 20  # files listed per referenced symbol
-MAX_REF_LINES = 10  # line links per file per referenced symbol
+MAX_REF_LINES = 5  # line links (runs of lines) per file per referenced symbol
 MAX_RELATED = 10
 
 _FENCE_LANGUAGE = {
