@@ -24,6 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 _ANCHOR = re.compile(r'<a id="[^"]*"></a>')
 _TARGET = re.compile(r"\]\([^)\s]*\)")
+#: The lines a function's documented parameters, return value and exceptions take (new
+#: information since issue 12, counted apart so that noise and information are not mixed).
+_DETAIL = re.compile(r"^ *- (Parameters: |Returns |Raises ).*$", re.M)
 
 
 def measure(root: Path) -> dict[str, dict[str, int]]:
@@ -49,6 +52,7 @@ def measure(root: Path) -> dict[str, dict[str, int]]:
                 "source": source.stat().st_size if source.is_file() else 0,
                 "anchors": sum(len(m.group().encode()) for m in _ANCHOR.finditer(head)),
                 "targets": sum(len(m.group().encode()) - 3 for m in _TARGET.finditer(head)),
+                "details": sum(len(m.group().encode()) + 1 for m in _DETAIL.finditer(head)),
             }
         return out
 
@@ -67,10 +71,12 @@ def main() -> None:
         source = sum(f["source"] for f in figures.values())
         noise = sum(f["anchors"] + f["targets"] for f in figures.values())
         larger = sum(1 for f in figures.values() if f["before_source"] > f["source"])
+        details = sum(f.get("details", 0) for f in figures.values())
         print(
             f"{root.name}: {len(figures)} pages, {head:,} bytes before Source "
             f"({head / max(source, 1):.2f}x the sources' {source:,}), "
-            f"{noise / max(head, 1):.0%} anchors and link targets; "
+            f"{noise / max(head, 1):.0%} anchors and link targets, {details:,} bytes of "
+            "parameters/returns/raises; "
             f"{larger} pages say more before Source than their file holds"
         )
         for name in filter(None, args.files.split(",")):
@@ -79,7 +85,8 @@ def main() -> None:
                     share = (f["anchors"] + f["targets"]) / max(f["before_source"], 1)
                     print(
                         f"  {rel}: {f['before_source']:,} bytes before Source, source "
-                        f"{f['source']:,}, anchors {f['anchors']:,}, targets {f['targets']:,} ({share:.0%})"
+                        f"{f['source']:,}, anchors {f['anchors']:,}, targets {f['targets']:,} ({share:.0%}), "
+                        f"parameters/returns/raises {f.get('details', 0):,}"
                     )
     if args.json:
         args.json.write_text(json.dumps(every, indent=1))
