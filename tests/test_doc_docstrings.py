@@ -98,6 +98,30 @@ def typed(x: int, y, **kw: str) -> Request:
 """
 
 
+GUIDE = f"""{Q}
+pkg.guide
+~~~~~~~~~
+
+This module sends :class:`~pkg.models.Request` objects,
+**quickly**. See :func:`nowhere`.
+
+Example::
+
+    r = Request()
+    r.send()
+
+- one item
+- two ``items``
+
+>>> 1 + 1
+2
+
+1. Not a list
+but a paragraph.
+{Q}
+"""
+
+
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory):
     root = tmp_path_factory.mktemp("docstrings")
@@ -105,6 +129,7 @@ def ws(tmp_path_factory):
     (root / "pkg" / "__init__.py").write_text("")
     (root / "pkg" / "models.py").write_text(MODELS)
     (root / "pkg" / "api.py").write_text(API)
+    (root / "pkg" / "guide.py").write_text(GUIDE)
     return root
 
 
@@ -205,3 +230,21 @@ def test_types_the_signature_annotates_are_not_repeated(ws):
         "- Parameters: `x` — The first.; `y` (`str`) — The second.; `**kw` — More.",
         "- Returns [`Request`](models.py_docs.md#Request) — A new one.",
     ]
+
+
+def test_the_module_docstring_reads_as_prose_with_literal_blocks_kept(ws):
+    page = Renderer(Index.build(load_settings(ws))).render_page("pkg/guide.py", "docs")
+    assert (
+        page.splitlines()[2]
+        == "This module sends [`Request`](models.py_docs.md#Request) objects, **quickly**."
+    )
+    purpose = page.split("## Purpose\n\n", 1)[1].split("\n## ", 1)[0]
+    assert purpose == (
+        "**pkg.guide**\n\n"
+        "This module sends [`Request`](models.py_docs.md#Request) objects, **quickly**. See `nowhere()`.\n\n"
+        "Example:\n\n"
+        "```text\n    r = Request()\n    r.send()\n```\n\n"
+        "- one item\n- two `items`\n\n"
+        "```text\n>>> 1 + 1\n2\n```\n\n"
+        "\\1. Not a list but a paragraph.\n"
+    )

@@ -9,6 +9,7 @@ docstring can add emphasis, code and our own links to a page, never its own link
 from __future__ import annotations
 
 import ast
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -252,3 +253,45 @@ def summary_and_details(p: PageLinks, s: Symbol) -> tuple[str, list[str]]:
     found = sections(s.docstring)
     annotated = annotated_parameters(s.signature) if found is not None and found.params else frozenset()
     return summary, section_lines(found, return_annotation(s.signature), resolve, annotated)
+
+
+_UNDERLINE = re.compile(r"^([-=~^\"'`#*+])\1{2,}\s*$")
+_LIST_ITEM = re.compile(r"^([-*+•]|\d{1,3}[.)])\s+")
+#: A line whose layout carries meaning: indented, a doctest, a table or a drawing.
+_LAYOUT = re.compile(r"^\s|^>>>|\S {2,}\S|[|+]-{2,}|-{2,}[|+]|^\.\. ")
+
+
+def prose(docstring: str, resolve: Resolver | None) -> str:
+    """A docstring as Markdown blocks. Prose paragraphs and lists are rendered (markup
+    made Markdown, everything else escaped); a block whose layout carries meaning (an
+    indented or `::` literal block, a doctest, a table) is kept verbatim in a text fence,
+    as is a whole docstring over `MAX_PARSED` characters."""
+    text = inspect.cleandoc(docstring)
+    if len(text) > MAX_PARSED:
+        return _verbatim(text)
+    out = []
+    literal_next = False
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = block.splitlines()
+        if not lines:
+            continue
+        if literal_next or any(_LAYOUT.search(line) for line in lines):
+            out.append(_verbatim(block))
+            literal_next = False
+        elif len(lines) == 2 and _UNDERLINE.match(lines[1]):
+            out.append(f"**{inline(lines[0].strip(), resolve)}**")
+        elif all(_LIST_ITEM.match(line) for line in lines):
+            out.append("\n".join("- " + inline(_LIST_ITEM.sub("", line), resolve) for line in lines))
+        else:
+            paragraph = " ".join(line.strip() for line in lines)
+            literal_next = paragraph.endswith("::")
+            if literal_next:  # reST: "Example::" reads "Example:" and a literal block follows
+                paragraph = paragraph[:-1].rstrip(" :") + ("" if paragraph[:-2].endswith(" ") else ":")
+            rendered = inline(paragraph, resolve)
+            out.append("\\" + rendered if re.match(r"[-+=]|\d+[.)]", rendered) else rendered)
+    return "\n\n".join(out)
+
+
+def _verbatim(block: str) -> str:
+    fence = pages.fence_for(block)
+    return f"{fence}text\n{block}\n{fence}"

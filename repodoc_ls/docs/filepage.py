@@ -111,8 +111,9 @@ def render_file_page(renderer: Renderer, path: str) -> Rendered:
         "summary": docstrings.inline(file_summary(renderer, path), docstrings.role_resolver(p, None)),
         "metadata": _metadata(p, facts),
         # A one-line docstring is the summary already; the purpose section shows longer ones.
-        "docstring": facts.docstring if facts.docstring and facts.docstring.strip() != facts.summary else "",
-        "docstring_fence": pages.fence_for(facts.docstring or ""),
+        "docstring": docstrings.prose(facts.docstring, docstrings.role_resolver(p, None))
+        if facts.docstring and facts.docstring.strip() != facts.summary
+        else "",
         "facts": _purpose_facts(p, facts),
         "api": _api(p, facts) if facts.is_python else None,
         "outline": [
