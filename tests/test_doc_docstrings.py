@@ -248,3 +248,21 @@ def test_the_module_docstring_reads_as_prose_with_literal_blocks_kept(ws):
         "```text\n>>> 1 + 1\n2\n```\n\n"
         "\\1. Not a list but a paragraph.\n"
     )
+
+
+def test_a_role_link_follows_an_edit_of_the_file_it_names(tmp_path):
+    ws = tmp_path / "ws"
+    (ws / "pkg").mkdir(parents=True)
+    (ws / "pkg" / "__init__.py").write_text("")
+    (ws / "pkg" / "models.py").write_text("class Request:\n    pass\n")
+    (ws / "pkg" / "api.py").write_text(f"def send():\n    {Q}Send a :class:`pkg.models.Request`.{Q}\n")
+    out = tmp_path / "out"
+    settings = {"output_dir": str(out), "cache_dir": str(tmp_path / "cache")}
+    export(Index.build(load_settings(ws, settings)))
+    assert "[`pkg.models.Request`](models.py_docs.md#Request)" in (out / "pkg" / "api.py_docs.md").read_text()
+    (ws / "pkg" / "models.py").write_text("class Other:\n    pass\n")
+    index = Index.build(load_settings(ws, settings))
+    export(index)
+    page = (out / "pkg" / "api.py_docs.md").read_text()
+    assert "Send a `pkg.models.Request`." in page  # no longer in the workspace: code, not a link
+    assert check_links(out, source_root=ws) == [] and check(index).ok
