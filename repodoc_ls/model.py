@@ -301,8 +301,9 @@ _SECTION_START = re.compile(
     r"|Yields?|Raises|Exceptions?|Warns|Warnings?|Examples?|Notes?|See Also|References|Attributes"
     r"|Methods|Todo)\s*:?$)"
 )
-#: The end of a sentence: a stop followed by a space or the end, but not "e.g." and the like.
-_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\.\.)[.!?](?=\s|$)")
+#: The end of a sentence: a stop followed by the end, or by a space and anything but a
+#: lower-case letter ("U.S. standard", "e.g. this" go on); never "e.g." and the like.
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\.\.)[.!?](?=\s+[^a-z\s]|\s*$)")
 MAX_SUMMARY = 300  # characters; a longer opening sentence is cut at a word, with "…"
 
 

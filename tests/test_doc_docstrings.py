@@ -167,6 +167,7 @@ def _entry(page: str, anchor: str) -> list[str]:
         (":param x: only fields", ""),
         ("Use\n:class:`Foo` objects. More.", "Use :class:`Foo` objects."),
         ("Version 1.2.3 is out", "Version 1.2.3 is out"),
+        ("Uses the U.S. standard. More.", "Uses the U.S. standard."),
         ("", ""),
         ("x " * 200 + "end.", ("x " * 150).rstrip() + " …"),
     ],
