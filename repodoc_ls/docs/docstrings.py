@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import docstring_parser
+from docstring_parser import google, numpydoc, rest
 
 from repodoc_ls.docs import caps, pages
 from repodoc_ls.model import ModuleRef, Symbol, SymbolKind, SymbolRef, first_sentence
@@ -35,11 +36,27 @@ _INLINE = re.compile(
 )
 _TITLED = re.compile(r"(?P<title>.*?)\s*<(?P<target>[^<>]+)>\s*$", re.S)
 
-#: Cues that a docstring has sections worth parsing; most have none, and skip the parser.
-_SECTION_CUES = re.compile(
-    r"^\s*(:(param|parameter|arg|argument|key|keyword|type|returns?|rtype|raises?|except|exception|yields?)\b"
-    r"|(Args|Arguments|Parameters|Params|Keyword Args|Returns|Yields|Raises)\s*:?\s*$)",
-    re.M,
+#: Which parser reads a docstring's sections, chosen by its first cue; most docstrings have
+#: none and skip parsing. One parser per style, made once (docstring_parser's own `parse`
+#: compiles a Google or NumPy parser per call, and tries every style to guess one).
+_PARSERS: tuple[tuple[re.Pattern[str], Callable[[str], docstring_parser.Docstring]], ...] = (
+    (
+        re.compile(
+            r"^\s*:(param|parameter|arg|argument|key|keyword|type|returns?|rtype|raises?|except|exception|yields?)\b",
+            re.M,
+        ),
+        rest.parse,
+    ),
+    (
+        re.compile(r"^\s*(Parameters|Other Parameters|Returns|Yields|Raises)\s*\n\s*-{3,}\s*$", re.M),
+        numpydoc.NumpydocParser().parse,
+    ),
+    (
+        re.compile(
+            r"^\s*(Args|Arguments|Parameters|Params|Keyword Args|Returns|Yields|Raises)\s*:\s*$", re.M
+        ),
+        google.GoogleParser().parse,
+    ),
 )
 MAX_PARSED = 20_000  # characters: a longer docstring's sections are not parsed
 
@@ -104,10 +121,13 @@ class Sections:
 def sections(docstring: str | None) -> Sections | None:
     """What the docstring documents in its parameter, return and exception sections; None
     when it has none (or they cannot be parsed: then the page shows less, nothing wrong)."""
-    if not docstring or len(docstring) > MAX_PARSED or not _SECTION_CUES.search(docstring):
+    if not docstring or len(docstring) > MAX_PARSED:
+        return None
+    parse = next((parse for cue, parse in _PARSERS if cue.search(docstring)), None)
+    if parse is None:
         return None
     try:
-        parsed = docstring_parser.parse(docstring)
+        parsed = parse(docstring)
     except Exception:  # an untrusted docstring: the parser's failure is not ours to raise
         return None
     params = [
