@@ -9,6 +9,7 @@ fastest serializer for them and a warm start decodes every file's record.
 from __future__ import annotations
 
 import marshal
+import re
 from dataclasses import dataclass, field
 
 #: Bumped whenever the shape or meaning of a record changes; the store rebuilds on mismatch.
@@ -103,7 +104,7 @@ class Symbol:
 
     @property
     def summary(self) -> str:
-        return first_line(self.docstring)
+        return first_sentence(self.docstring)
 
 
 @dataclass(slots=True)
@@ -283,7 +284,7 @@ class FileFacts:
 
     @property
     def summary(self) -> str:
-        return first_line(self.docstring)
+        return first_sentence(self.docstring)
 
     def symbol(self, qualname: str) -> Symbol | None:
         for s in self.symbols:
@@ -292,14 +293,45 @@ class FileFacts:
         return None
 
 
-def first_line(text: str | None) -> str:
-    """The first non-empty line of a docstring, stripped; "" when there is none."""
+#: Where a docstring's opening paragraph ends before a blank line does: a field list
+#: (`:param x:`), a directive, a doctest, or a Google/NumPy section header.
+_SECTION_START = re.compile(
+    r"(:[A-Za-z]\w*( [^:`]*)?:(\s|$)|\.\. \w|>>>|[-=~^]{3,}$"
+    r"|(Args|Arguments|Parameters|Params|Keyword Args|Keyword Arguments|Other Parameters|Returns?"
+    r"|Yields?|Raises|Exceptions?|Warns|Warnings?|Examples?|Notes?|See Also|References|Attributes"
+    r"|Methods|Todo)\s*:?$)"
+)
+#: The end of a sentence: a stop followed by the end, or by a space and anything but a
+#: lower-case letter ("U.S. standard", "e.g. this" go on); never "e.g." and the like.
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\.\.)[.!?](?=\s+[^a-z\s]|\s*$)")
+MAX_SUMMARY = 300  # characters; a longer opening sentence is cut at a word, with "…"
+
+
+def first_sentence(text: str | None) -> str:
+    """The first sentence of a docstring's opening paragraph, on one line; "" when there
+    is none. A paragraph with no sentence end is taken whole (up to `MAX_SUMMARY`)."""
     if not text:
         return ""
-    for line in text.strip().splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
+    paragraph: list[str] = []
+    for raw in text.strip().splitlines():
+        line = raw.strip()
+        if not line:
+            if paragraph:
+                break
+            continue
+        if len(paragraph) == 1 and set(line) <= set("-=~^") and len(line) >= 3:
+            paragraph.clear()  # a title over the docstring (reST): the text below says more
+            continue
+        if _SECTION_START.match(line):
+            break
+        paragraph.append(line)
+    joined = " ".join(paragraph)
+    end = _SENTENCE_END.search(joined)
+    if end is not None:
+        joined = joined[: end.end()]
+    if len(joined) > MAX_SUMMARY:
+        joined = joined[:MAX_SUMMARY].rsplit(" ", 1)[0] + " …"
+    return joined
 
 
 @dataclass(frozen=True, slots=True)

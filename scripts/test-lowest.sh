@@ -33,7 +33,7 @@ uv="$work/tools/bin/uv"
 "$uv" venv --quiet --seed --python "$python" "$work/env"   # --seed: pip, for the wheel build test
 VIRTUAL_ENV="$work/env" "$uv" pip install --quiet --resolution lowest-direct -e ".[test]"
 echo "test-lowest: $("$work/env/bin/python" --version) with" \
-    $(VIRTUAL_ENV="$work/env" "$uv" pip freeze --quiet | grep -Ei '^(pygls|lsprotocol|jedi|parso|jinja2|pathspec|markdown-it-py|tomli|pytest|pytest-asyncio|pytest-lsp)==')
+    $(VIRTUAL_ENV="$work/env" "$uv" pip freeze --quiet | grep -Ei '^(pygls|lsprotocol|jedi|parso|jinja2|pathspec|markdown-it-py|docstring-parser|tomli|pytest|pytest-asyncio|pytest-lsp)==')
 "$work/env/bin/python" -m pytest -q -ra -p no:cacheprovider \
     --ignore=tests/test_vscode_client.py --ignore=tests/test_vscode_e2e.py
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from repodoc_ls.config import load_settings
-from repodoc_ls.docs import folders, kinds, pages, subpages
+from repodoc_ls.docs import folders, importgraph, kinds, pages, subpages
 from repodoc_ls.docs.linkcheck import check_links
 from repodoc_ls.docs.render import Renderer
 from repodoc_ls.docs.units import Unit
@@ -202,7 +202,7 @@ def test_public_api_without_all_and_bounded(renderer, monkeypatch):
 
 
 def test_mermaid_labels_are_escaped(tmp_path):
-    assert folders.mermaid_label('a "b" #1 <x>&`y`') == '"a #quot;b#quot; #35;1 #lt;x#gt;#amp;#96;y#96;"'
+    assert importgraph.mermaid_label('a "b" #1 <x>&`y`') == '"a #quot;b#quot; #35;1 #lt;x#gt;#amp;#96;y#96;"'
     root = tmp_path / "odd"
     pkg = root / 'we"ird #dir' / "pkg"
     pkg.mkdir(parents=True)

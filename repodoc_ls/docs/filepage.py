@@ -11,7 +11,7 @@ import shlex
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
-from repodoc_ls.docs import caps, pages
+from repodoc_ls.docs import caps, docstrings, pages
 from repodoc_ls.docs.excerpt import embedded_source
 from repodoc_ls.docs.fileview import PageLinks, View, import_anchors, symbol_anchors
 from repodoc_ls.docs.units import Rendered
@@ -22,15 +22,16 @@ if TYPE_CHECKING:
     from repodoc_ls.docs.render import Renderer
 
 #: A row of the API section: (indent, anchor, label, line link, decorators, summary,
-#: subclass links, more), a tuple the template unpacks (a file can define thousands of symbols).
-_ApiEntry = tuple[str, str, str, str, str, str, list[str], str]
+#: subclass links, more, documented parameters/returns/raises), a tuple the template unpacks
+#: (a file can define thousands of symbols).
+_ApiEntry = tuple[str, str, str, str, str, str, list[str], str, list[str]]
 
 #: The template of the file page.
 TEMPLATE = "file_docs.md.j2"
 
 MAX_FILES_LISTED = 50  # importers, testers, ... beyond this, "and N more"
 MAX_REF_FILES = 20  # files listed per referenced symbol
-MAX_REF_LINES = 10  # line links per file per referenced symbol
+MAX_REF_LINES = 5  # line links (runs of lines) per file per referenced symbol
 MAX_RELATED = 10
 
 _FENCE_LANGUAGE = {
@@ -107,11 +108,12 @@ def render_file_page(renderer: Renderer, path: str) -> Rendered:
     graph = renderer.graph
     view = {
         "title": path,
-        "summary": file_summary(renderer, path),
+        "summary": docstrings.inline(file_summary(renderer, path), docstrings.role_resolver(p, None)),
         "metadata": _metadata(p, facts),
         # A one-line docstring is the summary already; the purpose section shows longer ones.
-        "docstring": facts.docstring if facts.docstring and facts.docstring.strip() != facts.summary else "",
-        "docstring_fence": pages.fence_for(facts.docstring or ""),
+        "docstring": docstrings.prose(facts.docstring, docstrings.role_resolver(p, None))
+        if facts.docstring and facts.docstring.strip() != facts.summary
+        else "",
         "facts": _purpose_facts(p, facts),
         "api": _api(p, facts) if facts.is_python else None,
         "outline": [
@@ -199,15 +201,17 @@ def _api(p: PageLinks, facts: FileFacts) -> View | None:
         subs: list[SymbolRef] = []
         if s.kind == SymbolKind.CLASS and not s.local:
             subs = p.renderer.graph.subclasses(facts.path, s.qualname)
+        summary, details = docstrings.summary_and_details(p, s)
         return (
             "  " * depth,
             anchors[i],
             _symbol_label(s),
             p.line_link(facts.path, s.line, f"line {s.line}"),
             ", ".join(pages.code("@" + d) for d in s.decorators),
-            pages.text(s.summary),
+            summary,
             [_symbol_link(p, ref) for ref in subs[:MAX_FILES_LISTED]],
             _more(len(subs), MAX_FILES_LISTED),
+            details,
         )
 
     def tree(i: int) -> list[_ApiEntry]:
@@ -279,7 +283,8 @@ def _dependencies(p: PageLinks, facts: FileFacts) -> list[View]:
                 }
             )
             groups[r.category].append(row)
-        row["anchors"].append(anchor_id)
+        if anchor_id not in row["anchors"]:
+            row["anchors"].append(anchor_id)
         if imp.name is not None:
             row["names"].append(f"{imp.name} as {imp.alias}" if imp.alias else imp.name)
         elif imp.alias:
@@ -295,17 +300,17 @@ def _dependencies(p: PageLinks, facts: FileFacts) -> list[View]:
         rows = groups.get(category)
         if not rows:
             continue
+        # The source's import block says which names come from where; the page adds what
+        # it does not say: where each module is (its category, its page), or that it is not found.
         for row in rows:
             imp = row["imp"]
             dots = "." * imp.level
-            if imp.name is None:
-                statement = f"import {dots}{imp.module}" + (f" as {imp.alias}" if imp.alias else "")
-            else:
-                statement = f"from {dots}{imp.module} import {', '.join(row['names'])}"
-            row["statement"] = pages.code(statement)
+            # `from . import a, b` imports modules a and b of the package
+            modules = [dots + imp.module] if imp.module else [dots + n.split(" ")[0] for n in row["names"]]
+            row["module"] = ", ".join(pages.code(m) for m in modules)
             row["links"] = ", ".join(p.file_link(t) for t in row["targets"])
             row["unresolved"] = category == Category.WORKSPACE and not row["targets"]
-        out.append(View({"category": category, "rows": rows}))
+        out.append(View({"category": category, "rows": rows, "listed": category == Category.WORKSPACE}))
     return out
 
 
@@ -327,10 +332,7 @@ def _used_by(p: PageLinks, facts: FileFacts) -> View | None:
             continue
         files = []
         for f in sorted(refs)[:MAX_REF_FILES]:
-            lines = refs[f]
-            links = ", ".join(p.line_link(f, n) for n in lines[:MAX_REF_LINES])
-            extra = f" {_more(len(lines), MAX_REF_LINES)}" if len(lines) > MAX_REF_LINES else ""
-            files.append(f"{p.file_link(f)} (line{'s' if len(lines) > 1 else ''} {links}{extra})")
+            files.append(f"{p.file_link(f)} ({p.line_list(f, refs[f], MAX_REF_LINES)})")
         references.append(
             View(
                 {

@@ -76,6 +76,29 @@ class PageLinks:
     def line_link(self, path: str, line: int, label: str | None = None) -> str:
         return f"[{label or line}]({self.to_source(path, line)})"
 
+    def line_list(self, path: str, lines: list[int], cap: int) -> str:
+        """ "lines [3](…), [7–9](…) and 4 more lines": runs of consecutive lines as one
+        range linked at its first line, at most `cap` of them."""
+        runs = line_runs(lines)
+        shown = ", ".join(
+            self.line_link(path, first, str(first) if first == last else f"{first}–{last}")
+            for first, last in runs[:cap]
+        )
+        hidden = sum(last - first + 1 for first, last in runs[cap:])
+        more = f" and {hidden:,} more line{'s' if hidden != 1 else ''}" if hidden else ""
+        return f"line{'s' if len(lines) > 1 else ''} {shown}{more}"
+
+
+def line_runs(lines: list[int]) -> list[tuple[int, int]]:
+    """Sorted distinct line numbers as (first, last) runs of consecutive lines."""
+    runs: list[tuple[int, int]] = []
+    for n in sorted(set(lines)):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
+
 
 # ------------------------------------------------------------------ anchors
 
@@ -94,9 +117,15 @@ def symbol_anchors(facts: FileFacts) -> list[str]:
 
 
 def import_anchors(facts: FileFacts) -> list[str]:
-    per_line: dict[int, int] = defaultdict(int)
+    """The anchor of each import, in order: one per imported module and statement kind on a
+    line, so `from m import a, b, c` is one entry with one id (not three)."""
+    per_line: dict[int, dict[tuple[int, str, bool], str]] = defaultdict(dict)
     out = []
     for imp in facts.imports:
-        out.append(pages.import_anchor(imp.line, per_line[imp.line]))
-        per_line[imp.line] += 1
+        seen = per_line[imp.line]
+        key = (imp.level, imp.module, imp.name is None)
+        anchor = seen.get(key)
+        if anchor is None:
+            anchor = seen[key] = pages.import_anchor(imp.line, len(seen))
+        out.append(anchor)
     return out

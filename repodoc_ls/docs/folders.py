@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from repodoc_ls.docs import caps, pages
 from repodoc_ls.docs.folderview import FolderCache, folder_navigation, folder_title, under
+from repodoc_ls.docs.importgraph import import_graph
 from repodoc_ls.docs.units import Rendered
 from repodoc_ls.model import Category, FileFacts, FileKind, ModuleRef, SymbolKind, SymbolRef
 
@@ -30,8 +31,9 @@ DOC_TEMPLATE = "folder_doc.md.j2"
 PUBLIC_API_LIMIT = 50
 #: At most this many modules in the key modules table of `doc.md`.
 KEY_MODULES_LIMIT = 10
-#: At most this many nodes in the import graph diagram of `doc.md`.
+#: At most this many nodes, and edges, in the import graph diagram of `doc.md`.
 GRAPH_NODE_LIMIT = 40
+GRAPH_EDGE_LIMIT = 60
 
 _README_NAMES = ("readme.md", "readme.markdown")
 _INIT_NAMES = ("__init__.py", "__init__.pyi")
@@ -245,7 +247,7 @@ def render_doc(renderer: Renderer, folder: str) -> Rendered:
     api, api_total, api_deps = _public_api(renderer, cache, folder, link)
     deps.update(api_deps)
 
-    diagram, hidden = _import_graph(renderer, folder, subtree)
+    diagram = import_graph(renderer, folder, subtree, GRAPH_NODE_LIMIT, GRAPH_EDGE_LIMIT)
 
     users: dict[str, dict[str, set[str]]] = {c: defaultdict(set) for c in _EXTERNAL}
     for path in subtree:
@@ -274,7 +276,6 @@ def render_doc(renderer: Renderer, folder: str) -> Rendered:
         api=api,
         api_more=api_total - len(api),
         diagram=diagram,
-        diagram_hidden=hidden,
         dependencies=dependencies,
     )
     return Rendered(text, frozenset(deps))
@@ -285,9 +286,11 @@ def _public_api(
 ) -> tuple[list[_ApiRow], int, set[str]]:
     """(rows up to PUBLIC_API_LIMIT, total count, files they come from).
 
-    The names of the folder's `__init__` `__all__` when it has one (followed to their
-    definitions); otherwise the public top-level classes and functions of the folder's
-    own Python files (those in the file's `__all__` when it has one), test modules aside."""
+    The names of the folder's `__init__` `__all__` when it has one, else the public names
+    the `__init__` defines or re-exports (followed to their definitions); for a folder
+    whose `__init__` has none (or that has no `__init__`), the public top-level classes and
+    functions of its own Python files (those in the file's `__all__` when it has one),
+    test modules aside."""
     graph = renderer.graph
     facts = renderer.index.facts
     rows: list[_ApiRow] = []
@@ -303,8 +306,10 @@ def _public_api(
         )
 
     init = _init(cache, folder, facts)
-    if init is not None and init.all_names:
-        names = list(dict.fromkeys(init.all_names))
+    names: list[str] = []
+    if init is not None:
+        names = list(dict.fromkeys(init.all_names)) if init.all_names else _init_public_names(renderer, init)
+    if init is not None and names:
         total = len(names)
         for name in names[:PUBLIC_API_LIMIT]:
             target = graph.resolve_name(init.path, name)
@@ -341,37 +346,14 @@ def _public_api(
     return rows, total, used
 
 
-def mermaid_label(value: str) -> str:
-    """A Mermaid node label, quoted: entity codes for the characters Mermaid would read."""
-    escaped = value.replace("#", "#35;").replace('"', "#quot;").replace("`", "#96;")
-    escaped = escaped.replace("<", "#lt;").replace(">", "#gt;").replace("&", "#amp;")
-    escaped = " ".join(escaped.split())  # no line breaks inside a label
-    return f'"{escaped}"'
-
-
-def _import_graph(renderer: Renderer, folder: str, subtree: list[str]) -> tuple[str | None, int]:
-    """(Mermaid flowchart of the import edges inside the subtree, or None; modules left out)."""
-    inside = set(subtree)
-    edges: set[tuple[str, str]] = set()
-    for path in subtree:
-        for r in renderer.graph.imports_of(path):
-            if r.target is not None and r.target != path and r.target in inside:
-                edges.add((path, r.target))
-    if not edges:
-        return None, 0
-    fan_in: Counter[str] = Counter()
-    nodes: set[str] = set()
-    for source, target in edges:
-        fan_in[target] += 1
-        nodes.add(source)
-        nodes.add(target)
-    ranked = sorted(nodes, key=lambda p: (-fan_in[p], p))
-    shown = set(ranked[:GRAPH_NODE_LIMIT])
-    ids = {path: f"n{i}" for i, path in enumerate(sorted(shown))}
-    lines = ["flowchart LR"]
-    for path in sorted(shown):
-        lines.append(f"    {ids[path]}[{mermaid_label(under(folder, path))}]")
-    for source, target in sorted(edges):
-        if source in shown and target in shown:
-            lines.append(f"    {ids[source]} --> {ids[target]}")
-    return "\n".join(lines), len(nodes) - len(shown)
+def _init_public_names(renderer: Renderer, init: FileFacts) -> list[str]:
+    """A package's public names without `__all__`, in source order: the public top-level
+    definitions of its `__init__`, and the public names its imports bind to a module or a
+    symbol of the workspace (re-exports; `import os` there is no API of the package)."""
+    graph = renderer.graph
+    found = [(s.line, s.name) for s in init.symbols if s.parent is None and not s.local]
+    bindings, _ = graph.bindings_of(init.path)
+    for name, r in bindings.items():
+        if r.target is not None and graph.resolve_name(init.path, name) is not None:
+            found.append((r.imp.line, name))
+    return list(dict.fromkeys(name for _, name in sorted(found) if not name.startswith("_")))

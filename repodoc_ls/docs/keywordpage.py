@@ -102,6 +102,8 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
         "title": path,
         "docs_link": pages.link(p.page, docs_page),
         "folder_link": p.to_folder(posixpath.dirname(path), "index"),
+        "folder_doc_link": p.to_folder(posixpath.dirname(path), "doc"),
+        "source_link": p.to_source(path),
         "groups": [
             View({"title": title, "rows": groups[key], "imports": key in ("modules", "names")})
             for key, title in KEYWORD_GROUPS

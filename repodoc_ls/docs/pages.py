@@ -66,8 +66,9 @@ def anchor(qualname: str) -> str:
     return _ANCHOR_UNSAFE.sub("-", qualname)
 
 
-def import_anchor(line: int, index: int) -> str:
-    return f"import-L{line}-{index}"
+def import_anchor(line: int, index: int = 0) -> str:
+    """The id of the `index`-th imported module of a line (0 for all but `import a, b`)."""
+    return f"import-L{line}" if index == 0 else f"import-L{line}-{index + 1}"
 
 
 def _quote(relpath: str) -> str:
