@@ -238,3 +238,22 @@ class Old:
         (44, "parameter size of Old deprecated since 3.1: Ignored."),
         (47, "Old deprecated since 3.0: Use New."),
     ]
+
+
+def test_an_export_after_a_package_named_like_the_library_appears(tmp_path):
+    from repodoc_ls.docs.export import check, export
+
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "client.py").write_text("import requests\nrequests.get('u')\n")
+    settings = {"cache_dir": str(tmp_path / "cache")}
+    export(Index.build(load_settings(root, settings)))
+    page = root / "docs" / "repodoc" / "client.py_docs.md"
+    assert f"| {NoteKind.NETWORK} |" in page.read_text()
+    (root / "requests").mkdir()
+    (root / "requests" / "__init__.py").write_text("def get(url):\n    return url\n")
+    index = Index.build(load_settings(root, settings))
+    result = export(index)
+    assert "client.py_docs.md" in result.written_pages
+    assert f"| {NoteKind.NETWORK} |" not in page.read_text()
+    assert check(index).ok

@@ -108,6 +108,11 @@ def units_to_render(
     affected_files = set(changed)
     for path in changed:
         affected_files.update(related_files(renderer, path, old.imports.get(path, ())))
+    if new_sources.keys() != old.sources.keys():
+        # A module appeared or vanished: an unchanged file's import may now resolve to it, or
+        # no longer (`import requests` once a package `requests` is added): its pages change.
+        now = import_targets(renderer.index)
+        affected_files.update(p for p in now.keys() | old.imports.keys() if now.get(p) != old.imports.get(p))
     wanted = units_after_edit(renderer.index, changed, affected_files)
     old_by_unit: dict[Unit, set[str]] = defaultdict(set)
     for page, record in old.pages.items():
