@@ -257,3 +257,22 @@ def test_an_export_after_a_package_named_like_the_library_appears(tmp_path):
     assert "client.py_docs.md" in result.written_pages
     assert f"| {NoteKind.NETWORK} |" not in page.read_text()
     assert check(index).ok
+
+
+def test_a_deprecation_warning_names_the_parameter_its_if_tests_or_else_the_function():
+    code = (
+        "import warnings\n"
+        "def make(size=None, hash=None):\n"
+        "    if hash is not None:\n"
+        "        warnings.warn('hash is deprecated', DeprecationWarning)\n"
+        "    warnings.warn('make is deprecated', DeprecationWarning)\n"
+        "class K:\n"
+        "    def old(self):\n"
+        "        if sys.version_info < (3, 9):\n"
+        "            warnings.warn('old', category=FutureWarning)\n"
+    )
+    assert deprecations(code) == [
+        (4, "parameter hash of make: warnings.warn('hash is deprecated', DeprecationWarning)"),
+        (5, "make: warnings.warn('make is deprecated', DeprecationWarning)"),
+        (9, "K.old: warnings.warn('old', category=FutureWarning)"),
+    ]

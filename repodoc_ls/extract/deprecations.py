@@ -120,3 +120,15 @@ def _enclosing_entry(raw: str, start: int, indent: int, params: set[str]) -> str
             # a reST `:param x:` says so; a Google or NumPy entry must name a parameter
             return m.group(1) or (m.group(2) if m.group(2) in params else None)
     return None
+
+
+def warning_subject(func: ast.FunctionDef | ast.AsyncFunctionDef, qual: str, guards: list[ast.expr]) -> str:
+    """What a deprecation warning raised in `func` is about, as a prefix for its evidence:
+    a parameter when an `if` around the warning tests one (`if hash is not None:`), else
+    the function."""
+    params = _params(func)
+    for test in reversed(guards):
+        for node in ast.walk(test):
+            if type(node) is ast.Name and node.id in params:
+                return f"parameter {node.id} of {qual}: "
+    return f"{qual}: "

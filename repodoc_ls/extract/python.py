@@ -243,6 +243,7 @@ class _Walker:
         self.cli: list[tuple[str, int]] = []
         self.calls: list[pycalls.Candidate] = []  # calls that may be to an API with a note
         self.func: ast.FunctionDef | ast.AsyncFunctionDef | None = None  # the enclosing one
+        self.guards: list[ast.expr] = []  # the tests of the `if`s around, in self.func
         self.click_lines: list[int] = []
         self.click_imported = False
         self.prefix = ""
@@ -346,9 +347,9 @@ class _Walker:
         if doc and "deprecated::" in doc:
             self.notes += deprecations.docstring_deprecations(node, qual)
         self.exprs([node.args] if node.returns is None else [node.args, node.returns])
-        saved, self.func = self.func, node
+        saved, self.func, saved_guards, self.guards = self.func, node, self.guards, []
         self.enter(node, qual, _FUNCTION, True)
-        self.func = saved
+        self.func, self.guards = saved, saved_guards
 
     def klass(self, node: ast.ClassDef) -> None:
         qual = self.prefix + node.name
@@ -401,6 +402,8 @@ class _Walker:
             if _is_main_guard(test):
                 self.main_guard = node.lineno
         self.exprs([test])
+        if self.func is not None:
+            self.guards.append(test)  # a deprecation warning under it may be a parameter's
         if (type(test) is _Name and test.id == "TYPE_CHECKING") or (
             type(test) is _Attribute and test.attr == "TYPE_CHECKING"
         ):
@@ -410,6 +413,8 @@ class _Walker:
         else:
             self.body(node.body)
         self.body(node.orelse)
+        if self.func is not None:
+            self.guards.pop()
 
     def try_(self, node: _TryStatement) -> None:
         self.in_try += 1
@@ -480,6 +485,15 @@ class _Walker:
             more = _str_list(value)
             self.all_names = None if more is None else self.all_names + more
 
+    def call_facts(self, call: ast.Call) -> None:
+        before = len(self.notes)
+        P.call_facts(call, self.lines, self.notes, self.cli)
+        if len(self.notes) > before and self.func is not None:
+            note = self.notes[-1]  # a deprecation warning: say what it is about
+            note.detail = (
+                deprecations.warning_subject(self.func, self.parent or "", self.guards) + note.detail
+            )
+
     # --- expressions --------------------------------------------------------------------
 
     def exprs(self, stack: list[_Node]) -> None:
@@ -528,12 +542,12 @@ class _Walker:
                 f = node.func
                 if type(f) is _Name:
                     if f.id in call_names:
-                        P.call_facts(node, self.lines, self.notes, self.cli)
+                        self.call_facts(node)
                     if f.id in leaves:
                         self.calls.append((node, self.func))
                 elif type(f) is _Attribute:
                     if f.attr in call_attrs:
-                        P.call_facts(node, self.lines, self.notes, self.cli)
+                        self.call_facts(node)
                     if f.attr in leaves:
                         self.calls.append((node, self.func))
                 push(f)
