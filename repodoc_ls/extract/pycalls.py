@@ -125,6 +125,12 @@ for _kind, _table in (
                 ("PoolManager", "ProxyManager", "HTTPConnectionPool", "HTTPSConnectionPool", "request"),
             ),
             "urllib3.connection_from_url": "",
+            "urllib3.proxy_from_url": "",
+            **_names("urllib3.poolmanager", ("PoolManager", "ProxyManager", "proxy_from_url")),
+            **_names(
+                "urllib3.connectionpool", ("HTTPConnectionPool", "HTTPSConnectionPool", "connection_from_url")
+            ),
+            "urllib3.contrib.socks.SOCKSProxyManager": "",
             **_names("websockets", ("connect", "serve")),
         },
     ),
