@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 #: Bumped whenever the shape or meaning of a record changes; the store rebuilds on mismatch.
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 
 # The record forms, field for field as the dataclasses below declare them.
 SymbolRecord = tuple[
@@ -34,7 +34,7 @@ SymbolRecord = tuple[
 ]
 ImportRecord = tuple[str, str | None, str | None, int, int, bool, bool]
 TestItemRecord = tuple[str, int, str, bool]
-NoteRecord = tuple[str, int, str]
+NoteRecord = tuple[str, int, str, str]
 OutlineEntryRecord = tuple[int, str, int]
 
 
@@ -168,7 +168,8 @@ class NoteKind:
     ENCODING = "encoding"
     TOO_LARGE = "too large"
     MALFORMED = "malformed"
-    SHELL = "subprocess with shell=True"
+    SHELL = "runs a command through a shell"  # the severe form of COMMAND
+    COMMAND = "runs a command"
     EVAL = "eval/exec"
     DESERIALIZE = "pickle/marshal load"
     NETWORK = "network I/O"
@@ -184,9 +185,13 @@ class Note:
     kind: str  # a NoteKind value
     line: int  # the line the note rests on (0 when it concerns the whole file)
     detail: str  # the evidence, e.g. "subprocess.run(..., shell=True)" or "TODO: fix"
+    #: The outside API the note rests on, resolved through the file's imports
+    #: ("subprocess.run", "pathlib.Path.write_text"); "" when it rests on no import. The
+    #: graph drops the note when the root module is the workspace's own (index/notes.py).
+    target: str = ""
 
     def to_record(self) -> NoteRecord:
-        return (self.kind, self.line, self.detail)
+        return (self.kind, self.line, self.detail, self.target)
 
     @classmethod
     def from_record(cls, r: NoteRecord) -> Note:

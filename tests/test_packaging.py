@@ -173,7 +173,9 @@ def test_the_wheel_builds_without_warnings_and_has_whole_metadata(tmp_path):
     warnings = [
         line
         for line in log.splitlines()
-        if re.search(r"[A-Z]\w*Warning\b", line) or "deprecat" in line.lower()
+        # a module of ours may be named for deprecations: its path is not a warning
+        if re.search(r"[A-Z]\w*Warning\b", line)
+        or "deprecat" in re.sub(r"\S*repodoc_ls/\S*", "", line).lower()
     ]
     assert not warnings, "\n".join(warnings)
 

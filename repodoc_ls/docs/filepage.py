@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import posixpath
 import shlex
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from repodoc_ls.docs import caps, docstrings, pages
 from repodoc_ls.docs.excerpt import embedded_source
 from repodoc_ls.docs.fileview import PageLinks, View, import_anchors, symbol_anchors
+from repodoc_ls.docs.notesview import notes_view
 from repodoc_ls.docs.units import Rendered
 from repodoc_ls.extract import is_unread
 from repodoc_ls.model import Category, FileFacts, FileKind, Symbol, SymbolKind, SymbolRef
@@ -131,9 +132,7 @@ def render_file_page(renderer: Renderer, path: str) -> Rendered:
         "dependencies_more": caps.more(len(facts.imports), caps.MAX_ROWS, "imported names"),
         "used_by": _used_by(p, facts),
         "tests": _tests(p, facts) if facts.is_python else None,
-        "notes": _notes(p, facts),
-        "notes_more": caps.more(len(facts.notes), caps.MAX_ROWS, "notes"),
-        "notes_summary": _notes_summary(facts),
+        **notes_view(p, facts),
         "related": _related(p, facts),
         "source": _source(p, facts),
         "nav": _navigation(p),
@@ -410,34 +409,6 @@ def _tests(p: PageLinks, facts: FileFacts) -> View | None:
             "exercises": [],
         }
     )
-
-
-# -- notes
-
-
-def _notes(p: PageLinks, facts: FileFacts) -> list[View]:
-    rows = []
-    for n in sorted(facts.notes, key=lambda n: (n.line, n.kind, n.detail))[: caps.MAX_ROWS]:
-        # A parser may report the line after the last one (an unexpected end of file).
-        at = min(n.line, max(facts.lines, 1))
-        line = p.line_link(facts.path, at) if n.line and facts.encoding is not None else "file"
-        rows.append(
-            View(
-                {"line": line, "kind": pages.text(n.kind), "detail": pages.code(n.detail) if n.detail else ""}
-            )
-        )
-    return rows
-
-
-def _notes_summary(facts: FileFacts) -> str:
-    """ "3 notes: 2 TODO/FIXME, 1 file I/O" (most frequent first)."""
-    if not facts.notes:
-        return ""
-    counts = Counter(n.kind for n in facts.notes)
-    parts = ", ".join(
-        f"{n} {pages.text(kind)}" for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    )
-    return f"{_count(len(facts.notes), 'note')}: {parts}."
 
 
 # -- related files

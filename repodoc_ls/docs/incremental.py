@@ -19,8 +19,9 @@ from repodoc_ls.docs.kinds import KINDS, Redo, Scope, kind_of, unit_of_page
 from repodoc_ls.docs.manifest import Manifest, on_disk_as_recorded
 from repodoc_ls.docs.render import Renderer
 from repodoc_ls.docs.units import Unit
+from repodoc_ls.index.graph import modules_imported
 from repodoc_ls.index.indexer import Index
-from repodoc_ls.model import SymbolRef
+from repodoc_ls.model import Category, SymbolRef
 
 
 def fingerprint(renderer: Renderer) -> str:
@@ -33,11 +34,23 @@ def source_hashes(index: Index) -> dict[str, str]:
     return index.content_hashes()
 
 
+#: Marks an outside module among a file's import targets (a workspace path never starts
+#: with "/"): keyword pages count the importers of outside modules too.
+OUTSIDE = "//"
+
+
 def import_targets(index: Index) -> dict[str, tuple[str, ...]]:
+    """path -> the workspace files it imports, and the outside modules (`OUTSIDE` + name)."""
     graph = index.graph
     out = {}
     for path in index.paths():
-        targets = sorted({r.target for r in graph.imports_of(path) if r.target and r.target != path})
+        targets = sorted(
+            {
+                r.target if r.target else OUTSIDE + modules_imported(r.imp)[-1]
+                for r in graph.imports_of(path)
+                if (r.target and r.target != path) or (r.target is None and r.category != Category.WORKSPACE)
+            }
+        )
         if targets:
             out[path] = tuple(targets)
     return out
@@ -52,7 +65,17 @@ def related_files(renderer: Renderer, path: str, old_targets: tuple[str, ...] = 
     facts = renderer.index.file(path)
     targets = {r.target for r in graph.imports_of(path) if r.target} if facts is not None else set()
     out = set(targets)
-    for target in targets.symmetric_difference(old_targets):
+    outside = {
+        OUTSIDE + modules_imported(r.imp)[-1]
+        for r in graph.imports_of(path)
+        if r.target is None and r.category != Category.WORKSPACE
+    }
+    for target in (targets | outside).symmetric_difference(old_targets):
+        if target.startswith(OUTSIDE):
+            parts = target[len(OUTSIDE) :].split(".")
+            for i in range(len(parts)):
+                out.update(graph.importers_of_external(".".join(parts[: i + 1])))
+            continue
         out.add(target)
         out.update(graph.imported_by(target))
     if facts is None:
@@ -85,6 +108,11 @@ def units_to_render(
     affected_files = set(changed)
     for path in changed:
         affected_files.update(related_files(renderer, path, old.imports.get(path, ())))
+    if new_sources.keys() != old.sources.keys():
+        # A module appeared or vanished: an unchanged file's import may now resolve to it, or
+        # no longer (`import requests` once a package `requests` is added): its pages change.
+        now = import_targets(renderer.index)
+        affected_files.update(p for p in now.keys() | old.imports.keys() if now.get(p) != old.imports.get(p))
     wanted = units_after_edit(renderer.index, changed, affected_files)
     old_by_unit: dict[Unit, set[str]] = defaultdict(set)
     for page, record in old.pages.items():

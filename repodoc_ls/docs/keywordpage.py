@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 from repodoc_ls.docs import caps, pages
 from repodoc_ls.docs.fileview import PageLinks, View, import_anchors, symbol_anchors
 from repodoc_ls.docs.units import Rendered
-from repodoc_ls.model import ModuleRef, SymbolKind, SymbolRef
+from repodoc_ls.model import Category, ModuleRef, SymbolKind, SymbolRef
 
 if TYPE_CHECKING:
     from repodoc_ls.docs.render import Renderer
+    from repodoc_ls.index.graph import Graph, ResolvedImport
 
 #: The template of the keyword page.
 TEMPLATE = "file_kw.md.j2"
@@ -71,12 +72,9 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
             name = f"{dots}{imp.module}.{imp.name}" if imp.module else f"{dots}{imp.name}"
         if imp.alias:
             name = f"{name} as {imp.alias}"
-        others, others_link = 0, ""
-        target_link = ""
+        count: int | None = None  # None: not known (a name defined outside the workspace)
+        others_link = target_link = ""
         if r.target:
-            # The count changes only when some file's imports change; export finds those
-            # pages from the changed file (export.related_files), so they are not deps here.
-            others = len(set(graph.imported_by(r.target)) - {path})
             if r.target != path:
                 resolved = graph.resolve_name(path, imp.bound_name) if imp.name not in (None, "*") else None
                 if isinstance(resolved, SymbolRef):
@@ -87,14 +85,16 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
                     target_link = p.to_page(resolved.path)
                 else:
                     target_link = p.to_page(r.target)
-                others_link = p.to_page(r.target, "used-by") if others else ""
+                count, others_link = _others(p, path, r, resolved)
+        elif r.category != Category.WORKSPACE and imp.level == 0:
+            count = _outside_others(graph, path, r)
         groups[group].append(
             (
                 pages.code(name),
                 p.line_link(path, imp.line),
                 p.link(docs_page, anchor_id),
                 f"[page]({target_link})" if target_link else r.category,
-                f"[{others}]({others_link})" if others_link else str(others),
+                _count_cell(count, others_link),
             )
         )
     total = len(facts.symbols) + len(graph.imports_of(path))
@@ -105,12 +105,56 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
         "folder_doc_link": p.to_folder(posixpath.dirname(path), "doc"),
         "source_link": p.to_source(path),
         "groups": [
-            View({"title": title, "rows": groups[key], "imports": key in ("modules", "names")})
+            View(
+                {
+                    "title": title,
+                    "rows": groups[key],
+                    "imports": key in ("modules", "names"),
+                    "others_title": "Other files using it" if key == "names" else "Other files importing it",
+                }
+            )
             for key, title in KEYWORD_GROUPS
             if groups.get(key)
         ],
         "total": total,
+        "unknown_counts": any(row[-1] == "—" for row in groups["names"]),
         "more": caps.more(total, sum(len(v) for v in groups.values()), "keywords"),
     }
     text = renderer.template(TEMPLATE).render(**view)
     return Rendered(text, frozenset(p.deps))
+
+
+def _others(
+    p: PageLinks, path: str, r: ResolvedImport, resolved: SymbolRef | ModuleRef | None
+) -> tuple[int | None, str]:
+    """(count, link) for an import of a workspace module or name: the other files importing
+    the module, or using the name (the reference index); None when the name is not found."""
+    graph = p.renderer.graph
+    if r.imp.name is None or r.imp.name == "*" or r.names_submodule or isinstance(resolved, ModuleRef):
+        module = resolved.path if isinstance(resolved, ModuleRef) else r.target
+        assert module is not None
+        # The count changes only when some file's imports change; export finds those pages
+        # from the changed file (incremental.related_files), so they are not deps here.
+        importers = set(graph.imported_by(module)) - {path}
+        return len(importers), p.to_page(module, "used-by") if importers else ""
+    if not isinstance(resolved, SymbolRef):
+        return None, ""
+    users = set(graph.references(resolved.path, resolved.qualname)) - {path}
+    # A user that stops using the name is a changed file among the deps; a file that starts
+    # to use it through an import it already had is found by neither (a known limit).
+    p.deps.update(users)
+    return len(users), ""
+
+
+def _outside_others(graph: Graph, path: str, r: ResolvedImport) -> int | None:
+    """Other files importing an outside module (`import os`, counted for `from os import
+    path` too); None for a name from one: the reference index knows workspace symbols only."""
+    if r.imp.name is not None:
+        return None
+    return len(set(graph.importers_of_external(r.imp.module)) - {path})
+
+
+def _count_cell(count: int | None, link: str) -> str:
+    if count is None:
+        return "—"
+    return f"[{count}]({link})" if count and link else str(count)

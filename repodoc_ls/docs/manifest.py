@@ -163,7 +163,8 @@ class Manifest:
         for found in letters:
             _list_of(list(found.values()), str, "letters")
         manifest.fingerprint = _expect(raw.get("fingerprint", ""), str, "fingerprint")
-        manifest.sources = dict(zip(files, hashes))
+        # outside modules among the import targets (incremental.OUTSIDE) are no source files
+        manifest.sources = {f: h for f, h in zip(files, hashes) if not f.startswith("/")}
         manifest.imports = {files[i]: tuple(targets) for i, targets in enumerate(imports) if targets}
         manifest.letters = {files[i]: found for i, found in enumerate(letters) if found}
         for page, record in pages.items():

@@ -17,23 +17,7 @@ from repodoc_ls.model import Import, Note, NoteKind, Symbol, SymbolKind, TestIte
 
 # --- rule tables -------------------------------------------------------------------
 
-NETWORK_MODULES = frozenset(
-    {
-        "socket",
-        "ssl",
-        "http.client",
-        "http.server",
-        "urllib.request",
-        "ftplib",
-        "smtplib",
-        "requests",
-        "httpx",
-        "aiohttp",
-        "websockets",
-    }
-)
 CONCURRENCY_MODULES = frozenset({"threading", "multiprocessing", "concurrent.futures", "asyncio"})
-DESERIALIZE_MODULES = frozenset({"pickle", "cPickle", "_pickle", "dill", "cloudpickle", "marshal"})
 CACHE_DECORATORS = frozenset(
     {
         "functools.lru_cache",
@@ -55,28 +39,11 @@ UNITTEST_BASES = frozenset(
         "unittest.async_case.IsolatedAsyncioTestCase",
     }
 )
-#: Bare callee names whose calls may need a note or a CLI fact.
-CALL_NAMES = frozenset({"eval", "exec", "open", "ArgumentParser", "warn"})
-#: Attribute names whose calls may need a note or a CLI fact (besides `shutil.*`).
-CALL_ATTRS = frozenset(
-    {
-        "eval",
-        "exec",
-        "load",
-        "loads",
-        "unsafe_load",
-        "Unpickler",
-        "open",
-        "read_text",
-        "write_text",
-        "read_bytes",
-        "write_bytes",
-        "warn",
-        "ArgumentParser",
-        "Typer",
-    }
-)
-FILE_IO_METHODS = frozenset({"read_text", "write_text", "read_bytes", "write_bytes"})
+#: Bare callee names whose calls may give a CLI fact or a deprecation note (the notes on
+#: calls to outside APIs are pycalls.py's).
+CALL_NAMES = frozenset({"ArgumentParser", "warn"})
+#: Attribute names whose calls may give a CLI fact or a deprecation note.
+CALL_ATTRS = frozenset({"warn", "ArgumentParser", "Typer"})
 
 CONSTANT_RE = re.compile(r"_*[A-Z][A-Z0-9_]*\Z|__\w+__\Z")
 DEF_RE = re.compile(r"(?:async\s+)?(?:def|class)\s+")
@@ -257,17 +224,15 @@ def dotted(node: ast.expr) -> str | None:
 # --- note rules ------------------------------------------------------------------------
 
 
-def import_note_kinds(modules: list[str]) -> list[str]:
-    """NETWORK / CONCURRENCY for the fully qualified modules an import statement names."""
-    kinds = []
+def import_note_kinds(modules: list[str]) -> list[tuple[str, str]]:
+    """(CONCURRENCY, module) for the fully qualified modules an import statement names."""
+    kinds: list[tuple[str, str]] = []
     for mod in modules:
         prefix = ""
         for part in mod.split("."):
             prefix = prefix + "." + part if prefix else part
-            if prefix in NETWORK_MODULES and NoteKind.NETWORK not in kinds:
-                kinds.append(NoteKind.NETWORK)
-            if prefix in CONCURRENCY_MODULES and NoteKind.CONCURRENCY not in kinds:
-                kinds.append(NoteKind.CONCURRENCY)
+            if prefix in CONCURRENCY_MODULES and not kinds:
+                kinds.append((NoteKind.CONCURRENCY, prefix))
     return kinds
 
 
@@ -288,45 +253,19 @@ def call_facts(call: ast.Call, lines: list[str], notes: list[Note], cli: list[tu
     kind = None
     if type(func) is _Name:
         name = func.id
-        if name == "eval" or name == "exec":
-            kind = NoteKind.EVAL
-        elif name == "open":
-            kind = NoteKind.FILE_IO
-        elif name == "ArgumentParser":
+        if name == "ArgumentParser":
             cli.append(("argparse", call.lineno))
         elif name == "warn" and _warns_deprecation(call):
             kind = NoteKind.DEPRECATION
     elif type(func) is _Attribute:  # the CALL_* filters pass no other callee
         attr = func.attr
-        base = dotted(func.value)
-        if base == "shutil" or attr in FILE_IO_METHODS:
-            kind = NoteKind.FILE_IO
-        elif attr == "open":
-            if base in ("io", "os"):
-                kind = NoteKind.FILE_IO
-        elif attr == "load" or attr == "loads":
-            if base in DESERIALIZE_MODULES:
-                kind = NoteKind.DESERIALIZE
-            elif base == "yaml" and attr == "load":
-                rest = call.args[1:] + [k.value for k in call.keywords]
-                if not any("SafeLoader" in unparse(a) for a in rest):
-                    kind = NoteKind.DESERIALIZE
-        elif attr == "unsafe_load":
-            if base == "yaml":
-                kind = NoteKind.DESERIALIZE
-        elif attr == "Unpickler":
-            if base in DESERIALIZE_MODULES:
-                kind = NoteKind.DESERIALIZE
-        elif attr == "eval" or attr == "exec":
-            if base == "builtins":
-                kind = NoteKind.EVAL
-        elif attr == "warn":
-            if base == "warnings" and _warns_deprecation(call):
+        if attr == "warn":
+            if dotted(func.value) == "warnings" and _warns_deprecation(call):
                 kind = NoteKind.DEPRECATION
         elif attr == "ArgumentParser":
             cli.append(("argparse", call.lineno))
         elif attr == "Typer":
-            if base == "typer":
+            if dotted(func.value) == "typer":
                 cli.append(("typer", call.lineno))
     if kind is not None:
         notes.append(Note(kind, call.lineno, snippet(lines, call)))

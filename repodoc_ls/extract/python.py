@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import sys
 import tokenize
 import warnings
@@ -20,6 +21,7 @@ from typing import Any, TypeAlias, cast
 
 from repodoc_ls.model import FileFacts, FileKind, Import, Note, NoteKind, Symbol, SymbolKind
 
+from . import deprecations, pycalls
 from . import pynotes as P
 from .pynotes import find_tests
 
@@ -163,13 +165,14 @@ def _extract(path: str, data: bytes) -> FileFacts:
 
     w = _Walker(lines, todo)
     facts.docstring = P.docstring(tree)
-    if facts.docstring and ".. deprecated::" in facts.docstring:
-        w.notes.append(Note(NoteKind.DEPRECATION, tree.body[0].lineno, "module docstring: .. deprecated::"))
+    if facts.docstring and "deprecated::" in facts.docstring:
+        w.notes += deprecations.docstring_deprecations(tree, "")
     w.body(tree.body)
     facts.symbols = w.symbols
     facts.imports = w.imports
     facts.uses = {k: sorted(set(v)) for k, v in sorted(w.uses.items())}
     notes = w.notes
+    notes += pycalls.notes_for(w.calls, w.imports, _bound_builtins(w.symbols, text), lines)
     if todo:
         notes += P.todo_notes(todo, w.mstrings or ())
     notes.sort(key=lambda n: n.line)
@@ -194,16 +197,28 @@ def _recover(facts: FileFacts, text: str, error: Note, todo: list[tuple[int, str
     for imp in facts.imports:
         if imp.level == 0:
             mods = [imp.module] if imp.name is None else [imp.module, imp.module + "." + imp.name]
-            for kind in P.import_note_kinds(mods):
+            for kind, target in P.import_note_kinds(mods):
                 if (kind, imp.line) not in seen:
                     seen.add((kind, imp.line))
-                    facts.notes.append(Note(kind, imp.line, imp.written))
+                    facts.notes.append(Note(kind, imp.line, imp.written, target))
     facts.notes += P.todo_notes(todo, ())
     facts.notes.sort(key=lambda n: n.line)
     facts.tests = find_tests(facts.symbols, _is_test_name(base))
     if facts.tests:
         facts.kind = _kind(base, facts.shebang, True)
     return facts
+
+
+def _bound_builtins(symbols: list[Symbol], text: str) -> set[str]:
+    """The builtins with notes (`open`, `eval`, `exec`) the file may rebind: by a function
+    or class of that name, an assignment, or a parameter."""
+    bound = {s.name for s in symbols if s.name in pycalls.BUILTINS and s.kind != SymbolKind.METHOD}
+    if any(name in text for name in pycalls.BUILTINS):
+        bound.update(m.group(1) for m in _REBIND_RE.finditer(text))
+    return bound
+
+
+_REBIND_RE = re.compile(r"(?:^|[(,*])[ \t]*(open|eval|exec)\b[ \t]*(?::|=(?!=)|,|\))", re.M)
 
 
 def _end_line(node: ast.stmt) -> int:
@@ -226,6 +241,9 @@ class _Walker:
         self.uses: defaultdict[str, list[int]] = defaultdict(list)
         self.notes: list[Note] = []
         self.cli: list[tuple[str, int]] = []
+        self.calls: list[pycalls.Candidate] = []  # calls that may be to an API with a note
+        self.func: ast.FunctionDef | ast.AsyncFunctionDef | None = None  # the enclosing one
+        self.guards: list[ast.expr] = []  # the tests of the `if`s around, in self.func
         self.click_lines: list[int] = []
         self.click_imported = False
         self.prefix = ""
@@ -326,10 +344,12 @@ class _Walker:
         self.symbols.append(sym)
         if decos:
             sym.decorators = self.decorators(decos, qual)
-        if doc and ".. deprecated::" in doc:
-            self.notes.append(Note(NoteKind.DEPRECATION, node.lineno, f"{qual}: .. deprecated::"))
+        if doc and "deprecated::" in doc:
+            self.notes += deprecations.docstring_deprecations(node, qual)
         self.exprs([node.args] if node.returns is None else [node.args, node.returns])
+        saved, self.func, saved_guards, self.guards = self.func, node, self.guards, []
         self.enter(node, qual, _FUNCTION, True)
+        self.func, self.guards = saved, saved_guards
 
     def klass(self, node: ast.ClassDef) -> None:
         qual = self.prefix + node.name
@@ -355,8 +375,8 @@ class _Walker:
         self.symbols.append(sym)
         if node.decorator_list:
             sym.decorators = self.decorators(node.decorator_list, qual)
-        if doc and ".. deprecated::" in doc:
-            self.notes.append(Note(NoteKind.DEPRECATION, node.lineno, f"{qual}: .. deprecated::"))
+        if doc and "deprecated::" in doc:
+            self.notes += deprecations.docstring_deprecations(node, qual)
         if node.bases or node.keywords:
             self.exprs([*node.bases, *(k.value for k in node.keywords)])
         self.enter(node, qual, _CLASS, self.in_func)
@@ -371,8 +391,8 @@ class _Walker:
             mods = [] if level else [module] + [module + "." + a.name for a in node.names]
             self.imports += [Import(module, a.name, a.asname, level, line, tc, tr) for a in node.names]
         if mods:
-            for kind in P.import_note_kinds(mods):
-                self.notes.append(Note(kind, line, P.snippet(self.lines, node)))
+            for kind, target in P.import_note_kinds(mods):
+                self.notes.append(Note(kind, line, P.snippet(self.lines, node), target))
             if not self.click_imported:
                 self.click_imported = any(m == "click" or m.startswith("click.") for m in mods)
 
@@ -382,6 +402,8 @@ class _Walker:
             if _is_main_guard(test):
                 self.main_guard = node.lineno
         self.exprs([test])
+        if self.func is not None:
+            self.guards.append(test)  # a deprecation warning under it may be a parameter's
         if (type(test) is _Name and test.id == "TYPE_CHECKING") or (
             type(test) is _Attribute and test.attr == "TYPE_CHECKING"
         ):
@@ -391,6 +413,8 @@ class _Walker:
         else:
             self.body(node.body)
         self.body(node.orelse)
+        if self.func is not None:
+            self.guards.pop()
 
     def try_(self, node: _TryStatement) -> None:
         self.in_try += 1
@@ -461,6 +485,15 @@ class _Walker:
             more = _str_list(value)
             self.all_names = None if more is None else self.all_names + more
 
+    def call_facts(self, call: ast.Call) -> None:
+        before = len(self.notes)
+        P.call_facts(call, self.lines, self.notes, self.cli)
+        if len(self.notes) > before and self.func is not None:
+            note = self.notes[-1]  # a deprecation warning: say what it is about
+            note.detail = (
+                deprecations.warning_subject(self.func, self.parent or "", self.guards) + note.detail
+            )
+
     # --- expressions --------------------------------------------------------------------
 
     def exprs(self, stack: list[_Node]) -> None:
@@ -468,7 +501,7 @@ class _Walker:
         uses = self.uses
         fields = _FIELDS
         mstrings = self.mstrings
-        call_names, call_attrs = P.CALL_NAMES, P.CALL_ATTRS
+        call_names, call_attrs, leaves = P.CALL_NAMES, P.CALL_ATTRS, pycalls.LEAVES
         pop, push, extend = stack.pop, stack.append, stack.extend
         while stack:
             node = pop()
@@ -509,17 +542,18 @@ class _Walker:
                 f = node.func
                 if type(f) is _Name:
                     if f.id in call_names:
-                        P.call_facts(node, self.lines, self.notes, self.cli)
+                        self.call_facts(node)
+                    if f.id in leaves:
+                        self.calls.append((node, self.func))
                 elif type(f) is _Attribute:
-                    if f.attr in call_attrs or (type(f.value) is _Name and f.value.id == "shutil"):
-                        P.call_facts(node, self.lines, self.notes, self.cli)
+                    if f.attr in call_attrs:
+                        self.call_facts(node)
+                    if f.attr in leaves:
+                        self.calls.append((node, self.func))
                 push(f)
                 extend(node.args)
                 for k in node.keywords:
-                    kv = k.value
-                    if k.arg == "shell" and type(kv) is _Constant and kv.value is True:
-                        self.notes.append(Note(NoteKind.SHELL, node.lineno, P.snippet(self.lines, node)))
-                    push(kv)
+                    push(k.value)
             else:
                 for name, is_list in fields[type(node)]:
                     field = getattr(node, name)

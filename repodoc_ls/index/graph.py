@@ -32,7 +32,7 @@ from repodoc_ls.model import (
     TestItem,
 )
 
-__all__ = ["Graph", "ResolvedImport", "module_parts"]
+__all__ = ["Graph", "ResolvedImport", "module_parts", "modules_imported"]
 
 STDLIB_MODULES = frozenset(sys.stdlib_module_names) | {"__future__"}
 TESTCASE_BASES = frozenset(
@@ -89,6 +89,8 @@ class Graph:
         self._rebuild_module_map()
         self.imports: dict[str, list[ResolvedImport]] = {}
         self.imported_by_map: dict[str, set[str]] = defaultdict(set)
+        #: an outside module's dotted name (and each parent package's) -> files importing it
+        self.external_importers: dict[str, set[str]] = defaultdict(set)
         for path in facts:
             self._add_edges(path)
         self._invalidate()
@@ -204,6 +206,9 @@ class Graph:
         for r in resolved:
             if r.target is not None and r.target != path:
                 self.imported_by_map[r.target].add(path)
+            elif r.category != Category.WORKSPACE:
+                for name in modules_imported(r.imp):
+                    self.external_importers[name].add(path)
 
     def _drop_edges(self, path: str) -> None:
         for r in self.imports.pop(path, ()):
@@ -213,6 +218,13 @@ class Graph:
                     importers.discard(path)
                     if not importers:
                         del self.imported_by_map[r.target]
+            elif r.category != Category.WORKSPACE:
+                for name in modules_imported(r.imp):
+                    importers = self.external_importers.get(name)
+                    if importers is not None:
+                        importers.discard(path)
+                        if not importers:
+                            del self.external_importers[name]
 
     def edges(self) -> dict[str, set[str]]:
         """importer -> workspace files it imports."""
@@ -232,6 +244,7 @@ class Graph:
             self._rebuild_module_map()
             self.imports.clear()
             self.imported_by_map.clear()
+            self.external_importers.clear()
             for path in self.facts:
                 self._add_edges(path)
             self._invalidate()
@@ -521,6 +534,11 @@ class Graph:
     def imported_by(self, path: str) -> list[str]:
         return sorted(self.imported_by_map.get(path, ()))
 
+    def importers_of_external(self, module: str) -> list[str]:
+        """Files importing the outside module `module` or one of its submodules (which
+        imports it too), e.g. `import os.path` or `from os import path` for `os`."""
+        return sorted(self.external_importers.get(module, ()))
+
     def imports_of(self, path: str) -> list[ResolvedImport]:
         return self.imports.get(path, [])
 
@@ -543,6 +561,16 @@ class Graph:
         return sorted(
             {r.target for r in self.imports_of(test_path) if r.target is not None and r.target != test_path}
         )
+
+
+def modules_imported(imp: Import) -> list[str]:
+    """The modules an import may load: ["a", "a.b", "a.b.c"] for `import a.b.c`, and for
+    `from a.b import c` "a.b.c" too, which is a submodule when it is a module at all (no
+    `import` can name the other kind, so counting it is harmless)."""
+    parts = imp.module.split(".")
+    if imp.name is not None and imp.name != "*":
+        parts.append(imp.name)
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def _common_prefix(a: str, b: str) -> int:
