@@ -197,6 +197,9 @@ def instance_attributes(
                     value,
                     st.end_lineno or st.lineno,
                 )
+    for sym in found.values():
+        if sym.value is not None and sym.value.isidentifier():
+            sym.value = None  # `self.x = x`: the parameter's name says nothing more
     return list(found.values())
 
 

@@ -1,0 +1,146 @@
+"""One parser for every supported Python (issue 12, item 5): newer syntax than the running
+interpreter's gives the facts the newest interpreter gives, with no syntax-error note; real
+syntax errors are still reported; the standard-library list does not come from the
+running interpreter."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from newer_syntax import NEWER, PEP695, facts_json
+
+from repodoc_ls.extract.parse import lower, parse_module
+from repodoc_ls.extract.python import extract_python
+from repodoc_ls.index.stdlib import STDLIB_MODULE_NAMES
+from repodoc_ls.model import NoteKind, SymbolKind
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_pep695_api_on_this_interpreter():
+    f = extract_python("m.py", PEP695)
+    assert [(s.qualname, s.kind, s.line, s.col, s.parent) for s in f.symbols] == [
+        ("Box", SymbolKind.CLASS, 1, 6, None),
+        ("Box.get", SymbolKind.METHOD, 2, 8, "Box"),
+        ("first", SymbolKind.FUNCTION, 6, 4, None),
+        ("Alias", SymbolKind.TYPE_ALIAS, 10, 5, None),
+    ]
+    assert f.symbols[2].signature == "(xs: list[T]) -> T"
+    assert not [n for n in f.notes if n.kind == NoteKind.SYNTAX_ERROR]
+
+
+@pytest.mark.parametrize("name", sorted(NEWER))
+def test_newer_syntax_parses_without_a_syntax_error(name):
+    f = extract_python("m.py", NEWER[name])
+    assert f.notes == [], f.notes
+
+
+def test_lowering_keeps_lines_and_definition_columns():
+    text = NEWER["pep695_bounds_and_star"].decode()
+    lowered = lower(text)
+    if sys.version_info >= (3, 14):
+        pytest.skip("nothing to lower on the newest grammar")
+    assert lowered is not None
+    source, aliases = lowered
+    assert source.count("\n") == text.count("\n")
+    assert aliases == {(6, 0), (7, 25)}
+    for a, b in zip(text.split("\n"), source.split("\n"), strict=True):
+        for word in ("class Registry", "def get", "def spread"):
+            if word in a:
+                assert a.index(word) == b.index(word)
+
+
+@pytest.mark.parametrize(
+    "source,line",
+    [
+        (b"def f(:\n    pass\n", 1),
+        (b"x = 1\nclass Box[T]\n    pass\n", 2),  # newer syntax, and still an error
+        (b"try:\n    pass\nexcept A, B as e:\n    pass\n", 3),  # PEP 758 forbids `as` here
+        (b"type X = \n", 1),
+    ],
+)
+def test_real_syntax_errors_are_still_reported(source, line):
+    f = extract_python("m.py", source)
+    errors = [n for n in f.notes if n.kind == NoteKind.SYNTAX_ERROR]
+    assert [n.line for n in errors] == [line]
+    with pytest.raises(SyntaxError):
+        parse_module(source.decode())
+
+
+def _newer_interpreters() -> list[str]:
+    """Interpreters newer than this one, to serve as the oracle (their own ast.parse)."""
+    found = {}
+    mine = sys.version_info[:2]
+    candidates = [shutil.which(f"python3.{m}") for m in range(10, 16)]
+    candidates += glob.glob("/root/.pyenv/versions/3.1*/bin/python3")
+    for exe in filter(None, candidates):
+        try:
+            out = subprocess.run(
+                [exe, "-c", "import sys; print(sys.version_info[0], sys.version_info[1])"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=True,
+            ).stdout.split()
+        except (OSError, subprocess.SubprocessError):
+            continue
+        version = (int(out[0]), int(out[1]))
+        if version > mine:
+            found[version] = exe
+    return [found[v] for v in sorted(found)][-1:]
+
+
+_ORACLE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+sys.path.insert(0, sys.argv[2])
+from newer_syntax import NEWER, facts_json
+import ast
+out = {}
+for name, data in NEWER.items():
+    try:
+        ast.parse(data)
+    except SyntaxError:
+        continue  # not even this interpreter's grammar: no oracle for it
+    out[name] = facts_json(data)
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.parametrize("python", _newer_interpreters() or [None])
+def test_same_facts_as_the_newest_interpreter(python):
+    if python is None:
+        pytest.skip("no interpreter newer than this one to compare with")
+    env = dict(os.environ, PYTHONPATH="")
+    out = subprocess.run(
+        [python, "-c", _ORACLE, str(ROOT), str(ROOT / "tests")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=True,
+    ).stdout
+    oracle = json.loads(out)
+    assert "pep695" in oracle
+    for name, expected in oracle.items():
+        assert json.loads(json.dumps(facts_json(NEWER[name]))) == expected, name
+
+
+def test_stdlib_list_is_a_superset_of_this_interpreter():
+    assert set(sys.stdlib_module_names) <= STDLIB_MODULE_NAMES
+    # removed in 3.12/3.13, still the standard library for code written for 3.10
+    assert {"distutils", "cgi", "imp", "asyncore", "telnetlib", "__future__"} <= STDLIB_MODULE_NAMES
+    # added in 3.14
+    assert {"annotationlib", "compression"} <= STDLIB_MODULE_NAMES
+
+
+def test_stdlib_classification_does_not_use_the_interpreter():
+    source = (ROOT / "repodoc_ls" / "index" / "graph.py").read_text()
+    assert "stdlib_module_names" not in source
