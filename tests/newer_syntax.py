@@ -51,6 +51,19 @@ def group():
     except* OSError:
         raise
 """,
+    "pep701_fstrings": b"""import os
+songs = {"a": 1}
+line = f"{songs["a"]} and {os.sep.join(["x", "y"])}"
+joined = f"{'\\n'.join(map(str, songs))}"
+block = f\"\"\"{
+    os.getcwd()  # where we are
+}\"\"\"
+fine = f"{songs!r:>{len(songs)}} {line=} {1 != 2}"
+""",
+    "pep750_tstrings": b"""import html
+def page(name):
+    return html.escape(t"<b>{name}</b>")
+""",
     "pep646_star": b"""from typing import TypeVarTuple
 Ts = TypeVarTuple("Ts")
 def f(*args: *Ts) -> tuple[*Ts]:

@@ -144,3 +144,20 @@ def test_stdlib_list_is_a_superset_of_this_interpreter():
 def test_stdlib_classification_does_not_use_the_interpreter():
     source = (ROOT / "repodoc_ls" / "index" / "graph.py").read_text()
     assert "stdlib_module_names" not in source
+
+
+def test_fstrings_nested_deeper_than_two_quotes_parse():
+    """Three levels of one quote: the innermost string is blanked on 3.10/3.11 (its names
+    are lost, and no fact records them), the file still has its API and no error."""
+    f = extract_python("m.py", b'deep = f"{f"{f"{z}"}"}"\ndef after(): ...\n')
+    assert [(s.qualname, s.kind) for s in f.symbols] == [
+        ("deep", SymbolKind.VARIABLE),
+        ("after", SymbolKind.FUNCTION),
+    ]
+    assert f.notes == []
+
+
+@pytest.mark.parametrize("source", [b'x = f"{y"\n', b'x = f"{y!}"\n', b'x = f"{\n}"\n'])
+def test_broken_fstrings_are_still_errors(source):
+    f = extract_python("m.py", source)
+    assert [n.kind for n in f.notes] == [NoteKind.SYNTAX_ERROR]

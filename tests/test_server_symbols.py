@@ -33,7 +33,11 @@ async def test_document_symbols_are_hierarchical(client: LanguageClient, ws):
                     "Line",
                     "Class",
                     21,
-                    [("__init__", "Method", 24, []), ("item", "Property", 25, []), ("qty", "Property", 26, [])],
+                    [
+                        ("__init__", "Method", 24, []),
+                        ("item", "Property", 25, []),
+                        ("qty", "Property", 26, []),
+                    ],
                 ),
                 ("__init__", "Method", 28, []),
                 ("lines", "Property", 29, []),  # `self.lines: list[Cart.Line] = []` in __init__

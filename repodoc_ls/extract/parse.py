@@ -3,7 +3,8 @@
 `ast.parse` first: where the running interpreter's grammar accepts a file, that is the
 whole cost. Only when it rejects one do we look for the syntax a newer Python added
 (PEP 695 type parameters and `type` statements, PEP 696 defaults, PEP 758 `except A, B:`,
-and on 3.10 PEP 654 `except*` and PEP 646 `*Ts` in subscripts), rewrite it in place into
+PEP 701 f-strings and PEP 750 template strings (extract/fstrings.py), and on 3.10 PEP 654
+`except*` and PEP 646 `*Ts` in subscripts), rewrite it in place into
 what this interpreter parses, keeping every line and the column of every definition's
 name, and parse again. If that fails too, the file has a real syntax error and the first
 error is the one reported. The rewrite loses only what no fact records: type parameters,
@@ -22,6 +23,8 @@ import sys
 import tokenize
 import warnings
 from dataclasses import dataclass, field
+
+from .fstrings import lower_fstrings
 
 _NAME, _OP = tokenize.NAME, tokenize.OP
 _STATEMENT_START = frozenset({tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING})
@@ -63,6 +66,9 @@ def parse_module(text: str, filename: str = "<unknown>") -> Parsed:
 def lower(text: str) -> tuple[str, set[tuple[int, int]]] | None:
     """The text rewritten for this interpreter's grammar, and where `type` statements were;
     None when there is nothing this module knows how to rewrite."""
+    strings = lower_fstrings(text, pep701=sys.version_info < (3, 12)) if sys.version_info < (3, 14) else None
+    if strings is not None:
+        text = strings
     try:
         tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in _SKIPPED]
     except (tokenize.TokenError, SyntaxError, IndentationError):
@@ -98,7 +104,7 @@ def lower(text: str) -> tuple[str, set[tuple[int, int]]] | None:
     if old:
         edits += _starred_subscripts(tokens)
     if not edits:
-        return None
+        return None if strings is None else (text, aliases)
     lines = text.split("\n")
     for row, start, end, new in sorted(edits, reverse=True):
         line = lines[row - 1]

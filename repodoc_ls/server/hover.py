@@ -148,10 +148,13 @@ def signature(symbol: Symbol) -> str:
     if symbol.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD):
         prefix = "async def" if symbol.is_async else "def"
         return f"{decorators}{prefix} {symbol.qualname}{symbol.signature or '()'}"
+    # "(attribute) Cart.lines: list[Line] = []", as the hovers on locals say "(variable) x"
+    head = symbol.qualname if symbol.kind == SymbolKind.CONSTANT else f"({symbol.kind}) {symbol.qualname}"
+    head += symbol.signature or ""  # ": int" for an annotated value
     if symbol.value is not None:
         value = symbol.value if len(symbol.value) <= _VALUE_MAX else symbol.value[: _VALUE_MAX - 1] + "…"
-        return f"{symbol.qualname} = {value}"
-    return symbol.qualname
+        return f"{head} = {value}"
+    return head
 
 
 def _docs(ctx: HoverContext, path: str, qualname: str | None = None) -> str:

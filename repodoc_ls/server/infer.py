@@ -274,7 +274,7 @@ class Inferrer:
         target = self.graph.resolve_name(path, name)
         if isinstance(target, ModuleRef):
             return Type(module=target.path)
-        if isinstance(target, SymbolRef) and target.kind != SymbolKind.CONSTANT:
+        if isinstance(target, SymbolRef) and target.kind not in SymbolKind.VALUES:
             return Type(ref=target)
         if target is None:
             bound, stars = self.graph.bindings_of(path)
