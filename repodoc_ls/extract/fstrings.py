@@ -11,8 +11,13 @@ strings (`t"..."`, 3.14) become f-strings, which parse the same way.
 
 from __future__ import annotations
 
+import re
+
 _PREFIX = frozenset("rRbBuUfFtT")
 _QUOTES = "'\""
+# where a scan must look: a comment or a string; in a string, what may end or enter it
+_MODULE_STOP = re.compile(r"[#'\"]")
+_STRING_STOP = re.compile(r"[\\'\"{\n]")
 
 
 class _Unlowerable(Exception):
@@ -53,7 +58,12 @@ class _Scanner:
 
     def module(self) -> None:
         text, n, i = self.text, len(self.text), 0
+        search = _MODULE_STOP.search
         while i < n:
+            m = search(text, i)
+            if m is None:
+                return
+            i = m.start()
             ch = text[i]
             if ch == "#":
                 end = text.find("\n", i)
@@ -74,7 +84,12 @@ class _Scanner:
         formatted = any(p in "fFtT" for p in prefix)
         j = i + len(quote)
         multiline = multiline or len(quote) == 3
+        search = _STRING_STOP.search
         while True:
+            m = search(text, j)
+            if m is None:
+                raise _Unlowerable
+            j = m.start()
             ch = text[j]
             if ch == "\\":
                 j += 2

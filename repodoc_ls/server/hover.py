@@ -97,6 +97,12 @@ def index_hover(
         found = targets.resolve(index, rel, lines, line, char)
         if found is None:
             return None, None
+        target = found.target
+        if isinstance(target, SymbolRef) and target.kind in _READ_FROM_CODE:
+            # a value symbol (issue 12): the code readers know more (its type, its binding)
+            answer = _scope_answer(ctx, rel, lines, found.word)
+            if isinstance(answer, str):
+                return answer, found.word
         if found.target is None:
             if keyword.iskeyword(found.word.text):
                 return None, None  # nothing to ask jedi either
@@ -110,6 +116,18 @@ def index_hover(
                 log.warning("index hover failed at %s:%s", rel, line + 1, exc_info=True)
                 return None, found.word
         return render_target(ctx, found.target), found.word
+
+
+# Symbol kinds whose hover the code readers give when they can (constants have always had
+# the index's rendering).
+_READ_FROM_CODE = SymbolKind.VALUES - {SymbolKind.CONSTANT}
+
+
+def _scope_answer(ctx: HoverContext, rel: str, lines: list[str], word: targets.Word) -> object:
+    try:
+        return scope_hover(ctx, rel, lines, word)
+    except (RecursionError, MemoryError, ValueError, TypeError, AttributeError, KeyError, IndexError):
+        return None
 
 
 def render_target(ctx: HoverContext, target: SymbolRef | ModuleRef) -> str | None:
