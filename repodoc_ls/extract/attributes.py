@@ -165,6 +165,58 @@ def value_symbol(
     )
 
 
+def module_value(
+    lines: list[str], target: ast.Name, value: ast.expr, node: ast.stmt, lowered: frozenset[tuple[int, int]]
+) -> Symbol:
+    """The symbol of a module-level assignment: a type alias, a constant (UPPER_CASE or
+    dunder) or a variable. `lowered`: where `type X = v` statements were lowered."""
+    name, end_line = target.id, node.end_lineno or node.lineno
+    written_as_type = (node.lineno, node.col_offset) in lowered
+    annotation = node.annotation if isinstance(node, ast.AnnAssign) else None
+    if (
+        not isinstance(node, (ast.Assign, ast.AnnAssign))  # ast.TypeAlias
+        or written_as_type
+        or (annotation is not None and is_type_alias_annotation(annotation))
+        or is_type_expression(value)
+    ):
+        sym = value_symbol(lines, target, SymbolKind.TYPE_ALIAS, name, None, False, None, value, end_line)
+        if written_as_type:  # the name moved onto `type`
+            sym.col = name_after_type(lines[node.lineno - 1], sym.col)
+        return sym
+    if P.CONSTANT_RE.match(name):
+        return value_symbol(lines, target, SymbolKind.CONSTANT, name, None, False, None, value, end_line)
+    return value_symbol(lines, target, SymbolKind.VARIABLE, name, None, False, annotation, value, end_line)
+
+
+def class_values(
+    lines: list[str],
+    node: ast.Assign | ast.AnnAssign,
+    shape: ClassShape,
+    prefix: str,
+    parent: str | None,
+    local: bool,
+) -> list[Symbol]:
+    """The fields and attributes a class-body assignment names."""
+    if isinstance(node, ast.Assign):
+        targets, annotation = node.targets, None
+    else:
+        targets, annotation = [node.target], node.annotation
+    out = []
+    for target in targets:
+        if not isinstance(target, ast.Name):
+            continue
+        name = target.id
+        # dunders (`__slots__`) say how the class works, `_: KW_ONLY` is a marker
+        if name == "_" or (name.startswith("__") and name.endswith("__")):
+            continue
+        kind = shape.kind(annotation, node.value)
+        end_line = node.end_lineno or node.lineno
+        out.append(
+            value_symbol(lines, target, kind, prefix + name, parent, local, annotation, node.value, end_line)
+        )
+    return out
+
+
 def instance_attributes(
     lines: list[str], init: ast.FunctionDef | ast.AsyncFunctionDef, klass: str, local: bool
 ) -> list[Symbol]:

@@ -438,33 +438,11 @@ class _Walker:
         self.stmt(node)
 
     def class_name(self, node: ast.Assign | ast.AnnAssign) -> None:
-        if isinstance(node, ast.Assign):
-            targets, annotation = node.targets, None
-        else:
-            targets, annotation = [node.target], node.annotation
-        for target in targets:
-            if not isinstance(target, ast.Name):
-                continue
-            name = target.id
-            qual = self.prefix + name
-            if (name.startswith("__") and name.endswith("__")) or qual in self.constants:
-                continue
-            self.constants.add(qual)
-            assert self.shape is not None  # set by klass() for the body it walks
-            kind = self.shape.kind(annotation, node.value)
-            self.symbols.append(
-                A.value_symbol(
-                    self.lines,
-                    target,
-                    kind,
-                    qual,
-                    self.parent,
-                    self.in_func,
-                    annotation,
-                    node.value,
-                    _end_line(node),
-                )
-            )
+        assert self.shape is not None  # set by klass() for the body it walks
+        for sym in A.class_values(self.lines, node, self.shape, self.prefix, self.parent, self.in_func):
+            if sym.qualname not in self.constants:
+                self.constants.add(sym.qualname)
+                self.symbols.append(sym)
 
     def type_alias(self, node: Any) -> None:  # ast.TypeAlias, Python 3.12+
         if self.scope == _MODULE and type(node.name) is _Name:
@@ -478,51 +456,9 @@ class _Walker:
             if not self.all_line:
                 self.all_line = node.lineno
             self.all_names = names
-        elif name in self.constants:
-            return
-        elif (
-            not isinstance(node, (ast.Assign, ast.AnnAssign))
-            or (node.lineno, node.col_offset) in self.type_aliases
-            or (isinstance(node, ast.AnnAssign) and A.is_type_alias_annotation(node.annotation))
-            or A.is_type_expression(value)
-        ):
+        elif name not in self.constants:
             self.constants.add(name)
-            sym = A.value_symbol(
-                self.lines, target, SymbolKind.TYPE_ALIAS, name, None, False, None, value, _end_line(node)
-            )
-            if (node.lineno, node.col_offset) in self.type_aliases:  # the name moved onto `type`
-                sym.col = A.name_after_type(self.lines[node.lineno - 1], sym.col)
-            self.symbols.append(sym)
-        elif not P.CONSTANT_RE.match(name):
-            self.constants.add(name)
-            annotation = node.annotation if isinstance(node, ast.AnnAssign) else None
-            self.symbols.append(
-                A.value_symbol(
-                    self.lines,
-                    target,
-                    SymbolKind.VARIABLE,
-                    name,
-                    None,
-                    False,
-                    annotation,
-                    value,
-                    _end_line(node),
-                )
-            )
-        else:
-            self.constants.add(name)
-            line = self.lines[target.lineno - 1]
-            self.symbols.append(
-                Symbol(
-                    name,
-                    name,
-                    SymbolKind.CONSTANT,
-                    target.lineno,
-                    _end_line(node),
-                    P.char_col(line, target.col_offset),
-                    value=P.snippet(self.lines, value, 80),
-                )
-            )
+            self.symbols.append(A.module_value(self.lines, target, value, node, self.type_aliases))
 
     def all_call(self, call: ast.Call) -> None:
         f = call.func
