@@ -77,11 +77,19 @@ class Array(Generic[*Ts]):
 def facts_json(data: bytes) -> list:
     f = extract_python("m.py", data)
     return [
-        [[s.qualname, s.kind, s.line, s.end_line, s.col, s.parent, s.signature, s.value] for s in f.symbols],
+        [
+            [s.qualname, s.kind, s.line, s.end_line, s.col, s.parent, _same(s.signature), s.value]
+            for s in f.symbols
+        ],
         [[i.module, i.name, i.line] for i in f.imports],
         [[n.kind, n.line] for n in f.notes],
         {k: v for k, v in f.uses.items() if k not in _TYPE_PARAM_NAMES},
     ]
+
+
+def _same(text: str | None) -> str | None:
+    """3.11+ writes `tuple[*Ts]` back as `tuple[*Ts,]`, 3.10 as written: the same type."""
+    return None if text is None else text.replace(",]", "]")
 
 
 # Names only type parameters bind: the lowering drops their declarations, so their uses

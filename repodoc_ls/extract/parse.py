@@ -55,17 +55,20 @@ def parse_module(text: str, filename: str = "<unknown>") -> Parsed:
         lowered = lower(text)
         if lowered is None:
             raise first
-        source, aliases = lowered
+        source, aliases, stars = lowered
         try:
             tree = ast.parse(source, filename=filename)
         except SyntaxError:
             raise first from None
+    if stars:
+        _Restar(source.split("\n"), stars).visit(tree)
     return Parsed(tree, frozenset(aliases), lowered=True)
 
 
-def lower(text: str) -> tuple[str, set[tuple[int, int]]] | None:
-    """The text rewritten for this interpreter's grammar, and where `type` statements were;
-    None when there is nothing this module knows how to rewrite."""
+def lower(text: str) -> tuple[str, set[tuple[int, int]], set[tuple[int, int]]] | None:
+    """The text rewritten for this interpreter's grammar, where `type` statements were and
+    (on 3.10) where the stars of PEP 646 unpackings were, as (line, column); None when
+    there is nothing this module knows how to rewrite."""
     strings = lower_fstrings(text, pep701=sys.version_info < (3, 12)) if sys.version_info < (3, 14) else None
     if strings is not None:
         text = strings
@@ -101,15 +104,18 @@ def lower(text: str) -> tuple[str, set[tuple[int, int]]] | None:
                 edits += _blank(second.start, tokens[close].end)
         elif word == "except":
             edits += _except(tokens, i, old)
+    stars: set[tuple[int, int]] = set()
     if old:
-        edits += _starred_subscripts(tokens)
+        starred = _starred_subscripts(tokens)
+        stars = {(row, col) for row, col, _, _ in starred}
+        edits += starred
     if not edits:
-        return None if strings is None else (text, aliases)
+        return None if strings is None else (text, aliases, stars)
     lines = text.split("\n")
     for row, start, end, new in sorted(edits, reverse=True):
         line = lines[row - 1]
         lines[row - 1] = line[:start] + new + line[end:]
-    return "\n".join(lines), aliases
+    return "\n".join(lines), aliases, stars
 
 
 def _starts(tokens: list[tokenize.TokenInfo], i: int) -> bool:
@@ -208,3 +214,35 @@ def _starred_subscripts(tokens: list[tokenize.TokenInfo]) -> list[tuple[int, int
                     edits.append((*t.start, t.end[1], " "))
         prev = t
     return edits
+
+
+class _Restar(ast.NodeTransformer):
+    """Puts back, as `ast.Starred`, the PEP 646 stars the 3.10 lowering blanked: the
+    expression right after a blanked star (`tuple[*Ts]`, `*args: *Ts`) is unpacked."""
+
+    def __init__(self, lines: list[str], stars: set[tuple[int, int]]) -> None:
+        # the tree counts columns in UTF-8 bytes; the expression starts one after the star
+        self.after = {(row, len(lines[row - 1][:col].encode()) + 1) for row, col in stars}
+
+    def starred(self, node: ast.expr) -> ast.expr:
+        if (node.lineno, node.col_offset) not in self.after:
+            return node
+        new = ast.Starred(value=node, ctx=ast.Load())
+        ast.copy_location(new, node)
+        new.col_offset -= 1
+        return new
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        self.generic_visit(node)
+        items = node.slice
+        if isinstance(items, ast.Tuple):
+            items.elts = [self.starred(e) for e in items.elts]
+        else:  # 3.11 parses `tuple[*Ts]` as a 1-tuple, which 3.10 would write `tuple[(*Ts,)]`
+            node.slice = self.starred(items)
+        return node
+
+    def visit_arg(self, node: ast.arg) -> ast.AST:
+        self.generic_visit(node)
+        if node.annotation is not None:
+            node.annotation = self.starred(node.annotation)
+        return node
