@@ -29,29 +29,22 @@ _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 #: top-level "version" of package.json, and the lock file's own two (not its packages').
 COPIES = (
     (ROOT / "vscode-client" / "package.json", re.compile(r'^(  "version": ")([^"]*)(",?)$', re.M)),
-    (
-        ROOT / "vscode-client" / "package-lock.json",
-        re.compile(
-            r'^(  "version": "|    "": \{\n      "name": "[^"]*",\n      "version": ")([^"]*)(",?)$', re.M
-        ),
-    ),
+    (ROOT / "vscode-client" / "package-lock.json",
+     re.compile(r'^(  "version": "|    "": \{\n      "name": "[^"]*",\n      "version": ")([^"]*)(",?)$', re.M)),
 )
 
 
 def read_version() -> str:
     found = _SOURCE_LINE.findall(SOURCE.read_text(encoding="utf-8"))
     if len(found) != 1:
-        raise SystemExit(f'version: {SOURCE.relative_to(ROOT)} must have one line __version__ = "X.Y.Z"')
+        raise SystemExit(f"version: {SOURCE.relative_to(ROOT)} must have one line __version__ = \"X.Y.Z\"")
     return found[0]
 
 
 def copies() -> list[tuple[Path, list[str]]]:
     """Each copy's file and the versions it holds."""
-    return [
-        (path, [m.group(2) for m in pattern.finditer(path.read_text(encoding="utf-8"))])
-        for path, pattern in COPIES
-        if path.exists()
-    ]
+    return [(path, [m.group(2) for m in pattern.finditer(path.read_text(encoding="utf-8"))])
+            for path, pattern in COPIES if path.exists()]
 
 
 def mismatches(version: str) -> list[str]:
