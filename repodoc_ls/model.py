@@ -61,6 +61,13 @@ class SymbolKind:
     FUNCTION = "function"  # module level, or local to a function (then `local` is True)
     METHOD = "method"  # defined directly in a class body
     CONSTANT = "constant"  # module-level assignment to an UPPER_CASE or dunder name
+    VARIABLE = "variable"  # any other module-level assignment: `codes = {...}`, `logger = ...`
+    TYPE_ALIAS = "type alias"  # `X = Union[...]`, `X: TypeAlias = ...`, `type X = ...`
+    ATTRIBUTE = "attribute"  # a class-body name, or `self.x = ...` in `__init__` (parent: the class)
+    FIELD = "field"  # a dataclass, attrs, NamedTuple, TypedDict or Enum class's declared name
+
+    #: the kinds that name a value rather than a `def` or `class`
+    VALUES = frozenset({CONSTANT, VARIABLE, TYPE_ALIAS, ATTRIBUTE, FIELD})
 
 
 @dataclass(slots=True)
@@ -74,11 +81,13 @@ class Symbol:
     parent: str | None = None  # qualname of the enclosing class or function
     local: bool = False  # defined inside a function body
     is_async: bool = False
-    signature: str | None = None  # "(self, a: int = 1, /, *args, key=None, **kw) -> str"
+    signature: str | None = (
+        None  # "(self, a: int = 1, /, *args, key=None, **kw) -> str"; ": int" for an annotated value
+    )
     decorators: list[str] = field(default_factory=list)  # as written, without "@"
     bases: list[str] = field(default_factory=list)  # as written: "unittest.TestCase"
     docstring: str | None = None
-    value: str | None = None  # constants: source text of the value, shortened
+    value: str | None = None  # value kinds: source text of the value, shortened
 
     def to_record(self) -> SymbolRecord:
         return (

@@ -192,10 +192,8 @@ def test_keyword_arguments(ctx):
 
 
 def test_module_variables_of_other_files_and_globals(ctx):
-    text = hover_at(ctx, "pkg/use.py", "registry")  # in the import
-    assert text.startswith(
-        "(variable) registry\n\nModule variable of pkg.shapes, first bound at pkg/shapes.py:58"
-    )
+    text = hover_at(ctx, "pkg/use.py", "registry")  # in the import: the variable is a symbol
+    assert text.startswith('(variable) registry = Shape("global")\n\nDefined in pkg/shapes.py:58')
     text = hover_at(ctx, "pkg/shapes.py", "total", occurrence=2)
     assert text.startswith("(variable) total\n\nModule variable, first bound at pkg/shapes.py:64")
 

@@ -29,8 +29,18 @@ async def test_document_symbols_are_hierarchical(client: LanguageClient, ws):
             "Class",
             18,
             [
-                ("Line", "Class", 21, [("__init__", "Method", 24, [])]),
+                (
+                    "Line",
+                    "Class",
+                    21,
+                    [
+                        ("__init__", "Method", 24, []),
+                        ("item", "Property", 25, []),
+                        ("qty", "Property", 26, []),
+                    ],
+                ),
                 ("__init__", "Method", 28, []),
+                ("lines", "Property", 29, []),  # `self.lines: list[Cart.Line] = []` in __init__
                 ("add", "Method", 31, []),
                 ("total", "Method", 36, []),
                 ("checkout", "Method", 39, []),
@@ -40,7 +50,10 @@ async def test_document_symbols_are_hierarchical(client: LanguageClient, ws):
     ]
     cart = result[0]
     assert (cart.range.start.line, cart.range.end.line) == (18, 46)
-    assert cart.children[2].detail == "(self, item: str, qty: int = 1) -> Cart.Line"
+    assert cart.children[3].detail == "(self, item: str, qty: int = 1) -> Cart.Line"
+    lines = cart.children[2]
+    assert (lines.selection_range.start.character, lines.selection_range.end.character) == (13, 18)
+    assert lines.detail == ": list[Cart.Line]"
 
 
 async def test_document_symbols_of_a_markdown_file_are_its_headings(client: LanguageClient, ws):

@@ -231,7 +231,9 @@ def _api(p: PageLinks, facts: FileFacts) -> View | None:
             for kind, symbol_kind in (
                 ("classes", SymbolKind.CLASS),
                 ("functions", SymbolKind.FUNCTION),
+                ("type_aliases", SymbolKind.TYPE_ALIAS),
                 ("constants", SymbolKind.CONSTANT),
+                ("variables", SymbolKind.VARIABLE),
             )
         }
         | {
@@ -245,8 +247,9 @@ def _symbol_label(s: Symbol) -> str:
     if s.kind == SymbolKind.CLASS:
         bases = f"({', '.join(s.bases)})" if s.bases else ""
         return pages.code(f"class {s.name}{bases}")
-    if s.kind == SymbolKind.CONSTANT:
-        return pages.code(f"{s.name} = {s.value}" if s.value is not None else s.name)
+    if s.kind in SymbolKind.VALUES:
+        value = "" if s.value is None else f" = {s.value}"
+        return pages.code(f"{s.name}{s.signature or ''}{value}") + (f" ({s.kind})" if s.parent else "")
     prefix = "async def" if s.is_async else "def"
     return pages.code(f"{prefix} {s.name}{s.signature or '()'}")
 

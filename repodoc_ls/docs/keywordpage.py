@@ -24,7 +24,11 @@ KEYWORD_GROUPS = (
     ("classes", "Classes"),
     ("methods", "Methods"),
     ("functions", "Functions"),
+    ("fields", "Fields"),
+    ("attributes", "Attributes"),
+    ("type_aliases", "Type aliases"),
     ("constants", "Constants"),
+    ("variables", "Variables"),
     ("modules", "Imported modules"),
     ("names", "Imported names"),
 )
@@ -48,6 +52,10 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
             SymbolKind.CLASS: "classes",
             SymbolKind.METHOD: "methods",
             SymbolKind.CONSTANT: "constants",
+            SymbolKind.VARIABLE: "variables",
+            SymbolKind.TYPE_ALIAS: "type_aliases",
+            SymbolKind.ATTRIBUTE: "attributes",
+            SymbolKind.FIELD: "fields",
         }.get(s.kind, "functions")
         refs = {f for f in graph.references(path, s.qualname) if f != path}
         definers = set(definers_of.get(s.qualname, ())) - {path}

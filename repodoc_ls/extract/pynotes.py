@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-import sys
 from collections.abc import Iterable
 from typing import Any, TypeAlias
 
@@ -526,14 +525,16 @@ class _ParsoRecovery:
             )
 
 
+NEWEST_GRAMMAR = "3.14"
+
+
 def parso_recover(text: str) -> tuple[str | None, list[Symbol], list[Import]]:
     """(module docstring, symbols, imports) recovered from source that ast rejects."""
     from parso.grammar import load_grammar
 
-    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    try:
-        grammar = load_grammar(version=version)
-    except Exception:  # a Python newer than this parso knows
+    try:  # the newest grammar parso knows, whatever the interpreter (pages must not depend on it)
+        grammar = load_grammar(version=NEWEST_GRAMMAR)
+    except Exception:  # an older parso
         grammar = load_grammar()
     module = grammar.parse(text, error_recovery=True)
     rec = _ParsoRecovery()

@@ -14,15 +14,16 @@ import io
 import re
 import sys
 import tokenize
-import warnings
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias, cast
 
 from repodoc_ls.model import FileFacts, FileKind, Import, Note, NoteKind, Symbol, SymbolKind
 
+from . import attributes as A
 from . import deprecations, pycalls
 from . import pynotes as P
+from .parse import parse_module
 from .pynotes import find_tests
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -149,9 +150,7 @@ def _extract(path: str, data: bytes) -> FileFacts:
     todo = P.todo_candidates(text)
     error = None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text, filename=path)
+        parsed = parse_module(text, filename=path)
     except (SyntaxError, ValueError) as exc:  # ValueError: null bytes in some versions
         line = getattr(exc, "lineno", None) or 0
         nul = text.find("\0") if not line else -1
@@ -163,13 +162,14 @@ def _extract(path: str, data: bytes) -> FileFacts:
     if error is not None:
         return _recover(facts, text, error, todo, base)
 
-    w = _Walker(lines, todo)
+    tree = parsed.tree
+    w = _Walker(lines, todo, parsed.type_aliases)
     facts.docstring = P.docstring(tree)
     if facts.docstring and "deprecated::" in facts.docstring:
         w.notes += deprecations.docstring_deprecations(tree, "")
     w.body(tree.body)
-    facts.symbols = w.symbols
     facts.imports = w.imports
+    facts.symbols = A.drop_shadowed(w.symbols, {i.bound_name for i in w.imports if i.name != "*"})
     facts.uses = {k: sorted(set(v)) for k, v in sorted(w.uses.items())}
     notes = w.notes
     notes += pycalls.notes_for(w.calls, w.imports, _bound_builtins(w.symbols, text), lines)
@@ -234,8 +234,16 @@ else:  # pragma: no cover
 
 
 class _Walker:
-    def __init__(self, lines: list[str], todo: list[tuple[int, str]]) -> None:
+    def __init__(
+        self,
+        lines: list[str],
+        todo: list[tuple[int, str]],
+        type_aliases: frozenset[tuple[int, int]] = frozenset(),
+    ) -> None:
         self.lines = lines
+        self.type_aliases = type_aliases  # lowered `type X = v` statements (extract/parse.py)
+        self.shape: A.ClassShape | None = None  # of the class whose body is being walked
+        self.instance_attributes: list[Symbol] = []  # of that class, from its `__init__`
         self.symbols: list[Symbol] = []
         self.imports: list[Import] = []
         self.uses: defaultdict[str, list[int]] = defaultdict(list)
@@ -346,6 +354,9 @@ class _Walker:
             sym.decorators = self.decorators(decos, qual)
         if doc and "deprecated::" in doc:
             self.notes += deprecations.docstring_deprecations(node, qual)
+        # values of a class local to a function are no API: they are left out
+        if self.scope == _CLASS and node.name == "__init__" and self.parent is not None and not self.in_func:
+            self.instance_attributes = A.instance_attributes(self.lines, node, self.parent, False)
         self.exprs([node.args] if node.returns is None else [node.args, node.returns])
         saved, self.func, saved_guards, self.guards = self.func, node, self.guards, []
         self.enter(node, qual, _FUNCTION, True)
@@ -379,7 +390,15 @@ class _Walker:
             self.notes += deprecations.docstring_deprecations(node, qual)
         if node.bases or node.keywords:
             self.exprs([*node.bases, *(k.value for k in node.keywords)])
+        saved = self.shape, self.instance_attributes
+        self.shape, self.instance_attributes = A.ClassShape(sym), []
+        start = len(self.symbols)
         self.enter(node, qual, _CLASS, self.in_func)
+        if self.instance_attributes:
+            members = {s.qualname for s in self.symbols[start:]}
+            self.symbols += [a for a in self.instance_attributes if a.qualname not in members]
+            self.symbols[start:] = sorted(self.symbols[start:], key=lambda s: (s.line, s.col))
+        self.shape, self.instance_attributes = saved
 
     def import_(self, node: ast.Import | ast.ImportFrom) -> None:
         line, tc, tr = node.lineno, self.tc > 0, self.in_try > 0
@@ -438,29 +457,32 @@ class _Walker:
                     self.module_name(node.target, node.value, node)
             elif type(node.target) is _Name and node.target.id == "__all__" and type(node.op) is ast.Add:
                 self.extend_all(node.value)
+        elif self.scope == _CLASS and not self.in_func and not isinstance(node, ast.AugAssign):
+            self.class_name(node)
         self.stmt(node)
 
-    def module_name(self, target: ast.Name, value: ast.expr, node: ast.Assign | ast.AnnAssign) -> None:
+    def class_name(self, node: ast.Assign | ast.AnnAssign) -> None:
+        assert self.shape is not None  # set by klass() for the body it walks
+        for sym in A.class_values(self.lines, node, self.shape, self.prefix, self.parent, self.in_func):
+            if sym.qualname not in self.constants:
+                self.constants.add(sym.qualname)
+                self.symbols.append(sym)
+
+    def type_alias(self, node: Any) -> None:  # ast.TypeAlias, Python 3.12+
+        if self.scope == _MODULE and type(node.name) is _Name:
+            self.module_name(node.name, node.value, node)
+        self.stmt(node)
+
+    def module_name(self, target: ast.Name, value: ast.expr, node: ast.stmt) -> None:
         name = target.id
         if name == "__all__":
             names = _str_list(value)
             if not self.all_line:
                 self.all_line = node.lineno
             self.all_names = names
-        elif name not in self.constants and P.CONSTANT_RE.match(name):
+        elif name not in self.constants:
             self.constants.add(name)
-            line = self.lines[target.lineno - 1]
-            self.symbols.append(
-                Symbol(
-                    name,
-                    name,
-                    SymbolKind.CONSTANT,
-                    target.lineno,
-                    _end_line(node),
-                    P.char_col(line, target.col_offset),
-                    value=P.snippet(self.lines, value, 80),
-                )
-            )
+            self.symbols.append(A.module_value(self.lines, target, value, node, self.type_aliases))
 
     def all_call(self, call: ast.Call) -> None:
         f = call.func
@@ -598,3 +620,5 @@ _DISPATCH: dict[type[ast.stmt], Callable[[_Walker, Any], None]] = {
 }
 if sys.version_info >= (3, 11):
     _DISPATCH[ast.TryStar] = _Walker.try_
+if sys.version_info >= (3, 12):
+    _DISPATCH[ast.TypeAlias] = _Walker.type_alias

@@ -12,7 +12,6 @@ Everything here is a function of the facts: no file is read.
 from __future__ import annotations
 
 import posixpath
-import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 
 from repodoc_ls.index.names import NamesIndex
 from repodoc_ls.index.references import ReferenceIndex, Seed
+from repodoc_ls.index.stdlib import STDLIB_MODULE_NAMES
 from repodoc_ls.model import (
     Category,
     FileFacts,
@@ -34,7 +34,6 @@ from repodoc_ls.model import (
 
 __all__ = ["Graph", "ResolvedImport", "module_parts", "modules_imported"]
 
-STDLIB_MODULES = frozenset(sys.stdlib_module_names) | {"__future__"}
 TESTCASE_BASES = frozenset(
     {
         "TestCase",
@@ -186,7 +185,7 @@ class Graph:
         root = imp.module.split(".")[0]
         if target is not None or root in self.top_level_names:
             category = Category.WORKSPACE
-        elif root in STDLIB_MODULES:
+        elif root in STDLIB_MODULE_NAMES:
             category = Category.STDLIB
         else:
             category = Category.THIRD_PARTY

@@ -110,6 +110,12 @@ def index_hover(
         found = targets.resolve(index, rel, lines, line, char)
         if found is None:
             return None, None
+        target = found.target
+        if isinstance(target, SymbolRef) and target.kind in _READ_FROM_CODE:
+            # a value symbol (issue 12): the code readers know more (its type, its binding)
+            answer = _scope_answer(ctx, rel, lines, found.word)
+            if isinstance(answer, str):
+                return answer, found.word
         if found.target is None:
             if keyword.iskeyword(found.word.text):
                 return None, None  # nothing to ask jedi either
@@ -136,6 +142,18 @@ def locked_unknown_hover(ctx: HoverContext, rel: str, lines: list[str], word: ta
         return None
     with index.lock:
         return unknown_hover(ctx, rel, lines, word)
+
+
+# Symbol kinds whose hover the code readers give when they can (constants have always had
+# the index's rendering).
+_READ_FROM_CODE = SymbolKind.VALUES - {SymbolKind.CONSTANT}
+
+
+def _scope_answer(ctx: HoverContext, rel: str, lines: list[str], word: targets.Word) -> object:
+    try:
+        return scope_hover(ctx, rel, lines, word)
+    except (RecursionError, MemoryError, ValueError, TypeError, AttributeError, KeyError, IndexError):
+        return None
 
 
 def render_target(ctx: HoverContext, target: SymbolRef | ModuleRef) -> str | None:
@@ -174,10 +192,13 @@ def signature(symbol: Symbol) -> str:
     if symbol.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD):
         prefix = "async def" if symbol.is_async else "def"
         return f"{decorators}{prefix} {symbol.qualname}{symbol.signature or '()'}"
+    # "(attribute) Cart.lines: list[Line] = []", as the hovers on locals say "(variable) x"
+    head = symbol.qualname if symbol.kind == SymbolKind.CONSTANT else f"({symbol.kind}) {symbol.qualname}"
+    head += symbol.signature or ""  # ": int" for an annotated value
     if symbol.value is not None:
         value = symbol.value if len(symbol.value) <= _VALUE_MAX else symbol.value[: _VALUE_MAX - 1] + "…"
-        return f"{symbol.qualname} = {value}"
-    return symbol.qualname
+        return f"{head} = {value}"
+    return head
 
 
 def _docs(ctx: HoverContext, path: str, qualname: str | None = None) -> str:

@@ -274,7 +274,7 @@ class Inferrer:
         target = self.graph.resolve_name(path, name)
         if isinstance(target, ModuleRef):
             return Type(module=target.path)
-        if isinstance(target, SymbolRef) and target.kind != SymbolKind.CONSTANT:
+        if isinstance(target, SymbolRef) and target.kind not in SymbolKind.VALUES:
             return Type(ref=target)
         if target is None:
             bound, stars = self.graph.bindings_of(path)
@@ -386,7 +386,7 @@ class Inferrer:
                     first.sites, first.complete = sites, False
                 return first
             member = self.graph.symbols_of(path).get(f"{klass.qualname}.{attr}")
-            if member is not None:
+            if member is not None and member.kind not in SymbolKind.VALUES:  # values: their assignments
                 return Member(symbol=SymbolRef.of(path, member))
             lines = self.read_lines(path)
             body = class_body_assignments(self.index.file(path), lines, klass, attr)

@@ -26,6 +26,10 @@ _KIND = {
     SymbolKind.FUNCTION: types.SymbolKind.Function,
     SymbolKind.METHOD: types.SymbolKind.Method,
     SymbolKind.CONSTANT: types.SymbolKind.Constant,
+    SymbolKind.VARIABLE: types.SymbolKind.Variable,
+    SymbolKind.TYPE_ALIAS: types.SymbolKind.Class,  # names a type, as editors show classes
+    SymbolKind.ATTRIBUTE: types.SymbolKind.Property,
+    SymbolKind.FIELD: types.SymbolKind.Field,
 }
 WORKSPACE_SYMBOL_LIMIT = 100
 
