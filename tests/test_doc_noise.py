@@ -82,8 +82,8 @@ def test_dependencies_say_what_the_import_block_does_not(renderer):
         '<a id="import-L2"></a>`collections`.\n\n'
         'Third party: <a id="import-L5"></a>`yaml` (optional: inside try).\n\n'
         "### This workspace\n\n"
-        f'- <a id="import-L9"></a>`.util` · [line 9]({src}#L9) → [pkg/util.py](util.py_docs.md)\n'
-        f'- <a id="import-L10"></a>`.util` · [line 10]({src}#L10) → [pkg/util.py](util.py_docs.md)\n'
+        f'- <a id="import-L9"></a>`.util` · [line 9]({src}#L9) → [`pkg/util.py`](util.py_docs.md)\n'
+        f'- <a id="import-L10"></a>`.util` · [line 10]({src}#L10) → [`pkg/util.py`](util.py_docs.md)\n'
         f'- <a id="import-L11"></a>`.missing` · [line 11]({src}#L11) (not found in this workspace)\n'
     )
 
@@ -112,7 +112,7 @@ def test_line_lists_are_ranges(renderer):
     src = "../../../pkg/core.py"
     # `first` is called on lines 15, 16, 17 and 19 of core.py
     assert (
-        '- <a id="refs-first"></a>[`first`](#first) is used in 1 other file: [pkg/core.py](core.py_docs.md) '
+        '- <a id="refs-first"></a>[`first`](#first) is used in 1 other file: [`pkg/core.py`](core.py_docs.md) '
         f"(lines [15–17]({src}#L15), [19]({src}#L19))"
     ) in page
     assert line_runs([5, 3, 4, 9, 9, 1]) == [(1, 1), (3, 5), (9, 9)]
@@ -138,10 +138,10 @@ def test_public_api_without_all_is_what_the_package_init_defines_and_re_exports(
     doc = renderer.render_page("pkg", "doc")
     api = doc.split("## Public API\n\n", 1)[1].split("\n\n", 1)[0].splitlines()[2:]
     assert api == [
-        "| [start](core.py_docs.md#run) | function | [core.py](core.py_docs.md) |  |",
-        "| [first](util.py_docs.md#first) | function | [util.py](util.py_docs.md) |  |",
-        "| [VERSION](__init__.py_docs.md#VERSION) | constant | [\\_\\_init\\_\\_.py](__init__.py_docs.md) |  |",
-        "| [Engine](__init__.py_docs.md#Engine) | class | [\\_\\_init\\_\\_.py](__init__.py_docs.md) |  |",
+        "| [`start`](core.py_docs.md#run) | function | [`core.py`](core.py_docs.md) |  |",
+        "| [`first`](util.py_docs.md#first) | function | [`util.py`](util.py_docs.md) |  |",
+        "| [`VERSION`](__init__.py_docs.md#VERSION) | constant | [`__init__.py`](__init__.py_docs.md) |  |",
+        "| [`Engine`](__init__.py_docs.md#Engine) | class | [`__init__.py`](__init__.py_docs.md) |  |",
     ]
 
 
