@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias, cast
 
+from repodoc_ls.analysis import analyze
 from repodoc_ls.model import FileFacts, FileKind, Import, Note, NoteKind, Symbol, SymbolKind
 
 from . import pynotes as P
@@ -161,7 +162,9 @@ def _extract(path: str, data: bytes) -> FileFacts:
     if error is not None:
         return _recover(facts, text, error, todo, base)
 
-    w = _Walker(lines, todo)
+    analysis = analyze(tree)
+    w = _Walker(lines, todo, analysis.local_loads)
+    facts.typed_uses, facts.self_returning = analysis.typed_uses, analysis.self_returning
     facts.docstring = P.docstring(tree)
     if facts.docstring and ".. deprecated::" in facts.docstring:
         w.notes.append(Note(NoteKind.DEPRECATION, tree.body[0].lineno, "module docstring: .. deprecated::"))
@@ -219,8 +222,9 @@ else:  # pragma: no cover
 
 
 class _Walker:
-    def __init__(self, lines: list[str], todo: list[tuple[int, str]]) -> None:
+    def __init__(self, lines: list[str], todo: list[tuple[int, str]], local_loads: set[int]) -> None:
         self.lines = lines
+        self.local_loads = local_loads  # names bound in a function or class: not module uses
         self.symbols: list[Symbol] = []
         self.imports: list[Import] = []
         self.uses: defaultdict[str, list[int]] = defaultdict(list)
@@ -466,6 +470,7 @@ class _Walker:
     def exprs(self, stack: list[_Node]) -> None:
         """Record uses and call facts for every node under the nodes in `stack`."""
         uses = self.uses
+        local = self.local_loads
         fields = _FIELDS
         mstrings = self.mstrings
         call_names, call_attrs = P.CALL_NAMES, P.CALL_ATTRS
@@ -473,7 +478,7 @@ class _Walker:
         while stack:
             node = pop()
             if type(node) is _Name:
-                if node.ctx is _LOAD:
+                if node.ctx is _LOAD and id(node) not in local:
                     uses[node.id].append(node.lineno)
             elif type(node) is _Constant:
                 end = node.end_lineno
@@ -485,6 +490,8 @@ class _Walker:
                     push(v)
                     continue
                 if type(v) is _Name:
+                    if id(v) in local:
+                        continue
                     root, line = v.id, node.lineno
                     uses[root].append(line)
                     if root != "self" and root != "cls":
@@ -495,6 +502,8 @@ class _Walker:
                         parts.append(v.attr)
                         v = v.value
                     if type(v) is _Name:
+                        if id(v) in local:
+                            continue
                         root, line = v.id, node.lineno
                         uses[root].append(line)
                         if root != "self" and root != "cls":
