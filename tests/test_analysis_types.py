@@ -193,3 +193,17 @@ def test_plain_module_names_are_left_to_the_uses():
 
 def test_module_level_instance():
     assert typed("from m import Foo\nt = Foo()\ndef f():\n    t.run()\n") == {("Foo()", "run", 4)}
+
+
+def test_isinstance_narrowing():
+    source = """\
+        from m import Foo
+        def f(x):
+            if isinstance(x, Foo):
+                x.run()
+            x.stop()
+            if isinstance(x, Foo):
+                x = 1
+                x.go()
+        """
+    assert typed(source) == {("Foo#", "run", 4)}  # not after the block, nor where x is rebound

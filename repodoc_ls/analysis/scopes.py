@@ -106,12 +106,17 @@ class Scope:
         return None
 
 
+#: `if isinstance(name, Class):` in a scope: (scope, name, class, first and last line of the body)
+Narrowing = tuple["Scope", str, ast.expr, int, int]
+
+
 class Collected(NamedTuple):
     module: Scope
     scopes: list[Scope]
     loads: list[tuple[ast.Name, Scope]]  # every Name load outside the module's own body
     attributes: list[tuple[ast.Attribute, Scope]]  # attribute reads to type
     self_stores: list[tuple[ast.Name, str, Binding, Scope]]  # `recv.attr = ...` in functions
+    narrowings: list[Narrowing]
 
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
@@ -124,6 +129,7 @@ def collect(tree: ast.Module) -> Collected:
     loads: list[tuple[ast.Name, Scope]] = []
     attributes: list[tuple[ast.Attribute, Scope]] = []
     self_stores: list[tuple[ast.Name, str, Binding, Scope]] = []
+    narrowings: list[Narrowing] = []
     stack: list[tuple[ast.AST, Scope]] = [(st, module) for st in reversed(tree.body)]
     pop, push = stack.pop, stack.append
 
@@ -197,6 +203,10 @@ def collect(tree: ast.Module) -> Collected:
     while stack:
         node, scope = pop()
         t = type(node)
+        if t is ast.If:
+            narrowed = _isinstance_narrowing(node)  # type: ignore[arg-type]
+            if narrowed is not None:
+                narrowings.append((scope, *narrowed))
         if t is ast.Name:
             assert isinstance(node, ast.Name)
             if type(node.ctx) is _LOAD:
@@ -332,7 +342,24 @@ def collect(tree: ast.Module) -> Collected:
                 elif isinstance(v, ast.AST):
                     push((v, scope))
     _declarations_bind_outside(scopes, module)
-    return Collected(module, scopes, loads, attributes, self_stores)
+    return Collected(module, scopes, loads, attributes, self_stores, narrowings)
+
+
+def _isinstance_narrowing(node: ast.If) -> tuple[str, ast.expr, int, int] | None:
+    """(name, class, first line, last line) of `if isinstance(name, Class):`'s body."""
+    test = node.test
+    if not (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Name)
+        and test.func.id == "isinstance"
+        and len(test.args) == 2
+        and not test.keywords
+        and isinstance(test.args[0], ast.Name)
+        and isinstance(test.args[1], (ast.Name, ast.Attribute))
+    ):
+        return None
+    last = node.body[-1]
+    return test.args[0].id, test.args[1], node.body[0].lineno, last.end_lineno or last.lineno
 
 
 _IMPLICIT_CLASSMETHODS = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})

@@ -67,6 +67,9 @@ class Typer:
         self._names: dict[tuple[int, str], Type | None] = {}
         self._class_attrs: dict[int, dict[str, list[tuple[Binding, Scope]]]] = {}
         self._class_of: dict[str, Scope] = {}
+        self._narrowed: dict[tuple[int, str], list[tuple[ast.expr, int, int]]] = {}
+        for scope, name, klass, first, last in collected.narrowings:
+            self._narrowed.setdefault((id(scope), name), []).append((klass, first, last))
         for stored_name, attr, binding, scope in collected.self_stores:
             if scope.self_name == stored_name.id and scope.klass is not None:
                 owner = scope.resolve(stored_name.id, stored_name.lineno, stored_name.col_offset)
@@ -117,6 +120,13 @@ class Typer:
 
     def name(self, name: str, scope: Scope, line: int, col: int, depth: int = 0) -> Type | None:
         owner = scope.resolve(name, line, col)
+        narrowed = self._narrowed.get((id(scope), name))
+        if narrowed is not None:
+            for klass, first, last in narrowed:
+                if first <= line <= last and not any(
+                    first <= b.line <= last for b in (owner or self.collected.module).bindings.get(name, ())
+                ):
+                    return self.class_instance(klass, scope, depth)
         if owner is None:
             owner = self.collected.module
             bindings = owner.bindings.get(name)
