@@ -14,7 +14,7 @@ import ast
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from .scopes import FUNCTION, Collected, collect
+from .scopes import CLASS, FUNCTION, MODULE, Collected, Scope, collect
 from .types import Type, Typer, is_plain
 
 __all__ = ["Analysis", "TypedUseKey", "analyze", "load_is_local"]
@@ -44,23 +44,39 @@ def _analyze(tree: ast.Module) -> Analysis:
     typer = Typer(collected)
     result = Analysis()
     local, typed = result.local_loads, result.typed_uses
-    for node, scope in collected.loads:
-        owner = scope.resolve(node.id, node.lineno, node.col_offset)
-        if owner is not None:
-            local.add(id(node))
-            bindings = owner.bindings.get(node.id, ())
-            if len(bindings) == 1 and bindings[0].kind in ("def", "class"):
-                t = typer.binding(bindings[0], owner, 0)
-                if t is not None:
-                    typed.setdefault((t.root, t.steps, ""), []).append(node.lineno)
-    for attr, scope in collected.attributes:
-        receiver = typer.value(attr.value, scope)
-        if receiver is None or receiver.container or is_plain(receiver):
+    visible = _function_names(collected.scopes)
+    local_definitions = {
+        name
+        for scope in collected.scopes
+        if scope.kind != MODULE
+        for name, bindings in scope.bindings.items()
+        if bindings[0].kind in ("def", "class")
+    }
+    for scope in collected.scopes:
+        if not scope.loads:
             continue
-        if receiver.steps == "#" and receiver.root.startswith("@"):
-            if typer.instance_attribute(receiver.root[1:], attr.attr, 0) is not False:
-                continue  # a data attribute of a class of this file: no symbol to credit
-        typed.setdefault((receiver.root, receiver.steps, attr.attr), []).append(attr.lineno)
+        if scope.kind == CLASS:  # a class body reads in order: resolve each load
+            for node in scope.loads:
+                if scope.resolve(node.id, node.lineno, node.col_offset) is not None:
+                    local.add(id(node))
+                    if node.id in local_definitions:
+                        _credit_local_definition(typer, scope, node, typed)
+            continue
+        names = visible[id(scope)]
+        for node in scope.loads:
+            if node.id in names:
+                local.add(id(node))
+                if node.id in local_definitions:
+                    _credit_local_definition(typer, scope, node, typed)
+    for scope in collected.scopes:
+        for attr in scope.attributes:
+            receiver = typer.value(attr.value, scope)
+            if receiver is None or receiver.container or is_plain(receiver):
+                continue
+            if receiver.steps == "#" and receiver.root.startswith("@"):
+                if typer.instance_attribute(receiver.root[1:], attr.attr, 0) is not False:
+                    continue  # a data attribute of a class of this file: no symbol to credit
+            typed.setdefault((receiver.root, receiver.steps, attr.attr), []).append(attr.lineno)
     for key, lines in typed.items():
         typed[key] = sorted(set(lines))
     for scope in collected.scopes:
@@ -73,6 +89,38 @@ def _analyze(tree: ast.Module) -> Analysis:
             result.self_returning.append(scope.qualname)
     result.self_returning.sort()
     return result
+
+
+def _function_names(scopes: list[Scope]) -> dict[int, frozenset[str]]:
+    """id(scope) -> the names a load in that (non-class) scope reads from a function,
+    lambda or comprehension scope: its own bindings and those of the enclosing function
+    scopes (a class body's are not visible), minus its `global` names."""
+    visible: dict[int, frozenset[str]] = {}
+    for scope in scopes:  # parents come before their children
+        parent = scope.parent
+        while parent is not None and parent.kind == CLASS:
+            parent = parent.parent
+        outer = visible.get(id(parent), frozenset()) if parent is not None else frozenset()
+        if scope.kind in (MODULE, CLASS):
+            visible[id(scope)] = outer if scope.kind == CLASS else frozenset()
+            continue
+        names = outer | scope.bindings.keys()
+        visible[id(scope)] = names - scope.globals if scope.globals else names
+    return visible
+
+
+def _credit_local_definition(
+    typer: Typer, scope: Scope, node: ast.Name, typed: dict[TypedUseKey, list[int]]
+) -> None:
+    """A local class or function used where it is bound: a typed use of it (attribute "")."""
+    owner = scope.resolve(node.id, node.lineno, node.col_offset)
+    if owner is None:
+        return
+    bindings = owner.bindings.get(node.id, ())
+    if len(bindings) == 1 and bindings[0].kind in ("def", "class"):
+        t = typer.binding(bindings[0], owner, 0)
+        if t is not None:
+            typed.setdefault((t.root, t.steps, ""), []).append(node.lineno)
 
 
 def type_text(t: Type) -> str:
@@ -98,7 +146,8 @@ def load_is_local(tree: ast.Module, node: ast.Name) -> bool | None:
         _collected_trees.move_to_end(id(tree))
     if not isinstance(node.ctx, ast.Load):
         return None
-    for load, scope in kept[1].loads:
-        if load is node:
-            return scope.resolve(node.id, node.lineno, node.col_offset) is not None
+    for scope in kept[1].scopes:
+        for load in scope.loads:
+            if load is node:
+                return scope.resolve(node.id, node.lineno, node.col_offset) is not None
     return False  # the module's own statements record no loads: they read the globals

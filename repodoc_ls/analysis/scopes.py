@@ -15,7 +15,10 @@ class binds it).
 from __future__ import annotations
 
 import ast
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from .nodes import FIELDS, LOAD
 
 MODULE, CLASS, FUNCTION, LAMBDA, COMPREHENSION = range(5)
 _FUNCTION_LIKE = (FUNCTION, LAMBDA, COMPREHENSION)
@@ -47,6 +50,8 @@ class Scope:
         "is_classmethod",
         "returns",
         "attrs",
+        "loads",
+        "attributes",
     )
 
     def __init__(self, kind: int, parent: Scope | None, qualname: str, node: ast.AST | None) -> None:
@@ -61,6 +66,8 @@ class Scope:
         self.is_classmethod = False
         self.returns: list[ast.expr | None] = []  # values of this function's `return`s
         self.attrs: dict[str, list[Binding]] = {}  # a class's `self.x` and class-body bindings
+        self.loads: list[ast.Name] = []  # Name loads of this scope's own code (not the module's)
+        self.attributes: list[ast.Attribute] = []  # attribute reads of this scope's own code
 
     def bind(self, name: str, binding: Binding) -> None:
         self.bindings.setdefault(name, []).append(binding)
@@ -113,34 +120,88 @@ Narrowing = tuple["Scope", str, ast.expr, int, int]
 class Collected(NamedTuple):
     module: Scope
     scopes: list[Scope]
-    loads: list[tuple[ast.Name, Scope]]  # every Name load outside the module's own body
-    attributes: list[tuple[ast.Attribute, Scope]]  # attribute reads to type
     self_stores: list[tuple[ast.Name, str, Binding, Scope]]  # `recv.attr = ...` in functions
     narrowings: list[Narrowing]
 
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
-_LOAD = ast.Load
 
 
 def collect(tree: ast.Module) -> Collected:
-    module = Scope(MODULE, None, "", tree)
-    scopes = [module]
-    loads: list[tuple[ast.Name, Scope]] = []
-    attributes: list[tuple[ast.Attribute, Scope]] = []
-    self_stores: list[tuple[ast.Name, str, Binding, Scope]] = []
-    narrowings: list[Narrowing] = []
-    stack: list[tuple[ast.AST, Scope]] = [(st, module) for st in reversed(tree.body)]
-    pop, push = stack.pop, stack.append
+    collector = _Collector(tree)
+    collector.run()
+    c = collector
+    _declarations_bind_outside(c.scopes, c.module)
+    return Collected(c.module, c.scopes, c.self_stores, c.narrowings)
 
-    def prefix(scope: Scope) -> str:
-        return scope.qualname + "." if scope.qualname else ""
+
+class _Collector:
+    """Walks each scope's own nodes with an explicit stack (no recursion limit on deep
+    expressions); a nested scope's body is queued with its new scope."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.module = Scope(MODULE, None, "", tree)
+        self.scopes = [self.module]
+        self.self_stores: list[tuple[ast.Name, str, Binding, Scope]] = []
+        self.narrowings: list[Narrowing] = []
+        self.pending: list[tuple[Scope, list[ast.AST]]] = [(self.module, list(reversed(tree.body)))]
+
+    def run(self) -> None:
+        pending = self.pending
+        while pending:
+            scope, stack = pending.pop()
+            self.walk(scope, stack)
+
+    def walk(self, scope: Scope, stack: list[ast.AST]) -> None:
+        loads, attributes = scope.loads, scope.attributes
+        in_module = scope.kind == MODULE
+        special, fields = _SPECIAL, FIELDS
+        pop, push, extend = stack.pop, stack.append, stack.extend
+        while stack:
+            node = pop()
+            t = type(node)
+            if t is _Name:
+                if node.ctx is LOAD:  # type: ignore[attr-defined]
+                    if not in_module:
+                        loads.append(node)  # type: ignore[arg-type]
+                else:  # a store or del reached without its statement's context
+                    scope.bind(node.id, Binding("other", node.lineno, node.col_offset))  # type: ignore[attr-defined]
+            elif t is _Attribute:
+                if node.ctx is LOAD:  # type: ignore[attr-defined]
+                    attributes.append(node)  # type: ignore[arg-type]
+                push(node.value)  # type: ignore[attr-defined]
+            elif t is _Constant:
+                continue
+            elif t is _Call:
+                push(node.func)  # type: ignore[attr-defined]
+                extend(node.args)  # type: ignore[attr-defined]
+                for k in node.keywords:  # type: ignore[attr-defined]
+                    push(k.value)
+            else:
+                handler = special.get(t)
+                if handler is not None:
+                    handler(self, node, scope, stack)
+                    continue
+                for name, is_list in fields[t]:
+                    v = getattr(node, name)
+                    if is_list:
+                        extend(v)
+                    elif v is not None:
+                        push(v)
+
+    # -- bindings ------------------------------------------------------------------
 
     def bind_target(
-        target: ast.AST, scope: Scope, kind: str, a: ast.AST | None, b: ast.AST | None = None
+        self,
+        target: ast.AST,
+        scope: Scope,
+        stack: list[ast.AST],
+        kind: str,
+        a: ast.AST | None,
+        b: ast.AST | None = None,
     ) -> None:
         t = type(target)
-        if t is ast.Name:
+        if t is _Name:
             assert isinstance(target, ast.Name)
             # the name is bound once the value is evaluated (a class body reads in order)
             after = b if kind == "ann" else a
@@ -150,199 +211,203 @@ def collect(tree: ast.Module) -> Collected:
             else:
                 line, col = end, getattr(after, "end_col_offset", 0)
             scope.bind(target.id, Binding(kind, line, col, a, b))
-        elif t is ast.Attribute:
+        elif t is _Attribute:
             assert isinstance(target, ast.Attribute)
             v = target.value
-            if type(v) is ast.Name and scope.kind == FUNCTION and kind in ("assign", "ann"):
+            if type(v) is _Name and scope.kind == FUNCTION and kind in ("assign", "ann"):
                 assert isinstance(v, ast.Name)
-                self_stores.append(
+                self.self_stores.append(
                     (v, target.attr, Binding(kind, target.lineno, target.col_offset, a, b), scope)
                 )
-            push((target, scope))
-        elif t is ast.Tuple or t is ast.List or t is ast.Starred:
-            for child in ast.iter_child_nodes(target):
-                bind_target(child, scope, "other", None)
+            stack.append(v)
+        elif t is ast.Tuple or t is ast.List:
+            for child in target.elts:  # type: ignore[attr-defined]
+                self.bind_target(child, scope, stack, "other", None)
+        elif t is ast.Starred:
+            self.bind_target(target.value, scope, stack, "other", None)  # type: ignore[attr-defined]
         else:  # a subscript: its parts are loads
-            push((target, scope))
+            stack.append(target)
 
-    def function_scope(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, scope: Scope) -> Scope:
+    def new_scope(self, kind: int, parent: Scope, qualname: str, node: ast.AST, body: list[ast.AST]) -> Scope:
+        inner = Scope(kind, parent, qualname, node)
+        self.scopes.append(inner)
+        self.pending.append((inner, body[::-1]))
+        return inner
+
+    def function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, scope: Scope, stack: list[ast.AST]
+    ) -> None:
         args = node.args
-        for d in args.defaults:
-            push((d, scope))
-        for kd in args.kw_defaults:
-            if kd is not None:
-                push((kd, scope))
+        stack.extend(args.defaults)
+        stack.extend(kd for kd in args.kw_defaults if kd is not None)
         if isinstance(node, ast.Lambda):
-            inner = Scope(LAMBDA, scope, scope.qualname, node)
+            inner = self.new_scope(LAMBDA, scope, scope.qualname, node, [node.body])
         else:
-            inner = Scope(FUNCTION, scope, prefix(scope) + node.name, node)
-            for d in node.decorator_list:
-                push((d, scope))
+            scope.bind(node.name, Binding("def", node.lineno, node.col_offset, node))
+            stack.extend(node.decorator_list)
             if node.returns is not None:
-                push((node.returns, scope))
+                stack.append(node.returns)
+            qualname = f"{scope.qualname}.{node.name}" if scope.qualname else node.name
+            inner = self.new_scope(FUNCTION, scope, qualname, node, node.body)  # type: ignore[arg-type]
             if scope.kind == CLASS:
-                names = {_decorator_name(d) for d in node.decorator_list}
+                names = {_decorator_name(d) for d in node.decorator_list} if node.decorator_list else ()
                 if "staticmethod" not in names:
                     inner.klass = scope
                     inner.is_classmethod = "classmethod" in names or node.name in _IMPLICIT_CLASSMETHODS
-        scopes.append(inner)
-        params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
         first = (args.posonlyargs or args.args)[:1]
-        for p in params:
+        is_method = inner.klass is not None
+        for p in (*args.posonlyargs, *args.args, *args.kwonlyargs):
             if p.annotation is not None:
-                push((p.annotation, scope))
-            kind = "self" if inner.klass is not None and first and p is first[0] else "param"
+                stack.append(p.annotation)
+            kind = "self" if is_method and p is first[0] else "param"
             inner.bind(p.arg, Binding(kind, p.lineno, p.col_offset, p.annotation))
         for star in (args.vararg, args.kwarg):
             if star is not None:
                 if star.annotation is not None:
-                    push((star.annotation, scope))
+                    stack.append(star.annotation)
                 inner.bind(star.arg, Binding("other", star.lineno, star.col_offset))
-        return inner
 
-    while stack:
-        node, scope = pop()
-        t = type(node)
-        if t is ast.If:
-            narrowed = _isinstance_narrowing(node)  # type: ignore[arg-type]
-            if narrowed is not None:
-                narrowings.append((scope, *narrowed))
-        if t is ast.Name:
-            assert isinstance(node, ast.Name)
-            if type(node.ctx) is _LOAD:
-                if scope.kind != MODULE:
-                    loads.append((node, scope))
-            else:  # a store or del reached without its statement's context
-                scope.bind(node.id, Binding("other", node.lineno, node.col_offset))
-        elif t is ast.Attribute:
-            assert isinstance(node, ast.Attribute)
-            if type(node.ctx) is _LOAD:
-                attributes.append((node, scope))
-            push((node.value, scope))
-        elif t is ast.FunctionDef or t is ast.AsyncFunctionDef:
-            assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-            scope.bind(node.name, Binding("def", node.lineno, node.col_offset, node))
-            inner = function_scope(node, scope)
-            for st in reversed(node.body):
-                push((st, inner))
-        elif t is ast.ClassDef:
-            assert isinstance(node, ast.ClassDef)
-            scope.bind(node.name, Binding("class", node.lineno, node.col_offset, node))
-            for e in (*node.decorator_list, *node.bases, *(k.value for k in node.keywords)):
-                push((e, scope))
-            inner = Scope(CLASS, scope, prefix(scope) + node.name, node)
-            scopes.append(inner)
-            for st in reversed(node.body):
-                push((st, inner))
-        elif t is ast.Lambda:
-            assert isinstance(node, ast.Lambda)
-            push((node.body, function_scope(node, scope)))
-        elif t in _COMPREHENSIONS:
-            gens = node.generators  # type: ignore[attr-defined]
-            inner = Scope(COMPREHENSION, scope, scope.qualname, node)
-            scopes.append(inner)
-            parts: list[ast.AST] = (
-                [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]  # type: ignore[attr-defined]
-            )
-            for i, g in enumerate(gens):
-                push((g.iter, scope if i == 0 else inner))
-                bind_target(g.target, inner, "for", g.iter)
-                parts.extend(g.ifs)
-            for p in parts:
-                push((p, inner))
-        elif t is ast.Assign:
-            assert isinstance(node, ast.Assign)
-            for target in node.targets:
-                bind_target(target, scope, "assign", node.value)
-            push((node.value, scope))
-        elif t is ast.AnnAssign:
-            assert isinstance(node, ast.AnnAssign)
-            if node.simple or type(node.target) is not ast.Name:
-                bind_target(node.target, scope, "ann", node.annotation, node.value)
-            push((node.annotation, scope))
-            if node.value is not None:
-                push((node.value, scope))
-        elif t is ast.AugAssign:
-            assert isinstance(node, ast.AugAssign)
-            bind_target(node.target, scope, "other", None)
-            push((node.value, scope))
-        elif t is ast.For or t is ast.AsyncFor:
-            assert isinstance(node, (ast.For, ast.AsyncFor))
-            bind_target(node.target, scope, "for" if t is ast.For else "other", node.iter)
-            for st in reversed(node.orelse):
-                push((st, scope))
-            for st in reversed(node.body):
-                push((st, scope))
-            push((node.iter, scope))
-        elif t is ast.With or t is ast.AsyncWith:
-            assert isinstance(node, (ast.With, ast.AsyncWith))
-            for st in reversed(node.body):
-                push((st, scope))
-            for item in node.items:
-                if item.optional_vars is not None:
-                    bind_target(
-                        item.optional_vars, scope, "with" if t is ast.With else "other", item.context_expr
-                    )
-                push((item.context_expr, scope))
-        elif t is ast.NamedExpr:
-            assert isinstance(node, ast.NamedExpr)
-            target_scope = scope
-            while target_scope.kind == COMPREHENSION and target_scope.parent is not None:
-                target_scope = target_scope.parent
-            bind_target(node.target, target_scope, "walrus", node.value)
-            push((node.value, scope))
-        elif t is ast.ExceptHandler:
-            assert isinstance(node, ast.ExceptHandler)
-            if node.name:
-                scope.bind(node.name, Binding("except", node.lineno, node.col_offset, node.type))
-            for st in reversed(node.body):
-                push((st, scope))
-            if node.type is not None:
-                push((node.type, scope))
-        elif t is ast.Import or t is ast.ImportFrom:
-            assert isinstance(node, (ast.Import, ast.ImportFrom))
-            for alias in node.names:
-                if alias.name != "*":
-                    name = alias.asname or alias.name.partition(".")[0]
-                    scope.bind(name, Binding("import", node.lineno, node.col_offset, node))
-        elif t is ast.Global:
-            assert isinstance(node, ast.Global)
-            scope.globals.update(node.names)
-        elif t is ast.Nonlocal:
-            assert isinstance(node, ast.Nonlocal)
-            scope.nonlocals.update(node.names)
-        elif t is ast.Return:
-            assert isinstance(node, ast.Return)
-            scope.returns.append(node.value)
-            if node.value is not None:
-                push((node.value, scope))
-        elif t is ast.Delete:
-            assert isinstance(node, ast.Delete)
-            for target in node.targets:
-                bind_target(target, scope, "other", None)
-        elif t is ast.MatchAs or t is ast.MatchStar:
-            name = node.name  # type: ignore[attr-defined]
-            if name:
-                scope.bind(name, Binding("other", node.lineno, node.col_offset))  # type: ignore[attr-defined]
-            if t is ast.MatchAs and node.pattern is not None:  # type: ignore[attr-defined]
-                push((node.pattern, scope))  # type: ignore[attr-defined]
-        elif t is ast.MatchMapping:
-            assert isinstance(node, ast.MatchMapping)
-            if node.rest:
-                scope.bind(node.rest, Binding("other", node.lineno, node.col_offset))
-            for child in ast.iter_child_nodes(node):
-                push((child, scope))
-        else:
-            for field in node._fields:
-                v = getattr(node, field, None)
-                if type(v) is list:
-                    for item in reversed(v):
-                        if isinstance(item, ast.AST):
-                            push((item, scope))
-                elif isinstance(v, ast.AST):
-                    push((v, scope))
-    _declarations_bind_outside(scopes, module)
-    return Collected(module, scopes, loads, attributes, self_stores, narrowings)
+    def klass(self, node: ast.ClassDef, scope: Scope, stack: list[ast.AST]) -> None:
+        scope.bind(node.name, Binding("class", node.lineno, node.col_offset, node))
+        stack.extend(node.decorator_list)
+        stack.extend(node.bases)
+        stack.extend(k.value for k in node.keywords)
+        qualname = f"{scope.qualname}.{node.name}" if scope.qualname else node.name
+        self.new_scope(CLASS, scope, qualname, node, node.body)  # type: ignore[arg-type]
+
+    def comprehension(self, node: ast.AST, scope: Scope, stack: list[ast.AST]) -> None:
+        gens: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+        parts: list[ast.AST] = (
+            [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]  # type: ignore[attr-defined]
+        )
+        stack.append(gens[0].iter)  # evaluated in the enclosing scope
+        inner = self.new_scope(COMPREHENSION, scope, scope.qualname, node, [])
+        body = self.pending[-1][1]
+        for i, g in enumerate(gens):
+            if i:
+                body.append(g.iter)
+            self.bind_target(g.target, inner, body, "for", g.iter)
+            body.extend(g.ifs)
+        body.extend(parts)
+
+    def assign(self, node: ast.Assign, scope: Scope, stack: list[ast.AST]) -> None:
+        for target in node.targets:
+            self.bind_target(target, scope, stack, "assign", node.value)
+        stack.append(node.value)
+
+    def ann_assign(self, node: ast.AnnAssign, scope: Scope, stack: list[ast.AST]) -> None:
+        if node.simple or type(node.target) is not _Name:
+            self.bind_target(node.target, scope, stack, "ann", node.annotation, node.value)
+        stack.append(node.annotation)
+        if node.value is not None:
+            stack.append(node.value)
+
+    def aug_assign(self, node: ast.AugAssign, scope: Scope, stack: list[ast.AST]) -> None:
+        self.bind_target(node.target, scope, stack, "other", None)
+        stack.append(node.value)
+
+    def for_(self, node: ast.For | ast.AsyncFor, scope: Scope, stack: list[ast.AST]) -> None:
+        kind = "for" if type(node) is ast.For else "other"
+        self.bind_target(node.target, scope, stack, kind, node.iter)
+        stack.extend(node.orelse)
+        stack.extend(node.body)
+        stack.append(node.iter)
+
+    def with_(self, node: ast.With | ast.AsyncWith, scope: Scope, stack: list[ast.AST]) -> None:
+        kind = "with" if type(node) is ast.With else "other"
+        stack.extend(node.body)
+        for item in node.items:
+            if item.optional_vars is not None:
+                self.bind_target(item.optional_vars, scope, stack, kind, item.context_expr)
+            stack.append(item.context_expr)
+
+    def walrus(self, node: ast.NamedExpr, scope: Scope, stack: list[ast.AST]) -> None:
+        target_scope = scope
+        while target_scope.kind == COMPREHENSION and target_scope.parent is not None:
+            target_scope = target_scope.parent
+        self.bind_target(node.target, target_scope, stack, "walrus", node.value)
+        stack.append(node.value)
+
+    def except_(self, node: ast.ExceptHandler, scope: Scope, stack: list[ast.AST]) -> None:
+        if node.name:
+            scope.bind(node.name, Binding("except", node.lineno, node.col_offset, node.type))
+        stack.extend(node.body)
+        if node.type is not None:
+            stack.append(node.type)
+
+    def import_(self, node: ast.Import | ast.ImportFrom, scope: Scope, stack: list[ast.AST]) -> None:
+        for alias in node.names:
+            if alias.name != "*":
+                name = alias.asname or alias.name.partition(".")[0]
+                scope.bind(name, Binding("import", node.lineno, node.col_offset, node))
+
+    def global_(self, node: ast.Global, scope: Scope, stack: list[ast.AST]) -> None:
+        scope.globals.update(node.names)
+
+    def nonlocal_(self, node: ast.Nonlocal, scope: Scope, stack: list[ast.AST]) -> None:
+        scope.nonlocals.update(node.names)
+
+    def return_(self, node: ast.Return, scope: Scope, stack: list[ast.AST]) -> None:
+        scope.returns.append(node.value)
+        if node.value is not None:
+            stack.append(node.value)
+
+    def delete(self, node: ast.Delete, scope: Scope, stack: list[ast.AST]) -> None:
+        for target in node.targets:
+            self.bind_target(target, scope, stack, "other", None)
+
+    def if_(self, node: ast.If, scope: Scope, stack: list[ast.AST]) -> None:
+        narrowed = _isinstance_narrowing(node)
+        if narrowed is not None:
+            self.narrowings.append((scope, *narrowed))
+        stack.extend(node.orelse)
+        stack.extend(node.body)
+        stack.append(node.test)
+
+    def match_capture(self, node: ast.MatchAs | ast.MatchStar, scope: Scope, stack: list[ast.AST]) -> None:
+        if node.name:
+            scope.bind(node.name, Binding("other", node.lineno, node.col_offset))
+        if isinstance(node, ast.MatchAs) and node.pattern is not None:
+            stack.append(node.pattern)
+
+    def match_mapping(self, node: ast.MatchMapping, scope: Scope, stack: list[ast.AST]) -> None:
+        if node.rest:
+            scope.bind(node.rest, Binding("other", node.lineno, node.col_offset))
+        stack.extend(node.keys)
+        stack.extend(node.patterns)
+
+
+_Name, _Attribute, _Constant, _Call = ast.Name, ast.Attribute, ast.Constant, ast.Call
+# Each handler takes the node type it is filed under, which a dict's value type cannot say.
+_SPECIAL: dict[type[ast.AST], Callable[[_Collector, Any, Scope, list[ast.AST]], None]] = {
+    ast.FunctionDef: _Collector.function,
+    ast.AsyncFunctionDef: _Collector.function,
+    ast.Lambda: _Collector.function,
+    ast.ClassDef: _Collector.klass,
+    ast.ListComp: _Collector.comprehension,
+    ast.SetComp: _Collector.comprehension,
+    ast.GeneratorExp: _Collector.comprehension,
+    ast.DictComp: _Collector.comprehension,
+    ast.Assign: _Collector.assign,
+    ast.AnnAssign: _Collector.ann_assign,
+    ast.AugAssign: _Collector.aug_assign,
+    ast.For: _Collector.for_,
+    ast.AsyncFor: _Collector.for_,
+    ast.With: _Collector.with_,
+    ast.AsyncWith: _Collector.with_,
+    ast.NamedExpr: _Collector.walrus,
+    ast.ExceptHandler: _Collector.except_,
+    ast.Import: _Collector.import_,
+    ast.ImportFrom: _Collector.import_,
+    ast.Global: _Collector.global_,
+    ast.Nonlocal: _Collector.nonlocal_,
+    ast.Return: _Collector.return_,
+    ast.Delete: _Collector.delete,
+    ast.If: _Collector.if_,
+    ast.MatchAs: _Collector.match_capture,
+    ast.MatchStar: _Collector.match_capture,
+    ast.MatchMapping: _Collector.match_mapping,
+}
 
 
 def _isinstance_narrowing(node: ast.If) -> tuple[str, ast.expr, int, int] | None:

@@ -68,6 +68,8 @@ class Typer:
         self._class_attrs: dict[int, dict[str, list[tuple[Binding, Scope]]]] = {}
         self._class_of: dict[str, Scope] = {}
         self._narrowed: dict[tuple[int, str], list[tuple[ast.expr, int, int]]] = {}
+        self._in_scope: dict[tuple[int, str], Type | None] = {}
+        self._instance_attrs: dict[tuple[str, str], Type | None | bool] = {}
         for scope, name, klass, first, last in collected.narrowings:
             self._narrowed.setdefault((id(scope), name), []).append((klass, first, last))
         for stored_name, attr, binding, scope in collected.self_stores:
@@ -119,8 +121,25 @@ class Typer:
         return None
 
     def name(self, name: str, scope: Scope, line: int, col: int, depth: int = 0) -> Type | None:
+        key = (id(scope), name)
+        narrowed = self._narrowed.get(key)
+        if narrowed is None and scope.kind != CLASS:  # then the answer is the same all over the scope
+            if key in self._in_scope:
+                return self._in_scope[key]
+            self._in_scope[key] = found = self._name(name, scope, line, col, depth, None)
+            return found
+        return self._name(name, scope, line, col, depth, narrowed)
+
+    def _name(
+        self,
+        name: str,
+        scope: Scope,
+        line: int,
+        col: int,
+        depth: int,
+        narrowed: list[tuple[ast.expr, int, int]] | None,
+    ) -> Type | None:
         owner = scope.resolve(name, line, col)
-        narrowed = self._narrowed.get((id(scope), name))
         if narrowed is not None:
             for klass, first, last in narrowed:
                 if first <= line <= last and not any(
@@ -207,6 +226,14 @@ class Typer:
     def instance_attribute(self, class_qualname: str, attr: str, depth: int) -> Type | None | bool:
         """The type of `instance.attr` from the class's own `self.attr = ...` assignments
         and class-body bindings; False when the class binds no such data attribute."""
+        key = (class_qualname, attr)
+        if key in self._instance_attrs:
+            return self._instance_attrs[key]
+        self._instance_attrs[key] = None  # an attribute typed through itself stays unknown
+        self._instance_attrs[key] = found = self._instance_attribute(class_qualname, attr, depth)
+        return found
+
+    def _instance_attribute(self, class_qualname: str, attr: str, depth: int) -> Type | None | bool:
         klass = self.class_scope(class_qualname)
         if klass is None:
             return False

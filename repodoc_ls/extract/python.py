@@ -16,9 +16,12 @@ import tokenize
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any, TypeAlias, cast
+from typing import Any, TypeAlias
 
 from repodoc_ls.analysis import analyze
+from repodoc_ls.analysis.nodes import FIELDS as _FIELDS
+from repodoc_ls.analysis.nodes import LOAD as _LOAD
+from repodoc_ls.analysis.nodes import Node as _Node
 from repodoc_ls.model import FileFacts, FileKind, Import, Note, NoteKind, Symbol, SymbolKind
 
 from . import pynotes as P
@@ -29,47 +32,6 @@ MAX_BYTES = 8 * 1024 * 1024
 _MODULE, _CLASS, _FUNCTION = 0, 1, 2
 _Name, _Attribute, _Constant, _Call = ast.Name, ast.Attribute, ast.Constant, ast.Call
 _FunctionDef, _AsyncFunctionDef = ast.FunctionDef, ast.AsyncFunctionDef
-_LOAD = cast(ast.Name, ast.parse("x", mode="eval").body).ctx
-_OTHER_LOAD = cast(ast.Name, ast.parse("y", mode="eval").body).ctx
-if _OTHER_LOAD is not _LOAD:  # pragma: no cover - other implementations
-    raise ImportError("repodoc's extractor relies on shared ast context singletons")
-
-# ASDL field types that hold no AST nodes worth visiting (operators, contexts, strings).
-_LEAF_TYPES = {
-    "identifier",
-    "string",
-    "int",
-    "constant",
-    "expr_context",
-    "boolop",
-    "operator",
-    "unaryop",
-    "cmpop",
-    "type_ignore",
-}
-
-
-# A node's fields hold None where an optional part is absent (a `**d` in a dict's keys).
-_Node: TypeAlias = "ast.AST | None"
-
-
-class _Fields(dict[type[_Node], tuple[tuple[str, bool], ...]]):
-    """type -> ((field, is_list), ...) of the node-valued fields, parsed from the ASDL doc."""
-
-    def __missing__(self, cls: type[_Node]) -> tuple[tuple[str, bool], ...]:
-        fields: list[tuple[str, bool]] = []
-        doc = cls.__doc__ or ""
-        if issubclass(cls, ast.AST) and "(" in doc:
-            for decl in doc[doc.index("(") + 1 : doc.rindex(")")].split(","):
-                typ, _, name = decl.strip().rpartition(" ")
-                base = typ.rstrip("*?")
-                if base and base not in _LEAF_TYPES and name in cls._fields:
-                    fields.append((name, typ.endswith("*")))
-        self[cls] = result = tuple(fields)
-        return result
-
-
-_FIELDS = _Fields()
 
 
 def extract_python(path: str, data: bytes) -> FileFacts:
