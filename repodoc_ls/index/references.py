@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 
 Target = tuple[str, str]  # (path, qualname) of a symbol
 #: What lookups in a file can answer: its symbols (qualname -> (local?, and what typed
-#: lookups read: a class's bases, a function's signature, decorators and whether it only
-#: returns self)), its import bindings (name -> (module, name, level, alias, target file,
+#: lookups read: a class's bases, a function's return annotation, decorators and whether
+#: it only returns self)), its import bindings (name -> (module, name, level, alias, target file,
 #: names a submodule?)), the target files of its star imports.
 SymbolEntry: TypeAlias = tuple[bool, tuple[str, ...], str | None, tuple[str, ...], bool]
 Interface: TypeAlias = tuple[
@@ -202,7 +202,7 @@ class ReferenceIndex:
             q: (
                 s.local,
                 tuple(s.bases),
-                s.signature if s.kind != SymbolKind.CLASS else None,
+                _return_annotation(s.signature) if s.kind != SymbolKind.CLASS else None,
                 tuple(s.decorators),
                 q in returning_self,
             )
@@ -292,6 +292,14 @@ def _widened_seed(seed: Seed, more_changed: frozenset[str]) -> Seed:
         return None if got is None else (got[0], set(got[1]) | more_changed)
 
     return widened
+
+
+def _return_annotation(signature: str | None) -> str | None:
+    """What typed lookups read of a signature (index/typed.py): its return annotation."""
+    if not signature:
+        return None
+    arrow = signature.rfind(") -> ")
+    return signature[arrow + 5 :] if arrow >= 0 else None
 
 
 def _changed_keys(old: Mapping[str, object], new: Mapping[str, object]) -> set[str]:
