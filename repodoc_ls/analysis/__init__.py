@@ -32,10 +32,12 @@ class Analysis:
 
 
 def analyze(tree: ast.Module) -> Analysis:
-    """The analysis of a module; an empty one (nothing known) when the tree is too deep."""
+    """The analysis of a module; an empty one (nothing known) when the tree is too deep, or
+    should a bug of ours meet a tree it did not foresee: extraction must never lose a
+    file's other facts to it."""
     try:
         return _analyze(tree)
-    except RecursionError:
+    except Exception:  # noqa: BLE001 - unknown beats a lost file
         return Analysis()
 
 

@@ -254,12 +254,12 @@ class _Collector:
                 if "staticmethod" not in names:
                     inner.klass = scope
                     inner.is_classmethod = "classmethod" in names or node.name in _IMPLICIT_CLASSMETHODS
-        first = (args.posonlyargs or args.args)[:1]
-        is_method = inner.klass is not None
+        positional = args.posonlyargs or args.args
+        receiver = positional[0] if positional and inner.klass is not None else None
         for p in (*args.posonlyargs, *args.args, *args.kwonlyargs):
             if p.annotation is not None:
                 stack.append(p.annotation)
-            kind = "self" if is_method and p is first[0] else "param"
+            kind = "self" if p is receiver else "param"
             inner.bind(p.arg, Binding(kind, p.lineno, p.col_offset, p.annotation))
         for star in (args.vararg, args.kwarg):
             if star is not None:
