@@ -242,6 +242,10 @@ class FileFacts:
     cli: list[tuple[str, int]] = field(default_factory=list)  # ("argparse"|"click"|..., line)
     outline: list[OutlineEntry] = field(default_factory=list)
     shebang: str | None = None
+    #: (type root, steps, attribute) -> lines: attribute reads on a receiver of known type,
+    #: for the index to resolve across files (repodoc_ls/analysis, index/typed.py)
+    typed_uses: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
+    self_returning: list[str] = field(default_factory=list)  # methods that only `return self`
 
     def to_bytes(self) -> bytes:
         return marshal.dumps(
@@ -264,6 +268,8 @@ class FileFacts:
                 self.cli,
                 [o.to_record() for o in self.outline],
                 self.shebang,
+                self.typed_uses,
+                self.self_returning,
             )
         )
 
@@ -290,6 +296,8 @@ class FileFacts:
             cli=[tuple(c) for c in r[15]],
             outline=[OutlineEntry(*o) for o in r[16]],
             shebang=r[17],
+            typed_uses=r[18],
+            self_returning=r[19],
         )
 
     @property

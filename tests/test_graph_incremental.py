@@ -114,3 +114,79 @@ def test_a_new_file_rebuilds(live, workspace):
     live.remove("shop/extra.py")
     assert "shop/extra.py" not in live.references("shop/pricing.py", "price_of")
     assert_like_fresh(live)
+
+
+# Typed uses (repodoc_ls/analysis, index/typed.py) read other files' bases, signatures,
+# decorators and `return self` methods: an edit to any of them must reach the users.
+
+
+@pytest.fixture
+def typed_live(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    dest = tmp_path / "typed_ws"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "typed_ws", dest)
+    index = Index.build(load_settings(dest), persistent=False)
+    index.references("", "")
+    return index, dest
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "target", "before", "after"),
+    [
+        # the base that defines the method goes away
+        ("app/table.py", "class Table(Base):", "class Table:", "Base.render", [10], []),
+        # the return annotation the call's type came from goes away
+        (
+            "app/table.py",
+            "def make() -> Table:",
+            "def make():",
+            "Table.add_row",
+            [6, 18, 23, 27],
+            [6, 18, 23],
+        ),
+        # __enter__ stops returning self
+        (
+            "app/table.py",
+            "        return self\n",
+            "        return None\n",
+            "Table.add_row",
+            [6, 18, 23, 27],
+            [6, 18, 27],
+        ),
+        # the class gains its own __new__: its constructor calls are unknown
+        (
+            "app/table.py",
+            "    def add_row(self, row):\n        self.rows",
+            "    def __new__(cls):\n        return 1\n\n    def add_row(self, row):\n        self.rows",
+            "Table.add_row",
+            [6, 18, 23, 27],
+            [27],
+        ),
+        # the property stops being one
+        ("app/table.py", "    @property\n", "", "Row.cells", [28], []),
+        # a parameter annotation in the user changes
+        ("app/use.py", "def annotated(t: Table):", "def annotated(t):", "Base.render", [10], []),
+    ],
+)
+def test_typed_uses_follow_edits(typed_live, rel, old, new, target, before, after):
+    index, dest = typed_live
+    assert index.references("app/table.py", target).get("app/use.py", []) == before
+    edit(index, dest, rel, old, new)
+    assert index.references("app/table.py", target).get("app/use.py", []) == after
+    assert_like_fresh(index)
+
+
+def test_local_subclass_and_shadowing_follow_edits(typed_live):
+    index, dest = typed_live
+    assert [s.qualname for s in index.graph.subclasses("app/use.py", "local_classes.A")] == [
+        "local_classes.B"
+    ]
+    edit(index, dest, "app/use.py", "    class B(A):", "    class B:")
+    assert index.graph.subclasses("app/use.py", "local_classes.A") == []
+    assert index.references("app/use.py", "local_classes.A.m") == {}
+    assert_like_fresh(index)
+    edit(index, dest, "app/use.py", "def shadow(make):", "def shadow():")
+    assert index.references("app/table.py", "make")["app/use.py"] == [27, 28, 42]
+    assert_like_fresh(index)

@@ -263,3 +263,10 @@ async def test_hover_on_parameters_locals_self_attributes_and_builtins_without_j
     # A builtin: the interpreter's own signature and summary.
     result = await hover(client, ws, "shop/cart.py", 37, 16)  # `sum(`
     assert result.contents.value.startswith("```python\nfunction sum(iterable, /, start=0)\n```")
+
+
+async def test_hover_counts_uses_through_an_instance(client: LanguageClient, ws):
+    result = await hover(client, ws, "shop/cart.py", 31, 9)  # def add, called as self.cart.add(...)
+    assert "Used in 1 file: " + link(ws, "tests/test_package.py", 26, r"tests/test\_package.py:26") in (
+        result.contents.value
+    )

@@ -116,6 +116,13 @@ FILES = {
             sys.exit(sys.platform)
             return words
         """,
+    "pkg/defaults.py": """
+        limit = 10
+
+
+        def clamp(value, limit=limit):
+            return min(value, limit)
+        """,
 }
 
 
@@ -222,3 +229,12 @@ def test_modules_compiled_into_the_interpreter(ctx):
 def test_no_answer_where_the_code_does_not_state_the_type(ctx, needle):
     offset = {"c.method": 2, "made.area() for": 5}.get(needle, len(needle) - 4)
     assert hover_at(ctx, "pkg/use.py", needle, offset=offset) is None
+
+
+def test_a_default_reads_the_enclosing_scope_not_the_parameter(ctx):
+    # `def clamp(value, limit=limit):` the default is the module's `limit` (analysis layer)
+    default = hover_at(ctx, "pkg/defaults.py", "limit=limit", offset=6)
+    assert default is not None and "parameter" not in default
+    assert "limit = 10" in default
+    body = hover_at(ctx, "pkg/defaults.py", "limit)", occurrence=2)
+    assert body is not None and "parameter" in body

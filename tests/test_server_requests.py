@@ -188,3 +188,8 @@ async def test_bad_params_are_invalid_params(client: LanguageClient, ws):
         await request(client, "repodoc/fileDoc", {"uri": uri(ws, "ignored/secret.py")})
     with pytest.raises(JsonRpcInvalidParams, match="limit must be a positive integer"):
         await request(client, "repodoc/searchKeywords", {"query": "x", "limit": 0})
+
+
+async def test_cross_references_of_a_method_through_an_instance(client: LanguageClient, ws):
+    result = await request(client, "repodoc/crossReferences", {"keyword": "Cart.total"})
+    assert result["references"] == [loc(ws, "tests/test_package.py", 26, 38, 43)]

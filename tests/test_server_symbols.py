@@ -111,3 +111,19 @@ async def test_code_lens(client: LanguageClient, ws):
     ]
     assert result[0].command.command == "repodoc.showFileDoc"
     assert list(result[0].command.arguments) == [{"uri": uri(ws, "shop/pricing.py"), "symbol": "price_of"}]
+
+
+async def test_references_and_code_lens_through_an_instance(client: LanguageClient, ws):
+    # tests/test_package.py calls `self.cart.add(...)` where setUp assigned `self.cart = Cart()`
+    result = await client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=doc(ws, "shop/cart.py"),
+            position=types.Position(31, 8),
+            context=types.ReferenceContext(include_declaration=False),
+        )
+    )
+    assert [as_json(client, r) for r in result] == [loc(ws, "tests/test_package.py", 25, 18, 21)]
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(doc(ws, "shop/cart.py")))
+    titles = {lens.range.start.line: lens.command.title for lens in lenses}
+    assert titles[31] == "1 reference · docs"
+    assert titles[36] == "1 reference · docs"

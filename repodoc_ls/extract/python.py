@@ -16,8 +16,12 @@ import sys
 import tokenize
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any, TypeAlias, cast
+from typing import Any, TypeAlias
 
+from repodoc_ls.analysis import analyze
+from repodoc_ls.analysis.nodes import FIELDS as _FIELDS
+from repodoc_ls.analysis.nodes import LOAD as _LOAD
+from repodoc_ls.analysis.nodes import Node as _Node
 from repodoc_ls.model import FileFacts, FileKind, Import, Note, NoteKind, Symbol, SymbolKind
 
 from . import attributes as A
@@ -31,47 +35,6 @@ MAX_BYTES = 8 * 1024 * 1024
 _MODULE, _CLASS, _FUNCTION = 0, 1, 2
 _Name, _Attribute, _Constant, _Call = ast.Name, ast.Attribute, ast.Constant, ast.Call
 _FunctionDef, _AsyncFunctionDef = ast.FunctionDef, ast.AsyncFunctionDef
-_LOAD = cast(ast.Name, ast.parse("x", mode="eval").body).ctx
-_OTHER_LOAD = cast(ast.Name, ast.parse("y", mode="eval").body).ctx
-if _OTHER_LOAD is not _LOAD:  # pragma: no cover - other implementations
-    raise ImportError("repodoc's extractor relies on shared ast context singletons")
-
-# ASDL field types that hold no AST nodes worth visiting (operators, contexts, strings).
-_LEAF_TYPES = {
-    "identifier",
-    "string",
-    "int",
-    "constant",
-    "expr_context",
-    "boolop",
-    "operator",
-    "unaryop",
-    "cmpop",
-    "type_ignore",
-}
-
-
-# A node's fields hold None where an optional part is absent (a `**d` in a dict's keys).
-_Node: TypeAlias = "ast.AST | None"
-
-
-class _Fields(dict[type[_Node], tuple[tuple[str, bool], ...]]):
-    """type -> ((field, is_list), ...) of the node-valued fields, parsed from the ASDL doc."""
-
-    def __missing__(self, cls: type[_Node]) -> tuple[tuple[str, bool], ...]:
-        fields: list[tuple[str, bool]] = []
-        doc = cls.__doc__ or ""
-        if issubclass(cls, ast.AST) and "(" in doc:
-            for decl in doc[doc.index("(") + 1 : doc.rindex(")")].split(","):
-                typ, _, name = decl.strip().rpartition(" ")
-                base = typ.rstrip("*?")
-                if base and base not in _LEAF_TYPES and name in cls._fields:
-                    fields.append((name, typ.endswith("*")))
-        self[cls] = result = tuple(fields)
-        return result
-
-
-_FIELDS = _Fields()
 
 
 def extract_python(path: str, data: bytes) -> FileFacts:
@@ -163,7 +126,9 @@ def _extract(path: str, data: bytes) -> FileFacts:
         return _recover(facts, text, error, todo, base)
 
     tree = parsed.tree
-    w = _Walker(lines, todo, parsed.type_aliases)
+    analysis = analyze(tree)
+    w = _Walker(lines, todo, analysis.local_loads, parsed.type_aliases)
+    facts.typed_uses, facts.self_returning = analysis.typed_uses, analysis.self_returning
     facts.docstring = P.docstring(tree)
     if facts.docstring and "deprecated::" in facts.docstring:
         w.notes += deprecations.docstring_deprecations(tree, "")
@@ -238,9 +203,11 @@ class _Walker:
         self,
         lines: list[str],
         todo: list[tuple[int, str]],
+        local_loads: set[int],
         type_aliases: frozenset[tuple[int, int]] = frozenset(),
     ) -> None:
         self.lines = lines
+        self.local_loads = local_loads  # names bound in a function or class: not module uses
         self.type_aliases = type_aliases  # lowered `type X = v` statements (extract/parse.py)
         self.shape: A.ClassShape | None = None  # of the class whose body is being walked
         self.instance_attributes: list[Symbol] = []  # of that class, from its `__init__`
@@ -521,6 +488,7 @@ class _Walker:
     def exprs(self, stack: list[_Node]) -> None:
         """Record uses and call facts for every node under the nodes in `stack`."""
         uses = self.uses
+        local = self.local_loads
         fields = _FIELDS
         mstrings = self.mstrings
         call_names, call_attrs, leaves = P.CALL_NAMES, P.CALL_ATTRS, pycalls.LEAVES
@@ -528,7 +496,7 @@ class _Walker:
         while stack:
             node = pop()
             if type(node) is _Name:
-                if node.ctx is _LOAD:
+                if node.ctx is _LOAD and id(node) not in local:
                     uses[node.id].append(node.lineno)
             elif type(node) is _Constant:
                 end = node.end_lineno
@@ -540,6 +508,8 @@ class _Walker:
                     push(v)
                     continue
                 if type(v) is _Name:
+                    if id(v) in local:
+                        continue
                     root, line = v.id, node.lineno
                     uses[root].append(line)
                     if root != "self" and root != "cls":
@@ -550,6 +520,8 @@ class _Walker:
                         parts.append(v.attr)
                         v = v.value
                     if type(v) is _Name:
+                        if id(v) in local:
+                            continue
                         root, line = v.id, node.lineno
                         uses[root].append(line)
                         if root != "self" and root != "cls":

@@ -294,6 +294,11 @@ class Graph:
         finally:
             self._dep_stack.pop()
 
+    def note_lookup(self, path: str, qualname: str) -> None:
+        """Record that an answer read the symbol `qualname` of `path` (its interface entry)."""
+        if self._dep_stack:
+            self._dep_stack[-1].add((path, qualname))
+
     def definitions_indexed(self) -> bool:
         """Whether `definitions` has built its index (one query is cheaper without it)."""
         return self._defs_by_name is not None
@@ -426,11 +431,35 @@ class Graph:
         """What the base expression `base` of class `cls` (in `path`) names."""
         if "=" in base:  # metaclass=..., total=False
             return None
-        if cls.parent:  # a nested class may name a sibling in its enclosing scope
-            sibling = self.symbols_of(path).get(f"{cls.parent}.{base}")
-            if sibling is not None:
-                return SymbolRef.of(path, sibling)
+        if cls.parent:  # a nested class names what its enclosing scopes bind (see _enclosing_base)
+            found = self._enclosing_base(path, cls.parent, base)
+            if found is not None:
+                return found
         return self.resolve_expr(path, base)
+
+    def _enclosing_base(self, path: str, parent: str, base: str) -> SymbolRef | None:
+        """A base naming a class of an enclosing scope: the class body it is written in, then
+        the enclosing functions (a class body further out is not visible, as in Python)."""
+        head, _, rest = base.partition("[")[0].partition(".")
+        symbols = self.symbols_of(path)
+        scope: str | None = parent
+        first = True
+        while scope:
+            owner = symbols.get(scope)
+            if owner is None:
+                return None
+            if first or owner.kind != SymbolKind.CLASS:
+                self.note_lookup(path, f"{scope}.{head}")
+                sibling = symbols.get(f"{scope}.{head}")
+                if sibling is not None:
+                    for part in rest.split(".") if rest else ():
+                        sibling = symbols.get(f"{sibling.qualname}.{part}")
+                        if sibling is None:
+                            return None
+                    return SymbolRef.of(path, sibling)
+            first = False
+            scope = owner.parent
+        return None
 
     def is_testcase(self, path: str, qualname: str, _seen: set[tuple[str, str]] | None = None) -> bool:
         key = (path, qualname)

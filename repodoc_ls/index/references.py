@@ -31,17 +31,20 @@ import marshal
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, TypeAlias
 
-from repodoc_ls.model import ModuleRef, SymbolRef
+from repodoc_ls.index.typed import typed_target
+from repodoc_ls.model import ModuleRef, SymbolKind, SymbolRef
 
 if TYPE_CHECKING:
     from repodoc_ls.index.graph import Graph
 
 Target = tuple[str, str]  # (path, qualname) of a symbol
-#: What lookups in a file can answer: its symbols (qualname -> local?), its import bindings
-#: (name -> (module, name, level, alias, target file, names a submodule?)), the target files
-#: of its star imports.
+#: What lookups in a file can answer: its symbols (qualname -> (local?, and what typed
+#: lookups read: a class's bases, a function's return annotation, decorators and whether
+#: it only returns self)), its import bindings (name -> (module, name, level, alias, target file,
+#: names a submodule?)), the target files of its star imports.
+SymbolEntry: TypeAlias = tuple[bool, tuple[str, ...], str | None, tuple[str, ...], bool]
 Interface: TypeAlias = tuple[
-    dict[str, bool],
+    dict[str, SymbolEntry],
     dict[str, tuple[str, str | None, int, str | None, str | None, bool]],
     tuple[str | None, ...],
 ]
@@ -144,6 +147,10 @@ class ReferenceIndex:
         """(target, lines) for each use in `path` that resolves to a workspace symbol."""
         graph = self.graph
         facts = graph.facts[path]
+        for (root, steps, attr), lines in facts.typed_uses.items():
+            found = typed_target(graph, path, root, steps, attr)
+            if found is not None:
+                yield (found.path, found.qualname), lines
         if not facts.uses:
             return
         roots: dict[str, SymbolRef | ModuleRef | None] = {}
@@ -190,7 +197,17 @@ class ReferenceIndex:
     def _interface(self, path: str) -> Interface:
         """What lookups in `path` can answer: symbols, import bindings, star imports."""
         graph = self.graph
-        symbols = {q: s.local for q, s in graph.symbols_of(path).items()}
+        returning_self = set(graph.facts[path].self_returning)
+        symbols = {
+            q: (
+                s.local,
+                tuple(s.bases),
+                _return_annotation(s.signature) if s.kind != SymbolKind.CLASS else None,
+                tuple(s.decorators),
+                q in returning_self,
+            )
+            for q, s in graph.symbols_of(path).items()
+        }
         bindings, stars = graph.bindings_of(path)
         return (
             symbols,
@@ -275,6 +292,14 @@ def _widened_seed(seed: Seed, more_changed: frozenset[str]) -> Seed:
         return None if got is None else (got[0], set(got[1]) | more_changed)
 
     return widened
+
+
+def _return_annotation(signature: str | None) -> str | None:
+    """What typed lookups read of a signature (index/typed.py): its return annotation."""
+    if not signature:
+        return None
+    arrow = signature.rfind(") -> ")
+    return signature[arrow + 5 :] if arrow >= 0 else None
 
 
 def _changed_keys(old: Mapping[str, object], new: Mapping[str, object]) -> set[str]:

@@ -21,6 +21,7 @@ import sys
 import types
 from typing import Any
 
+from repodoc_ls.analysis import load_is_local
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.model import FileFacts, ModuleRef, SymbolKind, SymbolRef
 from repodoc_ls.server import infer, regions, scopes
@@ -51,7 +52,9 @@ def scope_hover(ctx: HoverContext, rel: str, lines: list[str], word: Word) -> An
         return member_hover(ctx, inf, value, node.attr) if value is not None else None
     if "." in word.chain:
         return None  # an attribute the text shows but `ast` could not place: leave it to jedi
-    binding = scopes.local_binding(facts, lines, lineno, word.text)
+    reads_globals = reg is not None and isinstance(node, ast.Name) and load_is_local(reg.tree, node) is False
+    # a default or annotation on a `def` line reads the enclosing scope, not the parameter
+    binding = None if reads_globals else scopes.local_binding(facts, lines, lineno, word.text)
     if binding is None and reg is not None:
         found = class_body_hover(ctx, rel, facts, reg, lineno, word.text)
         if found is not None:

@@ -1,0 +1,163 @@
+"""The analysis layer: what one module's code means, from its `ast` tree alone.
+
+Protocol-free and per file (pure, like extraction, which calls it on the tree it already
+parsed): scopes and bindings (`scopes.py`), bounded all-or-nothing types (`types.py`).
+`analyze(tree)` gives what the index needs: which name loads are bound outside the
+module's globals (never credited to a module-level name), and the *typed uses*: each
+attribute read whose receiver has a known type, as a lookup the index resolves across
+files (index/typed.py). Nothing here guesses: an unknown receiver gives no typed use.
+"""
+
+from __future__ import annotations
+
+import ast
+import gc
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from .scopes import CLASS, FUNCTION, MODULE, Collected, Scope, collect
+from .types import Type, Typer, is_plain
+
+__all__ = ["Analysis", "TypedUseKey", "analyze", "load_is_local"]
+
+#: (root, steps, attribute): see types.py. The attribute "" credits the root itself (a
+#: local class or function used where it is bound).
+TypedUseKey = tuple[str, str, str]
+
+
+@dataclass(slots=True)
+class Analysis:
+    local_loads: set[int] = field(default_factory=set)  # id() of Name loads not bound globally
+    typed_uses: dict[TypedUseKey, list[int]] = field(default_factory=dict)
+    self_returning: list[str] = field(default_factory=list)  # methods whose returns are all `self`
+
+
+def analyze(tree: ast.Module) -> Analysis:
+    """The analysis of a module; an empty one (nothing known) when the tree is too deep, or
+    should a bug of ours meet a tree it did not foresee: extraction must never lose a
+    file's other facts to it."""
+    # Everything the analysis allocates dies with it or joins the facts, and it makes no
+    # cycle: cyclic GC passes (over the whole live tree) would cost more than the analysis.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyze(tree)
+    except Exception:  # noqa: BLE001 - unknown beats a lost file
+        return Analysis()
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _analyze(tree: ast.Module) -> Analysis:
+    collected = collect(tree)
+    typer = Typer(collected)
+    result = Analysis()
+    local, typed = result.local_loads, result.typed_uses
+    visible = _function_names(collected.scopes)
+    local_definitions = {
+        name
+        for scope in collected.scopes
+        if scope.kind != MODULE
+        for name, bindings in scope.bindings.items()
+        if bindings[0].kind in ("def", "class")
+    }
+    for scope in collected.scopes:
+        if not scope.loads:
+            continue
+        if scope.kind == CLASS:  # a class body reads in order: resolve each load
+            for node in scope.loads:
+                if scope.resolve(node.id, node.lineno, node.col_offset) is not None:
+                    local.add(id(node))
+                    if node.id in local_definitions:
+                        _credit_local_definition(typer, scope, node, typed)
+            continue
+        names = visible[id(scope)]
+        for node in scope.loads:
+            if node.id in names:
+                local.add(id(node))
+                if node.id in local_definitions:
+                    _credit_local_definition(typer, scope, node, typed)
+    for scope in collected.scopes:
+        for attr in scope.attributes:
+            receiver = typer.value(attr.value, scope)
+            if receiver is None or receiver.container or is_plain(receiver):
+                continue
+            if receiver.steps == "#" and receiver.root.startswith("@"):
+                if typer.instance_attribute(receiver.root[1:], attr.attr, 0) is not False:
+                    continue  # a data attribute of a class of this file: no symbol to credit
+            typed.setdefault((receiver.root, receiver.steps, attr.attr), []).append(attr.lineno)
+    for key, lines in typed.items():
+        typed[key] = sorted(set(lines))
+    for scope in collected.scopes:
+        name = scope.self_name if scope.kind == FUNCTION else None
+        if name is None or not scope.returns:
+            continue
+        if all(type(r) is ast.Name and r.id == name for r in scope.returns) and all(
+            b.kind == "self" for b in scope.bindings.get(name, ())
+        ):
+            result.self_returning.append(scope.qualname)
+    result.self_returning.sort()
+    return result
+
+
+def _function_names(scopes: list[Scope]) -> dict[int, frozenset[str]]:
+    """id(scope) -> the names a load in that (non-class) scope reads from a function,
+    lambda or comprehension scope: its own bindings and those of the enclosing function
+    scopes (a class body's are not visible), minus its `global` names."""
+    visible: dict[int, frozenset[str]] = {}
+    for scope in scopes:  # parents come before their children
+        parent = scope.parent
+        while parent is not None and parent.kind == CLASS:
+            parent = parent.parent
+        outer = visible.get(id(parent), frozenset()) if parent is not None else frozenset()
+        if scope.kind in (MODULE, CLASS):
+            visible[id(scope)] = outer if scope.kind == CLASS else frozenset()
+            continue
+        names = outer | scope.bindings.keys()
+        visible[id(scope)] = names - scope.globals if scope.globals else names
+    return visible
+
+
+def _credit_local_definition(
+    typer: Typer, scope: Scope, node: ast.Name, typed: dict[TypedUseKey, list[int]]
+) -> None:
+    """A local class or function used where it is bound: a typed use of it (attribute "")."""
+    owner = scope.resolve(node.id, node.lineno, node.col_offset)
+    if owner is None:
+        return
+    bindings = owner.bindings.get(node.id, ())
+    if len(bindings) == 1 and bindings[0].kind in ("def", "class"):
+        t = typer.binding(bindings[0], owner, 0)
+        if t is not None:
+            typed.setdefault((t.root, t.steps, ""), []).append(node.lineno)
+
+
+def type_text(t: Type) -> str:
+    """A type expression as one string (for tests and messages)."""
+    return t.root + t.steps + (" (elements)" if t.container else "")
+
+
+_collected_trees: OrderedDict[int, tuple[ast.Module, Collected]] = OrderedDict()
+_COLLECTED_KEPT = 32
+
+
+def load_is_local(tree: ast.Module, node: ast.Name) -> bool | None:
+    """Whether the Name `node` of `tree` is a load of a binding of a function, class or
+    comprehension scope (True) or of the module's globals and builtins (False); None when
+    it is no load. The scopes of the last few trees asked about are kept."""
+    kept = _collected_trees.get(id(tree))
+    if kept is None or kept[0] is not tree:
+        kept = (tree, collect(tree))
+        _collected_trees[id(tree)] = kept
+        while len(_collected_trees) > _COLLECTED_KEPT:
+            _collected_trees.popitem(last=False)
+    else:
+        _collected_trees.move_to_end(id(tree))
+    if not isinstance(node.ctx, ast.Load):
+        return None
+    for scope in kept[1].scopes:
+        for load in scope.loads:
+            if load is node:
+                return scope.resolve(node.id, node.lineno, node.col_offset) is not None
+    return False  # the module's own statements record no loads: they read the globals

@@ -1,0 +1,312 @@
+"""Bounded, all-or-nothing types of values in one module, as *type expressions*.
+
+A type expression is a root and a string of steps the index evaluates across files
+(index/typed.py), because what a name means in another module is not this file's to know:
+
+- root: a dotted name as the module's top level binds it (`Table`, `helpers.make`), or
+  `@qualname`, a class or function of this file (a local class: `@test_x.A`);
+- steps: `#` an instance of the class so far, `()` the result of calling it (a class's
+  instance, a function's annotated return), `.name` an attribute, `^` an instance seen
+  from its bases (`super()`).
+
+`Typer.value(expr, scope)` gives the type expression of an expression, or None when it
+is not known structurally: a name is typed only when every binding it has in its scope
+agrees (a `None` assignment aside), so an unannotated parameter, a loop variable over
+something untyped, a `+=` or a tuple unpacking leave it unknown. Containers are typed only
+from annotations (`list[Foo]`, `Sequence[Foo]`...), for their elements.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import NamedTuple
+
+from .scopes import CLASS, FUNCTION, MODULE, Binding, Collected, Scope
+
+
+class Type(NamedTuple):
+    root: str
+    steps: str = ""
+    container: bool = False  # an iterable whose elements are root+steps
+
+
+_OPTIONAL_HEADS = frozenset({"Optional", "Annotated", "ClassVar", "Final", "Required", "NotRequired"})
+_CONTAINER_HEADS = frozenset(
+    {
+        "list",
+        "List",
+        "set",
+        "Set",
+        "frozenset",
+        "FrozenSet",
+        "Sequence",
+        "MutableSequence",
+        "Iterable",
+        "Iterator",
+        "Collection",
+        "AbstractSet",
+        "MutableSet",
+        "deque",
+        "Deque",
+        "Generator",
+        "Reversible",
+    }
+)
+_MAX_DEPTH = 24
+_MAX_ANNOTATION = 300
+
+
+def is_plain(t: Type) -> bool:
+    """A bare dotted name of the module's top level: the uses chains already cover it."""
+    return not t.steps and not t.container and not t.root.startswith("@")
+
+
+class Typer:
+    def __init__(self, collected: Collected) -> None:
+        self.collected = collected
+        self._names: dict[tuple[int, str], Type | None] = {}
+        self._class_attrs: dict[int, dict[str, list[tuple[Binding, Scope]]]] = {}
+        self._class_of: dict[str, Scope] = {}
+        self._narrowed: dict[tuple[int, str], list[tuple[ast.expr, int, int]]] = {}
+        self._in_scope: dict[tuple[int, str], Type | None] = {}
+        self._instance_attrs: dict[tuple[str, str], Type | None | bool] = {}
+        for scope, name, klass, first, last in collected.narrowings:
+            self._narrowed.setdefault((id(scope), name), []).append((klass, first, last))
+        for stored_name, attr, binding, scope in collected.self_stores:
+            if scope.self_name == stored_name.id and scope.klass is not None:
+                owner = scope.resolve(stored_name.id, stored_name.lineno, stored_name.col_offset)
+                if owner is scope and all(b.kind == "self" for b in scope.bindings[stored_name.id]):
+                    table = self._class_attrs.setdefault(id(scope.klass), {})
+                    table.setdefault(attr, []).append((binding, scope))
+
+    # -- expressions -----------------------------------------------------------
+
+    def value(self, node: ast.AST, scope: Scope, depth: int = 0) -> Type | None:
+        if depth > _MAX_DEPTH:
+            return None
+        t = type(node)
+        if t is ast.Name:
+            assert isinstance(node, ast.Name)
+            return self.name(node.id, scope, node.lineno, node.col_offset, depth)
+        if t is ast.Attribute:
+            assert isinstance(node, ast.Attribute)
+            base = self.value(node.value, scope, depth + 1)
+            if base is None or base.container:
+                return None
+            if is_plain(base):
+                return Type(f"{base.root}.{node.attr}")
+            if base.steps == "#" and base.root.startswith("@"):
+                known = self.instance_attribute(base.root[1:], node.attr, depth)
+                if known is not False:
+                    return None if known is True else known
+            return Type(base.root, f"{base.steps}.{node.attr}")
+        if t is ast.Call:
+            assert isinstance(node, ast.Call)
+            f = node.func
+            if type(f) is ast.Name and f.id == "super":
+                return self.super_(scope, f, node)
+            base = self.value(f, scope, depth + 1)
+            if base is None or base.container:
+                return None
+            return Type(base.root, base.steps + "()")
+        if t is ast.Subscript:
+            assert isinstance(node, ast.Subscript)
+            base = self.value(node.value, scope, depth + 1)
+            if base is not None and base.container and type(node.slice) is not ast.Slice:
+                return Type(base.root, base.steps)
+            return None
+        if t is ast.NamedExpr:
+            assert isinstance(node, ast.NamedExpr)
+            return self.value(node.value, scope, depth + 1)
+        return None
+
+    def name(self, name: str, scope: Scope, line: int, col: int, depth: int = 0) -> Type | None:
+        key = (id(scope), name)
+        narrowed = self._narrowed.get(key)
+        if narrowed is None and scope.kind != CLASS:  # then the answer is the same all over the scope
+            if key in self._in_scope:
+                return self._in_scope[key]
+            self._in_scope[key] = found = self._name(name, scope, line, col, depth, None)
+            return found
+        return self._name(name, scope, line, col, depth, narrowed)
+
+    def _name(
+        self,
+        name: str,
+        scope: Scope,
+        line: int,
+        col: int,
+        depth: int,
+        narrowed: list[tuple[ast.expr, int, int]] | None,
+    ) -> Type | None:
+        owner = scope.resolve(name, line, col)
+        if narrowed is not None:
+            for klass, first, last in narrowed:
+                if first <= line <= last and not any(
+                    first <= b.line <= last for b in (owner or self.collected.module).bindings.get(name, ())
+                ):
+                    return self.class_instance(klass, scope, depth)
+        if owner is None:
+            owner = self.collected.module
+            bindings = owner.bindings.get(name)
+            if not bindings or all(b.kind in ("import", "def", "class") for b in bindings):
+                return Type(name)  # the graph resolves it, through imports and re-exports
+        return self.bound(owner, name, depth)
+
+    def bound(self, owner: Scope, name: str, depth: int) -> Type | None:
+        """The type all of a scope's bindings of `name` agree on."""
+        key = (id(owner), name)
+        if key in self._names:
+            return self._names[key]
+        self._names[key] = None  # a name defined through itself stays unknown
+        found = self.agreed(((b, owner) for b in owner.bindings.get(name, ())), depth)
+        self._names[key] = found
+        return found
+
+    def agreed(self, bindings: object, depth: int) -> Type | None:
+        found: Type | None = None
+        for b, scope in bindings:  # type: ignore[attr-defined]
+            if b.kind in ("assign", "walrus") and type(b.a) is ast.Constant and b.a.value is None:
+                continue
+            t = self.binding(b, scope, depth + 1)
+            if t is None or (found is not None and t != found):
+                return None
+            found = t
+        return found
+
+    def binding(self, b: Binding, scope: Scope, depth: int) -> Type | None:
+        kind = b.kind
+        if kind == "self":
+            klass = scope.klass
+            assert klass is not None
+            return Type("@" + klass.qualname, "" if scope.is_classmethod else "#")
+        if kind in ("assign", "walrus"):
+            assert b.a is not None
+            return self.value(b.a, scope, depth)
+        if kind == "param":
+            return None if b.a is None else self.annotation(b.a, scope.parent or scope, depth)
+        if kind == "ann":
+            assert b.a is not None
+            return self.annotation(b.a, scope, depth)
+        if kind == "for":
+            assert b.a is not None
+            it = self.value(b.a, scope, depth)
+            return Type(it.root, it.steps) if it is not None and it.container else None
+        if kind == "with":
+            assert b.a is not None
+            ctx = self.value(b.a, scope, depth)
+            if ctx is None or ctx.container:
+                return None
+            return Type(ctx.root, ctx.steps + ".__enter__()")
+        if kind == "except":
+            if b.a is None or type(b.a) not in (ast.Name, ast.Attribute):
+                return None
+            return self.class_instance(b.a, scope, depth)
+        if kind in ("def", "class") and scope.kind != MODULE:
+            node = b.a
+            assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            return Type("@" + (scope.qualname + "." if scope.qualname else "") + node.name)
+        return None
+
+    def super_(self, scope: Scope, f: ast.Name, call: ast.Call) -> Type | None:
+        if call.args and len(call.args) != 2:
+            return None
+        if (
+            scope.resolve("super", f.lineno, f.col_offset) is not None
+            or "super" in self.collected.module.bindings
+        ):
+            return None
+        method = scope
+        while method.kind != FUNCTION and method.parent is not None:
+            method = method.parent
+        if method.kind != FUNCTION or method.klass is None or method.is_classmethod:
+            return None
+        return Type("@" + method.klass.qualname, "#^")
+
+    def instance_attribute(self, class_qualname: str, attr: str, depth: int) -> Type | None | bool:
+        """The type of `instance.attr` from the class's own `self.attr = ...` assignments
+        and class-body bindings; False when the class binds no such data attribute."""
+        key = (class_qualname, attr)
+        if key in self._instance_attrs:
+            return self._instance_attrs[key]
+        self._instance_attrs[key] = None  # an attribute typed through itself stays unknown
+        self._instance_attrs[key] = found = self._instance_attribute(class_qualname, attr, depth)
+        return found
+
+    def _instance_attribute(self, class_qualname: str, attr: str, depth: int) -> Type | None | bool:
+        klass = self.class_scope(class_qualname)
+        if klass is None:
+            return False
+        body = klass.bindings.get(attr, [])
+        if any(b.kind in ("def", "class") for b in body):
+            return False
+        found = [(b, klass) for b in body] + self._class_attrs.get(id(klass), {}).get(attr, [])
+        if not found:
+            return False
+        return self.agreed(iter(found), depth)
+
+    def class_scope(self, qualname: str) -> Scope | None:
+        if not self._class_of:
+            self._class_of = {s.qualname: s for s in self.collected.scopes if s.kind == CLASS}
+        return self._class_of.get(qualname)
+
+    # -- annotations -------------------------------------------------------------
+
+    def annotation(self, node: ast.AST, scope: Scope, depth: int) -> Type | None:
+        if depth > _MAX_DEPTH:
+            return None
+        t = type(node)
+        if t is ast.Constant:
+            text = node.value  # type: ignore[attr-defined]
+            if type(text) is not str or len(text) > _MAX_ANNOTATION:
+                return None
+            try:
+                parsed = ast.parse(text.strip(), mode="eval").body
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return None
+            return self.annotation(parsed, scope, depth + 1)
+        if t is ast.Name or t is ast.Attribute:
+            return self.class_instance(node, scope, depth)
+        if t is ast.BinOp and type(node.op) is ast.BitOr:  # type: ignore[attr-defined]
+            sides = [s for s in (node.left, node.right) if not _is_none(s)]  # type: ignore[attr-defined]
+            return self.annotation(sides[0], scope, depth + 1) if len(sides) == 1 else None
+        if t is ast.Subscript:
+            assert isinstance(node, ast.Subscript)
+            head = _last_name(node.value)
+            args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if head in _OPTIONAL_HEADS:
+                return self.annotation(args[0], scope, depth + 1)
+            if head == "Union":
+                rest = [a for a in args if not _is_none(a)]
+                return self.annotation(rest[0], scope, depth + 1) if len(rest) == 1 else None
+            if head in _CONTAINER_HEADS or (
+                head in ("tuple", "Tuple") and len(args) == 2 and type(args[1]) is ast.Constant
+            ):
+                if head in ("tuple", "Tuple") and args[1].value is not Ellipsis:  # type: ignore[attr-defined]
+                    return None
+                elem = self.annotation(args[0], scope, depth + 1)
+                return None if elem is None or elem.container else Type(elem.root, elem.steps, True)
+            if head in ("dict", "Dict", "Mapping", "type", "Type", "Callable", "Literal", "tuple", "Tuple"):
+                return None
+            return self.class_instance(node.value, scope, depth)
+        return None
+
+    def class_instance(self, node: ast.AST, scope: Scope, depth: int) -> Type | None:
+        named = self.value(node, scope, depth + 1)
+        if named is None or named.steps or named.container:
+            return None
+        if named.root in ("None", "Any", "object", "Self"):
+            return None
+        return Type(named.root, "#")
+
+
+def _is_none(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Constant) and node.value is None) or (
+        isinstance(node, ast.Name) and node.id == "None"
+    )
+
+
+def _last_name(node: ast.AST) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""

@@ -1,0 +1,258 @@
+"""Typed uses resolved across files: which workspace symbol `receiver.attr` reads.
+
+A file's typed uses (model.FileFacts.typed_uses, made by repodoc_ls/analysis) are type
+expressions whose roots are names of that file; here they are evaluated through the
+graph's name resolution and member lookups, so every lookup is recorded for the
+reference index's incremental invalidation (references.py). Members are found through the
+class and its workspace bases, depth first in the order written (an approximation of the
+MRO that agrees with it for single inheritance); a base that is not a workspace class
+(other than the few that add no members) makes the answer unknown, as does a class with
+its own `__new__` (calling it may not give an instance), a function without a return
+annotation (unless it only ever returns `self`) and anything past a fixed depth.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+from typing import TYPE_CHECKING, NamedTuple
+
+from repodoc_ls.model import ModuleRef, Symbol, SymbolKind, SymbolRef
+
+if TYPE_CHECKING:
+    from repodoc_ls.index.graph import Graph
+
+_MAX_DEPTH = 12
+_MAX_STEPS = 16
+#: Bases that add no members a workspace class could be credited for.
+_NEUTRAL_BASES = frozenset(
+    {"object", "Generic", "Protocol", "ABC", "typing.Generic", "typing.Protocol", "abc.ABC"}
+)
+_PROPERTIES = frozenset({"property", "cached_property", "functools.cached_property"})
+
+
+class _Value(NamedTuple):
+    kind: str  # "module", "class", "instance", "function"
+    ref: SymbolRef | ModuleRef
+    from_bases: bool = False  # an instance seen through `super()`
+    bound: _Value | None = None  # a method's receiver
+
+
+class _Unknown(Exception):
+    """The lookup met something it cannot know: no answer, rather than a guess."""
+
+
+def typed_target(graph: Graph, path: str, root: str, steps: str, attr: str) -> SymbolRef | None:
+    """The workspace symbol a typed use of file `path` reads, or None."""
+    try:
+        value = _root(graph, path, root)
+        for step in _steps(steps):
+            if value is None:
+                return None
+            value = _step(graph, value, step)
+        if value is None:
+            return None
+        if not attr:
+            return value.ref if isinstance(value.ref, SymbolRef) else None
+        found = _attribute(graph, value, attr)
+        return found if isinstance(found, SymbolRef) else None
+    except _Unknown:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _steps(steps: str) -> tuple[str, ...]:
+    out: list[str] = []
+    i = 0
+    while i < len(steps):
+        c = steps[i]
+        if c == "(":
+            out.append("()")
+            i += 2
+        elif c == ".":
+            j = i + 1
+            while j < len(steps) and steps[j] not in ".(#^":
+                j += 1
+            out.append(steps[i:j])
+            i = j
+        else:
+            out.append(c)
+            i += 1
+    if len(out) > _MAX_STEPS:
+        raise _Unknown
+    return tuple(out)
+
+
+def _root(graph: Graph, path: str, root: str) -> _Value | None:
+    if root.startswith("@"):
+        symbol = graph.symbols_of(path).get(root[1:])
+        return None if symbol is None else _of(SymbolRef.of(path, symbol))
+    found = graph.resolve_expr(path, root)
+    return None if found is None else _of(found)
+
+
+def _of(ref: SymbolRef | ModuleRef, bound: _Value | None = None) -> _Value | None:
+    if isinstance(ref, ModuleRef):
+        return _Value("module", ref)
+    if ref.kind == SymbolKind.CLASS:
+        return _Value("class", ref)
+    if ref.kind in (SymbolKind.FUNCTION, SymbolKind.METHOD):
+        return _Value("function", ref, bound=bound)
+    return None
+
+
+def _step(graph: Graph, value: _Value, step: str) -> _Value | None:
+    if step == "#":
+        return _Value("instance", value.ref) if value.kind == "class" else None
+    if step == "^":
+        return value._replace(from_bases=True) if value.kind == "instance" else None
+    if step == "()":
+        return _call(graph, value)
+    return _member_value(graph, value, step[1:])
+
+
+def _member_value(graph: Graph, value: _Value, name: str) -> _Value | None:
+    if value.kind == "module":
+        found = graph.resolve_name(value.ref.path, name)
+        return None if found is None else _of(found)
+    found = _attribute(graph, value, name)
+    if not isinstance(found, SymbolRef):
+        return None if found is None else _of(found)
+    symbol = _symbol(graph, found)
+    if value.kind == "instance" and symbol.kind == SymbolKind.METHOD and _PROPERTIES & set(symbol.decorators):
+        return _returns(graph, found, symbol, value)
+    return _of(found, bound=value if value.kind in ("instance", "class") else None)
+
+
+def _call(graph: Graph, value: _Value) -> _Value | None:
+    ref = value.ref
+    if not isinstance(ref, SymbolRef):
+        return None
+    if value.kind == "class":
+        try:
+            own_new = _lookup(graph, ref, "__new__", False, 0)
+        except _Unknown:  # a base from outside: its __new__ makes an instance of the class
+            own_new = None
+        if own_new is not None:
+            raise _Unknown  # a workspace __new__ may return anything
+        if any(b.startswith("metaclass=") for b in _symbol(graph, ref).bases):
+            raise _Unknown
+        return _Value("instance", ref)
+    if value.kind == "function":
+        return _returns(graph, ref, _symbol(graph, ref), value.bound)
+    return None
+
+
+def _returns(graph: Graph, ref: SymbolRef, symbol: Symbol, bound: _Value | None) -> _Value | None:
+    """What calling the function gives: its return annotation, or its receiver when it only
+    ever returns `self`."""
+    signature = symbol.signature or ""
+    arrow = signature.rfind(") -> ")
+    if arrow < 0:
+        if bound is not None and bound.kind == "instance":
+            if symbol.qualname in graph.facts[ref.path].self_returning:
+                return _Value("instance", bound.ref)
+        return None
+    annotation = _annotation_name(signature[arrow + 5 :])
+    if annotation is None:
+        return None
+    if annotation == "Self" or annotation.endswith(".Self"):
+        return _Value("instance", bound.ref) if bound is not None and bound.kind == "instance" else None
+    owner = symbol.parent
+    if owner and "." not in annotation:  # a method may name its own class, or a sibling
+        sibling_name = f"{owner.rpartition('.')[0]}.{annotation}".lstrip(".")
+        graph.note_lookup(ref.path, sibling_name)
+        sibling = graph.symbols_of(ref.path).get(sibling_name)
+        if sibling is not None and sibling.kind == SymbolKind.CLASS:
+            return _Value("instance", SymbolRef.of(ref.path, sibling))
+    found = graph.resolve_expr(ref.path, annotation)
+    if isinstance(found, SymbolRef) and found.kind == SymbolKind.CLASS:
+        return _Value("instance", found)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _annotation_name(text: str) -> str | None:
+    """The class a return annotation names: `Foo`, `"Foo"`, `m.Foo`, `Optional[Foo]`,
+    `Foo | None`, `Foo[int]`; None for anything else."""
+    try:
+        node: ast.expr = ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    for _ in range(4):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value.strip(), mode="eval").body
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return None
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            sides = [
+                s for s in (node.left, node.right) if not (isinstance(s, ast.Constant) and s.value is None)
+            ]
+            if len(sides) != 1:
+                return None
+            node = sides[0]
+        elif isinstance(node, ast.Subscript):
+            head = ast.unparse(node.value)
+            if head.rpartition(".")[2] == "Optional":
+                node = node.slice
+            elif head.rpartition(".")[2] in (
+                "list",
+                "List",
+                "dict",
+                "Dict",
+                "tuple",
+                "Tuple",
+                "Union",
+                "type",
+            ):
+                return None
+            else:
+                node = node.value
+        else:
+            break
+    text = ast.unparse(node) if isinstance(node, (ast.Name, ast.Attribute)) else ""
+    return text if text and text not in ("None", "Any") else None
+
+
+def _symbol(graph: Graph, ref: SymbolRef) -> Symbol:
+    """The symbol behind a reference, recording the lookup (its bases, signature and
+    decorators are in the file's interface)."""
+    graph.note_lookup(ref.path, ref.qualname)
+    symbol = graph.symbols_of(ref.path).get(ref.qualname)
+    if symbol is None:
+        raise _Unknown
+    return symbol
+
+
+def _attribute(graph: Graph, value: _Value, name: str) -> SymbolRef | ModuleRef | None:
+    if value.kind == "module":
+        return graph.resolve_name(value.ref.path, name)
+    if value.kind in ("class", "instance") and isinstance(value.ref, SymbolRef):
+        found = _lookup(graph, value.ref, name, value.from_bases, 0)
+        if found is None:
+            return None
+        return found
+    return None
+
+
+def _lookup(graph: Graph, cls: SymbolRef, name: str, skip_own: bool, depth: int) -> SymbolRef | None:
+    """`name` in class `cls` or its workspace bases; raises _Unknown past a base that is
+    not a workspace class."""
+    if depth > _MAX_DEPTH:
+        raise _Unknown
+    if not skip_own:
+        found = graph.member(cls, name)
+        if isinstance(found, SymbolRef):
+            return found
+    symbol = _symbol(graph, cls)
+    for base in symbol.bases:
+        if "=" in base or base.partition("[")[0] in _NEUTRAL_BASES:
+            continue
+        target = graph.resolve_base(cls.path, symbol, base)
+        if not isinstance(target, SymbolRef) or target.kind != SymbolKind.CLASS:
+            raise _Unknown
+        found = _lookup(graph, target, name, False, depth + 1)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,209 @@
+"""The analysis layer's type inference, on its own: each rule gives the typed use (the
+receiver's type expression and the attribute) on its line, and each unknown case gives
+none, never a guess. Cross-file answers (return annotations, `__new__`, bases) are the
+index's: tests/test_analysis_resolve.py."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+
+from repodoc_ls.analysis import analyze
+
+
+def typed(source: str) -> set[tuple[str, str, int]]:
+    """{(type expression, attribute, line)} of the source's typed uses."""
+    uses = analyze(ast.parse(textwrap.dedent(source))).typed_uses
+    return {(root + steps, attr, line) for (root, steps, attr), lines in uses.items() for line in lines}
+
+
+def test_constructor_call():
+    assert typed("from m import Foo\ndef f():\n    t = Foo()\n    t.run()\n") == {("Foo()", "run", 4)}
+
+
+def test_constructor_call_of_a_module_attribute():
+    assert typed("import m\ndef f():\n    t = m.Foo()\n    t.run()\n") == {("m.Foo()", "run", 4)}
+
+
+@pytest.mark.parametrize(
+    "annotation",
+    ["Foo", "'Foo'", "Optional[Foo]", "Foo | None", "'Foo | None'", "Union[Foo, None]", "Foo[int]"],
+)
+def test_parameter_annotation(annotation):
+    source = f"from m import Foo\ndef f(t: {annotation}):\n    t.run()\n"
+    assert typed(source) == {("Foo#", "run", 3)}
+
+
+def test_variable_annotation():
+    source = "from m import Foo, make\ndef f():\n    t: Foo = make()\n    t.run()\n"
+    assert typed(source) == {("Foo#", "run", 4)}  # the annotation wins over the value
+
+
+def test_return_value_is_left_to_the_index():
+    assert typed("from m import make\ndef f():\n    make().run()\n") == {("make()", "run", 3)}
+
+
+def test_self_attribute_assigned_in_a_method():
+    source = """\
+        from m import Foo
+        class C:
+            def __init__(self, foo: Foo):
+                self.a = Foo()
+                self.b = foo
+            def go(self):
+                self.a.run()
+                self.b.stop()
+        """
+    assert typed(source) == {("Foo()", "run", 7), ("Foo#", "stop", 8)}
+
+
+def test_class_attributes_and_annotations():
+    source = """\
+        from m import Foo
+        class C:
+            a = Foo()
+            b: Foo
+            def go(self):
+                self.a.run()
+                self.b.stop()
+        """
+    assert typed(source) == {("Foo()", "run", 6), ("Foo#", "stop", 7)}
+
+
+def test_methods_through_self_and_cls():
+    source = """\
+        class C:
+            def go(self):
+                self.run()
+            @classmethod
+            def make(cls):
+                cls.build()
+            @staticmethod
+            def s(self):
+                self.nothing()
+        """
+    assert typed(source) == {("@C#", "run", 3), ("@C", "build", 6)}
+
+
+def test_with_target_goes_through_enter():
+    source = "from m import Foo\ndef f():\n    with Foo() as t:\n        t.run()\n"
+    assert typed(source) == {("Foo().__enter__()", "run", 4)}
+
+
+def test_for_over_an_annotated_iterable():
+    source = """\
+        from m import Foo
+        def f(items: list[Foo], more: 'Sequence[Foo]', pairs: tuple[Foo, ...]):
+            for t in items:
+                t.run()
+            for u in more:
+                u.stop()
+            pairs[0].go()
+            [v.x for v in items]
+        """
+    assert typed(source) == {("Foo#", "run", 4), ("Foo#", "stop", 6), ("Foo#", "go", 7), ("Foo#", "x", 8)}
+
+
+def test_super():
+    source = """\
+        class C(B):
+            def go(self):
+                super().go()
+                super(C, self).stop()
+        """
+    assert typed(source) == {("@C#^", "go", 3), ("@C#^", "stop", 4)}
+
+
+def test_except_and_walrus():
+    source = """\
+        from m import Err, Foo
+        def f():
+            try:
+                pass
+            except Err as e:
+                e.detail()
+            if (t := Foo()):
+                t.run()
+        """
+    assert typed(source) == {("Err#", "detail", 6), ("Foo()", "run", 8)}
+
+
+def test_local_class_and_its_uses():
+    source = """\
+        def test_x():
+            class A:
+                def m(self):
+                    pass
+            class B(A):
+                pass
+            B().m()
+        """
+    assert typed(source) == {("@test_x.A", "", 5), ("@test_x.B", "", 7), ("@test_x.B()", "m", 7)}
+
+
+def test_none_assignments_do_not_hide_the_type():
+    source = "from m import Foo\ndef f(c):\n    t = None\n    if c:\n        t = Foo()\n    t.run()\n"
+    assert typed(source) == {("Foo()", "run", 6)}
+
+
+def test_self_returning_methods():
+    source = """\
+        class C:
+            def __enter__(self):
+                return self
+            def other(self):
+                if x:
+                    return self
+                return None
+        """
+    assert analyze(ast.parse(textwrap.dedent(source))).self_returning == ["C.__enter__"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a loop variable over something untyped
+        "from m import items\ndef f():\n    for t in items():\n        t.run()\n",
+        # an unannotated parameter
+        "def f(t):\n    t.run()\n",
+        # two bindings that disagree
+        "from m import Foo, Bar\ndef f(c):\n    t = Foo()\n    if c:\n        t = Bar()\n    t.run()\n",
+        # unpacking, augmented assignment, del
+        "from m import Foo\ndef f():\n    t, u = Foo(), 1\n    t.run()\n",
+        "from m import Foo\ndef f():\n    t = Foo()\n    t += 1\n    t.run()\n",
+        # a name rebound under `global` elsewhere
+        "from m import Foo\nt = Foo()\ndef g():\n    global t\n    t = 1\ndef f():\n    t.run()\n",
+        # a local import: its meaning is not the module's
+        "def f():\n    from m import Foo\n    Foo().run()\n",
+        # an annotation that names no class
+        "def f(t: int | str, u: Callable[[], Foo], v: dict[str, Foo]):\n    t.run(); u.run(); v.run()\n",
+        # a subscript of something that is not a typed container
+        "from m import Foo\ndef f(t: Foo):\n    t[0].run()\n",
+    ],
+)
+def test_unknown_stays_unknown(source):
+    assert typed(source) == set()
+
+
+def test_plain_module_names_are_left_to_the_uses():
+    assert typed("import os\nfrom m import Foo\nos.path.join()\nFoo.make()\n") == set()
+
+
+def test_module_level_instance():
+    assert typed("from m import Foo\nt = Foo()\ndef f():\n    t.run()\n") == {("Foo()", "run", 4)}
+
+
+def test_isinstance_narrowing():
+    source = """\
+        from m import Foo
+        def f(x):
+            if isinstance(x, Foo):
+                x.run()
+            x.stop()
+            if isinstance(x, Foo):
+                x = 1
+                x.go()
+        """
+    assert typed(source) == {("Foo#", "run", 4)}  # not after the block, nor where x is rebound
