@@ -21,7 +21,7 @@ from typing import Any, TypeAlias, cast
 from repodoc_ls.model import FileFacts, FileKind, Import, Note, NoteKind, Symbol, SymbolKind
 
 from . import pynotes as P
-from .pynotes import find_tests
+from .pytests import find_tests
 
 MAX_BYTES = 8 * 1024 * 1024
 
