@@ -12,7 +12,7 @@ import marshal
 from dataclasses import dataclass, field
 
 #: Bumped whenever the shape or meaning of a record changes; the store rebuilds on mismatch.
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 
 # The record forms, field for field as the dataclasses below declare them.
 SymbolRecord = tuple[
@@ -32,7 +32,7 @@ SymbolRecord = tuple[
     str | None,
 ]
 ImportRecord = tuple[str, str | None, str | None, int, int, bool, bool]
-TestItemRecord = tuple[str, int, str, bool]
+TestItemRecord = tuple[str, int, str, bool, list[str], str, int]
 NoteRecord = tuple[str, int, str]
 OutlineEntryRecord = tuple[int, str, int]
 
@@ -153,9 +153,20 @@ class TestItem:
     line: int
     style: str  # "unittest" or "pytest"
     parametrized: bool = False
+    guards: list[str] = field(default_factory=list)  # "only if sys.platform == 'win32'", "skipped if ..."
+    renamed_by: str = ""  # the function that renames it at import ("instantiate_parametrized_tests")
+    redefined_at: int = 0  # line of the later definition that replaces it (not collected)
 
     def to_record(self) -> TestItemRecord:
-        return (self.qualname, self.line, self.style, self.parametrized)
+        return (
+            self.qualname,
+            self.line,
+            self.style,
+            self.parametrized,
+            self.guards,
+            self.renamed_by,
+            self.redefined_at,
+        )
 
     @classmethod
     def from_record(cls, r: TestItemRecord) -> TestItem:

@@ -27,12 +27,13 @@ from repodoc_ls.config import Settings
 from repodoc_ls.docs import kinds, pages
 from repodoc_ls.docs.folderview import FolderCache
 from repodoc_ls.docs.kinds import NoSuchPage, Scope
+from repodoc_ls.docs.testrunners import TestRunners
 from repodoc_ls.docs.units import Rendered, Unit
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.safefs import is_inside, read_regular
 
 #: Bumped when the meaning of rendered output changes without a template changing.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 
 
 __all__ = [
@@ -225,6 +226,11 @@ class Renderer:
         self.shown_qualnames: dict[str, set[str]] = {}
 
     @functools.cached_property
+    def test_runners(self) -> TestRunners:
+        """Which runner runs which test files (a workspace fact)."""
+        return TestRunners(self.index)
+
+    @functools.cached_property
     def folder_cache(self) -> FolderCache:
         """Facts about folders the folder and symbols pages share (a renderer never
         outlives its index)."""
@@ -263,6 +269,7 @@ class Renderer:
             f"output {self.output}",
             f"root {self.root}",
             f"max_source_bytes {self.settings.max_source_bytes}",
+            *self.test_runners.describe(),
         ]
         names = sorted(self.env.list_templates(extensions=["j2"]))
         loader = self.env.loader

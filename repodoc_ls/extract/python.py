@@ -178,7 +178,7 @@ def _extract(path: str, data: bytes) -> FileFacts:
     if w.click_imported:
         w.cli += [("click", line) for line in w.click_lines]
     facts.cli = sorted(w.cli, key=lambda c: c[1])
-    facts.tests = find_tests(facts.symbols, _is_test_name(base))
+    facts.tests = find_tests(facts.symbols, _is_test_name(base), tree=tree)
     if facts.tests:
         facts.kind = _kind(base, shebang, True)
     return facts
