@@ -59,12 +59,14 @@ def tests_view(p: PageLinks, facts: FileFacts) -> View | None:
         classes = {t.qualname.rsplit(".", 1)[0] for t in tests if "." in t.qualname}
         run_all = testrunners.run_all_command(runner, path)
         parametrized = sum(t.parametrized for t in tests)
+        conditional = sum(any(g.startswith("only if ") for g in t.guards) for t in tests)
         return View(
             {
                 "rows": rows,
                 "summary": f"{count(len(tests), 'test')}"
                 + (f" in {count(len(classes), 'class', 'classes')}" if classes else "")
-                + (f", {parametrized} parametrized" if parametrized else ""),
+                + (f", {parametrized} parametrized" if parametrized else "")
+                + (f", {conditional} defined only under a condition" if conditional else ""),
                 "run_all": pages.code(run_all) if run_all else None,
                 "runner": _runner_notes(runner),
                 "common": ", ".join(guard_text(g) for g in common),
