@@ -436,6 +436,23 @@ def test_django_runtests_labels_run_exactly_their_test(tmp_path):
     assert done.returncode == 0 and "Ran 3 tests" in done.stderr
 
 
+MANAGE = RUNTESTS.replace("sys.argv[1:]", "sys.argv[2:]")  # manage.py test <labels>
+
+
+def test_manage_py_test_labels_run_exactly_their_test(tmp_path):
+    files = {"manage.py": MANAGE, "app/__init__.py": "", "app/tests.py": DJANGO_WS["tests/basic/tests.py"]}
+    index = make_workspace(tmp_path, files)
+    found = commands(index, "app/tests.py")
+    assert found["OtherTests.test_other"] == "python manage.py test app.tests.OtherTests.test_other"
+    for command in found.values():
+        assert command is not None
+        done = run([sys.executable, *shlex.split(command)[1:]], tmp_path)
+        assert done.returncode == 0 and "Ran 1 test in" in done.stderr, (command, done.stderr)
+    page = Renderer(index).render_page("app/tests.py", "docs")
+    assert "The commands use Django's test runner, `python manage.py test`." in page
+    assert "Run them all with `python manage.py test app.tests`." in page
+
+
 def test_a_pytest_config_nearer_than_runtests_wins(tmp_path):
     index = make_workspace(tmp_path, {**DJANGO_WS, "tests/pytest.ini": "[pytest]\n"})
     assert Renderer(index).test_runners.runner_for("tests/basic/tests.py").kind == testrunners.PYTEST

@@ -111,8 +111,14 @@ def _nearest(folders: list[str], found: dict[str, str]) -> str:
 def run_all_command(runner: Runner, path: str) -> str | None:
     if runner.kind == DJANGO:
         label = django_label(runner.script, path)
-        return f"python {shlex.quote(runner.script)} {label}" if label else None
+        return f"{django_command(runner.script)} {label}" if label else None
     return f"python -m pytest {shlex.quote(path)}"
+
+
+def django_command(script: str) -> str:
+    """`python tests/runtests.py` (Django's own suite) or `python manage.py test` (a project)."""
+    command = f"python {shlex.quote(script)}"
+    return command + " test" if posixpath.basename(script) == "manage.py" else command
 
 
 def test_command(runner: Runner, path: str, item: TestItem, items: Sequence[TestItem]) -> str | None:
@@ -120,7 +126,7 @@ def test_command(runner: Runner, path: str, item: TestItem, items: Sequence[Test
     can single it out."""
     if runner.kind == DJANGO and item.style == "unittest" and not item.renamed_by:
         label = django_label(runner.script, path)
-        return f"python {shlex.quote(runner.script)} {label}.{item.qualname}" if label else None
+        return f"{django_command(runner.script)} {label}.{item.qualname}" if label else None
     if not item.renamed_by:
         node = f"{path}::{item.qualname.replace('.', '::')}"
         return f"python -m pytest {shlex.quote(node)}"

@@ -119,7 +119,7 @@ def _runner_notes(runner: testrunners.Runner) -> list[str]:
     notes = []
     if runner.kind == testrunners.DJANGO:
         notes.append(
-            f"The commands use Django's test runner, {pages.code('python ' + shlex.quote(runner.script))}"
+            f"The commands use Django's test runner, {pages.code(testrunners.django_command(runner.script))}"
         )
     if runner.own_runner:
         notes.append(

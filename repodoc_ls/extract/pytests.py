@@ -15,6 +15,7 @@ the `if` a definition sits under, `pytestmark`, module-level renaming calls):
 from __future__ import annotations
 
 import ast
+import sys
 
 from repodoc_ls.model import Symbol, SymbolKind, TestItem
 
@@ -32,6 +33,10 @@ INSTANTIATE_PARAMETRIZED = "instantiate_parametrized_tests"
 INSTANTIATE_DEVICE_TYPE = "instantiate_device_type_tests"
 PARAMETERIZED_EXPAND = "parameterized.expand"
 _GUARD_LIMIT = 80
+if sys.version_info >= (3, 11):
+    _TRIES: tuple[type[ast.Try | ast.TryStar], ...] = (ast.Try, ast.TryStar)
+else:  # pragma: no cover
+    _TRIES = (ast.Try,)
 
 #: def/class line -> the conditions its definition runs under, outermost first.
 Guards = dict[int, list[str]]
@@ -49,35 +54,41 @@ def find_tests(
     file; a cross-file pass can call again with `unittest_bases`, the base names (as
     written) that resolve to TestCase subclasses elsewhere, and replace `facts.tests`.
     """
-    context = _TreeContext(tree)
-    tests: list[TestItem] = []
+    functions: list[Symbol] = []
     unittest_classes: set[str] = set()
-    # class -> (its symbols, last first, each with its methods): a class defined twice is two entries
+    # class -> its definitions in order (a class defined twice is two), each with its methods
     classes: dict[str, list[tuple[Symbol, list[Symbol]]]] = {}
     for s in symbols:
         if s.parent is None:
-            if s.line in context.never_run:
-                continue
             if s.kind == SymbolKind.CLASS:
                 classes.setdefault(s.qualname, []).append((s, []))
                 if any(b in UNITTEST_BASES or b in unittest_classes or b in unittest_bases for b in s.bases):
                     unittest_classes.add(s.qualname)
             elif pytest_file and s.kind == SymbolKind.FUNCTION and s.name.startswith("test"):
-                tests.append(
-                    function_item(s, "pytest", context.module_guards + context.guards.get(s.line, []))
-                )
+                functions.append(s)
         elif s.kind == SymbolKind.METHOD and s.parent in classes:
             classes[s.parent][-1][1].append(s)
+    test_classes = []
     for name, definitions in classes.items():
         if name in unittest_classes:
-            style = "unittest"
+            test_classes.append((definitions, "unittest"))
         elif (
             pytest_file
             and name.startswith("Test")
             and not any(m.name == "__init__" for m in definitions[-1][1])
         ):
-            style = "pytest"
-        else:
+            test_classes.append((definitions, "pytest"))
+    if not functions and not test_classes:
+        return []  # most files: the tree need not be walked again
+    context = _TreeContext(tree)
+    tests = [
+        function_item(s, "pytest", context.module_guards + context.guards.get(s.line, []))
+        for s in functions
+        if s.line not in context.never_run
+    ]
+    for definitions, style in test_classes:
+        definitions = [d for d in definitions if d[0].line not in context.never_run]
+        if not definitions:
             continue
         later = definitions[-1][0]
         for cls, methods in definitions:
@@ -263,10 +274,10 @@ class _TreeContext:
                 condition = _condition(st.test)
                 self._walk(st.body, chain + ["only if " + condition], in_class)
                 self._walk(st.orelse, chain + ["only if not " + _negatable(condition)], in_class)
-            elif isinstance(st, ast.Try):
+            elif isinstance(st, _TRIES):
                 for part in (st.body, *[h.body for h in st.handlers], st.orelse, st.finalbody):
                     self._walk(part, chain, in_class)
-            elif isinstance(st, ast.With):
+            elif isinstance(st, ast.With | ast.AsyncWith):
                 self._walk(st.body, chain, in_class)
             elif not in_class and isinstance(st, ast.Expr) and isinstance(st.value, ast.Call):
                 self._renaming_call(st.value)
