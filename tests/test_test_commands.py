@@ -465,3 +465,15 @@ def test_a_runtests_that_is_not_djangos_is_only_mentioned(tmp_path):
     assert runner == testrunners.Runner("pytest", "", own_runner="tests/runtests.py")
     page = Renderer(index).render_page("tests/basic/tests.py", "docs")
     assert "its own runner, `python tests/runtests.py`; how it selects one test is not known." in page
+
+
+def test_an_export_after_a_runner_appears_renders_the_test_pages_again(tmp_path):
+    from repodoc_ls.docs.export import export
+
+    output = tmp_path / "out"
+    export(make_workspace(tmp_path / "ws", DJANGO_WS), output)
+    page = output / "tests" / "basic" / "tests.py_docs.md"
+    assert "`python tests/runtests.py basic.tests.ModelTests.test_create`" in page.read_text("utf-8")
+    # a file the test page does not show decides its runner now
+    export(make_workspace(tmp_path / "ws", {"tests/pytest.ini": "[pytest]\n"}), output)
+    assert "`python -m pytest tests/basic/tests.py::ModelTests::test_create`" in page.read_text("utf-8")
