@@ -477,3 +477,19 @@ def test_an_export_after_a_runner_appears_renders_the_test_pages_again(tmp_path)
     # a file the test page does not show decides its runner now
     export(make_workspace(tmp_path / "ws", {"tests/pytest.ini": "[pytest]\n"}), output)
     assert "`python -m pytest tests/basic/tests.py::ModelTests::test_create`" in page.read_text("utf-8")
+
+
+def test_a_guard_with_a_pipe_stays_in_its_table_cell(tmp_path):
+    from markdown_it import MarkdownIt
+
+    index = make_workspace(
+        tmp_path,
+        {
+            "tests/test_flags.py": "FLAGS = 1\nif FLAGS | 2:\n    def test_x():\n        pass\ndef test_y():\n    pass\n"
+        },
+    )
+    page = Renderer(index).render_page("tests/test_flags.py", "docs")
+    assert "only if `FLAGS \\| 2`" in page
+    html = MarkdownIt("commonmark").enable("table").render(page)
+    row = html.split("<h2>Tests</h2>")[1].split("<tbody>")[1].split("</tr>")[0]
+    assert row.count("<td>") == 4 and "<code>FLAGS | 2</code>" in row

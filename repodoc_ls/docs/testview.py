@@ -49,10 +49,10 @@ def tests_view(p: PageLinks, facts: FileFacts) -> View | None:
             rows.append(
                 View(
                     {
-                        "name": pages.code(t.qualname),
+                        "name": _cell_code(t.qualname),
                         "line": p.line_link(path, t.line),
                         "style": _style(t, common),
-                        "command": pages.code(command) if command else "unknown",
+                        "command": _cell_code(command) if command else "unknown",
                     }
                 )
             )
@@ -111,7 +111,7 @@ def guard_text(guard: str) -> str:
     """A guard label with its condition as code, safe in a table cell."""
     for prefix in _GUARD_PREFIXES:
         if guard.startswith(prefix):
-            return prefix + pages.code(guard[len(prefix) :]).replace("|", "\\|")
+            return prefix + _cell_code(guard[len(prefix) :])
     return pages.text(guard)
 
 
@@ -130,3 +130,8 @@ def _runner_notes(runner: testrunners.Runner) -> list[str]:
         tox = "tox" if runner.tox == "tox.ini" else f"tox -c {shlex.quote(runner.tox)}"
         notes.append(f"tox runs the suites as configured: {pages.code(tox)}")
     return notes
+
+
+def _cell_code(value: str) -> str:
+    """Inline code inside a table cell, where a `|` ends the cell even in code."""
+    return pages.code(value).replace("|", "\\|")
