@@ -33,7 +33,7 @@ SymbolRecord = tuple[
     str | None,
 ]
 ImportRecord = tuple[str, str | None, str | None, int, int, bool, bool]
-TestItemRecord = tuple[str, int, str, bool]
+TestItemRecord = tuple[str, int, str, bool, list[str], str, int]
 NoteRecord = tuple[str, int, str, str]
 OutlineEntryRecord = tuple[int, str, int]
 
@@ -163,9 +163,20 @@ class TestItem:
     line: int
     style: str  # "unittest" or "pytest"
     parametrized: bool = False
+    guards: list[str] = field(default_factory=list)  # "only if sys.platform == 'win32'", "skipped if ..."
+    renamed_by: str = ""  # the function that renames it at import ("instantiate_parametrized_tests")
+    redefined_at: int = 0  # line of the later definition that replaces it (not collected)
 
     def to_record(self) -> TestItemRecord:
-        return (self.qualname, self.line, self.style, self.parametrized)
+        return (
+            self.qualname,
+            self.line,
+            self.style,
+            self.parametrized,
+            self.guards,
+            self.renamed_by,
+            self.redefined_at,
+        )
 
     @classmethod
     def from_record(cls, r: TestItemRecord) -> TestItem:

@@ -27,6 +27,7 @@ GOLDEN_PAGES = [
     ("shop/__init__.py", "docs"),
     ("tests/test_package.py", "docs"),
     ("tests/test_pricing.py", "kw"),
+    ("tests/test_platforms.py", "docs"),
     ("broken/bad_syntax.py", "docs"),
     ("legacy/latin1.py", "docs"),
     ("data/config.json", "docs"),

@@ -83,6 +83,7 @@ FIXTURE_FILES = [
     "src/gadgets/widget.py",
     "tests/base.py",
     "tests/test_package.py",
+    "tests/test_platforms.py",
     "tests/test_pricing.py",
     "typings/extra.pyi",
 ]

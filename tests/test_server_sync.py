@@ -80,7 +80,7 @@ async def test_deleted_file_leaves_search_after_did_change_watched_files(client:
             break
     assert items == []
     status = await request(client, "repodoc/status", {})
-    assert status["files"] == 21
+    assert status["files"] == 22
 
 
 async def test_a_created_file_joins_the_index(client: LanguageClient, ws):

@@ -7,7 +7,6 @@ Each builder also collects the workspace files it mentions: a page depends on ex
 from __future__ import annotations
 
 import posixpath
-import shlex
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -15,6 +14,7 @@ from repodoc_ls.docs import caps, docstrings, pages
 from repodoc_ls.docs.excerpt import embedded_source
 from repodoc_ls.docs.fileview import PageLinks, View, import_anchors, symbol_anchors
 from repodoc_ls.docs.notesview import notes_view
+from repodoc_ls.docs.testview import test_summary, tests_view
 from repodoc_ls.docs.units import Rendered
 from repodoc_ls.extract import is_unread
 from repodoc_ls.model import Category, FileFacts, FileKind, Symbol, SymbolKind, SymbolRef
@@ -60,10 +60,7 @@ def file_summary(renderer: Renderer, path: str) -> str:
         return f"Not read: {facts.size:,} bytes, over the max-file-bytes limit"
     kind = renderer.graph.kind(path)
     if kind == FileKind.TEST_MODULE:
-        tests = renderer.graph.tests(path)
-        test_classes = {t.qualname.rsplit(".", 1)[0] for t in tests if "." in t.qualname}
-        where = f" in {_count(len(test_classes), 'class', 'classes')}" if test_classes else ""
-        return f"Test module: {_count(len(tests), 'test')}{where}"
+        return test_summary(renderer, path)
     if facts.kind == FileKind.MARKDOWN and facts.outline:
         return facts.outline[0].title
     if facts.is_python:
@@ -131,7 +128,7 @@ def render_file_page(renderer: Renderer, path: str) -> Rendered:
         "dependencies": _dependencies(p, facts) if facts.imports else [],
         "dependencies_more": caps.more(len(facts.imports), caps.MAX_ROWS, "imported names"),
         "used_by": _used_by(p, facts),
-        "tests": _tests(p, facts) if facts.is_python else None,
+        "tests": tests_view(p, facts) if facts.is_python else None,
         **notes_view(p, facts),
         "related": _related(p, facts),
         "source": _source(p, facts),
@@ -360,56 +357,6 @@ def _used_by(p: PageLinks, facts: FileFacts) -> View | None:
             "importer_count": len(importers),
             "more_importers": _more(len(importers), MAX_FILES_LISTED),
             "references": references,
-        }
-    )
-
-
-# -- tests
-
-
-def _tests(p: PageLinks, facts: FileFacts) -> View | None:
-    graph = p.renderer.graph
-    tests = graph.tests(facts.path)
-    if tests:
-        rows = []
-        for t in tests[: caps.MAX_ROWS]:
-            node = f"{facts.path}::{t.qualname.replace('.', '::')}"
-            rows.append(
-                View(
-                    {
-                        "name": pages.code(t.qualname),
-                        "line": p.line_link(facts.path, t.line),
-                        "style": t.style + (", parametrized" if t.parametrized else ""),
-                        "command": pages.code(f"python -m pytest {shlex.quote(node)}"),
-                    }
-                )
-            )
-        classes = {t.qualname.rsplit(".", 1)[0] for t in tests if "." in t.qualname}
-        return View(
-            {
-                "rows": rows,
-                "summary": f"{_count(len(tests), 'test')}"
-                + (f" in {_count(len(classes), 'class', 'classes')}" if classes else "")
-                + (
-                    f", {sum(t.parametrized for t in tests)} parametrized"
-                    if any(t.parametrized for t in tests)
-                    else ""
-                ),
-                "run_all": pages.code(f"python -m pytest {shlex.quote(facts.path)}"),
-                "more": caps.more(len(tests), caps.MAX_ROWS, "tests"),
-                "exercises": [p.file_link(f) for f in graph.exercises(facts.path)[:MAX_FILES_LISTED]],
-                "tested_by": [],
-            }
-        )
-    testers = graph.tested_by(facts.path)
-    if not testers:
-        return None
-    return View(
-        {
-            "rows": [],
-            "tested_by": [p.file_link(f) for f in testers[:MAX_FILES_LISTED]],
-            "more_testers": _more(len(testers), MAX_FILES_LISTED),
-            "exercises": [],
         }
     )
 

@@ -27,12 +27,13 @@ from repodoc_ls.config import Settings
 from repodoc_ls.docs import kinds, pages, slugs, sourceurl
 from repodoc_ls.docs.folderview import FolderCache
 from repodoc_ls.docs.kinds import NoSuchPage, Scope
+from repodoc_ls.docs.testrunners import TestRunners
 from repodoc_ls.docs.units import Rendered, Unit
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.safefs import is_inside, read_regular
 
 #: Bumped when the meaning of rendered output changes without a template changing.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 
 
 __all__ = [
@@ -238,6 +239,11 @@ class Renderer:
         return found
 
     @functools.cached_property
+    def test_runners(self) -> TestRunners:
+        """Which runner runs which test files (a workspace fact)."""
+        return TestRunners(self.index)
+
+    @functools.cached_property
     def folder_cache(self) -> FolderCache:
         """Facts about folders the folder and symbols pages share (a renderer never
         outlives its index)."""
@@ -276,6 +282,7 @@ class Renderer:
             f"output {self.output}",
             f"root {self.root}",
             f"max_source_bytes {self.settings.max_source_bytes}",
+            *self.test_runners.describe(),
         ]
         forge = self.sources.forge
         if forge is not None:

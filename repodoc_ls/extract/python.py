@@ -28,7 +28,7 @@ from . import attributes as A
 from . import deprecations, pycalls
 from . import pynotes as P
 from .parse import parse_module
-from .pynotes import find_tests
+from .pytests import find_tests
 
 MAX_BYTES = 8 * 1024 * 1024
 
@@ -146,7 +146,7 @@ def _extract(path: str, data: bytes) -> FileFacts:
     if w.click_imported:
         w.cli += [("click", line) for line in w.click_lines]
     facts.cli = sorted(w.cli, key=lambda c: c[1])
-    facts.tests = find_tests(facts.symbols, _is_test_name(base))
+    facts.tests = find_tests(facts.symbols, _is_test_name(base), tree=tree)
     if facts.tests:
         facts.kind = _kind(base, shebang, True)
     return facts

@@ -15,8 +15,9 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from repodoc_ls.extract import pytests
 from repodoc_ls.index.names import NamesIndex
 from repodoc_ls.index.references import ReferenceIndex, Seed
 from repodoc_ls.index.stdlib import STDLIB_MODULE_NAMES
@@ -496,7 +497,7 @@ class Graph:
                 if cls not in restyled:
                     restyled[cls] = self.is_testcase(path, cls)
                 if restyled[cls]:
-                    t = TestItem(t.qualname, t.line, "unittest", t.parametrized)
+                    t = replace(t, style="unittest")
             items.append(t)
         known_classes = {t.qualname.split(".")[0] for t in items if "." in t.qualname}
         for s in facts.symbols:
@@ -504,10 +505,7 @@ class Graph:
                 continue
             if not s.bases or not self.is_testcase(path, s.qualname):
                 continue
-            class_param = any("parametrize" in d for d in s.decorators)
-            for name, m in self._test_methods(path, s).items():
-                parametrized = class_param or any("parametrize" in d for d in m.decorators)
-                items.append(TestItem(f"{s.qualname}.{name}", m.line, "unittest", parametrized))
+            items += pytests.cross_file_class_items(s, self._test_methods(path, s))
         items.sort(key=lambda t: t.line)
         return items
 
