@@ -37,7 +37,18 @@ from markdown_it.token import Token
 
 from repodoc_ls.safefs import DEFAULT_MAX_FILE_BYTES, FileTooLarge, is_inside, read_regular
 
-__all__ = ["BrokenLink", "check_links", "markdown_files", "page_anchors", "heading_slug"]
+__all__ = [
+    "BrokenLink",
+    "ParsedPage",
+    "Slugger",
+    "check_links",
+    "heading_slug",
+    "is_absolute_url",
+    "markdown_files",
+    "page_anchors",
+    "parse_page",
+    "scan_html",
+]
 
 
 @dataclass(frozen=True)
@@ -63,7 +74,7 @@ _ATTR = re.compile(rf"({_ATTR_NAME})(?:\s*=\s*({_ATTR_VALUE}))?")
 _HTML_LINK_ATTRS = {("a", "href"), ("img", "src")}
 
 #: A page's links, each as (line, target), and its anchors.
-_Parsed = tuple[list[tuple[int, str]], frozenset[str]]
+ParsedPage = tuple[list[tuple[int, str]], frozenset[str]]
 
 
 # ---------------------------------------------------------------- parsing pages
@@ -83,7 +94,7 @@ def heading_slug(text: str) -> str:
     return "".join(kept)
 
 
-class _Slugger:
+class Slugger:
     """De-duplicates slugs the way github-slugger does: `x`, `x-1`, `x-2`..."""
 
     def __init__(self) -> None:
@@ -111,7 +122,7 @@ def _heading_text(children: Iterable[Token] | None) -> str:
     return "".join(parts)
 
 
-def _scan_html(content: str, first_line: int, links: list[tuple[int, str]], anchors: set[str]) -> None:
+def scan_html(content: str, first_line: int, links: list[tuple[int, str]], anchors: set[str]) -> None:
     """Collect `<a href>`/`<img src>` targets and `id`/`name` anchors of raw HTML."""
     if "<" not in content:
         return
@@ -150,7 +161,7 @@ def _walk_inline(
         elif t in ("softbreak", "hardbreak"):
             line += 1
         elif t == "html_inline":
-            _scan_html(tok.content, line, links, anchors)
+            scan_html(tok.content, line, links, anchors)
             line += tok.content.count("\n")
     return line
 
@@ -185,11 +196,11 @@ def _blank_fenced_code(text: str) -> str:
     return "\n".join(lines)
 
 
-def _parse(text: str) -> _Parsed:
+def _parse(text: str) -> ParsedPage:
     """(links as (line, target), anchors) of one Markdown page."""
     links: list[tuple[int, str]] = []
     anchors: set[str] = set()
-    slugger = _Slugger()
+    slugger = Slugger()
     tokens = _MD.parse(_blank_fenced_code(text))
     for i, tok in enumerate(tokens):
         if tok.type == "inline":
@@ -198,8 +209,16 @@ def _parse(text: str) -> _Parsed:
             if i and tokens[i - 1].type == "heading_open":
                 anchors.add(slugger.slug(_heading_text(tok.children)))
         elif tok.type == "html_block":
-            _scan_html(tok.content, tok.map[0] + 1 if tok.map else 1, links, anchors)
+            scan_html(tok.content, tok.map[0] + 1 if tok.map else 1, links, anchors)
     return links, frozenset(anchors)
+
+
+parse_page = _parse
+
+
+def is_absolute_url(target: str) -> bool:
+    """A target the check never follows: `scheme:...` or `//host...`."""
+    return bool(_SCHEME.match(target)) or target.startswith("//")
 
 
 def page_anchors(text: str) -> frozenset[str]:
@@ -228,7 +247,7 @@ class _Checker:
         self.pages = pages
         self.names = {posixpath.normpath(name): name for name in pages}
         self.root_abs = os.path.abspath(source_root) if source_root is not None else None
-        self.parsed: dict[str, _Parsed] = {}
+        self.parsed: dict[str, ParsedPage] = {}
         self.file_anchors: dict[str, frozenset[str] | None] = {}
         self.line_counts: dict[str, int | None] = {}
         self.inside: dict[str, bool] = {}  # abs path -> inside the workspace, links resolved
@@ -236,7 +255,7 @@ class _Checker:
 
     # -- caches
 
-    def page(self, name: str) -> _Parsed:
+    def page(self, name: str) -> ParsedPage:
         got = self.parsed.get(name)
         if got is None:
             got = self.parsed[name] = _parse(self.pages[name])
@@ -280,8 +299,8 @@ class _Checker:
         return broken
 
     def check(self, here: str, own_anchors: frozenset[str], target: str) -> str | None:
-        if _SCHEME.match(target) or target.startswith("//"):
-            return None  # an absolute URL
+        if is_absolute_url(target):
+            return None
         if not target.strip():
             return "empty link target"
         path, hashmark, fragment = target.partition("#")
@@ -407,7 +426,7 @@ _MIN_PAGES_FOR_WORKERS = 300
 _workers_pages: dict[str, str] = {}  # the pages, set just before the workers fork
 
 
-def _parse_named(names: list[str]) -> list[tuple[str, _Parsed]]:
+def _parse_named(names: list[str]) -> list[tuple[str, ParsedPage]]:
     return [(name, _parse(_workers_pages[name])) for name in names]
 
 
