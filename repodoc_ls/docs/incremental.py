@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from repodoc_ls.docs import pages, subpages
 from repodoc_ls.docs.kinds import KINDS, Redo, Scope, kind_of, unit_of_page
-from repodoc_ls.docs.manifest import Manifest, on_disk_as_recorded
+from repodoc_ls.docs.manifest import Manifest, PageRecord, on_disk_as_recorded
 from repodoc_ls.docs.render import Renderer
 from repodoc_ls.docs.units import Unit
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.model import SymbolRef
+
+AsRecorded = Callable[[Path, PageRecord], bool]
 
 
 def fingerprint(renderer: Renderer) -> str:
@@ -78,7 +81,10 @@ def units_to_render(
     new_sources: dict[str, str],
     same_fingerprint: bool,
     output: Path,
+    as_recorded: AsRecorded = on_disk_as_recorded,
 ) -> list[Unit]:
+    """The units to render; `as_recorded` tells whether a page on disk is the one the
+    manifest records (an export trusts size and mtime, `check` the bytes' hash)."""
     if old is None or not same_fingerprint:
         return all_units
     changed = {p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
@@ -92,7 +98,7 @@ def units_to_render(
         if unit is None:
             continue  # not a page of the doc set: export removes it (when provably its own)
         old_by_unit[unit].add(page)
-        if changed.intersection(record.deps) or not on_disk_as_recorded(output / page, record):
+        if changed.intersection(record.deps) or not as_recorded(output / page, record):
             wanted.add(unit)
     wanted.update(u for u in all_units if u not in old_by_unit)
     existing = set(all_units)
@@ -100,7 +106,8 @@ def units_to_render(
     return sorted(
         u
         for u in wanted
-        if u in existing and not _unchanged_letter(u, old, old_by_unit[u], changed, new_letters, output)
+        if u in existing
+        and not _unchanged_letter(u, old, old_by_unit[u], changed, new_letters, output, as_recorded)
     )
 
 
@@ -161,6 +168,7 @@ def _unchanged_letter(
     changed: set[str],
     new_letters: dict[str, dict[str, str]],
     output: Path,
+    as_recorded: AsRecorded,
 ) -> bool:
     """A symbols letter unit whose pages would show what they show on disk: every changed
     file below its folder gives that letter the same rows as before."""
@@ -173,4 +181,4 @@ def _unchanged_letter(
             old.letters.get(path, {}).get(letter) != new_letters.get(path, {}).get(letter)
         ):
             return False
-    return all(on_disk_as_recorded(output / page, old.pages[page]) for page in old_pages)
+    return all(as_recorded(output / page, old.pages[page]) for page in old_pages)

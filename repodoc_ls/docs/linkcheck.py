@@ -47,6 +47,8 @@ __all__ = [
     "markdown_files",
     "page_anchors",
     "parse_page",
+    "read_page",
+    "read_page_bytes",
     "scan_html",
 ]
 
@@ -404,22 +406,32 @@ def markdown_files(output: Path) -> Iterator[str]:
                 yield name if rel == "." else f"{rel}/{name}"
 
 
-def _read_pages(output_dir: Path) -> dict[str, str]:
-    """Every `*.md` regular file below `output_dir`: no symbolic link is read, no FIFO opened."""
+def read_page_bytes(output_dir: Path) -> dict[str, bytes]:
+    """Every `*.md` regular file below `output_dir`, as the check reads it: a symbolic link
+    or a page too large reads as empty, no FIFO is opened, an unreadable file is left out."""
     pages = {}
     for name in markdown_files(output_dir):
-        path = output_dir / name
-        try:
-            pages[name] = (
-                ""
-                if path.is_symlink()
-                else read_regular(path, _MAX_PAGE_BYTES).decode("utf-8", errors="replace")
-            )
-        except FileTooLarge:
-            pages[name] = ""
-        except OSError:
-            pass
+        data = read_page(output_dir, name)
+        if data is not None:
+            pages[name] = data
     return dict(sorted(pages.items()))
+
+
+def read_page(output_dir: Path, name: str) -> bytes | None:
+    """One page as `read_page_bytes` reads it (None: left out)."""
+    path = output_dir / name
+    try:
+        return b"" if path.is_symlink() else read_regular(path, _MAX_PAGE_BYTES)
+    except FileTooLarge:
+        return b""
+    except OSError:
+        return None
+
+
+def _read_pages(output_dir: Path) -> dict[str, str]:
+    return {
+        name: data.decode("utf-8", errors="replace") for name, data in read_page_bytes(output_dir).items()
+    }
 
 
 _MIN_PAGES_FOR_WORKERS = 300
@@ -434,7 +446,7 @@ def _parse_in_workers(checker: _Checker) -> None:
     """Parse a large doc set in forked workers (markdown-it is pure Python: parsing is nearly
     all of the time). Only when this process has no other thread, which a fork could strand."""
     global _workers_pages
-    names = list(checker.pages)
+    names = [name for name in checker.pages if name not in checker.parsed]
     workers = min(os.cpu_count() or 1, 8)
     if (
         len(names) < _MIN_PAGES_FOR_WORKERS
@@ -457,15 +469,18 @@ def check_links(
     output_dir: Path,
     pages: dict[str, str] | None = None,
     source_root: Path | None = None,
+    parsed: dict[str, ParsedPage] | None = None,
 ) -> list[BrokenLink]:
     """Every broken relative link or anchor of the doc set in `output_dir`.
 
     `pages` maps page paths (posix, relative to `output_dir`) to Markdown text; when None,
     every `*.md` file under `output_dir` is read. A link that leaves `output_dir` must name an
     existing file on disk (and, when `source_root` is given, one inside `source_root`).
+    `parsed` gives the links and anchors of pages already known (their text is not read).
     The result is sorted by (page, line, target).
     """
     checker = _Checker(Path(output_dir), pages, source_root)
+    checker.parsed.update(parsed or {})
     _parse_in_workers(checker)
     broken: list[BrokenLink] = []
     for name in checker.pages:

@@ -258,8 +258,9 @@ class _Scanner:
         if self.pipes_split and "|" in m.group(0):
             raise _GiveUp  # a table cell boundary, perhaps
         if s[j + 1] != "/":
-            scan_html(m.group(0), number, self.links, self.anchors)
-            self.links[:] = [(n, t) for n, t in self.links if not is_absolute_url(t)]
+            found: list[tuple[int, str]] = []
+            scan_html(m.group(0), number, found, self.anchors)
+            self.links.extend(link for link in found if not is_absolute_url(link[1]))
         return m.end()
 
     def bracket(self, s: str, j: int, number: int, text: list[str] | None) -> int:
