@@ -45,6 +45,13 @@ _CLOSE_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9\-]*[ ]*>")
 #: A relative target markdown-it keeps as it is (its normalizeLink changes nothing).
 _PLAIN_TARGET = re.compile(r"(?:[A-Za-z0-9/_.~#\-]|%[0-9A-Fa-f]{2})*")
 _URL_TARGET = re.compile(r"[^\s<>()\\`\"'&]*")
+_ESCAPE = r"\\[!-/:-@\[-`{-~]"
+_SIMPLE_TOKENS = re.compile(
+    rf"{_ESCAPE}"
+    rf"|!?\[(?P<label>(?:[^\[\]\\`<]|{_ESCAPE})*)\]\((?P<target>[^()\s<>\\`]*)\)"
+    r'|<a id="(?P<anchor>[^"<>&|]*)"></a>'
+    r"|(?P<other>[\[`<\\])"
+)
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
@@ -192,6 +199,8 @@ class _Scanner:
     def inline(self, s: str, number: int, text: list[str] | None) -> None:
         """Collect the links and anchors of one line of inline content; with `text`, also the
         text markdown-it gives a heading (a heading's content)."""
+        if text is None and s[-1] != "\\" and self.simple_line(s, number):
+            return
         special = _SPECIAL if text is None else _HEADING_SPECIAL
         i, end = 0, len(s)
         while i < end:
@@ -224,6 +233,32 @@ class _Scanner:
             else:  # & * _ in a heading: entities and emphasis
                 raise _GiveUp
         return
+
+    def simple_line(self, s: str, number: int) -> bool:
+        """The common line, in one pass: escapes, `[label](target)` with a plain label and
+        `<a id="..."></a>`, nothing else special. False (nothing recorded) for any other."""
+        links: list[tuple[int, str]] = []
+        anchors = []
+        for m in _SIMPLE_TOKENS.finditer(s):
+            kind = m.lastgroup
+            if kind == "other":
+                return False
+            if kind == "target":
+                target = m.group("target")
+                if self.pipes_split and "|" in m.group("label"):
+                    return False
+                if is_absolute_url(target):
+                    if not _URL_TARGET.fullmatch(target):
+                        return False
+                elif _PLAIN_TARGET.fullmatch(target):
+                    links.append((number, target))
+                else:
+                    return False
+            elif kind == "anchor":
+                anchors.append(m.group("anchor"))
+        self.links.extend(links)
+        self.anchors.update(anchors)
+        return True
 
     def code_span(self, s: str, j: int, text: list[str] | None) -> int:
         run = j
