@@ -74,6 +74,27 @@ def related_files(renderer: Renderer, path: str, old_targets: tuple[str, ...] = 
     return out
 
 
+def retargeted_files(renderer: Renderer, old: Manifest, changed: set[str]) -> set[str]:
+    """Unchanged files whose imports resolve elsewhere now that a file was added or removed
+    (`from . import pricing` falls back to the package when pricing.py goes), and, for each
+    target gained or lost, that module and its importers (their keyword pages count them)."""
+    graph = renderer.graph
+    importers = {f for path in changed for f in graph.imported_by(path)}
+    importers.update(f for f, targets in old.imports.items() if not changed.isdisjoint(targets))
+    out: set[str] = set()
+    for path in importers - changed:
+        if path not in renderer.index.facts:
+            continue
+        now = {r.target for r in graph.imports_of(path) if r.target and r.target != path}
+        moved = now.symmetric_difference(old.imports.get(path, ()))
+        if moved:
+            out.add(path)
+            for target in moved:
+                out.add(target)
+                out.update(graph.imported_by(target))
+    return out
+
+
 def units_to_render(
     renderer: Renderer,
     all_units: list[Unit],
@@ -91,6 +112,7 @@ def units_to_render(
     affected_files = set(changed)
     for path in changed:
         affected_files.update(related_files(renderer, path, old.imports.get(path, ())))
+    affected_files.update(retargeted_files(renderer, old, changed))
     wanted = units_after_edit(renderer.index, changed, affected_files)
     old_by_unit: dict[Unit, set[str]] = defaultdict(set)
     for page, record in old.pages.items():
