@@ -254,6 +254,8 @@ class _Checker:
         self.line_counts: dict[str, int | None] = {}
         self.inside: dict[str, bool] = {}  # abs path -> inside the workspace, links resolved
         self.kinds: dict[str, str | None] = {}  # abs path -> "file" / "dir" / None
+        self.answers: dict[tuple[str, str], str | None] = {}  # (page folder, target) -> reason
+        self.outside: dict[str, tuple[str, str | None, str | None]] = {}  # see outside_path
 
     # -- caches
 
@@ -293,9 +295,16 @@ class _Checker:
     def check_page(self, name: str) -> list[BrokenLink]:
         links, own_anchors = self.page(name)
         here = posixpath.normpath(name)
+        folder = posixpath.dirname(here)
         broken = []
         for line, target in links:
-            reason = self.check(here, own_anchors, target)
+            if target[:1] in ("#", "?", "") or not target.strip():
+                reason = self.check(here, own_anchors, target)
+            else:  # a path: the answer depends on the page's folder only (pages share many)
+                key = (folder, target)
+                if key not in self.answers:
+                    self.answers[key] = self.check(here, own_anchors, target)
+                reason = self.answers[key]
             if reason:
                 broken.append(BrokenLink(name, line, target, reason))
         return broken
@@ -342,18 +351,12 @@ class _Checker:
         return None
 
     def check_outside(self, full: str, fragment: str) -> str | None:
-        shown = self.shown(full)
-        if self.root_abs is not None:
-            from_root = os.path.relpath(full, self.root_abs).replace(os.sep, "/")
-            if from_root == ".." or from_root.startswith("../"):
-                return f"'{shown}' is outside the workspace"
-            if full not in self.inside:
-                self.inside[full] = is_inside(full, self.root_abs)
-            if not self.inside[full]:
-                return f"'{shown}' leads outside the workspace through a symbolic link"
-        kind = self.kind(full)
-        if kind is None:
-            return f"no such file '{shown}'"
+        found = self.outside.get(full)
+        if found is None:
+            found = self.outside[full] = self.outside_path(full)
+        shown, reason, kind = found
+        if reason is not None:
+            return reason
         if not fragment:
             return None
         if kind == "dir":
@@ -364,6 +367,23 @@ class _Checker:
             if not _LINE_FRAGMENT.match(fragment):
                 return f"no anchor '{fragment}' on page {shown}"
         return self.check_line_fragment(full, shown, fragment)
+
+    def outside_path(self, full: str) -> tuple[str, str | None, str | None]:
+        """(shown, what is wrong with the path or None, its kind) of a path outside the
+        output folder, whatever the fragment."""
+        shown = self.shown(full)
+        if self.root_abs is not None:
+            from_root = os.path.relpath(full, self.root_abs).replace(os.sep, "/")
+            if from_root == ".." or from_root.startswith("../"):
+                return shown, f"'{shown}' is outside the workspace", None
+            if full not in self.inside:
+                self.inside[full] = is_inside(full, self.root_abs)
+            if not self.inside[full]:
+                return shown, f"'{shown}' leads outside the workspace through a symbolic link", None
+        kind = self.kind(full)
+        if kind is None:
+            return shown, f"no such file '{shown}'", None
+        return shown, None, kind
 
     def check_line_fragment(self, full: str, shown: str, fragment: str) -> str | None:
         m = _LINE_FRAGMENT.match(fragment)

@@ -15,7 +15,8 @@ import os
 from pathlib import Path
 
 from repodoc_ls.docs.linkcheck import ParsedPage
-from repodoc_ls.docs.manifest import PageRecord, atomic_write
+from repodoc_ls.docs.manifest import PageRecord, atomic_write, page_hash
+from repodoc_ls.docs.quicklinks import quick_parse
 from repodoc_ls.safefs import read_regular
 
 LINKS_NAME = ".repodoc-links.jsonl"
@@ -70,6 +71,14 @@ def save_records(
         line = old.get(json.dumps(page, ensure_ascii=False).encode())
         if line is not None and line.split(b"\t", 2)[1:2] == [record.hash.encode()]:
             lines[page] = line
+            continue
+        # No record yet (a doc set exported before records were kept): read the page once.
+        try:
+            data = b"" if os.path.islink(output / page) else read_regular(output / page, max(record.size, 0))
+        except OSError:
+            continue
+        if page_hash(data) == record.hash:
+            lines[page] = record_line(page, record.hash, quick_parse(data.decode("utf-8", errors="replace")))
     atomic_write(output / LINKS_NAME, b"".join(lines[page] for page in sorted(lines)))
 
 
