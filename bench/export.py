@@ -50,7 +50,7 @@ def django_corpus() -> Path | None:
     """The Django 5.2 sdist, unpacked (every file of it, not only the `.py` ones)."""
     target = BENCH_DIR / "django-5.2.19"
     if (target / ".complete").exists():
-        return target / "Django-5.2.19"
+        return next(p for p in target.iterdir() if p.is_dir())
     sdists = BENCH_DIR / "sdists"
     sdists.mkdir(parents=True, exist_ok=True)
     if not list(sdists.glob("[dD]jango-5.2.19.tar.gz")):
@@ -64,7 +64,7 @@ def django_corpus() -> Path | None:
     with tarfile.open(found) as tar:
         tar.extractall(target, filter="data")
     (target / ".complete").write_text("")
-    return target / "Django-5.2.19"
+    return next(p for p in target.iterdir() if p.is_dir())  # django-5.2.19/ (Django-... in older sdists)
 
 
 def child(root: str, cache: str, output: str, jobs: int, step: str) -> None:
@@ -161,6 +161,7 @@ def main() -> None:
     parser.add_argument("--corpus", default="stdlib")
     parser.add_argument("--jobs", type=int, default=0)
     parser.add_argument("--code", help="run the steps with this checkout's repodoc_ls")
+    parser.add_argument("--no-deep", action="store_true", help="skip `check --deep` (the slowest step)")
     parser.add_argument(
         "--keep",
         action="store_true",
@@ -182,7 +183,11 @@ def main() -> None:
         full = run_child(root, work / "cache", out, args.jobs, "export")
         noop = run_child(root, work / "cache", out, args.jobs, "export")
         fast = run_child(root, work / "cache", out, args.jobs, "check")
-        deep = run_child(root, work / "cache", out, args.jobs, "deep") if not args.code else None
+        deep = (
+            run_child(root, work / "cache", out, args.jobs, "deep")
+            if not (args.code or args.no_deep)
+            else None
+        )
         edited = root / edit
         if edit and edited.exists():
             with open(edited, "a", encoding="utf-8") as fh:

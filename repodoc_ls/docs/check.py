@@ -20,8 +20,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from repodoc_ls.docs.incremental import fingerprint, source_hashes, unchanged_folder_letters, units_to_render
-from repodoc_ls.docs.kinds import unit_of_page
+from repodoc_ls.docs.incremental import (
+    fingerprint,
+    source_hashes,
+    unchanged_folder_letters,
+    units_of_pages,
+    units_to_render,
+)
 from repodoc_ls.docs.linkcheck import BrokenLink, ParsedPage, check_links, markdown_files, read_page
 from repodoc_ls.docs.linkrecord import load_records
 from repodoc_ls.docs.manifest import ExportError, Manifest, ManifestError, PageRecord, page_hash
@@ -115,14 +120,15 @@ def _expected_pages(
     """The pages an export would leave: those of the units it would render, rendered, and
     the others with the hash the manifest records for them."""
     new_sources = source_hashes(renderer.index)
-    all_units = renderer.units(unchanged_folder_letters(manifest, new_sources))
+    old_units = units_of_pages(manifest)
+    all_units = renderer.units(unchanged_folder_letters(manifest, new_sources, old_units))
     units = units_to_render(
-        renderer, all_units, manifest, new_sources, True, renderer.output, hashes.as_recorded
+        renderer, all_units, manifest, new_sources, True, renderer.output, hashes.as_recorded, old_units
     )
     rendered = set(units)
     existing = set(all_units)
     for page, record in manifest.pages.items():
-        unit = unit_of_page(page)
+        unit = old_units[page]
         if record.hash is not None and unit not in rendered and unit in existing:
             yield page, record.hash
     for page, result in iter_rendered(renderer, units, progress):

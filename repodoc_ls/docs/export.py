@@ -32,6 +32,7 @@ from repodoc_ls.docs.incremental import (
     letter_digests,
     source_hashes,
     unchanged_folder_letters,
+    units_of_pages,
     units_to_render,
 )
 from repodoc_ls.docs.kinds import Scope, kind_of, unit_of_page
@@ -273,10 +274,15 @@ def _export(
         # Nothing changed, on either side: the doc set on disk is what a render would give.
         return ExportResult(output, 0, len(old.pages), 0, time.perf_counter() - start)
     same_fingerprint = old is not None and old.fingerprint == fp
+    old_units = units_of_pages(old) if old is not None else {}
     all_units = renderer.units(
-        unchanged_folder_letters(old, new_sources) if old is not None and same_fingerprint else None
+        unchanged_folder_letters(old, new_sources, old_units)
+        if old is not None and same_fingerprint
+        else None
     )
-    units = units_to_render(renderer, all_units, old, new_sources, same_fingerprint, output)
+    units = units_to_render(
+        renderer, all_units, old, new_sources, same_fingerprint, output, old_units=old_units
+    )
     old_pages = old.pages if old is not None else {}
 
     # Every page about to be rendered is known before rendering: refuse, before writing
@@ -339,8 +345,8 @@ def _export(
         page: rec
         for page, rec in old_pages.items()
         if rec.hash is not None
-        and unit_of_page(page) not in rendered_units
-        and unit_of_page(page) in existing_units
+        and old_units[page] not in rendered_units
+        and old_units[page] in existing_units
     }
     stale = sorted(page for page in old_pages if page not in records and page not in keep)
     if not derived:  # nothing was rendered

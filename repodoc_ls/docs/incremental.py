@@ -74,6 +74,12 @@ def related_files(renderer: Renderer, path: str, old_targets: tuple[str, ...] = 
     return out
 
 
+def units_of_pages(manifest: Manifest) -> dict[str, Unit | None]:
+    """page -> the unit that renders it (None: no page of the doc set), for every page the
+    manifest lists: what planning asks of each page, asked once."""
+    return {page: unit_of_page(page) for page in manifest.pages}
+
+
 def retargeted_files(renderer: Renderer, old: Manifest, changed: set[str]) -> set[str]:
     """Unchanged files whose imports resolve elsewhere now that a file was added or removed
     (`from . import pricing` falls back to the package when pricing.py goes), and, for each
@@ -103,6 +109,7 @@ def units_to_render(
     same_fingerprint: bool,
     output: Path,
     as_recorded: AsRecorded = on_disk_as_recorded,
+    old_units: dict[str, Unit | None] | None = None,
 ) -> list[Unit]:
     """The units to render; `as_recorded` tells whether a page on disk is the one the
     manifest records (an export trusts size and mtime, `check` the bytes' hash)."""
@@ -115,8 +122,10 @@ def units_to_render(
     affected_files.update(retargeted_files(renderer, old, changed))
     wanted = units_after_edit(renderer.index, changed, affected_files)
     old_by_unit: dict[Unit, set[str]] = defaultdict(set)
+    if old_units is None:
+        old_units = units_of_pages(old)
     for page, record in old.pages.items():
-        unit = unit_of_page(page)
+        unit = old_units[page]
         if unit is None:
             continue  # not a page of the doc set: export removes it (when provably its own)
         old_by_unit[unit].add(page)
@@ -169,15 +178,18 @@ def letter_digests(index: Index, old: Manifest | None, changed: set[str] | None)
     return out
 
 
-def unchanged_folder_letters(old: Manifest, new_sources: dict[str, str]) -> dict[str, list[str]]:
+def unchanged_folder_letters(
+    old: Manifest, new_sources: dict[str, str], old_units: dict[str, Unit | None] | None = None
+) -> dict[str, list[str]]:
     """folder -> letters of its split symbols page, from the manifest, for every folder
     without a changed, added or removed file below it (their layout cannot have changed)."""
     changed = {p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
     touched = {folder for path in changed for folder in pages.folders_of(path)}
     folders = {folder for path in new_sources for folder in pages.folders_of(path)}
     letters: dict[str, set[str]] = {folder: set() for folder in folders - touched}
-    for page in old.pages:
-        unit = unit_of_page(page)
+    if old_units is None:
+        old_units = units_of_pages(old)
+    for unit in old_units.values():
         if unit is not None and kind_of(unit).scope is Scope.LETTER and unit.path in letters:
             letters[unit.path].add(unit.letter)
     return {folder: sorted(found, key=lambda c: (c == "_", c)) for folder, found in letters.items()}
