@@ -33,6 +33,7 @@ _BREAK_OR_SETEXT = re.compile(r"[-*_= ]+")
 _THEMATIC_BREAK = re.compile(r"(?:-[ ]*){3,}|(?:_[ ]*){3,}")
 _DELIMITER_ROW = re.compile(r"[ ]*[|:\-][ |:\-]*")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+_DELIMITER_STARTS = frozenset(" |:-")
 _ORDERED = re.compile(r"\d{1,9}[.)](?: |$)")
 _REFERENCE = re.compile(r"\[(?:[^\]\\]|\\.)*\]:")
 _ANCHOR_PAIR = re.compile(r'<a id="[^"<>&]*"></a>')
@@ -50,6 +51,7 @@ _SIMPLE_TOKENS = re.compile(
     rf"{_ESCAPE}"
     rf"|!?\[(?P<label>(?:[^\[\]\\`<]|{_ESCAPE})*)\]\((?P<target>[^()\s<>\\`]*)\)"
     r'|<a id="(?P<anchor>[^"<>&|]*)"></a>'
+    r"|`[^`|\n]+`(?!`)"  # a code span of one backtick: its text is no link
     r"|(?P<other>[\[`<\\])"
 )
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
@@ -109,8 +111,9 @@ class _Scanner:
                 previous = "block"
                 continue
             else:
-                following = text[newline + 1 : text.find("\n", newline + 1) % (end + 1)]
-                delimiter = bool(_DELIMITER_ROW.fullmatch(following))
+                delimiter = text[newline + 1 : newline + 2] in _DELIMITER_STARTS and bool(
+                    _DELIMITER_ROW.fullmatch(text[newline + 1 : text.find("\n", newline + 1) % (end + 1)])
+                )
                 self.pipes_split = self.in_table or content[0] == "|" or delimiter
                 if self.in_table or delimiter:
                     self.table_row(content, header=delimiter and not self.in_table)
@@ -241,6 +244,8 @@ class _Scanner:
         anchors = []
         for m in _SIMPLE_TOKENS.finditer(s):
             kind = m.lastgroup
+            if kind is None:  # an escape or a code span
+                continue
             if kind == "other":
                 return False
             if kind == "target":
