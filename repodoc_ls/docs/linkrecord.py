@@ -55,31 +55,40 @@ def _read_lines(output: Path) -> dict[bytes, bytes]:
     return out
 
 
-def save_records(
-    output: Path,
-    fresh: dict[str, bytes],
-    kept: dict[str, PageRecord],
-) -> None:
-    """Write the records: `fresh` lines for the pages just rendered, and for `kept` pages
-    (not rendered, still as the manifest records them) their old lines when these describe
-    the recorded bytes."""
+def _key(page: str) -> bytes:
+    return json.dumps(page, ensure_ascii=False).encode()
+
+
+def save_records(output: Path, fresh: dict[str, bytes], kept: dict[str, PageRecord]) -> None:
+    """Write the records: `fresh` lines for the pages just rendered, and the old lines of
+    the `kept` pages (not rendered, as the manifest records them), copied without decoding
+    (`check` compares each line's hash with the page's bytes before believing it). A kept
+    page without a line (a doc set exported before records were kept) is read once."""
     old = _read_lines(output) if kept else {}
-    lines = dict(fresh)
-    for page, record in kept.items():
-        if page in lines or record.hash is None:
-            continue
-        line = old.get(json.dumps(page, ensure_ascii=False).encode())
-        if line is not None and line.split(b"\t", 2)[1:2] == [record.hash.encode()]:
-            lines[page] = line
-            continue
-        # No record yet (a doc set exported before records were kept): read the page once.
-        try:
-            data = b"" if os.path.islink(output / page) else read_regular(output / page, max(record.size, 0))
-        except OSError:
-            continue
-        if page_hash(data) == record.hash:
-            lines[page] = record_line(page, record.hash, quick_parse(data.decode("utf-8", errors="replace")))
-    atomic_write(output / LINKS_NAME, b"".join(lines[page] for page in sorted(lines)))
+    lines = {_key(page): line for page, line in fresh.items()}
+    if len(old) >= len(kept):  # the usual case: every kept page has its line; copy them
+        keys = old.keys() - lines.keys()
+        if len(keys) > len(kept):  # lines of pages gone since (their count is small)
+            keys &= {_key(page) for page in kept}
+        lines.update((key, old[key]) for key in keys)
+    else:
+        for page, record in kept.items():
+            key = _key(page)
+            if key in lines or record.hash is None:
+                continue
+            line = old.get(key)
+            if line is not None:
+                lines[key] = line
+                continue
+            try:
+                target = output / page
+                data = b"" if os.path.islink(target) else read_regular(target, max(record.size, 0))
+            except OSError:
+                continue
+            if page_hash(data) == record.hash:
+                text = data.decode("utf-8", errors="replace")
+                lines[key] = record_line(page, record.hash, quick_parse(text))
+    atomic_write(output / LINKS_NAME, b"".join(lines[key] for key in sorted(lines)))
 
 
 def load_records(output: Path) -> dict[str, tuple[str, ParsedPage | None]]:

@@ -204,9 +204,10 @@ class DocSync:
                 return False  # a newer edit (or a rebuild) superseded this one
             # Index.update would extract again; we extracted outside the lock to keep
             # queries flowing, so only the apply step runs under it.
-            index.apply(rel, data, facts)
+            index.apply(rel, data, facts, defer_store_write=True)
             if index is folder.index:
                 self.applied.add(key)  # the index now holds the buffer, not the disk
+        index.write_applied()  # outside the lock: queries go on meanwhile
         if index is folder.index:
             self.ls.rewarm(index)
         self.ls.forget_lines(folder, rel)
