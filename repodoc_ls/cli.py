@@ -269,7 +269,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     index = _index(settings, ui, progress=False)
     _warn_if_nothing_to_document(index, settings, ui)
     start = time.perf_counter()
-    result = check(index, output)
+    result = check(index, output, deep=args.deep)
     ui.detail(f"compared the doc set and checked its links in {time.perf_counter() - start:.2f}s")
     sys.stdout.write(clireport.render(result, output, args.format))
     if result.ok:
@@ -409,6 +409,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=clireport.FORMATS,
         default="text",
         help="text (default), json, or github (workflow annotations)",
+    )
+    p.add_argument(
+        "--deep",
+        action="store_true",
+        help="render and parse every page, believing nothing the last export recorded (slower)",
     )
     _trust_flag(p)
     _source_flags(p)

@@ -17,6 +17,8 @@ Hooks (add one by adding a `Hook` to `HOOKS`):
                      machine is
   --hold-export DIR  an export waits after rendering its first unit until the test
                      releases the `Hold` in DIR: an export that is surely under way
+  --hold-extract DIR the extraction of an edited buffer named `big.py` waits until the
+                     test releases the `Hold` in DIR: an edit surely still being read
 """
 
 from __future__ import annotations
@@ -148,6 +150,22 @@ def _hold_export(role: str, folder: str) -> None:
     export_module.export = held_export
 
 
+def _hold_extract(role: str, folder: str) -> None:
+    if role != "server":
+        return
+    from repodoc_ls.server import sync
+
+    hold = Hold(Path(folder), "--hold-extract")
+    extract = sync.extract_file
+
+    def held_extract(rel: str, data: bytes) -> Any:
+        if rel.rsplit("/", 1)[-1] == "big.py":
+            hold.wait()
+        return extract(rel, data)
+
+    sync.extract_file = held_extract
+
+
 HOOKS = [
     Hook("--jedi-gate", "DIR", "gate and record the jedi worker's requests (tests/jedi_gate.py)", _jedi_gate),
     Hook("--hold-build", "DIR", "hold every index build until the test releases it", _hold_build),
@@ -157,6 +175,7 @@ HOOKS = [
         "hold an export after its first rendered unit until the test releases it",
         _hold_export,
     ),
+    Hook("--hold-extract", "DIR", "hold the extraction of an edited big.py until released", _hold_extract),
 ]
 
 

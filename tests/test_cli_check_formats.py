@@ -109,3 +109,10 @@ def test_a_damaged_manifest_is_a_finding_of_its_own(workspace):
     manifest = [f for f in json.loads(result.stdout)["findings"] if f["kind"] == "manifest"]
     assert len(manifest) == 1 and manifest[0]["path"] == "docs/repodoc/.repodoc-manifest.json"
     assert "--force" in manifest[0]["message"]
+
+
+def test_deep_reports_what_the_fast_path_reports(findings_ws):
+    fast = repodoc("check", "--format", "json", cwd=findings_ws)
+    deep = repodoc("check", "--deep", "--format", "json", cwd=findings_ws)
+    assert fast.returncode == deep.returncode == 1
+    assert json.loads(fast.stdout) == json.loads(deep.stdout)

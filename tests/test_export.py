@@ -16,6 +16,7 @@ from repodoc_ls.docs import export as export_module
 from repodoc_ls.docs import subpages
 from repodoc_ls.docs.export import ExportError, check, export, render_all
 from repodoc_ls.docs.linkcheck import check_links
+from repodoc_ls.docs.linkrecord import LINKS_NAME
 from repodoc_ls.docs.render import Renderer
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.scan import MANIFEST_NAME
@@ -28,7 +29,7 @@ def _build(ws: Path, **overrides) -> Index:
 def _snapshot(output: Path) -> dict[str, tuple[int, bytes]]:
     out = {}
     for path in sorted(output.rglob("*")):
-        if path.is_file() and path.name != MANIFEST_NAME:
+        if path.is_file() and path.name not in (MANIFEST_NAME, LINKS_NAME):
             out[path.relative_to(output).as_posix()] = (path.stat().st_mtime_ns, path.read_bytes())
     return out
 

@@ -32,9 +32,11 @@ from repodoc_ls.docs.incremental import (
     letter_digests,
     source_hashes,
     unchanged_folder_letters,
+    units_of_pages,
     units_to_render,
 )
 from repodoc_ls.docs.kinds import Scope, kind_of, unit_of_page
+from repodoc_ls.docs.linkrecord import record_line, save_records
 from repodoc_ls.docs.manifest import (
     TEMP_SUFFIX,
     ExportCancelled,
@@ -46,6 +48,7 @@ from repodoc_ls.docs.manifest import (
     page_hash,
 )
 from repodoc_ls.docs.outfolder import OutputFolders, check_output_folder, export_lock
+from repodoc_ls.docs.quicklinks import quick_parse
 from repodoc_ls.docs.render import Renderer
 from repodoc_ls.docs.units import Rendered, Unit
 from repodoc_ls.docs.workers import (
@@ -76,8 +79,9 @@ __all__ = [
 
 Progress = Callable[[int, int, str], None]
 
-#: What a rendering worker reports per page: (page, digest, rendered without its text, written).
-_Stored = tuple[str, str, Rendered, bool]
+#: What a rendering worker reports per page: (page, digest, rendered without its text, written,
+#: the page's line of link records).
+_Stored = tuple[str, str, Rendered, bool, bytes]
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,8 @@ def _render_and_store_chunk(units: list[Unit]) -> list[_Stored]:
     for unit in units:
         for page, result in _pool_renderer.render_unit(unit).items():
             digest, wrote = _store_page(output, old_pages, page, result.text)
-            out.append((page, digest, Rendered("", result.deps), wrote))
+            line = record_line(page, digest, quick_parse(result.text))
+            out.append((page, digest, Rendered("", result.deps), wrote, line))
     return out
 
 
@@ -183,14 +188,15 @@ def _render_and_store(
     with ThreadPoolExecutor(max_workers=4) as writers:
         pending = []
         for page, result in iter_rendered(renderer, units, progress, cancel):
-            pending.append((page, result, writers.submit(_store_page, output, old_pages, page, result.text)))
-        for n, (page, result, future) in enumerate(pending):
+            future = writers.submit(_store_page, output, old_pages, page, result.text)
+            pending.append((page, result, future, quick_parse(result.text)))
+        for n, (page, result, future, parsed) in enumerate(pending):
             if cancel is not None and cancel():
-                for _, _, f in pending:
+                for _, _, f, _ in pending:
                     f.cancel()
                 raise ExportCancelled("export cancelled")
             digest, wrote = future.result()
-            yield page, digest, Rendered("", result.deps), wrote
+            yield page, digest, Rendered("", result.deps), wrote, record_line(page, digest, parsed)
             if progress is not None and (n % 50 == 49 or n + 1 == len(pending)):
                 progress(n + 1, len(pending), "writing")
 
@@ -268,10 +274,15 @@ def _export(
         # Nothing changed, on either side: the doc set on disk is what a render would give.
         return ExportResult(output, 0, len(old.pages), 0, time.perf_counter() - start)
     same_fingerprint = old is not None and old.fingerprint == fp
+    old_units = units_of_pages(old) if old is not None else {}
     all_units = renderer.units(
-        unchanged_folder_letters(old, new_sources) if old is not None and same_fingerprint else None
+        unchanged_folder_letters(old, new_sources, old_units)
+        if old is not None and same_fingerprint
+        else None
     )
-    units = units_to_render(renderer, all_units, old, new_sources, same_fingerprint, output)
+    units = units_to_render(
+        renderer, all_units, old, new_sources, same_fingerprint, output, old_units=old_units
+    )
     old_pages = old.pages if old is not None else {}
 
     # Every page about to be rendered is known before rendering: refuse, before writing
@@ -305,6 +316,7 @@ def _export(
     # Pages are written as they are rendered, by the workers that render them when there
     # are workers: the file system's time overlaps the rendering.
     records: dict[str, tuple[str, Rendered]] = {}
+    link_lines: dict[str, bytes] = {}
     written: list[str] = []
     changed = (
         {p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
@@ -319,10 +331,11 @@ def _export(
         derived["letters"] = letter_digests(index, old, changed)
         index.save_references()  # the next export after an edit starts from these
 
-    for page, digest, result, wrote in _render_and_store(
+    for page, digest, result, wrote, line in _render_and_store(
         renderer, units, output, old_pages, progress, cancel, meanwhile
     ):
         records[page] = (digest, result)
+        link_lines[page] = line
         if wrote:
             written.append(page)
 
@@ -332,8 +345,8 @@ def _export(
         page: rec
         for page, rec in old_pages.items()
         if rec.hash is not None
-        and unit_of_page(page) not in rendered_units
-        and unit_of_page(page) in existing_units
+        and old_units[page] not in rendered_units
+        and old_units[page] in existing_units
     }
     stale = sorted(page for page in old_pages if page not in records and page not in keep)
     if not derived:  # nothing was rendered
@@ -351,6 +364,7 @@ def _export(
     if any(rec.hash is None for rec in old_pages.values()):
         _remove_leftover_temp_files(output)  # an earlier export was killed mid-write
     removed = folders.remove_pages({page: old_pages[page] for page in stale}, warnings)
+    save_records(output, link_lines, keep)
     manifest.save(output)
     return ExportResult(
         output,

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from repodoc_ls.docs import pages, subpages
 from repodoc_ls.docs.kinds import KINDS, Redo, Scope, kind_of, unit_of_page
-from repodoc_ls.docs.manifest import Manifest, on_disk_as_recorded
+from repodoc_ls.docs.manifest import Manifest, PageRecord, on_disk_as_recorded
 from repodoc_ls.docs.render import Renderer
 from repodoc_ls.docs.units import Unit
 from repodoc_ls.index.graph import modules_imported
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.model import Category, SymbolRef
+
+AsRecorded = Callable[[Path, PageRecord], bool]
 
 
 def fingerprint(renderer: Renderer) -> str:
@@ -94,6 +97,34 @@ def related_files(renderer: Renderer, path: str, old_targets: tuple[str, ...] = 
     return out
 
 
+def units_of_pages(manifest: Manifest) -> dict[str, Unit | None]:
+    """page -> the unit that renders it (None: no page of the doc set), for every page the
+    manifest lists: what planning asks of each page, asked once."""
+    return {page: unit_of_page(page) for page in manifest.pages}
+
+
+def retargeted_files(renderer: Renderer, old: Manifest, changed: set[str]) -> set[str]:
+    """Unchanged files whose imports resolve elsewhere now that a file was added or removed
+    (`from . import pricing` falls back to the package when pricing.py goes), and, for each
+    target gained or lost, that module and its importers (their keyword pages count them)."""
+    graph = renderer.graph
+    importers = {f for path in changed for f in graph.imported_by(path)}
+    importers.update(f for f, targets in old.imports.items() if not changed.isdisjoint(targets))
+    out: set[str] = set()
+    for path in importers - changed:
+        if path not in renderer.index.facts:
+            continue
+        now = {r.target for r in graph.imports_of(path) if r.target and r.target != path}
+        before = {t for t in old.imports.get(path, ()) if not t.startswith(OUTSIDE)}
+        moved = now.symmetric_difference(before)
+        if moved:
+            out.add(path)
+            for target in moved:
+                out.add(target)
+                out.update(graph.imported_by(target))
+    return out
+
+
 def units_to_render(
     renderer: Renderer,
     all_units: list[Unit],
@@ -101,26 +132,28 @@ def units_to_render(
     new_sources: dict[str, str],
     same_fingerprint: bool,
     output: Path,
+    as_recorded: AsRecorded = on_disk_as_recorded,
+    old_units: dict[str, Unit | None] | None = None,
 ) -> list[Unit]:
+    """The units to render; `as_recorded` tells whether a page on disk is the one the
+    manifest records (an export trusts size and mtime, `check` the bytes' hash)."""
     if old is None or not same_fingerprint:
         return all_units
     changed = {p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
     affected_files = set(changed)
     for path in changed:
         affected_files.update(related_files(renderer, path, old.imports.get(path, ())))
-    if new_sources.keys() != old.sources.keys():
-        # A module appeared or vanished: an unchanged file's import may now resolve to it, or
-        # no longer (`import requests` once a package `requests` is added): its pages change.
-        now = import_targets(renderer.index)
-        affected_files.update(p for p in now.keys() | old.imports.keys() if now.get(p) != old.imports.get(p))
+    affected_files.update(retargeted_files(renderer, old, changed))
     wanted = units_after_edit(renderer.index, changed, affected_files)
     old_by_unit: dict[Unit, set[str]] = defaultdict(set)
+    if old_units is None:
+        old_units = units_of_pages(old)
     for page, record in old.pages.items():
-        unit = unit_of_page(page)
+        unit = old_units[page]
         if unit is None:
             continue  # not a page of the doc set: export removes it (when provably its own)
         old_by_unit[unit].add(page)
-        if changed.intersection(record.deps) or not on_disk_as_recorded(output / page, record):
+        if changed.intersection(record.deps) or not as_recorded(output / page, record):
             wanted.add(unit)
     wanted.update(u for u in all_units if u not in old_by_unit)
     existing = set(all_units)
@@ -128,7 +161,8 @@ def units_to_render(
     return sorted(
         u
         for u in wanted
-        if u in existing and not _unchanged_letter(u, old, old_by_unit[u], changed, new_letters, output)
+        if u in existing
+        and not _unchanged_letter(u, old, old_by_unit[u], changed, new_letters, output, as_recorded)
     )
 
 
@@ -168,15 +202,18 @@ def letter_digests(index: Index, old: Manifest | None, changed: set[str] | None)
     return out
 
 
-def unchanged_folder_letters(old: Manifest, new_sources: dict[str, str]) -> dict[str, list[str]]:
+def unchanged_folder_letters(
+    old: Manifest, new_sources: dict[str, str], old_units: dict[str, Unit | None] | None = None
+) -> dict[str, list[str]]:
     """folder -> letters of its split symbols page, from the manifest, for every folder
     without a changed, added or removed file below it (their layout cannot have changed)."""
     changed = {p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
     touched = {folder for path in changed for folder in pages.folders_of(path)}
     folders = {folder for path in new_sources for folder in pages.folders_of(path)}
     letters: dict[str, set[str]] = {folder: set() for folder in folders - touched}
-    for page in old.pages:
-        unit = unit_of_page(page)
+    if old_units is None:
+        old_units = units_of_pages(old)
+    for unit in old_units.values():
         if unit is not None and kind_of(unit).scope is Scope.LETTER and unit.path in letters:
             letters[unit.path].add(unit.letter)
     return {folder: sorted(found, key=lambda c: (c == "_", c)) for folder, found in letters.items()}
@@ -189,6 +226,7 @@ def _unchanged_letter(
     changed: set[str],
     new_letters: dict[str, dict[str, str]],
     output: Path,
+    as_recorded: AsRecorded,
 ) -> bool:
     """A symbols letter unit whose pages would show what they show on disk: every changed
     file below its folder gives that letter the same rows as before."""
@@ -201,4 +239,4 @@ def _unchanged_letter(
             old.letters.get(path, {}).get(letter) != new_letters.get(path, {}).get(letter)
         ):
             return False
-    return all(on_disk_as_recorded(output / page, old.pages[page]) for page in old_pages)
+    return all(as_recorded(output / page, old.pages[page]) for page in old_pages)

@@ -37,7 +37,20 @@ from markdown_it.token import Token
 from repodoc_ls.docs.slugs import MD, Slugger, heading_slug, heading_text, is_markdown, without_front_matter
 from repodoc_ls.safefs import DEFAULT_MAX_FILE_BYTES, FileTooLarge, is_inside, read_regular
 
-__all__ = ["BrokenLink", "check_links", "markdown_files", "page_anchors", "heading_slug"]
+__all__ = [
+    "BrokenLink",
+    "ParsedPage",
+    "Slugger",
+    "check_links",
+    "heading_slug",
+    "is_absolute_url",
+    "markdown_files",
+    "page_anchors",
+    "parse_page",
+    "read_page",
+    "read_page_bytes",
+    "scan_html",
+]
 
 
 @dataclass(frozen=True)
@@ -60,13 +73,13 @@ _ATTR = re.compile(rf"({_ATTR_NAME})(?:\s*=\s*({_ATTR_VALUE}))?")
 _HTML_LINK_ATTRS = {("a", "href"), ("img", "src")}
 
 #: A page's links, each as (line, target), and its anchors.
-_Parsed = tuple[list[tuple[int, str]], frozenset[str]]
+ParsedPage = tuple[list[tuple[int, str]], frozenset[str]]
 
 
 # ---------------------------------------------------------------- parsing pages
 
 
-def _scan_html(content: str, first_line: int, links: list[tuple[int, str]], anchors: set[str]) -> None:
+def scan_html(content: str, first_line: int, links: list[tuple[int, str]], anchors: set[str]) -> None:
     """Collect `<a href>`/`<img src>` targets and `id`/`name` anchors of raw HTML."""
     if "<" not in content:
         return
@@ -105,7 +118,7 @@ def _walk_inline(
         elif t in ("softbreak", "hardbreak"):
             line += 1
         elif t == "html_inline":
-            _scan_html(tok.content, line, links, anchors)
+            scan_html(tok.content, line, links, anchors)
             line += tok.content.count("\n")
     return line
 
@@ -140,7 +153,7 @@ def _blank_fenced_code(text: str) -> str:
     return "\n".join(lines)
 
 
-def _parse(text: str) -> _Parsed:
+def _parse(text: str) -> ParsedPage:
     """(links as (line, target), anchors) of one Markdown page."""
     links: list[tuple[int, str]] = []
     anchors: set[str] = set()
@@ -153,8 +166,16 @@ def _parse(text: str) -> _Parsed:
             if i and tokens[i - 1].type == "heading_open":
                 anchors.add(slugger.slug(heading_text(tok.children)))
         elif tok.type == "html_block":
-            _scan_html(tok.content, tok.map[0] + 1 if tok.map else 1, links, anchors)
+            scan_html(tok.content, tok.map[0] + 1 if tok.map else 1, links, anchors)
     return links, frozenset(anchors)
+
+
+parse_page = _parse
+
+
+def is_absolute_url(target: str) -> bool:
+    """A target the check never follows: `scheme:...` or `//host...`."""
+    return bool(_SCHEME.match(target)) or target.startswith("//")
 
 
 def page_anchors(text: str) -> frozenset[str]:
@@ -179,15 +200,17 @@ class _Checker:
         self.pages = pages
         self.names = {posixpath.normpath(name): name for name in pages}
         self.root_abs = os.path.abspath(source_root) if source_root is not None else None
-        self.parsed: dict[str, _Parsed] = {}
+        self.parsed: dict[str, ParsedPage] = {}
         self.file_anchors: dict[str, frozenset[str] | None] = {}
         self.line_counts: dict[str, int | None] = {}
         self.inside: dict[str, bool] = {}  # abs path -> inside the workspace, links resolved
         self.kinds: dict[str, str | None] = {}  # abs path -> "file" / "dir" / None
+        self.answers: dict[tuple[str, str], str | None] = {}  # (page folder, target) -> reason
+        self.outside: dict[str, tuple[str, str | None, str | None]] = {}  # see outside_path
 
     # -- caches
 
-    def page(self, name: str) -> _Parsed:
+    def page(self, name: str) -> ParsedPage:
         got = self.parsed.get(name)
         if got is None:
             got = self.parsed[name] = _parse(self.pages[name])
@@ -223,16 +246,23 @@ class _Checker:
     def check_page(self, name: str) -> list[BrokenLink]:
         links, own_anchors = self.page(name)
         here = posixpath.normpath(name)
+        folder = posixpath.dirname(here)
         broken = []
         for line, target in links:
-            reason = self.check(here, own_anchors, target)
+            if target[:1] in ("#", "?", "") or not target.strip():
+                reason = self.check(here, own_anchors, target)
+            else:  # a path: the answer depends on the page's folder only (pages share many)
+                key = (folder, target)
+                if key not in self.answers:
+                    self.answers[key] = self.check(here, own_anchors, target)
+                reason = self.answers[key]
             if reason:
                 broken.append(BrokenLink(name, line, target, reason))
         return broken
 
     def check(self, here: str, own_anchors: frozenset[str], target: str) -> str | None:
-        if _SCHEME.match(target) or target.startswith("//"):
-            return None  # an absolute URL
+        if is_absolute_url(target):
+            return None
         if not target.strip():
             return "empty link target"
         path, hashmark, fragment = target.partition("#")
@@ -272,18 +302,12 @@ class _Checker:
         return None
 
     def check_outside(self, full: str, fragment: str) -> str | None:
-        shown = self.shown(full)
-        if self.root_abs is not None:
-            from_root = os.path.relpath(full, self.root_abs).replace(os.sep, "/")
-            if from_root == ".." or from_root.startswith("../"):
-                return f"'{shown}' is outside the workspace"
-            if full not in self.inside:
-                self.inside[full] = is_inside(full, self.root_abs)
-            if not self.inside[full]:
-                return f"'{shown}' leads outside the workspace through a symbolic link"
-        kind = self.kind(full)
-        if kind is None:
-            return f"no such file '{shown}'"
+        found = self.outside.get(full)
+        if found is None:
+            found = self.outside[full] = self.outside_path(full)
+        shown, reason, kind = found
+        if reason is not None:
+            return reason
         if not fragment:
             return None
         if kind == "dir":
@@ -295,6 +319,23 @@ class _Checker:
                 return f"'#{fragment}' on Markdown file '{shown}': forges ignore line anchors there; link a heading"
             return f"no anchor '{fragment}' on page {shown}"
         return self.check_line_fragment(full, shown, fragment)
+
+    def outside_path(self, full: str) -> tuple[str, str | None, str | None]:
+        """(shown, what is wrong with the path or None, its kind) of a path outside the
+        output folder, whatever the fragment."""
+        shown = self.shown(full)
+        if self.root_abs is not None:
+            from_root = os.path.relpath(full, self.root_abs).replace(os.sep, "/")
+            if from_root == ".." or from_root.startswith("../"):
+                return shown, f"'{shown}' is outside the workspace", None
+            if full not in self.inside:
+                self.inside[full] = is_inside(full, self.root_abs)
+            if not self.inside[full]:
+                return shown, f"'{shown}' leads outside the workspace through a symbolic link", None
+        kind = self.kind(full)
+        if kind is None:
+            return shown, f"no such file '{shown}'", None
+        return shown, None, kind
 
     def check_line_fragment(self, full: str, shown: str, fragment: str) -> str | None:
         m = _LINE_FRAGMENT.match(fragment)
@@ -337,29 +378,39 @@ def markdown_files(output: Path) -> Iterator[str]:
                 yield name if rel == "." else f"{rel}/{name}"
 
 
-def _read_pages(output_dir: Path) -> dict[str, str]:
-    """Every `*.md` regular file below `output_dir`: no symbolic link is read, no FIFO opened."""
+def read_page_bytes(output_dir: Path) -> dict[str, bytes]:
+    """Every `*.md` regular file below `output_dir`, as the check reads it: a symbolic link
+    or a page too large reads as empty, no FIFO is opened, an unreadable file is left out."""
     pages = {}
     for name in markdown_files(output_dir):
-        path = output_dir / name
-        try:
-            pages[name] = (
-                ""
-                if path.is_symlink()
-                else read_regular(path, _MAX_PAGE_BYTES).decode("utf-8", errors="replace")
-            )
-        except FileTooLarge:
-            pages[name] = ""
-        except OSError:
-            pass
+        data = read_page(output_dir, name)
+        if data is not None:
+            pages[name] = data
     return dict(sorted(pages.items()))
+
+
+def read_page(output_dir: Path, name: str) -> bytes | None:
+    """One page as `read_page_bytes` reads it (None: left out)."""
+    path = output_dir / name
+    try:
+        return b"" if path.is_symlink() else read_regular(path, _MAX_PAGE_BYTES)
+    except FileTooLarge:
+        return b""
+    except OSError:
+        return None
+
+
+def _read_pages(output_dir: Path) -> dict[str, str]:
+    return {
+        name: data.decode("utf-8", errors="replace") for name, data in read_page_bytes(output_dir).items()
+    }
 
 
 _MIN_PAGES_FOR_WORKERS = 300
 _workers_pages: dict[str, str] = {}  # the pages, set just before the workers fork
 
 
-def _parse_named(names: list[str]) -> list[tuple[str, _Parsed]]:
+def _parse_named(names: list[str]) -> list[tuple[str, ParsedPage]]:
     return [(name, _parse(_workers_pages[name])) for name in names]
 
 
@@ -367,7 +418,7 @@ def _parse_in_workers(checker: _Checker) -> None:
     """Parse a large doc set in forked workers (markdown-it is pure Python: parsing is nearly
     all of the time). Only when this process has no other thread, which a fork could strand."""
     global _workers_pages
-    names = list(checker.pages)
+    names = [name for name in checker.pages if name not in checker.parsed]
     workers = min(os.cpu_count() or 1, 8)
     if (
         len(names) < _MIN_PAGES_FOR_WORKERS
@@ -390,15 +441,18 @@ def check_links(
     output_dir: Path,
     pages: dict[str, str] | None = None,
     source_root: Path | None = None,
+    parsed: dict[str, ParsedPage] | None = None,
 ) -> list[BrokenLink]:
     """Every broken relative link or anchor of the doc set in `output_dir`.
 
     `pages` maps page paths (posix, relative to `output_dir`) to Markdown text; when None,
     every `*.md` file under `output_dir` is read. A link that leaves `output_dir` must name an
     existing file on disk (and, when `source_root` is given, one inside `source_root`).
+    `parsed` gives the links and anchors of pages already known (their text is not read).
     The result is sorted by (page, line, target).
     """
     checker = _Checker(Path(output_dir), pages, source_root)
+    checker.parsed.update(parsed or {})
     _parse_in_workers(checker)
     broken: list[BrokenLink] = []
     for name in checker.pages:

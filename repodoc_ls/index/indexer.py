@@ -82,12 +82,16 @@ class Index:
         self.stats = BuildStats(len(facts), 0, len(facts), 0)
         self._pending_store: Callable[[], None] | None = None  # see build(defer_store=True)
         self._pending_hashes: dict[str, str] = {}
+        # apply(defer_store_write=True): the newest row per path, written by write_applied()
+        self._unwritten: dict[str, tuple[str, int, int, str, FileFacts]] = {}
+        self._unwritten_lock = threading.Lock()
 
     def flush_store(self) -> None:
         """Write what a deferred build has not yet written to the store. The store is a
         cache: when it cannot be written (a full disk), the next run re-extracts, and this
         one goes on with a warning."""
         with self.lock:
+            self.write_applied()
             pending, self._pending_store = self._pending_store, None
             if pending is None:
                 return
@@ -276,11 +280,15 @@ class Index:
         data = content.encode("utf-8") if isinstance(content, str) else content
         return self.apply(path, data, extract_file(path, data))
 
-    def apply(self, path: str, data: bytes | None, facts: FileFacts) -> FileFacts:
+    def apply(
+        self, path: str, data: bytes | None, facts: FileFacts, defer_store_write: bool = False
+    ) -> FileFacts:
         """Put `facts`, extracted from `data` (the file's bytes or an editor buffer; None
         for a file too large to read), into the index: memory, store and graph. For callers
         that extract outside the lock (the server does, to keep queries flowing) and then
-        apply under it."""
+        apply under it. With `defer_store_write`, the file's row is written by the next
+        `write_applied()` (which the caller runs outside the lock: a generated module's
+        50,000 symbol rows take longer to write than to extract) or store query."""
         with self.lock:
             self.flush_store()
             new = path not in self.facts
@@ -295,7 +303,11 @@ class Index:
                 else unread_digest(facts.size, self.settings.max_file_bytes)
             )
             self._rows[path] = StoredFile(-1, -1, digest)
-            self.store.write_files([(path, -1, -1, digest, facts.to_bytes(), facts)])
+            if defer_store_write:
+                self._unwritten[path] = (path, -1, -1, digest, facts)
+            else:
+                self._unwritten.pop(path, None)
+                self.store.write_files([(path, -1, -1, digest, facts.to_bytes(), facts)])
             touched = self.graph.update([path])
             if len(touched) >= len(self.facts):
                 self.store.replace_edges(self.graph.edges())
@@ -304,6 +316,20 @@ class Index:
         return facts
 
     _apply = apply  # the former private name
+
+    def write_applied(self) -> None:
+        """Write the rows `apply(defer_store_write=True)` left; safe outside the lock (rows
+        are taken and written in order, the newest row of a path last)."""
+        with self._unwritten_lock:
+            rows, self._unwritten = self._unwritten, {}
+            if not rows:
+                return
+            try:
+                self.store.write_files(
+                    [(p, size, mtime, h, f.to_bytes(), f) for p, size, mtime, h, f in rows.values()]
+                )
+            except (sqlite3.Error, OSError) as exc:
+                self.warnings.append(f"could not write the index store ({exc}): the next run extracts again")
 
     def remove(self, path: str) -> bool:
         with self.lock:

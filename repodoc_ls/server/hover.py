@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 USERS_SHOWN = 5  # "Used in N files": how many are listed as links
 PARTIAL = "(the workspace is still being indexed: uses in other files are not known yet)"
 _VALUE_MAX = 80
+#: How long a hover waits for the edit of a large buffer to be read before it answers from
+#: the facts of the text before that edit (saying so).
+LARGE_EDIT_PATIENCE_S = 0.1
+EARLIER_VERSION = "from the file as it was before your last edit, which is still being read"
 
 
 def register(ls: RepodocServer) -> None:
@@ -59,7 +63,7 @@ async def hover(ls: RepodocServer, params: types.HoverParams) -> types.Hover | N
     located, rel = ls.locate(params.text_document.uri)
     if "hover" not in located.settings.features:
         return None  # turned off for this folder after initialize
-    await ls.docs.settle()
+    behind = await ls.docs.settle(patience=LARGE_EDIT_PATIENCE_S)
     folder = located.view()  # during the first build, the open documents' index
     if folder is None:
         return None
@@ -92,6 +96,8 @@ async def hover(ls: RepodocServer, params: types.HoverParams) -> types.Hover | N
                 text = ctx.fmt.join([unknown, "" if answered else PENDING_JEDI])
     if not text or word is None:
         return None
+    if (located.uri, rel) in behind:
+        text += f"\n\n*{EARLIER_VERSION}*" if ctx.fmt.markdown else f"\n\n({EARLIER_VERSION})"
     rng = ls.workspace.position_codec.range_to_client_units(
         lines, types.Range(types.Position(word.line, word.start), types.Position(word.line, word.end))
     )

@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 
 DEBOUNCE_S = 0.05
 WARM_DELAY_S = 0.5  # after the last edit, before jedi re-prepares the document
+#: A buffer this large takes long enough to extract (a generated module: seconds) that a
+#: hover does not wait for it: it answers from the facts it has (see `settle`).
+LARGE_BUFFER_BYTES = 256 * 1024
 
 
 Key = tuple[str, str]  # (folder uri, relative path) of an open document
@@ -49,6 +52,7 @@ class DocSync:
         # key -> (timer, arguments of _start), so `settle` can start the job at once
         self.timers: dict[Key, tuple[asyncio.TimerHandle, tuple[Folder, str, Key, bool]]] = {}
         self.running: dict[Key, asyncio.Future[Any]] = {}
+        self.large: set[Key] = set()  # documents whose running job reads a large buffer
         self.warm_timers: dict[Key, asyncio.TimerHandle] = {}
         self.applied: set[Key] = set()  # open documents whose buffer facts are indexed
 
@@ -156,6 +160,10 @@ class DocSync:
         if index is None:
             return
         generation = self.generation[key]
+        if len(text) > LARGE_BUFFER_BYTES:
+            self.large.add(key)
+        else:
+            self.large.discard(key)
         future = self.loop.run_in_executor(
             self.ls.update_pool, self._apply, folder, index, rel, key, generation, text, only_if_changed
         )
@@ -196,9 +204,10 @@ class DocSync:
                 return False  # a newer edit (or a rebuild) superseded this one
             # Index.update would extract again; we extracted outside the lock to keep
             # queries flowing, so only the apply step runs under it.
-            index.apply(rel, data, facts)
+            index.apply(rel, data, facts, defer_store_write=True)
             if index is folder.index:
                 self.applied.add(key)  # the index now holds the buffer, not the disk
+        index.write_applied()  # outside the lock: queries go on meanwhile
         if index is folder.index:
             self.ls.rewarm(index)
         self.ls.forget_lines(folder, rel)
@@ -230,13 +239,25 @@ class DocSync:
         self.ls.rewarm(index)
         self.ls.forget_lines(folder, rel)
 
-    async def settle(self) -> None:
-        """Apply every pending edit now and wait for the jobs in flight."""
+    async def settle(self, patience: float | None = None) -> set[Key]:
+        """Apply every pending edit now and wait for the jobs in flight. With `patience`,
+        a job reading a large buffer is awaited that long at most: the documents whose
+        edits are still being read are returned (their facts are from an earlier text)."""
         for timer, args in list(self.timers.values()):
             timer.cancel()
             self._start(*args)
-        if self.running:
+        if not self.running:
+            return set()
+        if patience is None:
             await asyncio.gather(*list(self.running.values()), return_exceptions=True)
+            return set()
+        slow = {key: job for key, job in self.running.items() if key in self.large}
+        quick = [job for key, job in self.running.items() if key not in slow]
+        if quick:
+            await asyncio.gather(*quick, return_exceptions=True)
+        if slow:
+            await asyncio.wait(list(slow.values()), timeout=patience)
+        return {key for key, job in slow.items() if not job.done()}
 
     async def reapply(self, folder: Folder) -> None:
         """After a (re)build: put the open buffers of `folder` back over the disk facts."""

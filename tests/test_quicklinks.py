@@ -1,0 +1,137 @@
+"""The links and anchors the export records per page (quicklinks) against markdown-it's
+(linkcheck.parse_page), the oracle: on the golden pages, and on those pages mutated with
+Markdown that pages.py never writes. quick_parse may give up (None), never disagree."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from repodoc_ls.docs.linkcheck import is_absolute_url, parse_page
+from repodoc_ls.docs.quicklinks import quick_parse
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def golden_pages() -> dict[str, str]:
+    return {str(p.relative_to(GOLDEN)): p.read_text(encoding="utf-8") for p in sorted(GOLDEN.rglob("*.md"))}
+
+
+def oracle(text: str) -> tuple[list[tuple[int, str]], frozenset[str]]:
+    links, anchors = parse_page(text)
+    return sorted(link for link in links if not is_absolute_url(link[1])), anchors
+
+
+def agree(text: str) -> bool | None:
+    """None when quick_parse gave up, else whether it agrees with markdown-it (asserted)."""
+    quick = quick_parse(text)
+    if quick is None:
+        return None
+    assert (sorted(quick[0]), quick[1]) == oracle(text), text
+    return True
+
+
+def test_every_golden_page_is_read_without_markdown_it():
+    pages = golden_pages()
+    assert len(pages) >= 10
+    for name, text in pages.items():
+        assert agree(text), name
+
+
+SNIPPETS = [
+    "[x](a.md)",
+    "[x](a.md#Frag)",
+    "![alt](img.png)",
+    "[x]( a.md )",
+    "[x](<a b.md>)",
+    '[x](a.md "title")',
+    "[x](a%20b.md)",
+    "[x](a%zz.md)",
+    "[x](caf\u00e9.md)",
+    "[x](https://example.com/a#L1)",
+    "[x](javascript:alert(1))",
+    "[x][ref]",
+    "[ref]: target.md",
+    "[a [b] c](n.md)",
+    "[`a]`](c.md)",
+    "`[x](code.md)`",
+    "``a ` [x](y.md) ``",
+    "`unclosed [x](u.md)",
+    "\\[x](esc.md)",
+    "[x\\](y.md)",
+    '<a id="anchor-1"></a>',
+    '<a href="h.md#A">h</a>',
+    "<a id='single'>",
+    '<img src="i.png">',
+    "<!-- [x](comment.md) -->",
+    "<div>",
+    '<div id="blockid">\n[x](in-div.md)\n</div>',
+    "<http://auto.link>",
+    "# Heading *em* here",
+    "## Heading `code` [link](l.md)",
+    "### Trailing ###",
+    "#NoSpace",
+    "# \\_escaped\\_ &amp; entity",
+    "Setext\n===",
+    "Setext\n---",
+    "---",
+    "***",
+    "    indented [x](code.md)",
+    "\tTabbed [x](tab.md)",
+    "> quote [x](q.md)",
+    "1. ordered [x](o.md)",
+    "* star [x](s.md)",
+    "+ plus [x](p.md)",
+    "- item [x](i.md)\n  continued [y](c.md)",
+    "- item\nlazy [x](lazy.md)",
+    "  - nested [x](n.md)",
+    "| a | b |\n| --- | --- |\n| [x](t.md) | `a|b` |",
+    "| [a|b](pipe.md) |",
+    "```\n[x](fenced.md)\n```",
+    "~~~\n[x](tilde.md)\n~~~",
+    "  ```\n[x](indented-fence.md)\n  ```",
+    "````\n```\n[x](inner.md)\n````",
+    "text with trailing backslash\\",
+    "line with two spaces  ",
+    "[x](a.md)\r\n",
+    "a\x00b",
+    "[multi\nline](m.md)",
+    "&lt;[x](ent.md)",
+    "\u00a0",
+    "",
+]
+
+
+def mutate(text: str, rng: random.Random) -> str:
+    lines = text.split("\n")
+    for _ in range(rng.randint(1, 3)):
+        snippet = rng.choice(SNIPPETS)
+        at = rng.randrange(len(lines) + 1)
+        how = rng.random()
+        if how < 0.5 or at == len(lines):
+            lines.insert(at, snippet)
+        elif how < 0.75:
+            lines[at] = lines[at] + " " + snippet
+        else:
+            lines[at] = snippet + lines[at]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("seed", range(int(os.environ.get("QUICK_SEEDS", "8"))))
+def test_mutated_pages_agree_or_give_up(seed):
+    rng = random.Random(seed)
+    pages = list(golden_pages().values())
+    read = 0
+    for _ in range(150):
+        if agree(mutate(rng.choice(pages), rng)):
+            read += 1
+    assert read > 10  # the mutations leave many pages readable: agreement was tested
+
+
+@pytest.mark.parametrize("snippet", SNIPPETS)
+def test_each_snippet_alone_and_in_context(snippet):
+    for text in (snippet, f"para\n{snippet}\n", f"# T\n\n{snippet}\n\n- [i](i.md)\n", f"- a\n{snippet}"):
+        agree(text)

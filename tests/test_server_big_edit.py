@@ -1,0 +1,69 @@
+"""An edit of a large buffer is read off the event loop and never holds up a hover: a hover
+on another file answers at once, a hover on the edited file answers from the facts of the
+text before the edit and says so, until the new facts are in. The extraction is held by the
+test launcher's --hold-extract hook, so "still being read" needs no timing."""
+
+from __future__ import annotations
+
+import pytest
+from launch_server import Hold
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+from server_helpers import ServerSetup, change_doc, hover, open_doc, uri
+
+from repodoc_ls.server.hover import EARLIER_VERSION
+from repodoc_ls.server.sync import LARGE_BUFFER_BYTES
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+BIG = "shop/big.py"
+
+
+@pytest.fixture(scope="module")
+def extract_hold(tmp_path_factory):
+    return Hold(tmp_path_factory.mktemp("extract-hold"), "--hold-extract")
+
+
+@pytest.fixture(scope="module")
+def server_setup(extract_hold):
+    return ServerSetup(hooks=[extract_hold])
+
+
+@pytest.fixture(scope="module")
+def ws(ws):
+    classes = "".join(f"class Generated{i}:\n    value = {i}\n\n\n" for i in range(12000))
+    text = f'"""Generated."""\n\n\nclass First:\n    """The first class."""\n\n\n{classes}'
+    assert len(text) > LARGE_BUFFER_BYTES
+    (ws / BIG).write_text(text)
+    (ws / "shop" / "uses_big.py").write_text("from shop.big import First\n\nFirst\n")
+    return ws
+
+
+def text_of(answer: types.Hover | None) -> str:
+    assert answer is not None
+    assert isinstance(answer.contents, types.MarkupContent)
+    return answer.contents.value
+
+
+async def test_hovers_answer_while_a_large_edit_is_read(client: LanguageClient, ws, extract_hold):
+    open_doc(client, ws, BIG)
+    open_doc(client, ws, "shop/uses_big.py")
+    before = text_of(await hover(client, ws, BIG, 3, 7))  # First, before any edit
+    assert "First" in before and EARLIER_VERSION not in before
+    # An edit that adds a class at the top: the facts lag until it is read.
+    change_doc(client, ws, BIG, 2, (2, 0), (2, 0), "class Added:\n    pass\n\n\n")
+    await extract_hold.reached()
+    other = text_of(await hover(client, ws, "shop/uses_big.py", 2, 1))
+    assert "First" in other and EARLIER_VERSION not in other  # another file: not held up
+    held = text_of(await hover(client, ws, BIG, 7, 7))  # First, moved down by the edit
+    assert EARLIER_VERSION in held
+    extract_hold.release()
+    # documentSymbol waits for every edit to be read: the new facts are in after it.
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri(ws, BIG)))
+    )
+    assert symbols and any(s.name == "Added" for s in symbols)
+    after = text_of(await hover(client, ws, BIG, 2, 7))  # Added: in the facts now
+    assert "Added" in after and EARLIER_VERSION not in after
+    moved = text_of(await hover(client, ws, BIG, 7, 7))
+    assert "First" in moved and EARLIER_VERSION not in moved
