@@ -337,7 +337,6 @@ def test_memoized_link_helpers_agree_with_pages(renderer):
 @pytest.mark.slow
 def test_stdlib_folder_pages(tmp_path):
     import sysconfig
-    import time
 
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     settings = load_settings(
@@ -350,10 +349,7 @@ def test_stdlib_folder_pages(tmp_path):
     )
     index = Index.build(settings)
     renderer = Renderer(index)
-    start = time.perf_counter()
     texts = render_all(renderer)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 10, f"folder pages took {elapsed:.2f} s"  # about 0.7 s on the dev machines
     assert all(len(t.encode("utf-8")) <= subpages.SUB_SPLIT_BYTES for t in texts.values())
     assert "sub-t.md" in texts and "sub-t-2.md" in texts  # test_* methods: a letter in parts
     key = table_rows(texts["email/doc.md"], "Key modules")

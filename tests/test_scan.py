@@ -464,12 +464,9 @@ def test_bad_include_pattern_is_a_warning(tmp_path):
     assert isinstance(result.warnings, list)
 
 
-def test_stdlib_scan_is_fast():
+def test_stdlib_scan_finds_the_email_package():
     import sysconfig
-    import time
 
     root = Path(sysconfig.get_paths()["stdlib"]) / "email"
-    start = time.perf_counter()
     result = scan(Settings(root=root))
-    assert time.perf_counter() - start < 2.0
     assert any(f.path == "message.py" for f in result.files)
