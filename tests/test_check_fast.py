@@ -77,7 +77,8 @@ def test_stale_missing_extra_hand_edited_and_lost_lines_as_deep_reports_them(wor
     (output / "extra.md").write_text("[gone](nowhere.md)\n")  # an extra file, broken link
     with open(output / "shop" / "pricing.py_docs.md", "a") as fh:  # a hand edit, broken link
         fh.write("\n[bad](cart.py_docs.md#no-such-anchor)\n")
-    (workspace / "README.md").write_text("# Fixture workspace\n")  # lines a page links to are gone
+    (workspace / "README.md").write_text("# Fixture workspace\n")  # headings a page links to are gone
+    (workspace / "scripts" / "run_me.py").write_text('"""Cut short."""\n')  # lines a page links to are gone
     index = _build(workspace)
     parsed = []
     real_parse = linkcheck._parse
@@ -94,7 +95,8 @@ def test_stale_missing_extra_hand_edited_and_lost_lines_as_deep_reports_them(wor
     broken = {(b.page, b.target) for b in result.broken}
     assert ("extra.md", "nowhere.md") in broken
     assert ("shop/pricing.py_docs.md", "cart.py_docs.md#no-such-anchor") in broken
-    assert ("README.md_docs.md", "../../README.md#L10") in broken
+    assert ("README.md_docs.md", "../../README.md#layout") in broken
+    assert any(b.page == "scripts/run_me.py_docs.md" and "run_me.py#L" in b.target for b in result.broken)
 
 
 def test_missing_or_damaged_link_records_fall_back_to_markdown_it(workspace):

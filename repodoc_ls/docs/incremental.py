@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from repodoc_ls.docs import pages, subpages
-from repodoc_ls.docs.kinds import KINDS, Redo, Scope, kind_of, unit_of_page
+from repodoc_ls.docs.kinds import KINDS, Redo, Scope, kind_of, page_path, unit_of_page
 from repodoc_ls.docs.manifest import Manifest, PageRecord, on_disk_as_recorded
 from repodoc_ls.docs.render import Renderer
 from repodoc_ls.docs.units import Unit
@@ -97,6 +97,25 @@ def related_files(renderer: Renderer, path: str, old_targets: tuple[str, ...] = 
     return out
 
 
+def new_user_counts(renderer: Renderer, old: Manifest, changed: set[str]) -> set[Unit]:
+    """Keyword pages whose "other files using it" count a changed file now joins: a page
+    records the users it counted among its deps (so a user that leaves or changes redoes it),
+    but a file that starts using a name is in no such record yet."""
+    refs = renderer.graph.refs
+    out: set[Unit] = set()
+    for path in changed:
+        if path not in renderer.index.facts:
+            continue
+        for (target, qualname), _lines in refs.uses_of(path):
+            for user in refs.lookup(target, qualname):
+                if user == path or user in changed:
+                    continue
+                record = old.pages.get(page_path("kw", user))
+                if record is not None and path not in record.deps:
+                    out.add(Unit("kw", user))
+    return out
+
+
 def units_of_pages(manifest: Manifest) -> dict[str, Unit | None]:
     """page -> the unit that renders it (None: no page of the doc set), for every page the
     manifest lists: what planning asks of each page, asked once."""
@@ -145,6 +164,7 @@ def units_to_render(
         affected_files.update(related_files(renderer, path, old.imports.get(path, ())))
     affected_files.update(retargeted_files(renderer, old, changed))
     wanted = units_after_edit(renderer.index, changed, affected_files)
+    wanted.update(new_user_counts(renderer, old, changed))
     old_by_unit: dict[Unit, set[str]] = defaultdict(set)
     if old_units is None:
         old_units = units_of_pages(old)
