@@ -20,6 +20,7 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from repodoc_ls.docs import pages
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.model import FileFacts, TestItem
 
@@ -76,7 +77,7 @@ class TestRunners:
         ]
 
     def runner_for(self, path: str) -> Runner:
-        folders = _folders_above(path)
+        folders = pages.folders_of(path)
         tox = _nearest(folders, self.tox)
         for folder in folders:  # the nearest configuration decides
             if folder in self.pytest_configs:
@@ -88,17 +89,6 @@ class TestRunners:
 
 def _configures_pytest(facts: FileFacts, sections: tuple[str, ...] | None) -> bool:
     return sections is None or any(o.level == 1 and o.title in sections for o in facts.outline)
-
-
-def _folders_above(path: str) -> list[str]:
-    """The folders holding `path`, nearest first, the workspace root ("") last."""
-    out = []
-    folder = posixpath.dirname(path)
-    while folder:
-        out.append(folder)
-        folder = posixpath.dirname(folder)
-    out.append("")
-    return out
 
 
 def _nearest(folders: list[str], found: dict[str, str]) -> str:

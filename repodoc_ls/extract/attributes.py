@@ -48,17 +48,6 @@ def _last(name: str) -> str:
     return name.rpartition(".")[2]
 
 
-def _dotted(node: ast.expr) -> str | None:
-    parts = []
-    while type(node) is _Attribute:
-        parts.append(node.attr)
-        node = node.value
-    if type(node) is not _Name:
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
 def name_after_type(line: str, col: int) -> int:
     """The column of the name in a `type X = ...` statement whose `type` is at `col`."""
     m = _TYPE_KEYWORD.match(line, col)
@@ -66,7 +55,7 @@ def name_after_type(line: str, col: int) -> int:
 
 
 def is_type_alias_annotation(annotation: ast.expr) -> bool:
-    name = _dotted(annotation)
+    name = P.dotted(annotation)
     return name is not None and _last(name) == "TypeAlias"
 
 
@@ -74,10 +63,10 @@ def is_type_expression(value: ast.expr) -> bool:
     """Whether `value` is plainly a type: a subscripted typing form or builtin generic, a
     `TypeAliasType(...)` call, or a `|` union of types with a builtin type or None in it."""
     if type(value) is _Subscript:
-        name = _dotted(value.value)
+        name = P.dotted(value.value)
         return name is not None and (_last(name) in _TYPE_FORMS or name in _BUILTIN_GENERICS)
     if type(value) is ast.Call:
-        name = _dotted(value.func)
+        name = P.dotted(value.func)
         return name is not None and _last(name) == "TypeAliasType"
     if type(value) is ast.BinOp and type(value.op) is ast.BitOr:
         leaves: list[ast.expr] = []
@@ -99,7 +88,7 @@ def is_type_expression(value: ast.expr) -> bool:
                 telling = True
             elif type(leaf) is _Name:
                 telling = telling or leaf.id in _BUILTIN_TYPES
-            elif _dotted(leaf) is None:
+            elif P.dotted(leaf) is None:
                 plain = False
         return plain and telling
     return False
@@ -121,12 +110,12 @@ class ClassShape:
         """The kind of a class-body name with this annotation and value."""
         if annotation is not None:
             wrapped = annotation.value if type(annotation) is _Subscript else annotation
-            if _dotted(wrapped) in _CLASS_VAR:
+            if P.dotted(wrapped) in _CLASS_VAR:
                 return SymbolKind.ATTRIBUTE
             return SymbolKind.FIELD if self.fields else SymbolKind.ATTRIBUTE
         if self.enum:
             return SymbolKind.FIELD
-        if self.attrs and type(value) is ast.Call and _dotted(value.func) in _ATTRS_FIELD_CALLS:
+        if self.attrs and type(value) is ast.Call and P.dotted(value.func) in _ATTRS_FIELD_CALLS:
             return SymbolKind.FIELD
         return SymbolKind.ATTRIBUTE
 
