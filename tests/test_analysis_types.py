@@ -143,6 +143,12 @@ def test_local_class_and_its_uses():
     assert typed(source) == {("@test_x.A", "", 5), ("@test_x.B", "", 7), ("@test_x.B()", "m", 7)}
 
 
+def test_a_chain_over_several_lines_credits_the_line_of_each_name():
+    # the line jedi and the editor put the name on: not the chain's first line
+    source = "from m import Foo\ndef f(x):\n    return (\n        Foo()\n        .join(x)\n        .split()\n    )\n"
+    assert typed(source) == {("Foo()", "join", 5), ("Foo().join()", "split", 6)}
+
+
 def test_none_assignments_do_not_hide_the_type():
     source = "from m import Foo\ndef f(c):\n    t = None\n    if c:\n        t = Foo()\n    t.run()\n"
     assert typed(source) == {("Foo()", "run", 6)}

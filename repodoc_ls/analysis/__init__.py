@@ -86,7 +86,10 @@ def _analyze(tree: ast.Module) -> Analysis:
             if receiver.steps == "#" and receiver.root.startswith("@"):
                 if typer.instance_attribute(receiver.root[1:], attr.attr, 0) is not False:
                     continue  # a data attribute of a class of this file: no symbol to credit
-            typed.setdefault((receiver.root, receiver.steps, attr.attr), []).append(attr.lineno)
+            # The attribute's name ends the node: in a chain split over lines (`Text("")\n.join(x)`)
+            # it is on the last line, where the name is read, not the chain's first.
+            line = attr.end_lineno if attr.end_lineno is not None else attr.lineno
+            typed.setdefault((receiver.root, receiver.steps, attr.attr), []).append(line)
     for key, lines in typed.items():
         typed[key] = sorted(set(lines))
     for scope in collected.scopes:
