@@ -197,6 +197,17 @@ def test_plain_module_names_are_left_to_the_uses():
     assert typed("import os\nfrom m import Foo\nos.path.join()\nFoo.make()\n") == set()
 
 
+def test_a_local_alias_of_a_module_name():
+    # the uses chains credit `Foo.make`, not `_Foo.make`: the local alias is a typed use
+    source = "from m import Foo\ndef f():\n    _Foo = Foo\n    _Foo.make()\n    Foo.make()\n"
+    assert typed(source) == {("Foo", "make", 4)}
+
+
+def test_a_local_alias_bound_to_two_names_is_unknown():
+    source = "from m import Foo, Bar\ndef f(c):\n    _F = Foo\n    if c:\n        _F = Bar\n    _F.make()\n"
+    assert typed(source) == set()
+
+
 def test_module_level_instance():
     assert typed("from m import Foo\nt = Foo()\ndef f():\n    t.run()\n") == {("Foo()", "run", 4)}
 

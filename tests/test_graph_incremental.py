@@ -166,6 +166,10 @@ def typed_live(tmp_path):
         ),
         # the property stops being one
         ("app/table.py", "    @property\n", "", "Row.cells", [28], []),
+        # the method a local alias of the class reads is renamed
+        ("app/table.py", "    def blank(cls):", "    def empty(cls):", "Cell.blank", [62], []),
+        # the local alias stops naming the class
+        ("app/use.py", "    _Cell = Cell\n", "    _Cell = make\n", "Cell.blank", [62], []),
         # a parameter annotation in the user changes
         ("app/use.py", "def annotated(t: Table):", "def annotated(t):", "Base.render", [10], []),
     ],

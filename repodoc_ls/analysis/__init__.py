@@ -81,8 +81,10 @@ def _analyze(tree: ast.Module) -> Analysis:
     for scope in collected.scopes:
         for attr in scope.attributes:
             receiver = typer.value(attr.value, scope)
-            if receiver is None or receiver.container or is_plain(receiver):
+            if receiver is None or receiver.container:
                 continue
+            if is_plain(receiver) and _read_through_globals(attr.value, local):
+                continue  # the uses chain (`Segment.apply_style`) credits it already
             if receiver.steps == "#" and receiver.root.startswith("@"):
                 if typer.instance_attribute(receiver.root[1:], attr.attr, 0) is not False:
                     continue  # a data attribute of a class of this file: no symbol to credit
@@ -164,3 +166,12 @@ def load_is_local(tree: ast.Module, node: ast.Name) -> bool | None:
             if load is node:
                 return scope.resolve(node.id, node.lineno, node.col_offset) is not None
     return False  # the module's own statements record no loads: they read the globals
+
+
+def _read_through_globals(node: ast.expr, local: set[int]) -> bool:
+    """Whether a receiver is a dotted chain from a module-level name (`m.Segment`), which
+    extraction's uses chains credit; a local alias (`_Segment = Segment` in a function) or
+    `self.box` is not one, so its typed use is what credits it."""
+    while type(node) is ast.Attribute:
+        node = node.value  # type: ignore[attr-defined]
+    return type(node) is ast.Name and id(node) not in local
