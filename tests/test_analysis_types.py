@@ -72,6 +72,27 @@ def test_class_attributes_and_annotations():
     assert typed(source) == {("Foo()", "run", 6), ("Foo#", "stop", 7)}
 
 
+def test_a_declared_type_wins_over_the_assignments():
+    source = """\
+        from m import Foo, make
+        class C:
+            a: Foo | None
+            def __init__(self, x):
+                self.a = None if x is None else make(x)
+                b: Foo = make(x)
+                b = make(x)
+                b.stop()
+            def go(self):
+                self.a.run()
+        """
+    assert typed(source) == {("Foo#", "stop", 8), ("Foo#", "run", 10)}
+
+
+def test_an_unknown_declared_type_stays_unknown():
+    source = "from m import Foo, Bar\ndef f():\n    t: Foo | Bar = Foo()\n    t.run()\n"
+    assert typed(source) == set()
+
+
 def test_methods_through_self_and_cls():
     source = """\
         class C:

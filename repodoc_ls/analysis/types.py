@@ -164,8 +164,12 @@ class Typer:
         return found
 
     def agreed(self, bindings: object, depth: int) -> Type | None:
+        pairs = list(bindings)  # type: ignore[call-overload]
+        declared = [(b, scope) for b, scope in pairs if b.kind == "ann"]
+        if declared:  # a declared type is the type, as to a type checker: what is assigned must fit it
+            pairs = declared
         found: Type | None = None
-        for b, scope in bindings:  # type: ignore[attr-defined]
+        for b, scope in pairs:
             if b.kind in ("assign", "walrus") and type(b.a) is ast.Constant and b.a.value is None:
                 continue
             t = self.binding(b, scope, depth + 1)
