@@ -202,8 +202,8 @@ def test_self_returning_methods():
         "from m import Foo\ndef f():\n    t = Foo()\n    t += 1\n    t.run()\n",
         # a name rebound under `global` elsewhere
         "from m import Foo\nt = Foo()\ndef g():\n    global t\n    t = 1\ndef f():\n    t.run()\n",
-        # a local import: its meaning is not the module's
-        "def f():\n    from m import Foo\n    Foo().run()\n",
+        # a function's name bound by an import and something else
+        "def f(c):\n    from m import Foo\n    if c:\n        Foo = 1\n    Foo().run()\n",
         # an annotation that names no class
         "def f(t: int | str, u: Callable[[], Foo], v: dict[str, Foo]):\n    t.run(); u.run(); v.run()\n",
         # a subscript of something that is not a typed container
@@ -227,6 +227,22 @@ def test_a_local_alias_of_a_module_name():
 def test_a_local_alias_bound_to_two_names_is_unknown():
     source = "from m import Foo, Bar\ndef f(c):\n    _F = Foo\n    if c:\n        _F = Bar\n    _F.make()\n"
     assert typed(source) == set()
+
+
+def test_a_function_s_own_import_is_resolved_from_its_line():
+    # not the module's top-level name: the import on line 2 (and line 5's, a module's attribute)
+    source = (
+        "def f():\n    from m import Foo\n    Foo().run()\n    Foo.make()\n    import n.sub\n    n.sub.go()\n"
+    )
+    assert typed(source) == {
+        ("!2:Foo", "", 3),
+        ("!2:Foo", "", 4),
+        ("!5:n", "", 6),
+        ("!2:Foo()", "run", 3),
+        ("!2:Foo", "make", 4),
+        ("!5:n.sub", "go", 6),
+        ("!5:n", "sub", 6),
+    }
 
 
 def test_module_level_instance():

@@ -60,7 +60,7 @@ def _analyze(tree: ast.Module) -> Analysis:
         for scope in collected.scopes
         if scope.kind != MODULE
         for name, bindings in scope.bindings.items()
-        if bindings[0].kind in ("def", "class")
+        if bindings[0].kind in ("def", "class", "import")
     }
     for scope in collected.scopes:
         if not scope.loads:
@@ -127,7 +127,8 @@ def _function_names(scopes: list[Scope]) -> dict[int, frozenset[str]]:
 def _credit_local_definition(
     typer: Typer, scope: Scope, node: ast.Name, typed: dict[TypedUseKey, list[int]]
 ) -> None:
-    """A local class or function used where it is bound: a typed use of it (attribute "")."""
+    """A local class or function used where it is bound, or a name a function's own import
+    binds: a typed use of it (attribute "")."""
     owner = scope.resolve(node.id, node.lineno, node.col_offset)
     if owner is None:
         return
@@ -136,6 +137,8 @@ def _credit_local_definition(
         t = typer.binding(bindings[0], owner, 0)
         if t is not None:
             typed.setdefault((t.root, t.steps, ""), []).append(node.lineno)
+    elif len(bindings) == 1 and bindings[0].kind == "import" and owner.kind != MODULE:
+        typed.setdefault((f"!{bindings[0].line}:{node.id}", "", ""), []).append(node.lineno)
 
 
 def type_text(t: Type) -> str:

@@ -3,8 +3,9 @@
 A type expression is a root and a string of steps the index evaluates across files
 (index/typed.py), because what a name means in another module is not this file's to know:
 
-- root: a dotted name as the module's top level binds it (`Table`, `helpers.make`), or
-  `@qualname`, a class or function of this file (a local class: `@test_x.A`);
+- root: a dotted name as the module's top level binds it (`Table`, `helpers.make`),
+  `@qualname`, a class or function of this file (a local class: `@test_x.A`), or
+  `!line:name`, a name a function's own import on that line binds (`!12:render.sub`);
 - steps: `#` an instance of the class so far, `()` the result of calling it (a class's
   instance, a function's annotated return), `.name` an attribute, `^` an instance seen
   from its bases (`super()`).
@@ -159,7 +160,12 @@ class Typer:
         if key in self._names:
             return self._names[key]
         self._names[key] = None  # a name defined through itself stays unknown
-        found = self.agreed(((b, owner) for b in owner.bindings.get(name, ())), depth)
+        bindings = owner.bindings.get(name, ())
+        if owner.kind != MODULE and len(bindings) == 1 and bindings[0].kind == "import":
+            # a function's own import: the index resolves it from the import on that line
+            self._names[key] = found = Type(f"!{bindings[0].line}:{name}")
+            return found
+        found = self.agreed(((b, owner) for b in bindings), depth)
         self._names[key] = found
         return found
 

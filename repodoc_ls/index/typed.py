@@ -87,6 +87,13 @@ def _root(graph: Graph, path: str, root: str) -> _Value | None:
     if root.startswith("@"):
         symbol = graph.symbols_of(path).get(root[1:])
         return None if symbol is None else _of(SymbolRef.of(path, symbol))
+    if root.startswith("!"):  # `!line:name.rest`: a name a function's own import binds
+        line, _, dotted = root[1:].partition(":")
+        name, *rest = dotted.split(".")
+        found = graph.resolve_import(path, int(line), name) if line.isdigit() else None
+        for part in rest:
+            found = graph.member(found, part)
+        return None if found is None else _of(found)
     found = graph.resolve_expr(path, root)
     return None if found is None else _of(found)
 
