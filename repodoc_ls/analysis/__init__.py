@@ -175,6 +175,6 @@ def _read_through_globals(node: ast.expr, local: set[int]) -> bool:
     """Whether a receiver is a dotted chain from a module-level name (`m.Segment`), which
     extraction's uses chains credit; a local alias (`_Segment = Segment` in a function) or
     `self.box` is not one, so its typed use is what credits it."""
-    while type(node) is ast.Attribute:
-        node = node.value  # type: ignore[attr-defined]
+    while isinstance(node, ast.Attribute):
+        node = node.value
     return type(node) is ast.Name and id(node) not in local

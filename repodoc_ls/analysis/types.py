@@ -163,8 +163,8 @@ class Typer:
         bindings = owner.bindings.get(name, ())
         if owner.kind != MODULE and len(bindings) == 1 and bindings[0].kind == "import":
             # a function's own import: the index resolves it from the import on that line
-            self._names[key] = found = Type(f"!{bindings[0].line}:{name}")
-            return found
+            own = self._names[key] = Type(f"!{bindings[0].line}:{name}")
+            return own
         found = self.agreed(((b, owner) for b in bindings), depth)
         self._names[key] = found
         return found
