@@ -192,7 +192,7 @@ def test_self_returning_methods():
     "source",
     [
         # a loop variable over something untyped
-        "from m import items\ndef f():\n    for t in items():\n        t.run()\n",
+        "def f(items):\n    for t in items:\n        t.run()\n",
         # an unannotated parameter
         "def f(t):\n    t.run()\n",
         # two bindings that disagree
@@ -243,6 +243,11 @@ def test_a_function_s_own_import_is_resolved_from_its_line():
         ("!5:n.sub", "go", 6),
         ("!5:n", "sub", 6),
     }
+
+
+def test_a_loop_over_a_value_of_known_type_is_left_to_its_iter():
+    source = "from m import Foo\ndef f():\n    for t in Foo():\n        t.run()\n"
+    assert typed(source) == {("Foo()*", "run", 4)}
 
 
 def test_module_level_instance():

@@ -8,7 +8,7 @@ A type expression is a root and a string of steps the index evaluates across fil
   `!line:name`, a name a function's own import on that line binds (`!12:render.sub`);
 - steps: `#` an instance of the class so far, `()` the result of calling it (a class's
   instance, a function's annotated return), `.name` an attribute, `^` an instance seen
-  from its bases (`super()`).
+  from its bases (`super()`), `*` an element of the iterable so far (its `__iter__`).
 
 `Typer.value(expr, scope)` gives the type expression of an expression, or None when it
 is not known structurally: a name is typed only when every binding it has in its scope
@@ -201,7 +201,10 @@ class Typer:
         if kind == "for":
             assert b.a is not None
             it = self.value(b.a, scope, depth)
-            return Type(it.root, it.steps) if it is not None and it.container else None
+            if it is None:
+                return None
+            # an annotated container's elements; else what the value's `__iter__` yields (`*`)
+            return Type(it.root, it.steps if it.container else it.steps + "*")
         if kind == "with":
             assert b.a is not None
             ctx = self.value(b.a, scope, depth)
