@@ -250,6 +250,22 @@ def test_a_loop_over_a_value_of_known_type_is_left_to_its_iter():
     assert typed(source) == {("Foo()*", "run", 4)}
 
 
+def test_enumerate_gives_the_elements():
+    source = """\
+        from m import Foo
+        def f(items: list[Foo], other):
+            for i, t in enumerate(items, 1):
+                t.run()
+            for i, u in enumerate(other):
+                u.run()
+        def g(items: list[Foo]):
+            enumerate = zip
+            for i, t in enumerate(items, items):
+                t.run()
+        """
+    assert typed(source) == {("Foo#", "run", 4)}
+
+
 def test_module_level_instance():
     assert typed("from m import Foo\nt = Foo()\ndef f():\n    t.run()\n") == {("Foo()", "run", 4)}
 

@@ -205,6 +205,17 @@ class Typer:
                 return None
             # an annotated container's elements; else what the value's `__iter__` yields (`*`)
             return Type(it.root, it.steps if it.container else it.steps + "*")
+        if kind == "enumerate":  # the element of `for i, x in enumerate(items)`
+            call = b.a
+            assert isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+            if scope.resolve("enumerate", call.lineno, call.col_offset) is not None or (
+                "enumerate" in self.collected.module.bindings
+            ):
+                return None
+            it = self.value(call.args[0], scope, depth)
+            if it is None:
+                return None
+            return Type(it.root, it.steps if it.container else it.steps + "*")
         if kind == "with":
             assert b.a is not None
             ctx = self.value(b.a, scope, depth)
