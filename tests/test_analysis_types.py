@@ -266,6 +266,25 @@ def test_enumerate_gives_the_elements():
     assert typed(source) == {("Foo#", "run", 4)}
 
 
+def test_a_mapping_s_values():
+    source = """\
+        from typing import Dict
+        from m import Foo
+        class C:
+            def __init__(self):
+                self.tasks: Dict[str, Foo] = {}
+            def go(self, key):
+                self.tasks[key].run()
+                self.tasks.get(key).stop()
+                for t in self.tasks.values():
+                    t.wait()
+                for k in self.tasks:
+                    k.run()
+                self.tasks.get(key, 1).stop()
+        """
+    assert typed(source) == {("Foo#", "run", 7), ("Foo#", "stop", 8), ("Foo#", "wait", 10)}
+
+
 def test_module_level_instance():
     assert typed("from m import Foo\nt = Foo()\ndef f():\n    t.run()\n") == {("Foo()", "run", 4)}
 

@@ -28,7 +28,14 @@ from .scopes import CLASS, FUNCTION, MODULE, Binding, Collected, Scope
 class Type(NamedTuple):
     root: str
     steps: str = ""
-    container: bool = False  # an iterable whose elements are root+steps
+    container: str = ""  # ITEMS: an iterable of root+steps; VALUES: a mapping to them
+
+
+ITEMS = "items"
+VALUES = "values"
+_MAPPING_HEADS = frozenset(
+    {"dict", "Dict", "Mapping", "MutableMapping", "OrderedDict", "defaultdict", "DefaultDict"}
+)
 
 
 _OPTIONAL_HEADS = frozenset({"Optional", "Annotated", "ClassVar", "Final", "Required", "NotRequired"})
@@ -106,6 +113,14 @@ class Typer:
             f = node.func
             if type(f) is ast.Name and f.id == "super":
                 return self.super_(scope, f, node)
+            if type(f) is ast.Attribute and f.attr in ("values", "get"):
+                mapping = self.value(f.value, scope, depth + 1)
+                if mapping is not None and mapping.container == VALUES:
+                    if f.attr == "values" and not node.args:
+                        return Type(mapping.root, mapping.steps, ITEMS)
+                    if f.attr == "get" and len(node.args) == 1 and not node.keywords:
+                        return Type(mapping.root, mapping.steps)  # or None, which is no type
+                    return None
             base = self.value(f, scope, depth + 1)
             if base is None or base.container:
                 return None
@@ -203,7 +218,10 @@ class Typer:
             it = self.value(b.a, scope, depth)
             if it is None:
                 return None
-            # an annotated container's elements; else what the value's `__iter__` yields (`*`)
+            # an annotated container's elements (a mapping's are its keys: unknown); else
+            # what the value's `__iter__` yields (`*`)
+            if it.container == VALUES:
+                return None
             return Type(it.root, it.steps if it.container else it.steps + "*")
         if kind == "enumerate":  # the element of `for i, x in enumerate(items)`
             call = b.a
@@ -213,7 +231,7 @@ class Typer:
             ):
                 return None
             it = self.value(call.args[0], scope, depth)
-            if it is None:
+            if it is None or it.container == VALUES:
                 return None
             return Type(it.root, it.steps if it.container else it.steps + "*")
         if kind == "with":
@@ -309,7 +327,10 @@ class Typer:
                 if head in ("tuple", "Tuple") and args[1].value is not Ellipsis:  # type: ignore[attr-defined]
                     return None
                 elem = self.annotation(args[0], scope, depth + 1)
-                return None if elem is None or elem.container else Type(elem.root, elem.steps, True)
+                return None if elem is None or elem.container else Type(elem.root, elem.steps, ITEMS)
+            if head in _MAPPING_HEADS and len(args) == 2:
+                value = self.annotation(args[1], scope, depth + 1)
+                return None if value is None or value.container else Type(value.root, value.steps, VALUES)
             if head in ("dict", "Dict", "Mapping", "type", "Type", "Callable", "Literal", "tuple", "Tuple"):
                 return None
             return self.class_instance(node.value, scope, depth)
