@@ -50,6 +50,14 @@ def test_property_value_and_return_annotation(typed_index):
     assert used_by(typed_index, TABLE, "Row.cells") == [28]
 
 
+def test_class_method_through_a_local_alias_of_the_class(typed_index):
+    assert used_by(typed_index, TABLE, "Cell.blank") == [
+        62,
+        68,
+        73,
+    ]  # 68: a function's own import; 73: iterated
+
+
 def test_super_is_credited_to_the_base(typed_index):
     assert typed_index.references(TABLE, "Table.add_row")[TABLE] == [36]
 

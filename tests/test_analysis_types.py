@@ -72,6 +72,27 @@ def test_class_attributes_and_annotations():
     assert typed(source) == {("Foo()", "run", 6), ("Foo#", "stop", 7)}
 
 
+def test_a_declared_type_wins_over_the_assignments():
+    source = """\
+        from m import Foo, make
+        class C:
+            a: Foo | None
+            def __init__(self, x):
+                self.a = None if x is None else make(x)
+                b: Foo = make(x)
+                b = make(x)
+                b.stop()
+            def go(self):
+                self.a.run()
+        """
+    assert typed(source) == {("Foo#", "stop", 8), ("Foo#", "run", 10)}
+
+
+def test_an_unknown_declared_type_stays_unknown():
+    source = "from m import Foo, Bar\ndef f():\n    t: Foo | Bar = Foo()\n    t.run()\n"
+    assert typed(source) == set()
+
+
 def test_methods_through_self_and_cls():
     source = """\
         class C:
@@ -143,6 +164,12 @@ def test_local_class_and_its_uses():
     assert typed(source) == {("@test_x.A", "", 5), ("@test_x.B", "", 7), ("@test_x.B()", "m", 7)}
 
 
+def test_a_chain_over_several_lines_credits_the_line_of_each_name():
+    # the line jedi and the editor put the name on: not the chain's first line
+    source = "from m import Foo\ndef f(x):\n    return (\n        Foo()\n        .join(x)\n        .split()\n    )\n"
+    assert typed(source) == {("Foo()", "join", 5), ("Foo().join()", "split", 6)}
+
+
 def test_none_assignments_do_not_hide_the_type():
     source = "from m import Foo\ndef f(c):\n    t = None\n    if c:\n        t = Foo()\n    t.run()\n"
     assert typed(source) == {("Foo()", "run", 6)}
@@ -165,7 +192,7 @@ def test_self_returning_methods():
     "source",
     [
         # a loop variable over something untyped
-        "from m import items\ndef f():\n    for t in items():\n        t.run()\n",
+        "def f(items):\n    for t in items:\n        t.run()\n",
         # an unannotated parameter
         "def f(t):\n    t.run()\n",
         # two bindings that disagree
@@ -175,8 +202,8 @@ def test_self_returning_methods():
         "from m import Foo\ndef f():\n    t = Foo()\n    t += 1\n    t.run()\n",
         # a name rebound under `global` elsewhere
         "from m import Foo\nt = Foo()\ndef g():\n    global t\n    t = 1\ndef f():\n    t.run()\n",
-        # a local import: its meaning is not the module's
-        "def f():\n    from m import Foo\n    Foo().run()\n",
+        # a function's name bound by an import and something else
+        "def f(c):\n    from m import Foo\n    if c:\n        Foo = 1\n    Foo().run()\n",
         # an annotation that names no class
         "def f(t: int | str, u: Callable[[], Foo], v: dict[str, Foo]):\n    t.run(); u.run(); v.run()\n",
         # a subscript of something that is not a typed container
@@ -189,6 +216,73 @@ def test_unknown_stays_unknown(source):
 
 def test_plain_module_names_are_left_to_the_uses():
     assert typed("import os\nfrom m import Foo\nos.path.join()\nFoo.make()\n") == set()
+
+
+def test_a_local_alias_of_a_module_name():
+    # the uses chains credit `Foo.make`, not `_Foo.make`: the local alias is a typed use
+    source = "from m import Foo\ndef f():\n    _Foo = Foo\n    _Foo.make()\n    Foo.make()\n"
+    assert typed(source) == {("Foo", "make", 4)}
+
+
+def test_a_local_alias_bound_to_two_names_is_unknown():
+    source = "from m import Foo, Bar\ndef f(c):\n    _F = Foo\n    if c:\n        _F = Bar\n    _F.make()\n"
+    assert typed(source) == set()
+
+
+def test_a_function_s_own_import_is_resolved_from_its_line():
+    # not the module's top-level name: the import on line 2 (and line 5's, a module's attribute)
+    source = (
+        "def f():\n    from m import Foo\n    Foo().run()\n    Foo.make()\n    import n.sub\n    n.sub.go()\n"
+    )
+    assert typed(source) == {
+        ("!2:Foo", "", 3),
+        ("!2:Foo", "", 4),
+        ("!5:n", "", 6),
+        ("!2:Foo()", "run", 3),
+        ("!2:Foo", "make", 4),
+        ("!5:n.sub", "go", 6),
+        ("!5:n", "sub", 6),
+    }
+
+
+def test_a_loop_over_a_value_of_known_type_is_left_to_its_iter():
+    source = "from m import Foo\ndef f():\n    for t in Foo():\n        t.run()\n"
+    assert typed(source) == {("Foo()*", "run", 4)}
+
+
+def test_enumerate_gives_the_elements():
+    source = """\
+        from m import Foo
+        def f(items: list[Foo], other):
+            for i, t in enumerate(items, 1):
+                t.run()
+            for i, u in enumerate(other):
+                u.run()
+        def g(items: list[Foo]):
+            enumerate = zip
+            for i, t in enumerate(items, items):
+                t.run()
+        """
+    assert typed(source) == {("Foo#", "run", 4)}
+
+
+def test_a_mapping_s_values():
+    source = """\
+        from typing import Dict
+        from m import Foo
+        class C:
+            def __init__(self):
+                self.tasks: Dict[str, Foo] = {}
+            def go(self, key):
+                self.tasks[key].run()
+                self.tasks.get(key).stop()
+                for t in self.tasks.values():
+                    t.wait()
+                for k in self.tasks:
+                    k.run()
+                self.tasks.get(key, 1).stop()
+        """
+    assert typed(source) == {("Foo#", "run", 7), ("Foo#", "stop", 8), ("Foo#", "wait", 10)}
 
 
 def test_module_level_instance():

@@ -166,6 +166,14 @@ def typed_live(tmp_path):
         ),
         # the property stops being one
         ("app/table.py", "    @property\n", "", "Row.cells", [28], []),
+        # the method a local alias of the class reads is renamed
+        ("app/table.py", "    def blank(cls):", "    def empty(cls):", "Cell.blank", [62, 68, 73], []),
+        # the local alias stops naming the class
+        ("app/use.py", "    _Cell = Cell\n", "    _Cell = make\n", "Cell.blank", [62, 68, 73], [68, 73]),
+        # a function's own import names another class
+        ("app/use.py", "import Cell as C\n", "import Row as C\n", "Cell.blank", [62, 68, 73], [62, 73]),
+        # what the iterated class's __iter__ yields changes
+        ("app/table.py", '-> "Iterator[Cell]"', '-> "Iterator[Row]"', "Cell.blank", [62, 68, 73], [62, 68]),
         # a parameter annotation in the user changes
         ("app/use.py", "def annotated(t: Table):", "def annotated(t):", "Base.render", [10], []),
     ],

@@ -60,7 +60,7 @@ def _analyze(tree: ast.Module) -> Analysis:
         for scope in collected.scopes
         if scope.kind != MODULE
         for name, bindings in scope.bindings.items()
-        if bindings[0].kind in ("def", "class")
+        if bindings[0].kind in ("def", "class", "import")
     }
     for scope in collected.scopes:
         if not scope.loads:
@@ -81,12 +81,17 @@ def _analyze(tree: ast.Module) -> Analysis:
     for scope in collected.scopes:
         for attr in scope.attributes:
             receiver = typer.value(attr.value, scope)
-            if receiver is None or receiver.container or is_plain(receiver):
+            if receiver is None or receiver.container:
                 continue
+            if is_plain(receiver) and _read_through_globals(attr.value, local):
+                continue  # the uses chain (`Segment.apply_style`) credits it already
             if receiver.steps == "#" and receiver.root.startswith("@"):
                 if typer.instance_attribute(receiver.root[1:], attr.attr, 0) is not False:
                     continue  # a data attribute of a class of this file: no symbol to credit
-            typed.setdefault((receiver.root, receiver.steps, attr.attr), []).append(attr.lineno)
+            # The attribute's name ends the node: in a chain split over lines (`Text("")\n.join(x)`)
+            # it is on the last line, where the name is read, not the chain's first.
+            line = attr.end_lineno if attr.end_lineno is not None else attr.lineno
+            typed.setdefault((receiver.root, receiver.steps, attr.attr), []).append(line)
     for key, lines in typed.items():
         typed[key] = sorted(set(lines))
     for scope in collected.scopes:
@@ -122,7 +127,8 @@ def _function_names(scopes: list[Scope]) -> dict[int, frozenset[str]]:
 def _credit_local_definition(
     typer: Typer, scope: Scope, node: ast.Name, typed: dict[TypedUseKey, list[int]]
 ) -> None:
-    """A local class or function used where it is bound: a typed use of it (attribute "")."""
+    """A local class or function used where it is bound, or a name a function's own import
+    binds: a typed use of it (attribute "")."""
     owner = scope.resolve(node.id, node.lineno, node.col_offset)
     if owner is None:
         return
@@ -131,6 +137,8 @@ def _credit_local_definition(
         t = typer.binding(bindings[0], owner, 0)
         if t is not None:
             typed.setdefault((t.root, t.steps, ""), []).append(node.lineno)
+    elif len(bindings) == 1 and bindings[0].kind == "import" and owner.kind != MODULE:
+        typed.setdefault((f"!{bindings[0].line}:{node.id}", "", ""), []).append(node.lineno)
 
 
 def type_text(t: Type) -> str:
@@ -161,3 +169,12 @@ def load_is_local(tree: ast.Module, node: ast.Name) -> bool | None:
             if load is node:
                 return scope.resolve(node.id, node.lineno, node.col_offset) is not None
     return False  # the module's own statements record no loads: they read the globals
+
+
+def _read_through_globals(node: ast.expr, local: set[int]) -> bool:
+    """Whether a receiver is a dotted chain from a module-level name (`m.Segment`), which
+    extraction's uses chains credit; a local alias (`_Segment = Segment` in a function) or
+    `self.box` is not one, so its typed use is what credits it."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return type(node) is ast.Name and id(node) not in local

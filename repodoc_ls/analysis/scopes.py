@@ -221,8 +221,14 @@ class _Collector:
                 )
             stack.append(v)
         elif t is ast.Tuple or t is ast.List:
-            for child in target.elts:  # type: ignore[attr-defined]
-                self.bind_target(child, scope, stack, "other", None)
+            elts = target.elts  # type: ignore[attr-defined]
+            # `for i, x in enumerate(items)`: x is an element of items (the typer checks the name)
+            counted = kind == "for" and len(elts) == 2 and _enumerates(a)
+            for i, child in enumerate(elts):
+                if counted and i == 1:
+                    self.bind_target(child, scope, stack, "enumerate", a)
+                else:
+                    self.bind_target(child, scope, stack, "other", None)
         elif t is ast.Starred:
             self.bind_target(target.value, scope, stack, "other", None)  # type: ignore[attr-defined]
         else:  # a subscript: its parts are loads
@@ -459,3 +465,15 @@ def _declarations_bind_outside(scopes: list[Scope], module: Scope) -> None:
                         target = target.parent
                 if target is not None:
                     target.bind(name, Binding("other", b.line, b.col))
+
+
+def _enumerates(node: ast.AST | None) -> bool:
+    """`enumerate(x)` or `enumerate(x, start)`, by name (whether it is the builtin is the
+    typer's to check)."""
+    return (
+        type(node) is ast.Call
+        and type(node.func) is _Name
+        and node.func.id == "enumerate"
+        and 1 <= len(node.args) <= 2
+        and not any(type(x) is ast.Starred for x in node.args)
+    )

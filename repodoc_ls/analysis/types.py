@@ -3,11 +3,12 @@
 A type expression is a root and a string of steps the index evaluates across files
 (index/typed.py), because what a name means in another module is not this file's to know:
 
-- root: a dotted name as the module's top level binds it (`Table`, `helpers.make`), or
-  `@qualname`, a class or function of this file (a local class: `@test_x.A`);
+- root: a dotted name as the module's top level binds it (`Table`, `helpers.make`),
+  `@qualname`, a class or function of this file (a local class: `@test_x.A`), or
+  `!line:name`, a name a function's own import on that line binds (`!12:render.sub`);
 - steps: `#` an instance of the class so far, `()` the result of calling it (a class's
   instance, a function's annotated return), `.name` an attribute, `^` an instance seen
-  from its bases (`super()`).
+  from its bases (`super()`), `*` an element of the iterable so far (its `__iter__`).
 
 `Typer.value(expr, scope)` gives the type expression of an expression, or None when it
 is not known structurally: a name is typed only when every binding it has in its scope
@@ -27,7 +28,14 @@ from .scopes import CLASS, FUNCTION, MODULE, Binding, Collected, Scope
 class Type(NamedTuple):
     root: str
     steps: str = ""
-    container: bool = False  # an iterable whose elements are root+steps
+    container: str = ""  # ITEMS: an iterable of root+steps; VALUES: a mapping to them
+
+
+ITEMS = "items"
+VALUES = "values"
+_MAPPING_HEADS = frozenset(
+    {"dict", "Dict", "Mapping", "MutableMapping", "OrderedDict", "defaultdict", "DefaultDict"}
+)
 
 
 _OPTIONAL_HEADS = frozenset({"Optional", "Annotated", "ClassVar", "Final", "Required", "NotRequired"})
@@ -105,6 +113,14 @@ class Typer:
             f = node.func
             if type(f) is ast.Name and f.id == "super":
                 return self.super_(scope, f, node)
+            if type(f) is ast.Attribute and f.attr in ("values", "get"):
+                mapping = self.value(f.value, scope, depth + 1)
+                if mapping is not None and mapping.container == VALUES:
+                    if f.attr == "values" and not node.args:
+                        return Type(mapping.root, mapping.steps, ITEMS)
+                    if f.attr == "get" and len(node.args) == 1 and not node.keywords:
+                        return Type(mapping.root, mapping.steps)  # or None, which is no type
+                    return None
             base = self.value(f, scope, depth + 1)
             if base is None or base.container:
                 return None
@@ -159,13 +175,22 @@ class Typer:
         if key in self._names:
             return self._names[key]
         self._names[key] = None  # a name defined through itself stays unknown
-        found = self.agreed(((b, owner) for b in owner.bindings.get(name, ())), depth)
+        bindings = owner.bindings.get(name, ())
+        if owner.kind != MODULE and len(bindings) == 1 and bindings[0].kind == "import":
+            # a function's own import: the index resolves it from the import on that line
+            own = self._names[key] = Type(f"!{bindings[0].line}:{name}")
+            return own
+        found = self.agreed(((b, owner) for b in bindings), depth)
         self._names[key] = found
         return found
 
     def agreed(self, bindings: object, depth: int) -> Type | None:
+        pairs = list(bindings)  # type: ignore[call-overload]
+        declared = [(b, scope) for b, scope in pairs if b.kind == "ann"]
+        if declared:  # a declared type is the type, as to a type checker: what is assigned must fit it
+            pairs = declared
         found: Type | None = None
-        for b, scope in bindings:  # type: ignore[attr-defined]
+        for b, scope in pairs:
             if b.kind in ("assign", "walrus") and type(b.a) is ast.Constant and b.a.value is None:
                 continue
             t = self.binding(b, scope, depth + 1)
@@ -191,7 +216,24 @@ class Typer:
         if kind == "for":
             assert b.a is not None
             it = self.value(b.a, scope, depth)
-            return Type(it.root, it.steps) if it is not None and it.container else None
+            if it is None:
+                return None
+            # an annotated container's elements (a mapping's are its keys: unknown); else
+            # what the value's `__iter__` yields (`*`)
+            if it.container == VALUES:
+                return None
+            return Type(it.root, it.steps if it.container else it.steps + "*")
+        if kind == "enumerate":  # the element of `for i, x in enumerate(items)`
+            call = b.a
+            assert isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+            if scope.resolve("enumerate", call.lineno, call.col_offset) is not None or (
+                "enumerate" in self.collected.module.bindings
+            ):
+                return None
+            it = self.value(call.args[0], scope, depth)
+            if it is None or it.container == VALUES:
+                return None
+            return Type(it.root, it.steps if it.container else it.steps + "*")
         if kind == "with":
             assert b.a is not None
             ctx = self.value(b.a, scope, depth)
@@ -285,7 +327,10 @@ class Typer:
                 if head in ("tuple", "Tuple") and args[1].value is not Ellipsis:  # type: ignore[attr-defined]
                     return None
                 elem = self.annotation(args[0], scope, depth + 1)
-                return None if elem is None or elem.container else Type(elem.root, elem.steps, True)
+                return None if elem is None or elem.container else Type(elem.root, elem.steps, ITEMS)
+            if head in _MAPPING_HEADS and len(args) == 2:
+                value = self.annotation(args[1], scope, depth + 1)
+                return None if value is None or value.container else Type(value.root, value.steps, VALUES)
             if head in ("dict", "Dict", "Mapping", "type", "Type", "Callable", "Literal", "tuple", "Tuple"):
                 return None
             return self.class_instance(node.value, scope, depth)

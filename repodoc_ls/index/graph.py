@@ -374,6 +374,14 @@ class Graph:
             return ModuleRef(r.target)
         return self.resolve_name(r.target, imp.name, depth + 1)
 
+    def resolve_import(self, path: str, line: int, name: str) -> SymbolRef | ModuleRef | None:
+        """What the name an import on `line` of `path` binds means (a function's own import,
+        which the module's top-level bindings may not be)."""
+        for r in self.imports.get(path, ()):
+            if r.imp.line == line and r.imp.name != "*" and r.imp.bound_name == name:
+                return self._binding_target(path, r, 0)
+        return None
+
     def resolve_expr(self, path: str, dotted: str) -> SymbolRef | ModuleRef | None:
         """What a dotted expression such as `helpers.SpecialCart` means in file `path`."""
         text = dotted.split("[", 1)[0].split("(", 1)[0].strip()

@@ -71,7 +71,7 @@ def _steps(steps: str) -> tuple[str, ...]:
             i += 2
         elif c == ".":
             j = i + 1
-            while j < len(steps) and steps[j] not in ".(#^":
+            while j < len(steps) and steps[j] not in ".(#^*":
                 j += 1
             out.append(steps[i:j])
             i = j
@@ -87,6 +87,13 @@ def _root(graph: Graph, path: str, root: str) -> _Value | None:
     if root.startswith("@"):
         symbol = graph.symbols_of(path).get(root[1:])
         return None if symbol is None else _of(SymbolRef.of(path, symbol))
+    if root.startswith("!"):  # `!line:name.rest`: a name a function's own import binds
+        line, _, dotted = root[1:].partition(":")
+        name, *rest = dotted.split(".")
+        found = graph.resolve_import(path, int(line), name) if line.isdigit() else None
+        for part in rest:
+            found = graph.member(found, part)
+        return None if found is None else _of(found)
     found = graph.resolve_expr(path, root)
     return None if found is None else _of(found)
 
@@ -108,6 +115,8 @@ def _step(graph: Graph, value: _Value, step: str) -> _Value | None:
         return value._replace(from_bases=True) if value.kind == "instance" else None
     if step == "()":
         return _call(graph, value)
+    if step == "*":
+        return _element(graph, value)
     return _member_value(graph, value, step[1:])
 
 
@@ -143,17 +152,36 @@ def _call(graph: Graph, value: _Value) -> _Value | None:
     return None
 
 
-def _returns(graph: Graph, ref: SymbolRef, symbol: Symbol, bound: _Value | None) -> _Value | None:
+def _element(graph: Graph, value: _Value) -> _Value | None:
+    """An element of an instance iterated over: what its class's `__iter__` is annotated to
+    yield (`Iterator[Text]`, `Iterable[Text]`, `Generator[Text, ...]`)."""
+    if value.kind != "instance" or not isinstance(value.ref, SymbolRef):
+        return None
+    found = _lookup(graph, value.ref, "__iter__", value.from_bases, 0)
+    if found is None:
+        return None
+    return _returns(graph, found, _symbol(graph, found), value, elements=True)
+
+
+def _returns(
+    graph: Graph, ref: SymbolRef, symbol: Symbol, bound: _Value | None, elements: bool = False
+) -> _Value | None:
     """What calling the function gives: its return annotation, or its receiver when it only
-    ever returns `self`."""
+    ever returns `self`; with `elements`, what the iterator it returns yields."""
     signature = symbol.signature or ""
     arrow = signature.rfind(") -> ")
     if arrow < 0:
-        if bound is not None and bound.kind == "instance":
+        if not elements and bound is not None and bound.kind == "instance":
             if symbol.qualname in graph.facts[ref.path].self_returning:
                 return _Value("instance", bound.ref)
         return None
-    annotation = _annotation_name(signature[arrow + 5 :])
+    returned = signature[arrow + 5 :]
+    if elements:
+        element = _element_annotation(returned)
+        if element is None:
+            return None
+        returned = element
+    annotation = _annotation_name(returned)
     if annotation is None:
         return None
     if annotation == "Self" or annotation.endswith(".Self"):
@@ -213,6 +241,24 @@ def _annotation_name(text: str) -> str | None:
             break
     text = ast.unparse(node) if isinstance(node, (ast.Name, ast.Attribute)) else ""
     return text if text and text not in ("None", "Any") else None
+
+
+_ITERATORS = frozenset({"Iterator", "Iterable", "Generator"})
+
+
+@lru_cache(maxsize=1024)
+def _element_annotation(text: str) -> str | None:
+    """The element type an iterator annotation names, as text: `Text` of `Iterator["Text"]`."""
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            node = ast.parse(node.value.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if not isinstance(node, ast.Subscript) or ast.unparse(node.value).rpartition(".")[2] not in _ITERATORS:
+        return None
+    first = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
+    return ast.unparse(first)
 
 
 def _symbol(graph: Graph, ref: SymbolRef) -> Symbol:
