@@ -46,15 +46,25 @@ _CLOSE_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9\-]*[ ]*>")
 _PLAIN_TARGET = re.compile(r"(?:[A-Za-z0-9/_.~#\-]|%[0-9A-Fa-f]{2})*")
 _URL_TARGET = re.compile(r"[^\s<>()\\`\"'&]*")
 _ESCAPE = r"\\[!-/:-@\[-`{-~]"
-#: A line's tokens: a run of text with no link in it (escapes and one-backtick code spans
-#: included, so that a common line is a few matches, not one per escape), a link with a
-#: plain label, an anchor, or any other special character. A target and an anchor are
-#: matched with their delimiters so that an empty one still tells its kind.
+_TEXT_CHAR = r"[^\\\[<`]"
+_CODE_SPAN = r"`[^`|\n]+`(?!`)"  # of one backtick: its text is no link
+#: Text with no link in it: plain characters, escapes and code spans (unrolled, so that a
+#: failing match backtracks in linear time).
+_TEXT_RUN = (
+    rf"(?:{_TEXT_CHAR}|{_ESCAPE}|{_CODE_SPAN}){_TEXT_CHAR}*(?:(?:{_ESCAPE}|{_CODE_SPAN}){_TEXT_CHAR}*)*"
+)
+#: A line's tokens, each after the text before it: the common link (a label without `|`, a
+#: relative target markdown-it keeps as it is), any other link, an anchor, any other special
+#: character, or the end of the line. Targets and anchors keep their delimiters, so that an
+#: empty one still tells its kind. An image's `!` is text: `![alt](t)` links to t as
+#: `[alt](t)` does.
 _SIMPLE_TOKENS = re.compile(
-    rf"(?:[^\\\[<`]+|{_ESCAPE}|`[^`|\n]+`(?!`))+"
+    rf"(?:{_TEXT_RUN})?(?:"
+    rf"\[(?:[^\[\]\\`<|]|\\[!-/:-@\[-`{{}}~])*\](?P<plain>\((?!//)(?:[A-Za-z0-9/_.~#\-]|%[0-9A-Fa-f]{{2}})*\))"
     rf"|\[(?P<label>(?:[^\[\]\\`<]|{_ESCAPE})*)\](?P<target>\([^()\s<>\\`]*\))"
     r'|<a id=(?P<anchor>"[^"<>&|]*")></a>'
     r"|(?P<other>[\[`<\\])"
+    r"|$)"
 )
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
@@ -254,9 +264,10 @@ class _Scanner:
         `<a id="..."></a>`, nothing else special. False (nothing recorded) for any other."""
         links: list[tuple[int, str]] = []
         anchors = []
-        # An image's `!` is text here: markdown-it records `![alt](t)`'s target as `[alt](t)`'s.
-        for label, target, anchor, other in _SIMPLE_TOKENS.findall(s):
-            if target:
+        for plain, label, target, anchor, other in _SIMPLE_TOKENS.findall(s):
+            if plain:
+                links.append((number, plain[1:-1]))
+            elif target:
                 target = target[1:-1]
                 if self.pipes_split and "|" in label:
                     return False
