@@ -53,14 +53,14 @@ _CODE_SPAN = r"`[^`|\n]+`(?!`)"  # of one backtick: its text is no link
 _TEXT_RUN = (
     rf"(?:{_TEXT_CHAR}|{_ESCAPE}|{_CODE_SPAN}){_TEXT_CHAR}*(?:(?:{_ESCAPE}|{_CODE_SPAN}){_TEXT_CHAR}*)*"
 )
-#: A line's tokens, each after the text before it: the common link (a label without `|`, a
-#: relative target markdown-it keeps as it is), any other link, an anchor, any other special
-#: character, or the end of the line. Targets and anchors keep their delimiters, so that an
-#: empty one still tells its kind. An image's `!` is text: `![alt](t)` links to t as
-#: `[alt](t)` does.
+#: A line's tokens, each after the text before it: the common link (a label of text and
+#: code spans without `|`, a relative target markdown-it keeps as it is), any other link, an
+#: anchor, any other special character, or the end of the line. Targets and anchors keep
+#: their delimiters, so that an empty one still tells its kind. An image's `!` is text:
+#: `![alt](t)` links to t as `[alt](t)` does.
 _SIMPLE_TOKENS = re.compile(
     rf"(?:{_TEXT_RUN})?(?:"
-    rf"\[(?:[^\[\]\\`<|]|\\[!-/:-@\[-`{{}}~])*\](?P<plain>\((?!//)(?:[A-Za-z0-9/_.~#\-]|%[0-9A-Fa-f]{{2}})*\))"
+    rf"\[(?:[^\[\]\\`<|]|\\[!-/:-@\[-`{{}}~]|{_CODE_SPAN})*\](?P<plain>\((?!//)(?:[A-Za-z0-9/_.~#\-]|%[0-9A-Fa-f]{{2}})*\))"
     rf"|\[(?P<label>(?:[^\[\]\\`<]|{_ESCAPE})*)\](?P<target>\([^()\s<>\\`]*\))"
     r'|<a id=(?P<anchor>"[^"<>&|]*")></a>'
     r"|(?P<other>[\[`<\\])"
