@@ -94,8 +94,7 @@ def test_stale_missing_extra_hand_edited_and_lost_lines_as_deep_reports_them(wor
     broken = {(b.page, b.target) for b in result.broken}
     assert ("extra.md", "nowhere.md") in broken
     assert ("shop/pricing.py_docs.md", "cart.py_docs.md#no-such-anchor") in broken
-    # the README's page links to its sections' headings, gone with them
-    assert ("README.md_docs.md", "../../README.md#layout") in broken
+    assert ("README.md_docs.md", "../../README.md#L10") in broken
 
 
 def test_missing_or_damaged_link_records_fall_back_to_markdown_it(workspace):
