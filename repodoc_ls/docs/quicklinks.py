@@ -32,7 +32,6 @@ _HEADING = re.compile(r"(#{1,6})(?:[ ]+(.*?))?[ ]*")
 _BREAK_OR_SETEXT = re.compile(r"[-*_= ]+")
 _THEMATIC_BREAK = re.compile(r"(?:-[ ]*){3,}|(?:_[ ]*){3,}")
 _DELIMITER_ROW = re.compile(r"[ ]*[|:\-][ |:\-]*")
-_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _DELIMITER_STARTS = frozenset(" |:-")
 _ORDERED = re.compile(r"\d{1,9}[.)](?: |$)")
 _REFERENCE = re.compile(r"\[(?:[^\]\\]|\\.)*\]:")
@@ -47,12 +46,25 @@ _CLOSE_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9\-]*[ ]*>")
 _PLAIN_TARGET = re.compile(r"(?:[A-Za-z0-9/_.~#\-]|%[0-9A-Fa-f]{2})*")
 _URL_TARGET = re.compile(r"[^\s<>()\\`\"'&]*")
 _ESCAPE = r"\\[!-/:-@\[-`{-~]"
+_TEXT_CHAR = r"[^\\\[<`]"
+_CODE_SPAN = r"`[^`|\n]+`(?!`)"  # of one backtick: its text is no link
+#: Text with no link in it: plain characters, escapes and code spans (unrolled, so that a
+#: failing match backtracks in linear time).
+_TEXT_RUN = (
+    rf"(?:{_TEXT_CHAR}|{_ESCAPE}|{_CODE_SPAN}){_TEXT_CHAR}*(?:(?:{_ESCAPE}|{_CODE_SPAN}){_TEXT_CHAR}*)*"
+)
+#: A line's tokens, each after the text before it: the common link (a label of text and
+#: code spans without `|`, a relative target markdown-it keeps as it is), any other link, an
+#: anchor, any other special character, or the end of the line. Targets and anchors keep
+#: their delimiters, so that an empty one still tells its kind. An image's `!` is text:
+#: `![alt](t)` links to t as `[alt](t)` does.
 _SIMPLE_TOKENS = re.compile(
-    rf"{_ESCAPE}"
-    rf"|!?\[(?P<label>(?:[^\[\]\\`<]|{_ESCAPE})*)\]\((?P<target>[^()\s<>\\`]*)\)"
-    r'|<a id="(?P<anchor>[^"<>&|]*)"></a>'
-    r"|`[^`|\n]+`(?!`)"  # a code span of one backtick: its text is no link
+    rf"(?:{_TEXT_RUN})?(?:"
+    rf"\[(?:[^\[\]\\`<|]|\\[!-/:-@\[-`{{}}~]|{_CODE_SPAN})*\](?P<plain>\((?!//)(?:[A-Za-z0-9/_.~#\-]|%[0-9A-Fa-f]{{2}})*\))"
+    rf"|\[(?P<label>(?:[^\[\]\\`<]|{_ESCAPE})*)\](?P<target>\([^()\s<>\\`]*\))"
+    r'|<a id=(?P<anchor>"[^"<>&|]*")></a>'
     r"|(?P<other>[\[`<\\])"
+    r"|$)"
 )
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
@@ -62,6 +74,11 @@ def quick_parse(text: str) -> ParsedPage | None:
         return _Scanner().page(text)
     except _GiveUp:
         return None
+
+
+def _ordered(content: str) -> bool:
+    """An ordered list marker; `\\d` digits are `isdigit()` ones, a cheaper test first."""
+    return content[0].isdigit() and _ORDERED.match(content) is not None
 
 
 def _is_fence_close(line: str, fence: str) -> bool:
@@ -111,8 +128,13 @@ class _Scanner:
                 previous = "block"
                 continue
             else:
-                delimiter = text[newline + 1 : newline + 2] in _DELIMITER_STARTS and bool(
-                    _DELIMITER_ROW.fullmatch(text[newline + 1 : text.find("\n", newline + 1) % (end + 1)])
+                # inside a table, the next line is a row whatever it holds
+                delimiter = (
+                    not self.in_table
+                    and text[newline + 1 : newline + 2] in _DELIMITER_STARTS
+                    and bool(
+                        _DELIMITER_ROW.fullmatch(text[newline + 1 : text.find("\n", newline + 1) % (end + 1)])
+                    )
                 )
                 self.pipes_split = self.in_table or content[0] == "|" or delimiter
                 if self.in_table or delimiter:
@@ -129,7 +151,7 @@ class _Scanner:
         stripped = content.rstrip(" ")
         if not (stripped.startswith("|") and stripped.endswith("|")) or stripped.endswith("\\|"):
             raise _GiveUp
-        cells = len(_UNESCAPED_PIPE.findall(stripped)) - 1
+        cells = stripped.count("|") - stripped.count("\\|") - 1  # the unescaped `|`s
         if header:
             self.columns = cells
         elif cells != self.columns:
@@ -166,11 +188,11 @@ class _Scanner:
                 raise _GiveUp
             list_columns.append(indent + 2)
             content = content[2:]
-            if not content.strip() or content[0] in "-*+#>`~" or _ORDERED.match(content):
+            if not content.strip() or content[0] in "-*+#>`~" or _ordered(content):
                 raise _GiveUp
-        elif content[0] in "*+>=" or _ORDERED.match(content):
+        elif content[0] in "*+>=" or _ordered(content):
             raise _GiveUp
-        elif _BREAK_OR_SETEXT.fullmatch(content):
+        elif content[0] in "-_*= " and _BREAK_OR_SETEXT.fullmatch(content):
             if previous == "para" or not _THEMATIC_BREAK.fullmatch(content):
                 raise _GiveUp  # a setext heading's underline, or a paragraph of dashes
             return "block"
@@ -242,25 +264,29 @@ class _Scanner:
         `<a id="..."></a>`, nothing else special. False (nothing recorded) for any other."""
         links: list[tuple[int, str]] = []
         anchors = []
-        for m in _SIMPLE_TOKENS.finditer(s):
-            kind = m.lastgroup
-            if kind is None:  # an escape or a code span
-                continue
-            if kind == "other":
-                return False
-            if kind == "target":
-                target = m.group("target")
-                if self.pipes_split and "|" in m.group("label"):
+        for plain, label, target, anchor, other in _SIMPLE_TOKENS.findall(s):
+            if plain:
+                links.append((number, plain[1:-1]))
+            elif target:
+                target = target[1:-1]
+                if self.pipes_split and "|" in label:
                     return False
-                if is_absolute_url(target):
+                if ":" not in target and target[:2] != "//":  # not is_absolute_url, cheaply
+                    if _PLAIN_TARGET.fullmatch(target):
+                        links.append((number, target))
+                    else:
+                        return False
+                elif is_absolute_url(target):
                     if not _URL_TARGET.fullmatch(target):
                         return False
                 elif _PLAIN_TARGET.fullmatch(target):
                     links.append((number, target))
                 else:
                     return False
-            elif kind == "anchor":
-                anchors.append(m.group("anchor"))
+            elif anchor:
+                anchors.append(anchor[1:-1])
+            elif other:
+                return False
         self.links.extend(links)
         self.anchors.update(anchors)
         return True

@@ -1,0 +1,111 @@
+"""What the export's link records cost: `quick_parse` of each rendered page against the
+rendering of that page, per page kind, in CPU time of one process (steadier than wall time
+on a busy machine), as ratios to `read + ast.parse` of the corpus's `.py` files measured in
+the same run.
+
+Usage: python bench/linkrecords.py [--corpus stdlib|django|PATH] [--code CHECKOUT]
+
+`--code` also times another checkout's `docs/quicklinks.py` on the same pages (a "before"
+figure from the same run) and checks that both give the same records.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib.util
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from export import corpus_path  # noqa: E402
+from index import STDLIB_EXCLUDE, python_files  # noqa: E402
+
+from repodoc_ls.config import load_settings  # noqa: E402
+from repodoc_ls.docs.quicklinks import quick_parse  # noqa: E402
+from repodoc_ls.docs.render import Renderer  # noqa: E402
+from repodoc_ls.index.indexer import Index  # noqa: E402
+
+
+def parse_cpu(files: list[Path]) -> float:
+    start = time.process_time()
+    for f in files:
+        try:
+            ast.parse(f.read_bytes())
+        except (OSError, SyntaxError, ValueError):
+            pass
+    return time.process_time() - start
+
+
+def other_quick_parse(checkout: str):  # type: ignore[no-untyped-def]
+    path = Path(checkout) / "repodoc_ls" / "docs" / "quicklinks.py"
+    spec = importlib.util.spec_from_file_location("quicklinks_other", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.quick_parse
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", default="stdlib")
+    parser.add_argument("--code", help="also time this checkout's quicklinks on the same pages")
+    args = parser.parse_args()
+    root, _ = corpus_path(args.corpus)
+    other = other_quick_parse(args.code) if args.code else None
+    parse = min(parse_cpu(python_files(root, STDLIB_EXCLUDE)) for _ in range(2))
+    render: Counter[str] = Counter()
+    quick: Counter[str] = Counter()
+    before: Counter[str] = Counter()
+    pages: Counter[str] = Counter()
+    size: Counter[str] = Counter()
+    gave_up: Counter[str] = Counter()
+    differ = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(
+            str(root), {"cache_dir": f"{tmp}/cache", "output_dir": f"{tmp}/out", "exclude": STDLIB_EXCLUDE}
+        )
+        renderer = Renderer(Index.build(settings))
+        renderer.prepare()
+        for unit in renderer.units():
+            start = time.process_time()
+            rendered = renderer.render_unit(unit)
+            render[unit.kind] += time.process_time() - start
+            for result in rendered.values():
+                start = time.process_time()
+                found = quick_parse(result.text)
+                quick[unit.kind] += time.process_time() - start
+                pages[unit.kind] += 1
+                size[unit.kind] += len(result.text.encode("utf-8"))
+                gave_up[unit.kind] += found is None
+                if other is not None:
+                    start = time.process_time()
+                    differ += other(result.text) != found
+                    before[unit.kind] += time.process_time() - start
+    print(f"corpus {args.corpus}: read + ast.parse of the .py files, CPU: {parse:.2f} s")
+    head = f"{'kind':<12}{'pages':>8}{'MB':>8}{'render s':>10}{'quick s':>9}{'quick/render':>14}"
+    print(head + (f"{'before s':>10}{'before/render':>15}" if other else "") + f"{'gave up':>9}")
+    for kind in [*render, "all"]:
+        pick = (lambda c: sum(c.values())) if kind == "all" else (lambda c: c[kind])  # noqa: B023
+        r, q, b = pick(render), pick(quick), pick(before)
+        row = (
+            f"{kind:<12}{pick(pages):>8,}{pick(size) / 1e6:>8.1f}{r:>10.2f}{q:>9.2f}{q / max(r, 1e-9):>14.2f}"
+        )
+        if other:
+            row += f"{b:>10.2f}{b / max(r, 1e-9):>15.2f}"
+        print(row + f"{pick(gave_up):>9,}")
+    r, q, b = sum(render.values()), sum(quick.values()), sum(before.values())
+    print(
+        f"x parse: render {r / parse:.2f}, quick {q / parse:.2f}"
+        + (f", before {b / parse:.2f}" if other else "")
+    )
+    if other is not None:
+        print(f"pages whose records differ between the two checkouts: {differ}")
+
+
+if __name__ == "__main__":
+    main()
