@@ -115,8 +115,16 @@ class ReferenceIndex:
         """file -> lines where the symbol `qualname` of `path` is used (its own file included)."""
         return self.index().get((path, qualname), {})
 
-    def index(self) -> dict[Target, dict[str, list[int]]]:
-        """The whole index, built or brought up to date first."""
+    def lookup_elsewhere(self, path: str, qualname: str) -> dict[str, list[int]]:
+        """As `lookup`, without the uses in `path` itself. A changed `path` stays pending:
+        resolving a generated module's 100,000 uses again after each edit costs about a
+        parse of it, and this answer needs none of them."""
+        found = self.index(defer=path).get((path, qualname), {})
+        return {user: lines for user, lines in found.items() if user != path}
+
+    def index(self, defer: str | None = None) -> dict[Target, dict[str, list[int]]]:
+        """The whole index, built or brought up to date first (but for the uses in
+        `defer`, whose recomputation waits for the next call without it)."""
         if self.refs is None and self.seed is not None:
             seed, self.seed = self.seed, None
             seeded = seed()
@@ -127,7 +135,7 @@ class ReferenceIndex:
             self.refs = {}
             self._recompute(sorted(self.graph.facts))
         if self.pending:
-            self._update()
+            self._update(defer)
         return self.refs
 
     def records(self, dirty_only: bool = True) -> dict[str, bytes]:
@@ -173,9 +181,9 @@ class ReferenceIndex:
 
     # -- keeping current ------------------------------------------------------------
 
-    def _update(self) -> None:
+    def _update(self, defer: str | None = None) -> None:
         """Recompute the pending files and the files that looked up a name whose
-        interface entry changed in one of them."""
+        interface entry changed in one of them; `defer`'s own uses are left pending."""
         facts = self.graph.facts
         pending, self.pending = self.pending, set()
         affected = set(pending)
@@ -192,6 +200,12 @@ class ReferenceIndex:
                 names = _changed_keys(old[0], new[0]) | _changed_keys(old[1], new[1])
             for name in names:
                 affected |= users_by_name.get(name, set())
+        if defer in affected and defer in facts:
+            affected.discard(defer)
+            self.pending.add(defer)
+            # Its users were just recomputed against this interface: the next update
+            # compares with it, not with the one of its last recomputation.
+            self.iface[defer] = self._interface(defer)
         self._recompute(sorted(p for p in affected if p in facts))
 
     def _interface(self, path: str) -> Interface:
