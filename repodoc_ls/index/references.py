@@ -188,11 +188,13 @@ class ReferenceIndex:
         pending, self.pending = self.pending, set()
         affected = set(pending)
         few = len(pending) <= 8
+        interfaces: dict[str, Interface] = {}
         for path in pending:
             users_by_name = self._users_of(path, few)
             if not users_by_name or path not in facts:
                 continue
             old, new = self.iface.get(path), self._interface(path)
+            interfaces[path] = new
             names: Iterable[str]
             if old is None or old[2] != new[2]:
                 names = users_by_name.keys()
@@ -205,7 +207,7 @@ class ReferenceIndex:
             self.pending.add(defer)
             # Its users were just recomputed against this interface: the next update
             # compares with it, not with the one of its last recomputation.
-            self.iface[defer] = self._interface(defer)
+            self.iface[defer] = interfaces.get(defer) or self._interface(defer)
         self._recompute(sorted(p for p in affected if p in facts))
 
     def _interface(self, path: str) -> Interface:
