@@ -115,6 +115,12 @@ def test_uses_elsewhere_leave_the_edited_file_pending(live, workspace):
             assert got == elsewhere(fresh_refs(live), "shop/pricing.py", qualname)
             assert refs.pending == {"shop/pricing.py"}
     assert refs.lookup_elsewhere("shop/pricing.py", "price_of")["scripts/run_me.py"] == [13]
+    # A user edited while the file waits: recomputed, the waiting file still waits.
+    edit(live, workspace, "scripts/run_me.py", "    print(price_of(args.item))\n", "    print(args.item)\n")
+    assert refs.lookup_elsewhere("shop/pricing.py", "price_of") == elsewhere(
+        fresh_refs(live), "shop/pricing.py", "price_of"
+    )
+    assert refs.pending == {"shop/pricing.py"}
     # Another file's symbol needs the pending file's uses: they are resolved then.
     assert refs.lookup_elsewhere("shop/cart.py", "Cart") == elsewhere(
         fresh_refs(live), "shop/cart.py", "Cart"

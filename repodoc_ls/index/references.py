@@ -74,6 +74,8 @@ class ReferenceIndex:
         # more than a short-lived process's few changed files need: see `_users_of`)
         self._dependents: dict[str, dict[str, set[str]]] | None = {}
         self.pending: set[str] = set()  # changed files not yet recomputed
+        # pending files whose users are current, only their own uses wait (`lookup_elsewhere`)
+        self.deferred: set[str] = set()
         self.dirty: set[str] = set()  # files whose record changed since the last save
 
     @property
@@ -108,6 +110,7 @@ class ReferenceIndex:
         """The facts of `paths` changed (the module map did not)."""
         if self.refs is not None:
             self.pending |= paths
+            self.deferred -= paths
         elif self.seed is not None:
             self.seed = _widened_seed(self.seed, frozenset(paths))
 
@@ -189,7 +192,8 @@ class ReferenceIndex:
         affected = set(pending)
         few = len(pending) <= 8
         interfaces: dict[str, Interface] = {}
-        for path in pending:
+        deferred, self.deferred = self.deferred, set()
+        for path in pending - deferred:  # a deferred file's users are current already
             users_by_name = self._users_of(path, few)
             if not users_by_name or path not in facts:
                 continue
@@ -205,6 +209,7 @@ class ReferenceIndex:
         if defer in affected and defer in facts:
             affected.discard(defer)
             self.pending.add(defer)
+            self.deferred.add(defer)
             # Its users were just recomputed against this interface: the next update
             # compares with it, not with the one of its last recomputation.
             self.iface[defer] = interfaces.get(defer) or self._interface(defer)
