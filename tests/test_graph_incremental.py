@@ -100,6 +100,35 @@ def test_add_and_remove_a_definition_used_elsewhere(live, workspace):
     assert_like_fresh(live)
 
 
+def elsewhere(refs: dict, path: str, qualname: str) -> dict:
+    return {user: lines for user, lines in refs.get((path, qualname), {}).items() if user != path}
+
+
+def test_uses_elsewhere_leave_the_edited_file_pending(live, workspace):
+    # What a hover shows ("Used in" other files) without resolving the edited file's own uses
+    # again; its interface changes (a name renamed, then back) still reach the other files.
+    refs = live.graph.refs
+    for old, new in (("def price_of", "def price_of_renamed"), ("def price_of_renamed", "def price_of")):
+        edit(live, workspace, "shop/pricing.py", old, new)
+        for qualname in ("price_of", "price_of_renamed", "DISCOUNT"):
+            got = refs.lookup_elsewhere("shop/pricing.py", qualname)
+            assert got == elsewhere(fresh_refs(live), "shop/pricing.py", qualname)
+            assert refs.pending == {"shop/pricing.py"}
+    assert refs.lookup_elsewhere("shop/pricing.py", "price_of")["scripts/run_me.py"] == [13]
+    # A user edited while the file waits: recomputed, the waiting file still waits.
+    edit(live, workspace, "scripts/run_me.py", "    print(price_of(args.item))\n", "    print(args.item)\n")
+    assert refs.lookup_elsewhere("shop/pricing.py", "price_of") == elsewhere(
+        fresh_refs(live), "shop/pricing.py", "price_of"
+    )
+    assert refs.pending == {"shop/pricing.py"}
+    # Another file's symbol needs the pending file's uses: they are resolved then.
+    assert refs.lookup_elsewhere("shop/cart.py", "Cart") == elsewhere(
+        fresh_refs(live), "shop/cart.py", "Cart"
+    )
+    assert not refs.pending
+    assert_like_fresh(live)
+
+
 def test_edit_inside_a_body_and_several_files_between_queries(live, workspace):
     edit(live, workspace, "shop/cart.py", "class Cart", "class Cart  ")
     edit(live, workspace, "src/gadgets/widget.py", "Cart", "Cart", count=0)

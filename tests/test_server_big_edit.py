@@ -67,3 +67,25 @@ async def test_hovers_answer_while_a_large_edit_is_read(client: LanguageClient, 
     assert "Added" in after and EARLIER_VERSION not in after
     moved = text_of(await hover(client, ws, BIG, 7, 7))
     assert "First" in moved and EARLIER_VERSION not in moved
+
+
+async def test_hover_after_an_edit_equals_a_fresh_open(client: LanguageClient, ws):
+    # Continues from the edit above (the buffer is version 2). The edited file's own uses are
+    # not resolved again for a hover ("Used in" lists only the other files): the answers must
+    # be those of the same text saved and opened afresh.
+    change_doc(client, ws, BIG, 3, (2, 0), (2, 0), "ALIAS = First\n")
+    await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri(ws, BIG)))
+    )
+    places = [(BIG, 8, 7), (BIG, 2, 9), ("shop/uses_big.py", 2, 1)]
+    edited = [text_of(await hover(client, ws, *place)) for place in places]
+    assert "shop/uses_big.py" in edited[0] and EARLIER_VERSION not in edited[0]
+    lines = (ws / BIG).read_text(encoding="utf-8").split("\n")
+    lines[2:2] = ["ALIAS = First", "class Added:", "    pass", "", ""]
+    (ws / BIG).write_text("\n".join(lines), encoding="utf-8")
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri(ws, BIG)))
+    )
+    open_doc(client, ws, BIG, version=4)
+    fresh = [text_of(await hover(client, ws, *place)) for place in places]
+    assert edited == fresh

@@ -74,6 +74,8 @@ class ReferenceIndex:
         # more than a short-lived process's few changed files need: see `_users_of`)
         self._dependents: dict[str, dict[str, set[str]]] | None = {}
         self.pending: set[str] = set()  # changed files not yet recomputed
+        # pending files whose users are current, only their own uses wait (`lookup_elsewhere`)
+        self.deferred: set[str] = set()
         self.dirty: set[str] = set()  # files whose record changed since the last save
 
     @property
@@ -108,6 +110,7 @@ class ReferenceIndex:
         """The facts of `paths` changed (the module map did not)."""
         if self.refs is not None:
             self.pending |= paths
+            self.deferred -= paths
         elif self.seed is not None:
             self.seed = _widened_seed(self.seed, frozenset(paths))
 
@@ -115,8 +118,16 @@ class ReferenceIndex:
         """file -> lines where the symbol `qualname` of `path` is used (its own file included)."""
         return self.index().get((path, qualname), {})
 
-    def index(self) -> dict[Target, dict[str, list[int]]]:
-        """The whole index, built or brought up to date first."""
+    def lookup_elsewhere(self, path: str, qualname: str) -> dict[str, list[int]]:
+        """As `lookup`, without the uses in `path` itself. A changed `path` stays pending:
+        resolving a generated module's 100,000 uses again after each edit costs about a
+        parse of it, and this answer needs none of them."""
+        found = self.index(defer=path).get((path, qualname), {})
+        return {user: lines for user, lines in found.items() if user != path}
+
+    def index(self, defer: str | None = None) -> dict[Target, dict[str, list[int]]]:
+        """The whole index, built or brought up to date first (but for the uses in
+        `defer`, whose recomputation waits for the next call without it)."""
         if self.refs is None and self.seed is not None:
             seed, self.seed = self.seed, None
             seeded = seed()
@@ -127,7 +138,7 @@ class ReferenceIndex:
             self.refs = {}
             self._recompute(sorted(self.graph.facts))
         if self.pending:
-            self._update()
+            self._update(defer)
         return self.refs
 
     def records(self, dirty_only: bool = True) -> dict[str, bytes]:
@@ -173,18 +184,21 @@ class ReferenceIndex:
 
     # -- keeping current ------------------------------------------------------------
 
-    def _update(self) -> None:
+    def _update(self, defer: str | None = None) -> None:
         """Recompute the pending files and the files that looked up a name whose
-        interface entry changed in one of them."""
+        interface entry changed in one of them; `defer`'s own uses are left pending."""
         facts = self.graph.facts
         pending, self.pending = self.pending, set()
         affected = set(pending)
         few = len(pending) <= 8
-        for path in pending:
+        interfaces: dict[str, Interface] = {}
+        deferred, self.deferred = self.deferred, set()
+        for path in pending - deferred:  # a deferred file's users are current already
             users_by_name = self._users_of(path, few)
             if not users_by_name or path not in facts:
                 continue
             old, new = self.iface.get(path), self._interface(path)
+            interfaces[path] = new
             names: Iterable[str]
             if old is None or old[2] != new[2]:
                 names = users_by_name.keys()
@@ -192,6 +206,13 @@ class ReferenceIndex:
                 names = _changed_keys(old[0], new[0]) | _changed_keys(old[1], new[1])
             for name in names:
                 affected |= users_by_name.get(name, set())
+        if defer in affected and defer in facts:
+            affected.discard(defer)
+            self.pending.add(defer)
+            self.deferred.add(defer)
+            # Its users were just recomputed against this interface: the next update
+            # compares with it, not with the one of its last recomputation.
+            self.iface[defer] = interfaces.get(defer) or self._interface(defer)
         self._recompute(sorted(p for p in affected if p in facts))
 
     def _interface(self, path: str) -> Interface:

@@ -248,7 +248,8 @@ def render_symbol(ctx: HoverContext, ref: SymbolRef) -> str | None:
     defined = "Defined in " + fmt.link(f"{ref.path}:{symbol.line}", ctx.file_link(ref.path, symbol.line))
     if folder.partial:  # the open documents alone: who uses it is not known yet
         return fmt.join([fmt.code(signature(symbol)), summary, defined, PARTIAL])
-    used = _users(ctx, "Used in", index.references(ref.path, ref.qualname), ref.path)
+    # Only the other files' uses: an edited big module's own are not resolved again for it.
+    used = _users(ctx, "Used in", index.graph.refs.lookup_elsewhere(ref.path, ref.qualname), ref.path)
     docs = _docs(ctx, ref.path, ref.qualname)
     # Docstrings are shown as written: most are Markdown-ish, and escaping them would show
     # backslashes in every client.
