@@ -12,7 +12,6 @@ figure from the same run) and checks that both give the same records.
 from __future__ import annotations
 
 import argparse
-import ast
 import importlib.util
 import sys
 import tempfile
@@ -22,23 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from export import corpus_path  # noqa: E402
+from export import corpus_path, cpu_ast_parse  # noqa: E402
 from index import STDLIB_EXCLUDE, python_files  # noqa: E402
 
 from repodoc_ls.config import load_settings  # noqa: E402
 from repodoc_ls.docs.quicklinks import quick_parse  # noqa: E402
 from repodoc_ls.docs.render import Renderer  # noqa: E402
 from repodoc_ls.index.indexer import Index  # noqa: E402
-
-
-def parse_cpu(files: list[Path]) -> float:
-    start = time.process_time()
-    for f in files:
-        try:
-            ast.parse(f.read_bytes())
-        except (OSError, SyntaxError, ValueError):
-            pass
-    return time.process_time() - start
 
 
 def other_quick_parse(checkout: str):  # type: ignore[no-untyped-def]
@@ -57,7 +46,7 @@ def main() -> None:
     args = parser.parse_args()
     root, _ = corpus_path(args.corpus)
     other = other_quick_parse(args.code) if args.code else None
-    parse = min(parse_cpu(python_files(root, STDLIB_EXCLUDE)) for _ in range(2))
+    parse = min(cpu_ast_parse(python_files(root, STDLIB_EXCLUDE)) for _ in range(2))
     render: Counter[str] = Counter()
     quick: Counter[str] = Counter()
     before: Counter[str] = Counter()
