@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 #: Bumped whenever the shape or meaning of a record changes; the store rebuilds on mismatch.
-FACTS_VERSION = 3
+FACTS_VERSION = 4
 
 # The record forms, field for field as the dataclasses below declare them.
 SymbolRecord = tuple[

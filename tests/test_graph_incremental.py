@@ -227,3 +227,36 @@ def test_local_subclass_and_shadowing_follow_edits(typed_live):
     edit(index, dest, "app/use.py", "def shadow(make):", "def shadow():")
     assert index.references("app/table.py", "make")["app/use.py"] == [27, 28, 42]
     assert_like_fresh(index)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "target", "before", "after"),
+    [
+        # `g = g.copy()` stops giving a Grid: `g` is a Grid or a Row, unknown
+        (
+            'def copy(self) -> "Grid":',
+            "def copy(self) -> Row:",
+            "Grid.copy",
+            [10, 14, 15, 21, 26],
+            [10, 21, 26],
+        ),
+        # an alternative of a union (`make_grid()` or a Grid) loses its annotation
+        ("def make_grid() -> Grid:", "def make_grid():", "Grid.copy", [10, 14, 15, 21, 26], [14, 15, 26]),
+        # the special methods behind `g + g` and `g["a"]`
+        (
+            'def __add__(self, other) -> "Grid":',
+            "def __add__(self, other):",
+            "Grid.copy",
+            [10, 14, 15, 21, 26],
+            [10, 14, 15, 21],
+        ),
+        ("def __getitem__(self, key) -> Row:", "def __getitem__(self, key):", "Row.cells", [25], []),
+    ],
+)
+def test_unions_and_special_methods_follow_edits(typed_live, old, new, target, before, after):
+    index, dest = typed_live
+    path = "app/table.py" if target == "Row.cells" else "app/grid.py"
+    assert index.references(path, target).get("app/use_grid.py", []) == before
+    edit(index, dest, "app/grid.py", old, new)
+    assert index.references(path, target).get("app/use_grid.py", []) == after
+    assert_like_fresh(index)

@@ -81,7 +81,7 @@ def _analyze(tree: ast.Module) -> Analysis:
     for scope in collected.scopes:
         for attr in scope.attributes:
             receiver = typer.value(attr.value, scope)
-            if receiver is None or receiver.container:
+            if receiver is None or receiver.container or "?" in receiver.root:
                 continue
             if is_plain(receiver) and _read_through_globals(attr.value, local):
                 continue  # the uses chain (`Segment.apply_style`) credits it already
@@ -133,6 +133,11 @@ def _credit_local_definition(
     if owner is None:
         return
     bindings = owner.bindings.get(node.id, ())
+    if owner is scope and scope.kind == CLASS:
+        # a class body reads in order: the binding made last before the load (the property
+        # that `@name.setter` extends, however many times the name is bound after it)
+        before = [b for b in bindings if (b.line, b.col) < (node.lineno, node.col_offset)]
+        bindings = before[-1:]
     if len(bindings) == 1 and bindings[0].kind in ("def", "class"):
         t = typer.binding(bindings[0], owner, 0)
         if t is not None:

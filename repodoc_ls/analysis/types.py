@@ -8,19 +8,28 @@ A type expression is a root and a string of steps the index evaluates across fil
   `!line:name`, a name a function's own import on that line binds (`!12:render.sub`);
 - steps: `#` an instance of the class so far, `()` the result of calling it (a class's
   instance, a function's annotated return), `.name` an attribute, `^` an instance seen
-  from its bases (`super()`), `*` an element of the iterable so far (its `__iter__`).
+  from its bases (`super()`), `*` an element of the iterable so far (its `__iter__`),
+  `:name` what an instance's special method gives (`:__getitem__` of `x[k]`, `:__add__`
+  of `x + y`);
+- a root may also be a *union* `{root~steps|root~steps...}`: values that must all turn out
+  the same (the arms of `a if c else b`, `a or b`, the bindings of a name that differ in
+  their text: `t = Table()` and `t: Table`), which only the index can tell; it credits
+  nothing when they differ.
 
 `Typer.value(expr, scope)` gives the type expression of an expression, or None when it
 is not known structurally: a name is typed only when every binding it has in its scope
-agrees (a `None` assignment aside), so an unannotated parameter, a loop variable over
-something untyped, a `+=` or a tuple unpacking leave it unknown. Containers are typed only
+is typed (a `None` assignment aside; several that differ make a union), so an unannotated
+parameter, a loop variable over something untyped, a `+=` or a tuple unpacking leave it
+unknown. A binding that reads the name itself (`x = x.m()`, `box = box.copy() if c else
+box`) is solved as a fixed point: the name's other bindings give its type, and that type
+put in for the name must give the same type again (a union the index checks). Containers are typed only
 from annotations (`list[Foo]`, `Sequence[Foo]`...), for their elements.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .scopes import CLASS, FUNCTION, MODULE, Binding, Collected, Scope
 
@@ -62,11 +71,79 @@ _CONTAINER_HEADS = frozenset(
 )
 _MAX_DEPTH = 24
 _MAX_ANNOTATION = 300
+_MAX_ALTERNATIVES = 6
+_MAX_UNION = 400  # characters of a union root
+_MAX_OPEN = 12  # names being solved at once (each waits on the next)
+_MAX_WORK = 50_000  # names solved per module, past which every further one is unknown
+#: What an instance's special method gives for an operator (`x + y` is `x.__add__(y)`).
+_OPERATORS = {ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__", ast.BitOr: "__or__"}
 
 
 def is_plain(t: Type) -> bool:
     """A bare dotted name of the module's top level: the uses chains already cover it."""
-    return not t.steps and not t.container and not t.root.startswith("@")
+    return not t.steps and not t.container and t.root[:1] not in ("@", "{", "?")
+
+
+def union(types: list[Type]) -> Type | None:
+    """The one type when all of `types` are the same, else a union root of them (nested
+    unions with no steps of their own spliced in); None for containers that differ, or a
+    union too large to be worth asking."""
+    first = types[0]
+    if all(t == first for t in types):
+        return first
+    found: set[Type] = set()
+    for t in types:
+        if t.container:
+            return None
+        if t.root[:1] == "{" and not t.steps:
+            found.update(alternatives(t.root))
+        else:
+            found.add(t)
+    if len(found) == 1:
+        return found.pop()
+    if len(found) > _MAX_ALTERNATIVES:
+        return None
+    text = "{" + "|".join(sorted(f"{t.root}~{t.steps}" for t in found)) + "}"
+    return Type(text) if len(text) <= _MAX_UNION else None
+
+
+def alternatives(root: str) -> list[Type]:
+    """The alternatives of a union root `{root~steps|...}` (the index reads them too)."""
+    out: list[Type] = []
+    depth, start, tilde = 0, 1, -1
+    for i in range(1, len(root) - 1):
+        c = root[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif depth == 0 and c == "~" and tilde < 0:
+            tilde = i
+        elif depth == 0 and c == "|":
+            out.append(Type(root[start:tilde], root[tilde + 1 : i]))
+            start, tilde = i + 1, -1
+    out.append(Type(root[start:tilde], root[tilde + 1 : -1]))
+    return out
+
+
+def _fill(t: Type, hole: str, seed: Type) -> Type | None:
+    """`t` with the type `seed` put in for the name being solved (`hole`)."""
+    if t.root == hole:
+        if not seed.container:
+            return Type(seed.root, seed.steps + t.steps, t.container)
+        return seed if not t.steps and not t.container else None
+    if t.root[:1] != "{" or hole not in t.root:
+        return t
+    filled = []
+    for alt in alternatives(t.root):
+        f = _fill(alt, hole, seed)
+        if f is None:
+            return None
+        filled.append(f)
+    inner = union(filled)
+    if inner is None or inner.container:
+        return None
+    return Type(inner.root, inner.steps + t.steps, t.container)
 
 
 class Typer:
@@ -78,6 +155,9 @@ class Typer:
         self._narrowed: dict[tuple[int, str], list[tuple[ast.expr, int, int]]] = {}
         self._in_scope: dict[tuple[int, str], Type | None] = {}
         self._instance_attrs: dict[tuple[str, str], Type | None | bool] = {}
+        self._holes: dict[object, str] = {}  # a name being solved -> what stands for it
+        self._holes_made = 0
+        self._cut = False  # an answer was cut short by a limit: not to be cached
         for scope, name, klass, first, last in collected.narrowings:
             self._narrowed.setdefault((id(scope), name), []).append((klass, first, last))
         for stored_name, attr, binding, scope in collected.self_stores:
@@ -127,14 +207,45 @@ class Typer:
             return Type(base.root, base.steps + "()")
         if t is ast.Subscript:
             assert isinstance(node, ast.Subscript)
+            if type(node.slice) is ast.Slice:
+                return None
             base = self.value(node.value, scope, depth + 1)
-            if base is not None and base.container and type(node.slice) is not ast.Slice:
+            if base is None or is_plain(base):  # `Foo[int]` is a class's, not an instance's
+                return None
+            if base.container:
                 return Type(base.root, base.steps)
-            return None
+            return Type(base.root, base.steps + ":__getitem__")
+        if t is ast.IfExp:
+            assert isinstance(node, ast.IfExp)
+            return self.any_of([a for a in (node.body, node.orelse) if not _is_none(a)], scope, depth)
+        if t is ast.BoolOp:
+            assert isinstance(node, ast.BoolOp)
+            if type(node.op) is not ast.Or:  # `a and b` may be a falsy `a` of any type
+                return None
+            return self.any_of([a for a in node.values if not _is_none(a)], scope, depth)
+        if t is ast.BinOp:
+            assert isinstance(node, ast.BinOp)
+            special = _OPERATORS.get(type(node.op))
+            base = None if special is None else self.value(node.left, scope, depth + 1)
+            if base is None or base.container or is_plain(base):
+                return None
+            return Type(base.root, f"{base.steps}:{special}")
         if t is ast.NamedExpr:
             assert isinstance(node, ast.NamedExpr)
             return self.value(node.value, scope, depth + 1)
         return None
+
+    def any_of(self, nodes: list[ast.expr], scope: Scope, depth: int) -> Type | None:
+        """The type of a value that is one of `nodes` (arms of `if`/`else`, `or`)."""
+        if not nodes:
+            return None
+        types = []
+        for n in nodes:
+            v = self.value(n, scope, depth + 1)
+            if v is None:
+                return None
+            types.append(v)
+        return union(types)
 
     def name(self, name: str, scope: Scope, line: int, col: int, depth: int = 0) -> Type | None:
         key = (id(scope), name)
@@ -142,7 +253,9 @@ class Typer:
         if narrowed is None and scope.kind != CLASS:  # then the answer is the same all over the scope
             if key in self._in_scope:
                 return self._in_scope[key]
-            self._in_scope[key] = found = self._name(name, scope, line, col, depth, None)
+            found = self._name(name, scope, line, col, depth, None)
+            if self._cacheable(found):
+                self._in_scope[key] = found
             return found
         return self._name(name, scope, line, col, depth, narrowed)
 
@@ -170,34 +283,67 @@ class Typer:
         return self.bound(owner, name, depth)
 
     def bound(self, owner: Scope, name: str, depth: int) -> Type | None:
-        """The type all of a scope's bindings of `name` agree on."""
+        """The type of a scope's name, from all of its bindings."""
         key = (id(owner), name)
         if key in self._names:
             return self._names[key]
-        self._names[key] = None  # a name defined through itself stays unknown
         bindings = owner.bindings.get(name, ())
         if owner.kind != MODULE and len(bindings) == 1 and bindings[0].kind == "import":
             # a function's own import: the index resolves it from the import on that line
             own = self._names[key] = Type(f"!{bindings[0].line}:{name}")
             return own
-        found = self.agreed(((b, owner) for b in bindings), depth)
-        self._names[key] = found
+        return self.solve(self._names, key, [(b, owner) for b in bindings], depth)
+
+    def solve(
+        self, cache: dict[Any, Any], key: object, pairs: list[tuple[Binding, Scope]], depth: int
+    ) -> Type | None:
+        """The type of a name (or a class's data attribute) with the bindings `pairs`; while
+        it is solved, a read of the name itself gives a hole (`?n?`) that `agreed` fills."""
+        hole = self._holes.get(key)
+        if hole is not None:
+            return Type(hole)
+        if len(self._holes) >= _MAX_OPEN or self._holes_made >= _MAX_WORK:
+            self._cut = True
+            return None
+        self._holes_made += 1
+        hole = self._holes[key] = f"?{self._holes_made}?"
+        was_cut, self._cut = self._cut, False
+        try:
+            found = self.agreed(pairs, depth, hole)
+        finally:
+            del self._holes[key]
+        if self._cacheable(found):
+            cache[key] = found
+        self._cut = self._cut or was_cut
         return found
 
-    def agreed(self, bindings: object, depth: int) -> Type | None:
-        pairs = list(bindings)  # type: ignore[call-overload]
+    def _cacheable(self, found: Type | None) -> bool:
+        """An answer is the same wherever asked unless it waits on a name still being
+        solved, or a limit cut it short."""
+        return "?" not in found.root if found is not None else not self._cut
+
+    def agreed(self, pairs: list[tuple[Binding, Scope]], depth: int, hole: str) -> Type | None:
         declared = [(b, scope) for b, scope in pairs if b.kind == "ann"]
         if declared:  # a declared type is the type, as to a type checker: what is assigned must fit it
             pairs = declared
-        found: Type | None = None
+        seeds: list[Type] = []
+        through_itself: list[Type] = []
         for b, scope in pairs:
             if b.kind in ("assign", "walrus") and type(b.a) is ast.Constant and b.a.value is None:
                 continue
             t = self.binding(b, scope, depth + 1)
-            if t is None or (found is not None and t != found):
+            if t is None:
                 return None
-            found = t
-        return found
+            (through_itself if hole in t.root else seeds).append(t)
+        if not seeds:
+            return None
+        seed = union(seeds)
+        if seed is None or not through_itself:
+            return seed
+        filled = [_fill(t, hole, seed) for t in through_itself]
+        if any(f is None for f in filled):
+            return None
+        return union([seed, *filled])  # type: ignore[list-item]
 
     def binding(self, b: Binding, scope: Scope, depth: int) -> Type | None:
         kind = b.kind
@@ -271,21 +417,16 @@ class Typer:
         key = (class_qualname, attr)
         if key in self._instance_attrs:
             return self._instance_attrs[key]
-        self._instance_attrs[key] = None  # an attribute typed through itself stays unknown
-        self._instance_attrs[key] = found = self._instance_attribute(class_qualname, attr, depth)
-        return found
-
-    def _instance_attribute(self, class_qualname: str, attr: str, depth: int) -> Type | None | bool:
         klass = self.class_scope(class_qualname)
-        if klass is None:
-            return False
-        body = klass.bindings.get(attr, [])
-        if any(b.kind in ("def", "class") for b in body):
+        body = [] if klass is None else klass.bindings.get(attr, [])
+        if klass is None or any(b.kind in ("def", "class") for b in body):
+            self._instance_attrs[key] = False
             return False
         found = [(b, klass) for b in body] + self._class_attrs.get(id(klass), {}).get(attr, [])
         if not found:
+            self._instance_attrs[key] = False
             return False
-        return self.agreed(iter(found), depth)
+        return self.solve(self._instance_attrs, key, found, depth)
 
     def class_scope(self, qualname: str) -> Scope | None:
         if not self._class_of:

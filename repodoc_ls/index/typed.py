@@ -17,6 +17,7 @@ import ast
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
+from repodoc_ls.analysis.types import alternatives
 from repodoc_ls.model import ModuleRef, Symbol, SymbolKind, SymbolRef
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ _NEUTRAL_BASES = frozenset(
     {"object", "Generic", "Protocol", "ABC", "typing.Generic", "typing.Protocol", "abc.ABC"}
 )
 _PROPERTIES = frozenset({"property", "cached_property", "functools.cached_property"})
+_OVERLOADS = frozenset({"overload", "typing.overload", "typing_extensions.overload"})
 
 
 class _Value(NamedTuple):
@@ -45,11 +47,7 @@ class _Unknown(Exception):
 def typed_target(graph: Graph, path: str, root: str, steps: str, attr: str) -> SymbolRef | None:
     """The workspace symbol a typed use of file `path` reads, or None."""
     try:
-        value = _root(graph, path, root)
-        for step in _steps(steps):
-            if value is None:
-                return None
-            value = _step(graph, value, step)
+        value = _evaluate(graph, path, root, steps)
         if value is None:
             return None
         if not attr:
@@ -58,6 +56,15 @@ def typed_target(graph: Graph, path: str, root: str, steps: str, attr: str) -> S
         return found if isinstance(found, SymbolRef) else None
     except _Unknown:
         return None
+
+
+def _evaluate(graph: Graph, path: str, root: str, steps: str) -> _Value | None:
+    value = _root(graph, path, root)
+    for step in _steps(steps):
+        if value is None:
+            return None
+        value = _step(graph, value, step)
+    return value
 
 
 @lru_cache(maxsize=4096)
@@ -69,9 +76,9 @@ def _steps(steps: str) -> tuple[str, ...]:
         if c == "(":
             out.append("()")
             i += 2
-        elif c == ".":
+        elif c in ".:":
             j = i + 1
-            while j < len(steps) and steps[j] not in ".(#^*":
+            while j < len(steps) and steps[j] not in ".:(#^*":
                 j += 1
             out.append(steps[i:j])
             i = j
@@ -84,6 +91,14 @@ def _steps(steps: str) -> tuple[str, ...]:
 
 
 def _root(graph: Graph, path: str, root: str) -> _Value | None:
+    if root.startswith("{"):  # a union: every alternative must give the same value
+        first: _Value | None = None
+        for i, alt in enumerate(alternatives(root)):
+            value = _evaluate(graph, path, alt.root, alt.steps)
+            if value is None or (i and value != first):
+                return None
+            first = value
+        return first
     if root.startswith("@"):
         symbol = graph.symbols_of(path).get(root[1:])
         return None if symbol is None else _of(SymbolRef.of(path, symbol))
@@ -117,6 +132,11 @@ def _step(graph: Graph, value: _Value, step: str) -> _Value | None:
         return _call(graph, value)
     if step == "*":
         return _element(graph, value)
+    if step[0] == ":":  # an instance's special method, called by an operator or `x[k]`
+        if value.kind != "instance":
+            return None
+        method = _member_value(graph, value, step[1:])
+        return None if method is None else _call(graph, method)
     return _member_value(graph, value, step[1:])
 
 
@@ -168,6 +188,8 @@ def _returns(
 ) -> _Value | None:
     """What calling the function gives: its return annotation, or its receiver when it only
     ever returns `self`; with `elements`, what the iterator it returns yields."""
+    if _OVERLOADS & set(symbol.decorators):  # the answer depends on the arguments
+        return None
     signature = symbol.signature or ""
     arrow = signature.rfind(") -> ")
     if arrow < 0:
