@@ -16,7 +16,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from .scopes import CLASS, FUNCTION, MODULE, Collected, Scope, collect
-from .types import Type, Typer, is_plain
+from .type_expressions import Type, is_plain
+from .types import Typer
 
 __all__ = ["Analysis", "TypedUseKey", "analyze", "load_is_local"]
 

@@ -17,7 +17,7 @@ import ast
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from repodoc_ls.analysis.types import alternatives
+from repodoc_ls.analysis.type_expressions import alternatives
 from repodoc_ls.model import ModuleRef, Symbol, SymbolKind, SymbolRef
 
 if TYPE_CHECKING:
