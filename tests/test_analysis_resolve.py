@@ -103,6 +103,10 @@ def test_values_that_may_differ_are_not_credited(typed_index):
     assert typed_index.references(GRID, "Grid.to_row") == {}  # 38: `e` is a Grid or a Row
 
 
+def test_a_class_s_inherited_member_through_its_name(typed_index):
+    assert typed_index.references(GRID, "Plain.reset") == {USE_GRID: [44]}  # `Sheet.reset`
+
+
 def test_a_setter_decorator_reads_the_property(typed_index):
     assert typed_index.references(GRID, "Grid.size") == {GRID: [23]}
 
@@ -118,6 +122,7 @@ def test_index_agrees_with_jedi_on_the_fixture(typed_ws, typed_index):
         (TABLE, "Row.cells", 27, 8),
         (GRID, "Grid.copy", 7, 8),
         (GRID, "Grid.size", 20, 8),
+        (GRID, "Plain.reset", 33, 8),
     ]:
         source = (typed_ws / path).read_text()
         script = jedi.Script(source, path=str(typed_ws / path), project=project)
@@ -129,4 +134,4 @@ def test_index_agrees_with_jedi_on_the_fixture(typed_ws, typed_index):
         ours = {(p, n) for p, lines in typed_index.references(path, qualname).items() for n in lines}
         assert ours and ours <= oracle, qualname
         checked += 1
-    assert checked == 5
+    assert checked == 6

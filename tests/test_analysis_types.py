@@ -196,7 +196,7 @@ def test_self_returning_methods():
         # an unannotated parameter
         "def f(t):\n    t.run()\n",
         # unpacking, augmented assignment, del
-        "from m import Foo\ndef f():\n    t, u = Foo(), 1\n    t.run()\n",
+        "from m import Foo\ndef f():\n    t, u = Foo()\n    t.run()\n",
         "from m import Foo\ndef f():\n    t = Foo()\n    t += 1\n    t.run()\n",
         # a name rebound under `global` elsewhere
         "from m import Foo\nt = Foo()\ndef g():\n    global t\n    t = 1\ndef f():\n    t.run()\n",
@@ -402,3 +402,37 @@ def test_isinstance_narrowing():
                 x.go()
         """
     assert typed(source) == {("Foo#", "run", 4)}  # not after the block, nor where x is rebound
+
+
+def test_isinstance_narrowing_of_an_attribute():
+    source = """\
+        from m import Foo
+        class C:
+            def go(self, x):
+                if isinstance(self.title, Foo):
+                    t = self.title
+                    self.title.run()
+                else:
+                    t = make()
+                t.stop()
+                self.title.go()
+                if isinstance(self.title, Foo):
+                    self.title = x
+                    self.title.run()
+        """
+    # not after the block (10), nor where the attribute is assigned in it (13)
+    assert typed(source) == {("Foo#", "run", 6), ("{Foo~#|make~()}", "stop", 9)}
+
+
+def test_a_tuple_assigned_element_by_element():
+    source = """\
+        from m import Foo
+        def f(a: Foo, b: Foo, c):
+            a, b = b, a
+            a.run()
+            x, y = c
+            x.run()
+            z, *w = a, b
+            z.run()
+        """
+    assert typed(source) == {("Foo#", "run", 4)}  # not through unpacking, nor a starred target

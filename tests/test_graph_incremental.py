@@ -251,6 +251,8 @@ def test_local_subclass_and_shadowing_follow_edits(typed_live):
             [10, 14, 15, 21],
         ),
         ("def __getitem__(self, key) -> Row:", "def __getitem__(self, key):", "Row.cells", [25], []),
+        # the base a class's name inherits `reset` from
+        ("class Sheet(Plain):", "class Sheet:", "Plain.reset", [44], []),
     ],
 )
 def test_unions_and_special_methods_follow_edits(typed_live, old, new, target, before, after):

@@ -297,9 +297,15 @@ class _Collector:
         body.extend(parts)
 
     def assign(self, node: ast.Assign, scope: Scope, stack: list[ast.AST]) -> None:
+        value = node.value
         for target in node.targets:
-            self.bind_target(target, scope, stack, "assign", node.value)
-        stack.append(node.value)
+            pairs = _element_pairs(target, value) if scope.kind != CLASS else None
+            if pairs is None:
+                self.bind_target(target, scope, stack, "assign", value)
+                continue
+            for element, element_value in pairs:  # `a, b = b, a`: each name its own value
+                self.bind_target(element, scope, stack, "assign", element_value)
+        stack.append(value)
 
     def ann_assign(self, node: ast.AnnAssign, scope: Scope, stack: list[ast.AST]) -> None:
         if node.simple or type(node.target) is not _Name:
@@ -416,8 +422,19 @@ _SPECIAL: dict[type[ast.AST], Callable[[_Collector, Any, Scope, list[ast.AST]], 
 }
 
 
+def _element_pairs(target: ast.AST, value: ast.AST) -> list[tuple[ast.expr, ast.expr]] | None:
+    """The (target, value) pairs of `a, b = x, y` (no starred element on either side)."""
+    if type(target) not in (ast.Tuple, ast.List) or type(value) not in (ast.Tuple, ast.List):
+        return None
+    targets, values = target.elts, value.elts  # type: ignore[attr-defined]
+    if len(targets) != len(values) or any(type(e) is ast.Starred for e in (*targets, *values)):
+        return None
+    return list(zip(targets, values))
+
+
 def _isinstance_narrowing(node: ast.If) -> tuple[str, ast.expr, int, int] | None:
-    """(name, class, first line, last line) of `if isinstance(name, Class):`'s body."""
+    """(name, class, first line, last line) of `if isinstance(name, Class):`'s body; the
+    name may be an attribute of a name (`self.title`), as dotted text."""
     test = node.test
     if not (
         isinstance(test, ast.Call)
@@ -425,12 +442,18 @@ def _isinstance_narrowing(node: ast.If) -> tuple[str, ast.expr, int, int] | None
         and test.func.id == "isinstance"
         and len(test.args) == 2
         and not test.keywords
-        and isinstance(test.args[0], ast.Name)
         and isinstance(test.args[1], (ast.Name, ast.Attribute))
     ):
         return None
+    subject = test.args[0]
+    if isinstance(subject, ast.Attribute) and isinstance(subject.value, ast.Name):
+        name = f"{subject.value.id}.{subject.attr}"
+    elif isinstance(subject, ast.Name):
+        name = subject.id
+    else:
+        return None
     last = node.body[-1]
-    return test.args[0].id, test.args[1], node.body[0].lineno, last.end_lineno or last.lineno
+    return name, test.args[1], node.body[0].lineno, last.end_lineno or last.lineno
 
 
 _IMPLICIT_CLASSMETHODS = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})

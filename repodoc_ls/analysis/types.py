@@ -69,6 +69,7 @@ class Typer:
         self._cut = False  # an answer was cut short by a limit: not to be cached
         for scope, name, klass, first, last in collected.narrowings:
             self._narrowed.setdefault((id(scope), name), []).append((klass, first, last))
+        self._attributes_narrowed = any("." in name for _, name, _, _, _ in collected.narrowings)
         for stored_name, attr, binding, scope in collected.self_stores:
             if scope.self_name == stored_name.id and scope.klass is not None:
                 owner = scope.resolve(stored_name.id, stored_name.lineno, stored_name.col_offset)
@@ -87,6 +88,10 @@ class Typer:
             return self.name(node.id, scope, node.lineno, node.col_offset, depth)
         if t is ast.Attribute:
             assert isinstance(node, ast.Attribute)
+            if self._attributes_narrowed and type(node.value) is ast.Name:
+                narrowed = self.narrowed_attribute(node, scope, depth)
+                if narrowed is not None:
+                    return narrowed
             base = self.value(node.value, scope, depth + 1)
             if base is None or base.container:
                 return None
@@ -142,6 +147,26 @@ class Typer:
         if t is ast.NamedExpr:
             assert isinstance(node, ast.NamedExpr)
             return self.value(node.value, scope, depth + 1)
+        return None
+
+    def narrowed_attribute(self, node: ast.Attribute, scope: Scope, depth: int) -> Type | None:
+        """`name.attr` in the body of `if isinstance(name.attr, Class):`, where neither is
+        assigned."""
+        receiver = node.value.id  # type: ignore[attr-defined]
+        narrowed = self._narrowed.get((id(scope), f"{receiver}.{node.attr}"))
+        if narrowed is None:
+            return None
+        line = node.lineno
+        owner = scope.resolve(receiver, line, node.col_offset) or self.collected.module
+        for klass, first, last in narrowed:
+            if not first <= line <= last:
+                continue
+            if any(first <= b.line <= last for b in owner.bindings.get(receiver, ())) or any(
+                attr == node.attr and stored.id == receiver and first <= b.line <= last
+                for stored, attr, b, _ in self.collected.self_stores
+            ):
+                return None
+            return self.class_instance(klass, scope, depth)
         return None
 
     def any_of(self, nodes: list[ast.expr], scope: Scope, depth: int) -> Type | None:

@@ -31,7 +31,7 @@ import marshal
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, TypeAlias
 
-from repodoc_ls.index.typed import typed_target
+from repodoc_ls.index.typed import inherited_member, typed_target
 from repodoc_ls.model import ModuleRef, SymbolKind, SymbolRef
 
 if TYPE_CHECKING:
@@ -176,7 +176,9 @@ class ReferenceIndex:
             if isinstance(current, SymbolRef):
                 yield (current.path, current.qualname), lines
             for part in parts[1:]:
-                current = graph.member(current, part)
+                owner, current = current, graph.member(current, part)
+                if current is None and isinstance(owner, SymbolRef) and owner.kind == SymbolKind.CLASS:
+                    current = inherited_member(graph, owner, part)
                 if current is None:
                     break
                 if isinstance(current, SymbolRef):

@@ -67,6 +67,15 @@ def _evaluate(graph: Graph, path: str, root: str, steps: str) -> _Value | None:
     return value
 
 
+def inherited_member(graph: Graph, cls: SymbolRef, name: str) -> SymbolRef | None:
+    """`name` as class `cls` inherits it from a workspace base (`Confirm.ask` defined in
+    `PromptBase`), or None, also when a base on the way is not a workspace class."""
+    try:
+        return _lookup(graph, cls, name, True, 0)
+    except _Unknown:
+        return None
+
+
 @lru_cache(maxsize=4096)
 def _steps(steps: str) -> tuple[str, ...]:
     out: list[str] = []
