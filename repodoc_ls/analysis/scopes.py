@@ -299,7 +299,9 @@ class _Collector:
     def assign(self, node: ast.Assign, scope: Scope, stack: list[ast.AST]) -> None:
         value = node.value
         for target in node.targets:
-            pairs = _element_pairs(target, value) if scope.kind != CLASS else None
+            pairs = (
+                _element_pairs(target, value) if type(target) in _SEQUENCES and scope.kind != CLASS else None
+            )
             if pairs is None:
                 self.bind_target(target, scope, stack, "assign", value)
                 continue
@@ -422,9 +424,12 @@ _SPECIAL: dict[type[ast.AST], Callable[[_Collector, Any, Scope, list[ast.AST]], 
 }
 
 
+_SEQUENCES = (ast.Tuple, ast.List)
+
+
 def _element_pairs(target: ast.AST, value: ast.AST) -> list[tuple[ast.expr, ast.expr]] | None:
     """The (target, value) pairs of `a, b = x, y` (no starred element on either side)."""
-    if type(target) not in (ast.Tuple, ast.List) or type(value) not in (ast.Tuple, ast.List):
+    if type(value) not in _SEQUENCES:
         return None
     targets, values = target.elts, value.elts  # type: ignore[attr-defined]
     if len(targets) != len(values) or any(type(e) is ast.Starred for e in (*targets, *values)):

@@ -65,7 +65,7 @@ class Typer:
         self._in_scope: dict[tuple[int, str], Type | None] = {}
         self._instance_attrs: dict[tuple[str, str], Type | None | bool] = {}
         self._holes: dict[object, str] = {}  # a name being solved -> what stands for it
-        self._holes_made = 0
+        self._holes_made = self._solved = 0
         self._cut = False  # an answer was cut short by a limit: not to be cached
         for scope, name, klass, first, last in collected.narrowings:
             self._narrowed.setdefault((id(scope), name), []).append((klass, first, last))
@@ -188,7 +188,7 @@ class Typer:
             if key in self._in_scope:
                 return self._in_scope[key]
             found = self._name(name, scope, line, col, depth, None)
-            if self._cacheable(found):
+            if ("?" not in found.root) if found is not None else not self._cut:
                 self._in_scope[key] = found
             return found
         return self._name(name, scope, line, col, depth, narrowed)
@@ -232,52 +232,47 @@ class Typer:
         self, cache: dict[Any, Any], key: object, pairs: list[tuple[Binding, Scope]], depth: int
     ) -> Type | None:
         """The type of a name (or a class's data attribute) with the bindings `pairs`; while
-        it is solved, a read of the name itself gives a hole (`?n?`) that `agreed` fills."""
-        hole = self._holes.get(key)
-        if hole is not None:
+        it is solved, a read of the name itself gives a hole (`?n?`, made on the first such
+        read) that `fixed_point` fills."""
+        holes = self._holes
+        if key in holes:
+            hole = holes[key]
+            if not hole:
+                self._holes_made += 1
+                hole = holes[key] = f"?{self._holes_made}?"
             return Type(hole)
-        if len(self._holes) >= _MAX_OPEN or self._holes_made >= _MAX_WORK:
+        if len(holes) >= _MAX_OPEN or self._solved >= _MAX_WORK:
             self._cut = True
             return None
-        self._holes_made += 1
-        hole = self._holes[key] = f"?{self._holes_made}?"
+        self._solved += 1
+        holes[key] = ""
         was_cut, self._cut = self._cut, False
         try:
-            found = self.agreed(pairs, depth, hole)
+            types = self.binding_types(pairs, depth)
         finally:
-            del self._holes[key]
-        if self._cacheable(found):
+            hole = holes.pop(key)
+        found = None if types is None else _fixed_point(types, hole)
+        # the same wherever asked, unless it waits on a name still being solved, or a limit
+        # cut it short
+        if ("?" not in found.root) if found is not None else not self._cut:
             cache[key] = found
         self._cut = self._cut or was_cut
         return found
 
-    def _cacheable(self, found: Type | None) -> bool:
-        """An answer is the same wherever asked unless it waits on a name still being
-        solved, or a limit cut it short."""
-        return "?" not in found.root if found is not None else not self._cut
-
-    def agreed(self, pairs: list[tuple[Binding, Scope]], depth: int, hole: str) -> Type | None:
+    def binding_types(self, pairs: list[tuple[Binding, Scope]], depth: int) -> list[Type] | None:
+        """The types of the bindings, a `None` assignment aside; None if one is unknown."""
         declared = [(b, scope) for b, scope in pairs if b.kind == "ann"]
         if declared:  # a declared type is the type, as to a type checker: what is assigned must fit it
             pairs = declared
-        seeds: list[Type] = []
-        through_itself: list[Type] = []
+        types = []
         for b, scope in pairs:
             if b.kind in ("assign", "walrus") and type(b.a) is ast.Constant and b.a.value is None:
                 continue
             t = self.binding(b, scope, depth + 1)
             if t is None:
                 return None
-            (through_itself if hole in t.root else seeds).append(t)
-        if not seeds:
-            return None
-        seed = union(seeds)
-        if seed is None or not through_itself:
-            return seed
-        filled = [fill(t, hole, seed) for t in through_itself]
-        if any(f is None for f in filled):
-            return None
-        return union([seed, *filled])  # type: ignore[list-item]
+            types.append(t)
+        return types
 
     def binding(self, b: Binding, scope: Scope, depth: int) -> Type | None:
         kind = b.kind
@@ -418,6 +413,22 @@ class Typer:
         if named.root in ("None", "Any", "object", "Self"):
             return None
         return Type(named.root, "#")
+
+
+def _fixed_point(types: list[Type], hole: str) -> Type | None:
+    """The type of a name whose bindings have `types`, some of which may read the name
+    itself (`hole`): the others give the type, which put in for the hole in these must give
+    it again (a union the index checks)."""
+    if not hole:  # the name was not read while solved
+        return (types[0] if len(types) == 1 else union(types)) if types else None
+    seeds = [t for t in types if hole not in t.root]
+    seed = union(seeds) if seeds else None
+    if seed is None or len(seeds) == len(types):
+        return seed
+    filled = [fill(t, hole, seed) for t in types if hole in t.root]
+    if any(f is None for f in filled):
+        return None
+    return union([seed, *filled])  # type: ignore[list-item]
 
 
 def _is_none(node: ast.AST) -> bool:
