@@ -257,6 +257,9 @@ class FileFacts:
     #: for the index to resolve across files (repodoc_ls/analysis, index/typed.py)
     typed_uses: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
     self_returning: list[str] = field(default_factory=list)  # methods that only `return self`
+    #: qualname -> (type root, steps): what a module variable or a class's data attribute
+    #: holds, when the analysis knows (a `codes = LookupDict()` read from another file)
+    value_types: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
         return marshal.dumps(
@@ -281,6 +284,7 @@ class FileFacts:
                 self.shebang,
                 self.typed_uses,
                 self.self_returning,
+                self.value_types,
             )
         )
 
@@ -309,6 +313,7 @@ class FileFacts:
             shebang=r[17],
             typed_uses=r[18],
             self_returning=r[19],
+            value_types=r[20],
         )
 
     @property

@@ -103,8 +103,10 @@ def test_values_that_may_differ_are_not_credited(typed_index):
     assert typed_index.references(GRID, "Grid.to_row") == {}  # 38: `e` is a Grid or a Row
 
 
-def test_a_class_s_inherited_member_through_its_name(typed_index):
-    assert typed_index.references(GRID, "Plain.reset") == {USE_GRID: [44]}  # `Sheet.reset`
+def test_inherited_members_and_values_held_by_another_file(typed_index):
+    # 44: `Sheet.reset`, inherited; 48: `h.sheet`, `self.sheet = Sheet()` in Holder's
+    # `__init__`; 49: `shared`, a module variable of grid.py holding a Sheet
+    assert typed_index.references(GRID, "Plain.reset") == {USE_GRID: [44, 48, 49]}
 
 
 def test_a_setter_decorator_reads_the_property(typed_index):

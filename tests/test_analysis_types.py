@@ -436,3 +436,33 @@ def test_a_tuple_assigned_element_by_element():
             z.run()
         """
     assert typed(source) == {("Foo#", "run", 4)}  # not through unpacking, nor a starred target
+
+
+def values(source: str) -> dict[str, tuple[str, str]]:
+    return analyze(ast.parse(textwrap.dedent(source))).value_types
+
+
+def test_what_module_variables_and_data_attributes_hold():
+    source = """\
+        from m import Foo, make
+        codes = Foo()
+        alias = Foo
+        many: list[Foo] = []
+        either = Foo() if make else make()
+        unknown = make
+        unknown = 1
+        class C:
+            kind = Foo()
+            def __init__(self, x, y: Foo):
+                self.a = Foo()
+                self.b = x
+                self.c = y
+        """
+    # not a bare alias (the graph resolves those), a container, or what is not known
+    assert values(source) == {
+        "codes": ("Foo", "()"),
+        "either": ("{Foo~()|make~()}", ""),
+        "C.kind": ("Foo", "()"),
+        "C.a": ("Foo", "()"),
+        "C.c": ("Foo", "#"),
+    }

@@ -252,7 +252,10 @@ def test_local_subclass_and_shadowing_follow_edits(typed_live):
         ),
         ("def __getitem__(self, key) -> Row:", "def __getitem__(self, key):", "Row.cells", [25], []),
         # the base a class's name inherits `reset` from
-        ("class Sheet(Plain):", "class Sheet:", "Plain.reset", [44], []),
+        ("class Sheet(Plain):", "class Sheet:", "Plain.reset", [44, 48, 49], []),
+        # what another file's attribute and variable hold
+        ("        self.sheet = Sheet()", "        self.sheet = Row()", "Plain.reset", [44, 48, 49], [44, 49]),
+        ("shared = Sheet()", "shared = Row()", "Plain.reset", [44, 48, 49], [44, 48]),
     ],
 )
 def test_unions_and_special_methods_follow_edits(typed_live, old, new, target, before, after):

@@ -31,6 +31,7 @@ class Analysis:
     local_loads: set[int] = field(default_factory=set)  # id() of Name loads not bound globally
     typed_uses: dict[TypedUseKey, list[int]] = field(default_factory=dict)
     self_returning: list[str] = field(default_factory=list)  # methods whose returns are all `self`
+    value_types: dict[str, tuple[str, str]] = field(default_factory=dict)  # qualname -> (root, steps)
 
 
 def analyze(tree: ast.Module) -> Analysis:
@@ -104,7 +105,30 @@ def _analyze(tree: ast.Module) -> Analysis:
         ):
             result.self_returning.append(scope.qualname)
     result.self_returning.sort()
+    _value_types(typer, collected, result.value_types)
     return result
+
+
+def _value_types(typer: Typer, collected: Collected, out: dict[str, tuple[str, str]]) -> None:
+    """The types of the module's variables and of its classes' data attributes, as other
+    files read them (`status_codes.codes`, `self.console._live_stack`); a bare name of the
+    module (an alias, already resolved by the graph) and containers left out."""
+    module = collected.module
+    for name, bindings in module.bindings.items():
+        if any(b.kind in ("assign", "ann") for b in bindings):
+            _keep(typer.bound(module, name, 0), name, out)
+    for scope in collected.scopes:
+        if scope.kind != CLASS:
+            continue
+        names = {n for n, bs in scope.bindings.items() if bs[0].kind in ("assign", "ann")}
+        for name in names.union(typer.stored_attributes(scope)):
+            found = typer.instance_attribute(scope.qualname, name, 0)
+            _keep(found if isinstance(found, Type) else None, f"{scope.qualname}.{name}", out)
+
+
+def _keep(t: Type | None, qualname: str, out: dict[str, tuple[str, str]]) -> None:
+    if t is not None and not t.container and not is_plain(t) and "?" not in t.root:
+        out[qualname] = (t.root, t.steps)
 
 
 def _function_names(scopes: list[Scope]) -> dict[int, frozenset[str]]:

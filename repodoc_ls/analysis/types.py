@@ -357,6 +357,10 @@ class Typer:
             return False
         return self.solve(self._instance_attrs, key, found, depth)
 
+    def stored_attributes(self, klass: Scope) -> list[str]:
+        """The names its methods assign on `self` (or `cls`)."""
+        return list(self._class_attrs.get(id(klass), ()))
+
     def class_scope(self, qualname: str) -> Scope | None:
         if not self._class_of:
             self._class_of = {s.qualname: s for s in self.collected.scopes if s.kind == CLASS}

@@ -129,6 +129,7 @@ def _extract(path: str, data: bytes) -> FileFacts:
     analysis = analyze(tree)
     w = _Walker(lines, todo, analysis.local_loads, parsed.type_aliases)
     facts.typed_uses, facts.self_returning = analysis.typed_uses, analysis.self_returning
+    facts.value_types = analysis.value_types
     facts.docstring = P.docstring(tree)
     if facts.docstring and "deprecated::" in facts.docstring:
         w.notes += deprecations.docstring_deprecations(tree, "")

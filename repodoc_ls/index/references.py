@@ -31,7 +31,7 @@ import marshal
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, TypeAlias
 
-from repodoc_ls.index.typed import inherited_member, typed_target
+from repodoc_ls.index.typed import member_elsewhere, typed_target
 from repodoc_ls.model import ModuleRef, SymbolKind, SymbolRef
 
 if TYPE_CHECKING:
@@ -39,10 +39,12 @@ if TYPE_CHECKING:
 
 Target = tuple[str, str]  # (path, qualname) of a symbol
 #: What lookups in a file can answer: its symbols (qualname -> (local?, and what typed
-#: lookups read: a class's bases, a function's return annotation, decorators and whether
-#: it only returns self)), its import bindings (name -> (module, name, level, alias, target file,
-#: names a submodule?)), the target files of its star imports.
-SymbolEntry: TypeAlias = tuple[bool, tuple[str, ...], str | None, tuple[str, ...], bool]
+#: lookups read: a class's bases, a function's return annotation, decorators, whether
+#: it only returns self, a variable's type)), its import bindings (name -> (module, name,
+#: level, alias, target file, names a submodule?)), the target files of its star imports.
+SymbolEntry: TypeAlias = tuple[
+    bool, tuple[str, ...], str | None, tuple[str, ...], bool, tuple[str, str] | None
+]
 Interface: TypeAlias = tuple[
     dict[str, SymbolEntry],
     dict[str, tuple[str, str | None, int, str | None, str | None, bool]],
@@ -177,8 +179,8 @@ class ReferenceIndex:
                 yield (current.path, current.qualname), lines
             for part in parts[1:]:
                 owner, current = current, graph.member(current, part)
-                if current is None and isinstance(owner, SymbolRef) and owner.kind == SymbolKind.CLASS:
-                    current = inherited_member(graph, owner, part)
+                if current is None and isinstance(owner, SymbolRef):
+                    current = member_elsewhere(graph, owner, part)
                 if current is None:
                     break
                 if isinstance(current, SymbolRef):
@@ -221,6 +223,7 @@ class ReferenceIndex:
         """What lookups in `path` can answer: symbols, import bindings, star imports."""
         graph = self.graph
         returning_self = set(graph.facts[path].self_returning)
+        value_types = graph.facts[path].value_types
         symbols = {
             q: (
                 s.local,
@@ -228,6 +231,7 @@ class ReferenceIndex:
                 _return_annotation(s.signature) if s.kind != SymbolKind.CLASS else None,
                 tuple(s.decorators),
                 q in returning_self,
+                value_types.get(q),
             )
             for q, s in graph.symbols_of(path).items()
         }

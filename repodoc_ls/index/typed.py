@@ -14,6 +14,7 @@ annotation (unless it only ever returns `self`) and anything past a fixed depth.
 from __future__ import annotations
 
 import ast
+import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -67,13 +68,47 @@ def _evaluate(graph: Graph, path: str, root: str, steps: str) -> _Value | None:
     return value
 
 
-def inherited_member(graph: Graph, cls: SymbolRef, name: str) -> SymbolRef | None:
-    """`name` as class `cls` inherits it from a workspace base (`Confirm.ask` defined in
-    `PromptBase`), or None, also when a base on the way is not a workspace class."""
+def member_elsewhere(graph: Graph, owner: SymbolRef, name: str) -> SymbolRef | None:
+    """`owner.name` where `owner` itself has no member `name`: a class's inherited from a
+    workspace base (`Confirm.ask` defined in `PromptBase`), a variable's from the type of
+    its value (`codes.get` with `codes = LookupDict(...)`); None when unknown."""
     try:
-        return _lookup(graph, cls, name, True, 0)
+        if owner.kind == SymbolKind.CLASS:
+            return _lookup(graph, owner, name, True, 0)
+        if owner.kind in SymbolKind.VALUES:
+            value = _held(graph, owner)
+            found = None if value is None else _attribute(graph, value, name)
+            return found if isinstance(found, SymbolRef) else None
     except _Unknown:
+        pass
+    return None
+
+
+_holding = threading.local()  # the variables whose values are being evaluated, in this thread
+
+
+def _held(graph: Graph, ref: SymbolRef) -> _Value | None:
+    """The value a variable or data attribute holds, from the type expression its own
+    file's analysis gave it (model.FileFacts.value_types), evaluated in that file."""
+    _symbol(graph, ref)  # records the lookup: the interface holds the value's type
+    typed = graph.facts[ref.path].value_types.get(ref.qualname)
+    if typed is None:
         return None
+    active: set[tuple[str, str]] = _holding.__dict__.setdefault("active", set())
+    key = (ref.path, ref.qualname)
+    if key in active or len(active) >= _MAX_DEPTH:
+        raise _Unknown  # a value typed through itself, across files
+    active.add(key)
+    try:
+        return _evaluate(graph, ref.path, *typed)
+    finally:
+        active.discard(key)
+
+
+def _value_of(graph: Graph, ref: SymbolRef | ModuleRef) -> _Value | None:
+    if isinstance(ref, SymbolRef) and ref.kind in SymbolKind.VALUES:
+        return _held(graph, ref)
+    return _of(ref)
 
 
 @lru_cache(maxsize=4096)
@@ -117,9 +152,9 @@ def _root(graph: Graph, path: str, root: str) -> _Value | None:
         found = graph.resolve_import(path, int(line), name) if line.isdigit() else None
         for part in rest:
             found = graph.member(found, part)
-        return None if found is None else _of(found)
+        return None if found is None else _value_of(graph, found)
     found = graph.resolve_expr(path, root)
-    return None if found is None else _of(found)
+    return None if found is None else _value_of(graph, found)
 
 
 def _of(ref: SymbolRef | ModuleRef, bound: _Value | None = None) -> _Value | None:
@@ -152,13 +187,15 @@ def _step(graph: Graph, value: _Value, step: str) -> _Value | None:
 def _member_value(graph: Graph, value: _Value, name: str) -> _Value | None:
     if value.kind == "module":
         found = graph.resolve_name(value.ref.path, name)
-        return None if found is None else _of(found)
+        return None if found is None else _value_of(graph, found)
     found = _attribute(graph, value, name)
     if not isinstance(found, SymbolRef):
         return None if found is None else _of(found)
     symbol = _symbol(graph, found)
     if value.kind == "instance" and symbol.kind == SymbolKind.METHOD and _PROPERTIES & set(symbol.decorators):
         return _returns(graph, found, symbol, value)
+    if value.kind == "instance" and symbol.kind in SymbolKind.VALUES:
+        return _held(graph, found)
     return _of(found, bound=value if value.kind in ("instance", "class") else None)
 
 
