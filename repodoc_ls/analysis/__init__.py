@@ -13,9 +13,10 @@ from __future__ import annotations
 import ast
 import gc
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .scopes import CLASS, FUNCTION, MODULE, Collected, Scope, collect
+from .scopes import CLASS, FUNCTION, MODULE, Binding, Collected, Scope, collect
 from .type_expressions import Type, is_plain
 from .types import Typer
 
@@ -115,15 +116,42 @@ def _value_types(typer: Typer, collected: Collected, out: dict[str, tuple[str, s
     module (an alias, already resolved by the graph) and containers left out."""
     module = collected.module
     for name, bindings in module.bindings.items():
-        if any(b.kind in ("assign", "ann") for b in bindings):
+        if bindings[0].kind in ("assign", "ann") and _may_be_typed(bindings):
             _keep(typer.bound(module, name, 0), name, out)
     for scope in collected.scopes:
         if scope.kind != CLASS:
             continue
-        names = {n for n, bs in scope.bindings.items() if bs[0].kind in ("assign", "ann")}
-        for name in names.union(typer.stored_attributes(scope)):
+        stored = typer.stored_attributes(scope)
+        # the attributes that are symbols, which the index can look up: the class body's,
+        # and those `__init__` sets
+        init = f"{scope.qualname}.__init__"
+        in_init = [n for n, pairs in stored.items() if any(s.qualname == init for _, s in pairs)]
+        for name in {*scope.bindings, *in_init}:
+            bindings = scope.bindings.get(name, [])
+            if bindings and bindings[0].kind not in ("assign", "ann"):
+                continue
+            if not _may_be_typed(bindings) or not _may_be_typed(b for b, _ in stored.get(name, ())):
+                continue
             found = typer.instance_attribute(scope.qualname, name, 0)
             _keep(found if isinstance(found, Type) else None, f"{scope.qualname}.{name}", out)
+
+
+#: What a value must be for the typer to know its type (a literal, a comprehension or a
+#: lambda never is): checked first, as most module variables are literals.
+_TYPABLE = (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.IfExp, ast.BoolOp, ast.BinOp, ast.NamedExpr)
+
+
+def _may_be_typed(bindings: Iterable[Binding]) -> bool:
+    for b in bindings:
+        if b.kind == "ann":
+            return True  # the declared type is the type
+        if (
+            b.kind == "assign"
+            and not isinstance(b.a, _TYPABLE)
+            and not (type(b.a) is ast.Constant and b.a.value is None)
+        ):
+            return False
+    return True
 
 
 def _keep(t: Type | None, qualname: str, out: dict[str, tuple[str, str]]) -> None:

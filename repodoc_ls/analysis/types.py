@@ -79,15 +79,15 @@ class Typer:
 
     # -- expressions -----------------------------------------------------------
 
-    def value(self, node: ast.AST, scope: Scope, depth: int = 0) -> Type | None:
+    def value(self, node: Any, scope: Scope, depth: int = 0) -> Type | None:
+        # `node` is Any: each branch knows its node's type from `t`, and an `assert
+        # isinstance` per branch would cost a fifth of the calls this method makes
         if depth > _MAX_DEPTH:
             return None
         t = type(node)
         if t is ast.Name:
-            assert isinstance(node, ast.Name)
             return self.name(node.id, scope, node.lineno, node.col_offset, depth)
         if t is ast.Attribute:
-            assert isinstance(node, ast.Attribute)
             if self._attributes_narrowed and type(node.value) is ast.Name:
                 narrowed = self.narrowed_attribute(node, scope, depth)
                 if narrowed is not None:
@@ -103,7 +103,6 @@ class Typer:
                     return None if known is True else known
             return Type(base.root, f"{base.steps}.{node.attr}")
         if t is ast.Call:
-            assert isinstance(node, ast.Call)
             f = node.func
             if type(f) is ast.Name and f.id == "super":
                 return self.super_(scope, f, node)
@@ -120,7 +119,6 @@ class Typer:
                 return None
             return Type(base.root, base.steps + "()")
         if t is ast.Subscript:
-            assert isinstance(node, ast.Subscript)
             if type(node.slice) is ast.Slice:
                 return None
             base = self.value(node.value, scope, depth + 1)
@@ -130,22 +128,18 @@ class Typer:
                 return Type(base.root, base.steps)
             return Type(base.root, base.steps + ":__getitem__")
         if t is ast.IfExp:
-            assert isinstance(node, ast.IfExp)
             return self.any_of([a for a in (node.body, node.orelse) if not _is_none(a)], scope, depth)
         if t is ast.BoolOp:
-            assert isinstance(node, ast.BoolOp)
             if type(node.op) is not ast.Or:  # `a and b` may be a falsy `a` of any type
                 return None
             return self.any_of([a for a in node.values if not _is_none(a)], scope, depth)
         if t is ast.BinOp:
-            assert isinstance(node, ast.BinOp)
             special = _OPERATORS.get(type(node.op))
             base = None if special is None else self.value(node.left, scope, depth + 1)
             if base is None or base.container or is_plain(base):
                 return None
             return Type(base.root, f"{base.steps}:{special}")
         if t is ast.NamedExpr:
-            assert isinstance(node, ast.NamedExpr)
             return self.value(node.value, scope, depth + 1)
         return None
 
@@ -251,7 +245,10 @@ class Typer:
             types = self.binding_types(pairs, depth)
         finally:
             hole = holes.pop(key)
-        found = None if types is None else _fixed_point(types, hole)
+        if types is None:
+            found = None
+        else:  # most names: one binding, which does not read the name itself
+            found = types[0] if len(types) == 1 and not hole else _fixed_point(types, hole)
         # the same wherever asked, unless it waits on a name still being solved, or a limit
         # cut it short
         if ("?" not in found.root) if found is not None else not self._cut:
@@ -357,9 +354,9 @@ class Typer:
             return False
         return self.solve(self._instance_attrs, key, found, depth)
 
-    def stored_attributes(self, klass: Scope) -> list[str]:
-        """The names its methods assign on `self` (or `cls`)."""
-        return list(self._class_attrs.get(id(klass), ()))
+    def stored_attributes(self, klass: Scope) -> dict[str, list[tuple[Binding, Scope]]]:
+        """The names its methods assign on `self` (or `cls`), with those assignments."""
+        return self._class_attrs.get(id(klass), {})
 
     def class_scope(self, qualname: str) -> Scope | None:
         if not self._class_of:
