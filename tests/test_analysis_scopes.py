@@ -272,3 +272,27 @@ def test_the_standard_library_analyzes_without_a_failure(monkeypatch):
             _analyze(tree)
             checked += 1
     assert checked > 150
+
+
+def test_a_tuple_assigned_to_a_tuple_binds_each_name_to_its_element():
+    from repodoc_ls.analysis.scopes import collect
+
+    tree = ast.parse("def f(a, b):\n    a, b = b, a\n    c, d = a\n    e, *g = a, b\n")
+    function = collect(tree).scopes[1]
+    assert [(b.kind, ast.unparse(b.a)) for b in function.bindings["a"][1:]] == [("assign", "b")]
+    assert [(b.kind, ast.unparse(b.a)) for b in function.bindings["b"][1:]] == [("assign", "a")]
+    for name in ("c", "d", "e", "g"):  # unpacking, a starred target: nothing known
+        assert [b.kind for b in function.bindings[name]] == ["other"]
+    # the names stay the function's, as the compiler says
+    compiled = symtable.symtable(ast.unparse(tree), "m", "exec").get_children()[0]
+    assert set(function.bindings) == {s.get_name() for s in compiled.get_symbols() if s.is_local()}
+
+
+def test_isinstance_narrowing_of_an_attribute_is_recorded_with_its_dotted_name():
+    from repodoc_ls.analysis.scopes import collect
+
+    source = "def f(self):\n    if isinstance(self.title, Text):\n        t = 1\n        u = 2\n"
+    narrowings = collect(ast.parse(source)).narrowings
+    assert [(name, ast.unparse(klass), first, last) for _, name, klass, first, last in narrowings] == [
+        ("self.title", "Text", 3, 4)
+    ]
