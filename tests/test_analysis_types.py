@@ -6,6 +6,7 @@ index's: tests/test_analysis_resolve.py."""
 from __future__ import annotations
 
 import ast
+import re
 import textwrap
 
 import pytest
@@ -466,3 +467,20 @@ def test_what_module_variables_and_data_attributes_hold():
         "C.a": ("Foo", "()"),
         "C.c": ("Foo", "#"),
     }
+
+
+def test_names_rebound_through_each_other_every_way_stay_sound():
+    # 20 names, each bound to every other (and to another's `.m()`): the solving is cut by
+    # its limits, and what it answers is the parameter's type or nothing, never a hole
+    names = [f"x{i}" for i in range(20)]
+    lines = ["from m import Foo", "def f(x0: Foo, c):"]
+    for i, a in enumerate(names[1:], 1):
+        lines += [
+            f"    if c: {a} = {b}{'.m()' if (i + j) % 2 else ''}" for j, b in enumerate(names) if a != b
+        ]
+    lines.append("    " + "; ".join(f"{a}.run()" for a in names))
+    found = typed("\n".join(lines) + "\n")
+    assert ("Foo#", "run", len(lines)) in found
+    assert all("?" not in t for t, _, _ in found)
+    for t, _, _ in found:  # a union's alternatives all start from the parameter's type
+        assert t == "Foo#" or set(re.findall(r"([\w.@!:]+)~", t)) == {"Foo"}, t

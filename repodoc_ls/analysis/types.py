@@ -50,7 +50,10 @@ _CONTAINER_HEADS = frozenset(
 _MAX_DEPTH = 24
 _MAX_ANNOTATION = 300
 _MAX_OPEN = 12  # names being solved at once (each waits on the next)
-_MAX_WORK = 50_000  # names solved per module, past which every further one is unknown
+# names solved while another waits (its answer not cached: it may read the other's hole),
+# per module; past it every further one is unknown. A name solved on its own is solved
+# once, so this bounds only the recomputation, not the size of the module.
+_MAX_WORK = 100_000
 #: What an instance's special method gives for an operator (`x + y` is `x.__add__(y)`).
 _OPERATORS = {ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__", ast.BitOr: "__or__"}
 
@@ -235,10 +238,11 @@ class Typer:
                 self._holes_made += 1
                 hole = holes[key] = f"?{self._holes_made}?"
             return Type(hole)
-        if len(holes) >= _MAX_OPEN or self._solved >= _MAX_WORK:
-            self._cut = True
-            return None
-        self._solved += 1
+        if holes:
+            if len(holes) >= _MAX_OPEN or self._solved >= _MAX_WORK:
+                self._cut = True
+                return None
+            self._solved += 1
         holes[key] = ""
         was_cut, self._cut = self._cut, False
         try:
