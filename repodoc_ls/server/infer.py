@@ -19,33 +19,29 @@ from __future__ import annotations
 
 import ast
 import builtins
-import importlib
 import re
-import sys
 import types
 from dataclasses import dataclass, field
 
-from repodoc_ls.model import ModuleRef, Symbol, SymbolKind, SymbolRef
-from repodoc_ls.server.regions import (
-    DEFS,
-    SCOPES,
-    UNKNOWN,
+from repodoc_ls.analysis.regions import (
     Region,
-    assigned_value,
-    bindings,
-    class_body_assignments,
-    end_line,
-    instance_assignments,
-    may_bind,
-    param,
-    parse,
-    region,
-    scope_chain,
-    scope_nodes,
-    statement,
+    binding_at,
+    parse_region,
+    region_at,
+    statement_region,
     top_statement,
 )
+from repodoc_ls.analysis.scopes import FUNCTION, Binding
+from repodoc_ls.analysis.sourcelines import (
+    assigned_value,
+    class_body_assignments,
+    instance_assignments,
+    may_bind,
+)
+from repodoc_ls.model import ModuleRef, Symbol, SymbolKind, SymbolRef
+from repodoc_ls.server.runtime import compiled_module
 
+_DEFS = (SymbolKind.FUNCTION, SymbolKind.METHOD, SymbolKind.CLASS)
 MAX_DEPTH = 8
 _MAX_BASES = 20
 _NOT_INSTANCES = (type, super)  # calling these does not make an instance of them
@@ -125,7 +121,7 @@ class Inferrer:
         if isinstance(node, ast.NamedExpr):
             return self.expr(reg, node.value, depth + 1)
         if isinstance(node, ast.Name):
-            return self.name(reg, node.id, node.lineno, depth + 1)
+            return self.name(reg, node, depth + 1)
         if isinstance(node, ast.Attribute):
             value = self.expr(reg, node.value, depth + 1)
             return self.member_type(value, node.attr, depth + 1) if value is not None else None
@@ -202,47 +198,35 @@ class Inferrer:
 
     # -- names -----------------------------------------------------------------------
 
-    def name(self, reg: Region, name: str, line: int, depth: int) -> Type | None:
-        """The type of `name` read at tree line `line` of `reg`."""
-        if depth > MAX_DEPTH or _comprehension_binds(reg.tree, name, line):
+    def name(self, reg: Region, node: ast.Name, depth: int) -> Type | None:
+        """The type of the name `node` of `reg` reads: its binding by Python's scope rules
+        (analysis/scopes.py), else the module's global."""
+        if depth > MAX_DEPTH:
             return None
-        path = reg.path
-        for fn in scope_chain(reg.tree, line):
-            if not isinstance(fn, ast.Lambda):
-                arg, first = param(fn, name)
-                if arg is not None:
-                    if bindings(fn, name):
-                        return None  # the parameter is rebound in the body
-                    return self._parameter(reg, fn, arg, first, depth)
-            elif any(a.arg == name for a in fn.args.args):
-                return None
-            found = bindings(fn, name)
-            if found is UNKNOWN:
-                if any(isinstance(n, ast.Global) and name in n.names for n in scope_nodes(fn)):
-                    break  # `global name`: the module's binding
-                return None
-            if found:
-                return self._agree(reg, found, depth)
-        else:
-            top = reg.tree.body[0] if len(reg.tree.body) == 1 else None
-            if isinstance(top, ast.If) and reg.tree.body and isinstance(top.test, ast.Constant):
-                top = top.body[0] if len(top.body) == 1 else None  # the "if 1:" of an indented region
-            if isinstance(top, ast.ClassDef) and not any(
-                isinstance(n, SCOPES) and n.lineno <= line <= end_line(n) for n in ast.walk(top)
-            ):
-                if bindings(top, name):  # a class body's own name: left to the hover's binding rules
-                    return None
-        return self.module_name(path, name, depth)
+        bound = binding_at(reg, node.id, node.lineno, node.col_offset, node)
+        if bound is None:
+            return self.module_name(reg.path, node.id, depth)
+        if bound.scope.kind != FUNCTION:
+            return None  # a lambda's parameter, a comprehension's variable, a class body's name
+        bindings = bound.scope.bindings[node.id]
+        fn = bound.scope.node
+        if bound.parameter is not None:
+            if len(bindings) > 1 or not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return None  # the parameter is rebound in the body
+            return self._parameter(reg, fn, bound.parameter, depth)
+        values = _plain_values(bindings)
+        return None if values is None else self._agree(reg, values, depth)
 
-    def _parameter(self, reg: Region, fn, arg: ast.arg, first: bool, depth: int) -> Type | None:
+    def _parameter(
+        self, reg: Region, fn: ast.FunctionDef | ast.AsyncFunctionDef, arg: ast.arg, depth: int
+    ) -> Type | None:
         if arg.annotation is not None:
             return self.annotation(reg.path, arg.annotation, depth)
-        if not first or arg.arg not in ("self", "cls"):
+        first = (fn.args.posonlyargs + fn.args.args)[:1]
+        if not first or first[0] is not arg or arg.arg not in ("self", "cls"):
             return None
         facts = self.index.file(reg.path)
-        method = next(
-            (s for s in facts.symbols if s.line == fn.lineno + reg.offset and s.name == fn.name), None
-        )
+        method = next((s for s in facts.symbols if s.line == fn.lineno and s.name == fn.name), None)
         if method is None or method.kind != SymbolKind.METHOD or "staticmethod" in method.decorators:
             return None
         klass = self.graph.symbols_of(reg.path).get(method.parent)
@@ -286,7 +270,7 @@ class Inferrer:
                     return None
                 return self.module_name(r.target, r.imp.name, depth + 1)
         values = self.module_values(target.path if target else path, target.qualname if target else name)
-        if values is UNKNOWN:
+        if values is None:
             return None
         if values:
             return self._agree_at(values, depth)
@@ -300,16 +284,16 @@ class Inferrer:
         # A star import from outside the workspace may bind any name.
         return any(r.imp.name == "*" and r.target is None for r in self.graph.imports_of(path))
 
-    def module_values(self, path: str, name: str):
+    def module_values(self, path: str, name: str) -> list[tuple[Region, Value]] | None:
         """(region, value) of each module-level assignment of `name` in `path`; [] when
-        there is none; UNKNOWN when some binding is not a plain assignment."""
+        there is none; None (unknown) when some binding is not a plain assignment."""
         facts = self.index.file(path)
         lines = self.read_lines(path)
         if facts is None or not lines:
-            return UNKNOWN
+            return None
         word = re.compile(rf"\b{re.escape(name)}\b")
-        ranges = [(s.line, s.end_line) for s in facts.symbols if s.kind in DEFS]
-        out: list[tuple[Region, ast.expr | tuple[str, ast.expr]]] = []
+        ranges = [(s.line, s.end_line) for s in facts.symbols if s.kind in _DEFS]
+        out: list[tuple[Region, Value]] = []
         seen: set[tuple[int, int]] = set()
         for i, text in enumerate(lines, 1):
             if name not in text or not word.search(text):
@@ -317,20 +301,20 @@ class Inferrer:
             inside = next(((a, b) for a, b in ranges if a <= i <= b), None)
             if inside is not None:
                 if re.match(rf"\s*(global|nonlocal)\b.*\b{re.escape(name)}\b", text):
-                    return UNKNOWN  # assigned from inside a function
+                    return None  # assigned from inside a function
                 continue
             bounds = top_statement(lines, i)
             if bounds is None or bounds in seen:
                 continue
             seen.add(bounds)
-            reg = parse(path, lines, *bounds)
+            reg = parse_region(path, lines, *bounds)
             if reg is None:
                 if may_bind(text, name):
-                    return UNKNOWN
+                    return None
                 continue  # a docstring's line, say
-            found = bindings(reg.tree, name)
-            if found is UNKNOWN:
-                return UNKNOWN
+            found = _plain_values(reg.scopes.module.bindings.get(name, []))
+            if found is None:
+                return None
             out.extend((reg, v) for v in found)
         return out
 
@@ -389,7 +373,7 @@ class Inferrer:
             if member is not None and member.kind not in SymbolKind.VALUES:  # values: their assignments
                 return Member(symbol=SymbolRef.of(path, member))
             lines = self.read_lines(path)
-            body = class_body_assignments(self.index.file(path), lines, klass, attr)
+            body = class_body_assignments(self.index.file(path).symbols, lines, klass, attr)
             assigned = instance_assignments(lines, klass, attr)
             sites += [(path, klass, n, False) for n in assigned]
             if body:
@@ -442,13 +426,13 @@ class Inferrer:
         for path, klass, line, class_level in found.sites:
             lines = self.read_lines(path)
             reg = (
-                statement(path, lines, line)
+                statement_region(path, lines, line)
                 if class_level
-                else region(path, self.index.file(path), lines, line)
+                else region_at(path, self.index.file(path).symbols, lines, line)
             )
             if reg is None:
                 return None
-            value = assigned_value(reg, line - reg.offset, attr)
+            value = assigned_value(reg, line, attr)
             if value is None or (class_level and self._reads_class_names(path, klass, value)):
                 return None
             t = self._agree(reg, [value], depth + 1)
@@ -465,21 +449,11 @@ class Inferrer:
         facts = self.index.file(path)
         for node in ast.walk(value if not isinstance(value, tuple) else value[1]):
             if isinstance(node, ast.Name) and (
-                f"{klass.qualname}.{node.id}" in table or class_body_assignments(facts, lines, klass, node.id)
+                f"{klass.qualname}.{node.id}" in table
+                or class_body_assignments(facts.symbols, lines, klass, node.id)
             ):
                 return True
         return False
-
-
-def compiled_module(name: str):
-    """The module `name` when it is compiled into the interpreter (`sys`, `_codecs`):
-    importing one runs no Python code, of the workspace or of any package."""
-    if name not in sys.builtin_module_names:
-        return None
-    try:
-        return sys.modules.get(name) or importlib.import_module(name)
-    except ImportError:
-        return None
 
 
 def compiled_import(imp) -> Type | None:
@@ -502,15 +476,19 @@ def _live_type(obj) -> Type | None:
     return None
 
 
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+#: A binding's value: an expression, or ("annotation", node) for a declared type.
+Value = ast.expr | tuple[str, ast.expr]
 
 
-def _comprehension_binds(tree, name: str, line: int) -> bool:
-    """Whether a comprehension on `line` binds `name` (its own scope: told by line only,
-    so a name read beside such a comprehension is left unknown too)."""
-    for node in ast.walk(tree):
-        if isinstance(node, _COMPREHENSIONS) and node.lineno <= line <= end_line(node):
-            for gen in node.generators:
-                if any(isinstance(t, ast.Name) and t.id == name for t in ast.walk(gen.target)):
-                    return True
-    return False
+def _plain_values(bindings: list[Binding]) -> list[Value] | None:
+    """The values of a scope's bindings of a name when each is a plain assignment or an
+    annotation; None when some is not (a loop, an import, `+=`, an unpacking...)."""
+    out: list[Value] = []
+    for b in bindings:
+        if b.kind == "assign" and isinstance(b.a, ast.expr):
+            out.append(b.a)
+        elif b.kind == "ann" and isinstance(b.a, ast.expr):
+            out.append(("annotation", b.a))
+        else:
+            return None
+    return out
