@@ -1,7 +1,7 @@
 """Hover for names the index's symbol tables do not hold, answered without jedi.
 
 From the open text and the facts (the binding a name reads is analysis/regions.py's, by
-Python's scope rules; infer.py types values; runtime.py describes builtins): parameters and
+Python's scope rules; index/expr_types.py types values; runtime.py describes builtins): parameters and
 local variables, names of a class body, module variables (also of another workspace module,
 through an import), `self.x` and any `value.attr` whose value has a known type (a workspace
 class, a builtin class, a module), keyword arguments of a call (the callee's parameter), and
@@ -22,15 +22,14 @@ from typing import Any
 from repodoc_ls.analysis.regions import Bound, Region, binding_at, node_at, region_at, scope_at, statement_at
 from repodoc_ls.analysis.scopes import CLASS, COMPREHENSION, LAMBDA, Scope
 from repodoc_ls.analysis.sourcelines import global_assignment, module_assignment
+from repodoc_ls.index.expr_types import Inferrer, Type, compiled_import, compiled_module
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.model import ModuleRef, SymbolKind, SymbolRef
-from repodoc_ls.server import infer
 from repodoc_ls.server.hover_format import Format, HoverContext
 from repodoc_ls.server.runtime import (
     builtin,
     builtin_member,
     compiled_member,
-    compiled_module,
     compiled_star_member,
 )
 from repodoc_ls.server.target import IMPORT_SPAN, Word
@@ -51,7 +50,7 @@ def scope_hover(ctx: HoverContext, rel: str, lines: list[str], word: Word) -> An
     lineno = word.line + 1
     reg = region_at(rel, facts.symbols, lines, lineno)
     node, parent = node_at(reg, lines, lineno, word.start) if reg is not None else (None, None)
-    inf = infer.Inferrer(index, ctx.lines)
+    inf = Inferrer(index, ctx.lines)
     if isinstance(node, ast.keyword) and isinstance(parent, ast.Call) and reg is not None:
         return keyword_hover(ctx, inf, reg, parent, node.arg)
     if isinstance(node, ast.Attribute) and reg is not None:
@@ -156,7 +155,7 @@ def _shorten(text: str, limit: int = 100) -> str:
 # -- attributes ---------------------------------------------------------------------------------
 
 
-def member_hover(ctx: HoverContext, inf: infer.Inferrer, value: infer.Type, attr: str) -> Answer:
+def member_hover(ctx: HoverContext, inf: Inferrer, value: Type, attr: str) -> Answer:
     index, fmt = inf.index, ctx.fmt
     if value.module is not None:
         target = index.graph.resolve_name(value.module, attr)
@@ -212,7 +211,7 @@ def compiled_name(index: Index, rel: str, name: str, lineno: int, fmt: Format) -
         )
     if r is None or r.target is not None:
         return None
-    found = infer.compiled_import(r.imp)
+    found = compiled_import(r.imp)
     if found is None:
         return None
     if found.compiled is not None:
@@ -318,9 +317,7 @@ def class_body_hover(
 # -- keyword arguments --------------------------------------------------------------------------
 
 
-def keyword_hover(
-    ctx: HoverContext, inf: infer.Inferrer, reg: Region, call: ast.Call, arg: str | None
-) -> str:
+def keyword_hover(ctx: HoverContext, inf: Inferrer, reg: Region, call: ast.Call, arg: str | None) -> str:
     """`f(name=...)`: the parameter of the callee when the index knows the callee, else
     the plain fact that it is a keyword argument of that call."""
     fmt = ctx.fmt
@@ -365,7 +362,7 @@ def keyword_hover(
     return fmt.join([fmt.code(f"(keyword argument) {arg}"), f"Argument of the call to {code(shown)}"])
 
 
-def _constructor(inf: infer.Inferrer, ref: SymbolRef) -> SymbolRef | None:
+def _constructor(inf: Inferrer, ref: SymbolRef) -> SymbolRef | None:
     for name in ("__init__", "__new__"):
         found = inf.member(ref, name)
         if found is not None and found.symbol is not None:
@@ -375,7 +372,7 @@ def _constructor(inf: infer.Inferrer, ref: SymbolRef) -> SymbolRef | None:
     return None
 
 
-def _builtin_callable(inf: infer.Inferrer, reg: Region, func: ast.expr, callee: infer.Type | None) -> Any:
+def _builtin_callable(inf: Inferrer, reg: Region, func: ast.expr, callee: Type | None) -> Any:
     if callee is not None and callee.builtin is not None and not callee.instance:
         return callee.builtin
     if isinstance(func, ast.Name) and callee is None:

@@ -1,5 +1,8 @@
 """What the interpreter running the server says about builtins and compiled-in modules.
 
+The index's expression types (index/expr_types.py) name builtin classes and compiled-in
+modules; this describes them for the hover.
+
 Not analysis of the workspace: `"".join`, `list.pop`, `sys.exit` and `sorted(key=...)` are
 answered by introspecting live objects (signatures, docstrings), which only this process
 can do. Only modules compiled into the interpreter (`sys`, `_codecs`) are ever imported:
@@ -9,11 +12,11 @@ importing one runs no Python code, of the workspace or of any package.
 from __future__ import annotations
 
 import builtins
-import importlib
 import inspect
-import sys
 import types
 from typing import TYPE_CHECKING, Any
+
+from repodoc_ls.index.expr_types import compiled_module
 
 if TYPE_CHECKING:  # the server module imports this one: annotations only
     from repodoc_ls.index.indexer import Index
@@ -46,16 +49,6 @@ def builtin(name: str) -> tuple[str, str] | None:
             table[key] = (head, summary)
         _builtins = table
     return _builtins.get(name)
-
-
-def compiled_module(name: str) -> Any:
-    """The module `name` when it is compiled into the interpreter (`sys`, `_codecs`), else None."""
-    if name not in sys.builtin_module_names:
-        return None
-    try:
-        return sys.modules.get(name) or importlib.import_module(name)
-    except ImportError:
-        return None
 
 
 def callable_head(prefix: str, name: str, obj: Any, shown: str | None = None) -> tuple[str, str]:
@@ -122,12 +115,9 @@ def compiled_star_member(index: Index, path: str, attr: str, fmt: Format) -> str
     of the workspace or of any package), so the running interpreter can describe it."""
     for r in index.graph.imports_of(path):
         name = r.imp.module
-        if r.imp.name != "*" or r.target is not None or r.imp.level or name not in sys.builtin_module_names:
+        if r.imp.name != "*" or r.target is not None or r.imp.level:
             continue
-        try:
-            module = sys.modules.get(name) or importlib.import_module(name)
-        except ImportError:
-            continue
+        module = compiled_module(name)
         obj = getattr(module, attr, None)
         if obj is None or not callable(obj) or attr.startswith("_"):
             continue

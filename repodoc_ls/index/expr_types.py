@@ -1,9 +1,18 @@
-"""What an expression is, from the index and the code around it, without jedi.
+"""What an expression at a position is, through the graph: the hover's types, without jedi.
 
 Enough for the hovers that used to wait for jedi: `x.append` after `x = []`,
 `registry.delete` after `registry = WindowList()`, `self._cond.notify_all` when every
 `self._cond = ...` of the class assigns a `Condition(...)`, `"".join`, `Codec().decode`,
 `list.pop`, `idleConf.GetOption` with `idleConf` a module variable of another file.
+
+Which binding a name reads is the analysis layer's (analysis/regions.py over
+analysis/scopes.py, on the parsed region around the position); what those bindings hold is
+evaluated here, across files: symbols through the graph's name resolution, module variables
+and `self.x` attributes through their assignments (found by their lines' shape, then parsed
+one statement or function at a time, never a whole file), builtin classes and modules
+compiled into the interpreter by lookup (`builtins`, `sys.builtin_module_names`: importing a
+compiled-in module runs no Python code). Describing those live objects is the server's
+(server/runtime.py).
 
 The rule is all or nothing: a name's type is known only when every binding of it in its
 scope is a plain assignment (or an annotation) whose value has a known type, and they all
@@ -19,9 +28,13 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib
 import re
+import sys
 import types
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
 from repodoc_ls.analysis.regions import (
     Region,
@@ -38,8 +51,10 @@ from repodoc_ls.analysis.sourcelines import (
     instance_assignments,
     may_bind,
 )
-from repodoc_ls.model import ModuleRef, Symbol, SymbolKind, SymbolRef
-from repodoc_ls.server.runtime import compiled_module
+from repodoc_ls.model import Import, ModuleRef, Symbol, SymbolKind, SymbolRef
+
+if TYPE_CHECKING:
+    from repodoc_ls.index.indexer import Index
 
 _DEFS = (SymbolKind.FUNCTION, SymbolKind.METHOD, SymbolKind.CLASS)
 MAX_DEPTH = 8
@@ -73,6 +88,19 @@ class Type:
         return self.builtin is not None or (self.ref is not None and self.ref.kind == SymbolKind.CLASS)
 
 
+#: A binding's value: an expression, or ("annotation", node) for a declared type.
+Value = ast.expr | tuple[str, ast.expr]
+
+
+class Site(NamedTuple):
+    """An assignment of a class's attribute: in the class body, or through `self`."""
+
+    path: str
+    klass: Symbol
+    line: int
+    class_level: bool
+
+
 @dataclass
 class Member:
     """Where `attr` of a class comes from: a symbol, assignments (class body or
@@ -84,7 +112,7 @@ class Member:
     assigned: list[int] = field(default_factory=list)  # 1-based lines
     class_level: bool = False  # assigned in the class body, not through `self`
     builtin: type | None = None
-    sites: list[tuple] = field(default_factory=list)  # (path, class, line, class_level) of each
+    sites: list[Site] = field(default_factory=list)  # every assignment met on the way
     complete: bool = True  # every base was seen (else another assignment may be hidden)
 
 
@@ -95,11 +123,15 @@ class Inferrer:
     """Types of expressions at positions of the workspace. `read_lines(path)` gives a
     file's current lines (the open buffer, else the disk)."""
 
-    def __init__(self, index, read_lines):
+    def __init__(self, index: Index, read_lines: Callable[[str], list[str]]) -> None:
         self.index = index
         self.graph = index.graph
         self.read_lines = read_lines
         self.steps = 0
+
+    def _symbols(self, path: str) -> list[Symbol]:
+        facts = self.index.file(path)
+        return facts.symbols if facts is not None else []
 
     def _budget(self) -> bool:
         self.steps += 1
@@ -107,7 +139,7 @@ class Inferrer:
 
     # -- expressions ---------------------------------------------------------------
 
-    def expr(self, reg: Region, node, depth: int = 0) -> Type | None:
+    def expr(self, reg: Region, node: ast.expr, depth: int = 0) -> Type | None:
         if depth > MAX_DEPTH or not self._budget():
             return None
         if isinstance(node, ast.Constant):
@@ -148,7 +180,7 @@ class Inferrer:
         """A class whose instances may not be made the plain way: its own (or a workspace
         base's) `__new__`, a metaclass, or a base from outside the workspace."""
         for path, klass in self.mro(ref):
-            if klass is None:
+            if klass is None or path is None:
                 return True
             if any("=" in b for b in klass.bases) or f"{klass.qualname}.__new__" in self.graph.symbols_of(
                 path
@@ -168,7 +200,7 @@ class Inferrer:
         assert isinstance(fn, ast.FunctionDef), "the parsed text starts with `def f`"
         return self.annotation(ref.path, fn.returns, depth)
 
-    def annotation(self, path: str, node, depth: int) -> Type | None:
+    def annotation(self, path: str, node: ast.expr | None, depth: int) -> Type | None:
         """The instances an annotation (evaluated at module level of `path`) describes."""
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             try:
@@ -182,13 +214,15 @@ class Inferrer:
                 found.builtin is not None and found.builtin not in (list, dict, set, frozenset, tuple)
             ):
                 return None
-        else:
+        elif node is not None:
             found = self._module_expr(path, node, depth)
+        else:
+            return None
         if found is None or found.instance or not found.is_class:
             return None
         return Type(builtin=found.builtin, ref=found.ref, instance=True)
 
-    def _module_expr(self, path: str, node, depth: int) -> Type | None:
+    def _module_expr(self, path: str, node: ast.expr, depth: int) -> Type | None:
         if isinstance(node, ast.Name):
             return self.module_name(path, node.id, depth + 1)
         if isinstance(node, ast.Attribute):
@@ -225,9 +259,13 @@ class Inferrer:
         first = (fn.args.posonlyargs + fn.args.args)[:1]
         if not first or first[0] is not arg or arg.arg not in ("self", "cls"):
             return None
-        facts = self.index.file(reg.path)
-        method = next((s for s in facts.symbols if s.line == fn.lineno and s.name == fn.name), None)
-        if method is None or method.kind != SymbolKind.METHOD or "staticmethod" in method.decorators:
+        method = next((s for s in self._symbols(reg.path) if s.line == fn.lineno and s.name == fn.name), None)
+        if (
+            method is None
+            or method.parent is None
+            or method.kind != SymbolKind.METHOD
+            or "staticmethod" in method.decorators
+        ):
             return None
         klass = self.graph.symbols_of(reg.path).get(method.parent)
         if klass is None:
@@ -237,7 +275,7 @@ class Inferrer:
             return None
         return Type(ref=SymbolRef.of(reg.path, klass), instance=not is_cls)
 
-    def _agree(self, reg: Region, values: list, depth: int) -> Type | None:
+    def _agree(self, reg: Region, values: list[Value], depth: int) -> Type | None:
         found = None
         for value in values:
             if isinstance(value, tuple):
@@ -266,7 +304,7 @@ class Inferrer:
             if r is not None and r.target is None:  # from outside the workspace
                 return compiled_import(r.imp)
             if r is not None:  # imported, but not a symbol there: maybe a module variable
-                if r.imp.name is None or r.names_submodule:
+                if r.imp.name is None or r.names_submodule or r.target is None:
                     return None
                 return self.module_name(r.target, r.imp.name, depth + 1)
         values = self.module_values(target.path if target else path, target.qualname if target else name)
@@ -318,7 +356,7 @@ class Inferrer:
             out.extend((reg, v) for v in found)
         return out
 
-    def _agree_at(self, values: list, depth: int) -> Type | None:
+    def _agree_at(self, values: list[tuple[Region, Value]], depth: int) -> Type | None:
         found = None
         for reg, value in values:
             t = self._agree(reg, [value], depth + 1)
@@ -329,7 +367,7 @@ class Inferrer:
 
     # -- members -----------------------------------------------------------------------
 
-    def mro(self, ref: SymbolRef):
+    def mro(self, ref: SymbolRef) -> Iterator[tuple[str, Symbol] | tuple[None, None]]:
         """(path, class Symbol) of `ref` and its bases, breadth first; (None, None) for a
         base the index cannot resolve (and nothing after it); builtin bases are skipped."""
         queue = [(ref.path, ref.qualname)]
@@ -362,10 +400,10 @@ class Inferrer:
         the first with a `self.attr = ...`, else a builtin base that has it. `sites` also
         lists every assignment met on the way (all of them must agree on a type)."""
         first: Member | None = None
-        sites: list[tuple] = []
+        sites: list[Site] = []
         builtin_bases = []
         for path, klass in self.mro(ref):
-            if klass is None:  # a base the index cannot see could define it too
+            if klass is None or path is None:  # a base the index cannot see could define it too
                 if first is not None:
                     first.sites, first.complete = sites, False
                 return first
@@ -373,11 +411,11 @@ class Inferrer:
             if member is not None and member.kind not in SymbolKind.VALUES:  # values: their assignments
                 return Member(symbol=SymbolRef.of(path, member))
             lines = self.read_lines(path)
-            body = class_body_assignments(self.index.file(path).symbols, lines, klass, attr)
+            body = class_body_assignments(self._symbols(path), lines, klass, attr)
             assigned = instance_assignments(lines, klass, attr)
-            sites += [(path, klass, n, False) for n in assigned]
+            sites += [Site(path, klass, n, False) for n in assigned]
             if body:
-                sites += [(path, klass, n, True) for n in body]
+                sites += [Site(path, klass, n, True) for n in body]
                 return Member(path=path, klass=klass, assigned=body, class_level=True, sites=sites)
             if assigned and first is None:
                 first = Member(path=path, klass=klass, assigned=assigned)
@@ -428,7 +466,7 @@ class Inferrer:
             reg = (
                 statement_region(path, lines, line)
                 if class_level
-                else region_at(path, self.index.file(path).symbols, lines, line)
+                else region_at(path, self._symbols(path), lines, line)
             )
             if reg is None:
                 return None
@@ -441,22 +479,31 @@ class Inferrer:
             result = t
         return result
 
-    def _reads_class_names(self, path: str, klass: Symbol, value) -> bool:
+    def _reads_class_names(self, path: str, klass: Symbol, value: Value) -> bool:
         """Whether a class-body value reads a name the class body binds (parsed on its own,
         the statement would look that name up at module level instead)."""
         table = self.graph.symbols_of(path)
         lines = self.read_lines(path)
-        facts = self.index.file(path)
         for node in ast.walk(value if not isinstance(value, tuple) else value[1]):
             if isinstance(node, ast.Name) and (
                 f"{klass.qualname}.{node.id}" in table
-                or class_body_assignments(facts.symbols, lines, klass, node.id)
+                or class_body_assignments(self._symbols(path), lines, klass, node.id)
             ):
                 return True
         return False
 
 
-def compiled_import(imp) -> Type | None:
+def compiled_module(name: str) -> types.ModuleType | None:
+    """The module `name` when it is compiled into the interpreter (`sys`, `_codecs`), else None."""
+    if name not in sys.builtin_module_names:
+        return None
+    try:
+        return sys.modules.get(name) or importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def compiled_import(imp: Import) -> Type | None:
     """What `import sys` / `from time import perf_counter` binds, for compiled modules."""
     if imp.level:
         return None
@@ -468,16 +515,12 @@ def compiled_import(imp) -> Type | None:
     return _live_type(getattr(module, imp.name, None)) if module is not None else None
 
 
-def _live_type(obj) -> Type | None:
+def _live_type(obj: object) -> Type | None:
     if isinstance(obj, type):
         return Type(builtin=obj)
     if isinstance(obj, types.ModuleType) and compiled_module(obj.__name__) is obj:
         return Type(compiled=obj)
     return None
-
-
-#: A binding's value: an expression, or ("annotation", node) for a declared type.
-Value = ast.expr | tuple[str, ast.expr]
 
 
 def _plain_values(bindings: list[Binding]) -> list[Value] | None:
