@@ -9,6 +9,8 @@ import ast
 import symtable
 import textwrap
 
+from needles import needle_at
+
 from repodoc_ls.analysis.regions import (
     binding_at,
     node_at,
@@ -99,14 +101,8 @@ SYMBOLS = symbols_of(TREE)
 
 def find(needle: str, occurrence: int = 1, offset: int = 0) -> tuple[int, int]:
     """1-based line and character of the `occurrence`-th `needle` (+ offset)."""
-    seen = 0
-    for n, text in enumerate(LINES, 1):
-        start = -1
-        while (start := text.find(needle, start + 1)) >= 0:
-            seen += 1
-            if seen == occurrence:
-                return n, start + offset
-    raise AssertionError(needle)
+    line, char = needle_at(LINES, needle, occurrence, offset)
+    return line + 1, char
 
 
 def full_tree_name(line: int, col: int) -> ast.Name:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from needles import needle_at
 from pytest_lsp.client import LanguageClient
 from server_helpers import hover, uri
 
@@ -64,15 +65,7 @@ def ws(ws):
 
 
 def at(needle: str, occurrence: int = 1, offset: int = 0) -> tuple[int, int]:
-    """0-based (line, character) of the `occurrence`-th `needle` in SOURCE, plus `offset`."""
-    seen = 0
-    for n, text in enumerate(LINES):
-        start = -1
-        while (start := text.find(needle, start + 1)) >= 0:
-            seen += 1
-            if seen == occurrence:
-                return n, start + offset
-    raise AssertionError(needle)
+    return needle_at(LINES, needle, occurrence, offset)
 
 
 def line_of(needle: str) -> int:

@@ -9,6 +9,7 @@ import textwrap
 from types import SimpleNamespace
 
 import pytest
+from needles import needle_at
 
 from repodoc_ls.config import load_settings
 from repodoc_ls.index.indexer import Index
@@ -147,15 +148,8 @@ def ctx(ws):
 def hover_at(ctx, rel: str, needle: str, occurrence: int = 1, offset: int = 0) -> str | None:
     """The plain-text index hover at the `occurrence`-th `needle` of `rel` (+ offset)."""
     lines = ctx.lines(rel)
-    seen = 0
-    for n, text in enumerate(lines):
-        start = -1
-        while (start := text.find(needle, start + 1)) >= 0:
-            seen += 1
-            if seen == occurrence:
-                result, _ = hover.index_hover(ctx, rel, lines, n, start + offset)
-                return result
-    raise AssertionError(f"{needle!r} #{occurrence} not in {rel}")
+    result, _ = hover.index_hover(ctx, rel, lines, *needle_at(lines, needle, occurrence, offset))
+    return result
 
 
 def test_attribute_of_a_local_assigned_a_literal_is_the_builtin_method(ctx):

@@ -193,12 +193,8 @@ class Inferrer:
         sig = symbol.signature if symbol is not None else None
         if not sig or "->" not in sig:
             return None
-        try:
-            fn = ast.parse(f"def f{sig}: pass").body[0]
-        except SyntaxError:
-            return None
-        assert isinstance(fn, ast.FunctionDef), "the parsed text starts with `def f`"
-        return self.annotation(ref.path, fn.returns, depth)
+        fn = signature_function(sig)
+        return None if fn is None else self.annotation(ref.path, fn.returns, depth)
 
     def annotation(self, path: str, node: ast.expr | None, depth: int) -> Type | None:
         """The instances an annotation (evaluated at module level of `path`) describes."""
@@ -491,6 +487,15 @@ class Inferrer:
             ):
                 return True
         return False
+
+
+def signature_function(signature: str) -> ast.FunctionDef | None:
+    """A symbol's signature text (`(self, x: int) -> str`) parsed as a function's."""
+    try:
+        fn = ast.parse(f"def f{signature}: pass").body[0]
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return fn if isinstance(fn, ast.FunctionDef) else None
 
 
 def compiled_module(name: str) -> types.ModuleType | None:

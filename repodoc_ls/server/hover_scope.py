@@ -22,7 +22,7 @@ from typing import Any
 from repodoc_ls.analysis.regions import Bound, Region, binding_at, node_at, region_at, scope_at, statement_at
 from repodoc_ls.analysis.scopes import CLASS, COMPREHENSION, LAMBDA, Scope
 from repodoc_ls.analysis.sourcelines import global_assignment, module_assignment
-from repodoc_ls.index.expr_types import Inferrer, Type, compiled_import, compiled_module
+from repodoc_ls.index.expr_types import Inferrer, Type, compiled_import, compiled_module, signature_function
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.model import ModuleRef, SymbolKind, SymbolRef
 from repodoc_ls.server.hover_format import Format, HoverContext
@@ -390,11 +390,5 @@ def _builtin_callable(inf: Inferrer, reg: Region, func: ast.expr, callee: Type |
 
 def _signature_params(signature: str | None) -> dict[str, str] | None:
     """name -> parameter as written, from a Symbol's signature text."""
-    if not signature:
-        return None
-    try:
-        fn = ast.parse(f"def f{signature}: pass").body[0]
-    except SyntaxError:
-        return None
-    assert isinstance(fn, ast.FunctionDef), "the parsed text starts with `def f`"
-    return {name: text for name, text in params(fn.args)}
+    fn = signature_function(signature) if signature else None
+    return None if fn is None else {name: text for name, text in params(fn.args)}
