@@ -222,3 +222,56 @@ def test_a_position_in_a_huge_module_parses_only_its_own_statement():
     reg = region_at("big.py", symbols, big, 30_001)
     assert reg is not None and (reg.first, reg.last) == (30_001, 30_002)
     assert len(reg.tree.body) == 1 and reg.tree.body[0].lineno == 30_001
+
+
+def test_a_region_types_values_only_from_what_it_holds_whole():
+    source = textwrap.dedent(
+        """\
+        from shapes import Shape, Opener
+
+        current = Shape()
+
+
+        class Box:
+            def fill(self):
+                self.shape = Shape()
+                return self.shape.area()
+
+            def swap(self):
+                self.shape = Opener()
+
+
+        def use(items: list[Shape]):
+            with Opener() as opened:
+                opened.close()
+            for item in items:
+                item.area()
+            return current.area()
+
+
+        current.area()
+        with Opener() as handle:
+            handle.close()
+        """
+    )
+    lines = source.splitlines()
+    symbols = symbols_of(ast.parse(source))
+
+    def type_at(needle: str, occurrence: int = 1) -> str | None:
+        line, char = needle_at(lines, needle, occurrence)
+        reg = region_at("m.py", symbols, lines, line + 1)
+        assert reg is not None
+        node, _ = node_at(reg, lines, line + 1, char + len(needle) - len(needle.rpartition(".")[2]))
+        assert isinstance(node, ast.Attribute), needle
+        t = reg.value_type(node.value)
+        return None if t is None else t.root + t.steps + (f" ({t.container})" if t.container else "")
+
+    assert type_at("opened.close") == "Opener().__enter__()"
+    assert type_at("item.area") == "Shape#"
+    # a global is the index's to type, by name, in a function and at module level alike
+    assert type_at("current.area") == "current"
+    assert type_at("current.area", occurrence=2) == "current"
+    # a region never types a global from the one statement it holds
+    assert type_at("handle.close") is None
+    # `self.shape` of a method: the class's other methods are not in the region
+    assert type_at("self.shape.area") is None

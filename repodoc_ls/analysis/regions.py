@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from repodoc_ls.model import Symbol, SymbolKind
 
 from .scopes import FUNCTION, LAMBDA, MODULE, Binding, Collected, Scope, collect
+from .types import Type, Typer
 
 _REGION_CACHE = 64
 _TOP_SPAN = 200  # lines searched for the bounds of a top-level statement
@@ -40,6 +41,7 @@ class Region:
     last: int
     _collected: Collected | None = field(default=None, repr=False)
     _load_scopes: dict[int, Scope] | None = field(default=None, repr=False)
+    _typer: _RegionTyper | None = field(default=None, repr=False)
 
     @property
     def scopes(self) -> Collected:
@@ -53,6 +55,13 @@ class Region:
         if self._load_scopes is None:
             self._load_scopes = {id(load): s for s in self.scopes.scopes for load in s.loads}
         return self._load_scopes.get(id(node), self.scopes.module)
+
+    def value_type(self, node: ast.expr) -> Type | None:
+        """The type expression of the value `node` (types.py's rules), for the index to
+        evaluate across files; None when this region cannot know it."""
+        if self._typer is None:
+            self._typer = _RegionTyper(self)
+        return self._typer.value(node, _scope_of_expression(self, node))
 
 
 _regions: OrderedDict[tuple[str, int, int, int], Region | None] = OrderedDict()
@@ -291,3 +300,38 @@ def _inside_block(node: ast.excepthandler | ast.match_case, line: int) -> bool:
         first = node.lineno
         last = node.end_lineno or first
     return first <= line <= last
+
+
+class _RegionTyper(Typer):
+    """types.py's rules on a region, which holds only part of its module and of the classes
+    a method sits in: what those parts bind elsewhere is unknown here, so a module-level
+    binding, or an attribute of a class only partly in the region, is never typed from
+    what the region alone shows (the root name is left to the index, or nothing is)."""
+
+    def __init__(self, reg: Region) -> None:
+        super().__init__(reg.scopes)
+        self.first = reg.first
+
+    def bound(self, owner: Scope, name: str, depth: int) -> Type | None:
+        if owner.kind == MODULE:
+            return None
+        return super().bound(owner, name, depth)
+
+    def instance_attribute(self, class_qualname: str, attr: str, depth: int) -> Type | None | bool:
+        klass = self.class_scope(class_qualname)
+        if klass is not None and getattr(klass.node, "lineno", 0) < self.first:
+            return None  # a class header around a method: the class's other code is not here
+        return super().instance_attribute(class_qualname, attr, depth)
+
+
+def _scope_of_expression(reg: Region, node: ast.expr) -> Scope:
+    """The scope an expression is evaluated in, told by the name at its root when it has one."""
+    root: ast.AST = node
+    while True:
+        if isinstance(root, (ast.Attribute, ast.Subscript)):
+            root = root.value
+        elif isinstance(root, ast.Call):
+            root = root.func
+        else:
+            break
+    return scope_at(reg, getattr(root, "lineno", 0), getattr(root, "col_offset", 0), root)

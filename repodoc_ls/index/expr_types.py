@@ -51,6 +51,7 @@ from repodoc_ls.analysis.sourcelines import (
     instance_assignments,
     may_bind,
 )
+from repodoc_ls.index.typed import typed_target
 from repodoc_ls.model import Import, ModuleRef, Symbol, SymbolKind, SymbolRef
 
 if TYPE_CHECKING:
@@ -160,6 +161,15 @@ class Inferrer:
         if isinstance(node, ast.Call):
             return self.call(reg, node, depth + 1)
         return None
+
+    def typed_member(self, reg: Region, node: ast.Attribute) -> SymbolRef | None:
+        """The symbol `value.attr` reads by analysis/types.py's rules, evaluated by
+        typed.py as the reference index does: what `expr` leaves unknown (a `with` target,
+        an element of an annotated iterable, `super()`, an `isinstance` branch)."""
+        t = reg.value_type(node.value)
+        if t is None or t.container:
+            return None
+        return typed_target(self.graph, reg.path, t.root, t.steps, node.attr)
 
     def call(self, reg: Region, node: ast.Call, depth: int) -> Type | None:
         fn = self.expr(reg, node.func, depth)

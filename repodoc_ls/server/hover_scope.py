@@ -55,7 +55,7 @@ def scope_hover(ctx: HoverContext, rel: str, lines: list[str], word: Word) -> An
         return keyword_hover(ctx, inf, reg, parent, node.arg)
     if isinstance(node, ast.Attribute) and reg is not None:
         value = inf.expr(reg, node.value)
-        return member_hover(ctx, inf, value, node.attr) if value is not None else None
+        return member_hover(ctx, inf, value, node.attr) if value is not None else inf.typed_member(reg, node)
     if "." in word.chain:
         return None  # an attribute the text shows but `ast` could not place: leave it to jedi
     if reg is not None:
