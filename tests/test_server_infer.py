@@ -1,4 +1,4 @@
-"""Hovers answered from the index and the code around the name (hover_scope.py, infer.py),
+"""Hovers answered from the index and the code around the name (hover_scope.py, index/expr_types.py),
 in process: attributes of values whose type the code states, keyword arguments, class
 bodies, module variables of other files, builtins' members. And the other half of the
 rule: where the code does not state a type, no answer (the hover goes to jedi)."""
