@@ -222,6 +222,14 @@ def test_a_position_in_a_huge_module_parses_only_its_own_statement():
     reg = region_at("big.py", symbols, big, 30_001)
     assert reg is not None and (reg.first, reg.last) == (30_001, 30_002)
     assert len(reg.tree.body) == 1 and reg.tree.body[0].lineno == 30_001
+    assert [n.end_lineno for n in ast.walk(reg.tree) if isinstance(n, ast.Assign)] == [30_002]
+    # a method deep in a file keeps its class there too
+    lines = ["x = 1"] * 5_000 + ["class A:", "    def m(self):", "        return self"]
+    method = parse_region("deep.py", lines, 5_002, 5_003, ["A"], cache=False)
+    assert method is not None
+    name = next(n for n in ast.walk(method.tree) if isinstance(n, ast.Name))
+    found = binding_at(method, "self", name.lineno, name.col_offset, name)
+    assert name.lineno == 5_003 and found is not None and found.first.kind == "self" and found.line == 5_002
 
 
 def test_a_region_types_values_only_from_what_it_holds_whole():
