@@ -1,14 +1,14 @@
 """Hover for names the index's symbol tables do not hold, answered without jedi.
 
 From the open text and the facts (the binding a name reads is analysis/regions.py's, by
-Python's scope rules; index/expr_types.py types values; runtime.py describes builtins): parameters and
-local variables, names of a class body, module variables (also of another workspace module,
-through an import), `self.x` and any `value.attr` whose value has a known type (a workspace
-class, a builtin class, a module), keyword arguments of a call (the callee's parameter), and
-builtins. Everything shown comes from the code: a line that assigns, a signature, a
-docstring of the running interpreter. The answer is the hover's text, or the symbol or
-module the name turned out to be (whose index hover hover.py renders); None means "ask
-jedi". All functions expect the caller to hold `index.lock`.
+Python's scope rules; index/expr_types.py types values; runtime.py describes builtins):
+parameters and local variables, names of a class body, module variables (also of another
+workspace module, through an import), `self.x` and any `value.attr` whose value has a known
+type (a workspace class, a builtin class, a module), keyword arguments of a call (the
+callee's parameter), and builtins. Everything shown comes from the code: a line that
+assigns, a signature, a docstring of the running interpreter. The answer is the hover's
+text, or the symbol or module the name turned out to be (whose index hover hover.py
+renders); None means "ask jedi". All functions expect the caller to hold `index.lock`.
 """
 
 from __future__ import annotations
