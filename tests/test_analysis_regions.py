@@ -10,6 +10,7 @@ import symtable
 import textwrap
 
 from needles import needle_at
+from scoping_source import LINES, SOURCE
 
 from repodoc_ls.analysis.regions import (
     binding_at,
@@ -23,55 +24,6 @@ from repodoc_ls.analysis.regions import (
 from repodoc_ls.analysis.scopes import CLASS, COMPREHENSION, FUNCTION
 from repodoc_ls.model import Symbol, SymbolKind
 
-SOURCE = textwrap.dedent(
-    """\
-    import os
-
-    limit = 10
-    item = None
-    counter = 0
-
-
-    def clamp(value, limit=limit):
-        return min(value, limit)
-
-
-    class Config:
-        retries = 3
-
-        class Inner:
-            def run(self, n):
-                def helper():
-                    return n + retries
-                return helper
-
-        def squares(self, items):
-            return [item * item for item in items]
-
-
-    def bump():
-        global counter
-        counter = counter + 1
-
-
-    def outer():
-        total = 0
-
-        def inner():
-            nonlocal total
-            total = total + 1
-            return total
-
-        return inner
-
-
-    settings = dict(
-        a=1,
-        b=limit,
-    )
-    """
-)
-LINES = SOURCE.splitlines()
 TREE = ast.parse(SOURCE)
 
 

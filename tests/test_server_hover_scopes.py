@@ -5,57 +5,15 @@ scope, class bodies are not seen from their methods, comprehensions are scopes o
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 from needles import needle_at
 from pytest_lsp.client import LanguageClient
+from scoping_source import LINES, SOURCE, line_of
 from server_helpers import hover, uri
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 DEMO = "shop/scoping.py"
-SOURCE = textwrap.dedent(
-    """\
-    limit = 10
-    retries = 5
-    item = None
-    counter = 0
-
-
-    def clamp(value, limit=limit):
-        return min(value, limit)
-
-
-    class Config:
-        retries = 3
-
-        def run(self):
-            return retries
-
-
-    def squares(items):
-        return [item * item for item in items]
-
-
-    def bump():
-        global counter
-        counter += 1
-        return counter
-
-
-    def outer():
-        total = 0
-
-        def inner():
-            nonlocal total
-            total += 1
-            return total
-
-        return inner
-    """
-)
-LINES = SOURCE.splitlines()
 
 
 @pytest.fixture(scope="module")
@@ -66,11 +24,6 @@ def ws(ws):
 
 def at(needle: str, occurrence: int = 1, offset: int = 0) -> tuple[int, int]:
     return needle_at(LINES, needle, occurrence, offset)
-
-
-def line_of(needle: str) -> int:
-    """1-based line of the first line of SOURCE starting with `needle` (after indentation)."""
-    return next(n for n, text in enumerate(LINES, 1) if text.strip().startswith(needle))
 
 
 async def text_at(client: LanguageClient, ws, needle: str, occurrence: int = 1, offset: int = 0) -> str:
@@ -86,7 +39,7 @@ def link(ws, line: int) -> str:
 async def test_a_parameter_default_reads_the_enclosing_scope(client: LanguageClient, ws):
     default = await text_at(client, ws, "limit=limit", offset=6)
     assert default.startswith("```python\n(variable) limit\n```")
-    assert f"Module variable, first bound at {link(ws, 1)}" in default
+    assert f"Module variable, first bound at {link(ws, line_of('limit = 10'))}" in default
     assert "parameter" not in default.lower()
     # the same name in the body is the parameter
     body = await text_at(client, ws, "value, limit)", offset=7)
@@ -96,7 +49,7 @@ async def test_a_parameter_default_reads_the_enclosing_scope(client: LanguageCli
 
 async def test_a_method_does_not_see_its_class_body(client: LanguageClient, ws):
     in_method = await text_at(client, ws, "return retries", offset=7)
-    assert f"Module variable, first bound at {link(ws, 2)}" in in_method
+    assert f"Module variable, first bound at {link(ws, line_of('retries = 5'))}" in in_method
     assert "Config" not in in_method
     in_body = await text_at(client, ws, "retries = 3")
     assert in_body.startswith("```python\n(class attribute) Config.retries\n```")
@@ -105,7 +58,10 @@ async def test_a_method_does_not_see_its_class_body(client: LanguageClient, ws):
 async def test_a_comprehension_variable_is_the_comprehension_s_own(client: LanguageClient, ws):
     text = await text_at(client, ws, "item * item")
     assert text.startswith("```python\n(variable) item\n```")
-    assert f"Comprehension variable of `squares`, first bound at {link(ws, line_of('return [item'))}" in text
+    assert (
+        f"Comprehension variable of `Config.squares`, first bound at {link(ws, line_of('return [item'))}"
+        in text
+    )
     # the iterable is read in the function
     iterable = await text_at(client, ws, "in items", offset=3)
     assert iterable.startswith("```python\n(parameter) items\n```")
@@ -113,7 +69,7 @@ async def test_a_comprehension_variable_is_the_comprehension_s_own(client: Langu
 
 async def test_global_and_nonlocal_names_are_the_binding_scope_s(client: LanguageClient, ws):
     text = await text_at(client, ws, "return counter", offset=7)
-    assert f"Module variable, first bound at {link(ws, 4)}" in text
+    assert f"Module variable, first bound at {link(ws, line_of('counter = 0'))}" in text
     text = await text_at(client, ws, "return total", offset=7)
     assert text.startswith("```python\n(variable) total\n```")
     assert f"Local variable of `outer`, first bound at {link(ws, line_of('total = 0'))}" in text
