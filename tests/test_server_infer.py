@@ -1,14 +1,17 @@
-"""Hovers answered from the index and the code around the name (hover_scope.py, infer.py),
+"""Hovers answered from the index and the code around the name (hover_scope.py, index/expr_types.py),
 in process: attributes of values whose type the code states, keyword arguments, class
 bodies, module variables of other files, builtins' members. And the other half of the
 rule: where the code does not state a type, no answer (the hover goes to jedi)."""
 
 from __future__ import annotations
 
+import ast
 import textwrap
 from types import SimpleNamespace
 
+import jedi
 import pytest
+from needles import needle_at
 
 from repodoc_ls.config import load_settings
 from repodoc_ls.index.indexer import Index
@@ -116,6 +119,31 @@ FILES = {
             sys.exit(sys.platform)
             return words
         """,
+    "pkg/flows.py": """
+        from pkg.shapes import Shape, Square
+
+
+        class Opener:
+            def __enter__(self) -> Shape:
+                return Shape("opened")
+
+            def __exit__(self, *exc):
+                return False
+
+
+        class Round(Shape):
+            def area(self) -> float:
+                return super().area()
+
+
+        def flows(shapes: list[Shape], flag):
+            for each in shapes:
+                each.area()
+            with Opener() as opened:
+                opened.area()
+            if isinstance(flag, Square):
+                flag.grow()
+        """,
     "pkg/defaults.py": """
         limit = 10
 
@@ -147,15 +175,8 @@ def ctx(ws):
 def hover_at(ctx, rel: str, needle: str, occurrence: int = 1, offset: int = 0) -> str | None:
     """The plain-text index hover at the `occurrence`-th `needle` of `rel` (+ offset)."""
     lines = ctx.lines(rel)
-    seen = 0
-    for n, text in enumerate(lines):
-        start = -1
-        while (start := text.find(needle, start + 1)) >= 0:
-            seen += 1
-            if seen == occurrence:
-                result, _ = hover.index_hover(ctx, rel, lines, n, start + offset)
-                return result
-    raise AssertionError(f"{needle!r} #{occurrence} not in {rel}")
+    result, _ = hover.index_hover(ctx, rel, lines, *needle_at(lines, needle, occurrence, offset))
+    return result
 
 
 def test_attribute_of_a_local_assigned_a_literal_is_the_builtin_method(ctx):
@@ -238,3 +259,34 @@ def test_a_default_reads_the_enclosing_scope_not_the_parameter(ctx):
     assert "limit = 10" in default
     body = hover_at(ctx, "pkg/defaults.py", "limit)", occurrence=2)
     assert body is not None and "parameter" in body
+
+
+def definition_line(path, qualname: str) -> int:
+    """The line `ast` gives the `def` of `qualname` (Class.method) in file `path`."""
+    klass, _, method = qualname.partition(".")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == klass)
+    return next(n.lineno for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == method)
+
+
+@pytest.mark.parametrize(
+    ("needle", "expected", "jedi_knows"),
+    [
+        ("each.area", "Shape.area", True),  # an element of an annotated list
+        ("opened.area", "Shape.area", True),  # a `with` target, through `__enter__`'s return annotation
+        ("super().area", "Shape.area", True),  # the base class's method
+        ("flag.grow", "Square.grow", False),  # narrowed by `isinstance` (jedi does not narrow it)
+    ],
+)
+def test_what_the_analysis_layer_types_the_index_evaluates(ctx, ws, needle, expected, jedi_knows):
+    attr = needle.rpartition(".")[2]
+    offset = len(needle) - len(attr)
+    text = hover_at(ctx, "pkg/flows.py", needle, offset=offset)
+    line = definition_line(ws / "pkg/shapes.py", expected)
+    assert text is not None and text.startswith(f"def {expected}(self"), (needle, text)
+    assert f"Defined in pkg/shapes.py:{line}" in text
+    if jedi_knows:
+        at_line, char = needle_at(ctx.lines("pkg/flows.py"), needle, offset=offset)
+        script = jedi.Script(path=str(ws / "pkg/flows.py"), project=jedi.Project(str(ws)))
+        (oracle,) = script.goto(at_line + 1, char, follow_imports=True)
+        assert (oracle.full_name, oracle.line) == (f"pkg.shapes.{expected}", line)

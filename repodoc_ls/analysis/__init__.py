@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import gc
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -20,7 +19,7 @@ from .scopes import CLASS, FUNCTION, MODULE, Binding, Collected, Scope, collect
 from .type_expressions import Type, is_plain
 from .types import Typer
 
-__all__ = ["Analysis", "TypedUseKey", "analyze", "load_is_local"]
+__all__ = ["Analysis", "TypedUseKey", "analyze"]
 
 #: (root, steps, attribute): see types.py. The attribute "" credits the root itself (a
 #: local class or function used where it is bound).
@@ -202,31 +201,6 @@ def _credit_local_definition(
 def type_text(t: Type) -> str:
     """A type expression as one string (for tests and messages)."""
     return t.root + t.steps + (" (elements)" if t.container else "")
-
-
-_collected_trees: OrderedDict[int, tuple[ast.Module, Collected]] = OrderedDict()
-_COLLECTED_KEPT = 32
-
-
-def load_is_local(tree: ast.Module, node: ast.Name) -> bool | None:
-    """Whether the Name `node` of `tree` is a load of a binding of a function, class or
-    comprehension scope (True) or of the module's globals and builtins (False); None when
-    it is no load. The scopes of the last few trees asked about are kept."""
-    kept = _collected_trees.get(id(tree))
-    if kept is None or kept[0] is not tree:
-        kept = (tree, collect(tree))
-        _collected_trees[id(tree)] = kept
-        while len(_collected_trees) > _COLLECTED_KEPT:
-            _collected_trees.popitem(last=False)
-    else:
-        _collected_trees.move_to_end(id(tree))
-    if not isinstance(node.ctx, ast.Load):
-        return None
-    for scope in kept[1].scopes:
-        for load in scope.loads:
-            if load is node:
-                return scope.resolve(node.id, node.lineno, node.col_offset) is not None
-    return False  # the module's own statements record no loads: they read the globals
 
 
 def _read_through_globals(node: ast.expr, local: set[int]) -> bool:

@@ -1,6 +1,6 @@
 """Hover: index first, jedi only where the index cannot tell, within a time budget.
 
-The index answer (target.py, scopes.py) costs about a millisecond and needs no file but the
+The index answer (target.py, hover_scope.py) costs about a millisecond and needs no file but the
 open one. Only a name it cannot resolve (a name from outside the workspace, an attribute
 whose type needs real inference) goes to jedi, in its own process (jedi_worker.py), awaited
 for at most `settings.hover_budget_ms` counted from the request's arrival. Past that, or

@@ -1,31 +1,37 @@
 """Hover for names the index's symbol tables do not hold, answered without jedi.
 
-From the open text and the facts (scopes.py finds bindings, infer.py types): parameters and
-local variables, names of a class body, module variables (also of another workspace module,
-through an import), `self.x` and any `value.attr` whose value has a known type (a workspace
-class, a builtin class, a module), keyword arguments of a call (the callee's parameter), and
-builtins. Everything shown comes from the code: a line that assigns, a signature, a
-docstring of the running interpreter. The answer is the hover's text, or the symbol or
-module the name turned out to be (whose index hover hover.py renders); None means "ask
-jedi". All functions expect the caller to hold `index.lock`.
+From the open text and the facts (the binding a name reads is analysis/regions.py's, by
+Python's scope rules; index/expr_types.py types values; runtime.py describes builtins):
+parameters and local variables, names of a class body, module variables (also of another
+workspace module, through an import), `self.x` and any `value.attr` whose value has a known
+type (a workspace class, a builtin class, a module), keyword arguments of a call (the
+callee's parameter), and builtins. Everything shown comes from the code: a line that
+assigns, a signature, a docstring of the running interpreter. The answer is the hover's
+text, or the symbol or module the name turned out to be (whose index hover hover.py
+renders); None means "ask jedi". All functions expect the caller to hold `index.lock`.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
-import importlib
 import inspect
 import re
-import sys
-import types
 from typing import Any
 
-from repodoc_ls.analysis import load_is_local
+from repodoc_ls.analysis.regions import Bound, Region, binding_at, node_at, region_at, scope_at, statement_at
+from repodoc_ls.analysis.scopes import CLASS, COMPREHENSION, LAMBDA, Scope
+from repodoc_ls.analysis.sourcelines import global_assignment, module_assignment
+from repodoc_ls.index.expr_types import Inferrer, Type, compiled_import, compiled_module, signature_function
 from repodoc_ls.index.indexer import Index
-from repodoc_ls.model import FileFacts, ModuleRef, SymbolKind, SymbolRef
-from repodoc_ls.server import infer, regions, scopes
+from repodoc_ls.model import ModuleRef, SymbolKind, SymbolRef
 from repodoc_ls.server.hover_format import Format, HoverContext
+from repodoc_ls.server.runtime import (
+    builtin,
+    builtin_member,
+    compiled_member,
+    compiled_star_member,
+)
 from repodoc_ls.server.target import IMPORT_SPAN, Word
 
 _CALLEE_MAX = 60
@@ -42,67 +48,103 @@ def scope_hover(ctx: HoverContext, rel: str, lines: list[str], word: Word) -> An
         return None
     fmt = ctx.fmt
     lineno = word.line + 1
-    reg = regions.region(rel, facts, lines, lineno)
-    node, parent = regions.node_at(reg, lines, lineno, word.start) if reg is not None else (None, None)
-    inf = infer.Inferrer(index, ctx.lines)
+    reg = region_at(rel, facts.symbols, lines, lineno)
+    node, parent = node_at(reg, lines, lineno, word.start) if reg is not None else (None, None)
+    inf = Inferrer(index, ctx.lines)
     if isinstance(node, ast.keyword) and isinstance(parent, ast.Call) and reg is not None:
         return keyword_hover(ctx, inf, reg, parent, node.arg)
     if isinstance(node, ast.Attribute) and reg is not None:
         value = inf.expr(reg, node.value)
-        return member_hover(ctx, inf, value, node.attr) if value is not None else None
+        return member_hover(ctx, inf, value, node.attr) if value is not None else inf.typed_member(reg, node)
     if "." in word.chain:
         return None  # an attribute the text shows but `ast` could not place: leave it to jedi
-    reads_globals = reg is not None and isinstance(node, ast.Name) and load_is_local(reg.tree, node) is False
-    # a default or annotation on a `def` line reads the enclosing scope, not the parameter
-    binding = None if reads_globals else scopes.local_binding(facts, lines, lineno, word.text)
-    if binding is None and reg is not None:
-        found = class_body_hover(ctx, rel, facts, reg, lineno, word.text)
-        if found is not None:
-            return found
-    if binding is None:
-        imported = imported_variable(ctx, rel, word.text, lineno) or compiled_name(
-            index, rel, word.text, lineno, fmt
-        )
-        if imported is not None:
-            return imported
-        binding = scopes.module_binding(facts, lines, word.text) or scopes.global_binding(
-            facts, lines, word.text
-        )
-    if binding is not None:
-        return render_binding(ctx, rel, facts, binding)
-    builtin = scopes.builtin(word.text)
-    if builtin is not None:
-        head, summary = builtin
+    if reg is not None:
+        if isinstance(node, ast.Name):
+            line, col = node.lineno, node.col_offset
+        else:  # a parameter on its `def` line, a word of a docstring: placed by position
+            line, col = lineno, len(lines[word.line][: word.start].encode("utf-8"))
+        bound = binding_at(reg, word.text, line, col, node)
+        if bound is not None and bound.scope.kind != CLASS:
+            return render_binding(ctx, rel, lines, bound)
+        scope = scope_at(reg, line, col, node)
+        if scope.kind == CLASS:
+            found = class_body_hover(ctx, rel, reg, scope, lineno, word.text)
+            if found is not None:
+                return found
+    imported = imported_variable(ctx, rel, word.text, lineno) or compiled_name(
+        index, rel, word.text, lineno, fmt
+    )
+    if imported is not None:
+        return imported
+    variable = module_variable(ctx, rel, word.text, this_file=True)
+    if variable is not None:
+        return variable
+    found_builtin = builtin(word.text)
+    if found_builtin is not None:
+        head, summary = found_builtin
         return fmt.join([fmt.code(head), summary, "builtin"])
     return None
 
 
-def render_binding(ctx: HoverContext, rel: str, facts: FileFacts, b: scopes.Binding) -> str:
+_KINDS = {
+    "def": ("function", "Local function"),
+    "class": ("class", "Local class"),
+    "import": ("import", "Imported"),
+}
+
+
+def render_binding(ctx: HoverContext, rel: str, lines: list[str], b: Bound) -> str:
+    """A name bound in a function, lambda or comprehension: its parameter, or its first
+    binding's statement."""
     fmt = ctx.fmt
     at = fmt.link(f"{rel}:{b.line}", ctx.file_link(rel, b.line))
-    scope = (f"`{b.scope}`" if fmt.markdown else b.scope) if b.scope else ""
-    if b.kind == "parameter":
-        head = f"(parameter) {b.text}"
-        cls = scopes.enclosing_class(facts, b.line) if b.name in ("self", "cls") else None
-        method = facts.symbol(b.scope) if b.scope else None
-        is_first = (
-            method is not None
-            and method.kind == SymbolKind.METHOD
-            and (method.signature or "").lstrip("(").startswith(b.name)
-        )
-        if cls and is_first:
-            head = f"(parameter) {b.name}: {'type[' + cls + ']' if b.name == 'cls' else cls}"
-        return fmt.join([fmt.code(head), f"Parameter of {scope or 'a lambda'}, {at}"])
-    what = {
-        "variable": "Local variable",
-        "import": "Imported",
-        "function": "Local function",
-        "class": "Local class",
-    }.get(b.kind, "Local name")
-    if not b.scope:
-        what = "Module variable"
-    where = f"{what} of {scope}, first bound at {at}" if b.scope else f"{what}, first bound at {at}"
-    return fmt.join([fmt.code(f"({b.kind}) {b.name}"), where, fmt.code(b.text)])
+    qualname = b.scope.qualname
+    scope = (f"`{qualname}`" if fmt.markdown else qualname) if qualname else ""
+    if b.parameter is not None:
+        head = f"(parameter) {_param_text(b.scope, b.parameter)}"
+        klass = b.scope.klass
+        if b.first.kind == "self" and klass is not None and b.name in ("self", "cls"):
+            head = f"(parameter) {b.name}: {'type[' + klass.qualname + ']' if b.name == 'cls' else klass.qualname}"
+        owner = scope if b.scope.kind != LAMBDA and scope else "a lambda"
+        return fmt.join([fmt.code(head), f"Parameter of {owner}, {at}"])
+    kind, what = _KINDS.get(b.first.kind, ("variable", "Local variable"))
+    if b.scope.kind == COMPREHENSION:
+        what = "Comprehension variable"
+    where = f"{what} of {scope}, first bound at {at}" if scope else f"{what}, first bound at {at}"
+    return fmt.join([fmt.code(f"({kind}) {b.name}"), where, fmt.code(_shorten(lines[b.line - 1].strip()))])
+
+
+def _param_text(scope: Scope, arg: ast.arg) -> str:
+    node = scope.node
+    assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+    return next(text for name, text in params(node.args) if name == arg.arg)
+
+
+def params(a: ast.arguments) -> list[tuple[str, str]]:
+    """(name, text as written) of each parameter."""
+    out = []
+    positional = a.posonlyargs + a.args
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(a.defaults)) + list(a.defaults)
+    for arg, default in zip(positional, defaults):
+        out.append((arg.arg, _arg_text(arg, default)))
+    if a.vararg:
+        out.append((a.vararg.arg, "*" + _arg_text(a.vararg, None)))
+    for arg, kw_default in zip(a.kwonlyargs, a.kw_defaults):
+        out.append((arg.arg, _arg_text(arg, kw_default)))
+    if a.kwarg:
+        out.append((a.kwarg.arg, "**" + _arg_text(a.kwarg, None)))
+    return out
+
+
+def _arg_text(arg: ast.arg, default: ast.expr | None) -> str:
+    text = arg.arg
+    if arg.annotation is not None:
+        text += ": " + ast.unparse(arg.annotation)
+        if default is not None:
+            text += " = " + ast.unparse(default)
+    elif default is not None:
+        text += "=" + ast.unparse(default)
+    return _shorten(text)
 
 
 def _shorten(text: str, limit: int = 100) -> str:
@@ -113,7 +155,7 @@ def _shorten(text: str, limit: int = 100) -> str:
 # -- attributes ---------------------------------------------------------------------------------
 
 
-def member_hover(ctx: HoverContext, inf: infer.Inferrer, value: infer.Type, attr: str) -> Answer:
+def member_hover(ctx: HoverContext, inf: Inferrer, value: Type, attr: str) -> Answer:
     index, fmt = inf.index, ctx.fmt
     if value.module is not None:
         target = index.graph.resolve_name(value.module, attr)
@@ -152,22 +194,6 @@ def _plain_assignment(text: str, attr: str) -> bool:
     return re.search(rf"(?:^|\.)\s*{re.escape(attr)}\s*(?::[^=]+)?=(?!=)", text.strip()) is not None
 
 
-def builtin_member(cls: type, attr: str, fmt: Format) -> str | None:
-    """`list.append`: the interpreter's own signature and docstring summary."""
-    obj = inspect.getattr_static(cls, attr, None)
-    if obj is None:
-        return None
-    name = f"{cls.__name__}.{attr}"
-    if callable(obj) or isinstance(obj, (classmethod, staticmethod)):
-        head, summary = callable_head("method ", attr, getattr(cls, attr), shown=name)
-    else:
-        head = f"(attribute) {name}"
-        doc = inspect.getdoc(obj) or ""
-        summary = doc.strip().split("\n\n")[0].strip() if doc else ""
-    where = "builtin " + (f"`{cls.__name__}`" if fmt.markdown else cls.__name__)
-    return fmt.join([fmt.code(head), summary, where])
-
-
 def compiled_name(index: Index, rel: str, name: str, lineno: int, fmt: Format) -> str | None:
     """`sys` bound by `import sys`, or `clock` by `from time import perf_counter as clock`
     (also the imported name on its import line), for modules compiled into the interpreter."""
@@ -185,7 +211,7 @@ def compiled_name(index: Index, rel: str, name: str, lineno: int, fmt: Format) -
         )
     if r is None or r.target is not None:
         return None
-    found = infer.compiled_import(r.imp)
+    found = compiled_import(r.imp)
     if found is None:
         return None
     if found.compiled is not None:
@@ -199,79 +225,13 @@ def compiled_name(index: Index, rel: str, name: str, lineno: int, fmt: Format) -
         return fmt.join([fmt.code(f"module {module.__name__}"), doc, where])
     if r.imp.name is None:
         return None
-    return compiled_member(infer.compiled_module(r.imp.module), r.imp.name, fmt)
-
-
-def compiled_member(module: Any, attr: str, fmt: Format) -> str | None:
-    """An attribute of a module compiled into the interpreter, as the interpreter has it."""
-    obj = getattr(module, attr, None)
-    code = (lambda t: f"`{t}`") if fmt.markdown else (lambda t: t)
-    if obj is None:
-        return None
-    if isinstance(obj, types.ModuleType):
-        return fmt.join([fmt.code(f"module {obj.__name__}"), "compiled into the interpreter"])
-    if callable(obj):
-        kind = "class" if isinstance(obj, type) else "function"
-        head, summary = callable_head(f"{kind} ", attr, obj)
-        return fmt.join([fmt.code(head), summary, f"{kind} in module {code(module.__name__)} (compiled)"])
-    # A value: its type only (its value is this interpreter's, not necessarily the user's).
-    return fmt.join(
-        [
-            fmt.code(f"(variable) {module.__name__}.{attr}: {type(obj).__name__}"),
-            f"variable of module {code(module.__name__)} (compiled; its type in the "
-            "interpreter running repodoc)",
-        ]
-    )
-
-
-def callable_head(prefix: str, name: str, obj: Any, shown: str | None = None) -> tuple[str, str]:
-    """(signature line, docstring summary) of a callable of the interpreter. Without an
-    introspectable signature, a docstring that starts with one (`settrace(function)`)
-    gives it."""
-    shown = shown or name
-    try:
-        sig = str(inspect.signature(obj))
-    except (TypeError, ValueError):
-        sig = None
-    doc = (inspect.getdoc(obj) or "").strip()
-    paragraphs = doc.split("\n\n") if doc else []
-    summary = paragraphs[0].strip() if paragraphs else ""
-    if summary.startswith(f"{name}("):  # the docstring repeats (or supplies) the signature
-        written = summary.split("\n")[0]
-        summary = paragraphs[1].strip() if len(paragraphs) > 1 else ""
-        if sig is None:
-            sig = written[len(name) :]
-    return f"{prefix}{shown}{sig if sig is not None else '(...)'}", summary
-
-
-def compiled_star_member(index: Index, path: str, attr: str, fmt: Format) -> str | None:
-    """`codecs.charmap_encode`: a name workspace module `path` gets from `from _codecs
-    import *`, where `_codecs` is compiled into the interpreter (importing it runs no code
-    of the workspace or of any package), so the running interpreter can describe it."""
-    for r in index.graph.imports_of(path):
-        name = r.imp.module
-        if r.imp.name != "*" or r.target is not None or r.imp.level or name not in sys.builtin_module_names:
-            continue
-        try:
-            module = sys.modules.get(name) or importlib.import_module(name)
-        except ImportError:
-            continue
-        obj = getattr(module, attr, None)
-        if obj is None or not callable(obj) or attr.startswith("_"):
-            continue
-        kind = "class" if isinstance(obj, type) else "function"
-        head, summary = callable_head(f"{kind} ", attr, obj)
-        code = (lambda t: f"`{t}`") if fmt.markdown else (lambda t: t)
-        module_name = index.graph.module_name.get(path, path)
-        where = f"{kind} in module {code(name)} (compiled), star-imported by {code(module_name)}"
-        return fmt.join([fmt.code(head), summary, where])
-    return None
+    return compiled_member(compiled_module(r.imp.module), r.imp.name, fmt)
 
 
 # -- module variables ---------------------------------------------------------------------------
 
 
-def module_variable(ctx: HoverContext, path: str, name: str) -> str | None:
+def module_variable(ctx: HoverContext, path: str, name: str, this_file: bool = False) -> str | None:
     """A module-level variable of workspace module `path` (not a symbol: lowercase names)."""
     index, fmt = ctx.folder.index, ctx.fmt
     assert index is not None
@@ -279,14 +239,18 @@ def module_variable(ctx: HoverContext, path: str, name: str) -> str | None:
     if facts is None or not facts.is_python:
         return None
     lines = ctx.lines(path)
-    b = scopes.module_binding(facts, lines, name) or scopes.global_binding(facts, lines, name)
-    if b is None or b.kind != "variable":
+    line = module_assignment(facts.symbols, lines, name) or global_assignment(facts.symbols, lines, name)
+    if line is None:
         return None
     module = index.graph.module_name.get(path, path)
-    at = fmt.link(f"{path}:{b.line}", ctx.file_link(path, b.line))
-    of = f"`{module}`" if fmt.markdown else module
+    at = fmt.link(f"{path}:{line}", ctx.file_link(path, line))
+    of = "" if this_file else " of " + (f"`{module}`" if fmt.markdown else module)
     return fmt.join(
-        [fmt.code(f"(variable) {name}"), f"Module variable of {of}, first bound at {at}", fmt.code(b.text)]
+        [
+            fmt.code(f"(variable) {name}"),
+            f"Module variable{of}, first bound at {at}",
+            fmt.code(_shorten(lines[line - 1].strip())),
+        ]
     )
 
 
@@ -316,51 +280,30 @@ def imported_variable(ctx: HoverContext, rel: str, name: str, lineno: int) -> st
 
 
 def class_body_hover(
-    ctx: HoverContext, rel: str, facts: FileFacts, reg: regions.Region, lineno: int, name: str
+    ctx: HoverContext, rel: str, reg: Region, klass: Scope, lineno: int, name: str
 ) -> Answer:
     """A name read or bound directly in a class body: the class's own binding before it
     (a method, a nested class, an assignment), as Python looks names up there."""
     fmt = ctx.fmt
-    top = reg.tree.body[0] if reg.tree.body else None
-    if isinstance(top, ast.If):
-        top = top.body[0] if top.body else None  # the "if 1:" wrapper of an indented class
-    if not isinstance(top, ast.ClassDef) or regions.scope_chain(reg.tree, lineno - reg.offset):
+    assert ctx.folder.index is not None
+    table = ctx.folder.index.graph.symbols_of(rel)
+    symbol = table.get(klass.qualname)
+    if symbol is None or symbol.kind != SymbolKind.CLASS:
         return None
-    klass = next(
-        (
-            s
-            for s in facts.symbols
-            if s.kind == SymbolKind.CLASS and s.line == top.lineno + reg.offset and s.name == top.name
-        ),
-        None,
-    )
-    if klass is None:
-        return None
-    latest: tuple[str, ast.stmt] | None = None
-    for stmt in top.body:
-        if stmt.lineno + reg.offset > lineno:
-            break
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and stmt.name == name:
-            latest = ("symbol", stmt)
-        targets = (
-            stmt.targets
-            if isinstance(stmt, ast.Assign)
-            else [stmt.target]
-            if isinstance(stmt, ast.AnnAssign)
-            else []
-        )
-        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
-            latest = ("assign", stmt)
+    latest: tuple[str, int] | None = None
+    for b in klass.bindings.get(name, ()):
+        stmt = statement_at(reg, b.line, b.col)
+        if b.kind in ("def", "class", "assign", "ann") and stmt is not None and stmt.lineno <= lineno:
+            if latest is None or stmt.lineno >= latest[1]:
+                latest = (b.kind, stmt.lineno)
     if latest is None:
         return None
-    kind, stmt = latest
-    line = stmt.lineno + reg.offset
-    if kind == "symbol":
-        assert ctx.folder.index is not None
-        member = ctx.folder.index.graph.symbols_of(rel).get(f"{klass.qualname}.{name}")
+    kind, line = latest
+    if kind in ("def", "class"):
+        member = table.get(f"{klass.qualname}.{name}")
         return SymbolRef.of(rel, member) if member else None
     lines = ctx.lines(rel)
-    where = "Attribute of " + fmt.link(klass.qualname, ctx.file_link(rel, klass.line))
+    where = "Attribute of " + fmt.link(klass.qualname, ctx.file_link(rel, symbol.line))
     at = "bound at " + fmt.link(f"{rel}:{line}", ctx.file_link(rel, line))
     return fmt.join(
         [
@@ -374,9 +317,7 @@ def class_body_hover(
 # -- keyword arguments --------------------------------------------------------------------------
 
 
-def keyword_hover(
-    ctx: HoverContext, inf: infer.Inferrer, reg: regions.Region, call: ast.Call, arg: str | None
-) -> str:
+def keyword_hover(ctx: HoverContext, inf: Inferrer, reg: Region, call: ast.Call, arg: str | None) -> str:
     """`f(name=...)`: the parameter of the callee when the index knows the callee, else
     the plain fact that it is a keyword argument of that call."""
     fmt = ctx.fmt
@@ -421,7 +362,7 @@ def keyword_hover(
     return fmt.join([fmt.code(f"(keyword argument) {arg}"), f"Argument of the call to {code(shown)}"])
 
 
-def _constructor(inf: infer.Inferrer, ref: SymbolRef) -> SymbolRef | None:
+def _constructor(inf: Inferrer, ref: SymbolRef) -> SymbolRef | None:
     for name in ("__init__", "__new__"):
         found = inf.member(ref, name)
         if found is not None and found.symbol is not None:
@@ -431,9 +372,7 @@ def _constructor(inf: infer.Inferrer, ref: SymbolRef) -> SymbolRef | None:
     return None
 
 
-def _builtin_callable(
-    inf: infer.Inferrer, reg: regions.Region, func: ast.expr, callee: infer.Type | None
-) -> Any:
+def _builtin_callable(inf: Inferrer, reg: Region, func: ast.expr, callee: Type | None) -> Any:
     if callee is not None and callee.builtin is not None and not callee.instance:
         return callee.builtin
     if isinstance(func, ast.Name) and callee is None:
@@ -443,10 +382,7 @@ def _builtin_callable(
             and not isinstance(obj, type)
             and inf.module_values(reg.path, func.id) == []
             and inf.index.graph.resolve_name(reg.path, func.id) is None
-            and not any(
-                func.id in {a.arg for a in fn.args.args + fn.args.kwonlyargs} or regions.bindings(fn, func.id)
-                for fn in regions.scope_chain(reg.tree, func.lineno)
-            )
+            and binding_at(reg, func.id, func.lineno, func.col_offset, func) is None
         ):
             return obj
     return None
@@ -454,10 +390,5 @@ def _builtin_callable(
 
 def _signature_params(signature: str | None) -> dict[str, str] | None:
     """name -> parameter as written, from a Symbol's signature text."""
-    if not signature:
-        return None
-    try:
-        fn = ast.parse(f"def f{signature}: pass").body[0]
-    except SyntaxError:
-        return None
-    return {name: text for name, text in scopes.params(fn)}
+    fn = signature_function(signature) if signature else None
+    return None if fn is None else {name: text for name, text in params(fn.args)}

@@ -13,8 +13,8 @@ import ast
 import builtins
 from functools import lru_cache
 
+from repodoc_ls.analysis.regions import node_at, region_at
 from repodoc_ls.model import SymbolKind
-from repodoc_ls.server import regions
 from repodoc_ls.server.hover_format import HoverContext
 from repodoc_ls.server.target import Word
 
@@ -31,8 +31,8 @@ def unknown_hover(ctx: HoverContext, rel: str, lines: list[str], word: Word) -> 
     facts = index.file(rel)
     if facts is None or not facts.is_python:
         return None
-    reg = regions.region(rel, facts, lines, word.line + 1)
-    node = regions.node_at(reg, lines, word.line + 1, word.start)[0] if reg is not None else None
+    reg = region_at(rel, facts.symbols, lines, word.line + 1)
+    node = node_at(reg, lines, word.line + 1, word.start)[0] if reg is not None else None
     if not isinstance(node, (ast.Name, ast.Attribute)):
         return None
     fmt = ctx.fmt

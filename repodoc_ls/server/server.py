@@ -42,7 +42,7 @@ from pygls.uris import to_fs_path
 from repodoc_ls import __version__
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.safefs import read_regular
-from repodoc_ls.server import scopes
+from repodoc_ls.server import runtime
 from repodoc_ls.server.folders import (
     INDEX_FIELDS,
     LINK_KINDS,
@@ -311,7 +311,7 @@ def _warm_references(index: Index) -> None:
     with index.lock:
         index.references("", "")
         index.graph.names.named("")  # symbols by name, for the hover of an untyped attribute
-    scopes.builtin("")  # the builtins' signatures table, ~7 ms, not in the first hover on one
+    runtime.builtin("")  # the builtins' signatures table, ~7 ms, not in the first hover on one
     # The reference index lives as long as the index (edits update it in place): move it out
     # of the GC's reach like the build's objects, or each full pass rescans its ~10^6
     # objects, a 100-200 ms pause in whatever request happens to trigger it.

@@ -1,9 +1,18 @@
-"""What an expression is, from the index and the code around it, without jedi.
+"""What an expression at a position is, through the graph: the hover's types, without jedi.
 
 Enough for the hovers that used to wait for jedi: `x.append` after `x = []`,
 `registry.delete` after `registry = WindowList()`, `self._cond.notify_all` when every
 `self._cond = ...` of the class assigns a `Condition(...)`, `"".join`, `Codec().decode`,
 `list.pop`, `idleConf.GetOption` with `idleConf` a module variable of another file.
+
+Which binding a name reads is the analysis layer's (analysis/regions.py over
+analysis/scopes.py, on the parsed region around the position); what those bindings hold is
+evaluated here, across files: symbols through the graph's name resolution, module variables
+and `self.x` attributes through their assignments (found by their lines' shape, then parsed
+one statement or function at a time, never a whole file), builtin classes and modules
+compiled into the interpreter by lookup (`builtins`, `sys.builtin_module_names`: importing a
+compiled-in module runs no Python code). Describing those live objects is the server's
+(server/runtime.py).
 
 The rule is all or nothing: a name's type is known only when every binding of it in its
 scope is a plain assignment (or an annotation) whose value has a known type, and they all
@@ -23,29 +32,32 @@ import importlib
 import re
 import sys
 import types
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
-from repodoc_ls.model import ModuleRef, Symbol, SymbolKind, SymbolRef
-from repodoc_ls.server.regions import (
-    DEFS,
-    SCOPES,
-    UNKNOWN,
+from repodoc_ls.analysis.regions import (
     Region,
-    assigned_value,
-    bindings,
-    class_body_assignments,
-    end_line,
-    instance_assignments,
-    may_bind,
-    param,
-    parse,
-    region,
-    scope_chain,
-    scope_nodes,
-    statement,
+    binding_at,
+    parse_region,
+    region_at,
+    statement_region,
     top_statement,
 )
+from repodoc_ls.analysis.scopes import FUNCTION, Binding
+from repodoc_ls.analysis.sourcelines import (
+    assigned_value,
+    class_body_assignments,
+    instance_assignments,
+    may_bind,
+)
+from repodoc_ls.index.typed import typed_target
+from repodoc_ls.model import Import, ModuleRef, Symbol, SymbolKind, SymbolRef
 
+if TYPE_CHECKING:
+    from repodoc_ls.index.indexer import Index
+
+_DEFS = (SymbolKind.FUNCTION, SymbolKind.METHOD, SymbolKind.CLASS)
 MAX_DEPTH = 8
 _MAX_BASES = 20
 _NOT_INSTANCES = (type, super)  # calling these does not make an instance of them
@@ -77,6 +89,19 @@ class Type:
         return self.builtin is not None or (self.ref is not None and self.ref.kind == SymbolKind.CLASS)
 
 
+#: A binding's value: an expression, or ("annotation", node) for a declared type.
+Value = ast.expr | tuple[str, ast.expr]
+
+
+class Site(NamedTuple):
+    """An assignment of a class's attribute: in the class body, or through `self`."""
+
+    path: str
+    klass: Symbol
+    line: int
+    class_level: bool
+
+
 @dataclass
 class Member:
     """Where `attr` of a class comes from: a symbol, assignments (class body or
@@ -88,7 +113,7 @@ class Member:
     assigned: list[int] = field(default_factory=list)  # 1-based lines
     class_level: bool = False  # assigned in the class body, not through `self`
     builtin: type | None = None
-    sites: list[tuple] = field(default_factory=list)  # (path, class, line, class_level) of each
+    sites: list[Site] = field(default_factory=list)  # every assignment met on the way
     complete: bool = True  # every base was seen (else another assignment may be hidden)
 
 
@@ -99,11 +124,15 @@ class Inferrer:
     """Types of expressions at positions of the workspace. `read_lines(path)` gives a
     file's current lines (the open buffer, else the disk)."""
 
-    def __init__(self, index, read_lines):
+    def __init__(self, index: Index, read_lines: Callable[[str], list[str]]) -> None:
         self.index = index
         self.graph = index.graph
         self.read_lines = read_lines
         self.steps = 0
+
+    def _symbols(self, path: str) -> list[Symbol]:
+        facts = self.index.file(path)
+        return facts.symbols if facts is not None else []
 
     def _budget(self) -> bool:
         self.steps += 1
@@ -111,7 +140,7 @@ class Inferrer:
 
     # -- expressions ---------------------------------------------------------------
 
-    def expr(self, reg: Region, node, depth: int = 0) -> Type | None:
+    def expr(self, reg: Region, node: ast.expr, depth: int = 0) -> Type | None:
         if depth > MAX_DEPTH or not self._budget():
             return None
         if isinstance(node, ast.Constant):
@@ -125,13 +154,22 @@ class Inferrer:
         if isinstance(node, ast.NamedExpr):
             return self.expr(reg, node.value, depth + 1)
         if isinstance(node, ast.Name):
-            return self.name(reg, node.id, node.lineno, depth + 1)
+            return self.name(reg, node, depth + 1)
         if isinstance(node, ast.Attribute):
             value = self.expr(reg, node.value, depth + 1)
             return self.member_type(value, node.attr, depth + 1) if value is not None else None
         if isinstance(node, ast.Call):
             return self.call(reg, node, depth + 1)
         return None
+
+    def typed_member(self, reg: Region, node: ast.Attribute) -> SymbolRef | None:
+        """The symbol `value.attr` reads by analysis/types.py's rules, evaluated by
+        typed.py as the reference index does: what `expr` leaves unknown (a `with` target,
+        an element of an annotated iterable, `super()`, an `isinstance` branch)."""
+        t = reg.value_type(node.value)
+        if t is None or t.container:
+            return None
+        return typed_target(self.graph, reg.path, t.root, t.steps, node.attr)
 
     def call(self, reg: Region, node: ast.Call, depth: int) -> Type | None:
         fn = self.expr(reg, node.func, depth)
@@ -152,7 +190,7 @@ class Inferrer:
         """A class whose instances may not be made the plain way: its own (or a workspace
         base's) `__new__`, a metaclass, or a base from outside the workspace."""
         for path, klass in self.mro(ref):
-            if klass is None:
+            if klass is None or path is None:
                 return True
             if any("=" in b for b in klass.bases) or f"{klass.qualname}.__new__" in self.graph.symbols_of(
                 path
@@ -165,14 +203,10 @@ class Inferrer:
         sig = symbol.signature if symbol is not None else None
         if not sig or "->" not in sig:
             return None
-        try:
-            fn = ast.parse(f"def f{sig}: pass").body[0]
-        except SyntaxError:
-            return None
-        assert isinstance(fn, ast.FunctionDef), "the parsed text starts with `def f`"
-        return self.annotation(ref.path, fn.returns, depth)
+        fn = signature_function(sig)
+        return None if fn is None else self.annotation(ref.path, fn.returns, depth)
 
-    def annotation(self, path: str, node, depth: int) -> Type | None:
+    def annotation(self, path: str, node: ast.expr | None, depth: int) -> Type | None:
         """The instances an annotation (evaluated at module level of `path`) describes."""
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             try:
@@ -186,13 +220,15 @@ class Inferrer:
                 found.builtin is not None and found.builtin not in (list, dict, set, frozenset, tuple)
             ):
                 return None
-        else:
+        elif node is not None:
             found = self._module_expr(path, node, depth)
+        else:
+            return None
         if found is None or found.instance or not found.is_class:
             return None
         return Type(builtin=found.builtin, ref=found.ref, instance=True)
 
-    def _module_expr(self, path: str, node, depth: int) -> Type | None:
+    def _module_expr(self, path: str, node: ast.expr, depth: int) -> Type | None:
         if isinstance(node, ast.Name):
             return self.module_name(path, node.id, depth + 1)
         if isinstance(node, ast.Attribute):
@@ -202,48 +238,40 @@ class Inferrer:
 
     # -- names -----------------------------------------------------------------------
 
-    def name(self, reg: Region, name: str, line: int, depth: int) -> Type | None:
-        """The type of `name` read at tree line `line` of `reg`."""
-        if depth > MAX_DEPTH or _comprehension_binds(reg.tree, name, line):
+    def name(self, reg: Region, node: ast.Name, depth: int) -> Type | None:
+        """The type of the name `node` of `reg` reads: its binding by Python's scope rules
+        (analysis/scopes.py), else the module's global."""
+        if depth > MAX_DEPTH:
             return None
-        path = reg.path
-        for fn in scope_chain(reg.tree, line):
-            if not isinstance(fn, ast.Lambda):
-                arg, first = param(fn, name)
-                if arg is not None:
-                    if bindings(fn, name):
-                        return None  # the parameter is rebound in the body
-                    return self._parameter(reg, fn, arg, first, depth)
-            elif any(a.arg == name for a in fn.args.args):
-                return None
-            found = bindings(fn, name)
-            if found is UNKNOWN:
-                if any(isinstance(n, ast.Global) and name in n.names for n in scope_nodes(fn)):
-                    break  # `global name`: the module's binding
-                return None
-            if found:
-                return self._agree(reg, found, depth)
-        else:
-            top = reg.tree.body[0] if len(reg.tree.body) == 1 else None
-            if isinstance(top, ast.If) and reg.tree.body and isinstance(top.test, ast.Constant):
-                top = top.body[0] if len(top.body) == 1 else None  # the "if 1:" of an indented region
-            if isinstance(top, ast.ClassDef) and not any(
-                isinstance(n, SCOPES) and n.lineno <= line <= end_line(n) for n in ast.walk(top)
-            ):
-                if bindings(top, name):  # a class body's own name: left to the hover's binding rules
-                    return None
-        return self.module_name(path, name, depth)
+        bound = binding_at(reg, node.id, node.lineno, node.col_offset, node)
+        if bound is None:
+            return self.module_name(reg.path, node.id, depth)
+        if bound.scope.kind != FUNCTION:
+            return None  # a lambda's parameter, a comprehension's variable, a class body's name
+        bindings = bound.scope.bindings[node.id]
+        fn = bound.scope.node
+        if bound.parameter is not None:
+            if len(bindings) > 1 or not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return None  # the parameter is rebound in the body
+            return self._parameter(reg, fn, bound.parameter, depth)
+        values = _plain_values(bindings)
+        return None if values is None else self._agree(reg, values, depth)
 
-    def _parameter(self, reg: Region, fn, arg: ast.arg, first: bool, depth: int) -> Type | None:
+    def _parameter(
+        self, reg: Region, fn: ast.FunctionDef | ast.AsyncFunctionDef, arg: ast.arg, depth: int
+    ) -> Type | None:
         if arg.annotation is not None:
             return self.annotation(reg.path, arg.annotation, depth)
-        if not first or arg.arg not in ("self", "cls"):
+        first = (fn.args.posonlyargs + fn.args.args)[:1]
+        if not first or first[0] is not arg or arg.arg not in ("self", "cls"):
             return None
-        facts = self.index.file(reg.path)
-        method = next(
-            (s for s in facts.symbols if s.line == fn.lineno + reg.offset and s.name == fn.name), None
-        )
-        if method is None or method.kind != SymbolKind.METHOD or "staticmethod" in method.decorators:
+        method = next((s for s in self._symbols(reg.path) if s.line == fn.lineno and s.name == fn.name), None)
+        if (
+            method is None
+            or method.parent is None
+            or method.kind != SymbolKind.METHOD
+            or "staticmethod" in method.decorators
+        ):
             return None
         klass = self.graph.symbols_of(reg.path).get(method.parent)
         if klass is None:
@@ -253,7 +281,7 @@ class Inferrer:
             return None
         return Type(ref=SymbolRef.of(reg.path, klass), instance=not is_cls)
 
-    def _agree(self, reg: Region, values: list, depth: int) -> Type | None:
+    def _agree(self, reg: Region, values: list[Value], depth: int) -> Type | None:
         found = None
         for value in values:
             if isinstance(value, tuple):
@@ -282,11 +310,11 @@ class Inferrer:
             if r is not None and r.target is None:  # from outside the workspace
                 return compiled_import(r.imp)
             if r is not None:  # imported, but not a symbol there: maybe a module variable
-                if r.imp.name is None or r.names_submodule:
+                if r.imp.name is None or r.names_submodule or r.target is None:
                     return None
                 return self.module_name(r.target, r.imp.name, depth + 1)
         values = self.module_values(target.path if target else path, target.qualname if target else name)
-        if values is UNKNOWN:
+        if values is None:
             return None
         if values:
             return self._agree_at(values, depth)
@@ -300,16 +328,16 @@ class Inferrer:
         # A star import from outside the workspace may bind any name.
         return any(r.imp.name == "*" and r.target is None for r in self.graph.imports_of(path))
 
-    def module_values(self, path: str, name: str):
+    def module_values(self, path: str, name: str) -> list[tuple[Region, Value]] | None:
         """(region, value) of each module-level assignment of `name` in `path`; [] when
-        there is none; UNKNOWN when some binding is not a plain assignment."""
+        there is none; None (unknown) when some binding is not a plain assignment."""
         facts = self.index.file(path)
         lines = self.read_lines(path)
         if facts is None or not lines:
-            return UNKNOWN
+            return None
         word = re.compile(rf"\b{re.escape(name)}\b")
-        ranges = [(s.line, s.end_line) for s in facts.symbols if s.kind in DEFS]
-        out: list[tuple[Region, ast.expr | tuple[str, ast.expr]]] = []
+        ranges = [(s.line, s.end_line) for s in facts.symbols if s.kind in _DEFS]
+        out: list[tuple[Region, Value]] = []
         seen: set[tuple[int, int]] = set()
         for i, text in enumerate(lines, 1):
             if name not in text or not word.search(text):
@@ -317,24 +345,24 @@ class Inferrer:
             inside = next(((a, b) for a, b in ranges if a <= i <= b), None)
             if inside is not None:
                 if re.match(rf"\s*(global|nonlocal)\b.*\b{re.escape(name)}\b", text):
-                    return UNKNOWN  # assigned from inside a function
+                    return None  # assigned from inside a function
                 continue
             bounds = top_statement(lines, i)
             if bounds is None or bounds in seen:
                 continue
             seen.add(bounds)
-            reg = parse(path, lines, *bounds)
+            reg = parse_region(path, lines, *bounds)
             if reg is None:
                 if may_bind(text, name):
-                    return UNKNOWN
+                    return None
                 continue  # a docstring's line, say
-            found = bindings(reg.tree, name)
-            if found is UNKNOWN:
-                return UNKNOWN
+            found = _plain_values(reg.scopes.module.bindings.get(name, []))
+            if found is None:
+                return None
             out.extend((reg, v) for v in found)
         return out
 
-    def _agree_at(self, values: list, depth: int) -> Type | None:
+    def _agree_at(self, values: list[tuple[Region, Value]], depth: int) -> Type | None:
         found = None
         for reg, value in values:
             t = self._agree(reg, [value], depth + 1)
@@ -345,7 +373,7 @@ class Inferrer:
 
     # -- members -----------------------------------------------------------------------
 
-    def mro(self, ref: SymbolRef):
+    def mro(self, ref: SymbolRef) -> Iterator[tuple[str, Symbol] | tuple[None, None]]:
         """(path, class Symbol) of `ref` and its bases, breadth first; (None, None) for a
         base the index cannot resolve (and nothing after it); builtin bases are skipped."""
         queue = [(ref.path, ref.qualname)]
@@ -378,10 +406,10 @@ class Inferrer:
         the first with a `self.attr = ...`, else a builtin base that has it. `sites` also
         lists every assignment met on the way (all of them must agree on a type)."""
         first: Member | None = None
-        sites: list[tuple] = []
+        sites: list[Site] = []
         builtin_bases = []
         for path, klass in self.mro(ref):
-            if klass is None:  # a base the index cannot see could define it too
+            if klass is None or path is None:  # a base the index cannot see could define it too
                 if first is not None:
                     first.sites, first.complete = sites, False
                 return first
@@ -389,11 +417,11 @@ class Inferrer:
             if member is not None and member.kind not in SymbolKind.VALUES:  # values: their assignments
                 return Member(symbol=SymbolRef.of(path, member))
             lines = self.read_lines(path)
-            body = class_body_assignments(self.index.file(path), lines, klass, attr)
+            body = class_body_assignments(self._symbols(path), lines, klass, attr)
             assigned = instance_assignments(lines, klass, attr)
-            sites += [(path, klass, n, False) for n in assigned]
+            sites += [Site(path, klass, n, False) for n in assigned]
             if body:
-                sites += [(path, klass, n, True) for n in body]
+                sites += [Site(path, klass, n, True) for n in body]
                 return Member(path=path, klass=klass, assigned=body, class_level=True, sites=sites)
             if assigned and first is None:
                 first = Member(path=path, klass=klass, assigned=assigned)
@@ -442,13 +470,13 @@ class Inferrer:
         for path, klass, line, class_level in found.sites:
             lines = self.read_lines(path)
             reg = (
-                statement(path, lines, line)
+                statement_region(path, lines, line)
                 if class_level
-                else region(path, self.index.file(path), lines, line)
+                else region_at(path, self._symbols(path), lines, line)
             )
             if reg is None:
                 return None
-            value = assigned_value(reg, line - reg.offset, attr)
+            value = assigned_value(reg, line, attr)
             if value is None or (class_level and self._reads_class_names(path, klass, value)):
                 return None
             t = self._agree(reg, [value], depth + 1)
@@ -457,23 +485,31 @@ class Inferrer:
             result = t
         return result
 
-    def _reads_class_names(self, path: str, klass: Symbol, value) -> bool:
+    def _reads_class_names(self, path: str, klass: Symbol, value: Value) -> bool:
         """Whether a class-body value reads a name the class body binds (parsed on its own,
         the statement would look that name up at module level instead)."""
         table = self.graph.symbols_of(path)
         lines = self.read_lines(path)
-        facts = self.index.file(path)
         for node in ast.walk(value if not isinstance(value, tuple) else value[1]):
             if isinstance(node, ast.Name) and (
-                f"{klass.qualname}.{node.id}" in table or class_body_assignments(facts, lines, klass, node.id)
+                f"{klass.qualname}.{node.id}" in table
+                or class_body_assignments(self._symbols(path), lines, klass, node.id)
             ):
                 return True
         return False
 
 
-def compiled_module(name: str):
-    """The module `name` when it is compiled into the interpreter (`sys`, `_codecs`):
-    importing one runs no Python code, of the workspace or of any package."""
+def signature_function(signature: str) -> ast.FunctionDef | None:
+    """A symbol's signature text (`(self, x: int) -> str`) parsed as a function's."""
+    try:
+        fn = ast.parse(f"def f{signature}: pass").body[0]
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return fn if isinstance(fn, ast.FunctionDef) else None
+
+
+def compiled_module(name: str) -> types.ModuleType | None:
+    """The module `name` when it is compiled into the interpreter (`sys`, `_codecs`), else None."""
     if name not in sys.builtin_module_names:
         return None
     try:
@@ -482,7 +518,7 @@ def compiled_module(name: str):
         return None
 
 
-def compiled_import(imp) -> Type | None:
+def compiled_import(imp: Import) -> Type | None:
     """What `import sys` / `from time import perf_counter` binds, for compiled modules."""
     if imp.level:
         return None
@@ -494,7 +530,7 @@ def compiled_import(imp) -> Type | None:
     return _live_type(getattr(module, imp.name, None)) if module is not None else None
 
 
-def _live_type(obj) -> Type | None:
+def _live_type(obj: object) -> Type | None:
     if isinstance(obj, type):
         return Type(builtin=obj)
     if isinstance(obj, types.ModuleType) and compiled_module(obj.__name__) is obj:
@@ -502,15 +538,15 @@ def _live_type(obj) -> Type | None:
     return None
 
 
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-
-
-def _comprehension_binds(tree, name: str, line: int) -> bool:
-    """Whether a comprehension on `line` binds `name` (its own scope: told by line only,
-    so a name read beside such a comprehension is left unknown too)."""
-    for node in ast.walk(tree):
-        if isinstance(node, _COMPREHENSIONS) and node.lineno <= line <= end_line(node):
-            for gen in node.generators:
-                if any(isinstance(t, ast.Name) and t.id == name for t in ast.walk(gen.target)):
-                    return True
-    return False
+def _plain_values(bindings: list[Binding]) -> list[Value] | None:
+    """The values of a scope's bindings of a name when each is a plain assignment or an
+    annotation; None when some is not (a loop, an import, `+=`, an unpacking...)."""
+    out: list[Value] = []
+    for b in bindings:
+        if b.kind == "assign" and isinstance(b.a, ast.expr):
+            out.append(b.a)
+        elif b.kind == "ann" and isinstance(b.a, ast.expr):
+            out.append(("annotation", b.a))
+        else:
+            return None
+    return out
