@@ -30,6 +30,7 @@ from repodoc_ls.docs.incremental import (
     fingerprint,
     import_targets,
     letter_digests,
+    pages_on_disk_as_recorded,
     source_hashes,
     unchanged_folder_letters,
     units_of_pages,
@@ -269,7 +270,7 @@ def _export(
         and not warnings
         and old.fingerprint == fp
         and old.sources == new_sources
-        and all(on_disk_as_recorded(output / page, rec) for page, rec in old.pages.items())
+        and all(map(pages_on_disk_as_recorded(output), old.pages.keys(), old.pages.values()))
     ):
         # Nothing changed, on either side: the doc set on disk is what a render would give.
         return ExportResult(output, 0, len(old.pages), 0, time.perf_counter() - start)
@@ -308,6 +309,7 @@ def _export(
             dict(old_pages),
             old.imports if old else {},
             old.letters if old else {},
+            old.links_base if old else 0,
         )
         for page in planned - old_pages.keys():
             claim.pages[page] = PageRecord(None)
@@ -364,7 +366,7 @@ def _export(
     if any(rec.hash is None for rec in old_pages.values()):
         _remove_leftover_temp_files(output)  # an earlier export was killed mid-write
     removed = folders.remove_pages({page: old_pages[page] for page in stale}, warnings)
-    save_records(output, link_lines, keep)
+    manifest.links_base = save_records(output, link_lines, keep, old.links_base if old is not None else 0)
     manifest.save(output)
     return ExportResult(
         output,

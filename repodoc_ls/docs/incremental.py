@@ -11,6 +11,7 @@ changed (per-file letter digests).
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +25,15 @@ from repodoc_ls.index.graph import modules_imported
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.model import Category, SymbolRef
 
-AsRecorded = Callable[[Path, PageRecord], bool]
+#: (page, its record) -> whether the page on disk is the one recorded.
+AsRecorded = Callable[[str, PageRecord], bool]
+
+
+def pages_on_disk_as_recorded(output: Path) -> AsRecorded:
+    """An export's AsRecorded: size and mtime as recorded (one `lstat`, on a plain string:
+    a doc set has tens of thousands of pages)."""
+    prefix = f"{output}{os.sep}"
+    return lambda page, record: on_disk_as_recorded(prefix + page, record)
 
 
 def fingerprint(renderer: Renderer) -> str:
@@ -151,13 +160,15 @@ def units_to_render(
     new_sources: dict[str, str],
     same_fingerprint: bool,
     output: Path,
-    as_recorded: AsRecorded = on_disk_as_recorded,
+    as_recorded: AsRecorded | None = None,
     old_units: dict[str, Unit | None] | None = None,
 ) -> list[Unit]:
     """The units to render; `as_recorded` tells whether a page on disk is the one the
     manifest records (an export trusts size and mtime, `check` the bytes' hash)."""
     if old is None or not same_fingerprint:
         return all_units
+    if as_recorded is None:
+        as_recorded = pages_on_disk_as_recorded(output)
     changed = {p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
     affected_files = set(changed)
     for path in changed:
@@ -173,7 +184,7 @@ def units_to_render(
         if unit is None:
             continue  # not a page of the doc set: export removes it (when provably its own)
         old_by_unit[unit].add(page)
-        if changed.intersection(record.deps) or not as_recorded(output / page, record):
+        if changed.intersection(record.deps) or not as_recorded(page, record):
             wanted.add(unit)
     wanted.update(u for u in all_units if u not in old_by_unit)
     existing = set(all_units)
@@ -259,4 +270,4 @@ def _unchanged_letter(
             old.letters.get(path, {}).get(letter) != new_letters.get(path, {}).get(letter)
         ):
             return False
-    return all(as_recorded(output / page, old.pages[page]) for page in old_pages)
+    return all(as_recorded(page, old.pages[page]) for page in old_pages)

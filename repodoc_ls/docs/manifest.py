@@ -11,8 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,7 +23,8 @@ from repodoc_ls import __version__
 from repodoc_ls.safefs import plain_relative, read_regular
 from repodoc_ls.scan import MANIFEST_NAME
 
-MANIFEST_FORMAT = 1
+#: 2: pages as parallel columns, checked in C-level passes (1: a record per page).
+MANIFEST_FORMAT = 2
 
 
 class ExportError(Exception):
@@ -41,10 +45,6 @@ class _WrongShape(ValueError):
 
 #: A manifest is a few hundred bytes per page: anything larger was not written by repodoc.
 _MAX_MANIFEST_BYTES = 256 * 1024 * 1024
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 _JSON_NAMES = {
@@ -73,20 +73,9 @@ def _expect(value: object, kind: type[_T], what: str) -> _T:
     return value
 
 
-def _list_of(
-    value: object, kind: type[_T], what: str, length: int | None = None, bound: int | None = None
-) -> list[_T]:
-    """`value`, checked to be a list of `kind` with `length` items; with `bound` (and `kind`
-    int), a list of indexes below it."""
-    items = _expect(value, list, what)
-    for item in items:
-        if bound is not None and not (_is_int(item) and 0 <= item < bound):
-            raise _WrongShape(f"{what} holds {str(item)[:40]!r}, not an index below {bound}")
-        if bound is None:
-            _expect(item, kind, f"an item of {what}")
-    if length is not None and len(items) != length:
-        raise _WrongShape(f"{what} has {len(items)} entries for {length} files")
-    return items
+#: What a page name that is no plain relative path holds (`safefs.plain_relative` decides
+#: for those only: most names are plain, and a manifest has tens of thousands).
+_SUSPECT = re.compile(r"\.\.|//|^/|/$|\x00|\\\\" if os.sep == "/" else r".")
 
 
 def page_hash(data: bytes) -> str:
@@ -111,6 +100,8 @@ class Manifest:
     pages: dict[str, PageRecord] = field(default_factory=dict)
     imports: dict[str, tuple[str, ...]] = field(default_factory=dict)  # path -> workspace files it imports
     letters: dict[str, dict[str, str]] = field(default_factory=dict)  # path -> subpages.file_letter_digests
+    #: The size of the link records (linkrecord.py) when last written whole (0: not known).
+    links_base: int = 0
 
     #: Pages the manifest lists that are no plain relative `.md` path (absolute, with `..`,
     #: a NUL byte...): never written, compared or removed.
@@ -146,72 +137,108 @@ class Manifest:
         assert isinstance(raw, dict)
         if raw.get("generator") != "repodoc":
             raise _WrongShape(f"its generator is {raw.get('generator')!r}, not 'repodoc'")
-        pages = _expect(raw.get("pages", {}), dict, "pages")
         manifest = cls()
         if raw.get("format") != MANIFEST_FORMAT:
             # Another version's manifest: its pages are still ours, but nothing else is reused.
-            manifest.pages = {p: PageRecord(None) for p in manifest._page_names(pages)}
+            old_pages = raw.get("pages", {})
+            if not isinstance(old_pages, (dict, list)):
+                raise _WrongShape(f"pages is {_json_kind(old_pages)}, not a list")
+            names = [page for page in old_pages if isinstance(page, str)]
+            manifest.pages = {p: PageRecord(None) for p in manifest._page_names(names)}
             return manifest
-        files = _list_of(raw.get("files", []), str, "files")
+        # Every check below is one C-level pass (map, set, min, max): a manifest lists tens
+        # of thousands of pages and near a million deps, and is read by every export.
+        files = _column(raw, "files", (str,))
         count = len(files)
-        hashes = _list_of(raw.get("hashes", []), str, "hashes", count)
-        imports = [
-            [files[i] for i in _list_of(targets, int, "imports", bound=count)]
-            for targets in _list_of(raw.get("imports", []), list, "imports", count)
-        ]
-        letters = _list_of(raw.get("letters", []), dict, "letters", count)
-        for found in letters:
-            _list_of(list(found.values()), str, "letters")
+        hashes = _column(raw, "hashes", (str,), count)
+        imports = _index_lists(raw, "imports", count, count)
+        letters = _column(raw, "letters", (dict,), count)
+        _all_of(chain.from_iterable(map(dict.keys, letters)), (str,), "letters")
+        _all_of(chain.from_iterable(map(dict.values, letters)), (str,), "letters")
+        names = _column(raw, "pages", (str,))
+        pages = len(names)
+        page_hashes = _column(raw, "page_hashes", (str, type(None)), pages)
+        sizes = _column(raw, "sizes", (int,), pages)
+        mtimes = _column(raw, "mtimes", (int,), pages)
+        deps = _index_lists(raw, "deps", pages, count)
         manifest.fingerprint = _expect(raw.get("fingerprint", ""), str, "fingerprint")
+        manifest.links_base = max(_expect(raw.get("links_base", 0), int, "links_base"), 0)
         # outside modules among the import targets (incremental.OUTSIDE) are no source files
         manifest.sources = {f: h for f, h in zip(files, hashes) if not f.startswith("/")}
-        manifest.imports = {files[i]: tuple(targets) for i, targets in enumerate(imports) if targets}
+        name = files.__getitem__
+        manifest.imports = {
+            files[i]: tuple(map(name, targets)) for i, targets in enumerate(imports) if targets
+        }
         manifest.letters = {files[i]: found for i, found in enumerate(letters) if found}
-        for page, record in pages.items():
-            if not (
-                isinstance(record, list)
-                and len(record) == 4
-                and isinstance(record[0], (str, type(None)))
-                and _is_int(record[1])
-                and _is_int(record[2])
-            ):
-                raise _WrongShape(f"page {page[:80]!r} has no [hash, size, mtime, deps] record")
-            _list_of(record[3], int, "deps", bound=count)
-        for page in manifest._page_names(pages):
-            hash_, size, mtime_ns, deps = pages[page]
-            manifest.pages[page] = PageRecord(hash_, size, mtime_ns, tuple(files[i] for i in deps))
+        plain = set(manifest._page_names(names))
+        manifest.pages = {
+            page: PageRecord(hash_, size, mtime_ns, tuple(map(name, found)))
+            for page, hash_, size, mtime_ns, found in zip(names, page_hashes, sizes, mtimes, deps)
+            if page in plain
+        }
         return manifest
 
-    def _page_names(self, pages: dict[str, Any]) -> list[str]:
-        """The names in `pages` (parsed JSON: its values are not checked yet) that are plain
-        relative `.md` paths; the others go to `ignored`."""
+    def _page_names(self, pages: Iterable[str]) -> list[str]:
+        """The names in `pages` that are plain relative `.md` paths; the others go to `ignored`."""
         names: list[str] = []
         for page in pages:
-            (names if plain_relative(page) and page.endswith(".md") else self.ignored).append(page)
+            plain = page.endswith(".md") and (_SUSPECT.search(page) is None or plain_relative(page))
+            (names if plain else self.ignored).append(page)
         return names
 
     def save(self, output: Path) -> None:
         files = sorted(
             self.sources.keys()
-            | {d for r in self.pages.values() for d in r.deps}
-            | {t for targets in self.imports.values() for t in targets}
+            | set().union(*(r.deps for r in self.pages.values()))
+            | set().union(*self.imports.values())
         )
-        number = {f: i for i, f in enumerate(files)}
+        number = {f: i for i, f in enumerate(files)}.__getitem__
+        names = sorted(self.pages)
+        records = list(map(self.pages.__getitem__, names))
         raw = {
             "generator": "repodoc",
             "version": __version__,
             "format": MANIFEST_FORMAT,
             "fingerprint": self.fingerprint,
+            "links_base": self.links_base,
             "files": files,
             "hashes": [self.sources.get(f, "") for f in files],
-            "imports": [sorted(number[t] for t in self.imports.get(f, ())) for f in files],
+            "imports": [sorted(map(number, self.imports.get(f, ()))) for f in files],
             "letters": [self.letters.get(f, {}) for f in files],
-            "pages": {
-                page: [r.hash, r.size, r.mtime_ns, [number[d] for d in r.deps]]  # deps are sorted
-                for page, r in sorted(self.pages.items())
-            },
+            "pages": names,
+            "page_hashes": [r.hash for r in records],
+            "sizes": [r.size for r in records],
+            "mtimes": [r.mtime_ns for r in records],
+            "deps": [list(map(number, r.deps)) for r in records],  # deps are sorted
         }
         atomic_write(output / MANIFEST_NAME, json.dumps(raw, separators=(",", ":")).encode("utf-8"))
+
+
+def _all_of(items: Iterable[object], kinds: tuple[type, ...], what: str) -> None:
+    """Raise _WrongShape unless every item is exactly one of `kinds` (a bool is no int)."""
+    found = set(map(type, items))
+    if not found.issubset(kinds):
+        wrong = next(iter(found.difference(kinds)))
+        raise _WrongShape(f"{what} holds {_JSON_NAMES.get(wrong, wrong.__name__)}")
+
+
+def _column(raw: dict[str, Any], key: str, kinds: tuple[type, ...], length: int | None = None) -> list[Any]:
+    """The list `raw[key]` (empty when absent) of `kinds`, with `length` items when given."""
+    items = _expect(raw.get(key, []), list, key)
+    _all_of(items, kinds, key)
+    if length is not None and len(items) != length:
+        raise _WrongShape(f"{key} has {len(items)} entries for {length}")
+    return items
+
+
+def _index_lists(raw: dict[str, Any], key: str, length: int, bound: int) -> list[list[int]]:
+    """The list `raw[key]` of `length` lists of indexes below `bound`."""
+    lists = _column(raw, key, (list,), length)
+    flat = list(chain.from_iterable(lists))
+    _all_of(flat, (int,), key)
+    if flat and (min(flat) < 0 or max(flat) >= bound):
+        raise _WrongShape(f"{key} holds an index out of range (below 0 or not below {bound})")
+    return lists
 
 
 TEMP_SUFFIX = ".repodoc-tmp"
@@ -248,7 +275,7 @@ def atomic_write(target: Path, data: bytes) -> None:
 _CREATE_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
-def on_disk_as_recorded(target: Path, record: PageRecord) -> bool:
+def on_disk_as_recorded(target: Path | str, record: PageRecord) -> bool:
     """Whether `target` is a regular file (not a link) of the recorded size and mtime."""
     if record.hash is None:
         return False
