@@ -120,7 +120,7 @@ def new_user_counts(renderer: Renderer, old: Manifest, changed: set[str]) -> set
                 if user == path or user in changed:
                     continue
                 record = old.pages.get(page_path("kw", user))
-                if record is not None and path not in record.deps:
+                if record is not None and path not in record.deps and path not in record.counted:
                     out.add(Unit("kw", user))
     return out
 
@@ -179,12 +179,18 @@ def units_to_render(
     old_by_unit: dict[Unit, set[str]] = defaultdict(set)
     if old_units is None:
         old_units = units_of_pages(old)
+    new_uses = uses_digests(renderer.index, old, changed)
+    uses_changed = {p for p in changed if new_uses.get(p) != old.uses.get(p)}
     for page, record in old.pages.items():
         unit = old_units[page]
         if unit is None:
             continue  # not a page of the doc set: export removes it (when provably its own)
         old_by_unit[unit].add(page)
-        if changed.intersection(record.deps) or not as_recorded(page, record):
+        if (
+            changed.intersection(record.deps)
+            or uses_changed.intersection(record.counted)
+            or not as_recorded(page, record)
+        ):
             wanted.add(unit)
     wanted.update(u for u in all_units if u not in old_by_unit)
     existing = set(all_units)
@@ -228,6 +234,24 @@ def letter_digests(index: Index, old: Manifest | None, changed: set[str] | None)
             found = subpages.file_letter_digests(facts)
         else:
             found = old.letters.get(path, {})
+        if found:
+            out[path] = found
+    return out
+
+
+def uses_digests(index: Index, old: Manifest | None, changed: set[str] | None) -> dict[str, str]:
+    """path -> a digest of the symbols it uses (the reference index's targets, lines left
+    out), computed for changed files (all when `changed` is None) and carried over from the
+    manifest for the others. When a changed file's digest is as it was, it is still counted
+    among the users of the same symbols: the pages that only count it stay as they are."""
+    refs = index.graph.refs
+    out = {}
+    for path in index.facts:
+        if changed is None or old is None or path in changed:
+            targets = sorted(f"{target}\t{qualname}" for target, qualname in refs.used_targets(path))
+            found = hashlib.blake2b("\n".join(targets).encode("utf-8"), digest_size=8).hexdigest()
+        else:
+            found = old.uses.get(path, "")
         if found:
             out[path] = found
     return out

@@ -91,6 +91,7 @@ class PageRecord:
     size: int = -1
     mtime_ns: int = -1
     deps: tuple[str, ...] = ()
+    counted: tuple[str, ...] = ()  # units.Rendered.counted
 
 
 @dataclass
@@ -100,6 +101,7 @@ class Manifest:
     pages: dict[str, PageRecord] = field(default_factory=dict)
     imports: dict[str, tuple[str, ...]] = field(default_factory=dict)  # path -> workspace files it imports
     letters: dict[str, dict[str, str]] = field(default_factory=dict)  # path -> subpages.file_letter_digests
+    uses: dict[str, str] = field(default_factory=dict)  # path -> incremental.uses_digests
     #: The size of the link records (linkrecord.py) when last written whole (0: not known).
     links_base: int = 0
 
@@ -161,6 +163,8 @@ class Manifest:
         sizes = _column(raw, "sizes", (int,), pages)
         mtimes = _column(raw, "mtimes", (int,), pages)
         deps = _index_lists(raw, "deps", pages, count)
+        counted = _index_lists(raw, "counted", pages, count)
+        uses = _column(raw, "uses", (str,), count)
         manifest.fingerprint = _expect(raw.get("fingerprint", ""), str, "fingerprint")
         manifest.links_base = max(_expect(raw.get("links_base", 0), int, "links_base"), 0)
         # outside modules among the import targets (incremental.OUTSIDE) are no source files
@@ -170,10 +174,13 @@ class Manifest:
             files[i]: tuple(map(name, targets)) for i, targets in enumerate(imports) if targets
         }
         manifest.letters = {files[i]: found for i, found in enumerate(letters) if found}
+        manifest.uses = {files[i]: found for i, found in enumerate(uses) if found}
         plain = set(manifest._page_names(names))
         manifest.pages = {
-            page: PageRecord(hash_, size, mtime_ns, tuple(map(name, found)))
-            for page, hash_, size, mtime_ns, found in zip(names, page_hashes, sizes, mtimes, deps)
+            page: PageRecord(hash_, size, mtime_ns, tuple(map(name, found)), tuple(map(name, users)))
+            for page, hash_, size, mtime_ns, found, users in zip(
+                names, page_hashes, sizes, mtimes, deps, counted
+            )
             if page in plain
         }
         return manifest
@@ -190,6 +197,7 @@ class Manifest:
         files = sorted(
             self.sources.keys()
             | set().union(*(r.deps for r in self.pages.values()))
+            | set().union(*(r.counted for r in self.pages.values()))
             | set().union(*self.imports.values())
         )
         number = {f: i for i, f in enumerate(files)}.__getitem__
@@ -205,11 +213,13 @@ class Manifest:
             "hashes": [self.sources.get(f, "") for f in files],
             "imports": [sorted(map(number, self.imports.get(f, ()))) for f in files],
             "letters": [self.letters.get(f, {}) for f in files],
+            "uses": [self.uses.get(f, "") for f in files],
             "pages": names,
             "page_hashes": [r.hash for r in records],
             "sizes": [r.size for r in records],
             "mtimes": [r.mtime_ns for r in records],
             "deps": [list(map(number, r.deps)) for r in records],  # deps are sorted
+            "counted": [list(map(number, r.counted)) for r in records],
         }
         atomic_write(output / MANIFEST_NAME, json.dumps(raw, separators=(",", ":")).encode("utf-8"))
 
