@@ -264,7 +264,7 @@ def unchanged_folder_letters(
     without a changed, added or removed file below it (their layout cannot have changed)."""
     changed = {p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
     touched = {folder for path in changed for folder in pages.folders_of(path)}
-    folders = {folder for path in new_sources for folder in pages.folders_of(path)}
+    folders = pages.all_folders(new_sources)
     letters: dict[str, set[str]] = {folder: set() for folder in folders - touched}
     if old_units is None:
         old_units = units_of_pages(old)
