@@ -13,9 +13,10 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -74,8 +75,30 @@ def _expect(value: object, kind: type[_T], what: str) -> _T:
 
 
 #: What a page name that is no plain relative path holds (`safefs.plain_relative` decides
-#: for those only: most names are plain, and a manifest has tens of thousands).
-_SUSPECT = re.compile(r"\.\.|//|^/|/$|\x00|\\\\" if os.sep == "/" else r".")
+#: for those only: most names are plain, and a manifest has tens of thousands). Also
+#: searched in all the names joined by newlines: a newline in a name only adds suspects.
+_SUSPECT = re.compile(r"\.\.|//|^/|/$|\x00" if os.sep == "/" else r"[\s\S]", re.MULTILINE)
+
+
+def _names_of(files: list[str]) -> Callable[[list[int]], tuple[str, ...]]:
+    """indexes -> the names of those `files` (checked in range)."""
+    return _lookup_all(tuple(files))
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _lookup_all(table: Mapping[_K, _V] | Sequence[_V]) -> Callable[[Sequence[_K]], tuple[_V, ...]]:
+    """keys -> `table`'s values for them, in one C-level call a page: a manifest holds near
+    a million deps."""
+
+    def values(keys: Sequence[Any]) -> tuple[_V, ...]:
+        if len(keys) > 1:
+            return itemgetter(*keys)(table)  # type: ignore[no-any-return]
+        return (table[keys[0]],) if keys else ()
+
+    return values
 
 
 def page_hash(data: bytes) -> str:
@@ -175,18 +198,23 @@ class Manifest:
         }
         manifest.letters = {files[i]: found for i, found in enumerate(letters) if found}
         manifest.uses = {files[i]: found for i, found in enumerate(uses) if found}
-        plain = set(manifest._page_names(names))
-        manifest.pages = {
-            page: PageRecord(hash_, size, mtime_ns, tuple(map(name, found)), tuple(map(name, users)))
-            for page, hash_, size, mtime_ns, found, users in zip(
-                names, page_hashes, sizes, mtimes, deps, counted
-            )
-            if page in plain
-        }
+        plain = manifest._page_names(names)
+        names_of = _names_of(files)
+        records = (
+            PageRecord(hash_, size, mtime_ns, names_of(found), names_of(users))
+            for hash_, size, mtime_ns, found, users in zip(page_hashes, sizes, mtimes, deps, counted)
+        )
+        if len(plain) == pages:
+            manifest.pages = dict(zip(names, records))
+        else:
+            kept = set(plain)
+            manifest.pages = {page: record for page, record in zip(names, records) if page in kept}
         return manifest
 
-    def _page_names(self, pages: Iterable[str]) -> list[str]:
+    def _page_names(self, pages: list[str]) -> list[str]:
         """The names in `pages` that are plain relative `.md` paths; the others go to `ignored`."""
+        if all(map(str.endswith, pages, repeat(".md"))) and _SUSPECT.search("\n".join(pages)) is None:
+            return pages  # the usual manifest: one search over all the names
         names: list[str] = []
         for page in pages:
             plain = page.endswith(".md") and (_SUSPECT.search(page) is None or plain_relative(page))
@@ -200,7 +228,8 @@ class Manifest:
             | set().union(*(r.counted for r in self.pages.values()))
             | set().union(*self.imports.values())
         )
-        number = {f: i for i, f in enumerate(files)}.__getitem__
+        numbers = {f: i for i, f in enumerate(files)}
+        number, numbered = numbers.__getitem__, _lookup_all(numbers)
         names = sorted(self.pages)
         records = list(map(self.pages.__getitem__, names))
         raw = {
@@ -218,8 +247,8 @@ class Manifest:
             "page_hashes": [r.hash for r in records],
             "sizes": [r.size for r in records],
             "mtimes": [r.mtime_ns for r in records],
-            "deps": [list(map(number, r.deps)) for r in records],  # deps are sorted
-            "counted": [list(map(number, r.counted)) for r in records],
+            "deps": [numbered(r.deps) for r in records],  # deps are sorted
+            "counted": [numbered(r.counted) for r in records],
         }
         atomic_write(output / MANIFEST_NAME, json.dumps(raw, separators=(",", ":")).encode("utf-8"))
 
