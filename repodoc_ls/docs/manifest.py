@@ -171,7 +171,7 @@ class Manifest:
             # Another version's manifest: its pages are still ours, but nothing else is reused.
             old_pages = raw.get("pages", {})
             if not isinstance(old_pages, (dict, list)):
-                raise _WrongShape(f"pages is {_json_kind(old_pages)}, not a list")
+                raise _WrongShape(f"pages is {_json_kind(old_pages)}, not an object or a list")
             names = [page for page in old_pages if isinstance(page, str)]
             manifest.pages = {p: PageRecord(None) for p in manifest._page_names(names)}
             return manifest
