@@ -42,6 +42,36 @@ EDITS = {
     "a new test": lambda ws: (ws / "tests" / "test_more.py").write_text(
         "def test_more():\n    assert True\n"
     ),
+    # What a user counts on other files' keyword pages ("other files using it"): a use
+    # dropped, a use added (with its import, and through an import the file had), and a body edit that
+    # keeps every use (the pages that only count the file stay as they are).
+    "a use dropped": lambda ws: _replace(
+        ws / "src" / "gadgets" / "widget.py", 'return price_of("widget") * (1 - rate)', "return 1 - rate"
+    ),
+    "a use added": lambda ws: (
+        _replace(
+            ws / "scripts" / "run_me.py", "print(price_of(args.item))", "print(price_of(args.item), Cart)"
+        )
+        or _replace(
+            ws / "scripts" / "run_me.py",
+            "from shop.pricing import price_of\n",
+            "from shop.pricing import price_of\nfrom shop.cart import Cart\n",
+        )
+    ),
+    "a use added through an import it had": lambda ws: _replace(
+        ws / "src" / "gadgets" / "widget.py", "class Gizmo", "SPECIAL = helpers.SpecialCart\n\n\nclass Gizmo"
+    ),
+    "a body edit keeping its uses": lambda ws: _replace(
+        ws / "src" / "gadgets" / "widget.py", "(1 - rate)", "(1 - rate) + 0"
+    ),
+    # A name on the root's symbols letters (another folder's pages) renamed to another letter.
+    "a renamed function in a subfolder": lambda ws: _replace(
+        ws / "src" / "gadgets" / "widget.py", "def price(self)", "def zprice(self)"
+    ),
+    "an edited data file": lambda ws: _replace(
+        ws / "data" / "settings.toml", "retries = 3", "retries = 4\ntimeout = 9"
+    ),
+    "a removed data file": lambda ws: (ws / "data" / "config.json").unlink(),
 }
 
 
@@ -62,3 +92,28 @@ def test_an_export_after_an_edit_writes_what_a_full_render_gives(workspace, monk
     assert _pages_on_disk(workspace / "docs" / "repodoc") == expected
     fast = check(index)
     assert fast.ok and fast == check(index, deep=True)
+
+
+def test_pages_that_only_count_a_file_among_users_wait_for_its_uses_to_change(workspace, monkeypatch):
+    """run_me.py's keyword page counts widget.py among the users of `price_of` and shows
+    nothing else of it: a body edit of widget.py that keeps its uses leaves that page alone,
+    one that drops the use renders it again (and both leave what a full render gives)."""
+    export(Index.build(load_settings(workspace)))
+    rendered: list[str] = []
+    original = Renderer.render_unit
+
+    def recording(self: Renderer, unit):  # type: ignore[no-untyped-def]
+        found = original(self, unit)
+        rendered.extend(found)
+        return found
+
+    monkeypatch.setattr(Renderer, "render_unit", recording)
+    counting = "scripts/run_me.py_kw.md"
+    for edit, renders in (("a body edit keeping its uses", False), ("a use dropped", True)):
+        rendered.clear()
+        EDITS[edit](workspace)
+        index = Index.build(load_settings(workspace))
+        export(index)
+        assert "src/gadgets/widget.py_docs.md" in rendered, edit
+        assert (counting in rendered) is renders, edit
+        assert _pages_on_disk(workspace / "docs" / "repodoc") == render_all(Renderer(index))

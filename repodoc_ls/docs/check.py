@@ -142,12 +142,12 @@ class _PageHashes:
         self.output = output
         self.known: dict[str, str] = {}
 
-    def as_recorded(self, target: Path, record: PageRecord) -> bool:
-        """Whether `target` is a regular file with the bytes the manifest records."""
+    def as_recorded(self, page: str, record: PageRecord) -> bool:
+        """Whether `page` is a regular file with the bytes the manifest records."""
         if record.hash is None:
             return False
-        page = target.relative_to(self.output).as_posix()
         if page not in self.known:
+            target = self.output / page
             try:
                 if os.path.islink(target):
                     return False

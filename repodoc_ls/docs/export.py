@@ -30,10 +30,12 @@ from repodoc_ls.docs.incremental import (
     fingerprint,
     import_targets,
     letter_digests,
+    pages_on_disk_as_recorded,
     source_hashes,
     unchanged_folder_letters,
     units_of_pages,
     units_to_render,
+    uses_digests,
 )
 from repodoc_ls.docs.kinds import Scope, kind_of, unit_of_page
 from repodoc_ls.docs.linkrecord import record_line, save_records
@@ -124,7 +126,7 @@ def _render_and_store_chunk(units: list[Unit]) -> list[_Stored]:
         for page, result in _pool_renderer.render_unit(unit).items():
             digest, wrote = _store_page(output, old_pages, page, result.text)
             line = record_line(page, digest, quick_parse(result.text))
-            out.append((page, digest, Rendered("", result.deps), wrote, line))
+            out.append((page, digest, Rendered("", result.deps, result.counted), wrote, line))
     return out
 
 
@@ -196,7 +198,13 @@ def _render_and_store(
                     f.cancel()
                 raise ExportCancelled("export cancelled")
             digest, wrote = future.result()
-            yield page, digest, Rendered("", result.deps), wrote, record_line(page, digest, parsed)
+            yield (
+                page,
+                digest,
+                Rendered("", result.deps, result.counted),
+                wrote,
+                record_line(page, digest, parsed),
+            )
             if progress is not None and (n % 50 == 49 or n + 1 == len(pending)):
                 progress(n + 1, len(pending), "writing")
 
@@ -269,7 +277,7 @@ def _export(
         and not warnings
         and old.fingerprint == fp
         and old.sources == new_sources
-        and all(on_disk_as_recorded(output / page, rec) for page, rec in old.pages.items())
+        and all(map(pages_on_disk_as_recorded(output), old.pages.keys(), old.pages.values()))
     ):
         # Nothing changed, on either side: the doc set on disk is what a render would give.
         return ExportResult(output, 0, len(old.pages), 0, time.perf_counter() - start)
@@ -308,6 +316,8 @@ def _export(
             dict(old_pages),
             old.imports if old else {},
             old.letters if old else {},
+            old.uses if old else {},
+            old.links_base if old else 0,
         )
         for page in planned - old_pages.keys():
             claim.pages[page] = PageRecord(None)
@@ -329,6 +339,7 @@ def _export(
         index.flush_store()  # a build for this export left its store writes to now
         derived["imports"] = import_targets(index)
         derived["letters"] = letter_digests(index, old, changed)
+        derived["uses"] = uses_digests(index, old, changed)
         index.save_references()  # the next export after an edit starts from these
 
     for page, digest, result, wrote, line in _render_and_store(
@@ -351,20 +362,21 @@ def _export(
     stale = sorted(page for page in old_pages if page not in records and page not in keep)
     if not derived:  # nothing was rendered
         meanwhile()
-    manifest = Manifest(fp, new_sources, dict(keep), derived["imports"], derived["letters"])
+    manifest = Manifest(fp, new_sources, dict(keep), derived["imports"], derived["letters"], derived["uses"])
     rewritten = set(written)
     for page, (digest, result) in records.items():
         deps = tuple(sorted(result.deps))
+        counted = tuple(sorted(result.counted))
         rec = old_pages.get(page)
         if page in rewritten or rec is None or rec.hash is None:
             st = (output / page).stat()
-            manifest.pages[page] = PageRecord(digest, st.st_size, st.st_mtime_ns, deps)
+            manifest.pages[page] = PageRecord(digest, st.st_size, st.st_mtime_ns, deps, counted)
         else:
-            manifest.pages[page] = PageRecord(rec.hash, rec.size, rec.mtime_ns, deps)
+            manifest.pages[page] = PageRecord(rec.hash, rec.size, rec.mtime_ns, deps, counted)
     if any(rec.hash is None for rec in old_pages.values()):
         _remove_leftover_temp_files(output)  # an earlier export was killed mid-write
     removed = folders.remove_pages({page: old_pages[page] for page in stale}, warnings)
-    save_records(output, link_lines, keep)
+    manifest.links_base = save_records(output, link_lines, keep, old.links_base if old is not None else 0)
     manifest.save(output)
     return ExportResult(
         output,
@@ -383,6 +395,7 @@ class _Derived(TypedDict, total=False):
 
     imports: dict[str, tuple[str, ...]]
     letters: dict[str, dict[str, str]]
+    uses: dict[str, str]
 
 
 def _remove_leftover_temp_files(output: Path) -> None:

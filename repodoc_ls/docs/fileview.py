@@ -37,6 +37,7 @@ class PageLinks:
     path: str  # the source file
     page: str  # the output page
     deps: set[str] = field(default_factory=set)
+    counted: set[str] = field(default_factory=set)  # see units.Rendered.counted
     _sources: dict[str, str] = field(default_factory=dict)
     _links: pages.Linker | None = None
 

@@ -11,6 +11,7 @@ changed (per-file letter digests).
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +25,15 @@ from repodoc_ls.index.graph import modules_imported
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.model import Category, SymbolRef
 
-AsRecorded = Callable[[Path, PageRecord], bool]
+#: (page, its record) -> whether the page on disk is the one recorded.
+AsRecorded = Callable[[str, PageRecord], bool]
+
+
+def pages_on_disk_as_recorded(output: Path) -> AsRecorded:
+    """An export's AsRecorded: size and mtime as recorded (one `lstat`, on a plain string:
+    a doc set has tens of thousands of pages)."""
+    prefix = f"{output}{os.sep}"
+    return lambda page, record: on_disk_as_recorded(prefix + page, record)
 
 
 def fingerprint(renderer: Renderer) -> str:
@@ -111,7 +120,7 @@ def new_user_counts(renderer: Renderer, old: Manifest, changed: set[str]) -> set
                 if user == path or user in changed:
                     continue
                 record = old.pages.get(page_path("kw", user))
-                if record is not None and path not in record.deps:
+                if record is not None and path not in record.deps and path not in record.counted:
                     out.add(Unit("kw", user))
     return out
 
@@ -151,13 +160,15 @@ def units_to_render(
     new_sources: dict[str, str],
     same_fingerprint: bool,
     output: Path,
-    as_recorded: AsRecorded = on_disk_as_recorded,
+    as_recorded: AsRecorded | None = None,
     old_units: dict[str, Unit | None] | None = None,
 ) -> list[Unit]:
     """The units to render; `as_recorded` tells whether a page on disk is the one the
     manifest records (an export trusts size and mtime, `check` the bytes' hash)."""
     if old is None or not same_fingerprint:
         return all_units
+    if as_recorded is None:
+        as_recorded = pages_on_disk_as_recorded(output)
     changed = {p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
     affected_files = set(changed)
     for path in changed:
@@ -168,12 +179,18 @@ def units_to_render(
     old_by_unit: dict[Unit, set[str]] = defaultdict(set)
     if old_units is None:
         old_units = units_of_pages(old)
+    new_uses = uses_digests(renderer.index, old, changed)
+    uses_changed = {p for p in changed if new_uses.get(p) != old.uses.get(p)}
     for page, record in old.pages.items():
         unit = old_units[page]
         if unit is None:
             continue  # not a page of the doc set: export removes it (when provably its own)
         old_by_unit[unit].add(page)
-        if changed.intersection(record.deps) or not as_recorded(output / page, record):
+        if (
+            changed.intersection(record.deps)
+            or uses_changed.intersection(record.counted)
+            or not as_recorded(page, record)
+        ):
             wanted.add(unit)
     wanted.update(u for u in all_units if u not in old_by_unit)
     existing = set(all_units)
@@ -222,6 +239,24 @@ def letter_digests(index: Index, old: Manifest | None, changed: set[str] | None)
     return out
 
 
+def uses_digests(index: Index, old: Manifest | None, changed: set[str] | None) -> dict[str, str]:
+    """path -> a digest of the symbols it uses (the reference index's targets, lines left
+    out), computed for changed files (all when `changed` is None) and carried over from the
+    manifest for the others. When a changed file's digest is as it was, it is still counted
+    among the users of the same symbols: the pages that only count it stay as they are."""
+    refs = index.graph.refs
+    out = {}
+    for path in index.facts:
+        if changed is None or old is None or path in changed:
+            targets = sorted(f"{target}\t{qualname}" for target, qualname in refs.used_targets(path))
+            found = hashlib.blake2b("\n".join(targets).encode("utf-8"), digest_size=8).hexdigest()
+        else:
+            found = old.uses.get(path, "")
+        if found:
+            out[path] = found
+    return out
+
+
 def unchanged_folder_letters(
     old: Manifest, new_sources: dict[str, str], old_units: dict[str, Unit | None] | None = None
 ) -> dict[str, list[str]]:
@@ -229,7 +264,7 @@ def unchanged_folder_letters(
     without a changed, added or removed file below it (their layout cannot have changed)."""
     changed = {p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
     touched = {folder for path in changed for folder in pages.folders_of(path)}
-    folders = {folder for path in new_sources for folder in pages.folders_of(path)}
+    folders = pages.all_folders(new_sources)
     letters: dict[str, set[str]] = {folder: set() for folder in folders - touched}
     if old_units is None:
         old_units = units_of_pages(old)
@@ -259,4 +294,4 @@ def _unchanged_letter(
             old.letters.get(path, {}).get(letter) != new_letters.get(path, {}).get(letter)
         ):
             return False
-    return all(as_recorded(output / page, old.pages[page]) for page in old_pages)
+    return all(as_recorded(page, old.pages[page]) for page in old_pages)

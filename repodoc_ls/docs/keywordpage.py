@@ -59,7 +59,8 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
         }.get(s.kind, "functions")
         refs = {f for f in graph.references(path, s.qualname) if f != path}
         definers = set(definers_of.get(s.qualname, ())) - {path}
-        p.deps.update(refs | definers)
+        p.deps.update(definers)
+        p.counted.update(refs)
         others = len(refs | definers)
         first = anchor_id == pages.anchor(s.qualname)
         others_cell = (
@@ -129,7 +130,7 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
         "more": caps.more(total, sum(len(v) for v in groups.values()), "keywords"),
     }
     text = renderer.template(TEMPLATE).render(**view)
-    return Rendered(text, frozenset(p.deps))
+    return Rendered(text, frozenset(p.deps), frozenset(p.counted - p.deps))
 
 
 def _others(
@@ -148,9 +149,8 @@ def _others(
     if not isinstance(resolved, SymbolRef):
         return None, ""
     users = set(graph.references(resolved.path, resolved.qualname)) - {path}
-    # A user that stops using the name is a changed file among the deps; a file that starts
-    # to use it through an import it already had is found by neither (a known limit).
-    p.deps.update(users)
+    # Counted, not shown: a user matters when what it uses changes (incremental.uses_digests).
+    p.counted.update(users)
     return len(users), ""
 
 

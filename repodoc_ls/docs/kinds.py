@@ -10,7 +10,6 @@ here, with its view builder and its template.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -105,7 +104,7 @@ class FolderKind(PageKind):
         return pages.folder_page(unit.path, self.name)
 
     def unit_of(self, page: str) -> Unit | None:
-        folder, name = posixpath.split(page)
+        folder, _, name = page.rpartition("/")
         return Unit(self.name, folder) if name == f"{self.name}.md" else None
 
     def render(self, renderer: Renderer, unit: Unit) -> dict[str, Rendered]:
@@ -127,7 +126,7 @@ class LetterKind(PageKind):
         return pages.sub_part_page(unit.path, unit.letter, part)
 
     def unit_of(self, page: str) -> Unit | None:
-        folder, name = posixpath.split(page)
+        folder, _, name = page.rpartition("/")
         found = pages.sub_part_of(name)
         return Unit(self.name, folder, found[0]) if found is not None else None
 

@@ -30,12 +30,21 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from markdown_it.token import Token
-
-from repodoc_ls.docs.slugs import MD, Slugger, heading_slug, heading_text, is_markdown, without_front_matter
+from repodoc_ls.docs.slugs import (
+    Slugger,
+    heading_slug,
+    heading_text,
+    is_markdown,
+    markdown,
+    without_front_matter,
+)
 from repodoc_ls.safefs import DEFAULT_MAX_FILE_BYTES, FileTooLarge, is_inside, read_regular
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 __all__ = [
     "BrokenLink",
@@ -158,7 +167,7 @@ def _parse(text: str) -> ParsedPage:
     links: list[tuple[int, str]] = []
     anchors: set[str] = set()
     slugger = Slugger()
-    tokens = MD.parse(_blank_fenced_code(text))
+    tokens = markdown().parse(_blank_fenced_code(text))
     for i, tok in enumerate(tokens):
         if tok.type == "inline":
             start = tok.map[0] + 1 if tok.map else 1

@@ -4,14 +4,16 @@ Beside the manifest, one line per page: the page (a JSON string), the hash of th
 line describes, then `[links, anchors]` (links flattened as line, target, line, target...)
 or `null` when quicklinks gave up on the page. `check` believes a line only for a page whose
 bytes on disk have that hash; any other page (a hand edit, a missing or unreadable file of
-records) is parsed with markdown-it. A re-export rewrites the lines of the pages it rendered
-and copies the others as they are, without decoding them.
+records) is parsed with markdown-it. A re-export appends the lines of the pages it rendered
+(a page's last line is its record); when the file has doubled since it was last written
+whole, it is rewritten with one line per page, the others' copied without decoding.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 
 from repodoc_ls.docs.linkcheck import ParsedPage
@@ -59,11 +61,48 @@ def _key(page: str) -> bytes:
     return json.dumps(page, ensure_ascii=False).encode()
 
 
-def save_records(output: Path, fresh: dict[str, bytes], kept: dict[str, PageRecord]) -> None:
-    """Write the records: `fresh` lines for the pages just rendered, and the old lines of
-    the `kept` pages (not rendered, as the manifest records them), copied without decoding
-    (`check` compares each line's hash with the page's bytes before believing it). A kept
-    page without a line (a doc set exported before records were kept) is read once."""
+def save_records(output: Path, fresh: dict[str, bytes], kept: dict[str, PageRecord], base: int) -> int:
+    """Record `fresh` lines for the pages just rendered, beside the old lines of the `kept`
+    pages (not rendered, as the manifest records them). An export after an edit appends
+    its lines to the file (the last line of a page is its record), so that its cost follows
+    the change, not the doc set; once the file has grown to twice `base` (its size after
+    its last rewrite, or 0 for none), it is rewritten with one line per page. Returns the
+    new base."""
+    if kept and base > 0 and _append(output / LINKS_NAME, fresh, 2 * base):
+        return base
+    return _rewrite(output, fresh, kept)
+
+
+def _append(path: Path, fresh: dict[str, bytes], limit: int) -> bool:
+    """Append `fresh` to the records at `path` unless they are past `limit` bytes or not a
+    plain file of ours (a link, a file with other names: never written through); False
+    when nothing was appended."""
+    flags = os.O_RDWR | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1 or st.st_size >= limit:
+            return False
+        # A killed export may have left half a line: end it, so the next one reads apart.
+        data = b"" if st.st_size == 0 or os.pread(fd, 1, st.st_size - 1) == b"\n" else b"\n"
+        view = memoryview(data + b"".join(fresh[page] for page in sorted(fresh)))
+        while view:
+            view = view[os.write(fd, view) :]
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _rewrite(output: Path, fresh: dict[str, bytes], kept: dict[str, PageRecord]) -> int:
+    """Write the records afresh: `fresh` lines and the old lines of the `kept` pages,
+    copied without decoding (`check` compares each line's hash with the page's bytes before
+    believing it). A kept page without a line (a doc set exported before records were
+    kept) is read once. Returns the size written."""
     old = _read_lines(output) if kept else {}
     lines = {_key(page): line for page, line in fresh.items()}
     if len(old) >= len(kept):  # the usual case: every kept page has its line; copy them
@@ -88,7 +127,9 @@ def save_records(output: Path, fresh: dict[str, bytes], kept: dict[str, PageReco
             if page_hash(data) == record.hash:
                 text = data.decode("utf-8", errors="replace")
                 lines[key] = record_line(page, record.hash, quick_parse(text))
-    atomic_write(output / LINKS_NAME, b"".join(lines[key] for key in sorted(lines)))
+    data = b"".join(lines[key] for key in sorted(lines))
+    atomic_write(output / LINKS_NAME, data)
+    return len(data)
 
 
 def load_records(output: Path) -> dict[str, tuple[str, ParsedPage | None]]:

@@ -1,9 +1,13 @@
 """The export manifest (`.repodoc-manifest.json` in the output folder): what an export wrote.
 
-Every page with its hash, size, mtime and the workspace files it shows; the hash of every
-source file, the workspace files each imports and its symbols-letter digests; and a
+Every page with its hash, size, mtime, the workspace files it shows and those it only
+counts among a symbol's users; the hash of every source file, the workspace files each
+imports, its symbols-letter digests and the digest of the symbols it uses; and a
 fingerprint of everything else pages depend on (version, templates, settings). An export
 trusts a page on disk only when its size and mtime are as recorded.
+
+The file is one JSON document of parallel columns (format 2), read by one `json.loads`
+and checked by C-level passes over each column, never by a loop over the pages in Python.
 """
 
 from __future__ import annotations
@@ -11,8 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,7 +28,8 @@ from repodoc_ls import __version__
 from repodoc_ls.safefs import plain_relative, read_regular
 from repodoc_ls.scan import MANIFEST_NAME
 
-MANIFEST_FORMAT = 1
+#: 2: pages as parallel columns, checked in C-level passes (1: a record per page).
+MANIFEST_FORMAT = 2
 
 
 class ExportError(Exception):
@@ -41,10 +50,6 @@ class _WrongShape(ValueError):
 
 #: A manifest is a few hundred bytes per page: anything larger was not written by repodoc.
 _MAX_MANIFEST_BYTES = 256 * 1024 * 1024
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 _JSON_NAMES = {
@@ -73,20 +78,31 @@ def _expect(value: object, kind: type[_T], what: str) -> _T:
     return value
 
 
-def _list_of(
-    value: object, kind: type[_T], what: str, length: int | None = None, bound: int | None = None
-) -> list[_T]:
-    """`value`, checked to be a list of `kind` with `length` items; with `bound` (and `kind`
-    int), a list of indexes below it."""
-    items = _expect(value, list, what)
-    for item in items:
-        if bound is not None and not (_is_int(item) and 0 <= item < bound):
-            raise _WrongShape(f"{what} holds {str(item)[:40]!r}, not an index below {bound}")
-        if bound is None:
-            _expect(item, kind, f"an item of {what}")
-    if length is not None and len(items) != length:
-        raise _WrongShape(f"{what} has {len(items)} entries for {length} files")
-    return items
+#: What a page name that is no plain relative path holds (`safefs.plain_relative` decides
+#: for those only: most names are plain, and a manifest has tens of thousands). Also
+#: searched in all the names joined by newlines: a newline in a name only adds suspects.
+_SUSPECT = re.compile(r"\.\.|//|^/|/$|\x00" if os.sep == "/" else r"[\s\S]", re.MULTILINE)
+
+
+def _names_of(files: list[str]) -> Callable[[list[int]], tuple[str, ...]]:
+    """indexes -> the names of those `files` (checked in range)."""
+    return _lookup_all(tuple(files))
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _lookup_all(table: Mapping[_K, _V] | Sequence[_V]) -> Callable[[Sequence[_K]], tuple[_V, ...]]:
+    """keys -> `table`'s values for them, in one C-level call a page: a manifest holds near
+    a million deps."""
+
+    def values(keys: Sequence[Any]) -> tuple[_V, ...]:
+        if len(keys) > 1:
+            return itemgetter(*keys)(table)  # type: ignore[no-any-return]
+        return (table[keys[0]],) if keys else ()
+
+    return values
 
 
 def page_hash(data: bytes) -> str:
@@ -102,6 +118,7 @@ class PageRecord:
     size: int = -1
     mtime_ns: int = -1
     deps: tuple[str, ...] = ()
+    counted: tuple[str, ...] = ()  # units.Rendered.counted
 
 
 @dataclass
@@ -111,6 +128,9 @@ class Manifest:
     pages: dict[str, PageRecord] = field(default_factory=dict)
     imports: dict[str, tuple[str, ...]] = field(default_factory=dict)  # path -> workspace files it imports
     letters: dict[str, dict[str, str]] = field(default_factory=dict)  # path -> subpages.file_letter_digests
+    uses: dict[str, str] = field(default_factory=dict)  # path -> incremental.uses_digests
+    #: The size of the link records (linkrecord.py) when last written whole (0: not known).
+    links_base: int = 0
 
     #: Pages the manifest lists that are no plain relative `.md` path (absolute, with `..`,
     #: a NUL byte...): never written, compared or removed.
@@ -146,72 +166,122 @@ class Manifest:
         assert isinstance(raw, dict)
         if raw.get("generator") != "repodoc":
             raise _WrongShape(f"its generator is {raw.get('generator')!r}, not 'repodoc'")
-        pages = _expect(raw.get("pages", {}), dict, "pages")
         manifest = cls()
         if raw.get("format") != MANIFEST_FORMAT:
             # Another version's manifest: its pages are still ours, but nothing else is reused.
-            manifest.pages = {p: PageRecord(None) for p in manifest._page_names(pages)}
+            old_pages = raw.get("pages", {})
+            if not isinstance(old_pages, (dict, list)):
+                raise _WrongShape(f"pages is {_json_kind(old_pages)}, not an object or a list")
+            names = [page for page in old_pages if isinstance(page, str)]
+            manifest.pages = {p: PageRecord(None) for p in manifest._page_names(names)}
             return manifest
-        files = _list_of(raw.get("files", []), str, "files")
+        # Every check below is one C-level pass (map, set, min, max): a manifest lists tens
+        # of thousands of pages and near a million deps, and is read by every export.
+        files = _column(raw, "files", (str,))
         count = len(files)
-        hashes = _list_of(raw.get("hashes", []), str, "hashes", count)
-        imports = [
-            [files[i] for i in _list_of(targets, int, "imports", bound=count)]
-            for targets in _list_of(raw.get("imports", []), list, "imports", count)
-        ]
-        letters = _list_of(raw.get("letters", []), dict, "letters", count)
-        for found in letters:
-            _list_of(list(found.values()), str, "letters")
+        hashes = _column(raw, "hashes", (str,), count)
+        imports = _index_lists(raw, "imports", count, count)
+        letters = _column(raw, "letters", (dict,), count)
+        _all_of(chain.from_iterable(map(dict.keys, letters)), (str,), "letters")
+        _all_of(chain.from_iterable(map(dict.values, letters)), (str,), "letters")
+        names = _column(raw, "pages", (str,))
+        pages = len(names)
+        page_hashes = _column(raw, "page_hashes", (str, type(None)), pages)
+        sizes = _column(raw, "sizes", (int,), pages)
+        mtimes = _column(raw, "mtimes", (int,), pages)
+        deps = _index_lists(raw, "deps", pages, count)
+        counted = _index_lists(raw, "counted", pages, count)
+        uses = _column(raw, "uses", (str,), count)
         manifest.fingerprint = _expect(raw.get("fingerprint", ""), str, "fingerprint")
+        manifest.links_base = max(_expect(raw.get("links_base", 0), int, "links_base"), 0)
         # outside modules among the import targets (incremental.OUTSIDE) are no source files
         manifest.sources = {f: h for f, h in zip(files, hashes) if not f.startswith("/")}
-        manifest.imports = {files[i]: tuple(targets) for i, targets in enumerate(imports) if targets}
+        name = files.__getitem__
+        manifest.imports = {
+            files[i]: tuple(map(name, targets)) for i, targets in enumerate(imports) if targets
+        }
         manifest.letters = {files[i]: found for i, found in enumerate(letters) if found}
-        for page, record in pages.items():
-            if not (
-                isinstance(record, list)
-                and len(record) == 4
-                and isinstance(record[0], (str, type(None)))
-                and _is_int(record[1])
-                and _is_int(record[2])
-            ):
-                raise _WrongShape(f"page {page[:80]!r} has no [hash, size, mtime, deps] record")
-            _list_of(record[3], int, "deps", bound=count)
-        for page in manifest._page_names(pages):
-            hash_, size, mtime_ns, deps = pages[page]
-            manifest.pages[page] = PageRecord(hash_, size, mtime_ns, tuple(files[i] for i in deps))
+        manifest.uses = {files[i]: found for i, found in enumerate(uses) if found}
+        plain = manifest._page_names(names)
+        names_of = _names_of(files)
+        records = (
+            PageRecord(hash_, size, mtime_ns, names_of(found), names_of(users))
+            for hash_, size, mtime_ns, found, users in zip(page_hashes, sizes, mtimes, deps, counted)
+        )
+        if len(plain) == pages:
+            manifest.pages = dict(zip(names, records))
+        else:
+            kept = set(plain)
+            manifest.pages = {page: record for page, record in zip(names, records) if page in kept}
         return manifest
 
-    def _page_names(self, pages: dict[str, Any]) -> list[str]:
-        """The names in `pages` (parsed JSON: its values are not checked yet) that are plain
-        relative `.md` paths; the others go to `ignored`."""
+    def _page_names(self, pages: list[str]) -> list[str]:
+        """The names in `pages` that are plain relative `.md` paths; the others go to `ignored`."""
+        if all(map(str.endswith, pages, repeat(".md"))) and _SUSPECT.search("\n".join(pages)) is None:
+            return pages  # the usual manifest: one search over all the names
         names: list[str] = []
         for page in pages:
-            (names if plain_relative(page) and page.endswith(".md") else self.ignored).append(page)
+            plain = page.endswith(".md") and (_SUSPECT.search(page) is None or plain_relative(page))
+            (names if plain else self.ignored).append(page)
         return names
 
     def save(self, output: Path) -> None:
         files = sorted(
             self.sources.keys()
-            | {d for r in self.pages.values() for d in r.deps}
-            | {t for targets in self.imports.values() for t in targets}
+            | set().union(*(r.deps for r in self.pages.values()))
+            | set().union(*(r.counted for r in self.pages.values()))
+            | set().union(*self.imports.values())
         )
-        number = {f: i for i, f in enumerate(files)}
+        numbers = {f: i for i, f in enumerate(files)}
+        number, numbered = numbers.__getitem__, _lookup_all(numbers)
+        names = sorted(self.pages)
+        records = list(map(self.pages.__getitem__, names))
         raw = {
             "generator": "repodoc",
             "version": __version__,
             "format": MANIFEST_FORMAT,
             "fingerprint": self.fingerprint,
+            "links_base": self.links_base,
             "files": files,
             "hashes": [self.sources.get(f, "") for f in files],
-            "imports": [sorted(number[t] for t in self.imports.get(f, ())) for f in files],
+            "imports": [sorted(map(number, self.imports.get(f, ()))) for f in files],
             "letters": [self.letters.get(f, {}) for f in files],
-            "pages": {
-                page: [r.hash, r.size, r.mtime_ns, [number[d] for d in r.deps]]  # deps are sorted
-                for page, r in sorted(self.pages.items())
-            },
+            "uses": [self.uses.get(f, "") for f in files],
+            "pages": names,
+            "page_hashes": [r.hash for r in records],
+            "sizes": [r.size for r in records],
+            "mtimes": [r.mtime_ns for r in records],
+            "deps": [numbered(r.deps) for r in records],  # deps are sorted
+            "counted": [numbered(r.counted) for r in records],
         }
         atomic_write(output / MANIFEST_NAME, json.dumps(raw, separators=(",", ":")).encode("utf-8"))
+
+
+def _all_of(items: Iterable[object], kinds: tuple[type, ...], what: str) -> None:
+    """Raise _WrongShape unless every item is exactly one of `kinds` (a bool is no int)."""
+    found = set(map(type, items))
+    if not found.issubset(kinds):
+        wrong = next(iter(found.difference(kinds)))
+        raise _WrongShape(f"{what} holds {_JSON_NAMES.get(wrong, wrong.__name__)}")
+
+
+def _column(raw: dict[str, Any], key: str, kinds: tuple[type, ...], length: int | None = None) -> list[Any]:
+    """The list `raw[key]` (empty when absent) of `kinds`, with `length` items when given."""
+    items = _expect(raw.get(key, []), list, key)
+    _all_of(items, kinds, key)
+    if length is not None and len(items) != length:
+        raise _WrongShape(f"{key} has {len(items)} entries for {length}")
+    return items
+
+
+def _index_lists(raw: dict[str, Any], key: str, length: int, bound: int) -> list[list[int]]:
+    """The list `raw[key]` of `length` lists of indexes below `bound`."""
+    lists = _column(raw, key, (list,), length)
+    flat = list(chain.from_iterable(lists))
+    _all_of(flat, (int,), key)
+    if flat and (min(flat) < 0 or max(flat) >= bound):
+        raise _WrongShape(f"{key} holds an index out of range (below 0 or not below {bound})")
+    return lists
 
 
 TEMP_SUFFIX = ".repodoc-tmp"
@@ -248,7 +318,7 @@ def atomic_write(target: Path, data: bytes) -> None:
 _CREATE_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
-def on_disk_as_recorded(target: Path, record: PageRecord) -> bool:
+def on_disk_as_recorded(target: Path | str, record: PageRecord) -> bool:
     """Whether `target` is a regular file (not a link) of the recorded size and mtime."""
     if record.hash is None:
         return False

@@ -113,7 +113,8 @@ class OutputFolders:
             return None
         if old is None:
             return None
-        outside = [page for page in old.pages if self.refusal(posixpath.dirname(page)) is not None]
+        refusal = self.refusal
+        outside = [page for page in old.pages if refusal(page.rpartition("/")[0]) is not None]
         for page in outside:
             del old.pages[page]
         ignored = old.ignored + outside

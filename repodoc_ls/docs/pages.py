@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
@@ -45,6 +46,17 @@ def letter_of(name: str) -> str:
     """The split key of a symbol name on split sub pages: a-z, or "_" for everything else."""
     first = name.lstrip("_")[:1].lower()
     return first if "a" <= first <= "z" else "_"
+
+
+def all_folders(paths: Iterable[str]) -> set[str]:
+    """Every folder above any of `paths`, the root "" included: from their distinct parent
+    folders (a workspace has tens of thousands of files in a few hundred folders)."""
+    found = {""}
+    for folder in {path.rpartition("/")[0] for path in paths}:
+        while folder and folder not in found:
+            found.add(folder)
+            folder = folder.rpartition("/")[0]
+    return found
 
 
 def folders_of(path: str) -> list[str]:

@@ -253,10 +253,7 @@ class Renderer:
 
     def folders(self) -> list[str]:
         """Every folder holding an indexed file, with its ancestors; "" is the root."""
-        found = {""}
-        for path in self.index.paths():
-            found.update(pages.folders_of(path))
-        return sorted(found)
+        return sorted(pages.all_folders(self.index.facts))
 
     def units(self, known_letters: dict[str, list[str]] | None = None) -> list[Unit]:
         """Every rendering unit. `known_letters` gives the symbols letters of folders whose

@@ -12,13 +12,25 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
-MD = MarkdownIt("commonmark").enable("table")
+
+@cache
+def markdown(blocks_only: bool = False) -> MarkdownIt:
+    """The CommonMark parser (tables on) pages and sources are read with; with
+    `blocks_only`, block structure only. Imported when first needed: an export after an
+    edit of Python files reads no Markdown."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark").enable("table")
+    return parser.disable("inline") if blocks_only else parser
 
 
 def is_markdown(path: str) -> bool:
@@ -87,22 +99,21 @@ def without_front_matter(text: str) -> str:
     return "\n" * text.count("\n", 0, stop) + text[stop:]
 
 
-#: Block structure only: a source's paragraphs are most of its parsing and hold no heading.
-_BLOCKS = MarkdownIt("commonmark").enable("table").disable("inline")
-
-
 def source_headings(text: str) -> list[tuple[int, str]]:
     """(1-based line, anchor) of each heading of a Markdown source, in order: the anchors
-    linkcheck finds (`MD`), parsing inline markup only inside headings (with the link
-    reference definitions of the whole file, as a full parse has them)."""
+    linkcheck finds (`markdown()`), parsing inline markup only inside headings (with the
+    link reference definitions of the whole file, as a full parse has them; block
+    structure alone for the rest: a source's paragraphs are most of its parsing and hold
+    no heading)."""
     out = []
     slugger = Slugger()
     env: dict[str, object] = {}
-    tokens = _BLOCKS.parse(without_front_matter(text), env)
+    tokens = markdown(blocks_only=True).parse(without_front_matter(text), env)
+    inline = markdown()
     for i, tok in enumerate(tokens):
         if tok.type == "inline" and i and tokens[i - 1].type == "heading_open":
             where = tokens[i - 1].map
-            children = MD.parseInline(tok.content, env)[0].children
+            children = inline.parseInline(tok.content, env)[0].children
             out.append((where[0] + 1 if where else 1, slugger.slug(heading_text(children))))
     return out
 

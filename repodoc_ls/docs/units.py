@@ -22,3 +22,6 @@ class Unit:
 class Rendered:
     text: str
     deps: frozenset[str]  # workspace files whose facts this page shows
+    #: Files the page shows only as counted among a symbol's users: their edits matter
+    #: only when what they use changes (`incremental.uses_digests`).
+    counted: frozenset[str] = frozenset()

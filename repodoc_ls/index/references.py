@@ -156,6 +156,11 @@ class ReferenceIndex:
         self.dirty = set()
         return out
 
+    def used_targets(self, path: str) -> Iterable[Target]:
+        """The symbols `path` uses (brought up to date first)."""
+        self.index()
+        return self.contrib.get(path, {}).keys()
+
     def uses_of(self, path: str) -> Iterator[tuple[Target, list[int]]]:
         """(target, lines) for each use in `path` that resolves to a workspace symbol."""
         graph = self.graph
