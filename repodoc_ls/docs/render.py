@@ -88,7 +88,8 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         # A view's keys are data the builders made: read them as jinja's `getitem` would,
-        # without the safety checks of a real attribute (a third of a page's template time).
+        # without the safety checks of a real attribute (profiled on Django: two thirds of
+        # the file page template's time).
         # A dict method's name or a private name still takes jinja's way.
         if type(obj) is View and attribute not in _VIEW_ATTRIBUTES and attribute[:1] != "_":
             try:
