@@ -83,3 +83,23 @@ def test_file_names_in_tables_read_back_and_links_resolve(exported):
 def test_a_line_break_in_a_name_cannot_end_a_heading():
     assert "\n" not in pages.code("a\nb.py") and pages.code("a\nb.py") == "`a b.py`"
     assert pages.cell_code("a|b") == "`a\\|b`"
+
+
+PATHS = ["", "a", "a/b", "a/b/c", "a/bc", "ab/c", "x/y", "a/b/c/d/e", "_/.hidden/-"]
+
+
+@pytest.mark.parametrize("start", PATHS)
+@pytest.mark.parametrize("target", PATHS)
+def test_relative_path_is_posixpath_relpath(start, target):
+    """The links' relative paths, computed without `relpath` (and its `getcwd`), are
+    exactly what `posixpath.relpath` gives for the same page folders."""
+    import posixpath
+
+    assert pages.relative_path(target, start) == posixpath.relpath(target or ".", start or ".")
+
+
+@pytest.mark.parametrize("path", ["a/b.md", "a b/c.md", "ä/ö.md", "a/#x%.md", "a/~b-c_d.e.md", "a?b/c&d.md"])
+def test_links_quote_as_urllib_does(path):
+    from urllib.parse import quote
+
+    assert pages.link("index.md", path) == quote(path, safe="/-_.~")

@@ -319,3 +319,19 @@ async def test_server_with_trust_uses_the_templates_and_refuses_the_payload(
     assert logged and all(m == REFUSED for m in logged), logged  # one line each, no traceback
     assert not any(NOT_USED in m.message for m in trusted.log_messages)
     _unharmed(trusted_ws)
+
+
+def test_view_keys_read_in_the_sandbox_as_jinja_reads_a_dict():
+    """The sandbox's shortcut for a view's keys gives what jinja's own sandbox gives for
+    the same dict: the value of a plain key, the dict's method for a key named like one,
+    and no private key."""
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from repodoc_ls.docs.fileview import View
+    from repodoc_ls.docs.render import make_environment
+
+    values = {"name": "n", "items": "shadowed", "_private": "p", "keys": [1]}
+    source = "{{ v.name }}|{{ v.items is callable }}|{{ v.keys is callable }}|{{ v._private is defined }}|{{ v.missing is defined }}"
+    ours = make_environment(None).from_string(source).render(v=View(values))
+    plain = ImmutableSandboxedEnvironment().from_string(source).render(v=View(values))
+    assert ours == plain == "n|True|True|False|False"

@@ -81,9 +81,11 @@ __all__ = [
 
 Progress = Callable[[int, int, str], None]
 
-#: What a rendering worker reports per page: (page, digest, rendered without its text, written,
-#: the page's line of link records).
-_Stored = tuple[str, str, Rendered, bool, bytes]
+#: (size, mtime_ns) of a page as written.
+_Written = tuple[int, int]
+#: What a rendering worker reports per page: (page, digest, rendered without its text, the
+#: page as written or None when its bytes were on disk already, its line of link records).
+_Stored = tuple[str, str, Rendered, "_Written | None", bytes]
 
 
 @dataclass(frozen=True)
@@ -105,17 +107,23 @@ _pool_renderer: Renderer | None = None  # set in the parent just before the work
 _pool_store: tuple[Path, dict[str, PageRecord]] | None = None  # export's (output, old pages)
 
 
-def _store_page(output: Path, old_pages: dict[str, PageRecord], page: str, text: str) -> tuple[str, bool]:
-    """Write one rendered page unless the same bytes are on disk: (digest, written)."""
+def _store_page(
+    output: Path, old_pages: dict[str, PageRecord], page: str, text: str
+) -> tuple[str, _Written | None]:
+    """Write one rendered page unless the same bytes are on disk: (digest, its size and
+    mtime as written, or None when not written). The stat is the writer's, so that the
+    parent does not stat every page one by one after the workers are done."""
     data = text.encode("utf-8")
     digest = page_hash(data)
     record = old_pages.get(page)
     if record is not None and record.hash == digest and on_disk_as_recorded(output / page, record):
-        return digest, False
+        return digest, None
     if record is not None and record.hash is None and _same_bytes(output / page, data):
-        return digest, False
-    atomic_write(output / page, data)
-    return digest, True
+        return digest, None
+    target = output / page
+    atomic_write(target, data)
+    st = os.stat(target)
+    return digest, (st.st_size, st.st_mtime_ns)
 
 
 def _render_and_store_chunk(units: list[Unit]) -> list[_Stored]:
@@ -148,8 +156,11 @@ def _render_and_store(
     pooled = len(units) >= _MIN_UNITS_FOR_POOL and workers > 1 and can_fork()
     if len(units) >= _MIN_UNITS_FOR_POOL and not pooled:
         renderer.prepare()
-    for folder in sorted({posixpath.dirname(page) for unit in units for page in renderer.pages_of(unit)}):
-        (output / folder).mkdir(parents=True, exist_ok=True)
+    if not pooled:
+        # (forked workers leave it to `atomic_write`, which makes a missing folder: one
+        # process making thousands of folders here would hold up every worker)
+        for folder in sorted({posixpath.dirname(page) for unit in units for page in renderer.pages_of(unit)}):
+            (output / folder).mkdir(parents=True, exist_ok=True)
     if pooled:
         # Folder pages need none of the indexes `prepare` builds: a worker forked first
         # renders them while this process builds those indexes for the file pages' workers.
@@ -327,7 +338,7 @@ def _export(
     # are workers: the file system's time overlaps the rendering.
     records: dict[str, tuple[str, Rendered]] = {}
     link_lines: dict[str, bytes] = {}
-    written: list[str] = []
+    written: dict[str, _Written] = {}
     changed = (
         {p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
         if old is not None and same_fingerprint
@@ -347,8 +358,8 @@ def _export(
     ):
         records[page] = (digest, result)
         link_lines[page] = line
-        if wrote:
-            written.append(page)
+        if wrote is not None:
+            written[page] = wrote
 
     rendered_units = set(units)
     existing_units = set(all_units)
@@ -363,12 +374,13 @@ def _export(
     if not derived:  # nothing was rendered
         meanwhile()
     manifest = Manifest(fp, new_sources, dict(keep), derived["imports"], derived["letters"], derived["uses"])
-    rewritten = set(written)
     for page, (digest, result) in records.items():
         deps = tuple(sorted(result.deps))
         counted = tuple(sorted(result.counted))
         rec = old_pages.get(page)
-        if page in rewritten or rec is None or rec.hash is None:
+        if page in written:
+            manifest.pages[page] = PageRecord(digest, *written[page], deps, counted)
+        elif rec is None or rec.hash is None:
             st = (output / page).stat()
             manifest.pages[page] = PageRecord(digest, st.st_size, st.st_mtime_ns, deps, counted)
         else:

@@ -38,7 +38,10 @@ class PageLinks:
     page: str  # the output page
     deps: set[str] = field(default_factory=set)
     counted: set[str] = field(default_factory=set)  # see units.Rendered.counted
-    _sources: dict[str, str] = field(default_factory=dict)
+    #: per source file: the link to it, and whether it is Markdown (linked at headings)
+    _sources: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    #: `file_link`'s answers without a fragment: a page names the same files again and again
+    _file_links: dict[str, str] = field(default_factory=dict)
     _links: pages.Linker | None = None
 
     def link(self, to_page: str, fragment: str | None = None) -> str:
@@ -56,12 +59,16 @@ class PageLinks:
     def to_source(self, path: str, line: int | None = None) -> str:
         """A link to a source file, at a line: a Markdown file's at the heading of the
         section holding the line (forges ignore `#L<n>` on rendered Markdown)."""
-        base = self._sources.get(path)
-        if base is None:
-            base = self._sources[path] = self.renderer.sources.file(self.page, path)
+        found = self._sources.get(path)
+        if found is None:
+            found = self._sources[path] = (
+                self.renderer.sources.file(self.page, path),
+                slugs.is_markdown(path),
+            )
+        base, markdown = found
         if not line:
             return base
-        if slugs.is_markdown(path):
+        if markdown:
             self.deps.add(path)  # its headings are the anchors
             anchor = slugs.section_anchor(self.renderer.source_headings(path), line)
             return f"{base}#{pages.heading_fragment(anchor)}" if anchor else base
@@ -72,7 +79,12 @@ class PageLinks:
         return pages.link(self.page, pages.folder_page(folder, kind))
 
     def file_link(self, path: str, fragment: str | None = None) -> str:
-        return f"[{pages.code(path)}]({self.to_page(path, fragment)})"
+        if fragment is not None:
+            return f"[{pages.code(path)}]({self.to_page(path, fragment)})"
+        found = self._file_links.get(path)
+        if found is None:
+            found = self._file_links[path] = f"[{pages.code(path)}]({self.to_page(path)})"
+        return found
 
     def line_link(self, path: str, line: int, label: str | None = None) -> str:
         return f"[{label or line}]({self.to_source(path, line)})"

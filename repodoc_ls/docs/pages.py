@@ -83,19 +83,36 @@ def import_anchor(line: int, index: int = 0) -> str:
     return f"import-L{line}" if index == 0 else f"import-L{line}-{index + 1}"
 
 
+_NOTHING_TO_QUOTE = re.compile(r"[A-Za-z0-9/_.~\-]*")
+
+
 def _quote(relpath: str) -> str:
-    return quote(relpath, safe="/-_.~")
+    # Most paths need no quoting: the test is a tenth of `quote`'s cost.
+    return relpath if _NOTHING_TO_QUOTE.fullmatch(relpath) else quote(relpath, safe="/-_.~")
+
+
+def relative_path(target: str, start: str) -> str:
+    """`posixpath.relpath(target, start)` for two normalized relative posix paths ("" is
+    the root), without the two `abspath` calls (and so `getcwd`) relpath makes each time."""
+    start_parts = start.split("/") if start else []
+    target_parts = target.split("/") if target else []
+    common = 0
+    for a, b in zip(start_parts, target_parts):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(start_parts) - common) + target_parts[common:]) or "."
 
 
 @lru_cache(maxsize=65536)
 def _relative_dir(start: str, target_dir: str) -> str:
-    return posixpath.relpath(target_dir or ".", start or ".")
+    return relative_path(target_dir, start)
 
 
 def relative(from_page: str, to_page: str) -> str:
     """The relative path from one output page to another (both relative to the output root)."""
-    target_dir, name = posixpath.split(to_page)
-    up = _relative_dir(posixpath.dirname(from_page), target_dir)
+    target_dir, _, name = to_page.rpartition("/")
+    up = _relative_dir(from_page.rpartition("/")[0], target_dir)
     return name if up == "." else f"{up}/{name}"
 
 

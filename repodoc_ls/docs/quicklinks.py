@@ -127,6 +127,18 @@ class _Scanner:
                 list_columns.clear()
                 previous = "block"
                 continue
+            elif (
+                self.in_table
+                and not indent
+                and content[0] == "|"
+                and not list_columns
+                and "\t" not in content
+            ):
+                # A row of an open table, the commonest line of a page: what `line` would
+                # find in it, without its tests for the starts of other blocks.
+                self.table_row(content, header=False)
+                if _SPECIAL.search(content):
+                    self.inline(content, number, None)
             else:
                 # inside a table, the next line is a row whatever it holds
                 delimiter = (

@@ -25,6 +25,7 @@ from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
 from repodoc_ls import __version__
 from repodoc_ls.config import Settings
 from repodoc_ls.docs import kinds, pages, slugs, sourceurl
+from repodoc_ls.docs.fileview import View
 from repodoc_ls.docs.folderview import FolderCache
 from repodoc_ls.docs.kinds import NoSuchPage, Scope
 from repodoc_ls.docs.testrunners import TestRunners
@@ -61,6 +62,9 @@ _MAX_RESULT_ITEMS = MAX_RANGE
 _MAX_POWER_BITS = 4096
 
 
+_VIEW_ATTRIBUTES = frozenset(dir(View))
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
     """jinja's immutable sandbox (no private attributes, no internals of functions or
     frames, no mutation of lists and dicts, `range` capped), with `*` and `**` bounded."""
@@ -81,6 +85,18 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                 self._safe_attributes.clear()
             safe = self._safe_attributes[key] = super().is_safe_attribute(obj, attr, value)
         return safe
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # A view's keys are data the builders made: read them as jinja's `getitem` would,
+        # without the safety checks of a real attribute (profiled on Django: two thirds of
+        # the file page template's time).
+        # A dict method's name or a private name still takes jinja's way.
+        if type(obj) is View and attribute not in _VIEW_ATTRIBUTES and attribute[:1] != "_":
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
 
     def call_binop(self, context: Context, operator: str, left: object, right: object) -> Any:
         # The result is whatever the operator gives on template values (jinja's own signature).
@@ -228,6 +244,7 @@ class Renderer:
         #: caps.symbol_fragment's memo: path -> the qualnames its pages list.
         self.shown_qualnames: dict[str, set[str]] = {}
         self._source_headings: dict[str, list[tuple[int, str]]] = {}
+        self._templates: dict[str, jinja2.Template | _UserTemplate] = {}
 
     def source_headings(self, path: str) -> list[tuple[int, str]]:
         """(line, anchor) of each heading of a Markdown source, as linkcheck reads them."""
@@ -328,7 +345,16 @@ class Renderer:
 
     def template(self, name: str) -> jinja2.Template | _UserTemplate:
         """The template `name`: the user's when their folder has one of that name (failing
-        with a one-line TemplateError), else the built-in one."""
+        with a one-line TemplateError), else the built-in one. Loaded once per renderer:
+        jinja's `get_template` stats the template's file on every call (an export's pages
+        would pay a stat each), and a user's edited template is seen by the next renderer
+        (the server makes one per request)."""
+        found = self._templates.get(name)
+        if found is None:
+            found = self._templates[name] = self._load_template(name)
+        return found
+
+    def _load_template(self, name: str) -> jinja2.Template | _UserTemplate:
         if not self._is_users(name):
             return self.env.get_template(name)
         try:

@@ -154,7 +154,7 @@ def keyword_command(path: str, item: TestItem, items: Sequence[TestItem]) -> str
 def django_label(script: str, path: str) -> str | None:
     """The dotted label Django's runner takes for `path`, relative to its script's folder."""
     folder = posixpath.dirname(script)
-    relative = posixpath.relpath(path, folder) if folder else path
+    relative = pages.relative_path(path, folder) if folder else path
     if not relative.endswith(".py"):
         return None
     parts = relative[:-3].split("/")
