@@ -12,6 +12,7 @@ Everything here is a function of the facts: no file is read.
 from __future__ import annotations
 
 import posixpath
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -263,6 +264,10 @@ class Graph:
         # (file, name) lookups each answer made: the names it read in which files
         self._name_deps: dict[tuple[str, str], set[tuple[str, str]]] = {}
         self._dep_stack: list[set[tuple[str, str]]] = []
+        # the names being resolved (-> their place on `_dep_stack`), and the lowest place an
+        # import cycle reached back to: an answer made inside a cycle is not kept
+        self._resolving: dict[tuple[str, str], int] = {}
+        self._cycle_floor = sys.maxsize
         self._bindings: dict[str, tuple[dict[str, ResolvedImport], list[ResolvedImport]]] = {}
         self._symbols_by_file: dict[str, dict[str, Symbol]] = {}
         self._subclasses: dict[tuple[str, str], list[SymbolRef]] | None = None
@@ -312,14 +317,23 @@ class Graph:
             if stack:  # the caller's answer depends on whatever this one depended on
                 stack[-1].update(self._name_deps.get(key, (key,)))
             return self._names[key]
-        self._names[key] = None  # guards against import cycles
+        if key in self._resolving:  # an import cycle: nothing here, for the name asked
+            self._cycle_floor = min(self._cycle_floor, self._resolving[key])
+            return None
+        place = self._resolving[key] = len(stack)
         stack.append({key})
         try:
             result = self._resolve_name_uncached(path, name, depth)
         finally:
             deps = stack.pop()
-        self._names[key] = result
-        self._name_deps[key] = deps
+            del self._resolving[key]
+        # An answer that met a name still being resolved below it depends on where the
+        # query started (that name counted as nothing): keeping it would make the next
+        # answers depend on the order of queries, so only the cycle's first name keeps its own.
+        if self._cycle_floor >= place:
+            self._cycle_floor = sys.maxsize
+            self._names[key] = result
+            self._name_deps[key] = deps
         if stack:
             stack[-1].update(deps)
         return result

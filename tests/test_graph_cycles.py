@@ -1,0 +1,50 @@
+"""Name resolution through import cycles answers the same whatever was asked first.
+
+`asyncio/events.py` does `from . import DefaultEventLoopPolicy` while `asyncio/__init__.py`
+star-imports `events` and the modules that define the name: resolving the package first
+used to keep "nothing" for `events`' import (met while the package was still being
+resolved), resolving `events` first gave the definition, so the keyword page depended on
+which page a worker rendered first (`check --deep` found it stale after a cold export).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from repodoc_ls.extract import extract_file
+from repodoc_ls.index.graph import Graph
+
+FILES = {
+    "pkg/__init__.py": "from .events import *\nfrom .impl import *\n",
+    "pkg/events.py": (
+        "__all__ = ['get_policy']\n"
+        "def get_policy():\n"
+        "    from . import Policy\n"
+        "    return Policy()\n"
+    ),
+    "pkg/impl.py": "__all__ = ['Policy']\nclass Policy:\n    pass\n",
+    "pkg/user.py": "from pkg.events import get_policy\nfrom pkg import Policy\n",
+}
+QUERIES = [
+    ("pkg/__init__.py", "Policy"),
+    ("pkg/events.py", "Policy"),
+    ("pkg/user.py", "Policy"),
+    ("pkg/__init__.py", "get_policy"),
+]
+
+
+def _graph() -> Graph:
+    return Graph({path: extract_file(path, text.encode()) for path, text in FILES.items()})
+
+
+def test_answers_do_not_depend_on_the_order_of_queries():
+    answers = set()
+    for order in itertools.permutations(QUERIES):
+        graph = _graph()
+        answers.add(tuple(sorted((q, graph.resolve_name(*q)) for q in order)))
+    assert len(answers) == 1
+    (answer,) = answers
+    found = dict(answer)
+    # what Python binds: the class impl.py defines, through the package's star import
+    assert found[("pkg/__init__.py", "Policy")].path == "pkg/impl.py"
+    assert found[("pkg/events.py", "Policy")].path == "pkg/impl.py"
