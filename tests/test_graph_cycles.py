@@ -17,10 +17,7 @@ from repodoc_ls.index.graph import Graph
 FILES = {
     "pkg/__init__.py": "from .events import *\nfrom .impl import *\n",
     "pkg/events.py": (
-        "__all__ = ['get_policy']\n"
-        "def get_policy():\n"
-        "    from . import Policy\n"
-        "    return Policy()\n"
+        "__all__ = ['get_policy']\ndef get_policy():\n    from . import Policy\n    return Policy()\n"
     ),
     "pkg/impl.py": "__all__ = ['Policy']\nclass Policy:\n    pass\n",
     "pkg/user.py": "from pkg.events import get_policy\nfrom pkg import Policy\n",
