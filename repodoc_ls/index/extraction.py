@@ -11,6 +11,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -148,3 +149,42 @@ def run_extraction(
                 results.append(_extract_one(root, path, known, limit))
     results.sort()
     return results
+
+
+def _extract_to_bytes(path: str, data: bytes) -> bytes:
+    return extract_file(path, data).to_bytes()
+
+
+class ExtractionProcess:
+    """Extraction of one buffer at a time in a worker process of its own: a generated
+    module's extraction takes seconds of CPU, and in a thread it would hold the GIL that
+    every query thread of the server needs. Started on first use; when the worker cannot
+    run (it died, or cannot start), the buffer is extracted in the calling thread."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def extract(self, path: str, data: bytes) -> tuple[FileFacts, bytes]:
+        """(facts, their marshal record) of `path` with content `data`."""
+        try:
+            blob = self._worker().submit(_extract_to_bytes, path, data).result()
+        except (BrokenProcessPool, OSError, RuntimeError) as exc:
+            log.warning("extraction process failed (%s); extracting in this process", exc)
+            self.close()
+            facts = extract_file(path, data)
+            return facts, facts.to_bytes()
+        return FileFacts.from_bytes(blob), blob
+
+    def _worker(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            return self._pool
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
