@@ -6,6 +6,10 @@ extracting and again under the index lock before applying, so an older edit stil
 never overwrites a newer one, and a superseded job costs at most one extraction.
 Requests that depend on the buffers call `settle()` first: pending edits are applied at once
 rather than after their pause, so an answer never lags the text the user sees.
+A buffer over LARGE_BUFFER_BYTES is extracted in a worker process (`ExtractionProcess`),
+and what the next queries would compute from its facts is prepared before the lock is
+taken (`Graph.prepare`): a generated module's edit then costs the server's threads the
+decoding of its facts record and its store write, not its extraction.
 Closing a document re-reads the file only if its buffer's facts were ever applied (and
 extracts outside the lock): re-extracting every closed file under the lock held up the
 next request by the extraction's time (10-30 ms on large files).
