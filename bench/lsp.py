@@ -1,7 +1,8 @@
 """Language server benchmark: repodoc's server against jedi-language-server on the stdlib.
 
-Usage: python bench/lsp.py [--root PATH] [--hovers 200] [--seed 7] [--folders email,asyncio]
-                           [--open-delay 1000] [--budget MS] [--hovers-only] [--no-jedi]
+Usage: python bench/lsp.py [--root PATH | --corpus django] [--hovers 200] [--seed 7]
+                           [--folders email,asyncio] [--open-delay 1000] [--budget MS]
+                           [--hovers-only] [--no-jedi]
        python bench/lsp.py --big-file 25000
 
 Both servers run as real subprocesses over stdio, driven by the small JSON-RPC client
@@ -56,6 +57,7 @@ STDLIB_EXCLUDE = ["site-packages/", "lib-dynload/", "config-*/"]
 SKIP_DIRS = {"site-packages", "lib-dynload", "__pycache__", "test", "tests", "idle_test"}
 SYMBOL_QUERIES = ["Path", "HTTPConnection", "parse_args", "TestCase", "dumps", "get", "xmlrpc", "qzx"]
 HERE = Path(__file__).resolve().parent
+FOLDERS_DEFAULT = "email,asyncio"
 REPO = HERE.parent
 
 
@@ -467,6 +469,11 @@ async def bench(args) -> int:
         flush=True,
     )
     rows: dict[str, dict] = {"repodoc": {}, "jedi-language-server": {}}
+    from index import python_files, time_ast_parse  # bench/index.py: the same baseline
+
+    parse_s = time_ast_parse(python_files(root, STDLIB_EXCLUDE))
+    rows["repodoc"]["ast.parse (s)"] = parse_s
+    print(f"read + ast.parse of the root's .py files: {parse_s:.2f} s", flush=True)
     try:
         # Cold: empty cache folder.
         cold = Client("repodoc", server)
@@ -546,6 +553,11 @@ def report(rows: dict[str, dict]) -> None:
 
     add("ready, cold (s)", ours.get("ready cold (s)"))
     add("ready, warm (s)", ours.get("ready warm (s)"), target="<= 2 s")
+    parse_s = ours.get("ast.parse (s)")
+    if parse_s:
+        for key in ("ready cold (s)", "ready warm (s)"):
+            if key in ours:
+                add(f"{key.split(' (')[0]}, x ast.parse", f"{ours[key] / parse_s:.2f}x")
     for q in (50, 95, 99):
         target = {95: "<= 25 ms and < jedi-ls p50"}.get(q, "")
         add(
@@ -597,7 +609,7 @@ def main() -> int:
     )
     parser.add_argument(
         "--folders",
-        default="email,asyncio",
+        default=FOLDERS_DEFAULT,
         help="top-level folders of the root the hover positions are drawn from, comma-separated "
         "(default email,asyncio; '' for the whole root)",
     )
@@ -613,8 +625,25 @@ def main() -> int:
         metavar="CLASSES",
         help="only the edits of a generated module of CLASSES classes (25000: about 2 MB)",
     )
+    parser.add_argument(
+        "--corpus",
+        choices=["stdlib", "django"],
+        default=None,
+        help="django: the Django 5.2.19 sdist, fetched and unpacked as bench/export.py does "
+        "(hover positions under django/ unless --folders says otherwise); overrides --root",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
+    if args.corpus == "django":
+        from export import django_corpus  # bench/export.py: the one place that fetches it
+
+        found = django_corpus()
+        if found is None:
+            print("the Django sdist is not available here (pip download failed): skipped")
+            return 0
+        args.root = str(found)
+        if args.folders == FOLDERS_DEFAULT:
+            args.folders = "django"
     if args.big_file:
         report_big_file(asyncio.run(big_file_edits(args.big_file)), args.big_file)
         return 0

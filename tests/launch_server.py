@@ -156,14 +156,14 @@ def _hold_extract(role: str, folder: str) -> None:
     from repodoc_ls.server import sync
 
     hold = Hold(Path(folder), "--hold-extract")
-    extract = sync.extract_file
+    extract = sync.DocSync.extract
 
-    def held_extract(rel: str, data: bytes) -> Any:
+    def held_extract(self: Any, rel: str, data: bytes) -> Any:
         if rel.rsplit("/", 1)[-1] == "big.py":
             hold.wait()
-        return extract(rel, data)
+        return extract(self, rel, data)
 
-    sync.extract_file = held_extract
+    sync.DocSync.extract = held_extract  # type: ignore[method-assign]
 
 
 HOOKS = [

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from repodoc_ls.config import load_settings
+from repodoc_ls.extract import extract_file
 from repodoc_ls.index.graph import Graph
 from repodoc_ls.index.indexer import Index
 
@@ -265,3 +266,53 @@ def test_unions_and_special_methods_follow_edits(typed_live, old, new, target, b
     edit(index, dest, "app/grid.py", old, new)
     assert index.references(path, target).get("app/use_grid.py", []) == after
     assert_like_fresh(index)
+
+
+def prepared_edit(index: Index, workspace, rel: str, old: str, new: str, also: str | None = None) -> None:
+    """`edit` as the server applies a buffer: `Graph.prepare` off the lock, then `apply`.
+    With `also`, facts of another text are prepared first and never applied (an edit
+    superseded before it was applied)."""
+    texts = index.__dict__.setdefault("test_texts", {})
+    text = texts.get(rel) or (workspace / rel).read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {rel}"
+    texts[rel] = text = text.replace(old, new, 1)
+    if also is not None:
+        index.graph.prepare(rel, extract_file(rel, also.encode()))
+    facts = extract_file(rel, text.encode())
+    index.graph.prepare(rel, facts)
+    index.apply(rel, text.encode(), facts)
+
+
+def test_prepared_edits_give_the_fresh_index(live, workspace):
+    refs = live.graph.refs
+    steps = [
+        ("def price_of", "def price_of_renamed", None),
+        ("def price_of_renamed", "def price_of", "def unrelated():\n    pass\n"),
+        ("DISCOUNT", "DISCOUNT_RATE", None),
+        ("DISCOUNT_RATE", "DISCOUNT", None),
+    ]
+    for old, new, also in steps:
+        prepared_edit(live, workspace, "shop/pricing.py", old, new, also)
+        for qualname in ("price_of", "price_of_renamed", "DISCOUNT", "DISCOUNT_RATE"):
+            assert refs.lookup_elsewhere("shop/pricing.py", qualname) == elsewhere(
+                fresh_refs(live), "shop/pricing.py", qualname
+            )
+        assert live.graph.symbols_of("shop/pricing.py") == Graph(dict(live.facts)).symbols_of(
+            "shop/pricing.py"
+        )
+    assert_like_fresh(live)
+
+
+def test_a_stale_preparation_is_not_used(live, workspace):
+    # Prepared against one interface, applied after a query moved the interface on: the
+    # comparison is made again, not taken from the preparation.
+    refs = live.graph.refs
+    prepared_edit(live, workspace, "shop/pricing.py", "def price_of", "def price_of_renamed")
+    text = live.__dict__["test_texts"]["shop/pricing.py"].replace("def price_of_renamed", "def price_of")
+    facts = extract_file("shop/pricing.py", text.encode())
+    live.graph.prepare("shop/pricing.py", facts)  # against the interface before the last edit
+    # moves that interface on (and must not take the preparation's comparison either)
+    assert refs.lookup_elsewhere("shop/pricing.py", "price_of") == {}
+    live.apply("shop/pricing.py", text.encode(), facts)
+    assert refs.lookup_elsewhere("shop/pricing.py", "price_of")["scripts/run_me.py"] == [13]
+    assert_like_fresh(live)

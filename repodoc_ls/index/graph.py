@@ -270,6 +270,8 @@ class Graph:
         self._cycle_floor = sys.maxsize
         self._bindings: dict[str, tuple[dict[str, ResolvedImport], list[ResolvedImport]]] = {}
         self._symbols_by_file: dict[str, dict[str, Symbol]] = {}
+        if not hasattr(self, "_prepared_tables"):  # tables made by `prepare`, per path
+            self._prepared_tables: dict[str, tuple[FileFacts, dict[str, Symbol]]] = {}
         self._subclasses: dict[tuple[str, str], list[SymbolRef]] | None = None
         self._testcase: dict[tuple[str, str], bool] = {}
         self._kinds: dict[str, str] = {}
@@ -284,11 +286,20 @@ class Graph:
     def symbols_of(self, path: str) -> dict[str, Symbol]:
         table = self._symbols_by_file.get(path)
         if table is None:
-            table = {}
-            for s in self.facts[path].symbols:
-                table.setdefault(s.qualname, s)
+            facts = self.facts[path]
+            ready = self._prepared_tables.get(path)
+            table = ready[1] if ready is not None and ready[0] is facts else symbol_table(facts)
             self._symbols_by_file[path] = table
         return table
+
+    def prepare(self, path: str, facts: FileFacts) -> None:
+        """Off the index lock, before `facts` are applied to `path`: what the first
+        queries after the edit would otherwise compute under the lock, from these facts
+        alone (its symbol table, the reference index's comparison of its interface). Used
+        only while `path`'s facts are these very ones."""
+        table = symbol_table(facts)
+        self._prepared_tables[path] = (facts, table)
+        self.refs.prepare(path, facts, table)
 
     @contextmanager
     def recording_lookups(self, into: set[tuple[str, str]]) -> Iterator[None]:
@@ -628,3 +639,11 @@ def _common_prefix(a: str, b: str) -> int:
             break
         n += 1
     return n
+
+
+def symbol_table(facts: FileFacts) -> dict[str, Symbol]:
+    """qualname -> the file's first symbol of that qualified name."""
+    table: dict[str, Symbol] = {}
+    for s in facts.symbols:
+        table.setdefault(s.qualname, s)
+    return table

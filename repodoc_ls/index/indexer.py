@@ -83,7 +83,7 @@ class Index:
         self._pending_store: Callable[[], None] | None = None  # see build(defer_store=True)
         self._pending_hashes: dict[str, str] = {}
         # apply(defer_store_write=True): the newest row per path, written by write_applied()
-        self._unwritten: dict[str, tuple[str, int, int, str, FileFacts]] = {}
+        self._unwritten: dict[str, tuple[str, int, int, str, FileFacts, bytes | None]] = {}
         self._unwritten_lock = threading.Lock()
 
     def flush_store(self) -> None:
@@ -281,14 +281,20 @@ class Index:
         return self.apply(path, data, extract_file(path, data))
 
     def apply(
-        self, path: str, data: bytes | None, facts: FileFacts, defer_store_write: bool = False
+        self,
+        path: str,
+        data: bytes | None,
+        facts: FileFacts,
+        defer_store_write: bool = False,
+        record: bytes | None = None,
     ) -> FileFacts:
         """Put `facts`, extracted from `data` (the file's bytes or an editor buffer; None
         for a file too large to read), into the index: memory, store and graph. For callers
         that extract outside the lock (the server does, to keep queries flowing) and then
         apply under it. With `defer_store_write`, the file's row is written by the next
         `write_applied()` (which the caller runs outside the lock: a generated module's
-        50,000 symbol rows take longer to write than to extract) or store query."""
+        50,000 symbol rows take longer to write than to extract) or store query. `record`
+        is `facts.to_bytes()` when the caller has it already (an extraction process's answer)."""
         with self.lock:
             self.flush_store()
             new = path not in self.facts
@@ -304,10 +310,10 @@ class Index:
             )
             self._rows[path] = StoredFile(-1, -1, digest)
             if defer_store_write:
-                self._unwritten[path] = (path, -1, -1, digest, facts)
+                self._unwritten[path] = (path, -1, -1, digest, facts, record)
             else:
                 self._unwritten.pop(path, None)
-                self.store.write_files([(path, -1, -1, digest, facts.to_bytes(), facts)])
+                self.store.write_files([(path, -1, -1, digest, record or facts.to_bytes(), facts)])
             touched = self.graph.update([path])
             if len(touched) >= len(self.facts):
                 self.store.replace_edges(self.graph.edges())
@@ -326,7 +332,10 @@ class Index:
                 return
             try:
                 self.store.write_files(
-                    [(p, size, mtime, h, f.to_bytes(), f) for p, size, mtime, h, f in rows.values()]
+                    [
+                        (p, size, mtime, h, blob or f.to_bytes(), f)
+                        for p, size, mtime, h, f, blob in rows.values()
+                    ]
                 )
             except (sqlite3.Error, OSError) as exc:
                 self.warnings.append(f"could not write the index store ({exc}): the next run extracts again")

@@ -63,6 +63,7 @@ def register(ls: RepodocServer) -> None:
             folder.generation += 1  # a build still running is dropped when it ends
         for pool in (ls.query_pool, ls.update_pool, ls.build_pool):
             pool.shutdown(wait=False, cancel_futures=True)
+        ls.extraction.close()
         await ls.jedi.stop()
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)

@@ -40,6 +40,7 @@ from pygls.protocol import JsonRPCNotification, JsonRPCRequestMessage, JsonRPCRe
 from pygls.uris import to_fs_path
 
 from repodoc_ls import __version__
+from repodoc_ls.index.extraction import ExtractionProcess
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.safefs import read_regular
 from repodoc_ls.server import runtime
@@ -95,8 +96,10 @@ class RepodocServer(LanguageServer):
         self.update_pool = ThreadPoolExecutor(2, thread_name_prefix="repodoc-update")
         self.build_pool = ThreadPoolExecutor(2, thread_name_prefix="repodoc-build")
         self.jedi = JediClient()
+        self.extraction = ExtractionProcess()  # large buffers' edits (sync.py)
         self.docs = DocSync(self)
         self._lines: dict[tuple[str, str], list[str]] = {}  # disk lines of unopened files
+        self._buffer_lines: dict[tuple[str, str], tuple[str, list[str]]] = {}  # of open documents
         self.loop: asyncio.AbstractEventLoop | None = None
 
     # -- messages to the client ------------------------------------------------
@@ -170,9 +173,16 @@ class RepodocServer(LanguageServer):
     def lines(self, folder: Folder, rel: str) -> list[str]:
         """The document's lines: the open buffer's, else the file's on disk (cached)."""
         text = self.buffer_text(folder, rel)
-        if text is not None:
-            return split_lines(text)
         key = (folder.uri, rel)
+        if text is not None:
+            # Every request on a generated module would split its 2 MB again: the lines of
+            # each buffer's current text are kept (the text object is the version's identity).
+            known = self._buffer_lines.get(key)
+            if known is not None and known[0] is text:
+                return known[1]
+            lines = split_lines(text)
+            self._buffer_lines[key] = (text, lines)
+            return lines
         cached = self._lines.get(key)
         if cached is not None:
             return cached
@@ -191,6 +201,9 @@ class RepodocServer(LanguageServer):
 
     def forget_lines(self, folder: Folder, rel: str) -> None:
         self._lines.pop((folder.uri, rel), None)
+
+    def forget_buffer(self, folder: Folder, rel: str) -> None:
+        self._buffer_lines.pop((folder.uri, rel), None)
 
     def read_source(self, folder: Folder) -> Callable[[str], bytes | None]:
         """For the renderer: a file's bytes, from the open buffer when there is one."""

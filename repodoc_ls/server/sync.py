@@ -6,6 +6,10 @@ extracting and again under the index lock before applying, so an older edit stil
 never overwrites a newer one, and a superseded job costs at most one extraction.
 Requests that depend on the buffers call `settle()` first: pending edits are applied at once
 rather than after their pause, so an answer never lags the text the user sees.
+A buffer over LARGE_BUFFER_BYTES is extracted in a worker process (`ExtractionProcess`),
+and what the next queries would compute from its facts is prepared before the lock is
+taken (`Graph.prepare`): a generated module's edit then costs the server's threads the
+decoding of its facts record and its store write, not its extraction.
 Closing a document re-reads the file only if its buffer's facts were ever applied (and
 extracts outside the lock): re-extracting every closed file under the lock held up the
 next request by the extraction's time (10-30 ms on large files).
@@ -25,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from repodoc_ls.extract import extract_file, unread_facts
 from repodoc_ls.index.extraction import read_facts
 from repodoc_ls.index.indexer import Index
+from repodoc_ls.model import FileFacts
 from repodoc_ls.safefs import read_regular
 from repodoc_ls.scan import is_excluded
 from repodoc_ls.server.folders import Folder
@@ -90,6 +95,7 @@ class DocSync:
         folder, rel = located
         key = (folder.uri, rel)
         self.open.pop(key, None)
+        self.ls.forget_buffer(folder, rel)
         self.generation[key] += 1  # any job in flight for the buffer is now stale
         pending = self.timers.pop(key, None)
         if pending is not None:
@@ -198,13 +204,16 @@ class DocSync:
             except OSError:
                 pass
         # A buffer over the limit is documented as the file on disk would be: by its size.
-        facts = extract_file(rel, data) if len(data) <= limit else unread_facts(rel, len(data), limit)
+        facts, record = (
+            self.extract(rel, data) if len(data) <= limit else (unread_facts(rel, len(data), limit), None)
+        )
+        index.graph.prepare(rel, facts)  # outside the lock, what the next hover would do under it
         with index.lock:
             if generation != self.generation[key] or (folder.index or folder.provisional) is not index:
                 return False  # a newer edit (or a rebuild) superseded this one
             # Index.update would extract again; we extracted outside the lock to keep
             # queries flowing, so only the apply step runs under it.
-            index.apply(rel, data, facts, defer_store_write=True)
+            index.apply(rel, data, facts, defer_store_write=True, record=record)
             if index is folder.index:
                 self.applied.add(key)  # the index now holds the buffer, not the disk
         index.write_applied()  # outside the lock: queries go on meanwhile
@@ -212,6 +221,13 @@ class DocSync:
             self.ls.rewarm(index)
         self.ls.forget_lines(folder, rel)
         return True
+
+    def extract(self, rel: str, data: bytes) -> tuple[FileFacts, bytes | None]:
+        """(facts, their record if made). A large buffer goes to the extraction process:
+        its seconds of CPU in this process would hold the GIL every query thread needs."""
+        if len(data) > LARGE_BUFFER_BYTES:
+            return self.ls.extraction.extract(rel, data)
+        return extract_file(rel, data), None
 
     def _refresh(self, folder: Folder, rel: str, key: Key) -> None:
         """Runs in the update pool: the file's facts from the disk again (what
