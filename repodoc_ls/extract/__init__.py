@@ -12,6 +12,8 @@ import posixpath
 
 from repodoc_ls.model import FileFacts, FileKind, Note, NoteKind
 
+from .reparse import Reparser
+
 #: Files larger than this (other than Python) get metadata only.
 MAX_NON_PYTHON_BYTES = 8 * 1024 * 1024
 #: How much of a file is looked at for NUL bytes when deciding it is binary.
@@ -22,10 +24,12 @@ MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown"})
 DATA_EXTENSIONS = frozenset({".json", ".toml", ".yaml", ".yml", ".ini", ".cfg"})
 
 
-def extract_file(path: str, data: bytes) -> FileFacts:
-    """The facts of the file at `path` (posix, relative to the root) holding `data`."""
+def extract_file(path: str, data: bytes, reparser: Reparser | None = None) -> FileFacts:
+    """The facts of the file at `path` (posix, relative to the root) holding `data`. With a
+    `reparser`, a Python file it parsed last is parsed again only where it changed (the
+    facts are the same)."""
     try:
-        return _dispatch(path, data)
+        return _dispatch(path, data, reparser)
     except Exception as exc:  # noqa: BLE001 - a page with a note beats a crash
         return FileFacts(
             path=path,
@@ -152,12 +156,12 @@ _DATA_KINDS = {
 }
 
 
-def _dispatch(path: str, data: bytes) -> FileFacts:
+def _dispatch(path: str, data: bytes, reparser: Reparser | None = None) -> FileFacts:
     kind = file_type(path, data)
     if kind == "python":
         from .python import extract_python
 
-        return extract_python(path, data)
+        return extract_python(path, data, reparser)
     if len(data) > MAX_NON_PYTHON_BYTES:
         head = data[:BINARY_SNIFF_BYTES]
         text = b"\0" not in head and _decodes_as_utf8_prefix(head)
@@ -188,6 +192,7 @@ def _dispatch(path: str, data: bytes) -> FileFacts:
 
 
 __all__ = [
+    "Reparser",
     "extract_file",
     "file_type",
     "is_binary",

@@ -29,6 +29,7 @@ from . import deprecations, pycalls
 from . import pynotes as P
 from .parse import parse_module
 from .pytests import find_tests
+from .reparse import Reparser
 
 MAX_BYTES = 8 * 1024 * 1024
 
@@ -37,10 +38,11 @@ _Name, _Attribute, _Constant, _Call = ast.Name, ast.Attribute, ast.Constant, ast
 _FunctionDef, _AsyncFunctionDef = ast.FunctionDef, ast.AsyncFunctionDef
 
 
-def extract_python(path: str, data: bytes) -> FileFacts:
-    """All facts of one Python source file; never raises."""
+def extract_python(path: str, data: bytes, reparser: Reparser | None = None) -> FileFacts:
+    """All facts of one Python source file; never raises. A `reparser` parses again only
+    what changed since the text it parsed last for `path`."""
     try:
-        return _extract(path, data)
+        return _extract(path, data, reparser)
     except Exception as exc:  # the contract: a note, never a crash
         detail = f"extractor failed: {type(exc).__name__}: {exc}"[:200]
         try:
@@ -85,7 +87,7 @@ def _decode(data: bytes) -> tuple[str, str] | tuple[None, Note]:
     return encoding, text
 
 
-def _extract(path: str, data: bytes) -> FileFacts:
+def _extract(path: str, data: bytes, reparser: Reparser | None) -> FileFacts:
     base = path.rpartition("/")[2]
     size = len(data)
     decoded = _decode(data)
@@ -113,7 +115,7 @@ def _extract(path: str, data: bytes) -> FileFacts:
     todo = P.todo_candidates(text)
     error = None
     try:
-        parsed = parse_module(text, filename=path)
+        parsed = parse_module(text, filename=path) if reparser is None else reparser.parse(path, text)
     except (SyntaxError, ValueError) as exc:  # ValueError: null bytes in some versions
         line = getattr(exc, "lineno", None) or 0
         nul = text.find("\0") if not line else -1

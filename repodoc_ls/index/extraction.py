@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
-from repodoc_ls.extract import extract_file, unread_facts
+from repodoc_ls.extract import Reparser, extract_file, unread_facts
 from repodoc_ls.index.store import StoredFile
 from repodoc_ls.model import FileFacts, FileKind, Note, NoteKind
 from repodoc_ls.safefs import FileTooLarge, NotRegularFile, read_regular
@@ -172,9 +172,13 @@ def run_extraction(
     return results
 
 
+#: In the extraction process: the buffers it extracted last, parsed again where they changed.
+_REPARSER = Reparser()
+
+
 def _extract_to_bytes(path: str, data: bytes) -> bytes:
     with _no_cyclic_gc():
-        return extract_file(path, data).to_bytes()
+        return extract_file(path, data, _REPARSER).to_bytes()
 
 
 def _decoded(blob: bytes) -> FileFacts:
