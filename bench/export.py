@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from index import BENCH_DIR, STDLIB_EXCLUDE, python_files, time_ast_parse, torch_corpus  # noqa: E402
+from index import BENCH_DIR, STDLIB_EXCLUDE, compile_code, python_files, time_ast_parse, torch_corpus  # noqa: E402
 
 EDITS = {
     "stdlib": "email/utils.py",
@@ -193,6 +193,7 @@ def main() -> None:
     source, edit = corpus_path(args.corpus)
     if args.code:
         os.environ["REPODOC_BENCH_CODE"] = str(Path(args.code).resolve())
+    compile_code(args.code)  # the steps' interpreter starts are an installed copy's
     work = Path(tempfile.mkdtemp(prefix="repodoc-bench-export-"))
     try:
         root = work / "corpus"

@@ -634,6 +634,9 @@ def main() -> int:
     )
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
+    from index import compile_code  # bench/index.py
+
+    compile_code()  # the server starts as an installed copy would, its modules compiled
     if args.corpus == "django":
         from export import django_corpus  # bench/export.py: the one place that fetches it
 
