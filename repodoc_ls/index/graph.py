@@ -115,19 +115,18 @@ class Graph:
     def _rebuild_module_map(self) -> None:
         self.paths = set(self.facts)
         self._package_dirs = {
-            posixpath.dirname(p)
-            for p in self.paths
-            if posixpath.basename(p) in ("__init__.py", "__init__.pyi")
+            folder for folder, _, name in map(_split, self.paths) if name in ("__init__.py", "__init__.pyi")
         }
         self.dirs: set[str] = set()
+        dirs = self.dirs
         for path in self.paths:
-            d = posixpath.dirname(path)
-            while d and d not in self.dirs:
-                self.dirs.add(d)
-                d = posixpath.dirname(d)
+            d = path.rpartition("/")[0]
+            while d and d not in dirs:
+                dirs.add(d)
+                d = d.rpartition("/")[0]
         self.by_module: dict[str, list[tuple[int, str]]] = defaultdict(list)
         self.module_name: dict[str, str] = {}
-        for path in sorted(self.paths):
+        for path in sorted(p for p in self.paths if p.endswith((".py", ".pyi"))):
             names = self._module_names(path)
             if not names:
                 continue
@@ -683,6 +682,10 @@ def modules_imported(imp: Import) -> list[str]:
     if imp.name is not None and imp.name != "*":
         parts.append(imp.name)
     return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _split(path: str) -> tuple[str, str, str]:
+    return path.rpartition("/")
 
 
 def _common_prefix(a: str, b: str) -> int:
