@@ -152,3 +152,18 @@ def test_a_damaged_saved_record_is_not_used(workspace, tmp_path, damage):
     conn.close()
     index = Index.build(load_settings(workspace))
     assert answers(index) == answers(cold(workspace, tmp_path / "oracle"))
+
+
+def test_a_first_reference_query_decodes_only_the_files_it_reads(workspace, tmp_path):
+    first = Index.build(load_settings(workspace))
+    first.references("shop/cart.py", "Cart")
+    first.save_references()
+    first.store.close()
+    edit(workspace / "scripts/run_me.py", "print(price_of(args.item))", "print(price_of(args.item), 1)")
+    index = Index.build(load_settings(workspace))
+    found = index.references("shop/pricing.py", "price_of")
+    decoded = [p for p in index.paths() if index.facts.decoded(p)]
+    # the edited file (its uses resolved anew) and the one module its uses resolve into
+    assert decoded == ["scripts/run_me.py", "shop/pricing.py"]
+    assert found == cold(workspace, tmp_path / "oracle").references("shop/pricing.py", "price_of")
+    assert "scripts/run_me.py" in found

@@ -4,12 +4,15 @@ A warm start reads every file's record from the store, but one query (a hover, a
 export) needs a few of them: decoding all of them up front cost more than the rest of the
 load. Iteration over the paths decodes nothing; `items()` and `values()` (a walk over every
 file's facts) decode what is left at once, with the cyclic GC off, as the build would have.
-Paths are kept sorted, as the index's plain dict was.
+Paths are kept sorted, as the index's plain dict was. A record is decoded under a lock, so
+that two threads asking for it get the same object, and an edit applied meanwhile (by a
+thread holding the index's lock) is never overwritten by the facts it replaced.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Callable, ItemsView, Iterator, Mapping, MutableMapping, ValuesView
 
 from repodoc_ls.model import FileFacts
@@ -21,7 +24,7 @@ Fallback = Callable[[str], FileFacts]
 
 
 class LazyFacts(MutableMapping[str, FileFacts]):
-    __slots__ = ("_facts", "_records", "fallback")
+    __slots__ = ("_facts", "_records", "fallback", "_lock")
 
     def __init__(
         self,
@@ -35,6 +38,7 @@ class LazyFacts(MutableMapping[str, FileFacts]):
         self._facts = dict(sorted(merged.items(), key=_first))
         self._records = records
         self.fallback = fallback
+        self._lock = threading.Lock()
 
     def __getitem__(self, path: str) -> FileFacts:
         found = self._facts[path]
@@ -58,15 +62,17 @@ class LazyFacts(MutableMapping[str, FileFacts]):
         return len(self._facts)
 
     def __setitem__(self, path: str, facts: FileFacts) -> None:
-        self._records.pop(path, None)
-        new = path not in self._facts
-        self._facts[path] = facts
-        if new:
-            self._facts = dict(sorted(self._facts.items(), key=_first))
+        with self._lock:
+            self._records.pop(path, None)
+            new = path not in self._facts
+            self._facts[path] = facts
+            if new:
+                self._facts = dict(sorted(self._facts.items(), key=_first))
 
     def __delitem__(self, path: str) -> None:
-        del self._facts[path]
-        self._records.pop(path, None)
+        with self._lock:
+            del self._facts[path]
+            self._records.pop(path, None)
 
     def items(self) -> ItemsView[str, FileFacts]:  # type: ignore[override]
         self.decode_all()
@@ -93,21 +99,26 @@ class LazyFacts(MutableMapping[str, FileFacts]):
         gc.disable()  # millions of objects that stay alive: a GC pass would only rescan them
         try:
             for path in list(self._records):
-                self._decode(path)
+                if path in self._facts:  # not removed by another thread meanwhile
+                    self._decode(path)
         finally:
             if enabled:
                 gc.enable()
 
     def _decode(self, path: str) -> FileFacts:
-        blob = self._records.pop(path, b"")
-        try:
-            facts = FileFacts.from_bytes(blob)
-        except Exception:  # an unreadable record is not trusted: the fallback extracts the file
-            if self.fallback is None:
-                raise
-            facts = self.fallback(path)
-        self._facts[path] = facts
-        return facts
+        with self._lock:
+            found = self._facts[path]
+            if found is not _PENDING:  # decoded (or replaced) by another thread meanwhile
+                return found  # type: ignore[return-value]
+            try:
+                facts = FileFacts.from_bytes(self._records[path])
+            except Exception:  # an unreadable record is not trusted: the fallback extracts the file
+                if self.fallback is None:
+                    raise
+                facts = self.fallback(path)
+            self._facts[path] = facts
+            del self._records[path]
+            return facts
 
 
 def _first(item: tuple[str, object]) -> str:
