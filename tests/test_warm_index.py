@@ -43,6 +43,7 @@ def answers(index: Index) -> dict:
         "imported by": {p: graph.imported_by(p) for p in paths},
         "external": {m: graph.importers_of_external(m) for m in sorted(externals)},
         "edges": graph.edges(),
+        "stored edges": index.store.edges(),
         "module names": dict(graph.module_name),
         "by module": {k: list(v) for k, v in graph.by_module.items()},
         "bindings": {

@@ -274,8 +274,10 @@ class Index:
                 store.touch_files(t[:3] for t in touched)
             if removed:
                 store.remove_files(removed)
-            if written or removed or touched or not store.has_edges():
+            if not store.has_edges() or removed or len(stored) != len(by_path):
                 store.replace_edges(index.graph.edges())
+            elif written:  # the same set of paths: the others' edges in the store stand
+                store.replace_edges(index.graph.edges(), [entry[0] for entry in written])
             index._save_resolutions(full=paths_signature != warm.resolved_signature)
 
         changed = {entry[0] for entry in written}
