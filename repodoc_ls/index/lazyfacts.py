@@ -74,11 +74,11 @@ class LazyFacts(MutableMapping[str, FileFacts]):
             del self._facts[path]
             self._records.pop(path, None)
 
-    def items(self) -> ItemsView[str, FileFacts]:  # type: ignore[override]
+    def items(self) -> ItemsView[str, FileFacts]:
         self.decode_all()
         return self._facts.items()  # type: ignore[return-value]
 
-    def values(self) -> ValuesView[FileFacts]:  # type: ignore[override]
+    def values(self) -> ValuesView[FileFacts]:
         self.decode_all()
         return self._facts.values()  # type: ignore[return-value]
 
