@@ -104,6 +104,9 @@ class LazyFacts(MutableMapping[str, FileFacts]):
         finally:
             if enabled:
                 gc.enable()
+                # They live as long as the index: keep them out of every later GC pass, as
+                # the build does with what it decoded itself (Index.build).
+                gc.freeze()
 
     def _decode(self, path: str) -> FileFacts:
         with self._lock:
