@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import stat as stat_mod
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from .config import Settings
 from .ignore import IgnoreRules, ignore_spec, read_ignore_file
@@ -209,6 +210,8 @@ def scan(settings: Settings) -> ScanResult:
         return result
 
     files = result.files
+    by_name = attrgetter("name")
+    include = ctx.include
     visited: set[str] = {root}
     linked: list[tuple[str, str, str, IgnoreRules]] = []  # (rel, link path, real target, rules)
 
@@ -218,7 +221,7 @@ def scan(settings: Settings) -> ScanResult:
             dir_abs, dir_real, dir_rel, rules = stack.pop()
             try:
                 with os.scandir(dir_abs) as it:
-                    entries = sorted(it, key=lambda e: e.name)  # warnings in a stable order
+                    entries = sorted(it, key=by_name)  # warnings in a stable order
             except OSError as exc:
                 ctx.warn(f"cannot read folder {dir_rel or '.'}: {exc.strerror or exc}")
                 continue
@@ -229,12 +232,14 @@ def scan(settings: Settings) -> ScanResult:
             if ctx.respect_gitignore and ".gitignore" in names:
                 rules = ctx.dir_rules(rules, dir_abs, dir_rel)
             prefix = dir_rel + "/" if dir_rel else ""
+            # The common case tested once a folder, not once a file: nothing to match names against.
+            unfiltered = rules.empty and ctx.exclude is None
             subdirs = []
             for entry in entries:
                 name = entry.name
                 if name == ".git":
                     continue
-                if _bad_name(name):
+                if not name.isascii() and _bad_name(name):
                     ctx.warn(f"skipped {prefix}{name!r}: the name is not valid UTF-8")
                     continue
                 rel = prefix + name
@@ -283,7 +288,9 @@ def scan(settings: Settings) -> ScanResult:
                 else:
                     if rel in ctx.skip_rel:
                         continue
-                    if ctx.filtered(rules, rel, name, False) or not ctx.included(rel):
+                    if not unfiltered and ctx.filtered(rules, rel, name, False):
+                        continue
+                    if include is not None and not include.match_file(rel):
                         continue
                     try:
                         st = entry.stat(follow_symlinks=False)
@@ -292,7 +299,7 @@ def scan(settings: Settings) -> ScanResult:
                         continue
                     if not stat_mod.S_ISREG(st.st_mode):
                         continue  # fifo, socket, device
-                    if not _readable(st, entry.path):
+                    if st.st_mode & 0o444 != 0o444 and not _readable(st, entry.path):
                         ctx.warn(f"cannot read file {rel}: permission denied")
                         continue
                     files.append(ScannedFile(rel, st.st_size, st.st_mtime_ns))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from repodoc_ls.docs import caps, pages
@@ -60,14 +61,14 @@ def _name(path: str) -> str:
     return posixpath.basename(path)
 
 
-def _readme(cache: FolderCache, folder: str, facts: dict[str, FileFacts]) -> FileFacts | None:
+def _readme(cache: FolderCache, folder: str, facts: Mapping[str, FileFacts]) -> FileFacts | None:
     for path in cache.files.get(folder, ()):
         if _name(path).lower() in _README_NAMES and facts[path].kind == FileKind.MARKDOWN:
             return facts[path]
     return None
 
 
-def _init(cache: FolderCache, folder: str, facts: dict[str, FileFacts]) -> FileFacts | None:
+def _init(cache: FolderCache, folder: str, facts: Mapping[str, FileFacts]) -> FileFacts | None:
     prefix = f"{folder}/" if folder else ""
     for name in _INIT_NAMES:
         found = facts.get(prefix + name)

@@ -47,7 +47,7 @@ def unread_digest(size: int, limit: int) -> str:
     return f"{_UNREAD}{size}:{limit}"
 
 
-def _unreadable(path: str, exc: OSError) -> FileFacts:
+def unreadable_facts(path: str, exc: OSError) -> FileFacts:
     reason = "not a regular file" if isinstance(exc, NotRegularFile) else exc.strerror or exc
     return FileFacts(
         path=path,
@@ -68,7 +68,7 @@ def _extract_one(root: str, path: str, known_hash: str | None, limit: int) -> Ex
         blob = None if digest == known_hash else unread_facts(path, exc.size, limit).to_bytes()
         return path, exc.size, st.st_mtime_ns, digest, blob
     except OSError as exc:
-        return path, -1, -1, "", _unreadable(path, exc).to_bytes()
+        return path, -1, -1, "", unreadable_facts(path, exc).to_bytes()
     digest = content_hash(data)
     if digest == known_hash:
         return path, st.st_size, st.st_mtime_ns, digest, None

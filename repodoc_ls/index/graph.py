@@ -1,7 +1,9 @@
 """Cross-references between files, computed from their facts.
 
 Eager (cheap, kept current file by file): the module map (which file answers to which
-dotted name), each file's resolved imports, and the reverse edges ("imported by").
+dotted name), each file's resolved imports, and the reverse edges ("imported by"). A warm
+start gives the resolutions saved by an earlier run (resolved.py): the reverse edges come
+from them, and a file's `ResolvedImport`s are made (its facts decoded) when first asked for.
 Lazy (computed on first query, dropped when any file changes): name resolution through
 re-exports and aliases, subclasses across files, unittest classes whose TestCase base
 lives in another file. The reference index (which files use which symbol, and on which
@@ -14,13 +16,14 @@ from __future__ import annotations
 import posixpath
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from repodoc_ls.extract import pytests
 from repodoc_ls.index.names import NamesIndex
 from repodoc_ls.index.references import ReferenceIndex, Seed
+from repodoc_ls.index.resolved import CATEGORIES, CATEGORY_INDEX, Resolution
 from repodoc_ls.index.stdlib import STDLIB_MODULE_NAMES
 from repodoc_ls.model import (
     Category,
@@ -84,31 +87,46 @@ def _is_identifier_path(parts: list[str]) -> bool:
 
 
 class Graph:
-    def __init__(self, facts: dict[str, FileFacts]):
+    def __init__(self, facts: Mapping[str, FileFacts], saved: Mapping[str, Resolution] | None = None):
+        """`saved`: path -> its resolution saved by an earlier run, for files whose facts
+        and the workspace's set of paths are those it was computed with (the indexer checks)."""
         self.facts = facts
         self.names = NamesIndex(lambda: self.facts)  # symbols by name: kept current per file, not dropped
         self._rebuild_module_map()
-        self.imports: dict[str, list[ResolvedImport]] = {}
+        self.imports: dict[str, list[ResolvedImport]] = {}  # made from `resolutions` on first use
+        #: path -> where its imports lead, for every file (what the store saves)
+        self.resolutions: dict[str, Resolution] = {}
+        #: files whose resolution was computed here, not saved yet (the indexer saves them)
+        self.unsaved: set[str] = set()
         self.imported_by_map: dict[str, set[str]] = defaultdict(set)
         #: an outside module's dotted name (and each parent package's) -> files importing it
         self.external_importers: dict[str, set[str]] = defaultdict(set)
         for path in facts:
-            self._add_edges(path)
+            found = saved.get(path) if saved else None
+            if found is None:
+                self._add_edges(path)
+            else:
+                self.resolutions[path] = found
+                self._link(path, found)
         self._invalidate()
 
     # -- module map ----------------------------------------------------------
 
     def _rebuild_module_map(self) -> None:
         self.paths = set(self.facts)
+        self._package_dirs = {
+            folder for folder, _, name in map(_split, self.paths) if name in ("__init__.py", "__init__.pyi")
+        }
         self.dirs: set[str] = set()
+        dirs = self.dirs
         for path in self.paths:
-            d = posixpath.dirname(path)
-            while d and d not in self.dirs:
-                self.dirs.add(d)
-                d = posixpath.dirname(d)
+            d = path.rpartition("/")[0]
+            while d and d not in dirs:
+                dirs.add(d)
+                d = d.rpartition("/")[0]
         self.by_module: dict[str, list[tuple[int, str]]] = defaultdict(list)
         self.module_name: dict[str, str] = {}
-        for path in sorted(self.paths):
+        for path in sorted(p for p in self.paths if p.endswith((".py", ".pyi"))):
             names = self._module_names(path)
             if not names:
                 continue
@@ -121,8 +139,7 @@ class Graph:
         self.top_level_names = {name.split(".")[0] for name in self.by_module}
 
     def _is_package_dir(self, d: str) -> bool:
-        prefix = f"{d}/" if d else ""
-        return f"{prefix}__init__.py" in self.paths or f"{prefix}__init__.pyi" in self.paths
+        return d in self._package_dirs
 
     def _module_names(self, path: str) -> list[str]:
         """Dotted names the file can be imported as, the canonical one first."""
@@ -166,6 +183,7 @@ class Graph:
     # -- imports -------------------------------------------------------------
 
     def _resolve_import(self, path: str, imp: Import) -> ResolvedImport:
+        # Saved between runs (resolved.py): bump RESOLVED_VERSION when these rules change.
         if imp.level:
             folder = posixpath.dirname(path)
             for _ in range(imp.level - 1):
@@ -204,34 +222,51 @@ class Graph:
         facts = self.facts[path]
         resolved = [self._resolve_import(path, imp) for imp in facts.imports] if facts.imports else []
         self.imports[path] = resolved
-        for r in resolved:
-            if r.target is not None and r.target != path:
-                self.imported_by_map[r.target].add(path)
-            elif r.category != Category.WORKSPACE:
-                for name in modules_imported(r.imp):
-                    self.external_importers[name].add(path)
+        externals = {
+            name
+            for r in resolved
+            if r.target is None and r.category != Category.WORKSPACE
+            for name in modules_imported(r.imp)
+        }
+        found = self.resolutions[path] = (
+            tuple((CATEGORY_INDEX[r.category], r.target, r.names_submodule) for r in resolved),
+            tuple(sorted(externals)),
+        )
+        self.unsaved.add(path)
+        self._link(path, found)
+
+    def _link(self, path: str, resolution: Resolution) -> None:
+        for _, target, _ in resolution[0]:
+            if target is not None and target != path:
+                self.imported_by_map[target].add(path)
+        for name in resolution[1]:
+            self.external_importers[name].add(path)
 
     def _drop_edges(self, path: str) -> None:
-        for r in self.imports.pop(path, ()):
-            if r.target is not None:
-                importers = self.imported_by_map.get(r.target)
+        self.imports.pop(path, None)
+        self.unsaved.discard(path)
+        resolution = self.resolutions.pop(path, None)
+        if resolution is None:
+            return
+        for _, target, _ in resolution[0]:
+            if target is not None:
+                importers = self.imported_by_map.get(target)
                 if importers is not None:
                     importers.discard(path)
                     if not importers:
-                        del self.imported_by_map[r.target]
-            elif r.category != Category.WORKSPACE:
-                for name in modules_imported(r.imp):
-                    importers = self.external_importers.get(name)
-                    if importers is not None:
-                        importers.discard(path)
-                        if not importers:
-                            del self.external_importers[name]
+                        del self.imported_by_map[target]
+        for name in resolution[1]:
+            importers = self.external_importers.get(name)
+            if importers is not None:
+                importers.discard(path)
+                if not importers:
+                    del self.external_importers[name]
 
     def edges(self) -> dict[str, set[str]]:
         """importer -> workspace files it imports."""
         return {
-            p: {r.target for r in rs if r.target is not None and r.target != p}
-            for p, rs in self.imports.items()
+            p: {t for _, t, _ in found[0] if t is not None and t != p}
+            for p, found in self.resolutions.items()
         }
 
     # -- updates -------------------------------------------------------------
@@ -244,6 +279,8 @@ class Graph:
             # A module appeared or vanished: any import anywhere may resolve differently.
             self._rebuild_module_map()
             self.imports.clear()
+            self.resolutions.clear()
+            self.unsaved.clear()
             self.imported_by_map.clear()
             self.external_importers.clear()
             for path in self.facts:
@@ -377,7 +414,7 @@ class Graph:
         if found is None:
             names: dict[str, ResolvedImport] = {}
             stars = []
-            for r in self.imports.get(path, ()):
+            for r in self.imports_of(path):
                 if r.imp.name == "*":
                     if r.target is not None:
                         stars.append(r)
@@ -402,7 +439,7 @@ class Graph:
     def resolve_import(self, path: str, line: int, name: str) -> SymbolRef | ModuleRef | None:
         """What the name an import on `line` of `path` binds means (a function's own import,
         which the module's top-level bindings may not be)."""
-        for r in self.imports.get(path, ()):
+        for r in self.imports_of(path):
             if r.imp.line == line and r.imp.name != "*" and r.imp.bound_name == name:
                 return self._binding_target(path, r, 0)
         return None
@@ -599,7 +636,22 @@ class Graph:
         return sorted(self.external_importers.get(module, ()))
 
     def imports_of(self, path: str) -> list[ResolvedImport]:
-        return self.imports.get(path, [])
+        found = self.imports.get(path)
+        if found is not None:
+            return found
+        resolution = self.resolutions.get(path)
+        if resolution is None:
+            return []
+        imports = self.facts[path].imports
+        if len(imports) != len(resolution[0]):  # a saved record that does not fit: made anew
+            self._drop_edges(path)
+            self._add_edges(path)
+            return self.imports[path]
+        found = self.imports[path] = [
+            ResolvedImport(imp, CATEGORIES[category], target, submodule)
+            for imp, (category, target, submodule) in zip(imports, resolution[0], strict=True)
+        ]
+        return found
 
     def tested_by(self, path: str) -> list[str]:
         """Test modules that import this module (directly, or a name it defines)."""
@@ -630,6 +682,10 @@ def modules_imported(imp: Import) -> list[str]:
     if imp.name is not None and imp.name != "*":
         parts.append(imp.name)
     return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _split(path: str) -> tuple[str, str, str]:
+    return path.rpartition("/")
 
 
 def _common_prefix(a: str, b: str) -> int:

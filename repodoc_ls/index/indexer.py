@@ -2,7 +2,9 @@
 
 `Index.build` is the cold (or warm) start used by the CLI and the server; `update`,
 `remove` and `refresh` keep it current one file at a time. Extraction runs in worker
-processes for a cold build; a warm build only stats files and decodes stored facts.
+processes for a cold build; a warm build only stats files and reads the store: each file's
+facts are decoded when first used (lazyfacts.py), and the graph starts from the imports
+resolved by the last run (resolved.py) when the files and the set of paths are the same.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import os
 import re
 import sqlite3
 import threading
@@ -19,6 +22,7 @@ from pathlib import Path
 
 from repodoc_ls.config import Settings
 from repodoc_ls.extract import extract_file
+from repodoc_ls.index import resolved
 from repodoc_ls.index.extraction import (
     Extracted,
     Progress,
@@ -27,9 +31,11 @@ from repodoc_ls.index.extraction import (
     run_extraction,
     still_current,
     unread_digest,
+    unreadable_facts,
 )
 from repodoc_ls.index.graph import Graph
-from repodoc_ls.index.store import Store, StoredFile
+from repodoc_ls.index.lazyfacts import LazyFacts
+from repodoc_ls.index.store import Store, StoredFile, WarmRows
 from repodoc_ls.model import FileFacts, Symbol, SymbolRef
 from repodoc_ls.scan import is_excluded, scan
 
@@ -62,14 +68,17 @@ class Index:
         self,
         settings: Settings,
         store: Store,
-        facts: dict[str, FileFacts],
+        facts: dict[str, FileFacts] | LazyFacts,
         rows: dict[str, StoredFile] | None = None,
+        saved: dict[str, resolved.Resolution] | None = None,
     ):
+        """`saved`: the imports resolved by an earlier run, valid for these facts (Graph)."""
         self.settings = settings
         self.root = settings.root
         self.store = store
-        self.facts = facts
-        self.graph = Graph(facts)
+        self.facts = facts if isinstance(facts, LazyFacts) else LazyFacts(facts)
+        self.facts.fallback = self._reextract
+        self.graph = Graph(self.facts, saved)
         self.lock = threading.RLock()
         self.warnings: list[str] = list(store.warnings)
         #: Called with each warning the store gives after the build (the server shows them).
@@ -80,6 +89,7 @@ class Index:
         store.on_warning = self._store_warning
         store.refill = self._refill_store
         self.stats = BuildStats(len(facts), 0, len(facts), 0)
+        self._built_generation = store.generation  # the store the undecoded records came from
         self._pending_store: Callable[[], None] | None = None  # see build(defer_store=True)
         self._pending_hashes: dict[str, str] = {}
         # apply(defer_store_write=True): the newest row per path, written by write_applied()
@@ -117,19 +127,33 @@ class Index:
         Called under the store's lock by whichever thread found the damage, so it takes no
         index lock (a thread holding that one may be waiting for the store): it writes
         copies, and a change made meanwhile reaches the store by its own write after this."""
-        facts, rows, imports = dict(self.facts), dict(self._rows), dict(self.graph.imports)
+        facts, rows, edges = dict(self.facts), dict(self._rows), self.graph.edges()
         unknown = StoredFile(-1, -1, "")  # not expected; -1 makes the next start re-check the file
         entries = []
         for path, record in facts.items():
             row = rows.get(path, unknown)
             entries.append((path, row.size, row.mtime_ns, row.hash, record.to_bytes(), record))
         self.store.write_files(entries)
-        self.store.replace_edges(
-            {
-                p: {r.target for r in refs if r.target is not None and r.target != p}
-                for p, refs in imports.items()
-            }
+        self.store.replace_edges(edges)
+
+    def _reextract(self, path: str) -> FileFacts:
+        """The facts of a file whose stored record does not decode (found on first use):
+        extracted again from the file, and stored by the next write."""
+        try:
+            data, facts = read_facts(os.path.join(self.root, path), path, self.settings.max_file_bytes)
+        except OSError as exc:
+            data, facts = None, unreadable_facts(path, exc)
+        if facts is None:
+            facts = unreadable_facts(path, OSError("not a regular file"))
+        digest = (
+            content_hash(data)
+            if data is not None
+            else unread_digest(facts.size, self.settings.max_file_bytes)
         )
+        self._rows[path] = StoredFile(-1, -1, digest)  # -1: the next start re-checks the file
+        with self._unwritten_lock:
+            self._unwritten[path] = (path, -1, -1, digest, facts, None)
+        return facts
 
     def content_hashes(self) -> dict[str, str]:
         """path -> hash of the content its facts were extracted from ("" if unknown)."""
@@ -185,7 +209,8 @@ class Index:
         store = Store(settings.cache_path if persistent else None, root=settings.root, fresh=fresh_store)
         generation = store.generation
         scanned = scan(settings)
-        stored = store.file_table()
+        warm = store.load_warm()
+        stored = warm.files
         by_path = {f.path: f for f in scanned.files}
         limit = settings.max_file_bytes
         reuse = [
@@ -197,18 +222,16 @@ class Index:
         stale = [f for f in scanned.files if f.path not in reuse_set]
         removed = sorted(set(stored) - set(by_path))
 
-        facts: dict[str, FileFacts] = {}
-        _decode_into(facts, store.load_facts(None if len(reuse) > len(stored) // 2 else reuse), reuse_set)
-        # A record that does not decode, or that a store healed meanwhile lost, is extracted
-        # again, without a known hash: there is no stored record to fall back on.
+        facts: dict[str, FileFacts] = {}  # decoded here: what was extracted
+        # Decoded on first use; one that does not decode then is extracted again (_reextract).
+        records = {path: warm.facts[path] for path in reuse}
         tasks = [(f.path, stored[f.path].hash if f.path in stored else None) for f in stale]
-        tasks += [(path, None) for path in reuse if path not in facts]
         results = run_extraction(
             str(settings.root),
             tasks,
             settings.worker_count,
             progress,
-            already_done=len(facts),
+            already_done=len(records),
             total=len(by_path),
             limit=limit,
         )
@@ -225,18 +248,21 @@ class Index:
 
         take(results)
         # Same content under a new mtime (a checkout, a touch): the stored facts stand.
-        _decode_into(facts, store.load_facts([t[0] for t in touched]), {t[0] for t in touched})
-        if lost := [(t[0], None) for t in touched if t[0] not in facts]:
-            touched = [t for t in touched if t[0] in facts]
+        records.update((t[0], warm.facts[t[0]]) for t in touched if t[0] in warm.facts)
+        if lost := [(t[0], None) for t in touched if t[0] not in records]:
+            touched = [t for t in touched if t[0] in records]
             take(
                 run_extraction(
                     str(settings.root), lost, settings.worker_count, None, 0, len(lost), limit=limit
                 )
             )
-        rows = {path: stored[path] for path in reuse if path in facts}
+        rows = {path: stored[path] for path in reuse}
         rows.update((path, StoredFile(size, mtime_ns, digest)) for path, size, mtime_ns, digest in touched)
         rows.update((entry[0], StoredFile(*entry[1:4])) for entry in written)
-        index = cls(settings, store, dict(sorted(facts.items())), rows)
+        all_facts = LazyFacts(facts, records)
+        paths_signature = resolved.paths_signature(all_facts)
+        saved = _saved_resolutions(warm, paths_signature, rows, {entry[0] for entry in written}, all_facts)
+        index = cls(settings, store, all_facts, rows, saved)
 
         def write_store() -> None:
             if store.generation != generation:  # healed during the build: its rows are gone
@@ -248,8 +274,11 @@ class Index:
                 store.touch_files(t[:3] for t in touched)
             if removed:
                 store.remove_files(removed)
-            if written or removed or touched or not store.edges():
+            if not store.has_edges() or removed or len(stored) != len(by_path):
                 store.replace_edges(index.graph.edges())
+            elif written:  # the same set of paths: the others' edges in the store stand
+                store.replace_edges(index.graph.edges(), [entry[0] for entry in written])
+            index._save_resolutions(full=paths_signature != warm.resolved_signature)
 
         changed = {entry[0] for entry in written}
         signature = index.reference_signature()
@@ -257,15 +286,32 @@ class Index:
             None if (records := store.reference_records(signature)) is None else (records, changed)
         )
         index.warnings.extend(scanned.warnings)
-        index.stats = BuildStats(len(facts), len(written), len(facts) - len(written), len(removed))
+        count = len(all_facts)
+        index.stats = BuildStats(count, len(written), count - len(written), len(removed))
         if defer_store:
             index._pending_store = write_store
             index._pending_hashes = {entry[0]: entry[3] for entry in written}
         else:
             write_store()
         if progress:
-            progress(len(facts), len(facts), "indexed")
+            progress(count, count, "indexed")
         return index
+
+    def _save_resolutions(self, full: bool) -> None:
+        """Save the imports the graph resolved in this process (all of them when `full`: the
+        set of paths is not the one the store's were saved for)."""
+        graph = self.graph
+        if not graph.unsaved and not full:
+            return
+        paths = graph.resolutions if full else graph.unsaved
+        unknown = StoredFile(-1, -1, "")
+        records = [
+            (path, self._rows.get(path, unknown).hash, resolved.encode(graph.resolutions[path]))
+            for path in paths
+            if path in graph.resolutions
+        ]
+        self.store.write_resolved(resolved.paths_signature(self.facts), records, full)
+        graph.unsaved.clear()
 
     # -- keeping current -----------------------------------------------------
 
@@ -297,11 +343,7 @@ class Index:
         is `facts.to_bytes()` when the caller has it already (an extraction process's answer)."""
         with self.lock:
             self.flush_store()
-            new = path not in self.facts
-            self.facts[path] = facts
-            if new:
-                self.facts = dict(sorted(self.facts.items()))
-                self.graph.facts = self.facts
+            self.facts[path] = facts  # kept in path order (lazyfacts.py)
             # size/mtime -1: a buffer is not the file on disk, so the next start re-checks it.
             digest = (
                 content_hash(data)
@@ -381,7 +423,15 @@ class Index:
         return list(self.facts)
 
     def symbol_count(self) -> int:
-        return sum(len(f.symbols) for f in self.facts.values())
+        """Symbols of every file: of the files whose facts were not decoded, counted in the
+        store's rows written with those very facts (no decoding of every file for a count)."""
+        with self.lock:
+            pending = self.facts.pending()
+            if pending and self.store.generation == self._built_generation:
+                counts = self.store.symbol_counts()
+                decoded = (self.facts[p] for p in self.facts if p not in pending)
+                return sum(len(f.symbols) for f in decoded) + sum(counts.get(p, 0) for p in pending)
+            return sum(len(f.symbols) for f in self.facts.values())
 
     def reference_signature(self) -> str:
         """What saved reference records are valid for: the graph's rules and the module
@@ -499,13 +549,22 @@ class Index:
         return sorted(candidates.values(), key=rank)[:limit]
 
 
-def _decode_into(facts: dict[str, FileFacts], rows: Iterable[tuple[str, bytes]], wanted: set[str]) -> None:
-    for path, blob in rows:
-        if path in wanted:
-            try:
-                facts[path] = FileFacts.from_bytes(blob)
-            except Exception:  # an unreadable record is re-extracted, not trusted
-                pass
+def _saved_resolutions(
+    warm: WarmRows, signature: str, rows: dict[str, StoredFile], extracted: set[str], paths: LazyFacts
+) -> dict[str, resolved.Resolution]:
+    """The resolutions saved by the last run that are still valid: saved for this set of
+    paths, from the content each file has now (which the facts were extracted from)."""
+    if warm.resolved_signature != signature:
+        return {}
+    out = {}
+    for path, (digest, blob) in warm.resolved.items():
+        row = rows.get(path)
+        if row is None or row.hash != digest or path in extracted:
+            continue
+        found = resolved.decode(blob, paths)
+        if found is not None:
+            out[path] = found
+    return out
 
 
 def _edges_of(graph: Graph, path: str) -> set[str]:

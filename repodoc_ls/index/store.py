@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -61,6 +61,7 @@ CREATE INDEX edges_dst ON edges(dst);
 #: Added after the first schema: created in older stores on open.
 _DERIVED = """
 CREATE TABLE IF NOT EXISTS refs (path TEXT PRIMARY KEY, record BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS resolved (path TEXT PRIMARY KEY, hash TEXT NOT NULL, record BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS symbols_qualname ON symbols(qualname);
 """
 
@@ -70,6 +71,18 @@ class StoredFile:
     size: int
     mtime_ns: int
     hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class WarmRows:
+    """What a warm start reads from the store, in one query."""
+
+    files: dict[str, StoredFile]
+    facts: dict[str, bytes]  # path -> its facts record
+    #: path -> (the content hash it was computed from, its resolution record), saved under
+    #: `resolved_signature` (resolved.py)
+    resolved: dict[str, tuple[str, bytes]]
+    resolved_signature: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,24 +284,45 @@ class Store:
         )
         return {p: StoredFile(s, m, h) for p, s, m, h in rows}
 
-    def load_facts(self, paths: Iterable[str] | None = None) -> Iterator[tuple[str, bytes]]:
-        """(path, facts blob) of the stored files (of `paths` only, when given). After the
-        store healed, what it lost is simply not there: callers extract it again."""
-        wanted = None if paths is None else list(paths)
+    def load_warm(self) -> WarmRows:
+        """Every file's row, its facts record and its saved resolution (see `WarmRows`)."""
 
-        def load(conn: sqlite3.Connection) -> list[tuple[str, bytes]]:
-            if wanted is None:
-                return conn.execute("SELECT path, facts FROM files").fetchall()
-            rows = []
-            for i in range(0, len(wanted), 500):
-                chunk = wanted[i : i + 500]
-                marks = ",".join("?" * len(chunk))
-                rows += conn.execute(
-                    f"SELECT path, facts FROM files WHERE path IN ({marks})", chunk
-                ).fetchall()
-            return rows
+        def load(conn: sqlite3.Connection) -> WarmRows:
+            meta = conn.execute("SELECT value FROM meta WHERE key = 'resolved'").fetchone()
+            rows = conn.execute(
+                "SELECT f.path, f.size, f.mtime_ns, f.hash, f.facts, r.hash, r.record"
+                " FROM files f LEFT JOIN resolved r ON r.path = f.path"
+            ).fetchall()
+            return WarmRows(
+                {p: StoredFile(s, m, h) for p, s, m, h, *_ in rows},
+                {row[0]: row[4] for row in rows},
+                {row[0]: (row[5], row[6]) for row in rows if row[6] is not None},
+                meta[0] if meta is not None else None,
+            )
 
-        yield from self._call(load)
+        return self._call(load)
+
+    def write_resolved(self, signature: str, records: Iterable[tuple[str, str, bytes]], full: bool) -> None:
+        """Save (path, content hash, resolution record) rows under `signature`: all of them
+        when `full` (the set of paths changed), else an update of the rows saved under it."""
+        rows = sorted(records)
+
+        def write(conn: sqlite3.Connection) -> None:
+            with _transaction(conn):
+                if full:
+                    conn.execute("DELETE FROM resolved")
+                elif (
+                    conn.execute(
+                        "SELECT 1 FROM meta WHERE key = 'resolved' AND value = ?", (signature,)
+                    ).fetchone()
+                    is None
+                ):
+                    return  # rows saved for another set of paths: an update of them is not
+                conn.executemany("INSERT OR REPLACE INTO resolved VALUES (?, ?, ?)", rows)
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('resolved', ?)", (signature,))
+
+        # A healed store has no rows to update: the next run resolves every file again.
+        self._call(write, retry=full)
 
     def search_symbols(self, text: str, limit: int) -> list[SymbolRow]:
         """Symbols whose qualified name contains `text` (case-insensitive)."""
@@ -352,6 +386,17 @@ class Store:
         # An update is only valid on top of the records it was computed against: a healed
         # store has none, and without them the next process computes all of them again.
         self._call(write, retry=full)
+
+    def symbol_counts(self) -> dict[str, int]:
+        """path -> the number of its symbol rows."""
+        return dict(
+            self._call(
+                lambda conn: conn.execute("SELECT path, count(*) FROM symbols GROUP BY path").fetchall()
+            )
+        )
+
+    def has_edges(self) -> bool:
+        return self._call(lambda conn: conn.execute("SELECT 1 FROM edges LIMIT 1").fetchone()) is not None
 
     def edges(self) -> list[tuple[str, str]]:
         return self._call(
@@ -419,6 +464,7 @@ class Store:
                     self._delete_symbols(conn, path)
                     conn.execute("DELETE FROM files WHERE path = ?", (path,))
                     conn.execute("DELETE FROM edges WHERE src = ?", (path,))
+                    conn.execute("DELETE FROM resolved WHERE path = ?", (path,))
 
         self._call(write)
 
