@@ -80,7 +80,7 @@ def register(ls: RepodocServer) -> None:
                 if folder is not None:
                     _note_templates(ls, [folder])
                     # Documents opened before their folder was added get tracked now.
-                    for doc_uri in list(ls.workspace.text_documents):
+                    for doc_uri in ls.buffers:
                         try:
                             owner, rel = ls.folders.locate(doc_uri)
                         except Exception:

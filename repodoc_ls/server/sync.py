@@ -95,7 +95,6 @@ class DocSync:
         folder, rel = located
         key = (folder.uri, rel)
         self.open.pop(key, None)
-        self.ls.forget_buffer(folder, rel)
         self.generation[key] += 1  # any job in flight for the buffer is now stale
         pending = self.timers.pop(key, None)
         if pending is not None:
