@@ -61,6 +61,8 @@ def register(ls: RepodocServer) -> None:
     async def shutdown(params: None) -> None:
         for folder in ls.folders:
             folder.generation += 1  # a build still running is dropped when it ends
+        ls.docs.closing = True
+        await ls.docs.write_stores()  # a large buffer's facts waiting for a pause in its edits
         for pool in (ls.query_pool, ls.update_pool, ls.build_pool):
             pool.shutdown(wait=False, cancel_futures=True)
         ls.extraction.close()

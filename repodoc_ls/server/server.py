@@ -244,6 +244,7 @@ class RepodocServer(LanguageServer):
         folder.generation += 1
         generation = folder.generation
         folder.state, folder.done, folder.total = "indexing", 0, 0
+        await self.docs.write_stores(folder)  # the build reads the store: the edits' rows first
         progress = await WorkProgress(self, f"repodoc: indexing {folder.name}").begin()
 
         def on_progress(done: int, total: int, message: str) -> None:
