@@ -314,12 +314,12 @@ class Index:
                 else unread_digest(facts.size, self.settings.max_file_bytes)
             )
             self._rows[path] = StoredFile(-1, -1, digest)
-            with self._unwritten_lock:  # a write_applied under way ends first: this row is newer
-                if defer_store_write:
-                    self._unwritten[path] = (path, -1, -1, digest, facts, record)
-                else:
-                    self._unwritten.pop(path, None)
-                    self.store.write_files([(path, -1, -1, digest, record or facts.to_bytes(), facts)])
+            # (Not under `_unwritten_lock`: a write_applied under way holds it for seconds.)
+            if defer_store_write:
+                self._unwritten[path] = (path, -1, -1, digest, facts, record)
+            else:
+                self._unwritten.pop(path, None)
+                self.store.write_files([(path, -1, -1, digest, record or facts.to_bytes(), facts)])
             touched = self.graph.update([path])
             if len(touched) >= len(self.facts):
                 self.store.replace_edges(self.graph.edges())
@@ -353,8 +353,7 @@ class Index:
     def remove(self, path: str) -> bool:
         with self.lock:
             self._flush_build()
-            with self._unwritten_lock:
-                self._unwritten.pop(path, None)  # a row written after the removal would bring it back
+            self._unwritten.pop(path, None)  # a row written after the removal would bring it back
             if path not in self.facts:
                 return False
             del self.facts[path]

@@ -97,9 +97,9 @@ class DocSync:
         if located is not None:
             self.schedule(*located, DEBOUNCE_S)
             self.warm(*located, WARM_DELAY_S)
-            folder, rel = located
-            if (folder.uri, rel) in self.store_timers:
-                self._store_later(*self.store_timers[(folder.uri, rel)][1])  # not idle yet
+            waiting = self.store_timers.get((located[0].uri, located[1]))
+            if waiting is not None:
+                self._store_later(*waiting[1])  # the edits go on: the pause starts again
 
     def saved(self, uri: str) -> None:
         located = self._locate(uri)
