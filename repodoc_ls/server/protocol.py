@@ -10,6 +10,8 @@ always ends the process. And every request the server sends the client (showDocu
 configuration, registration, progress) gives up after `CLIENT_REQUEST_TIMEOUT` seconds, so
 a client that never answers cannot hang a handler, and an answer of the wrong shape (a
 null `ShowDocumentResult`) reaches the caller as `None` or an error instead of vanishing.
+The open documents' text is kept by `buffers.py`, not pygls' workspace, whose documents
+join and split the whole text on every incremental change.
 """
 
 from __future__ import annotations
