@@ -19,6 +19,8 @@ Hooks (add one by adding a `Hook` to `HOOKS`):
                      releases the `Hold` in DIR: an export that is surely under way
   --hold-extract DIR the extraction of an edited buffer named `big.py` waits until the
                      test releases the `Hold` in DIR: an edit surely still being read
+  --store-idle S     a large buffer's store write waits for S seconds without an edit
+                     (sync.STORE_IDLE_S): 0 writes at once, a day waits for the shutdown
 """
 
 from __future__ import annotations
@@ -166,6 +168,27 @@ def _hold_extract(role: str, folder: str) -> None:
     sync.DocSync.extract = held_extract  # type: ignore[method-assign]
 
 
+def _store_idle(role: str, seconds: str) -> None:
+    if role == "server":
+        from repodoc_ls.server import sync
+
+        sync.STORE_IDLE_S = float(seconds)
+
+
+@dataclass(frozen=True)
+class StoreIdle:
+    """The `--store-idle` hook as a test holds it (nothing to open when the server stops)."""
+
+    seconds: float
+
+    @property
+    def flags(self) -> list[str]:
+        return ["--store-idle", str(self.seconds)]
+
+    def open(self) -> None:
+        pass
+
+
 HOOKS = [
     Hook("--jedi-gate", "DIR", "gate and record the jedi worker's requests (tests/jedi_gate.py)", _jedi_gate),
     Hook("--hold-build", "DIR", "hold every index build until the test releases it", _hold_build),
@@ -176,6 +199,9 @@ HOOKS = [
         _hold_export,
     ),
     Hook("--hold-extract", "DIR", "hold the extraction of an edited big.py until released", _hold_extract),
+    Hook(
+        "--store-idle", "S", "a large buffer's store write waits for S seconds without an edit", _store_idle
+    ),
 ]
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import marshal
 import sqlite3
 
 from repodoc_ls.config import load_settings
+from repodoc_ls.extract import extract_file
 from repodoc_ls.index.indexer import Index
+from repodoc_ls.index.store import Store
 from repodoc_ls.model import Category, FileKind, ModuleRef, SymbolRef, TestItem
 
 
@@ -343,3 +346,60 @@ def test_a_first_build_fills_the_store_in_bulk_with_the_same_rows_and_search(wor
         (r.path, r.qualname) for r in bulk.store.search_symbols("CartExtra", 10)
     ]
     rows_and_searches(bulk)  # the full-text index is still consistent with its table
+
+
+def _stored(settings, path):
+    """The facts record of `path` in the store on disk, read by a store opened afresh."""
+    store = Store(settings.cache_path, root=settings.root)
+    try:
+        return {p: marshal.loads(r) for p, r in store.load_facts([path])}.get(path)
+    finally:
+        store.close()
+
+
+def _edit(index, path, text):
+    data = text.encode("utf-8")
+    facts = extract_file(path, data)
+    index.apply(path, data, facts, defer_store_write=True)
+    return marshal.loads(facts.to_bytes())
+
+
+def test_deferred_rows_wait_for_their_write_and_only_the_newest_is_written(workspace, monkeypatch):
+    # The server defers a large buffer's row until its edits pause (sync.py): other
+    # writes in between (another file's edit) leave it waiting, and a newer edit of
+    # the same file replaces it, so the older one is never written.
+    settings = load_settings(workspace)
+    index = Index.build(settings)
+    disk = _stored(settings, "shop/pricing.py")
+    text = (workspace / "shop/pricing.py").read_text()
+    _edit(index, "shop/pricing.py", text + "\n\ndef first_edit():\n    pass\n")
+    newest = _edit(index, "shop/pricing.py", text + "\n\ndef second_edit():\n    pass\n")
+    other = _edit(index, "shop/cart.py", (workspace / "shop/cart.py").read_text() + "\nX = 1\n")
+    written = []
+    write_files = index.store.write_files
+    monkeypatch.setattr(
+        index.store,
+        "write_files",
+        lambda entries: written.extend(e[0] for e in entries) or write_files(entries),
+    )
+    index.write_applied(["shop/cart.py"])
+    assert written == ["shop/cart.py"] and _stored(settings, "shop/cart.py") == other
+    assert _stored(settings, "shop/pricing.py") == disk  # still waiting
+    index.write_applied(["shop/pricing.py"])
+    assert written == ["shop/cart.py", "shop/pricing.py"]  # one row: the first edit's never
+    assert _stored(settings, "shop/pricing.py") == newest
+    index.write_applied()
+    assert written == ["shop/cart.py", "shop/pricing.py"]  # nothing left
+
+
+def test_reading_the_store_writes_the_waiting_rows_and_a_removal_drops_them(workspace):
+    settings = load_settings(workspace)
+    index = Index.build(settings)
+    text = (workspace / "shop/pricing.py").read_text()
+    newest = _edit(index, "shop/pricing.py", text + "\n\ndef searched_for():\n    pass\n")
+    assert [r.qualname for r in index.search("searched_for")] == ["searched_for"]  # from the store
+    assert _stored(settings, "shop/pricing.py") == newest
+    _edit(index, "shop/cart.py", "X = 1\n")
+    index.remove("shop/cart.py")
+    index.write_applied()
+    assert _stored(settings, "shop/cart.py") is None

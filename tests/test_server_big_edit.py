@@ -1,16 +1,25 @@
 """An edit of a large buffer is read off the event loop and never holds up a hover: a hover
 on another file answers at once, a hover on the edited file answers from the facts of the
 text before the edit and says so, until the new facts are in. The extraction is held by the
-test launcher's --hold-extract hook, so "still being read" needs no timing."""
+test launcher's --hold-extract hook, so "still being read" needs no timing. The store write
+of such a buffer's facts waits for a pause in its edits (--store-idle sets the pause), and
+the shutdown writes what still waits."""
 
 from __future__ import annotations
 
+import asyncio
+import marshal
+
 import pytest
-from launch_server import Hold
+from conftest import materialize_workspace
+from launch_server import HANG_GUARD_SECONDS, Hold, StoreIdle
 from lsprotocol import types
 from pytest_lsp import LanguageClient
-from server_helpers import ServerSetup, change_doc, hover, open_doc, uri
+from server_helpers import ServerSetup, change_doc, hover, open_doc, running_server, uri
 
+from repodoc_ls.config import load_settings
+from repodoc_ls.extract import extract_file
+from repodoc_ls.index.store import Store
 from repodoc_ls.server.hover import EARLIER_VERSION
 from repodoc_ls.server.sync import LARGE_BUFFER_BYTES
 
@@ -89,3 +98,52 @@ async def test_hover_after_an_edit_equals_a_fresh_open(client: LanguageClient, w
     open_doc(client, ws, BIG, version=4)
     fresh = [text_of(await hover(client, ws, *place)) for place in places]
     assert edited == fresh
+
+
+def stored(ws, rel):
+    """The facts record of `rel` in the folder's store, read by a store opened afresh."""
+    settings = load_settings(ws)
+    store = Store(settings.cache_path, root=settings.root)
+    try:
+        return {p: marshal.loads(r) for p, r in store.load_facts([rel])}.get(rel)
+    finally:
+        store.close()
+
+
+async def edit_three_times(client: LanguageClient, ws) -> object:
+    """Three edits of the big module, each read; the facts record of the last text."""
+    text = open_doc(client, ws, BIG)
+    lines = text.split("\n")
+    for version in (2, 3, 4):
+        change_doc(client, ws, BIG, version, (2, 0), (2, 0), f"EDIT_{version} = {version}\n")
+        lines.insert(2, f"EDIT_{version} = {version}")
+        await client.text_document_document_symbol_async(
+            types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri(ws, BIG)))
+        )
+    return marshal.loads(extract_file(BIG, "\n".join(lines).encode("utf-8")).to_bytes())
+
+
+@pytest.fixture
+def own_ws(tmp_path, ws):
+    copy = materialize_workspace(tmp_path).resolve()
+    (copy / BIG).write_text((ws / BIG).read_text())
+    (copy / "shop" / "uses_big.py").write_text((ws / "shop" / "uses_big.py").read_text())
+    return copy
+
+
+async def test_a_large_buffer_s_store_write_waits_for_the_shutdown(own_ws):
+    disk = None
+    async with running_server(own_ws, ServerSetup(hooks=[StoreIdle(86400)])) as client:
+        disk = stored(own_ws, BIG)
+        newest = await edit_three_times(client, own_ws)
+        assert stored(own_ws, BIG) == disk  # no pause in the edits yet
+    assert disk is not None and stored(own_ws, BIG) == newest  # written at the shutdown
+
+
+async def test_a_large_buffer_s_store_write_comes_once_its_edits_pause(own_ws):
+    async with running_server(own_ws, ServerSetup(hooks=[StoreIdle(0)])) as client:
+        newest = await edit_three_times(client, own_ws)
+        guard = asyncio.get_running_loop().time() + HANG_GUARD_SECONDS
+        while stored(own_ws, BIG) != newest:  # written in the background, with no request
+            assert asyncio.get_running_loop().time() < guard, "the store write never came"
+            await asyncio.sleep(0.05)

@@ -101,16 +101,19 @@ class Index:
         cache: when it cannot be written (a full disk), the next run re-extracts, and this
         one goes on with a warning."""
         with self.lock:
-            self.write_applied()
-            pending, self._pending_store = self._pending_store, None
-            if pending is None:
-                return
-            try:
-                pending()
-            except (sqlite3.Error, OSError) as exc:
-                self.warnings.append(f"could not write the index store ({exc}): the next run extracts again")
-                return  # the hashes stay known from the pending writes
-            self._pending_hashes = {}
+            self._flush_build()
+            self.write_applied()  # after the build's rows: they are newer
+
+    def _flush_build(self) -> None:
+        pending, self._pending_store = self._pending_store, None
+        if pending is None:
+            return
+        try:
+            pending()
+        except (sqlite3.Error, OSError) as exc:
+            self.warnings.append(f"could not write the index store ({exc}): the next run extracts again")
+            return  # the hashes stay known from the pending writes
+        self._pending_hashes = {}
 
     def drop_pending_store(self) -> None:
         """Forget a deferred build's store writes: in a forked process, whose parent writes
@@ -342,7 +345,9 @@ class Index:
         50,000 symbol rows take longer to write than to extract) or store query. `record`
         is `facts.to_bytes()` when the caller has it already (an extraction process's answer)."""
         with self.lock:
-            self.flush_store()
+            # Not `flush_store`: the rows `write_applied` has yet to write stay unwritten (a
+            # large buffer's wait for a pause in its edits), or are replaced by this one.
+            self._flush_build()
             self.facts[path] = facts  # kept in path order (lazyfacts.py)
             # size/mtime -1: a buffer is not the file on disk, so the next start re-checks it.
             digest = (
@@ -351,6 +356,7 @@ class Index:
                 else unread_digest(facts.size, self.settings.max_file_bytes)
             )
             self._rows[path] = StoredFile(-1, -1, digest)
+            # (Not under `_unwritten_lock`: a write_applied under way holds it for seconds.)
             if defer_store_write:
                 self._unwritten[path] = (path, -1, -1, digest, facts, record)
             else:
@@ -365,11 +371,15 @@ class Index:
 
     _apply = apply  # the former private name
 
-    def write_applied(self) -> None:
-        """Write the rows `apply(defer_store_write=True)` left; safe outside the lock (rows
-        are taken and written in order, the newest row of a path last)."""
+    def write_applied(self, paths: Iterable[str] | None = None) -> None:
+        """Write the rows `apply(defer_store_write=True)` left (of `paths`, or all); safe
+        outside the lock (rows are taken and written in order, the newest row of a path
+        last; a row replaced before its write is never written)."""
         with self._unwritten_lock:
-            rows, self._unwritten = self._unwritten, {}
+            if paths is None:
+                rows, self._unwritten = self._unwritten, {}
+            else:
+                rows = {p: row for p in paths if (row := self._unwritten.pop(p, None)) is not None}
             if not rows:
                 return
             try:
@@ -384,7 +394,8 @@ class Index:
 
     def remove(self, path: str) -> bool:
         with self.lock:
-            self.flush_store()
+            self._flush_build()
+            self._unwritten.pop(path, None)  # a row written after the removal would bring it back
             if path not in self.facts:
                 return False
             del self.facts[path]

@@ -37,9 +37,10 @@ log = logging.getLogger(__name__)
 USERS_SHOWN = 5  # "Used in N files": how many are listed as links
 PARTIAL = "(the workspace is still being indexed: uses in other files are not known yet)"
 _VALUE_MAX = 80
-#: How long a hover waits for the edit of a large buffer to be read before it answers from
-#: the facts of the text before that edit (saying so).
-LARGE_EDIT_PATIENCE_S = 0.1
+#: How long a hover waits for the edit of a large buffer to be read (once the edit is handed
+#: to the extraction process, `DocSync.settle`) before it answers from the facts of the text
+#: before that edit, saying so. None at all: that extraction takes seconds, 0.1 s was futile.
+LARGE_EDIT_PATIENCE_S = 0.0
 EARLIER_VERSION = "from the file as it was before your last edit, which is still being read"
 
 

@@ -61,6 +61,8 @@ def register(ls: RepodocServer) -> None:
     async def shutdown(params: None) -> None:
         for folder in ls.folders:
             folder.generation += 1  # a build still running is dropped when it ends
+        ls.docs.closing = True
+        await ls.docs.write_stores()  # a large buffer's facts waiting for a pause in its edits
         for pool in (ls.query_pool, ls.update_pool, ls.build_pool):
             pool.shutdown(wait=False, cancel_futures=True)
         ls.extraction.close()
@@ -80,7 +82,7 @@ def register(ls: RepodocServer) -> None:
                 if folder is not None:
                     _note_templates(ls, [folder])
                     # Documents opened before their folder was added get tracked now.
-                    for doc_uri in list(ls.workspace.text_documents):
+                    for doc_uri in ls.buffers:
                         try:
                             owner, rel = ls.folders.locate(doc_uri)
                         except Exception:

@@ -10,6 +10,8 @@ always ends the process. And every request the server sends the client (showDocu
 configuration, registration, progress) gives up after `CLIENT_REQUEST_TIMEOUT` seconds, so
 a client that never answers cannot hang a handler, and an answer of the wrong shape (a
 null `ShowDocumentResult`) reaches the caller as `None` or an error instead of vanishing.
+The open documents' text is kept by `buffers.py`, not pygls' workspace, whose documents
+join and split the whole text on every incremental change.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ from pygls.exceptions import (
 )
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import JsonRPCResponseMessage
+from pygls.protocol.language_server import lsp_method
+
+from repodoc_ls.server.buffers import Buffers
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +71,30 @@ class RepodocProtocol(LanguageServerProtocol):
         super().__init__(server, converter)
         self.initialize_received = False
         self.shutdown_received = False
+        self.buffers = Buffers()
+
+    # -- documents: kept by `buffers`, not pygls' workspace (buffers.py says why) ---------
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams):
+        doc = params.text_document
+        self.buffers.open(doc.uri, doc.text, doc.version)
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        doc = params.text_document
+        encoding = self.workspace.position_codec.encoding or types.PositionEncodingKind.Utf16
+        self.buffers.change(doc.uri, doc.version, params.content_changes, encoding)
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
+        self.buffers.close(params.text_document.uri)
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
 
     # -- incoming ----------------------------------------------------------------
 

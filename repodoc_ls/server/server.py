@@ -44,6 +44,7 @@ from repodoc_ls.index.extraction import ExtractionProcess
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.safefs import read_regular
 from repodoc_ls.server import runtime
+from repodoc_ls.server.buffers import Text
 from repodoc_ls.server.folders import (
     INDEX_FIELDS,
     LINK_KINDS,
@@ -99,7 +100,7 @@ class RepodocServer(LanguageServer):
         self.extraction = ExtractionProcess()  # large buffers' edits (sync.py)
         self.docs = DocSync(self)
         self._lines: dict[tuple[str, str], list[str]] = {}  # disk lines of unopened files
-        self._buffer_lines: dict[tuple[str, str], tuple[str, list[str]]] = {}  # of open documents
+        self.buffers = self.protocol.buffers  # the open documents' text (buffers.py)
         self.loop: asyncio.AbstractEventLoop | None = None
 
     # -- messages to the client ------------------------------------------------
@@ -163,26 +164,21 @@ class RepodocServer(LanguageServer):
             raise JsonRpcInvalidParams(f"{uri[:200]!r} is not a file URI: it contains a NUL character")
         return self.folders.locate(uri)
 
-    def buffer_text(self, folder: Folder, rel: str) -> str | None:
+    def buffer(self, folder: Folder, rel: str) -> Text | None:
+        """The open document's current version (buffers.py), if it is open."""
         uri = self.docs.open.get((folder.uri, rel))
-        if uri is None:
-            return None
-        doc = self.workspace.text_documents.get(unquote(uri))
-        return doc.source if doc is not None else None
+        return self.buffers.get(uri) if uri is not None else None
+
+    def buffer_text(self, folder: Folder, rel: str) -> str | None:
+        buffer = self.buffer(folder, rel)
+        return buffer.text if buffer is not None else None
 
     def lines(self, folder: Folder, rel: str) -> list[str]:
         """The document's lines: the open buffer's, else the file's on disk (cached)."""
-        text = self.buffer_text(folder, rel)
+        buffer = self.buffer(folder, rel)
+        if buffer is not None:
+            return buffer.lines
         key = (folder.uri, rel)
-        if text is not None:
-            # Every request on a generated module would split its 2 MB again: the lines of
-            # each buffer's current text are kept (the text object is the version's identity).
-            known = self._buffer_lines.get(key)
-            if known is not None and known[0] is text:
-                return known[1]
-            lines = split_lines(text)
-            self._buffer_lines[key] = (text, lines)
-            return lines
         cached = self._lines.get(key)
         if cached is not None:
             return cached
@@ -201,9 +197,6 @@ class RepodocServer(LanguageServer):
 
     def forget_lines(self, folder: Folder, rel: str) -> None:
         self._lines.pop((folder.uri, rel), None)
-
-    def forget_buffer(self, folder: Folder, rel: str) -> None:
-        self._buffer_lines.pop((folder.uri, rel), None)
 
     def read_source(self, folder: Folder) -> Callable[[str], bytes | None]:
         """For the renderer: a file's bytes, from the open buffer when there is one."""
@@ -251,6 +244,7 @@ class RepodocServer(LanguageServer):
         folder.generation += 1
         generation = folder.generation
         folder.state, folder.done, folder.total = "indexing", 0, 0
+        await self.docs.write_stores(folder)  # the build reads the store: the edits' rows first
         progress = await WorkProgress(self, f"repodoc: indexing {folder.name}").begin()
 
         def on_progress(done: int, total: int, message: str) -> None:

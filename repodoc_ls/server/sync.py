@@ -9,7 +9,13 @@ rather than after their pause, so an answer never lags the text the user sees.
 A buffer over LARGE_BUFFER_BYTES is extracted in a worker process (`ExtractionProcess`),
 and what the next queries would compute from its facts is prepared before the lock is
 taken (`Graph.prepare`): a generated module's edit then costs the server's threads the
-decoding of its facts record and its store write, not its extraction.
+decoding of its facts record, not its extraction. A hover does not wait for such an edit
+(it answers from the facts it has and says so, see `settle`), only until its job has handed
+the text to the extraction process or ended: before that, whether the edit changes anything
+is not known yet. Its store write (50,000 rows for a generated module: about half a parse of
+it, holding the GIL the query threads need) waits until the document's edits pause for
+STORE_IDLE_S; a newer edit's row replaces the waiting one, and `write_stores` writes what
+waits before the process ends or anything reads the store (an export, a rebuild).
 Closing a document re-reads the file only if its buffer's facts were ever applied (and
 extracts outside the lock): re-extracting every closed file under the lock held up the
 next request by the extraction's time (10-30 ms on large files).
@@ -23,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +42,7 @@ from repodoc_ls.scan import is_excluded
 from repodoc_ls.server.folders import Folder
 
 if TYPE_CHECKING:
+    from repodoc_ls.server.buffers import Text
     from repodoc_ls.server.server import RepodocServer
 
 log = logging.getLogger(__name__)
@@ -44,6 +52,8 @@ WARM_DELAY_S = 0.5  # after the last edit, before jedi re-prepares the document
 #: A buffer this large takes long enough to extract (a generated module: seconds) that a
 #: hover does not wait for it: it answers from the facts it has (see `settle`).
 LARGE_BUFFER_BYTES = 256 * 1024
+#: A large buffer's facts are written to the store once its edits pause this long.
+STORE_IDLE_S = 1.0
 
 
 Key = tuple[str, str]  # (folder uri, relative path) of an open document
@@ -57,7 +67,12 @@ class DocSync:
         # key -> (timer, arguments of _start), so `settle` can start the job at once
         self.timers: dict[Key, tuple[asyncio.TimerHandle, tuple[Folder, str, Key, bool]]] = {}
         self.running: dict[Key, asyncio.Future[Any]] = {}
+        self.refreshing: dict[Key, asyncio.Future[Any]] = {}  # closed documents read from the disk again
         self.large: set[Key] = set()  # documents whose running job reads a large buffer
+        # key -> set once the running job of a large buffer handed it to the extraction process
+        self.handed: dict[Key, asyncio.Future[None]] = {}
+        self.store_timers: dict[Key, tuple[asyncio.TimerHandle, tuple[Index, str, Key]]] = {}
+        self.closing = False  # shutting down: nothing is deferred any more
         self.warm_timers: dict[Key, asyncio.TimerHandle] = {}
         self.applied: set[Key] = set()  # open documents whose buffer facts are indexed
 
@@ -82,6 +97,9 @@ class DocSync:
         if located is not None:
             self.schedule(*located, DEBOUNCE_S)
             self.warm(*located, WARM_DELAY_S)
+            waiting = self.store_timers.get((located[0].uri, located[1]))
+            if waiting is not None:
+                self._store_later(*waiting[1])  # the edits go on: the pause starts again
 
     def saved(self, uri: str) -> None:
         located = self._locate(uri)
@@ -95,7 +113,6 @@ class DocSync:
         folder, rel = located
         key = (folder.uri, rel)
         self.open.pop(key, None)
-        self.ls.forget_buffer(folder, rel)
         self.generation[key] += 1  # any job in flight for the buffer is now stale
         pending = self.timers.pop(key, None)
         if pending is not None:
@@ -107,14 +124,18 @@ class DocSync:
             self.ls.jedi.forget(str(folder.root / rel))
         if folder.index is None and folder.provisional is not None:
             folder.provisional.remove(rel)  # answers for open documents only
+        store = self.store_timers.pop(key, None)
+        if store is not None:
+            store[0].cancel()
         # Unsaved edits are gone with the buffer: the file on disk is the truth again. A
         # buffer that never differed from the disk left the index as it was: nothing to do.
         if folder.index is not None and key in self.applied:
             self.applied.discard(key)
-            self.running[key] = self.loop.run_in_executor(
-                self.ls.update_pool, self._refresh, folder, rel, key
-            )
-            self.running[key].add_done_callback(partial(self._done, key))
+            job = self.loop.run_in_executor(self.ls.update_pool, self._refresh, folder, rel, key)
+            self.refreshing[key] = job
+            job.add_done_callback(partial(self._done, key, table=self.refreshing))
+        elif store is not None:
+            self.loop.run_in_executor(self.ls.update_pool, store[1][0].write_applied, [rel])
 
     def _locate(self, uri: str) -> tuple[Folder, str] | None:
         try:
@@ -155,8 +176,8 @@ class DocSync:
 
     def _start(self, folder: Folder, rel: str, key: Key, only_if_changed: bool) -> None:
         self.timers.pop(key, None)
-        text = self.ls.buffer_text(folder, rel)
-        if text is None:
+        buffer = self.ls.buffer(folder, rel)
+        if buffer is None:
             return
         index = folder.index
         if index is None and folder.building is not None:  # the first build: see Folder.provisional
@@ -166,21 +187,42 @@ class DocSync:
         if index is None:
             return
         generation = self.generation[key]
-        if len(text) > LARGE_BUFFER_BYTES:
+        handed = self.loop.create_future()
+        if buffer.length > LARGE_BUFFER_BYTES:  # (characters: the bytes are at least as many)
             self.large.add(key)
+            self.handed[key] = handed
         else:
             self.large.discard(key)
+            self.handed.pop(key, None)
         future = self.loop.run_in_executor(
-            self.ls.update_pool, self._apply, folder, index, rel, key, generation, text, only_if_changed
+            self.ls.update_pool,
+            self._apply,
+            folder,
+            index,
+            rel,
+            key,
+            generation,
+            buffer,
+            only_if_changed,
+            handed,
         )
         self.running[key] = future
-        future.add_done_callback(lambda f: self._done(key, f))
+        future.add_done_callback(partial(self._done, key))
 
-    def _done(self, key: Key, future: asyncio.Future[Any]) -> None:
-        if self.running.get(key) is future:
-            del self.running[key]
+    def _done(self, key: Key, future: asyncio.Future[Any], table: dict[Key, Any] | None = None) -> None:
+        table = self.running if table is None else table
+        if table.get(key) is future:
+            del table[key]
         if not future.cancelled() and future.exception() is not None:
             self.ls.log_error(f"updating {key[1]} failed", future.exception())
+
+    def _on_loop(self, fn: Callable[..., Any], *args: Any) -> bool:
+        """Run `fn(*args)` on the event loop from an update thread; False once the loop is closed."""
+        try:
+            self.loop.call_soon_threadsafe(fn, *args)
+        except RuntimeError:
+            return False
+        return True
 
     def _apply(
         self,
@@ -189,13 +231,14 @@ class DocSync:
         rel: str,
         key: Key,
         generation: int,
-        text: str,
+        buffer: Text,
         only_if_changed: bool,
+        handed: asyncio.Future[None],
     ) -> bool:
         """Runs in the update pool."""
         if generation != self.generation[key] or is_excluded(index.settings, rel):
             return False
-        data = text.encode("utf-8")
+        data = buffer.text.encode("utf-8")
         limit = index.settings.max_file_bytes
         if only_if_changed and rel in index.facts:
             try:
@@ -203,6 +246,8 @@ class DocSync:
                     return False  # opened or saved as it is on disk: the index already has it
             except OSError:
                 pass
+        if len(data) > LARGE_BUFFER_BYTES:
+            self._on_loop(_settle_future, handed)  # hovers go on from the facts they have
         # A buffer over the limit is documented as the file on disk would be: by its size.
         facts, record = (
             self.extract(rel, data) if len(data) <= limit else (unread_facts(rel, len(data), limit), None)
@@ -216,7 +261,13 @@ class DocSync:
             index.apply(rel, data, facts, defer_store_write=True, record=record)
             if index is folder.index:
                 self.applied.add(key)  # the index now holds the buffer, not the disk
-        index.write_applied()  # outside the lock: queries go on meanwhile
+        # Outside the lock: queries go on meanwhile. A large buffer's rows wait for a pause.
+        if (
+            len(data) <= LARGE_BUFFER_BYTES
+            or self.closing
+            or not self._on_loop(self._store_later, index, rel, key)
+        ):
+            index.write_applied([rel])
         if index is folder.index:
             self.ls.rewarm(index)
         self.ls.forget_lines(folder, rel)
@@ -235,6 +286,7 @@ class DocSync:
         index = folder.index
         if index is None:
             return
+        index.write_applied([rel])  # the buffer's row, if it waited: the disk's comes after it
         path = folder.root / rel
         try:
             data, facts = (
@@ -262,18 +314,57 @@ class DocSync:
         for timer, args in list(self.timers.values()):
             timer.cancel()
             self._start(*args)
-        if not self.running:
+        if not self.running and not self.refreshing:
             return set()
         if patience is None:
-            await asyncio.gather(*list(self.running.values()), return_exceptions=True)
+            await asyncio.gather(*self.running.values(), *self.refreshing.values(), return_exceptions=True)
             return set()
         slow = {key: job for key, job in self.running.items() if key in self.large}
         quick = [job for key, job in self.running.items() if key not in slow]
+        quick += self.refreshing.values()
         if quick:
             await asyncio.gather(*quick, return_exceptions=True)
-        if slow:
+        for key, job in slow.items():
+            # Until the job hands the text over, it may still end at once (no change from
+            # the disk, a newer edit): an answer before that would call the facts stale.
+            handed = self.handed.get(key)
+            if handed is not None:
+                await asyncio.wait([job, handed], return_when=asyncio.FIRST_COMPLETED)
+        if patience > 0 and slow:
             await asyncio.wait(list(slow.values()), timeout=patience)
         return {key for key, job in slow.items() if not job.done()}
+
+    # -- the store writes of large buffers ---------------------------------------
+
+    def _store_later(self, index: Index, rel: str, key: Key) -> None:
+        """(Re)start the wait for a pause in the document's edits before its row is written."""
+        pending = self.store_timers.pop(key, None)
+        if pending is not None:
+            pending[0].cancel()
+        if self.closing:  # applied just before the shutdown: nothing waits any more
+            index.write_applied([rel])
+            return
+        args = (index, rel, key)
+        self.store_timers[key] = (self.loop.call_later(STORE_IDLE_S, self._store_now, *args), args)
+
+    def _store_now(self, index: Index, rel: str, key: Key) -> None:
+        if key in self.timers or key in self.running:
+            self._store_later(index, rel, key)  # a newer edit is on its way: its row will count
+            return
+        self.store_timers.pop(key, None)
+        self.loop.run_in_executor(self.ls.update_pool, index.write_applied, [rel])
+
+    async def write_stores(self, folder: Folder | None = None) -> None:
+        """Write every row still waiting for a pause (of `folder`'s documents, or all):
+        before the process ends, or anything reads the store."""
+        indexes = [f.index for f in self.ls.folders if folder in (None, f) and f.index is not None]
+        for key, (timer, (index, _, _)) in list(self.store_timers.items()):
+            if folder is None or key[0] == folder.uri:
+                timer.cancel()
+                del self.store_timers[key]
+                indexes.append(index)
+        for index in dict.fromkeys(indexes):
+            await self.loop.run_in_executor(self.ls.update_pool, index.write_applied)
 
     async def reapply(self, folder: Folder) -> None:
         """After a (re)build: put the open buffers of `folder` back over the disk facts."""
@@ -288,3 +379,8 @@ class DocSync:
 
 def _is_python(rel: str) -> bool:
     return rel.endswith((".py", ".pyi"))
+
+
+def _settle_future(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
