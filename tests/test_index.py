@@ -352,7 +352,8 @@ def _stored(settings, path):
     """The facts record of `path` in the store on disk, read by a store opened afresh."""
     store = Store(settings.cache_path, root=settings.root)
     try:
-        return {p: marshal.loads(r) for p, r in store.load_facts([path])}.get(path)
+        record = store.load_warm().facts.get(path)
+        return None if record is None else marshal.loads(record)
     finally:
         store.close()
 

@@ -105,7 +105,8 @@ def stored(ws, rel):
     settings = load_settings(ws)
     store = Store(settings.cache_path, root=settings.root)
     try:
-        return {p: marshal.loads(r) for p, r in store.load_facts([rel])}.get(rel)
+        record = store.load_warm().facts.get(rel)
+        return None if record is None else marshal.loads(record)
     finally:
         store.close()
 
