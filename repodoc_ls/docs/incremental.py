@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from repodoc_ls.docs import pages, subpages
+from repodoc_ls.docs import namedeps, pages, subpages
 from repodoc_ls.docs.kinds import KINDS, Redo, Scope, kind_of, page_path, unit_of_page
 from repodoc_ls.docs.manifest import Manifest, PageRecord, on_disk_as_recorded
 from repodoc_ls.docs.render import Renderer
@@ -106,13 +106,14 @@ def related_files(renderer: Renderer, path: str, old_targets: tuple[str, ...] = 
     return out
 
 
-def new_user_counts(renderer: Renderer, old: Manifest, changed: set[str]) -> set[Unit]:
-    """Keyword pages whose "other files using it" count a changed file now joins: a page
-    records the users it counted among its deps (so a user that leaves or changes redoes it),
-    but a file that starts using a name is in no such record yet."""
+def new_user_counts(renderer: Renderer, old: Manifest, changed: set[str], users: set[str]) -> set[Unit]:
+    """Keyword pages whose "other files using it" count one of `users` (files that changed
+    or whose uses changed) now joins: a page records the users it counted among its deps (so
+    a user that leaves or changes redoes it), but a file that starts using a name is in no
+    such record yet."""
     refs = renderer.graph.refs
     out: set[Unit] = set()
-    for path in changed:
+    for path in users:
         if path not in renderer.index.facts:
             continue
         for (target, qualname), _lines in refs.uses_of(path):
@@ -175,12 +176,15 @@ def units_to_render(
         affected_files.update(related_files(renderer, path, old.imports.get(path, ())))
     affected_files.update(retargeted_files(renderer, old, changed))
     wanted = units_after_edit(renderer.index, changed, affected_files)
-    wanted.update(new_user_counts(renderer, old, changed))
     old_by_unit: dict[Unit, set[str]] = defaultdict(set)
     if old_units is None:
         old_units = units_of_pages(old)
-    new_uses = uses_digests(renderer.index, old, changed)
-    uses_changed = {p for p in changed if new_uses.get(p) != old.uses.get(p)}
+    recomputed = uses_recomputed(renderer.index, changed)
+    new_uses = uses_digests(renderer.index, old, recomputed)
+    uses_changed = {p for p in recomputed if new_uses.get(p) != old.uses.get(p)}
+    wanted.update(new_user_counts(renderer, old, changed, changed | uses_changed))
+    moved = any((p in new_sources) != (p in old.sources) for p in changed)
+    stale = namedeps.stale_keys(renderer, old.entries, changed, moved)
     for page, record in old.pages.items():
         unit = old_units[page]
         if unit is None:
@@ -189,6 +193,7 @@ def units_to_render(
         if (
             changed.intersection(record.deps)
             or uses_changed.intersection(record.counted)
+            or (stale and not stale.isdisjoint(record.names))
             or not as_recorded(page, record)
         ):
             wanted.add(unit)
@@ -239,10 +244,17 @@ def letter_digests(index: Index, old: Manifest | None, changed: set[str] | None)
     return out
 
 
+def uses_recomputed(index: Index, changed: set[str]) -> set[str]:
+    """The files whose uses digest an export after `changed` computes anew: those changed,
+    and those whose uses looked a name up in a changed file (a re-export rebound in a
+    package's `__init__.py` moves its importers' uses elsewhere)."""
+    return changed | index.graph.refs.looked_up_in(changed)
+
+
 def uses_digests(index: Index, old: Manifest | None, changed: set[str] | None) -> dict[str, str]:
     """path -> a digest of the symbols it uses (the reference index's targets, lines left
-    out), computed for changed files (all when `changed` is None) and carried over from the
-    manifest for the others. When a changed file's digest is as it was, it is still counted
+    out), computed for `changed` files (`uses_recomputed`; all when None) and carried over
+    from the manifest for the others. When a changed file's digest is as it was, it is still counted
     among the users of the same symbols: the pages that only count it stay as they are."""
     refs = index.graph.refs
     out = {}

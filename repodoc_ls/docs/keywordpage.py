@@ -8,7 +8,7 @@ import posixpath
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from repodoc_ls.docs import caps, pages
+from repodoc_ls.docs import caps, namedeps, pages
 from repodoc_ls.docs.fileview import PageLinks, View, import_anchors, symbol_anchors
 from repodoc_ls.docs.units import Rendered
 from repodoc_ls.model import Category, ModuleRef, SymbolKind, SymbolRef
@@ -71,6 +71,7 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
         groups[group].append(
             (pages.code(s.qualname), p.line_link(path, s.line), p.link(docs_page, anchor_id), others_cell)
         )
+    lookups: set[namedeps.Key] = set()  # see namedeps.py
     for r, anchor_id in zip(graph.imports_of(path)[: caps.MAX_ROWS], import_anchors(facts)):
         imp = r.imp
         dots = "." * imp.level
@@ -85,15 +86,18 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
         others_link = target_link = ""
         if r.target:
             if r.target != path:
-                resolved = graph.resolve_name(path, imp.bound_name) if imp.name not in (None, "*") else None
+                resolved = None
+                if imp.name not in (None, "*"):
+                    with graph.recording_lookups(lookups):
+                        resolved = graph.resolve_name(path, imp.bound_name)
+                # Links only, to anchors that are names: name deps, not the files linked to.
                 if isinstance(resolved, SymbolRef):
-                    target_link = p.to_page(
-                        resolved.path, caps.symbol_fragment(renderer, resolved.path, resolved.qualname)
-                    )
-                elif isinstance(resolved, ModuleRef):
-                    target_link = p.to_page(resolved.path)
+                    fragment = caps.symbol_fragment(renderer, resolved.path, resolved.qualname)
+                    target_link = p.link(pages.file_page(resolved.path), fragment)
                 else:
-                    target_link = p.to_page(r.target)
+                    linked = resolved.path if isinstance(resolved, ModuleRef) else r.target
+                    lookups.add((linked, ""))
+                    target_link = p.link(pages.file_page(linked))
                 count, others_link = _others(p, path, r, resolved)
         elif r.category != Category.WORKSPACE and imp.level == 0:
             count = _outside_others(graph, path, r)
@@ -130,7 +134,12 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
         "more": caps.more(total, sum(len(v) for v in groups.values()), "keywords"),
     }
     text = renderer.template(TEMPLATE).render(**view)
-    return Rendered(text, frozenset(p.deps), frozenset(p.counted - p.deps))
+    return Rendered(
+        text,
+        frozenset(p.deps),
+        frozenset(p.counted - p.deps),
+        namedeps.entries(renderer, lookups, p.deps),
+    )
 
 
 def _others(
