@@ -22,6 +22,7 @@ FILES = {
     "pkg/sub/mod.py": "def deep():\n    return 3\n\n\ndef other():\n    return 4\n",
     "user.py": "from pkg import f, g, h, deep\n\nprint(f(1), g(), h(), deep())\n",
     "other_user.py": "from pkg.a import f\n\nprint(f(2))\n",
+    "third.py": "import pkg.a\n\nprint(pkg.a.f(3))\n",
 }
 
 
@@ -88,10 +89,8 @@ def _pages_on_disk(output: Path) -> dict[str, bytes]:
     return {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*.md")}
 
 
-@pytest.mark.parametrize("edit", list(EDITS))
-def test_keyword_pages_follow_edits_of_the_files_a_resolution_passes_through(reexports, monkeypatch, edit):
-    export(Index.build(load_settings(reexports)))
-    before = (reexports / "docs/repodoc/user.py_kw.md").read_bytes()
+def _export_recording(monkeypatch, workspace: Path) -> tuple[Index, set[str]]:
+    """An export's index and the pages it rendered."""
     rendered: list[str] = []
     original = Renderer.render_unit
 
@@ -101,14 +100,38 @@ def test_keyword_pages_follow_edits_of_the_files_a_resolution_passes_through(ree
         return found
 
     monkeypatch.setattr(Renderer, "render_unit", recording)
+    index = Index.build(load_settings(workspace))
+    export(index)
+    monkeypatch.setattr(Renderer, "render_unit", original)
+    return index, set(rendered)
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_keyword_pages_follow_edits_of_the_files_a_resolution_passes_through(reexports, monkeypatch, edit):
+    export(Index.build(load_settings(reexports)))
+    before = (reexports / "docs/repodoc/user.py_kw.md").read_bytes()
     change, shows_more = EDITS[edit]
     change(reexports)
-    index = Index.build(load_settings(reexports))
-    export(index)
-    exported = set(rendered)
+    index, exported = _export_recording(monkeypatch, reexports)
     output = reexports / "docs/repodoc"
     assert _pages_on_disk(output) == render_all(Renderer(index))
     assert ((output / "user.py_kw.md").read_bytes() != before) is shows_more
     if not shows_more:  # what it looks up in the edited file is as it was: not rendered again
         assert "user.py_kw.md" not in exported
         assert "pkg/a.py_docs.md" in exported or "pkg/sub/__init__.py_docs.md" in exported
+
+
+def test_an_edit_keeping_a_files_uses_joins_no_other_page_s_count(reexports, monkeypatch):
+    """third.py uses `f` of pkg/a.py, as other_user.py does, but its keyword page counts
+    the importers of the module it imports, not the users of `f`: a body edit of
+    other_user.py that keeps its uses leaves that page alone; a new use renders the pages
+    that count it (and both leave what a full render gives)."""
+    export(Index.build(load_settings(reexports)))
+    _append(reexports / "other_user.py", "print(4)\n")
+    index, exported = _export_recording(monkeypatch, reexports)
+    assert "other_user.py_kw.md" in exported and "third.py_kw.md" not in exported
+    assert _pages_on_disk(reexports / "docs/repodoc") == render_all(Renderer(index))
+    _append(reexports / "other_user.py", "from pkg.a import g\n\nprint(g())\n")
+    index, exported = _export_recording(monkeypatch, reexports)
+    assert {"pkg/a.py_kw.md", "user.py_kw.md"} <= exported  # both count the users of g
+    assert _pages_on_disk(reexports / "docs/repodoc") == render_all(Renderer(index))

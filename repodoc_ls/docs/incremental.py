@@ -107,10 +107,11 @@ def related_files(renderer: Renderer, path: str, old_targets: tuple[str, ...] = 
 
 
 def new_user_counts(renderer: Renderer, old: Manifest, changed: set[str], users: set[str]) -> set[Unit]:
-    """Keyword pages whose "other files using it" count one of `users` (files that changed
-    or whose uses changed) now joins: a page records the users it counted among its deps (so
-    a user that leaves or changes redoes it), but a file that starts using a name is in no
-    such record yet."""
+    """Keyword pages whose "other files using it" count one of `users` (the files whose uses
+    digest changed) now joins: a page records the users it counted among its deps (so a
+    user that leaves or changes redoes it), but a file that starts using a name is in no
+    such record yet. A file whose uses are as they were joins no count: the pages that do
+    not record it do not count it."""
     refs = renderer.graph.refs
     out: set[Unit] = set()
     for path in users:
@@ -182,7 +183,7 @@ def units_to_render(
     recomputed = uses_recomputed(renderer.index, changed)
     new_uses = uses_digests(renderer.index, old, recomputed)
     uses_changed = {p for p in recomputed if new_uses.get(p) != old.uses.get(p)}
-    wanted.update(new_user_counts(renderer, old, changed, changed | uses_changed))
+    wanted.update(new_user_counts(renderer, old, changed, uses_changed))
     moved = any((p in new_sources) != (p in old.sources) for p in changed)
     stale = namedeps.stale_keys(renderer, old.entries, changed, moved)
     for page, record in old.pages.items():
