@@ -117,7 +117,7 @@ def test_keyword_pages_follow_edits_of_the_files_a_resolution_passes_through(ree
     assert _pages_on_disk(output) == render_all(Renderer(index))
     assert ((output / "user.py_kw.md").read_bytes() != before) is shows_more
     if not shows_more:  # what it looks up in the edited file is as it was: not rendered again
-        assert "user.py_kw.md" not in exported
+        assert exported.isdisjoint({"user.py_kw.md", "other_user.py_kw.md", "third.py_kw.md"})
         assert "pkg/a.py_docs.md" in exported or "pkg/sub/__init__.py_docs.md" in exported
 
 

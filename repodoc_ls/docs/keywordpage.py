@@ -98,7 +98,7 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
                     linked = resolved.path if isinstance(resolved, ModuleRef) else r.target
                     lookups.add((linked, ""))
                     target_link = p.link(pages.file_page(linked))
-                count, others_link = _others(p, path, r, resolved)
+                count, others_link = _others(p, path, r, resolved, lookups)
         elif r.category != Category.WORKSPACE and imp.level == 0:
             count = _outside_others(graph, path, r)
         groups[group].append(
@@ -143,10 +143,15 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
 
 
 def _others(
-    p: PageLinks, path: str, r: ResolvedImport, resolved: SymbolRef | ModuleRef | None
+    p: PageLinks,
+    path: str,
+    r: ResolvedImport,
+    resolved: SymbolRef | ModuleRef | None,
+    lookups: set[namedeps.Key],
 ) -> tuple[int | None, str]:
     """(count, link) for an import of a workspace module or name: the other files importing
-    the module, or using the name (the reference index); None when the name is not found."""
+    the module, or using the name (the reference index); None when the name is not found.
+    A module linked to goes to `lookups`."""
     graph = p.renderer.graph
     if r.imp.name is None or r.imp.name == "*" or r.names_submodule or isinstance(resolved, ModuleRef):
         module = resolved.path if isinstance(resolved, ModuleRef) else r.target
@@ -154,7 +159,9 @@ def _others(
         # The count changes only when some file's imports change; export finds those pages
         # from the changed file (incremental.related_files), so they are not deps here.
         importers = set(graph.imported_by(module)) - {path}
-        return len(importers), p.to_page(module, "used-by") if importers else ""
+        # Its "used-by" anchor is there while it has importers: a link, not a dep.
+        lookups.add((module, ""))
+        return len(importers), p.link(pages.file_page(module), "used-by") if importers else ""
     if not isinstance(resolved, SymbolRef):
         return None, ""
     users = set(graph.references(resolved.path, resolved.qualname)) - {path}
