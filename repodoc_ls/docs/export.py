@@ -29,10 +29,10 @@ from repodoc_ls.docs.check import CheckResult, check
 from repodoc_ls.docs.incremental import (
     fingerprint,
     import_targets,
+    known_letters,
     letter_digests,
     pages_on_disk_as_recorded,
     source_hashes,
-    unchanged_folder_letters,
     units_of_pages,
     units_to_render,
     uses_digests,
@@ -135,7 +135,15 @@ def _render_and_store_chunk(units: list[Unit]) -> list[_Stored]:
         for page, result in _pool_renderer.render_unit(unit).items():
             digest, wrote = _store_page(output, old_pages, page, result.text)
             line = record_line(page, digest, quick_parse(result.text))
-            out.append((page, digest, Rendered("", result.deps, result.counted, result.names), wrote, line))
+            out.append(
+                (
+                    page,
+                    digest,
+                    Rendered("", result.deps, result.counted, result.names, result.layout),
+                    wrote,
+                    line,
+                )
+            )
     return out
 
 
@@ -213,7 +221,7 @@ def _render_and_store(
             yield (
                 page,
                 digest,
-                Rendered("", result.deps, result.counted, result.names),
+                Rendered("", result.deps, result.counted, result.names, result.layout),
                 wrote,
                 record_line(page, digest, parsed),
             )
@@ -296,9 +304,7 @@ def _export(
     same_fingerprint = old is not None and old.fingerprint == fp
     old_units = units_of_pages(old) if old is not None else {}
     all_units = renderer.units(
-        unchanged_folder_letters(old, new_sources, old_units)
-        if old is not None and same_fingerprint
-        else None
+        known_letters(renderer, old, new_sources, old_units) if old is not None and same_fingerprint else None
     )
     units = units_to_render(
         renderer, all_units, old, new_sources, same_fingerprint, output, old_units=old_units
@@ -331,6 +337,7 @@ def _export(
             old.uses if old else {},
             old.links_base if old else 0,
             old.entries if old else {},
+            old.layouts if old else {},
         )
         for page in planned - old_pages.keys():
             claim.pages[page] = PageRecord(None)
@@ -379,11 +386,16 @@ def _export(
         meanwhile()
     manifest = Manifest(fp, new_sources, dict(keep), derived["imports"], derived["letters"], derived["uses"])
     entries = manifest.entries = dict(old.entries) if old is not None and same_fingerprint else {}
+    layouts = manifest.layouts = dict(old.layouts) if old is not None and same_fingerprint else {}
     for page, (digest, result) in records.items():
         deps = tuple(sorted(result.deps))
         counted = tuple(sorted(result.counted))
         names = tuple((path, name) for path, name, _ in result.names)
         entries.update(((path, name), found) for path, name, found in result.names)
+        if result.layout:
+            layouts[page] = result.layout
+        else:
+            layouts.pop(page, None)
         rec = old_pages.get(page)
         if page in written:
             manifest.pages[page] = PageRecord(digest, *written[page], deps, counted, names)

@@ -270,13 +270,19 @@ def uses_digests(index: Index, old: Manifest | None, changed: set[str] | None) -
     return out
 
 
-def unchanged_folder_letters(
-    old: Manifest, new_sources: dict[str, str], old_units: dict[str, Unit | None] | None = None
+def known_letters(
+    renderer: Renderer,
+    old: Manifest,
+    new_sources: dict[str, str],
+    old_units: dict[str, Unit | None] | None = None,
 ) -> dict[str, list[str]]:
     """folder -> letters of its split symbols page, from the manifest, for every folder
-    without a changed, added or removed file below it (their layout cannot have changed)."""
+    without a changed, added or removed file below it (their layout cannot have changed).
+    For the folders above a changed file, hands the renderer the rows of the letters no
+    changed file touched (`subpages.KeptRows`): only the touched letters are laid out."""
     changed = {p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
     touched = {folder for path in changed for folder in pages.folders_of(path)}
+    _keep_rows(renderer, old, changed)
     folders = pages.all_folders(new_sources)
     letters: dict[str, set[str]] = {folder: set() for folder in folders - touched}
     if old_units is None:
@@ -285,6 +291,22 @@ def unchanged_folder_letters(
         if unit is not None and kind_of(unit).scope is Scope.LETTER and unit.path in letters:
             letters[unit.path].add(unit.letter)
     return {folder: sorted(found, key=lambda c: (c == "_", c)) for folder, found in letters.items()}
+
+
+def _keep_rows(renderer: Renderer, old: Manifest, changed: set[str]) -> None:
+    new_letters = letter_digests(renderer.index, old, changed)
+    by_folder: dict[str, set[str]] = defaultdict(set)
+    for path in changed:
+        was, now = old.letters.get(path, {}), new_letters.get(path, {})
+        letters = {letter for letter in was.keys() | now.keys() if was.get(letter) != now.get(letter)}
+        for folder in pages.folders_of(path):
+            by_folder[folder].update(letters)
+    cache = renderer.folder_cache
+    cache.file_letters = new_letters
+    for folder, letters in by_folder.items():
+        rows = old.layouts.get(pages.folder_page(folder, "sub"))
+        if rows:
+            cache.kept_rows[folder] = subpages.KeptRows(dict(rows), letters)
 
 
 def _unchanged_letter(

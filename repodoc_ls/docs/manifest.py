@@ -136,6 +136,8 @@ class Manifest:
     links_base: int = 0
     #: (file, name) -> what the lookup answered (namedeps.entry), for the pages' name deps
     entries: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: split symbols index page -> its rows (units.Rendered.layout)
+    layouts: dict[str, tuple[tuple[str, tuple[int, tuple[str, ...]]], ...]] = field(default_factory=dict)
 
     #: Pages the manifest lists that are no plain relative `.md` path (absolute, with `..`,
     #: a NUL byte...): never written, compared or removed.
@@ -204,6 +206,7 @@ class Manifest:
         key_names = _column(raw, "key_names", (str,), keys)
         key_entries = _column(raw, "key_entries", (str,), keys)
         page_keys = _index_lists(raw, "names", pages, keys)
+        layouts = _expect(raw.get("layouts", {}), dict, "layouts")
         manifest.fingerprint = _expect(raw.get("fingerprint", ""), str, "fingerprint")
         manifest.links_base = max(_expect(raw.get("links_base", 0), int, "links_base"), 0)
         # outside modules among the import targets (incremental.OUTSIDE) are no source files
@@ -218,6 +221,7 @@ class Manifest:
         names_of = _names_of(files)
         key_table = list(zip(map(name, key_files), key_names))
         manifest.entries = dict(zip(key_table, key_entries))
+        manifest.layouts = {page: _layout(rows) for page, rows in layouts.items()}
         keys_of = _lookup_all(key_table)
         records = (
             PageRecord(hash_, size, mtime_ns, names_of(found), names_of(users), keys_of(looked_up))
@@ -277,8 +281,25 @@ class Manifest:
             "key_names": [name for _, name in keys],
             "key_entries": [self.entries.get(key, "") for key in keys],
             "names": [sorted(key_numbers(r.names)) for r in records],
+            "layouts": {
+                page: [[letter, count, list(firsts)] for letter, (count, firsts) in rows]
+                for page, rows in sorted(self.layouts.items())
+                if page in self.pages
+            },
         }
         atomic_write(output / MANIFEST_NAME, json.dumps(raw, separators=(",", ":")).encode("utf-8"))
+
+
+def _layout(rows: object) -> tuple[tuple[str, tuple[int, tuple[str, ...]]], ...]:
+    """A split symbols page's rows as saved: [[letter, count, [first names]], ...]."""
+    out = []
+    for row in _expect(rows, list, "layouts"):
+        if not (isinstance(row, list) and len(row) == 3):
+            raise _WrongShape("layouts holds a row that is not [letter, count, parts]")
+        letter, count, firsts = row
+        _all_of((letter, *_expect(firsts, list, "layouts")), (str,), "layouts")
+        out.append((letter, (_expect(count, int, "layouts"), tuple(firsts))))
+    return tuple(out)
 
 
 def _all_of(items: Iterable[object], kinds: tuple[type, ...], what: str) -> None:

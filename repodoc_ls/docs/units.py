@@ -29,3 +29,6 @@ class Rendered:
     #: depend on, each with what the lookup answered then (`namedeps.entry`): the page is
     #: rendered again only when one of those answers changes.
     names: tuple[tuple[str, str, str], ...] = ()
+    #: A split symbols index page's rows: (letter, (count, first name of each part)),
+    #: kept in the manifest so that an edit lays out only the letters it touched.
+    layout: tuple[tuple[str, tuple[int, tuple[str, ...]]], ...] = ()
