@@ -219,10 +219,10 @@ class Manifest:
         manifest.uses = {files[i]: found for i, found in enumerate(uses) if found}
         plain = manifest._page_names(names)
         names_of = _names_of(files)
-        key_table = list(zip(map(name, key_files), key_names))
+        key_table: list[tuple[str, str]] = list(zip(map(name, key_files), key_names))
         manifest.entries = dict(zip(key_table, key_entries))
         manifest.layouts = {page: _layout(rows) for page, rows in layouts.items()}
-        keys_of = _lookup_all(key_table)
+        keys_of: Callable[[Sequence[int]], tuple[tuple[str, str], ...]] = _lookup_all(key_table)
         records = (
             PageRecord(hash_, size, mtime_ns, names_of(found), names_of(users), keys_of(looked_up))
             for hash_, size, mtime_ns, found, users, looked_up in zip(
