@@ -249,6 +249,8 @@ def uses_recomputed(index: Index, changed: set[str]) -> set[str]:
     """The files whose uses digest an export after `changed` computes anew: those changed,
     and those whose uses looked a name up in a changed file (a re-export rebound in a
     package's `__init__.py` moves its importers' uses elsewhere)."""
+    if not changed:  # (the reference index is not even loaded then)
+        return set()
     return changed | index.graph.refs.looked_up_in(changed)
 
 
