@@ -22,8 +22,8 @@ from pathlib import Path
 
 from repodoc_ls.docs.incremental import (
     fingerprint,
+    known_letters,
     source_hashes,
-    unchanged_folder_letters,
     units_of_pages,
     units_to_render,
 )
@@ -121,7 +121,7 @@ def _expected_pages(
     the others with the hash the manifest records for them."""
     new_sources = source_hashes(renderer.index)
     old_units = units_of_pages(manifest)
-    all_units = renderer.units(unchanged_folder_letters(manifest, new_sources, old_units))
+    all_units = renderer.units(known_letters(renderer, manifest, new_sources, old_units))
     units = units_to_render(
         renderer, all_units, manifest, new_sources, True, renderer.output, hashes.as_recorded, old_units
     )

@@ -29,13 +29,14 @@ from repodoc_ls.docs.check import CheckResult, check
 from repodoc_ls.docs.incremental import (
     fingerprint,
     import_targets,
+    known_letters,
     letter_digests,
     pages_on_disk_as_recorded,
     source_hashes,
-    unchanged_folder_letters,
     units_of_pages,
     units_to_render,
     uses_digests,
+    uses_recomputed,
 )
 from repodoc_ls.docs.kinds import Scope, kind_of, unit_of_page
 from repodoc_ls.docs.linkrecord import record_line, save_records
@@ -134,7 +135,15 @@ def _render_and_store_chunk(units: list[Unit]) -> list[_Stored]:
         for page, result in _pool_renderer.render_unit(unit).items():
             digest, wrote = _store_page(output, old_pages, page, result.text)
             line = record_line(page, digest, quick_parse(result.text))
-            out.append((page, digest, Rendered("", result.deps, result.counted), wrote, line))
+            out.append(
+                (
+                    page,
+                    digest,
+                    Rendered("", result.deps, result.counted, result.names, result.layout),
+                    wrote,
+                    line,
+                )
+            )
     return out
 
 
@@ -212,7 +221,7 @@ def _render_and_store(
             yield (
                 page,
                 digest,
-                Rendered("", result.deps, result.counted),
+                Rendered("", result.deps, result.counted, result.names, result.layout),
                 wrote,
                 record_line(page, digest, parsed),
             )
@@ -295,9 +304,7 @@ def _export(
     same_fingerprint = old is not None and old.fingerprint == fp
     old_units = units_of_pages(old) if old is not None else {}
     all_units = renderer.units(
-        unchanged_folder_letters(old, new_sources, old_units)
-        if old is not None and same_fingerprint
-        else None
+        known_letters(renderer, old, new_sources, old_units) if old is not None and same_fingerprint else None
     )
     units = units_to_render(
         renderer, all_units, old, new_sources, same_fingerprint, output, old_units=old_units
@@ -329,6 +336,8 @@ def _export(
             old.letters if old else {},
             old.uses if old else {},
             old.links_base if old else 0,
+            old.entries if old else {},
+            old.layouts if old else {},
         )
         for page in planned - old_pages.keys():
             claim.pages[page] = PageRecord(None)
@@ -350,7 +359,9 @@ def _export(
         index.flush_store()  # a build for this export left its store writes to now
         derived["imports"] = import_targets(index)
         derived["letters"] = letter_digests(index, old, changed)
-        derived["uses"] = uses_digests(index, old, changed)
+        derived["uses"] = uses_digests(
+            index, old, uses_recomputed(index, changed) if changed is not None else None
+        )
         index.save_references()  # the next export after an edit starts from these
 
     for page, digest, result, wrote, line in _render_and_store(
@@ -374,17 +385,25 @@ def _export(
     if not derived:  # nothing was rendered
         meanwhile()
     manifest = Manifest(fp, new_sources, dict(keep), derived["imports"], derived["letters"], derived["uses"])
+    entries = manifest.entries = dict(old.entries) if old is not None and same_fingerprint else {}
+    layouts = manifest.layouts = dict(old.layouts) if old is not None and same_fingerprint else {}
     for page, (digest, result) in records.items():
         deps = tuple(sorted(result.deps))
         counted = tuple(sorted(result.counted))
+        names = tuple((path, name) for path, name, _ in result.names)
+        entries.update(((path, name), found) for path, name, found in result.names)
+        if result.layout:
+            layouts[page] = result.layout
+        else:
+            layouts.pop(page, None)
         rec = old_pages.get(page)
         if page in written:
-            manifest.pages[page] = PageRecord(digest, *written[page], deps, counted)
+            manifest.pages[page] = PageRecord(digest, *written[page], deps, counted, names)
         elif rec is None or rec.hash is None:
             st = (output / page).stat()
-            manifest.pages[page] = PageRecord(digest, st.st_size, st.st_mtime_ns, deps, counted)
+            manifest.pages[page] = PageRecord(digest, st.st_size, st.st_mtime_ns, deps, counted, names)
         else:
-            manifest.pages[page] = PageRecord(rec.hash, rec.size, rec.mtime_ns, deps, counted)
+            manifest.pages[page] = PageRecord(rec.hash, rec.size, rec.mtime_ns, deps, counted, names)
     if any(rec.hash is None for rec in old_pages.values()):
         _remove_leftover_temp_files(output)  # an earlier export was killed mid-write
     removed = folders.remove_pages({page: old_pages[page] for page in stale}, warnings)

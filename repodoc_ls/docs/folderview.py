@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from repodoc_ls.docs import pages
 
 if TYPE_CHECKING:
     from repodoc_ls.docs.render import Renderer
-    from repodoc_ls.docs.subpages import SubPlan
+    from repodoc_ls.docs.subpages import KeptRows, SubPlan
     from repodoc_ls.index.indexer import Index
     from repodoc_ls.model import Symbol
 
@@ -36,6 +37,10 @@ class FolderCache:
     plans: dict[str, SubPlan] = field(default_factory=dict)  # folder -> layout of its sub pages
     file_estimates: dict[str, tuple[int, int]] | None = None  # path -> (symbols, row bytes)
     hidden: set[int] | None = None  # ids of the symbols past their file's caps.MAX_SYMBOLS
+    #: folder -> what an export knows of its split layout (see `subpages.KeptRows`)
+    kept_rows: dict[str, KeptRows] = field(default_factory=dict)
+    #: path -> the letters of its symbols (when known: `subpages._letter_symbols`)
+    file_letters: Mapping[str, Iterable[str]] = field(default_factory=dict)
     sub_renders: int = 0
 
     @classmethod

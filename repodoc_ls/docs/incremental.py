@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-from repodoc_ls.docs import pages, subpages
+from repodoc_ls.docs import namedeps, pages, subpages
 from repodoc_ls.docs.kinds import KINDS, Redo, Scope, kind_of, page_path, unit_of_page
 from repodoc_ls.docs.manifest import Manifest, PageRecord, on_disk_as_recorded
 from repodoc_ls.docs.render import Renderer
@@ -106,13 +106,15 @@ def related_files(renderer: Renderer, path: str, old_targets: tuple[str, ...] = 
     return out
 
 
-def new_user_counts(renderer: Renderer, old: Manifest, changed: set[str]) -> set[Unit]:
-    """Keyword pages whose "other files using it" count a changed file now joins: a page
-    records the users it counted among its deps (so a user that leaves or changes redoes it),
-    but a file that starts using a name is in no such record yet."""
+def new_user_counts(renderer: Renderer, old: Manifest, changed: set[str], users: set[str]) -> set[Unit]:
+    """Keyword pages whose "other files using it" count one of `users` (the files whose uses
+    digest changed) now joins: a page records the users it counted among its deps (so a
+    user that leaves or changes redoes it), but a file that starts using a name is in no
+    such record yet. A file whose uses are as they were joins no count: the pages that do
+    not record it do not count it."""
     refs = renderer.graph.refs
     out: set[Unit] = set()
-    for path in changed:
+    for path in users:
         if path not in renderer.index.facts:
             continue
         for (target, qualname), _lines in refs.uses_of(path):
@@ -175,12 +177,15 @@ def units_to_render(
         affected_files.update(related_files(renderer, path, old.imports.get(path, ())))
     affected_files.update(retargeted_files(renderer, old, changed))
     wanted = units_after_edit(renderer.index, changed, affected_files)
-    wanted.update(new_user_counts(renderer, old, changed))
     old_by_unit: dict[Unit, set[str]] = defaultdict(set)
     if old_units is None:
         old_units = units_of_pages(old)
-    new_uses = uses_digests(renderer.index, old, changed)
-    uses_changed = {p for p in changed if new_uses.get(p) != old.uses.get(p)}
+    recomputed = uses_recomputed(renderer.index, changed)
+    new_uses = uses_digests(renderer.index, old, recomputed)
+    uses_changed = {p for p in recomputed if new_uses.get(p) != old.uses.get(p)}
+    wanted.update(new_user_counts(renderer, old, changed, uses_changed))
+    moved = any((p in new_sources) != (p in old.sources) for p in changed)
+    stale = namedeps.stale_keys(renderer, old.entries, changed, moved)
     for page, record in old.pages.items():
         unit = old_units[page]
         if unit is None:
@@ -189,6 +194,7 @@ def units_to_render(
         if (
             changed.intersection(record.deps)
             or uses_changed.intersection(record.counted)
+            or (stale and not stale.isdisjoint(record.names))
             or not as_recorded(page, record)
         ):
             wanted.add(unit)
@@ -239,10 +245,19 @@ def letter_digests(index: Index, old: Manifest | None, changed: set[str] | None)
     return out
 
 
+def uses_recomputed(index: Index, changed: set[str]) -> set[str]:
+    """The files whose uses digest an export after `changed` computes anew: those changed,
+    and those whose uses looked a name up in a changed file (a re-export rebound in a
+    package's `__init__.py` moves its importers' uses elsewhere)."""
+    if not changed:  # (the reference index is not even loaded then)
+        return set()
+    return changed | index.graph.refs.looked_up_in(changed)
+
+
 def uses_digests(index: Index, old: Manifest | None, changed: set[str] | None) -> dict[str, str]:
     """path -> a digest of the symbols it uses (the reference index's targets, lines left
-    out), computed for changed files (all when `changed` is None) and carried over from the
-    manifest for the others. When a changed file's digest is as it was, it is still counted
+    out), computed for `changed` files (`uses_recomputed`; all when None) and carried over
+    from the manifest for the others. When a changed file's digest is as it was, it is still counted
     among the users of the same symbols: the pages that only count it stay as they are."""
     refs = index.graph.refs
     out = {}
@@ -257,13 +272,19 @@ def uses_digests(index: Index, old: Manifest | None, changed: set[str] | None) -
     return out
 
 
-def unchanged_folder_letters(
-    old: Manifest, new_sources: dict[str, str], old_units: dict[str, Unit | None] | None = None
+def known_letters(
+    renderer: Renderer,
+    old: Manifest,
+    new_sources: dict[str, str],
+    old_units: dict[str, Unit | None] | None = None,
 ) -> dict[str, list[str]]:
     """folder -> letters of its split symbols page, from the manifest, for every folder
-    without a changed, added or removed file below it (their layout cannot have changed)."""
+    without a changed, added or removed file below it (their layout cannot have changed).
+    For the folders above a changed file, hands the renderer the rows of the letters no
+    changed file touched (`subpages.KeptRows`): only the touched letters are laid out."""
     changed = {p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
     touched = {folder for path in changed for folder in pages.folders_of(path)}
+    _keep_rows(renderer, old, changed)
     folders = pages.all_folders(new_sources)
     letters: dict[str, set[str]] = {folder: set() for folder in folders - touched}
     if old_units is None:
@@ -272,6 +293,22 @@ def unchanged_folder_letters(
         if unit is not None and kind_of(unit).scope is Scope.LETTER and unit.path in letters:
             letters[unit.path].add(unit.letter)
     return {folder: sorted(found, key=lambda c: (c == "_", c)) for folder, found in letters.items()}
+
+
+def _keep_rows(renderer: Renderer, old: Manifest, changed: set[str]) -> None:
+    new_letters = letter_digests(renderer.index, old, changed)
+    by_folder: dict[str, set[str]] = defaultdict(set)
+    for path in changed:
+        was, now = old.letters.get(path, {}), new_letters.get(path, {})
+        letters = {letter for letter in was.keys() | now.keys() if was.get(letter) != now.get(letter)}
+        for folder in pages.folders_of(path):
+            by_folder[folder].update(letters)
+    cache = renderer.folder_cache
+    cache.file_letters = new_letters
+    for folder, letters in by_folder.items():
+        rows = old.layouts.get(pages.folder_page(folder, "sub"))
+        if rows:
+            cache.kept_rows[folder] = subpages.KeptRows(dict(rows), letters)
 
 
 def _unchanged_letter(

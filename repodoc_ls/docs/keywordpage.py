@@ -8,7 +8,7 @@ import posixpath
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from repodoc_ls.docs import caps, pages
+from repodoc_ls.docs import caps, namedeps, pages
 from repodoc_ls.docs.fileview import PageLinks, View, import_anchors, symbol_anchors
 from repodoc_ls.docs.units import Rendered
 from repodoc_ls.model import Category, ModuleRef, SymbolKind, SymbolRef
@@ -71,6 +71,7 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
         groups[group].append(
             (pages.code(s.qualname), p.line_link(path, s.line), p.link(docs_page, anchor_id), others_cell)
         )
+    lookups: set[namedeps.Key] = set()  # see namedeps.py
     for r, anchor_id in zip(graph.imports_of(path)[: caps.MAX_ROWS], import_anchors(facts)):
         imp = r.imp
         dots = "." * imp.level
@@ -85,16 +86,19 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
         others_link = target_link = ""
         if r.target:
             if r.target != path:
-                resolved = graph.resolve_name(path, imp.bound_name) if imp.name not in (None, "*") else None
+                resolved = None
+                if imp.name not in (None, "*"):
+                    with graph.recording_lookups(lookups):
+                        resolved = graph.resolve_name(path, imp.bound_name)
+                # Links only, to anchors that are names: name deps, not the files linked to.
                 if isinstance(resolved, SymbolRef):
-                    target_link = p.to_page(
-                        resolved.path, caps.symbol_fragment(renderer, resolved.path, resolved.qualname)
-                    )
-                elif isinstance(resolved, ModuleRef):
-                    target_link = p.to_page(resolved.path)
+                    fragment = caps.symbol_fragment(renderer, resolved.path, resolved.qualname)
+                    target_link = p.link(pages.file_page(resolved.path), fragment)
                 else:
-                    target_link = p.to_page(r.target)
-                count, others_link = _others(p, path, r, resolved)
+                    linked = resolved.path if isinstance(resolved, ModuleRef) else r.target
+                    lookups.add((linked, ""))
+                    target_link = p.link(pages.file_page(linked))
+                count, others_link = _others(p, path, r, resolved, lookups)
         elif r.category != Category.WORKSPACE and imp.level == 0:
             count = _outside_others(graph, path, r)
         groups[group].append(
@@ -130,14 +134,24 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
         "more": caps.more(total, sum(len(v) for v in groups.values()), "keywords"),
     }
     text = renderer.template(TEMPLATE).render(**view)
-    return Rendered(text, frozenset(p.deps), frozenset(p.counted - p.deps))
+    return Rendered(
+        text,
+        frozenset(p.deps),
+        frozenset(p.counted - p.deps),
+        namedeps.entries(renderer, lookups, p.deps),
+    )
 
 
 def _others(
-    p: PageLinks, path: str, r: ResolvedImport, resolved: SymbolRef | ModuleRef | None
+    p: PageLinks,
+    path: str,
+    r: ResolvedImport,
+    resolved: SymbolRef | ModuleRef | None,
+    lookups: set[namedeps.Key],
 ) -> tuple[int | None, str]:
     """(count, link) for an import of a workspace module or name: the other files importing
-    the module, or using the name (the reference index); None when the name is not found."""
+    the module, or using the name (the reference index); None when the name is not found.
+    A module linked to goes to `lookups`."""
     graph = p.renderer.graph
     if r.imp.name is None or r.imp.name == "*" or r.names_submodule or isinstance(resolved, ModuleRef):
         module = resolved.path if isinstance(resolved, ModuleRef) else r.target
@@ -145,7 +159,9 @@ def _others(
         # The count changes only when some file's imports change; export finds those pages
         # from the changed file (incremental.related_files), so they are not deps here.
         importers = set(graph.imported_by(module)) - {path}
-        return len(importers), p.to_page(module, "used-by") if importers else ""
+        # Its "used-by" anchor is there while it has importers: a link, not a dep.
+        lookups.add((module, ""))
+        return len(importers), p.link(pages.file_page(module), "used-by") if importers else ""
     if not isinstance(resolved, SymbolRef):
         return None, ""
     users = set(graph.references(resolved.path, resolved.qualname)) - {path}

@@ -2,11 +2,12 @@
 
 Every page with its hash, size, mtime, the workspace files it shows and those it only
 counts among a symbol's users; the hash of every source file, the workspace files each
-imports, its symbols-letter digests and the digest of the symbols it uses; and a
-fingerprint of everything else pages depend on (version, templates, settings). An export
-trusts a page on disk only when its size and mtime are as recorded.
+imports, its symbols-letter digests and the digest of the symbols it uses; the (file, name)
+lookups pages depend on with their answers (namedeps.py); and a fingerprint of everything
+else pages depend on (version, templates, settings). An export trusts a page on disk only
+when its size and mtime are as recorded.
 
-The file is one JSON document of parallel columns (format 2), read by one `json.loads`
+The file is one JSON document of parallel columns (format 3), read by one `json.loads`
 and checked by C-level passes over each column, never by a loop over the pages in Python.
 """
 
@@ -28,8 +29,9 @@ from repodoc_ls import __version__
 from repodoc_ls.safefs import plain_relative, read_regular
 from repodoc_ls.scan import MANIFEST_NAME
 
-#: 2: pages as parallel columns, checked in C-level passes (1: a record per page).
-MANIFEST_FORMAT = 2
+#: 3: with the name deps of pages (namedeps.py); 2: pages as parallel columns, checked in
+#: C-level passes; 1: a record per page.
+MANIFEST_FORMAT = 3
 
 
 class ExportError(Exception):
@@ -119,6 +121,7 @@ class PageRecord:
     mtime_ns: int = -1
     deps: tuple[str, ...] = ()
     counted: tuple[str, ...] = ()  # units.Rendered.counted
+    names: tuple[tuple[str, str], ...] = ()  # (file, name) lookups: see namedeps.py
 
 
 @dataclass
@@ -131,6 +134,10 @@ class Manifest:
     uses: dict[str, str] = field(default_factory=dict)  # path -> incremental.uses_digests
     #: The size of the link records (linkrecord.py) when last written whole (0: not known).
     links_base: int = 0
+    #: (file, name) -> what the lookup answered (namedeps.entry), for the pages' name deps
+    entries: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: split symbols index page -> its rows (units.Rendered.layout)
+    layouts: dict[str, tuple[tuple[str, tuple[int, tuple[str, ...]]], ...]] = field(default_factory=dict)
 
     #: Pages the manifest lists that are no plain relative `.md` path (absolute, with `..`,
     #: a NUL byte...): never written, compared or removed.
@@ -192,6 +199,14 @@ class Manifest:
         deps = _index_lists(raw, "deps", pages, count)
         counted = _index_lists(raw, "counted", pages, count)
         uses = _column(raw, "uses", (str,), count)
+        key_files = _column(raw, "key_files", (int,))
+        keys = len(key_files)
+        if keys and (min(key_files) < 0 or max(key_files) >= count):
+            raise _WrongShape(f"key_files holds an index out of range (below 0 or not below {count})")
+        key_names = _column(raw, "key_names", (str,), keys)
+        key_entries = _column(raw, "key_entries", (str,), keys)
+        page_keys = _index_lists(raw, "names", pages, keys)
+        layouts = _expect(raw.get("layouts", {}), dict, "layouts")
         manifest.fingerprint = _expect(raw.get("fingerprint", ""), str, "fingerprint")
         manifest.links_base = max(_expect(raw.get("links_base", 0), int, "links_base"), 0)
         # outside modules among the import targets (incremental.OUTSIDE) are no source files
@@ -204,9 +219,15 @@ class Manifest:
         manifest.uses = {files[i]: found for i, found in enumerate(uses) if found}
         plain = manifest._page_names(names)
         names_of = _names_of(files)
+        key_table: list[tuple[str, str]] = list(zip(map(name, key_files), key_names))
+        manifest.entries = dict(zip(key_table, key_entries))
+        manifest.layouts = {page: _layout(rows) for page, rows in layouts.items()}
+        keys_of: Callable[[Sequence[int]], tuple[tuple[str, str], ...]] = _lookup_all(key_table)
         records = (
-            PageRecord(hash_, size, mtime_ns, names_of(found), names_of(users))
-            for hash_, size, mtime_ns, found, users in zip(page_hashes, sizes, mtimes, deps, counted)
+            PageRecord(hash_, size, mtime_ns, names_of(found), names_of(users), keys_of(looked_up))
+            for hash_, size, mtime_ns, found, users, looked_up in zip(
+                page_hashes, sizes, mtimes, deps, counted, page_keys
+            )
         )
         if len(plain) == pages:
             manifest.pages = dict(zip(names, records))
@@ -226,16 +247,19 @@ class Manifest:
         return names
 
     def save(self, output: Path) -> None:
+        keys = sorted(set().union(*(r.names for r in self.pages.values())))
         files = sorted(
             self.sources.keys()
             | set().union(*(r.deps for r in self.pages.values()))
             | set().union(*(r.counted for r in self.pages.values()))
             | set().union(*self.imports.values())
+            | {path for path, _ in keys}
         )
         numbers = {f: i for i, f in enumerate(files)}
         number, numbered = numbers.__getitem__, _lookup_all(numbers)
         names = sorted(self.pages)
         records = list(map(self.pages.__getitem__, names))
+        key_numbers = _lookup_all({key: i for i, key in enumerate(keys)})
         raw = {
             "generator": "repodoc",
             "version": __version__,
@@ -253,8 +277,29 @@ class Manifest:
             "mtimes": [r.mtime_ns for r in records],
             "deps": [numbered(r.deps) for r in records],  # deps are sorted
             "counted": [numbered(r.counted) for r in records],
+            "key_files": [number(path) for path, _ in keys],
+            "key_names": [name for _, name in keys],
+            "key_entries": [self.entries.get(key, "") for key in keys],
+            "names": [sorted(key_numbers(r.names)) for r in records],
+            "layouts": {
+                page: [[letter, count, list(firsts)] for letter, (count, firsts) in rows]
+                for page, rows in sorted(self.layouts.items())
+                if page in self.pages
+            },
         }
         atomic_write(output / MANIFEST_NAME, json.dumps(raw, separators=(",", ":")).encode("utf-8"))
+
+
+def _layout(rows: object) -> tuple[tuple[str, tuple[int, tuple[str, ...]]], ...]:
+    """A split symbols page's rows as saved: [[letter, count, [first names]], ...]."""
+    out = []
+    for row in _expect(rows, list, "layouts"):
+        if not (isinstance(row, list) and len(row) == 3):
+            raise _WrongShape("layouts holds a row that is not [letter, count, parts]")
+        letter, count, firsts = row
+        _all_of((letter, *_expect(firsts, list, "layouts")), (str,), "layouts")
+        out.append((letter, (_expect(count, int, "layouts"), tuple(firsts))))
+    return tuple(out)
 
 
 def _all_of(items: Iterable[object], kinds: tuple[type, ...], what: str) -> None:

@@ -103,15 +103,37 @@ def _subtree_symbols(renderer: Renderer, cache: FolderCache, folder: str) -> lis
 _FEW_FOLDERS = 4
 
 
+#: A letter's line on a split `sub.md`: its symbol count and the name each of its parts
+#: starts with (escaped): what the manifest keeps of a layout (`SubPlan.kept`).
+Row = tuple[int, tuple[str, ...]]
+
+
+class LetterLayout(NamedTuple):
+    symbols: list[tuple[str, Symbol]]  # the letter's, sorted as in `index.subtree_symbols`
+    parts: list[list[int]]  # indices into symbols, one list per page
+
+    def row(self) -> Row:
+        return len(self.symbols), tuple(pages.name_text(self.symbols[p[0]][1].name) for p in self.parts)
+
+
 class SubPlan(NamedTuple):
     """How a folder's symbols page is laid out, decided from the symbols alone (no
     rendering), so that each letter is a rendering unit of its own: an edit re-renders the
     letters whose symbols it touched, not a workspace-sized page."""
 
-    symbols: list[tuple[str, Symbol]]  # sorted as in `index.subtree_symbols` (split pages only)
-    sizes: list[int]  # estimated bytes of each symbol's row (split pages only)
     split: bool
-    letters: dict[str, list[list[int]]]  # letter -> parts -> indices into symbols
+    letters: list[str]  # in page order (split pages only)
+    layouts: dict[str, LetterLayout]  # the letters laid out
+    #: letter -> its row, for the letters an export knows unchanged since the manifest's
+    #: layout (`KeptRows`): laid out only when one of their pages is rendered
+    kept: dict[str, Row]
+
+
+#: What an export knows of a split folder's layout from its manifest: the rows of the
+#: letters no changed file touched, and the letters the changed files touched.
+class KeptRows(NamedTuple):
+    rows: dict[str, Row]
+    touched: set[str]
 
 
 def sub_plan(renderer: Renderer, folder: str) -> SubPlan:
@@ -121,30 +143,94 @@ def sub_plan(renderer: Renderer, folder: str) -> SubPlan:
         return found
     if _estimated_size(renderer, cache, folder) <= SUB_SPLIT_BYTES:
         # Most folders: one page, whose symbols are only gathered when it is rendered.
-        plan = cache.plans[folder] = SubPlan([], [], False, {})
+        plan = cache.plans[folder] = SubPlan(False, [], {}, {})
         return plan
-    symbols = _subtree_symbols(renderer, cache, folder)
-    # An upper bound of each row's bytes: the name escaped (underscores double) and in the
-    # anchor, the path in the page link (climbing out of the folder's depth) and in the
-    # location text. Percent-encoded non-ASCII names can exceed it.
-    depth = folder.count("/") + 1 if folder else 0
-    per_path = {path: 3 * len(path) + 3 * depth + 40 for path in cache.subtree.get(folder, ())}
-    sizes = []
-    groups: dict[str, list[int]] = defaultdict(list)
-    letter_of = pages.letter_of
-    for i, (path, s) in enumerate(symbols):
-        sizes.append(3 * len(s.qualname) + per_path[path])
-        groups[letter_of(s.name)].append(i)
-    letters = {
-        letter: _pack(groups[letter], sizes, SUB_SPLIT_BYTES)
-        for letter in sorted(groups, key=lambda c: (c == "_", c))
-    }
-    plan = cache.plans[folder] = SubPlan(symbols, sizes, True, letters)
+    kept = cache.kept_rows.get(folder)
+    if kept is not None:
+        # A touched folder laid out before: only the touched letters are sorted (the
+        # root's layout would sort every symbol of the workspace).
+        layouts = _layouts(renderer, cache, folder, _letter_symbols(renderer, cache, folder, kept.touched))
+        letters = {letter for letter in kept.rows if letter not in kept.touched} | layouts.keys()
+        plan = SubPlan(True, _in_page_order(letters), layouts, kept.rows)
+    else:
+        by_letter: dict[str, list[tuple[str, Symbol]]] = defaultdict(list)
+        letter_of = pages.letter_of
+        for item in _subtree_symbols(renderer, cache, folder):
+            by_letter[letter_of(item[1].name)].append(item)
+        layouts = _layouts(renderer, cache, folder, by_letter)
+        plan = SubPlan(True, _in_page_order(layouts), layouts, {})
+    cache.plans[folder] = plan
     return plan
 
 
+def _in_page_order(letters: Iterable[str]) -> list[str]:
+    return sorted(letters, key=lambda c: (c == "_", c))
+
+
+def _layouts(
+    renderer: Renderer, cache: FolderCache, folder: str, by_letter: dict[str, list[tuple[str, Symbol]]]
+) -> dict[str, LetterLayout]:
+    """Each letter's sorted symbols packed into pages. An upper bound of each row's bytes:
+    the name escaped (underscores double) and in the anchor, the path in the page link
+    (climbing out of the folder's depth) and in the location text. Percent-encoded
+    non-ASCII names can exceed it."""
+    depth = folder.count("/") + 1 if folder else 0
+    per_path: dict[str, int] = {}
+    out = {}
+    for letter, symbols in by_letter.items():
+        if not symbols:
+            continue
+        sizes = []
+        for path, s in symbols:
+            extra = per_path.get(path)
+            if extra is None:
+                extra = per_path[path] = 3 * len(path) + 3 * depth + 40
+            sizes.append(3 * len(s.qualname) + extra)
+        out[letter] = LetterLayout(symbols, _pack(range(len(symbols)), sizes, SUB_SPLIT_BYTES))
+    return out
+
+
+def _letter_symbols(
+    renderer: Renderer, cache: FolderCache, folder: str, letters: set[str]
+) -> dict[str, list[tuple[str, Symbol]]]:
+    """The listed symbols of the subtree whose letter is one of `letters`, per letter,
+    sorted as `index.subtree_symbols` sorts them: from the files that have such a letter
+    (`FolderCache.file_letters`) only."""
+    facts = renderer.index.facts
+    file_letters = cache.file_letters
+    letter_of = pages.letter_of
+    out: dict[str, list[tuple[str, Symbol]]] = {letter: [] for letter in letters}
+    for path in cache.subtree.get(folder, ()):
+        has = file_letters.get(path)
+        if has is not None and letters.isdisjoint(has):
+            continue
+        for s in caps.shown_symbols(facts[path]):
+            found = out.get(letter_of(s.name))
+            if found is not None:
+                found.append((path, s))
+    for found in out.values():
+        found.sort(key=lambda ps: (ps[1].name.lower(), ps[1].name, ps[0], ps[1].line))
+    return out
+
+
+def letter_layout(renderer: Renderer, folder: str, letter: str) -> LetterLayout | None:
+    """The layout of one letter of a split symbols page (None: no such letter)."""
+    plan = sub_plan(renderer, folder)
+    found = plan.layouts.get(letter)
+    if found is None and letter in plan.kept and letter in plan.letters:
+        found = _layouts(
+            renderer,
+            renderer.folder_cache,
+            folder,
+            _letter_symbols(renderer, renderer.folder_cache, folder, {letter}),
+        ).get(letter)
+        if found is not None:
+            plan.layouts[letter] = found
+    return found
+
+
 def _estimated_size(renderer: Renderer, cache: FolderCache, folder: str) -> int:
-    """The sum of the row estimates (see `sub_plan`) over the subtree's symbols, from
+    """The sum of the row estimates (see `_layouts`) over the subtree's symbols, from
     per-file totals."""
     if cache.file_estimates is None:
         cache.file_estimates = {
@@ -162,7 +248,15 @@ def _estimated_size(renderer: Renderer, cache: FolderCache, folder: str) -> int:
 
 def sub_letters(renderer: Renderer, folder: str) -> list[str]:
     """The letters of a split symbols page (each one a rendering unit `sub-<letter>`)."""
-    return list(sub_plan(renderer, folder).letters)
+    return sub_plan(renderer, folder).letters
+
+
+def letter_row(renderer: Renderer, folder: str, letter: str) -> Row | None:
+    plan = sub_plan(renderer, folder)
+    layout = plan.layouts.get(letter)
+    if layout is not None:
+        return layout.row()
+    return plan.kept.get(letter) if letter in plan.letters else None
 
 
 def _sub_entries(
@@ -204,42 +298,43 @@ def render_sub(renderer: Renderer, folder: str) -> Rendered:
         )
         return Rendered(text, deps)
     index_rows = []
-    for letter, chunks in plan.letters.items():
-        parts = [pages.sub_part_page(folder, letter, n) for n in range(1, len(chunks) + 1)]
+    rows = []
+    for letter in plan.letters:
+        row = letter_row(renderer, folder, letter)
+        assert row is not None
+        rows.append((letter, row))
+        count, firsts = row
+        parts = [pages.sub_part_page(folder, letter, n) for n in range(1, len(firsts) + 1)]
         part_links = (
-            [
-                (pages.name_text(plan.symbols[chunk[0]][1].name), pages.link(page, part))
-                for chunk, part in zip(chunks, parts)
-            ]
-            if len(parts) > 1
-            else []
+            [(first, pages.link(page, part)) for first, part in zip(firsts, parts)] if len(parts) > 1 else []
         )
-        index_rows.append((letter, sum(len(c) for c in chunks), pages.link(page, parts[0]), part_links))
+        index_rows.append((letter, count, pages.link(page, parts[0]), part_links))
     text = renderer.template(LETTERS_TEMPLATE).render(
         title=title,
         navigation=navigation,
-        total=len(plan.symbols),
+        total=sum(row[0] for _, row in rows),
         letters=index_rows,
         split_parts=any(row[3] for row in index_rows),
         hidden=_hidden_note(renderer, cache, folder),
     )
-    return Rendered(text, deps)
+    return Rendered(text, deps, layout=tuple(rows))
 
 
 def render_letter(renderer: Renderer, folder: str, letter: str) -> dict[str, Rendered]:
     """The page(s) of one letter of a split symbols page."""
     cache = renderer.folder_cache
-    plan = sub_plan(renderer, folder)
-    chunks = plan.letters.get(letter)
-    if chunks is None:
+    layout = letter_layout(renderer, folder, letter)
+    if layout is None:
         raise KeyError(f"{folder or '/'} has no symbols page for the letter {letter!r}")
     index_page = pages.folder_page(folder, "sub")
-    parts = [_Part(pages.sub_part_page(folder, letter, n), "", chunk) for n, chunk in enumerate(chunks, 1)]
+    parts = [
+        _Part(pages.sub_part_page(folder, letter, n), "", chunk) for n, chunk in enumerate(layout.parts, 1)
+    ]
     template = renderer.template(TEMPLATE)
     title = folder_title(renderer, folder)
     out = {}
     for n, part in enumerate(parts, 1):
-        items = [plan.symbols[i] for i in part.indices]
+        items = [layout.symbols[i] for i in part.indices]
         text = template.render(
             title=title,
             letter=letter,
@@ -255,7 +350,8 @@ def render_letter(renderer: Renderer, folder: str, letter: str) -> dict[str, Ren
 
 def letter_parts(renderer: Renderer, folder: str, letter: str) -> int:
     """How many pages a letter of a folder's split symbols page has (0: no such letter)."""
-    return len(sub_plan(renderer, folder).letters.get(letter, ()))
+    row = letter_row(renderer, folder, letter)
+    return len(row[1]) if row is not None else 0
 
 
 def file_letter_digests(facts: FileFacts) -> dict[str, str]:
@@ -280,7 +376,7 @@ def render_sub_pages(renderer: Renderer, folder: str) -> dict[str, Rendered]:
     return out
 
 
-def _pack(indices: list[int], sizes: list[int], limit: int) -> list[list[int]]:
+def _pack(indices: Iterable[int], sizes: list[int], limit: int) -> list[list[int]]:
     """Consecutive runs of `indices` whose estimated sizes fill at most ~90% of `limit`."""
     budget = max(1, int(limit * 0.9))
     chunks: list[list[int]] = [[]]

@@ -25,3 +25,10 @@ class Rendered:
     #: Files the page shows only as counted among a symbol's users: their edits matter
     #: only when what they use changes (`incremental.uses_digests`).
     counted: frozenset[str] = frozenset()
+    #: (file, name, entry): the names the page looked up in files it does not otherwise
+    #: depend on, each with what the lookup answered then (`namedeps.entry`): the page is
+    #: rendered again only when one of those answers changes.
+    names: tuple[tuple[str, str, str], ...] = ()
+    #: A split symbols index page's rows: (letter, (count, first name of each part)),
+    #: kept in the manifest so that an edit lays out only the letters it touched.
+    layout: tuple[tuple[str, tuple[int, tuple[str, ...]]], ...] = ()

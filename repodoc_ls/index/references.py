@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import marshal
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from operator import itemgetter
 from typing import TYPE_CHECKING, TypeAlias
 
 from repodoc_ls.index.typed import member_elsewhere, typed_target
@@ -173,6 +174,17 @@ class ReferenceIndex:
         }
         self.dirty = set()
         return out
+
+    def looked_up_in(self, paths: set[str]) -> set[str]:
+        """Files whose uses looked a name up in one of `paths` (brought up to date first):
+        those whose uses may resolve elsewhere after an edit of `paths`."""
+        self.index()
+        if self._dependents is not None:
+            return {
+                user for path in paths for users in self._dependents.get(path, {}).values() for user in users
+            }
+        first = itemgetter(0)
+        return {user for user, lookups in self.deps.items() if not paths.isdisjoint(map(first, lookups))}
 
     def used_targets(self, path: str) -> Iterable[Target]:
         """The symbols `path` uses (brought up to date first)."""
