@@ -117,3 +117,15 @@ def test_pages_that_only_count_a_file_among_users_wait_for_its_uses_to_change(wo
         assert "src/gadgets/widget.py_docs.md" in rendered, edit
         assert (counting in rendered) is renders, edit
         assert _pages_on_disk(workspace / "docs" / "repodoc") == render_all(Renderer(index))
+
+
+def test_an_export_with_nothing_changed_reads_no_file_s_facts(workspace, tmp_path):
+    # A warm index decodes a file's facts on first use: an export that finds nothing to do
+    # must not read them all (it did, to find the test runners' configuration files, and
+    # the decoding and freeing of every file's facts cost it more than the rest).
+    settings = load_settings(workspace, {"output_dir": str(tmp_path / "out")})
+    export(Index.build(settings))
+    index = Index.build(settings)
+    assert export(index).rendered == 0
+    read = [p for p in index.paths() if index.facts.decoded(p)]
+    assert len(read) <= 1, read  # at most a test runner's configuration file

@@ -27,6 +27,7 @@ from typing import TypedDict
 
 from repodoc_ls.docs.check import CheckResult, check
 from repodoc_ls.docs.incremental import (
+    file_estimates,
     fingerprint,
     import_targets,
     known_letters,
@@ -338,6 +339,7 @@ def _export(
             old.links_base if old else 0,
             old.entries if old else {},
             old.layouts if old else {},
+            old.estimates if old else {},
         )
         for page in planned - old_pages.keys():
             claim.pages[page] = PageRecord(None)
@@ -359,6 +361,8 @@ def _export(
         index.flush_store()  # a build for this export left its store writes to now
         derived["imports"] = import_targets(index)
         derived["letters"] = letter_digests(index, old, changed)
+        known = renderer.folder_cache.file_estimates  # (made while the units were listed)
+        derived["estimates"] = known if known is not None else file_estimates(index, old, changed)
         derived["uses"] = uses_digests(
             index, old, uses_recomputed(index, changed) if changed is not None else None
         )
@@ -385,6 +389,7 @@ def _export(
     if not derived:  # nothing was rendered
         meanwhile()
     manifest = Manifest(fp, new_sources, dict(keep), derived["imports"], derived["letters"], derived["uses"])
+    manifest.estimates = derived["estimates"]
     entries = manifest.entries = dict(old.entries) if old is not None and same_fingerprint else {}
     layouts = manifest.layouts = dict(old.layouts) if old is not None and same_fingerprint else {}
     for page, (digest, result) in records.items():
@@ -427,6 +432,7 @@ class _Derived(TypedDict, total=False):
     imports: dict[str, tuple[str, ...]]
     letters: dict[str, dict[str, str]]
     uses: dict[str, str]
+    estimates: dict[str, tuple[int, int]]
 
 
 def _remove_leftover_temp_files(output: Path) -> None:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from repodoc_ls.docs import namedeps, pages, subpages
 from repodoc_ls.docs.kinds import KINDS, Redo, Scope, kind_of, page_path, unit_of_page
@@ -23,7 +24,9 @@ from repodoc_ls.docs.render import Renderer
 from repodoc_ls.docs.units import Unit
 from repodoc_ls.index.graph import modules_imported
 from repodoc_ls.index.indexer import Index
-from repodoc_ls.model import Category, SymbolRef
+from repodoc_ls.model import Category, FileFacts, SymbolRef
+
+_V = TypeVar("_V")
 
 #: (page, its record) -> whether the page on disk is the one recorded.
 AsRecorded = Callable[[str, PageRecord], bool]
@@ -234,12 +237,41 @@ def units_after_edit(index: Index, changed: set[str], affected: set[str]) -> set
 def letter_digests(index: Index, old: Manifest | None, changed: set[str] | None) -> dict[str, dict[str, str]]:
     """path -> subpages.file_letter_digests, computed for changed files (all when `changed`
     is None) and carried over from the manifest for the others."""
+    return _carried_over(
+        index, old.letters if old is not None else None, changed, subpages.file_letter_digests
+    )
+
+
+def file_estimates(
+    index: Index, old: Manifest | None, changed: set[str] | None
+) -> dict[str, tuple[int, int]]:
+    """path -> subpages.file_estimate, computed for changed files (all when `changed` is
+    None) and carried over from the manifest for the others: whether a folder's symbols
+    page is split then reads no unchanged file's facts."""
+    return _carried_over(
+        index,
+        old.estimates if old is not None else None,
+        changed,
+        lambda facts: subpages.file_estimate(facts.path, facts),
+    )
+
+
+def _carried_over(
+    index: Index,
+    old_values: Mapping[str, _V] | None,
+    changed: set[str] | None,
+    compute: Callable[[FileFacts], _V | None],
+) -> dict[str, _V]:
+    """path -> `compute(facts)` for the changed files (all when either is None), else the
+    manifest's value; empty values left out. Only the changed files' facts are read: the
+    others' are decoded on first use, and an export after an edit reads few."""
     out = {}
-    for path, facts in index.facts.items():
-        if changed is None or old is None or path in changed:
-            found = subpages.file_letter_digests(facts)
+    facts = index.facts
+    for path in facts:
+        if changed is None or old_values is None or path in changed:
+            found = compute(facts[path])
         else:
-            found = old.letters.get(path, {})
+            found = old_values.get(path)
         if found:
             out[path] = found
     return out
@@ -305,6 +337,7 @@ def _keep_rows(renderer: Renderer, old: Manifest, changed: set[str]) -> None:
             by_folder[folder].update(letters)
     cache = renderer.folder_cache
     cache.file_letters = new_letters
+    cache.file_estimates = file_estimates(renderer.index, old, changed)
     for folder, letters in by_folder.items():
         rows = old.layouts.get(pages.folder_page(folder, "sub"))
         if rows:

@@ -7,7 +7,7 @@ lookups pages depend on with their answers (namedeps.py); and a fingerprint of e
 else pages depend on (version, templates, settings). An export trusts a page on disk only
 when its size and mtime are as recorded.
 
-The file is one JSON document of parallel columns (format 3), read by one `json.loads`
+The file is one JSON document of parallel columns (format 4), read by one `json.loads`
 and checked by C-level passes over each column, never by a loop over the pages in Python.
 """
 
@@ -31,7 +31,7 @@ from repodoc_ls.scan import MANIFEST_NAME
 
 #: 3: with the name deps of pages (namedeps.py); 2: pages as parallel columns, checked in
 #: C-level passes; 1: a record per page.
-MANIFEST_FORMAT = 3
+MANIFEST_FORMAT = 4
 
 
 class ExportError(Exception):
@@ -138,6 +138,8 @@ class Manifest:
     entries: dict[tuple[str, str], str] = field(default_factory=dict)
     #: split symbols index page -> its rows (units.Rendered.layout)
     layouts: dict[str, tuple[tuple[str, tuple[int, tuple[str, ...]]], ...]] = field(default_factory=dict)
+    #: path -> subpages.file_estimate (of the files that add rows to the symbols pages)
+    estimates: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     #: Pages the manifest lists that are no plain relative `.md` path (absolute, with `..`,
     #: a NUL byte...): never written, compared or removed.
@@ -199,6 +201,10 @@ class Manifest:
         deps = _index_lists(raw, "deps", pages, count)
         counted = _index_lists(raw, "counted", pages, count)
         uses = _column(raw, "uses", (str,), count)
+        estimates = _column(raw, "estimates", (list,), count)
+        _all_of(chain.from_iterable(estimates), (int,), "estimates")
+        if any(len(found) not in (0, 2) for found in estimates):
+            raise _WrongShape("estimates holds an entry that is not [symbols, bytes]")
         key_files = _column(raw, "key_files", (int,))
         keys = len(key_files)
         if keys and (min(key_files) < 0 or max(key_files) >= count):
@@ -217,6 +223,7 @@ class Manifest:
         }
         manifest.letters = {files[i]: found for i, found in enumerate(letters) if found}
         manifest.uses = {files[i]: found for i, found in enumerate(uses) if found}
+        manifest.estimates = {files[i]: (found[0], found[1]) for i, found in enumerate(estimates) if found}
         plain = manifest._page_names(names)
         names_of = _names_of(files)
         key_table: list[tuple[str, str]] = list(zip(map(name, key_files), key_names))
@@ -271,6 +278,7 @@ class Manifest:
             "imports": [sorted(map(number, self.imports.get(f, ()))) for f in files],
             "letters": [self.letters.get(f, {}) for f in files],
             "uses": [self.uses.get(f, "") for f in files],
+            "estimates": [list(self.estimates.get(f, ())) for f in files],
             "pages": names,
             "page_hashes": [r.hash for r in records],
             "sizes": [r.size for r in records],

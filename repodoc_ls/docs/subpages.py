@@ -232,11 +232,9 @@ def letter_layout(renderer: Renderer, folder: str, letter: str) -> LetterLayout 
 def _estimated_size(renderer: Renderer, cache: FolderCache, folder: str) -> int:
     """The sum of the row estimates (see `_layouts`) over the subtree's symbols, from
     per-file totals."""
-    if cache.file_estimates is None:
+    if cache.file_estimates is None:  # (an export after an edit hands them over: incremental.py)
         cache.file_estimates = {
-            path: (len(shown), 3 * sum([len(s.qualname) for s in shown]) + len(shown) * (3 * len(path) + 40))
-            for path, f in renderer.index.facts.items()
-            if (shown := caps.shown_symbols(f))
+            path: found for path, f in renderer.index.facts.items() if (found := file_estimate(path, f))
         }
     depth = folder.count("/") + 1 if folder else 0
     total = 0
@@ -244,6 +242,15 @@ def _estimated_size(renderer: Renderer, cache: FolderCache, folder: str) -> int:
         count, size = cache.file_estimates.get(path, (0, 0))
         total += size + 3 * depth * count
     return total
+
+
+def file_estimate(path: str, facts: FileFacts) -> tuple[int, int] | None:
+    """(symbols, row bytes) a file adds to the symbols pages above it (see `_layouts`;
+    the folder's depth is added per symbol by `_estimated_size`), None when it adds none."""
+    shown = caps.shown_symbols(facts)
+    if not shown:
+        return None
+    return len(shown), 3 * sum([len(s.qualname) for s in shown]) + len(shown) * (3 * len(path) + 40)
 
 
 def sub_letters(renderer: Renderer, folder: str) -> list[str]:

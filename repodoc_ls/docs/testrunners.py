@@ -33,6 +33,7 @@ _PYTEST_SECTIONS = {
     "setup.cfg": ("tool:pytest",),
     "tox.ini": ("pytest",),
 }
+_RUNNER_FILES = frozenset({*_PYTEST_SECTIONS, "runtests.py", "manage.py"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +52,13 @@ class TestRunners:
         self.django: dict[str, str] = {}  # folder -> runtests.py or manage.py importing django
         self.runtests: dict[str, str] = {}  # folder -> runtests.py not importing django
         self.tox: dict[str, str] = {}  # folder -> tox.ini
-        for path, facts in index.facts.items():
+        # By name first: only those few files' facts are read (a warm index decodes a
+        # file's facts when first read, and an export after an edit reads few).
+        for path in index.facts:
             folder, base = posixpath.split(path)
+            if base not in _RUNNER_FILES:
+                continue
+            facts = index.facts[path]
             if base in _PYTEST_SECTIONS and _configures_pytest(facts, _PYTEST_SECTIONS[base]):
                 self.pytest_configs.setdefault(folder, path)
             if base == "tox.ini":
