@@ -109,6 +109,8 @@ def child(root: str, cache: str, output: str, jobs: int, step: str) -> None:
             }
         )
     )
+    sys.stdout.flush()
+    os._exit(0)  # as the `repodoc` command ends (cli.run): the index is not freed object by object
 
 
 def children_cpu_seconds() -> float:

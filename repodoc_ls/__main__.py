@@ -1,3 +1,3 @@
-from repodoc_ls.cli import main
+from repodoc_ls.cli import run
 
-raise SystemExit(main())
+run()

@@ -102,7 +102,7 @@ def test_the_pre_commit_hook():
     assert hook["pass_filenames"] is False and hook["always_run"] is True
     assert hook["name"] and hook["description"]
     # `repodoc` is the console script the package installs into the hook's environment
-    assert 'repodoc = "repodoc_ls.cli:main"' in (REPO / "pyproject.toml").read_text()
+    assert 'repodoc = "repodoc_ls.cli:run"' in (REPO / "pyproject.toml").read_text()
 
 
 def _pre_commit() -> list[str] | None:

@@ -59,15 +59,9 @@ def import_targets(index: Index) -> dict[str, tuple[str, ...]]:
     graph = index.graph
     out = {}
     for path in index.paths():
-        targets = sorted(
-            {
-                r.target if r.target else OUTSIDE + modules_imported(r.imp)[-1]
-                for r in graph.imports_of(path)
-                if (r.target and r.target != path) or (r.target is None and r.category != Category.WORKSPACE)
-            }
-        )
-        if targets:
-            out[path] = tuple(targets)
+        files, outside = graph.import_targets(path)  # (reads no file's facts)
+        if files or outside:
+            out[path] = tuple(sorted(files | {OUTSIDE + name for name in outside}))
     return out
 
 

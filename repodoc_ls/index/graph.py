@@ -222,15 +222,13 @@ class Graph:
         facts = self.facts[path]
         resolved = [self._resolve_import(path, imp) for imp in facts.imports] if facts.imports else []
         self.imports[path] = resolved
-        externals = {
-            name
-            for r in resolved
-            if r.target is None and r.category != Category.WORKSPACE
-            for name in modules_imported(r.imp)
-        }
+        outside = [
+            modules_imported(r.imp) for r in resolved if r.target is None and r.category != Category.WORKSPACE
+        ]
         found = self.resolutions[path] = (
             tuple((CATEGORY_INDEX[r.category], r.target, r.names_submodule) for r in resolved),
-            tuple(sorted(externals)),
+            tuple(sorted({name for names in outside for name in names})),
+            tuple(sorted({names[-1] for names in outside})),
         )
         self.unsaved.add(path)
         self._link(path, found)
@@ -634,6 +632,16 @@ class Graph:
         """Files importing the outside module `module` or one of its submodules (which
         imports it too), e.g. `import os.path` or `from os import path` for `os`."""
         return sorted(self.external_importers.get(module, ()))
+
+    def import_targets(self, path: str) -> tuple[set[str], set[str]]:
+        """(the other workspace files `path` imports, the outside modules its imports name:
+        `b.c` for `import b.c` and `from b.c import d`), from its resolution alone: no
+        file's facts are read."""
+        resolution = self.resolutions.get(path)
+        if resolution is None:
+            return set(), set()
+        files = {target for _, target, _ in resolution[0] if target is not None and target != path}
+        return files, set(resolution[2])
 
     def imports_of(self, path: str) -> list[ResolvedImport]:
         found = self.imports.get(path)

@@ -20,15 +20,16 @@ from collections.abc import Container, Iterable
 from repodoc_ls.model import Category
 
 #: Bumped when the rules of resolution (graph.py) or the record's form change.
-RESOLVED_VERSION = 1
+RESOLVED_VERSION = 2
 
 CATEGORIES = (Category.WORKSPACE, Category.STDLIB, Category.THIRD_PARTY)
 CATEGORY_INDEX = {c: i for i, c in enumerate(CATEGORIES)}
 
 #: Per import of the file, in order: (index in CATEGORIES, target file, names a submodule?)
 Resolutions = tuple[tuple[int, str | None, bool], ...]
-#: (the file's resolutions, the outside modules it imports: graph.py's external importers)
-Resolution = tuple[Resolutions, tuple[str, ...]]
+#: (the file's resolutions, the outside modules it imports and their parent packages:
+#: graph.py's external importers, the outside modules its imports name: its import targets)
+Resolution = tuple[Resolutions, tuple[str, ...], tuple[str, ...]]
 
 
 def paths_signature(paths: Iterable[str]) -> str:
@@ -48,10 +49,10 @@ def decode(blob: bytes, paths: Container[str]) -> Resolution | None:
         found = marshal.loads(blob)
     except Exception:
         return None
-    if type(found) is not tuple or len(found) != 2:
+    if type(found) is not tuple or len(found) != 3:
         return None
-    resolutions, externals = found
-    if type(resolutions) is not tuple or type(externals) is not tuple:
+    resolutions, externals, named = found
+    if type(resolutions) is not tuple or type(externals) is not tuple or type(named) is not tuple:
         return None
     for item in resolutions:
         if type(item) is not tuple or len(item) != 3:
@@ -63,6 +64,6 @@ def decode(blob: bytes, paths: Container[str]) -> Resolution | None:
             submodule
         ) is not bool:
             return None
-    if not all(type(name) is str for name in externals):
+    if not all(type(name) is str for name in externals + named):
         return None
-    return resolutions, externals
+    return resolutions, externals, named
