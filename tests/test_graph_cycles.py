@@ -45,3 +45,31 @@ def test_answers_do_not_depend_on_the_order_of_queries():
     # what Python binds: the class impl.py defines, through the package's star import
     assert found[("pkg/__init__.py", "Policy")].path == "pkg/impl.py"
     assert found[("pkg/events.py", "Policy")].path == "pkg/impl.py"
+
+
+PLATFORM_FILES = {
+    "pkg/__init__.py": (
+        "import sys\nfrom .base import *\n"
+        'if sys.platform == "win32":\n    from .win import *\nelse:\n    from .unix import *\n'
+    ),
+    "pkg/base.py": "class Shared:\n    pass\n",
+    "pkg/win.py": "from .base import Shared\nclass Loop:\n    pass\ndef only_win():\n    pass\n",
+    "pkg/unix.py": "from .base import Shared\nclass Loop:\n    pass\n",
+    "pkg/user.py": "from pkg import Loop, Shared, only_win\nLoop()\nShared()\nonly_win()\n",
+}
+
+
+def test_a_name_two_star_imports_define_differently_is_unknown():
+    # The branches of a platform test both star-import a `Loop`: which one the package
+    # binds depends on the machine that runs it, so neither is the answer (it was the
+    # first branch's, on every platform).
+    graph = Graph({path: extract_file(path, text.encode()) for path, text in PLATFORM_FILES.items()})
+    assert graph.resolve_name("pkg/__init__.py", "Loop") is None
+    assert graph.resolve_name("pkg/user.py", "Loop") is None
+    # the same object through every star import, or a name only one of them gives: known
+    assert graph.resolve_name("pkg/user.py", "Shared").path == "pkg/base.py"
+    assert graph.resolve_name("pkg/user.py", "only_win").path == "pkg/win.py"
+    # and no use is credited to either `Loop`
+    assert graph.references("pkg/win.py", "Loop") == {}
+    assert graph.references("pkg/unix.py", "Loop") == {}
+    assert "pkg/user.py" in graph.references("pkg/base.py", "Shared")

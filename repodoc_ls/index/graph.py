@@ -394,11 +394,21 @@ class Graph:
         bound = bindings.get(name)
         if bound is not None:
             return self._binding_target(path, bound, depth)
+        starred = None
         for r in stars:
             assert r.target is not None  # `bindings_of` keeps the resolved star imports only
             found = self.resolve_name(r.target, name, depth + 1)
-            if found is not None:
-                return found
+            if found is None or found == starred:
+                continue
+            if starred is not None:
+                # Two star imports give the name different meanings: the branches of a
+                # platform test (asyncio's `from .windows_events import *` and
+                # `from .unix_events import *`), or a later import overriding an earlier
+                # one. Which binds is not known here, and unknown beats a guess.
+                return None
+            starred = found
+        if starred is not None:
+            return starred
         if posixpath.basename(path).startswith("__init__."):
             sub = self._module_in_dir(posixpath.dirname(path), [name])
             if sub is not None:
