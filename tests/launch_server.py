@@ -19,6 +19,9 @@ Hooks (add one by adding a `Hook` to `HOOKS`):
                      releases the `Hold` in DIR: an export that is surely under way
   --hold-extract DIR the extraction of an edited buffer named `big.py` waits until the
                      test releases the `Hold` in DIR: an edit surely still being read
+  --hold-references DIR
+                     the reference index's build after an index build (server.py's
+                     `_warm_references`) holds the index lock until the test releases it
   --store-idle S     a large buffer's store write waits for S seconds without an edit
                      (sync.STORE_IDLE_S): 0 writes at once, a day waits for the shutdown
 """
@@ -168,6 +171,22 @@ def _hold_extract(role: str, folder: str) -> None:
     sync.DocSync.extract = held_extract  # type: ignore[method-assign]
 
 
+def _hold_references(role: str, folder: str) -> None:
+    if role != "server":
+        return
+    from repodoc_ls.server import server as server_module
+
+    hold = Hold(Path(folder), "--hold-references")
+    warm = server_module._warm_references
+
+    def held_warm(index: Any) -> None:
+        with index.lock:  # as the reference index's build holds it, for as long as the test says
+            hold.wait()
+            warm(index)
+
+    server_module._warm_references = held_warm
+
+
 def _store_idle(role: str, seconds: str) -> None:
     if role == "server":
         from repodoc_ls.server import sync
@@ -199,6 +218,12 @@ HOOKS = [
         _hold_export,
     ),
     Hook("--hold-extract", "DIR", "hold the extraction of an edited big.py until released", _hold_extract),
+    Hook(
+        "--hold-references",
+        "DIR",
+        "the reference index's build after an index build holds the index lock until released",
+        _hold_references,
+    ),
     Hook(
         "--store-idle", "S", "a large buffer's store write waits for S seconds without an edit", _store_idle
     ),

@@ -124,6 +124,7 @@ class Folder:
     # document's own symbols, hover and definitions are answered before the workspace's.
     provisional: Index | None = None
     partial: bool = False  # True for the view below: cross-references are not known yet
+    symbol_total: int = 0  # the last count `symbols()` made
 
     def view(self) -> Folder | None:
         """What per-document answers read: the folder once indexed; during its first build,
@@ -141,10 +142,18 @@ class Folder:
         return len(self.index.facts) if self.index is not None else self.done
 
     def symbols(self) -> int:
-        if self.index is None:
+        """The index's symbol count. Called on the event loop (status, progress): it never
+        waits for the index lock, which a long query holds for seconds (the reference
+        index's build after a start), and gives the last count meanwhile."""
+        index = self.index
+        if index is None:
             return 0
-        with self.index.lock:
-            return self.index.symbol_count()
+        if index.lock.acquire(blocking=False):
+            try:
+                self.symbol_total = index.symbol_count()
+            finally:
+                index.lock.release()
+        return self.symbol_total
 
 
 class Folders:

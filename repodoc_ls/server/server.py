@@ -276,11 +276,12 @@ class RepodocServer(LanguageServer):
             f"{folder.name}: {warning}", types.MessageType.Warning
         )
         await self.docs.reapply(folder)
+        symbols = folder.symbols()  # (counted before the reference index takes the lock)
         folder.state = "ready"
-        # The graph's reference index is lazy and costs ~0.4 s on the stdlib: build it now,
+        # The graph's reference index is lazy and costs seconds on the stdlib: build it now,
         # in the background, rather than in the first hover that says "Used in N files".
         self.loop.run_in_executor(self.query_pool, _warm_references, index)
-        progress.end(f"{len(index.facts)} files, {folder.symbols()} symbols")
+        progress.end(f"{len(index.facts)} files, {symbols} symbols")
         self.log_message(
             f"repodoc: indexed {folder.root}: {len(index.facts)} files, "
             f"{index.stats.extracted} extracted, {index.stats.reused} reused"
