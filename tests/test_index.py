@@ -5,10 +5,11 @@ from __future__ import annotations
 import marshal
 import sqlite3
 
+from store_records import stored_facts
+
 from repodoc_ls.config import load_settings
 from repodoc_ls.extract import extract_file
 from repodoc_ls.index.indexer import Index
-from repodoc_ls.index.store import Store
 from repodoc_ls.model import Category, FileKind, ModuleRef, SymbolRef, TestItem
 
 
@@ -348,16 +349,6 @@ def test_a_first_build_fills_the_store_in_bulk_with_the_same_rows_and_search(wor
     rows_and_searches(bulk)  # the full-text index is still consistent with its table
 
 
-def _stored(settings, path):
-    """The facts record of `path` in the store on disk, read by a store opened afresh."""
-    store = Store(settings.cache_path, root=settings.root)
-    try:
-        record = store.load_warm().facts.get(path)
-        return None if record is None else marshal.loads(record)
-    finally:
-        store.close()
-
-
 def _edit(index, path, text):
     data = text.encode("utf-8")
     facts = extract_file(path, data)
@@ -371,7 +362,7 @@ def test_deferred_rows_wait_for_their_write_and_only_the_newest_is_written(works
     # the same file replaces it, so the older one is never written.
     settings = load_settings(workspace)
     index = Index.build(settings)
-    disk = _stored(settings, "shop/pricing.py")
+    disk = stored_facts(settings, "shop/pricing.py")
     text = (workspace / "shop/pricing.py").read_text()
     _edit(index, "shop/pricing.py", text + "\n\ndef first_edit():\n    pass\n")
     newest = _edit(index, "shop/pricing.py", text + "\n\ndef second_edit():\n    pass\n")
@@ -384,11 +375,11 @@ def test_deferred_rows_wait_for_their_write_and_only_the_newest_is_written(works
         lambda entries: written.extend(e[0] for e in entries) or write_files(entries),
     )
     index.write_applied(["shop/cart.py"])
-    assert written == ["shop/cart.py"] and _stored(settings, "shop/cart.py") == other
-    assert _stored(settings, "shop/pricing.py") == disk  # still waiting
+    assert written == ["shop/cart.py"] and stored_facts(settings, "shop/cart.py") == other
+    assert stored_facts(settings, "shop/pricing.py") == disk  # still waiting
     index.write_applied(["shop/pricing.py"])
     assert written == ["shop/cart.py", "shop/pricing.py"]  # one row: the first edit's never
-    assert _stored(settings, "shop/pricing.py") == newest
+    assert stored_facts(settings, "shop/pricing.py") == newest
     index.write_applied()
     assert written == ["shop/cart.py", "shop/pricing.py"]  # nothing left
 
@@ -399,8 +390,8 @@ def test_reading_the_store_writes_the_waiting_rows_and_a_removal_drops_them(work
     text = (workspace / "shop/pricing.py").read_text()
     newest = _edit(index, "shop/pricing.py", text + "\n\ndef searched_for():\n    pass\n")
     assert [r.qualname for r in index.search("searched_for")] == ["searched_for"]  # from the store
-    assert _stored(settings, "shop/pricing.py") == newest
+    assert stored_facts(settings, "shop/pricing.py") == newest
     _edit(index, "shop/cart.py", "X = 1\n")
     index.remove("shop/cart.py")
     index.write_applied()
-    assert _stored(settings, "shop/cart.py") is None
+    assert stored_facts(settings, "shop/cart.py") is None

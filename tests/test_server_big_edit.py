@@ -16,10 +16,10 @@ from launch_server import HANG_GUARD_SECONDS, Hold, StoreIdle
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 from server_helpers import ServerSetup, change_doc, hover, open_doc, running_server, uri
+from store_records import stored_facts
 
 from repodoc_ls.config import load_settings
 from repodoc_ls.extract import extract_file
-from repodoc_ls.index.store import Store
 from repodoc_ls.server.hover import EARLIER_VERSION
 from repodoc_ls.server.sync import LARGE_BUFFER_BYTES
 
@@ -102,13 +102,7 @@ async def test_hover_after_an_edit_equals_a_fresh_open(client: LanguageClient, w
 
 def stored(ws, rel):
     """The facts record of `rel` in the folder's store, read by a store opened afresh."""
-    settings = load_settings(ws)
-    store = Store(settings.cache_path, root=settings.root)
-    try:
-        record = store.load_warm().facts.get(rel)
-        return None if record is None else marshal.loads(record)
-    finally:
-        store.close()
+    return stored_facts(load_settings(ws), rel)
 
 
 async def edit_three_times(client: LanguageClient, ws) -> object:
