@@ -179,10 +179,10 @@ def _hold_references(role: str, folder: str) -> None:
     hold = Hold(Path(folder), "--hold-references")
     warm = server_module._warm_references
 
-    def held_warm(index: Any) -> None:
+    def held_warm(index: Any, **kwargs: Any) -> None:
         with index.lock:  # as the reference index's build holds it, for as long as the test says
             hold.wait()
-            warm(index)
+            warm(index, **kwargs)
 
     server_module._warm_references = held_warm
 

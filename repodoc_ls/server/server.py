@@ -280,7 +280,7 @@ class RepodocServer(LanguageServer):
         folder.state = "ready"
         # The graph's reference index is lazy and costs seconds on the stdlib: build it now,
         # in the background, rather than in the first hover that says "Used in N files".
-        self.loop.run_in_executor(self.query_pool, _warm_references, index)
+        self.loop.run_in_executor(self.query_pool, partial(_warm_references, index, save=True))
         progress.end(f"{len(index.facts)} files, {symbols} symbols")
         self.log_message(
             f"repodoc: indexed {folder.root}: {len(index.facts)} files, "
@@ -293,7 +293,7 @@ class RepodocServer(LanguageServer):
         than in the next hover that needs it. Callable from any thread."""
         if not index.graph.refs.built and self.loop is not None:
             self.loop.call_soon_threadsafe(
-                self.loop.run_in_executor, self.query_pool, _warm_references, index
+                self.loop.run_in_executor, self.query_pool, partial(_warm_references, index)
             )
 
     def apply_settings(self, overrides: dict[str, Any]) -> None:
@@ -315,10 +315,15 @@ class RepodocServer(LanguageServer):
         return "ready"
 
 
-def _warm_references(index: Index) -> None:
+def _warm_references(index: Index, save: bool = False) -> None:
+    """Build the reference index (and the names index); with `save`, after an index
+    build, keep its records in the store: the next start adopts them (0.35 s on the
+    stdlib) instead of resolving every use again (2.9 s, holding the lock hovers need)."""
     with index.lock:
         index.references("", "")
         index.graph.names.named("")  # symbols by name, for the hover of an untyped attribute
+        if save:
+            index.save_references()
     runtime.builtin("")  # the builtins' signatures table, ~7 ms, not in the first hover on one
     # The reference index lives as long as the index (edits update it in place): move it out
     # of the GC's reach like the build's objects, or each full pass rescans its ~10^6
