@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 from pathlib import Path
 from urllib.parse import quote
 
@@ -275,6 +276,17 @@ def test_heading_slugs():
         "\n```\n# not a heading\n```\n<a id=\"X.y\"></a><span name='n'>s</span>\n"
     )
     assert anchors == {"usage", "usage-1", "usage-2", "cart_add--more", "X.y", "n"}
+
+
+def test_ascii_headings_slug_as_by_the_character_rule():
+    # ASCII headings take a shortcut: each character alone, and a sample of mixes, slug as
+    # they do beside a non-ASCII letter (which takes the per-character rule: Unicode
+    # categories), minus that letter.
+    ascii_chars = [chr(c) for c in range(128)]
+    rng = random.Random(7)
+    samples = ascii_chars + ["".join(rng.choices(ascii_chars, k=rng.randint(1, 16))) for _ in range(2000)]
+    for text in samples:
+        assert heading_slug(text) == heading_slug(text + "é")[:-1], repr(text)
 
 
 def test_slug_dedup_matches_github_slugger():

@@ -38,9 +38,16 @@ def is_markdown(path: str) -> bool:
     return path.lower().endswith(MARKDOWN_SUFFIXES)
 
 
+#: What heading_slug drops of an ASCII heading (lowercased): all but letters, digits, `-`,
+#: `_` and spaces (ASCII has no marks, and `_` is its only connector punctuation).
+_ASCII_DROPPED = re.compile(r"[^a-z0-9 _-]+")
+
+
 def heading_slug(text: str) -> str:
     """GitHub's slug of a heading's text (before de-duplication): lowercase, punctuation
     removed except `-` and `_`, each space turned into `-`."""
+    if text.isascii():  # the common heading: no Unicode categories to ask
+        return _ASCII_DROPPED.sub("", text.lower()).replace(" ", "-")
     kept = []
     for ch in text.lower():
         if ch == " ":

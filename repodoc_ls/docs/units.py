@@ -7,11 +7,13 @@ At the bottom of the doc set's modules: the view builders, the page-kind registr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Unit:
-    """One rendering job: the page(s) of one kind (see `kinds.py`) for one file or folder."""
+class Unit(NamedTuple):
+    """One rendering job: the page(s) of one kind (see `kinds.py`) for one file or folder.
+    (A tuple: planning an export hashes, compares and sorts every unit of the doc set, at C
+    speed; a dataclass's generated `__hash__` and `__lt__` are Python functions.)"""
 
     kind: str  # a name in kinds.KINDS
     path: str  # the file, or the folder ("" for the root)
