@@ -260,6 +260,31 @@ class Graph:
                 if not importers:
                     del self.external_importers[name]
 
+    def _module_map_lookups(self, moved: set[str]) -> tuple[set[str], set[tuple[str, str]]]:
+        """For modules added or removed (`moved`, no package among them), what the reference
+        index must recompute besides the files whose imports now resolve elsewhere: the
+        files that bind the top-level package of such a module by `import a.b` (that name
+        is resolved when used, `_binding_target`), and the (file, name) lookups whose answer
+        reads the module map: the binding of those files, and `sub` in the `__init__` of the
+        package of a module `sub` (the submodule a package's attribute falls back to)."""
+        tops: set[str] = set()
+        keys: set[tuple[str, str]] = set()
+        for path in moved:
+            tops.update(name.split(".")[0] for name in self._module_names(path))
+            parts = module_parts(path)
+            if parts:
+                folder = posixpath.dirname(path)
+                for init in ("__init__.py", "__init__.pyi"):
+                    keys.add((f"{folder}/{init}" if folder else init, parts[-1]))
+        roots: set[str] = set()
+        for path, found in self.imports.items():
+            for r in found:
+                imp = r.imp
+                if imp.name is None and not imp.alias and not imp.level and imp.module.split(".")[0] in tops:
+                    roots.add(path)
+                    keys.add((path, imp.bound_name))
+        return roots, keys
+
     def edges(self) -> dict[str, set[str]]:
         """importer -> workspace files it imports."""
         return {
@@ -273,17 +298,28 @@ class Graph:
         """Refresh after `self.facts` changed; returns the files whose edges were recomputed."""
         changed, removed = set(changed), set(removed)
         self.names.changed(changed | removed)
-        if (changed - self.paths) or removed:
+        added = changed - self.paths
+        if added or removed:
             # A module appeared or vanished: any import anywhere may resolve differently.
+            package_dirs, resolutions = self._package_dirs, self.resolutions
             self._rebuild_module_map()
             self.imports.clear()
-            self.resolutions.clear()
+            self.resolutions = {}
             self.unsaved.clear()
             self.imported_by_map.clear()
             self.external_importers.clear()
             for path in self.facts:
                 self._add_edges(path)
-            self._invalidate()
+            if package_dirs != self._package_dirs or not self.refs.built:
+                # A package appeared or vanished (every module name below it changed), or
+                # there is no reference index to keep: a new one.
+                self._invalidate()
+                return set(self.facts)
+            moved = added | removed
+            resolved_elsewhere = {p for p, found in self.resolutions.items() if resolutions.get(p) != found}
+            roots, keys = self._module_map_lookups(moved)
+            self._invalidate(changed | resolved_elsewhere | roots)
+            self.refs.moved(removed, keys)
             return set(self.facts)
         for path in changed:
             self._drop_edges(path)

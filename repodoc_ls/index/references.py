@@ -13,8 +13,12 @@ binding `n`, and p's star imports. So after the graph's `update(changed)` the ch
 are recomputed, and of the other files only those that looked up a name whose interface
 entry changed (all lookups in p when its star imports changed); an edit inside a function
 body recomputes one file, adding a function recomputes the files that looked that name up
-(e.g. through `from m import *` or `m.name`). A change of the module map (a file added or
-removed) makes the graph start a new, empty index: everything is rebuilt.
+(e.g. through `from m import *` or `m.name`). A module added or removed changes the module
+map (`moved`): the files whose imports resolve elsewhere are recomputed like changed ones,
+and so are the users of the lookups whose answers read the module map without an import
+binding changing (a package's attribute falling back to its submodule, the package an
+`import a.b` binds, any lookup in a removed file). A package appearing or vanishing renames
+every module below it: the graph starts a new, empty index, and everything is rebuilt.
 Limits: an import cycle or a re-export chain past the graph's `_MAX_DEPTH` is cut where the
 resolution first meets it, so there an answer can depend on which name was resolved first
 (a full build has the same order dependence, in another order).
@@ -120,6 +124,44 @@ class ReferenceIndex:
             self.deferred -= paths
         elif self.seed is not None:
             self.seed = _widened_seed(self.seed, frozenset(paths))
+
+    def moved(self, removed: set[str], keys: set[tuple[str, str]]) -> None:
+        """The module map changed (after `changed` for the files to recompute): `removed`
+        files are gone, and the files that looked up one of `keys` (whose answers read the
+        module map) or anything in a removed file are recomputed too."""
+        assert self.refs is not None  # (Graph.update starts a new index otherwise)
+        affected: set[str] = set()
+        for path in removed:
+            for users in self._users_of(path, False).values():
+                affected |= users
+            self._forget(path)
+        for path, name in keys:
+            affected |= self._users_of(path, False).get(name, set())
+        affected -= removed
+        self.pending |= affected
+        self.deferred -= affected
+
+    def _forget(self, path: str) -> None:
+        """Drop a removed file's uses and lookups."""
+        refs, dependents = self.refs, self._dependents
+        assert refs is not None
+        for target in self.contrib.pop(path, ()):
+            by_file = refs.get(target)
+            if by_file is not None:
+                by_file.pop(path, None)
+                if not by_file:
+                    del refs[target]
+        for dep_path, name in self.deps.pop(path, ()):
+            users = dependents.get(dep_path, {}).get(name) if dependents is not None else None
+            if users is not None:
+                users.discard(path)
+        if dependents is not None:
+            dependents.pop(path, None)
+        self.iface.pop(path, None)
+        self._prepared.pop(path, None)
+        self.pending.discard(path)
+        self.deferred.discard(path)
+        self.dirty.discard(path)
 
     def prepare(self, path: str, facts: FileFacts, table: Mapping[str, Symbol]) -> None:
         """Before `facts` (whose first symbol per qualname is `table`) are applied to

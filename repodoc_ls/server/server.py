@@ -288,9 +288,9 @@ class RepodocServer(LanguageServer):
         )
 
     def rewarm(self, index: Index) -> None:
-        """After an update that made the graph drop its reference index (a file added or
-        removed changes the module map): rebuild it in the background, and freeze it, rather
-        than in the next hover that needs it. Callable from any thread."""
+        """After an update that made the graph drop its reference index (a package added
+        or removed renames the modules below it): rebuild it in the background, and freeze
+        it, rather than in the next hover that needs it. Callable from any thread."""
         if not index.graph.refs.built and self.loop is not None:
             self.loop.call_soon_threadsafe(
                 self.loop.run_in_executor, self.query_pool, partial(_warm_references, index)
