@@ -173,3 +173,33 @@ def test_a_module_added_keeps_the_index_and_reaches_its_importers(tmp_path):
     index.remove("pkg/__init__.py")  # a package vanished: a new index
     assert index.graph.refs is not refs
     assert_like_fresh(index, "after the package went")
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_warm_start_after_modules_came_and_went_takes_over_the_saved_records(tmp_path, seed):
+    # As `repodoc export` after files were added or removed on disk: each run saves its
+    # reference records, the next adopts them and recomputes what the changed module map
+    # reaches. Every run must give the index a fresh Graph builds.
+    rng = random.Random(1000 + seed)
+    root = tmp_path / "ws"
+    make_workspace(root, rng)
+    settings = load_settings(root, {"cache_dir": str(tmp_path / "cache")})
+    recomputed = []
+    for run in range(8):
+        index = Index.build(settings)
+        note = f"seed {seed}, run {run}"
+        assert_like_fresh(index, note)
+        recomputed.append(len(index.graph.refs.dirty) / len(index.facts))
+        index.save_references()
+        index.flush_store()
+        index.store.close()
+        for _ in range(rng.randint(1, 3)):
+            roll = rng.random()
+            path = rng.choice(PACKAGES if roll < 0.1 else MODULES)
+            target = root / path
+            if target.exists():
+                target.unlink()
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(package_text(rng) if path in PACKAGES else module_text(rng, path))
+    assert min(recomputed[1:]) < 1  # at least one run took records over

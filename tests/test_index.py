@@ -9,6 +9,7 @@ from store_records import stored_facts
 
 from repodoc_ls.config import load_settings
 from repodoc_ls.extract import extract_file
+from repodoc_ls.index.graph import Graph
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.model import Category, FileKind, ModuleRef, SymbolRef, TestItem
 
@@ -306,7 +307,7 @@ def test_saved_reference_records_seed_the_next_build(workspace):
     assert "shop/util/helpers.py" in second.references("shop/cart.py", "Cart.add")
 
 
-def test_saved_reference_records_are_ignored_after_a_file_is_added(workspace):
+def test_saved_reference_records_are_taken_over_after_a_module_is_added_or_removed(workspace):
     first = Index.build(load_settings(workspace))
     first.graph.references("shop/cart.py", "Cart")
     first.save_references()
@@ -314,7 +315,21 @@ def test_saved_reference_records_are_ignored_after_a_file_is_added(workspace):
     (workspace / "shop" / "extra.py").write_text("from shop.cart import Cart\nCart()\n")
     second = Index.build(load_settings(workspace))
     assert second.references("shop/cart.py", "Cart").get("shop/extra.py") == [2]
-    assert len(second.graph.refs.dirty) == len(second.paths())  # a full build
+    assert len(second.graph.refs.dirty) < len(second.paths()) // 2  # not a full build
+    assert second.graph.refs.index() == Graph(dict(second.facts)).refs.index()
+    second.save_references()
+    second.store.close()
+    (workspace / "shop" / "extra.py").unlink()
+    third = Index.build(load_settings(workspace))
+    assert "shop/extra.py" not in third.references("shop/cart.py", "Cart")
+    assert len(third.graph.refs.dirty) < len(third.paths()) // 2
+    assert third.graph.refs.index() == Graph(dict(third.facts)).refs.index()
+    third.store.close()
+    (workspace / "shop" / "new_pkg").mkdir()
+    (workspace / "shop" / "new_pkg" / "__init__.py").write_text("")
+    fourth = Index.build(load_settings(workspace))  # a package appeared: all of it again
+    fourth.references("", "")
+    assert len(fourth.graph.refs.dirty) == len(fourth.paths())
 
 
 def test_a_first_build_fills_the_store_in_bulk_with_the_same_rows_and_search(workspace, monkeypatch):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import posixpath
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -86,6 +86,61 @@ def _is_identifier_path(parts: list[str]) -> bool:
     return bool(parts) and all(p.isidentifier() for p in parts)
 
 
+def package_dirs(paths: Iterable[str]) -> set[str]:
+    """The folders holding an `__init__` module."""
+    return {folder for folder, _, name in map(_split, paths) if name in ("__init__.py", "__init__.pyi")}
+
+
+def module_names(path: str, packages: Container[str]) -> list[str]:
+    """Dotted names the file can be imported as, the canonical one first, where the
+    package folders are `packages`."""
+    parts = module_parts(path)
+    if parts is None:
+        return []
+    # The package root: the nearest ancestor folder that is not itself a package.
+    folder_parts = path.split("/")[:-1]
+    depth = len(folder_parts)
+    while depth > 0 and "/".join(folder_parts[:depth]) in packages:
+        depth -= 1
+    candidates = []
+    in_package = depth < len(folder_parts) or path.endswith(("__init__.py", "__init__.pyi"))
+    from_package_root = parts[depth:]
+    from_src = parts[1:] if parts and parts[0] in ("src", "lib") else None
+    ordered = [from_package_root, from_src, parts] if in_package else [parts, from_src, from_package_root]
+    for p in ordered:
+        if p is not None and _is_identifier_path(p):
+            name = ".".join(p)
+            if name not in candidates:
+                candidates.append(name)
+    return candidates
+
+
+def top_level_names(paths: Iterable[str], packages: Container[str]) -> set[str]:
+    """The first parts of the modules' dotted names (`Graph.top_level_names`)."""
+    return {
+        name.split(".")[0]
+        for path in paths
+        if path.endswith((".py", ".pyi"))
+        for name in module_names(path, packages)
+    }
+
+
+def names_moved(moved: Iterable[str], packages: Container[str], tops_changed: set[str]) -> set[str]:
+    """The names through which modules added or removed (`moved`, the package folders
+    `packages` being the same before and after) can change where an import leads: each
+    module name's last part (the candidates of that dotted name changed), each file's stem
+    (a relative import's candidate path), and the top-level names that appeared or vanished
+    (`tops_changed`: an import's category). An import that mentions none of them (its
+    resolution's mentioned names) resolves as before."""
+    reach = set(tops_changed)
+    for path in moved:
+        reach.update(name.rpartition(".")[2] for name in module_names(path, packages))
+        parts = module_parts(path)
+        if parts:
+            reach.add(parts[-1])
+    return reach
+
+
 class Graph:
     def __init__(self, facts: Mapping[str, FileFacts], saved: Mapping[str, Resolution] | None = None):
         """`saved`: path -> its resolution saved by an earlier run, for files whose facts
@@ -114,9 +169,7 @@ class Graph:
 
     def _rebuild_module_map(self) -> None:
         self.paths = set(self.facts)
-        self._package_dirs = {
-            folder for folder, _, name in map(_split, self.paths) if name in ("__init__.py", "__init__.pyi")
-        }
+        self._package_dirs = package_dirs(self.paths)
         self.dirs: set[str] = set()
         dirs = self.dirs
         for path in self.paths:
@@ -138,30 +191,8 @@ class Graph:
             candidates.sort()
         self.top_level_names = {name.split(".")[0] for name in self.by_module}
 
-    def _is_package_dir(self, d: str) -> bool:
-        return d in self._package_dirs
-
     def _module_names(self, path: str) -> list[str]:
-        """Dotted names the file can be imported as, the canonical one first."""
-        parts = module_parts(path)
-        if parts is None:
-            return []
-        # The package root: the nearest ancestor folder that is not itself a package.
-        folder_parts = path.split("/")[:-1]
-        depth = len(folder_parts)
-        while depth > 0 and self._is_package_dir("/".join(folder_parts[:depth])):
-            depth -= 1
-        candidates = []
-        in_package = depth < len(folder_parts) or path.endswith(("__init__.py", "__init__.pyi"))
-        from_package_root = parts[depth:]
-        from_src = parts[1:] if parts and parts[0] in ("src", "lib") else None
-        ordered = [from_package_root, from_src, parts] if in_package else [parts, from_src, from_package_root]
-        for p in ordered:
-            if p is not None and _is_identifier_path(p):
-                name = ".".join(p)
-                if name not in candidates:
-                    candidates.append(name)
-        return candidates
+        return module_names(path, self._package_dirs)
 
     def resolve_module(self, name: str, importer: str | None = None) -> str | None:
         candidates = self.by_module.get(name)
@@ -225,10 +256,13 @@ class Graph:
         outside = [
             modules_imported(r.imp) for r in resolved if r.target is None and r.category != Category.WORKSPACE
         ]
+        mentioned = {part for imp in facts.imports for part in imp.module.split(".") if part}
+        mentioned.update(imp.name for imp in facts.imports if imp.name and imp.name != "*")
         found = self.resolutions[path] = (
             tuple((CATEGORY_INDEX[r.category], r.target, r.names_submodule) for r in resolved),
             tuple(sorted({name for names in outside for name in names})),
             tuple(sorted({names[-1] for names in outside})),
+            tuple(sorted(mentioned)),
         )
         self.unsaved.add(path)
         self._link(path, found)
@@ -260,25 +294,27 @@ class Graph:
                 if not importers:
                     del self.external_importers[name]
 
-    def _module_map_lookups(self, moved: set[str]) -> tuple[set[str], set[tuple[str, str]]]:
+    def module_map_lookups(self, moved: set[str]) -> tuple[set[str], set[tuple[str, str]]]:
         """For modules added or removed (`moved`, no package among them), what the reference
         index must recompute besides the files whose imports now resolve elsewhere: the
-        files that bind the top-level package of such a module by `import a.b` (that name
-        is resolved when used, `_binding_target`), and the (file, name) lookups whose answer
+        files whose `import a.b` binds a top-level module `a` that moved (that name is
+        resolved when used, `_binding_target`), and the (file, name) lookups whose answer
         reads the module map: the binding of those files, and `sub` in the `__init__` of the
         package of a module `sub` (the submodule a package's attribute falls back to)."""
         tops: set[str] = set()
         keys: set[tuple[str, str]] = set()
         for path in moved:
-            tops.update(name.split(".")[0] for name in self._module_names(path))
+            tops.update(name for name in self._module_names(path) if "." not in name)
             parts = module_parts(path)
             if parts:
                 folder = posixpath.dirname(path)
                 for init in ("__init__.py", "__init__.pyi"):
                     keys.add((f"{folder}/{init}" if folder else init, parts[-1]))
         roots: set[str] = set()
-        for path, found in self.imports.items():
-            for r in found:
+        for path, found in self.resolutions.items():
+            if tops.isdisjoint(found[3]):
+                continue
+            for r in self.imports_of(path):
                 imp = r.imp
                 if imp.name is None and not imp.alias and not imp.level and imp.module.split(".")[0] in tops:
                     roots.add(path)
@@ -300,27 +336,37 @@ class Graph:
         self.names.changed(changed | removed)
         added = changed - self.paths
         if added or removed:
-            # A module appeared or vanished: any import anywhere may resolve differently.
-            package_dirs, resolutions = self._package_dirs, self.resolutions
+            package_dirs, tops = self._package_dirs, self.top_level_names
             self._rebuild_module_map()
-            self.imports.clear()
-            self.resolutions = {}
-            self.unsaved.clear()
-            self.imported_by_map.clear()
-            self.external_importers.clear()
-            for path in self.facts:
-                self._add_edges(path)
-            if package_dirs != self._package_dirs or not self.refs.built:
-                # A package appeared or vanished (every module name below it changed), or
-                # there is no reference index to keep: a new one.
+            if package_dirs != self._package_dirs:
+                # A package appeared or vanished: every module name below it changed, and
+                # any import anywhere may resolve differently.
+                self.imports.clear()
+                self.resolutions.clear()
+                self.unsaved.clear()
+                self.imported_by_map.clear()
+                self.external_importers.clear()
+                for path in self.facts:
+                    self._add_edges(path)
                 self._invalidate()
                 return set(self.facts)
             moved = added | removed
-            resolved_elsewhere = {p for p, found in self.resolutions.items() if resolutions.get(p) != found}
-            roots, keys = self._module_map_lookups(moved)
+            reach = names_moved(moved, self._package_dirs, self.top_level_names ^ tops)
+            before = {p: found for p, found in self.resolutions.items() if not reach.isdisjoint(found[3])}
+            for path in removed:
+                self._drop_edges(path)
+            redo = (changed | before.keys()) - removed
+            for path in redo:
+                self._drop_edges(path)
+                self._add_edges(path)
+            if not self.refs.built:
+                self._invalidate()  # (a saved seed was for another module map: dropped)
+                return redo
+            resolved_elsewhere = {p for p, found in before.items() if self.resolutions.get(p) != found}
+            roots, keys = self.module_map_lookups(moved)
             self._invalidate(changed | resolved_elsewhere | roots)
             self.refs.moved(removed, keys)
-            return set(self.facts)
+            return redo
         for path in changed:
             self._drop_edges(path)
             self._add_edges(path)

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from repodoc_ls.config import Settings
 from repodoc_ls.extract import extract_file
@@ -33,8 +34,9 @@ from repodoc_ls.index.extraction import (
     unread_digest,
     unreadable_facts,
 )
-from repodoc_ls.index.graph import Graph
+from repodoc_ls.index.graph import Graph, names_moved, package_dirs, top_level_names
 from repodoc_ls.index.lazyfacts import LazyFacts
+from repodoc_ls.index.references import Moved
 from repodoc_ls.index.store import Store, StoredFile, WarmRows
 from repodoc_ls.model import FileFacts, Symbol, SymbolRef
 from repodoc_ls.scan import is_excluded, scan
@@ -264,8 +266,12 @@ class Index:
         rows.update((entry[0], StoredFile(*entry[1:4])) for entry in written)
         all_facts = LazyFacts(facts, records)
         paths_signature = resolved.paths_signature(all_facts)
-        saved = _saved_resolutions(warm, paths_signature, rows, {entry[0] for entry in written}, all_facts)
-        index = cls(settings, store, all_facts, rows, saved)
+        extracted = {entry[0] for entry in written}
+        saved = _saved_resolutions(warm, paths_signature, rows, extracted, all_facts)
+        across = (
+            None if saved or set(stored) == by_path.keys() else _across_move(warm, stored, rows, extracted)
+        )
+        index = cls(settings, store, all_facts, rows, across.kept if across is not None else saved)
 
         def write_store() -> None:
             if store.generation != generation:  # healed during the build: its rows are gone
@@ -283,10 +289,20 @@ class Index:
                 store.replace_edges(index.graph.edges(), [entry[0] for entry in written])
             index._save_resolutions(full=paths_signature != warm.resolved_signature)
 
-        changed = {entry[0] for entry in written}
+        changed = set(extracted)
         signature = index.reference_signature()
+        moved: Moved | None = None
+        if across is not None:
+            # Modules were added or removed since: the records saved under the map before
+            # are taken over, and what the change of the map reaches is recomputed.
+            graph = index.graph
+            elsewhere = {p for p, found in across.before.items() if graph.resolutions.get(p) != found}
+            roots, keys = graph.module_map_lookups(across.moved)
+            changed |= elsewhere | roots | (set(all_facts) - across.kept.keys() - across.before.keys())
+            signature = reference_signature(sorted(stored))
+            moved = (set(stored) - by_path.keys(), keys)
         index.graph.reference_seed = lambda: (
-            None if (records := store.reference_records(signature)) is None else (records, changed)
+            None if (records := store.reference_records(signature)) is None else (records, changed, moved)
         )
         index.warnings.extend(scanned.warnings)
         count = len(all_facts)
@@ -445,13 +461,7 @@ class Index:
             return sum(len(f.symbols) for f in self.facts.values())
 
     def reference_signature(self) -> str:
-        """What saved reference records are valid for: the graph's rules and the module
-        map (which is a function of the set of paths)."""
-        digest = hashlib.blake2b(digest_size=16)
-        digest.update(f"refs {REFERENCE_RECORD_VERSION}\n".encode())
-        for path in self.facts:
-            digest.update(path.encode("utf-8", "surrogateescape") + b"\n")
-        return digest.hexdigest()
+        return reference_signature(self.facts)  # (the facts' paths are sorted)
 
     def save_references(self) -> None:
         """Persist the reference records computed since the last save, so that the next
@@ -558,6 +568,57 @@ class Index:
             return (tier, name.startswith("_"), len(ref.qualname), ref.qualname, ref.path)
 
         return sorted(candidates.values(), key=rank)[:limit]
+
+
+def reference_signature(paths: Iterable[str]) -> str:
+    """What saved reference records are valid for: the graph's rules and the module map
+    (which is a function of the set of paths, given sorted)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"refs {REFERENCE_RECORD_VERSION}\n".encode())
+    for path in paths:
+        digest.update(path.encode("utf-8", "surrogateescape") + b"\n")
+    return digest.hexdigest()
+
+
+class _Across(NamedTuple):
+    """The resolutions saved under a module map that differs from this one by modules added
+    or removed (`moved`), no package folder among them."""
+
+    moved: set[str]
+    #: still valid: their imports mention none of the names the change reaches
+    kept: dict[str, resolved.Resolution]
+    #: as they were, for the files whose imports mention such a name (resolved again)
+    before: dict[str, resolved.Resolution]
+
+
+def _across_move(
+    warm: WarmRows, stored: dict[str, StoredFile], rows: dict[str, StoredFile], extracted: set[str]
+) -> _Across | None:
+    """The saved resolutions of the files whose content is unchanged, when they were saved
+    under the set of paths in the store and no package folder appeared or vanished since;
+    None otherwise (every import is then resolved again)."""
+    old_paths, new_paths = set(stored), rows.keys()
+    if warm.resolved_signature != resolved.paths_signature(sorted(old_paths)):
+        return None
+    packages = package_dirs(new_paths)
+    if package_dirs(old_paths) != packages:
+        return None
+    moved = old_paths ^ new_paths
+    tops_changed = top_level_names(old_paths, packages) ^ top_level_names(new_paths, packages)
+    reach = names_moved(moved, packages, tops_changed)
+    either = old_paths | new_paths
+    kept: dict[str, resolved.Resolution] = {}
+    before: dict[str, resolved.Resolution] = {}
+    for path, (digest, blob) in warm.resolved.items():
+        row = rows.get(path)
+        if row is None or row.hash != digest or path in extracted:
+            continue
+        found = resolved.decode(blob, either)
+        if found is None:
+            continue
+        valid_now = all(target is None or target in new_paths for _, target, _ in found[0])
+        (kept if valid_now and reach.isdisjoint(found[3]) else before)[path] = found
+    return _Across(moved, kept, before)
 
 
 def _saved_resolutions(

@@ -56,8 +56,11 @@ Interface: TypeAlias = tuple[
     tuple[str | None, ...],
 ]
 Prepared: TypeAlias = tuple[FileFacts, dict[str, SymbolEntry], dict[str, SymbolEntry] | None, set[str] | None]
-#: Returns (records, changed files) saved by an earlier process, or None.
-Seed: TypeAlias = Callable[[], tuple[dict[str, bytes], set[str]] | None]
+#: What separates the module map records were saved under from this one (see `moved`):
+#: (the files removed since, the lookups whose answers read the module map).
+Moved: TypeAlias = tuple[set[str], set[tuple[str, str]]]
+#: Returns (records, changed files, Moved or None) saved by an earlier process, or None.
+Seed: TypeAlias = Callable[[], tuple[dict[str, bytes], set[str], Moved | None] | None]
 
 
 class ReferenceIndex:
@@ -126,9 +129,10 @@ class ReferenceIndex:
             self.seed = _widened_seed(self.seed, frozenset(paths))
 
     def moved(self, removed: set[str], keys: set[tuple[str, str]]) -> None:
-        """The module map changed (after `changed` for the files to recompute): `removed`
-        files are gone, and the files that looked up one of `keys` (whose answers read the
-        module map) or anything in a removed file are recomputed too."""
+        """The module map changed (after `changed` for the files to recompute, or the
+        adoption of records saved under the map before): `removed` files are gone, and the
+        files that looked up one of `keys` (whose answers read the module map) or anything
+        in a removed file are recomputed too."""
         assert self.refs is not None  # (Graph.update starts a new index otherwise)
         affected: set[str] = set()
         for path in removed:
@@ -195,7 +199,10 @@ class ReferenceIndex:
             seed, self.seed = self.seed, None
             seeded = seed()
             if seeded is not None:
-                self._adopt(*seeded)
+                records, changed, moved = seeded
+                self._adopt(records, changed)
+                if moved is not None:
+                    self.moved(*moved)
         if self.refs is None:
             self._reset()
             self.refs = {}
@@ -392,9 +399,9 @@ class ReferenceIndex:
 def _widened_seed(seed: Seed, more_changed: frozenset[str]) -> Seed:
     """A seed whose files changed again before it was used."""
 
-    def widened() -> tuple[dict[str, bytes], set[str]] | None:
+    def widened() -> tuple[dict[str, bytes], set[str], Moved | None] | None:
         got = seed()
-        return None if got is None else (got[0], set(got[1]) | more_changed)
+        return None if got is None else (got[0], set(got[1]) | more_changed, got[2])
 
     return widened
 

@@ -5,7 +5,10 @@ file's facts and of the module map, which is a function of the set of paths alon
 record is valid for a file whose content hash is the one it was computed from, in a
 workspace whose set of paths has the `paths_signature` it was saved under: a warm start
 then links the reverse edges from the records, and builds a file's `ResolvedImport`s only
-when one is asked for, without decoding every file's facts.
+when one is asked for, without decoding every file's facts. A record also keeps every name
+the file's imports mention: when modules were added or removed since (no package folder
+among them), a record that mentions none of the names the change reaches
+(`graph.names_moved`) resolves as it did, and stays valid.
 
 The store is untrusted: a record of the wrong shape, or naming a file that is not in the
 workspace, is dropped (the file's imports are then resolved again), never used.
@@ -20,7 +23,7 @@ from collections.abc import Container, Iterable
 from repodoc_ls.model import Category
 
 #: Bumped when the rules of resolution (graph.py) or the record's form change.
-RESOLVED_VERSION = 2
+RESOLVED_VERSION = 3
 
 CATEGORIES = (Category.WORKSPACE, Category.STDLIB, Category.THIRD_PARTY)
 CATEGORY_INDEX = {c: i for i, c in enumerate(CATEGORIES)}
@@ -28,8 +31,10 @@ CATEGORY_INDEX = {c: i for i, c in enumerate(CATEGORIES)}
 #: Per import of the file, in order: (index in CATEGORIES, target file, names a submodule?)
 Resolutions = tuple[tuple[int, str | None, bool], ...]
 #: (the file's resolutions, the outside modules it imports and their parent packages:
-#: graph.py's external importers, the outside modules its imports name: its import targets)
-Resolution = tuple[Resolutions, tuple[str, ...], tuple[str, ...]]
+#: graph.py's external importers, the outside modules its imports name: its import targets,
+#: every name its imports mention: the parts of the modules and the names imported, which
+#: tell whether a module added or removed can change where its imports lead)
+Resolution = tuple[Resolutions, tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
 def paths_signature(paths: Iterable[str]) -> str:
@@ -49,10 +54,10 @@ def decode(blob: bytes, paths: Container[str]) -> Resolution | None:
         found = marshal.loads(blob)
     except Exception:
         return None
-    if type(found) is not tuple or len(found) != 3:
+    if type(found) is not tuple or len(found) != 4:
         return None
-    resolutions, externals, named = found
-    if type(resolutions) is not tuple or type(externals) is not tuple or type(named) is not tuple:
+    resolutions, externals, named, mentioned = found
+    if any(type(part) is not tuple for part in found):
         return None
     for item in resolutions:
         if type(item) is not tuple or len(item) != 3:
@@ -64,6 +69,6 @@ def decode(blob: bytes, paths: Container[str]) -> Resolution | None:
             submodule
         ) is not bool:
             return None
-    if not all(type(name) is str for name in externals + named):
+    if not all(type(name) is str for name in externals + named + mentioned):
         return None
-    return resolutions, externals, named
+    return resolutions, externals, named, mentioned
