@@ -10,7 +10,8 @@ process (workers excluded), a steadier figure than wall time on a busy machine:
 1. cold index build alone (fresh cache): the baseline;
 2. full export, cold: fresh cache, empty output folder (build + render + write);
 3. re-export with nothing changed (warm build + export);
-4. re-export after one file changed (a function added to one module);
+4. re-export after one file changed (a function added to one module), then after a module
+   was added beside it (importing that function), and after it was removed again;
 5. warm index build alone; `repodoc check` (the fast path) and `check --deep`.
 
 Every row is also printed as a ratio to single-process `read + ast.parse` of the corpus's
@@ -218,6 +219,18 @@ def main() -> None:
             with open(edited, "a", encoding="utf-8") as fh:
                 fh.write("\n\ndef added_by_the_benchmark(value):\n    return value\n")
         one = run_child(root, work / "cache", out, args.jobs, "export")
+        added_module = edited.with_name("added_by_the_benchmark.py") if edit else None
+        added = removed = None
+        if added_module is not None and edited.exists():
+            module = edited.stem
+            added_module.write_text(
+                f"from .{module} import added_by_the_benchmark\n\n\ndef also_added():\n"
+                "    return added_by_the_benchmark(1)\n",
+                encoding="utf-8",
+            )
+            added = run_child(root, work / "cache", out, args.jobs, "export")
+            added_module.unlink()
+            removed = run_child(root, work / "cache", out, args.jobs, "export")
     finally:
         if args.keep:
             print(f"kept {work}")
@@ -238,6 +251,7 @@ def main() -> None:
         ("full export (cold)", full),
         ("no-change re-export", noop),
         ("one file changed", one),
+        *([("module added", added), ("module removed", removed)] if added and removed else []),
         ("check", fast),
     ]
     if deep is not None:
