@@ -16,11 +16,12 @@ from __future__ import annotations
 import posixpath
 import sys
 from collections import defaultdict
-from collections.abc import Container, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from repodoc_ls.extract import pytests
+from repodoc_ls.index.modulemap import module_names, module_parts, names_moved, package_dirs
 from repodoc_ls.index.names import NamesIndex
 from repodoc_ls.index.references import ReferenceIndex, Seed
 from repodoc_ls.index.resolved import CATEGORIES, CATEGORY_INDEX, Resolution
@@ -37,7 +38,7 @@ from repodoc_ls.model import (
     TestItem,
 )
 
-__all__ = ["Graph", "ResolvedImport", "module_parts", "modules_imported"]
+__all__ = ["Graph", "ResolvedImport", "modules_imported"]
 
 TESTCASE_BASES = frozenset(
     {
@@ -66,79 +67,6 @@ class ResolvedImport:
     @property
     def root_module(self) -> str:
         return self.imp.module.split(".")[0]
-
-
-def module_parts(path: str) -> list[str] | None:
-    """["a", "b", "c"] for "a/b/c.py" or "a/b/c/__init__.py"; None when not a module."""
-    if path.endswith(".py"):
-        stem = path[:-3]
-    elif path.endswith(".pyi"):
-        stem = path[:-4]
-    else:
-        return None
-    parts = stem.split("/")
-    if parts[-1] == "__init__":
-        parts.pop()
-    return parts
-
-
-def _is_identifier_path(parts: list[str]) -> bool:
-    return bool(parts) and all(p.isidentifier() for p in parts)
-
-
-def package_dirs(paths: Iterable[str]) -> set[str]:
-    """The folders holding an `__init__` module."""
-    return {folder for folder, _, name in map(_split, paths) if name in ("__init__.py", "__init__.pyi")}
-
-
-def module_names(path: str, packages: Container[str]) -> list[str]:
-    """Dotted names the file can be imported as, the canonical one first, where the
-    package folders are `packages`."""
-    parts = module_parts(path)
-    if parts is None:
-        return []
-    # The package root: the nearest ancestor folder that is not itself a package.
-    folder_parts = path.split("/")[:-1]
-    depth = len(folder_parts)
-    while depth > 0 and "/".join(folder_parts[:depth]) in packages:
-        depth -= 1
-    candidates = []
-    in_package = depth < len(folder_parts) or path.endswith(("__init__.py", "__init__.pyi"))
-    from_package_root = parts[depth:]
-    from_src = parts[1:] if parts and parts[0] in ("src", "lib") else None
-    ordered = [from_package_root, from_src, parts] if in_package else [parts, from_src, from_package_root]
-    for p in ordered:
-        if p is not None and _is_identifier_path(p):
-            name = ".".join(p)
-            if name not in candidates:
-                candidates.append(name)
-    return candidates
-
-
-def top_level_names(paths: Iterable[str], packages: Container[str]) -> set[str]:
-    """The first parts of the modules' dotted names (`Graph.top_level_names`)."""
-    return {
-        name.split(".")[0]
-        for path in paths
-        if path.endswith((".py", ".pyi"))
-        for name in module_names(path, packages)
-    }
-
-
-def names_moved(moved: Iterable[str], packages: Container[str], tops_changed: set[str]) -> set[str]:
-    """The names through which modules added or removed (`moved`, the package folders
-    `packages` being the same before and after) can change where an import leads: each
-    module name's last part (the candidates of that dotted name changed), each file's stem
-    (a relative import's candidate path), and the top-level names that appeared or vanished
-    (`tops_changed`: an import's category). An import that mentions none of them (its
-    resolution's mentioned names) resolves as before."""
-    reach = set(tops_changed)
-    for path in moved:
-        reach.update(name.rpartition(".")[2] for name in module_names(path, packages))
-        parts = module_parts(path)
-        if parts:
-            reach.add(parts[-1])
-    return reach
 
 
 class Graph:
@@ -336,9 +264,9 @@ class Graph:
         self.names.changed(changed | removed)
         added = changed - self.paths
         if added or removed:
-            package_dirs, tops = self._package_dirs, self.top_level_names
+            packages_before, tops_before = self._package_dirs, self.top_level_names
             self._rebuild_module_map()
-            if package_dirs != self._package_dirs:
+            if packages_before != self._package_dirs:
                 # A package appeared or vanished: every module name below it changed, and
                 # any import anywhere may resolve differently.
                 self.imports.clear()
@@ -351,7 +279,7 @@ class Graph:
                 self._invalidate()
                 return set(self.facts)
             moved = added | removed
-            reach = names_moved(moved, self._package_dirs, self.top_level_names ^ tops)
+            reach = names_moved(moved, self._package_dirs, self.top_level_names ^ tops_before)
             before = {p: found for p, found in self.resolutions.items() if not reach.isdisjoint(found[3])}
             for path in removed:
                 self._drop_edges(path)
@@ -782,10 +710,6 @@ def modules_imported(imp: Import) -> list[str]:
     if imp.name is not None and imp.name != "*":
         parts.append(imp.name)
     return [".".join(parts[: i + 1]) for i in range(len(parts))]
-
-
-def _split(path: str) -> tuple[str, str, str]:
-    return path.rpartition("/")
 
 
 def _common_prefix(a: str, b: str) -> int:

@@ -34,8 +34,9 @@ from repodoc_ls.index.extraction import (
     unread_digest,
     unreadable_facts,
 )
-from repodoc_ls.index.graph import Graph, names_moved, package_dirs, top_level_names
+from repodoc_ls.index.graph import Graph
 from repodoc_ls.index.lazyfacts import LazyFacts
+from repodoc_ls.index.modulemap import names_moved, package_dirs, top_level_names
 from repodoc_ls.index.references import Moved
 from repodoc_ls.index.store import Store, StoredFile, WarmRows
 from repodoc_ls.model import FileFacts, Symbol, SymbolRef

@@ -8,7 +8,7 @@ then links the reverse edges from the records, and builds a file's `ResolvedImpo
 when one is asked for, without decoding every file's facts. A record also keeps every name
 the file's imports mention: when modules were added or removed since (no package folder
 among them), a record that mentions none of the names the change reaches
-(`graph.names_moved`) resolves as it did, and stays valid.
+(`modulemap.names_moved`) resolves as it did, and stays valid.
 
 The store is untrusted: a record of the wrong shape, or naming a file that is not in the
 workspace, is dropped (the file's imports are then resolved again), never used.
