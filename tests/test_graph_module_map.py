@@ -1,7 +1,8 @@
 """A module added or removed (the module map changes) keeps the reference index: the graph
 recomputes only the files it reaches (Graph.update, ReferenceIndex.moved). After any mix
 of additions, removals and edits, the index must equal the one a fresh Graph builds from
-the same facts; a package appearing or vanishing starts a new index, and must equal it too.
+the same facts, a package appearing or vanishing (which renames the modules below it)
+included.
 
 The workspaces are generated: packages, a namespace folder and top-level modules that
 import each other in every way the graph resolves (absolute and relative, submodules,
@@ -103,13 +104,15 @@ def package_text(rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
-def fresh_refs(index: Index) -> dict:
-    return Graph(dict(index.facts)).refs.index()
-
-
 def assert_like_fresh(index: Index, note: str) -> None:
-    incremental = index.graph.refs.index()
-    expected = fresh_refs(index)
+    fresh = Graph(dict(index.facts))
+    graph = index.graph
+    assert graph.resolutions == fresh.resolutions, note  # where every import leads
+    assert {p: set(found) for p, found in graph.imported_by_map.items() if found} == {
+        p: set(found) for p, found in fresh.imported_by_map.items() if found
+    }, note
+    incremental = graph.refs.index()
+    expected = fresh.refs.index()
     assert incremental == expected, note
     for target, by_file in incremental.items():  # files in the same (sorted) order, too
         assert list(by_file) == list(expected[target]), (note, target)
@@ -170,9 +173,13 @@ def test_a_module_added_keeps_the_index_and_reaches_its_importers(tmp_path):
     assert index.graph.refs is refs
     assert "pkg/new.py" not in index.references("pkg/new.py", "g")
     assert_like_fresh(index, "after the removal")
-    index.remove("pkg/__init__.py")  # a package vanished: a new index
-    assert index.graph.refs is not refs
+    index.remove("pkg/__init__.py")  # a package vanished: the modules below it renamed
+    assert index.graph.refs is refs
     assert_like_fresh(index, "after the package went")
+    index.update("pkg/__init__.py", "from .a import f\n")
+    assert index.graph.refs is refs
+    assert index.references("pkg/a.py", "f") == {"bystander.py": [3], "user.py": [4]}
+    assert_like_fresh(index, "after the package came back")
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -203,3 +210,38 @@ def test_a_warm_start_after_modules_came_and_went_takes_over_the_saved_records(t
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(package_text(rng) if path in PACKAGES else module_text(rng, path))
     assert min(recomputed[1:]) < 1  # at least one run took records over
+
+
+def test_a_package_init_added_reaches_the_relative_imports_below_it(tmp_path):
+    # pkg/sub/ turns from a namespace folder into a package: `from . import helper` in
+    # pkg/sub/mod.py now finds `helper` in its `__init__`, though no import mentions a
+    # name of a module that moved.
+    (tmp_path / "pkg/sub").mkdir(parents=True)
+    (tmp_path / "pkg/__init__.py").write_text("")
+    (tmp_path / "pkg/sub/mod.py").write_text("from . import helper\n\nhelper()\n")
+    index = Index.build(load_settings(tmp_path), persistent=False)
+    index.references("", "")
+    index.update("pkg/sub/__init__.py", "def helper():\n    return 1\n")
+    assert index.references("pkg/sub/__init__.py", "helper") == {"pkg/sub/mod.py": [3]}
+    assert_like_fresh(index, "after the package's init came")
+    index.remove("pkg/sub/__init__.py")
+    assert_like_fresh(index, "after it went")
+
+
+def test_a_warm_start_after_a_package_init_came_reaches_the_relative_imports_below_it(tmp_path):
+    root = tmp_path / "ws"
+    (root / "pkg/sub").mkdir(parents=True)
+    (root / "pkg/__init__.py").write_text("")
+    (root / "pkg/sub/mod.py").write_text("from . import helper\n\nhelper()\n")
+    (root / "other.py").write_text("X = 1\n")
+    settings = load_settings(root, {"cache_dir": str(tmp_path / "cache")})
+    first = Index.build(settings)
+    first.references("", "")
+    first.save_references()
+    first.flush_store()
+    first.store.close()
+    (root / "pkg/sub/__init__.py").write_text("def helper():\n    return 1\n")
+    second = Index.build(settings)
+    assert second.references("pkg/sub/__init__.py", "helper") == {"pkg/sub/mod.py": [3]}
+    assert "other.py" not in second.graph.refs.dirty  # records taken over
+    assert_like_fresh(second, "warm, after the package's init came")

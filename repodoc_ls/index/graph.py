@@ -16,12 +16,12 @@ from __future__ import annotations
 import posixpath
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from repodoc_ls.extract import pytests
-from repodoc_ls.index.modulemap import module_names, module_parts, names_moved, package_dirs
+from repodoc_ls.index.modulemap import module_names, module_parts, names_moved, package_dirs, renamed_below
 from repodoc_ls.index.names import NamesIndex
 from repodoc_ls.index.references import ReferenceIndex, Seed
 from repodoc_ls.index.resolved import CATEGORIES, CATEGORY_INDEX, Resolution
@@ -222,20 +222,27 @@ class Graph:
                 if not importers:
                     del self.external_importers[name]
 
-    def module_map_lookups(self, moved: set[str]) -> tuple[set[str], set[tuple[str, str]]]:
-        """For modules added or removed (`moved`, no package among them), what the reference
-        index must recompute besides the files whose imports now resolve elsewhere: the
-        files whose `import a.b` binds a top-level module `a` that moved (that name is
-        resolved when used, `_binding_target`), and the (file, name) lookups whose answer
-        reads the module map: the binding of those files, and `sub` in the `__init__` of the
-        package of a module `sub` (the submodule a package's attribute falls back to)."""
+    def module_map_lookups(
+        self, moved: set[str], maps: Iterable[Container[str]]
+    ) -> tuple[set[str], set[tuple[str, str]]]:
+        """For modules added, removed or renamed (`moved`, under the module maps whose
+        package folders are `maps`), what the reference index must recompute besides the
+        files whose imports now resolve elsewhere: the files whose `import a.b` binds a
+        top-level module `a` that moved (that name is resolved when used, `_binding_target`),
+        and the (file, name) lookups whose answer reads the module map: the binding of those
+        files, and `sub` in the `__init__` of the package of a module `sub` (the submodule a
+        package's attribute falls back to)."""
         tops: set[str] = set()
         keys: set[tuple[str, str]] = set()
+        maps = list(maps)
         for path in moved:
-            tops.update(name for name in self._module_names(path) if "." not in name)
+            for packages in maps:
+                tops.update(name for name in module_names(path, packages) if "." not in name)
             parts = module_parts(path)
             if parts:
                 folder = posixpath.dirname(path)
+                if posixpath.basename(path).startswith("__init__."):
+                    folder = posixpath.dirname(folder)  # a package: a submodule of the one above
                 for init in ("__init__.py", "__init__.pyi"):
                     keys.add((f"{folder}/{init}" if folder else init, parts[-1]))
         roots: set[str] = set()
@@ -266,24 +273,15 @@ class Graph:
         if added or removed:
             packages_before, tops_before = self._package_dirs, self.top_level_names
             self._rebuild_module_map()
-            if packages_before != self._package_dirs:
-                # A package appeared or vanished: every module name below it changed, and
-                # any import anywhere may resolve differently.
-                self.imports.clear()
-                self.resolutions.clear()
-                self.unsaved.clear()
-                self.imported_by_map.clear()
-                self.external_importers.clear()
-                for path in self.facts:
-                    self._add_edges(path)
-                self._invalidate()
-                return set(self.facts)
-            moved = added | removed
-            reach = names_moved(moved, self._package_dirs, self.top_level_names ^ tops_before)
+            # A package appearing or vanishing renames every module below it.
+            renamed = renamed_below(self.paths, packages_before, self._package_dirs)
+            moved = added | removed | renamed
+            maps = (packages_before, self._package_dirs)
+            reach = names_moved(moved, maps, self.top_level_names ^ tops_before)
             before = {p: found for p, found in self.resolutions.items() if not reach.isdisjoint(found[3])}
             for path in removed:
                 self._drop_edges(path)
-            redo = (changed | before.keys()) - removed
+            redo = (changed | renamed | before.keys()) - removed
             for path in redo:
                 self._drop_edges(path)
                 self._add_edges(path)
@@ -291,8 +289,8 @@ class Graph:
                 self._invalidate()  # (a saved seed was for another module map: dropped)
                 return redo
             resolved_elsewhere = {p for p, found in before.items() if self.resolutions.get(p) != found}
-            roots, keys = self.module_map_lookups(moved)
-            self._invalidate(changed | resolved_elsewhere | roots)
+            roots, keys = self.module_map_lookups(moved, maps)
+            self._invalidate(changed | renamed | resolved_elsewhere | roots)
             self.refs.moved(removed, keys)
             return redo
         for path in changed:

@@ -36,7 +36,7 @@ from repodoc_ls.index.extraction import (
 )
 from repodoc_ls.index.graph import Graph
 from repodoc_ls.index.lazyfacts import LazyFacts
-from repodoc_ls.index.modulemap import names_moved, package_dirs, top_level_names
+from repodoc_ls.index.modulemap import names_moved, package_dirs, renamed_below, top_level_names
 from repodoc_ls.index.references import Moved
 from repodoc_ls.index.store import Store, StoredFile, WarmRows
 from repodoc_ls.model import FileFacts, Symbol, SymbolRef
@@ -298,8 +298,11 @@ class Index:
             # are taken over, and what the change of the map reaches is recomputed.
             graph = index.graph
             elsewhere = {p for p, found in across.before.items() if graph.resolutions.get(p) != found}
-            roots, keys = graph.module_map_lookups(across.moved)
-            changed |= elsewhere | roots | (set(all_facts) - across.kept.keys() - across.before.keys())
+            roots, keys = graph.module_map_lookups(across.moved, across.maps)
+            renamed = across.moved & by_path.keys()
+            changed |= (
+                elsewhere | roots | renamed | (set(all_facts) - across.kept.keys() - across.before.keys())
+            )
             signature = reference_signature(sorted(stored))
             moved = (set(stored) - by_path.keys(), keys)
         index.graph.reference_seed = lambda: (
@@ -582,10 +585,11 @@ def reference_signature(paths: Iterable[str]) -> str:
 
 
 class _Across(NamedTuple):
-    """The resolutions saved under a module map that differs from this one by modules added
-    or removed (`moved`), no package folder among them."""
+    """The resolutions saved under a module map that differs from this one by modules added,
+    removed or renamed (below a package folder that appeared or vanished): `moved`."""
 
     moved: set[str]
+    maps: tuple[set[str], set[str]]  # the package folders before and now
     #: still valid: their imports mention none of the names the change reaches
     kept: dict[str, resolved.Resolution]
     #: as they were, for the files whose imports mention such a name (resolved again)
@@ -596,17 +600,15 @@ def _across_move(
     warm: WarmRows, stored: dict[str, StoredFile], rows: dict[str, StoredFile], extracted: set[str]
 ) -> _Across | None:
     """The saved resolutions of the files whose content is unchanged, when they were saved
-    under the set of paths in the store and no package folder appeared or vanished since;
-    None otherwise (every import is then resolved again)."""
+    under the set of paths in the store; None otherwise (every import is then resolved
+    again)."""
     old_paths, new_paths = set(stored), rows.keys()
     if warm.resolved_signature != resolved.paths_signature(sorted(old_paths)):
         return None
-    packages = package_dirs(new_paths)
-    if package_dirs(old_paths) != packages:
-        return None
-    moved = old_paths ^ new_paths
-    tops_changed = top_level_names(old_paths, packages) ^ top_level_names(new_paths, packages)
-    reach = names_moved(moved, packages, tops_changed)
+    maps = (package_dirs(old_paths), package_dirs(new_paths))
+    moved = (old_paths ^ new_paths) | renamed_below(new_paths, *maps)
+    tops_changed = top_level_names(old_paths, maps[0]) ^ top_level_names(new_paths, maps[1])
+    reach = names_moved(moved, maps, tops_changed)
     either = old_paths | new_paths
     kept: dict[str, resolved.Resolution] = {}
     before: dict[str, resolved.Resolution] = {}
@@ -618,8 +620,9 @@ def _across_move(
         if found is None:
             continue
         valid_now = all(target is None or target in new_paths for _, target, _ in found[0])
-        (kept if valid_now and reach.isdisjoint(found[3]) else before)[path] = found
-    return _Across(moved, kept, before)
+        unmoved = valid_now and path not in moved and reach.isdisjoint(found[3])
+        (kept if unmoved else before)[path] = found
+    return _Across(moved, maps, kept, before)
 
 
 def _saved_resolutions(

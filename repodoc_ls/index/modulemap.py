@@ -8,7 +8,7 @@ today's before it reuses them.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Set
 
 
 def module_parts(path: str) -> list[str] | None:
@@ -68,16 +68,30 @@ def top_level_names(paths: Iterable[str], packages: Container[str]) -> set[str]:
     }
 
 
-def names_moved(moved: Iterable[str], packages: Container[str], tops_changed: set[str]) -> set[str]:
-    """The names through which modules added or removed (`moved`, the package folders
-    `packages` being the same before and after) can change where an import leads: each
-    module name's last part (the candidates of that dotted name changed), each file's stem
-    (a relative import's candidate path), and the top-level names that appeared or vanished
-    (`tops_changed`: an import's category). An import that mentions none of them (its
-    resolution's mentioned names) resolves as before."""
+def renamed_below(paths: Iterable[str], packages_before: Set[str], packages_after: Set[str]) -> set[str]:
+    """The files whose dotted names changed because a package folder above them appeared or
+    vanished (its `__init__` module added or removed)."""
+    flipped = packages_before ^ packages_after
+    if not flipped:
+        return set()
+    if "" in flipped:  # the workspace's root itself
+        return set(paths)
+    prefixes = tuple(f"{folder}/" for folder in flipped)
+    return {path for path in paths if path.startswith(prefixes)}
+
+
+def names_moved(moved: Iterable[str], maps: Iterable[Container[str]], tops_changed: set[str]) -> set[str]:
+    """The names through which modules added, removed or renamed (`moved`, under the module
+    maps whose package folders are `maps`: before and after) can change where an import
+    leads: each module name's last part (the candidates of that dotted name changed), each
+    file's stem (a relative import's candidate path), and the top-level names that appeared
+    or vanished (`tops_changed`: an import's category). An import that mentions none of
+    them (its resolution's mentioned names) resolves as before."""
     reach = set(tops_changed)
+    maps = list(maps)
     for path in moved:
-        reach.update(name.rpartition(".")[2] for name in module_names(path, packages))
+        for packages in maps:
+            reach.update(name.rpartition(".")[2] for name in module_names(path, packages))
         parts = module_parts(path)
         if parts:
             reach.add(parts[-1])

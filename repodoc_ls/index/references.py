@@ -18,7 +18,7 @@ map (`moved`): the files whose imports resolve elsewhere are recomputed like cha
 and so are the users of the lookups whose answers read the module map without an import
 binding changing (a package's attribute falling back to its submodule, the package an
 `import a.b` binds, any lookup in a removed file). A package appearing or vanishing renames
-every module below it: the graph starts a new, empty index, and everything is rebuilt.
+the modules below it: they count as moved, and are recomputed.
 Limits: an import cycle or a re-export chain past the graph's `_MAX_DEPTH` is cut where the
 resolution first meets it, so there an answer can depend on which name was resolved first
 (a full build has the same order dependence, in another order).

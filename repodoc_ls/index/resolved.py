@@ -6,8 +6,8 @@ record is valid for a file whose content hash is the one it was computed from, i
 workspace whose set of paths has the `paths_signature` it was saved under: a warm start
 then links the reverse edges from the records, and builds a file's `ResolvedImport`s only
 when one is asked for, without decoding every file's facts. A record also keeps every name
-the file's imports mention: when modules were added or removed since (no package folder
-among them), a record that mentions none of the names the change reaches
+the file's imports mention: when modules were added, removed or renamed since, the record
+of a file that did not move and mentions none of the names the change reaches
 (`modulemap.names_moved`) resolves as it did, and stays valid.
 
 The store is untrusted: a record of the wrong shape, or naming a file that is not in the

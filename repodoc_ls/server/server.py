@@ -288,8 +288,8 @@ class RepodocServer(LanguageServer):
         )
 
     def rewarm(self, index: Index) -> None:
-        """After an update that made the graph drop its reference index (a package added
-        or removed renames the modules below it): rebuild it in the background, and freeze
+        """After an update that left the graph without a reference index (a module added
+        or removed before the first one was built): build it in the background, and freeze
         it, rather than in the next hover that needs it. Callable from any thread."""
         if not index.graph.refs.built and self.loop is not None:
             self.loop.call_soon_threadsafe(
