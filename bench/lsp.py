@@ -21,6 +21,9 @@ latency). Measured, for repodoc:
 - didChange to answer: an incremental didChange appending a new function to the
   stdlib file closest to 2,000 lines, then hover on the new name (and, separately,
   `workspace/symbol` for it) until the answer shows it;
+- a module added and removed: a new, unsaved buffer importing `email.utils.parseaddr`
+  (Django: `django.utils.text.capfirst`) opened, then closed; the hover on that function
+  right after each, and until it counts the new module among its users;
 - peak RSS of the server's process tree (psutil, sampled every 20 ms).
 
 `--big-file N` measures only the edits of a generated module of N classes (25,000: 2 MB):
@@ -360,6 +363,50 @@ async def did_change_latency(client: Client, path: Path, rounds: int = 5) -> tup
     return by_hover, by_symbol
 
 
+#: (file, a function it defines) whose users a new module joins, per corpus
+NEW_MODULE_TARGETS = [("email/utils.py", "parseaddr"), ("django/utils/text.py", "capfirst")]
+
+
+async def new_module_latency(client: Client, root: Path, rounds: int = 3) -> dict[str, list[float]]:
+    """A module added to the module map: a new, unsaved buffer opened beside a module it
+    imports a function from. ms from the didOpen to the first answer of a hover on that
+    function (in the other file), and to the first hover that counts the new module among
+    its users; then from the didClose (the module gone again) to the first answer."""
+    found: dict[str, list[float]] = {"open->hover": [], "open->counted": [], "close->hover": []}
+    target = next(((root / rel, name) for rel, name in NEW_MODULE_TARGETS if (root / rel).exists()), None)
+    if target is None:
+        return found
+    path, name = target
+    line = next(
+        i
+        for i, text in enumerate(path.read_text(encoding="utf-8").split("\n"))
+        if text.startswith(f"def {name}(")
+    )
+    position = {"textDocument": {"uri": path.as_uri()}, "position": {"line": line, "character": 5}}
+    module = path.parent.name
+    for n in range(rounds):
+        new = path.with_name(f"repodoc_bench_new_{n}.py")
+        if new.exists():
+            continue
+        client.open(new, f"from {module}.{path.stem} import {name}\n\n{name}('x')\n")
+        t = time.perf_counter()
+        first = None
+        while time.perf_counter() - t < 30:
+            result = await client.request("textDocument/hover", position)
+            if first is None:
+                first = (time.perf_counter() - t) * 1000
+            if new.stem in json.dumps(result):
+                break
+            await asyncio.sleep(0.002)
+        found["open->hover"].append(first or 0.0)
+        found["open->counted"].append((time.perf_counter() - t) * 1000)
+        client.close(new)
+        t = time.perf_counter()
+        await client.request("textDocument/hover", position)
+        found["close->hover"].append((time.perf_counter() - t) * 1000)
+    return found
+
+
 # -- edits in a big generated file -----------------------------------------------------------
 
 
@@ -498,7 +545,7 @@ async def bench(args) -> int:
         rows["repodoc"]["hovers answered"] = answered
         rows["repodoc"]["answered on a second hover"] = again[0]
         if not args.hovers_only:
-            await symbols_and_edits(warm, rows["repodoc"], edited)
+            await symbols_and_edits(warm, rows["repodoc"], edited, root)
         await warm.stop()
         rows["repodoc"]["peak RSS (MB)"] = max(peak_cold, warm.peak_rss) / 2**20
         rows["repodoc"]["files"] = status["files"]
@@ -509,7 +556,7 @@ async def bench(args) -> int:
     return 0
 
 
-async def symbols_and_edits(warm: Client, row: dict, edited: Path) -> None:
+async def symbols_and_edits(warm: Client, row: dict, edited: Path, root: Path) -> None:
     ws_times = []
     for q in SYMBOL_QUERIES:
         for _ in range(5):
@@ -519,6 +566,8 @@ async def symbols_and_edits(warm: Client, row: dict, edited: Path) -> None:
     by_hover, by_symbol = await did_change_latency(warm, edited)
     row["didChange->hover"] = by_hover
     row["didChange->symbol"] = by_symbol
+    for key, values in (await new_module_latency(warm, root)).items():
+        row[f"new module {key}"] = values
 
 
 async def jedi_language_server(args, root: Path, positions, row: dict) -> None:
@@ -581,6 +630,9 @@ def report(rows: dict[str, dict]) -> None:
         values = ours.get(key, [])
         add(f"{key} p50 (ms)", pct(values, 50))
         add(f"{key} max (ms)", max(values) if values else None, target="<= 150 ms")
+    for key in ("open->hover", "open->counted", "close->hover"):
+        values = ours.get(f"new module {key}", [])
+        add(f"new module {key} max (ms)", max(values) if values else None)
     add("peak RSS (MB)", ours.get("peak RSS (MB)"), jedi.get("peak RSS (MB)"))
     add("files indexed", ours.get("files"))
     widths = [max(len(str(r[i])) for r in table) for i in range(len(table[0]))]
