@@ -189,3 +189,18 @@ def test_a_link_to_an_anchor_the_page_of_an_enormous_file_drops_renders_again(li
     assert USER in exported
     assert _pages_on_disk(output) == render_all(Renderer(index))
     assert b"a.py_docs.md#f" not in (output / USER).read_bytes()
+
+
+def test_a_package_init_added_retargets_the_imports_of_files_beside_it(tmp_path, monkeypatch):
+    """`import helper` finds `plain/helper.py` while `plain` is no package; an
+    `__init__.py` added there renames its modules (`plain.helper` only), so the import is
+    left unresolved: the importer, which imports nothing the edit touched, is rendered
+    again, and so is the module it lost."""
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain/helper.py").write_text("def h():\n    return 1\n")
+    (tmp_path / "user.py").write_text("import helper\n\nprint(helper.h())\n")
+    export(Index.build(load_settings(tmp_path)))
+    (tmp_path / "plain/__init__.py").write_text("")
+    index, exported = _export_recording(monkeypatch, tmp_path)
+    assert {"user.py_docs.md", "user.py_kw.md", "plain/helper.py_docs.md"} <= exported
+    assert _pages_on_disk(tmp_path / "docs/repodoc") == render_all(Renderer(index))

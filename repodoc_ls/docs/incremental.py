@@ -132,23 +132,34 @@ def units_of_pages(manifest: Manifest) -> dict[str, Unit | None]:
 
 def retargeted_files(renderer: Renderer, old: Manifest, changed: set[str]) -> set[str]:
     """Unchanged files whose imports resolve elsewhere now that a file was added or removed
-    (`from . import pricing` falls back to the package when pricing.py goes), and, for each
-    target gained or lost, that module and its importers (their keyword pages count them)."""
+    (`from . import pricing` falls back to the package when pricing.py goes; a package's
+    `__init__.py` added renames the modules below it, so `import x` of a file beside them no
+    longer finds `pkg/x.py`), and, for each target gained or lost, that module and its
+    importers (their keyword pages count them). Where an import leads follows from the
+    workspace's paths alone: with none added or removed, no unchanged file's does change.
+    Reads each file's resolution, not its facts."""
+    index = renderer.index
+    if all((path in index.facts) == (path in old.sources) for path in changed):
+        return set()
     graph = renderer.graph
-    importers = {f for path in changed for f in graph.imported_by(path)}
-    importers.update(f for f, targets in old.imports.items() if not changed.isdisjoint(targets))
     out: set[str] = set()
-    for path in importers - changed:
-        if path not in renderer.index.facts:
+    for path in index.paths():
+        if path in changed:
             continue
-        now = {r.target for r in graph.imports_of(path) if r.target and r.target != path}
-        before = {t for t in old.imports.get(path, ()) if not t.startswith(OUTSIDE)}
-        moved = now.symmetric_difference(before)
-        if moved:
-            out.add(path)
-            for target in moved:
-                out.add(target)
-                out.update(graph.imported_by(target))
+        files, outside = graph.import_targets(path)
+        now = files | {OUTSIDE + name for name in outside}
+        moved = now.symmetric_difference(old.imports.get(path, ()))
+        if not moved:
+            continue
+        out.add(path)
+        for target in moved:
+            if target.startswith(OUTSIDE):
+                parts = target[len(OUTSIDE) :].split(".")
+                for i in range(len(parts)):
+                    out.update(graph.importers_of_external(".".join(parts[: i + 1])))
+                continue
+            out.add(target)
+            out.update(graph.imported_by(target))
     return out
 
 
