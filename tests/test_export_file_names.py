@@ -204,3 +204,18 @@ def test_a_package_init_added_retargets_the_imports_of_files_beside_it(tmp_path,
     index, exported = _export_recording(monkeypatch, tmp_path)
     assert {"user.py_docs.md", "user.py_kw.md", "plain/helper.py_docs.md"} <= exported
     assert _pages_on_disk(tmp_path / "docs/repodoc") == render_all(Renderer(index))
+
+
+def test_a_file_that_becomes_a_test_module_through_a_base_elsewhere_renders_the_pages_listing_its_kind(
+    linked, monkeypatch
+):
+    """checks.py becomes a test module when a base class two files away becomes a test case,
+    while neither it nor the module it imports changes: the imported module's page lists it
+    among its testers now, and is rendered again (as are the folder pages counting kinds)."""
+    (linked / "target.py").write_text("def checked():\n    return 1\n")
+    _append(linked / "checks.py", "\n\nfrom target import checked\n")
+    export(Index.build(load_settings(linked)))
+    _testcase(linked, "pkg/mid.py", "Mid", "")
+    index, exported = _export_recording(monkeypatch, linked)
+    assert {CHECKS, "target.py_docs.md"} <= exported
+    assert _pages_on_disk(linked / "docs/repodoc") == render_all(Renderer(index))

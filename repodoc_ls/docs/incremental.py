@@ -163,6 +163,29 @@ def retargeted_files(renderer: Renderer, old: Manifest, changed: set[str]) -> se
     return out
 
 
+def retyped_files(
+    renderer: Renderer, old: Manifest, old_units: dict[str, Unit | None], stale: set[namedeps.Key]
+) -> set[str]:
+    """Unchanged files that may have become test modules or stopped being ones, and the files
+    they relate to: a file's page records whether each class its classes' bases lead to in
+    other files is a test case (`namedeps.testcase_keys`); when such an answer changed, so
+    may the file's kind, which the pages of the files it imports or uses (their testers) and
+    its folders' pages show. Those count as affected, as if the file had changed."""
+    retested = {key for key in stale if key[1].startswith(namedeps.TESTCASE)}
+    if not retested:
+        return set()
+    facts = renderer.index.facts
+    out: set[str] = set()
+    for page, record in old.pages.items():
+        unit = old_units.get(page)
+        if unit is None or kind_of(unit).scope is not Scope.FILE or retested.isdisjoint(record.names):
+            continue
+        if unit.path in facts:
+            out.add(unit.path)
+            out.update(related_files(renderer, unit.path, old.imports.get(unit.path, ())))
+    return out
+
+
 def units_to_render(
     renderer: Renderer,
     all_units: list[Unit],
@@ -184,16 +207,17 @@ def units_to_render(
     for path in changed:
         affected_files.update(related_files(renderer, path, old.imports.get(path, ())))
     affected_files.update(retargeted_files(renderer, old, changed))
-    wanted = units_after_edit(renderer.index, changed, affected_files)
-    old_by_unit: dict[Unit, set[str]] = defaultdict(set)
     if old_units is None:
         old_units = units_of_pages(old)
+    moved = any((p in new_sources) != (p in old.sources) for p in changed)
+    stale = namedeps.stale_keys(renderer, old.entries, changed, moved)
+    affected_files.update(retyped_files(renderer, old, old_units, stale))
+    wanted = units_after_edit(renderer.index, changed, affected_files)
+    old_by_unit: dict[Unit, set[str]] = defaultdict(set)
     recomputed = uses_recomputed(renderer.index, changed)
     new_uses = uses_digests(renderer.index, old, recomputed)
     uses_changed = {p for p in recomputed if new_uses.get(p) != old.uses.get(p)}
     wanted.update(new_user_counts(renderer, old, changed, uses_changed))
-    moved = any((p in new_sources) != (p in old.sources) for p in changed)
-    stale = namedeps.stale_keys(renderer, old.entries, changed, moved)
     for page, record in old.pages.items():
         unit = old_units[page]
         if unit is None:
