@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import docstring_parser
 from docstring_parser import google, numpydoc, rest
 
-from repodoc_ls.docs import caps, pages
+from repodoc_ls.docs import caps, namedeps, pages
 from repodoc_ls.model import ModuleRef, Symbol, SymbolKind, SymbolRef, first_sentence
 
 if TYPE_CHECKING:
@@ -227,8 +227,11 @@ def _item(name: str, type_name: str, description: str, resolve: Resolver | None)
 def role_resolver(p: PageLinks, context: Symbol | None) -> Resolver:
     """Link targets for the roles in the docstring of `context` (None: the module's) on
     page `p`, through the graph's name resolution: a name as the file's top level sees it,
-    a member of the enclosing class, or a dotted module path. Every file a lookup read
-    becomes a dep of the page, so a change there renders the page again."""
+    a member of the enclosing class, or a dotted module path. A link shows only where the
+    name leads (a symbol's anchor, a module's page): every (file, name) lookup the
+    resolution took becomes a name dep of the page (`p.names`, see namedeps.py), so a
+    change of any answer renders the page again, and an edit elsewhere in those files does
+    not."""
     graph = p.renderer.graph
     scope = ""
     if context is not None:
@@ -238,24 +241,28 @@ def role_resolver(p: PageLinks, context: Symbol | None) -> Resolver:
         parts = target.split(".")
         if not all(part.isidentifier() for part in parts):
             return None
-        looked: set[tuple[str, str]] = set()
-        with graph.recording_lookups(looked):
+        with graph.recording_lookups(p.names):
             ref = graph.resolve_expr(p.path, f"{scope}.{target}") if scope else None
             if ref is None:
                 ref = graph.resolve_expr(p.path, target)
             for cut in range(len(parts), 0, -1) if ref is None else ():
-                module = graph.resolve_module(".".join(parts[:cut]), p.path)
+                dotted = ".".join(parts[:cut])
+                p.names.add((p.path, namedeps.MODULE + dotted))  # (a file added may answer it)
+                module = graph.resolve_module(dotted, p.path)
                 if module is not None:
+                    p.names.add((module, ""))
                     ref = ModuleRef(module)
                     for part in parts[cut:]:
                         ref = graph.member(ref, part)
                     break
-        p.deps.update(path for path, _ in looked)
         if isinstance(ref, SymbolRef):
             fragment = caps.symbol_fragment(p.renderer, ref.path, ref.qualname)
-            return p.link(p.page, fragment) if ref.path == p.path else p.to_page(ref.path, fragment)
+            return p.link(p.page, fragment) if ref.path == p.path else p.to_named(ref.path, fragment)
         if isinstance(ref, ModuleRef):
-            return p.to_page(ref.path) if ref.path != p.path else p.link(p.page)
+            if ref.path == p.path:
+                return p.link(p.page)
+            p.names.add((ref.path, ""))
+            return p.to_named(ref.path)
         return None
 
     return resolve

@@ -1,7 +1,10 @@
 """View models of a file's two pages: `X_docs.md` (documentation) and `X_kw.md` (keywords).
 
 Everything a template shows is computed here from the index, with links made by `pages.py`.
-Each builder also collects the workspace files it mentions: a page depends on exactly those.
+Each builder also collects the workspace files it shows more of than their path or a
+name's anchor: a page depends on exactly those (`deps`), and on the (file, name) lookups
+its other links to files rest on (`names`, see namedeps.py): an import's target, a
+docstring role's, a file this one only imports among its related files.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import posixpath
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from repodoc_ls.docs import caps, docstrings, pages
+from repodoc_ls.docs import caps, docstrings, namedeps, pages
 from repodoc_ls.docs.excerpt import embedded_source
 from repodoc_ls.docs.fileview import PageLinks, View, import_anchors, symbol_anchors
 from repodoc_ls.docs.notesview import notes_view
@@ -34,6 +37,7 @@ MAX_FILES_LISTED = 50  # importers, testers, ... beyond this, "and N more"
 MAX_REF_FILES = 20  # files listed per referenced symbol
 MAX_REF_LINES = 5  # line links (runs of lines) per file per referenced symbol
 MAX_RELATED = 10
+IMPORTED_HERE = "imported here"
 
 _FENCE_LANGUAGE = {
     FileKind.JSON: "json",
@@ -135,8 +139,10 @@ def render_file_page(renderer: Renderer, path: str) -> Rendered:
         "nav": _navigation(p),
         "kind": graph.kind(path),
     }
+    if facts.is_python:  # its kind and Tests section follow its classes' bases elsewhere
+        p.names.update(namedeps.testcase_keys(graph, path))
     text = renderer.template(TEMPLATE).render(**view)
-    return Rendered(text, frozenset(p.deps))
+    return Rendered(text, frozenset(p.deps), names=namedeps.entries(renderer, p.names, p.deps))
 
 
 def _metadata(p: PageLinks, facts: FileFacts) -> list[tuple[str, str]]:
@@ -307,7 +313,8 @@ def _dependencies(p: PageLinks, facts: FileFacts) -> list[View]:
             # `from . import a, b` imports modules a and b of the package
             modules = [dots + imp.module] if imp.module else [dots + n.split(" ")[0] for n in row["names"]]
             row["module"] = ", ".join(pages.code(m) for m in modules)
-            row["links"] = ", ".join(p.file_link(t) for t in row["targets"])
+            # (where an import leads follows from this file and the workspace's paths)
+            row["links"] = ", ".join(p.existing_file_link(t) for t in row["targets"])
             row["unresolved"] = category == Category.WORKSPACE and not row["targets"]
         out.append(View({"category": category, "rows": rows, "listed": category == Category.WORKSPACE}))
     return out
@@ -376,7 +383,7 @@ def _related(p: PageLinks, facts: FileFacts) -> list[View]:
             reasons[other].append(reason)
 
     for target in {r.target for r in graph.imports_of(path) if r.target}:
-        add(target, 3, "imported here")
+        add(target, 3, IMPORTED_HERE)
     for importer in graph.imported_by(path):
         add(importer, 3, "imports this file")
     if facts.is_python:
@@ -395,7 +402,18 @@ def _related(p: PageLinks, facts: FileFacts) -> list[View]:
                 for sub in {r.path for r in graph.subclasses(path, s.qualname)}:
                     add(sub, 2, f"subclasses {s.qualname}")
     ranked = sorted(scores, key=lambda f: (-scores[f], f))[:MAX_RELATED]
-    return [View({"link": p.file_link(f), "reasons": "; ".join(dict.fromkeys(reasons[f]))}) for f in ranked]
+    # A file only imported here is listed for what this file says; every other reason is
+    # something the other file does (a reason it gains makes it related to this one:
+    # incremental.related_files renders this page then).
+    return [
+        View(
+            {
+                "link": p.existing_file_link(f) if reasons[f] == [IMPORTED_HERE] else p.file_link(f),
+                "reasons": "; ".join(dict.fromkeys(reasons[f])),
+            }
+        )
+        for f in ranked
+    ]
 
 
 # -- source

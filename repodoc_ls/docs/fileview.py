@@ -1,5 +1,7 @@
 """What a file's two pages share: the links out of a page (which record the files they
-point at: the page's deps), the symbols' and imports' anchors, and the `View` rows
+point at: the page's deps, or, for a link that shows no more of a file than that it is
+there or that a name leads to an anchor on its page, the lookups it rests on: the page's
+name deps, see namedeps.py), the symbols' and imports' anchors, and the `View` rows
 templates read."""
 
 from __future__ import annotations
@@ -31,13 +33,16 @@ class View(dict[str, Any]):
 
 @dataclass
 class PageLinks:
-    """What one page builder accumulates: its own path and the files it depends on."""
+    """What one page builder accumulates: its own path, the files it depends on and the
+    (file, name) lookups it rests on in other files (`namedeps.Key`: name "" for a file
+    only linked to)."""
 
     renderer: Renderer
     path: str  # the source file
     page: str  # the output page
     deps: set[str] = field(default_factory=set)
     counted: set[str] = field(default_factory=set)  # see units.Rendered.counted
+    names: set[tuple[str, str]] = field(default_factory=set)  # see namedeps.py
     #: per source file: the link to it, and whether it is Markdown (linked at headings)
     _sources: dict[str, tuple[str, bool]] = field(default_factory=dict)
     #: `file_link`'s answers without a fragment: a page names the same files again and again
@@ -50,7 +55,13 @@ class PageLinks:
         return self._links(to_page, fragment)
 
     def to_page(self, path: str, fragment: str | None = None) -> str:
+        """A link to a file's page, for a page that shows more of the file: a dep."""
         self.deps.add(path)
+        return self.link(pages.file_page(path), fragment)
+
+    def to_named(self, path: str, fragment: str | None = None) -> str:
+        """A link to a file's page (at a name's anchor) that records no dep: the caller
+        records in `names` the lookups whose answers it rests on."""
         return self.link(pages.file_page(path), fragment)
 
     def to_kw(self, path: str) -> str:
@@ -79,11 +90,24 @@ class PageLinks:
         return pages.link(self.page, pages.folder_page(folder, kind))
 
     def file_link(self, path: str, fragment: str | None = None) -> str:
+        """A file's path linked to its page, for a page that shows more of the file than its
+        path (why it is listed: what it uses, tests, subclasses...): a dep."""
         if fragment is not None:
             return f"[{pages.code(path)}]({self.to_page(path, fragment)})"
+        self.deps.add(path)
+        return self._plain_file_link(path)
+
+    def existing_file_link(self, path: str) -> str:
+        """A file's path linked to its page, for a page that shows nothing else of the file
+        (why it is listed follows from the page's own file): it rests on the file being
+        there, the name dep (path, "")."""
+        self.names.add((path, ""))
+        return self._plain_file_link(path)
+
+    def _plain_file_link(self, path: str) -> str:
         found = self._file_links.get(path)
         if found is None:
-            found = self._file_links[path] = f"[{pages.code(path)}]({self.to_page(path)})"
+            found = self._file_links[path] = f"[{pages.code(path)}]({self.link(pages.file_page(path))})"
         return found
 
     def line_link(self, path: str, line: int, label: str | None = None) -> str:

@@ -132,23 +132,57 @@ def units_of_pages(manifest: Manifest) -> dict[str, Unit | None]:
 
 def retargeted_files(renderer: Renderer, old: Manifest, changed: set[str]) -> set[str]:
     """Unchanged files whose imports resolve elsewhere now that a file was added or removed
-    (`from . import pricing` falls back to the package when pricing.py goes), and, for each
-    target gained or lost, that module and its importers (their keyword pages count them)."""
+    (`from . import pricing` falls back to the package when pricing.py goes; a package's
+    `__init__.py` added renames the modules below it, so `import x` of a file beside them no
+    longer finds `pkg/x.py`), and, for each target gained or lost, that module and its
+    importers (their keyword pages count them). Where an import leads follows from the
+    workspace's paths alone: with none added or removed, no unchanged file's does change.
+    Reads each file's resolution, not its facts."""
+    index = renderer.index
+    if all((path in index.facts) == (path in old.sources) for path in changed):
+        return set()
     graph = renderer.graph
-    importers = {f for path in changed for f in graph.imported_by(path)}
-    importers.update(f for f, targets in old.imports.items() if not changed.isdisjoint(targets))
     out: set[str] = set()
-    for path in importers - changed:
-        if path not in renderer.index.facts:
+    for path in index.paths():
+        if path in changed:
             continue
-        now = {r.target for r in graph.imports_of(path) if r.target and r.target != path}
-        before = {t for t in old.imports.get(path, ()) if not t.startswith(OUTSIDE)}
-        moved = now.symmetric_difference(before)
-        if moved:
-            out.add(path)
-            for target in moved:
-                out.add(target)
-                out.update(graph.imported_by(target))
+        files, outside = graph.import_targets(path)
+        now = files | {OUTSIDE + name for name in outside}
+        moved = now.symmetric_difference(old.imports.get(path, ()))
+        if not moved:
+            continue
+        out.add(path)
+        for target in moved:
+            if target.startswith(OUTSIDE):
+                parts = target[len(OUTSIDE) :].split(".")
+                for i in range(len(parts)):
+                    out.update(graph.importers_of_external(".".join(parts[: i + 1])))
+                continue
+            out.add(target)
+            out.update(graph.imported_by(target))
+    return out
+
+
+def retyped_files(
+    renderer: Renderer, old: Manifest, old_units: dict[str, Unit | None], stale: set[namedeps.Key]
+) -> set[str]:
+    """Unchanged files that may have become test modules or stopped being ones, and the files
+    they relate to: a file's page records whether each class its classes' bases lead to in
+    other files is a test case (`namedeps.testcase_keys`); when such an answer changed, so
+    may the file's kind, which the pages of the files it imports or uses (their testers) and
+    its folders' pages show. Those count as affected, as if the file had changed."""
+    retested = {key for key in stale if key[1].startswith(namedeps.TESTCASE)}
+    if not retested:
+        return set()
+    facts = renderer.index.facts
+    out: set[str] = set()
+    for page, record in old.pages.items():
+        unit = old_units.get(page)
+        if unit is None or kind_of(unit).scope is not Scope.FILE or retested.isdisjoint(record.names):
+            continue
+        if unit.path in facts:
+            out.add(unit.path)
+            out.update(related_files(renderer, unit.path, old.imports.get(unit.path, ())))
     return out
 
 
@@ -173,16 +207,17 @@ def units_to_render(
     for path in changed:
         affected_files.update(related_files(renderer, path, old.imports.get(path, ())))
     affected_files.update(retargeted_files(renderer, old, changed))
-    wanted = units_after_edit(renderer.index, changed, affected_files)
-    old_by_unit: dict[Unit, set[str]] = defaultdict(set)
     if old_units is None:
         old_units = units_of_pages(old)
+    moved = any((p in new_sources) != (p in old.sources) for p in changed)
+    stale = namedeps.stale_keys(renderer, old.entries, changed, moved)
+    affected_files.update(retyped_files(renderer, old, old_units, stale))
+    wanted = units_after_edit(renderer.index, changed, affected_files)
+    old_by_unit: dict[Unit, set[str]] = defaultdict(set)
     recomputed = uses_recomputed(renderer.index, changed)
     new_uses = uses_digests(renderer.index, old, recomputed)
     uses_changed = {p for p in recomputed if new_uses.get(p) != old.uses.get(p)}
     wanted.update(new_user_counts(renderer, old, changed, uses_changed))
-    moved = any((p in new_sources) != (p in old.sources) for p in changed)
-    stale = namedeps.stale_keys(renderer, old.entries, changed, moved)
     for page, record in old.pages.items():
         unit = old_units[page]
         if unit is None:

@@ -11,6 +11,12 @@ was added or removed (a package's submodule): so after an edit only the lookups 
 files are asked again, all of them after an addition or removal. Appending a function to a
 module leaves its importers' keyword pages alone; rebinding a re-export in a package renders
 again the pages whose lookups passed through it.
+
+A file page does the same for the links that show no more of another file than where a name
+leads or that the file is there: its imports' targets, its docstrings' roles (whose
+resolutions may also try dotted module names: `MODULE` keys), the files it only imports
+among its related files; and for whether the classes its classes' bases lead to are test
+cases (`testcase_keys`), which its kind and Tests section rest on.
 """
 
 from __future__ import annotations
@@ -20,22 +26,42 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from repodoc_ls.docs import caps
-from repodoc_ls.model import ModuleRef, SymbolRef
+from repodoc_ls.model import ModuleRef, SymbolKind, SymbolRef
 
 if TYPE_CHECKING:
     from repodoc_ls.docs.render import Renderer
+    from repodoc_ls.index.graph import Graph
 
 #: (file, name): a lookup of `name` at the top level of `file`; name "" stands for a link
-#: to the file's page itself (which only needs the file to exist).
+#: to the file's page itself (which only needs the file to exist), a dotted name for a
+#: member read from the file's symbol table (`Graph.member`: `Class.method`), a name
+#: after `TESTCASE` for whether that class of the file is a test case, and one after
+#: `MODULE` for the module a dotted name names as the file imports it (`resolve_module`:
+#: the workspace's paths alone decide it, so it is asked again when a file was added or
+#: removed; kept even for the page's own file).
 Key = tuple[str, str]
+
+#: Mark the keys asking `Graph.is_testcase` and `Graph.resolve_module` (a colon is in no
+#: qualified name).
+TESTCASE = "testcase:"
+MODULE = "module:"
 
 
 def entry(renderer: Renderer, path: str, name: str) -> str:
     """A digest of what a page reads of the lookup (path, name) now."""
     graph = renderer.graph
-    found: tuple[str | None, ...] | None
+    found: tuple[str | bool | None, ...] | None
     if not name:
         found = ("file",) if path in graph.facts else None
+    elif name.startswith(MODULE):
+        found = ("module", graph.resolve_module(name[len(MODULE) :], path))
+    elif path not in graph.facts:
+        found = None
+    elif name.startswith(TESTCASE):
+        found = ("testcase", graph.is_testcase(path, name[len(TESTCASE) :]))
+    elif "." in name:
+        symbol = graph.symbols_of(path).get(name)
+        found = ("member", name, caps.symbol_fragment(renderer, path, name)) if symbol is not None else None
     else:
         answer = graph.resolve_name(path, name)
         if isinstance(answer, SymbolRef):
@@ -49,8 +75,15 @@ def entry(renderer: Renderer, path: str, name: str) -> str:
 
 
 def entries(renderer: Renderer, keys: Iterable[Key], own: set[str]) -> tuple[tuple[str, str, str], ...]:
-    """(file, name, entry) for the `keys` in files not among `own` (the page's deps)."""
-    return tuple(sorted((path, name, entry(renderer, path, name)) for path, name in keys if path not in own))
+    """(file, name, entry) for the `keys` in files not among `own` (the page's deps), and
+    the `MODULE` keys."""
+    return tuple(
+        sorted(
+            (path, name, entry(renderer, path, name))
+            for path, name in keys
+            if path not in own or name.startswith(MODULE)
+        )
+    )
 
 
 def stale_keys(renderer: Renderer, old: Mapping[Key, str], changed: set[str], moved: bool) -> set[Key]:
@@ -61,3 +94,30 @@ def stale_keys(renderer: Renderer, old: Mapping[Key, str], changed: set[str], mo
         for key, was in old.items()
         if (moved or key[0] in changed) and entry(renderer, key[0], key[1]) != was
     }
+
+
+def testcase_keys(graph: Graph, path: str) -> set[Key]:
+    """What the kind of file `path` and its Tests section rest on in other files: which of
+    its classes are test cases (`Graph.is_testcase`) follows each base class through other
+    files, so every lookup that takes and whether each class met on the way is a test case.
+    Asked again like any key, each class in the file that changed: an answer the same as
+    before leaves every class below it in the chain as it was."""
+    keys: set[Key] = set()
+    facts = graph.facts[path]
+    if not facts.is_python:
+        return keys
+    todo = [(path, s) for s in facts.symbols if s.kind == SymbolKind.CLASS and s.bases]
+    seen = {(path, s.qualname) for _, s in todo}
+    while todo:
+        where, cls = todo.pop()
+        for base in cls.bases:
+            with graph.recording_lookups(keys):
+                target = graph.resolve_base(where, cls, base)
+            if not isinstance(target, SymbolRef) or (target.path, target.qualname) in seen:
+                continue
+            seen.add((target.path, target.qualname))
+            keys.add((target.path, TESTCASE + target.qualname))
+            symbol = graph.symbols_of(target.path).get(target.qualname)
+            if symbol is not None and symbol.kind == SymbolKind.CLASS:
+                todo.append((target.path, symbol))
+    return keys

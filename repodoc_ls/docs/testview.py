@@ -77,7 +77,8 @@ def tests_view(p: PageLinks, facts: FileFacts) -> View | None:
                     if t.redefined_at
                 ][: caps.MAX_ROWS],
                 "more": caps.more(len(tests), caps.MAX_ROWS, "tests"),
-                "exercises": [p.file_link(f) for f in graph.exercises(path)[:MAX_FILES_LISTED]],
+                # (its imports' targets: they follow from this file and the workspace's paths)
+                "exercises": [p.existing_file_link(f) for f in graph.exercises(path)[:MAX_FILES_LISTED]],
                 "tested_by": [],
             }
         )
