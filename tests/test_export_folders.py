@@ -252,3 +252,25 @@ def test_a_re_export_rebound_on_the_way_to_a_public_api_row_renders_the_package_
     _, rendered = _export(monkeypatch, workspace)
     assert "pub/doc.md" in rendered
     assert "lib/deep.py_docs.md#Other)" in (workspace / OUTPUT / "pub/doc.md").read_text()
+
+
+def test_a_module_added_for_a_base_that_resolved_nowhere_makes_its_subclasses_test_modules(
+    workspace, monkeypatch
+):
+    """other/late.py subclasses a base from a module not there yet: its kind read only its
+    own file; once lib/late_base.py appears (a TestCase), it is a test module, and back."""
+    (workspace / "other/late.py").write_text(
+        "from lib.late_base import LateBase\n\n\nclass Late(LateBase):\n    def test_late(self):\n        pass\n"
+    )
+    export(Index.build(load_settings(workspace)))
+    assert _row_kind(workspace, "other", "late.py") == "module"
+    (workspace / "lib/late_base.py").write_text(
+        "import unittest\n\n\nclass LateBase(unittest.TestCase):\n    pass\n"
+    )
+    _, rendered = _export(monkeypatch, workspace)
+    assert _folder_pages("other") <= rendered
+    assert _row_kind(workspace, "other", "late.py") == "test module"
+    (workspace / "lib/late_base.py").unlink()
+    _, rendered = _export(monkeypatch, workspace)
+    assert _folder_pages("other") <= rendered
+    assert _row_kind(workspace, "other", "late.py") == "module"
