@@ -159,8 +159,9 @@ def test_package_doc(renderer):
     assert "| `functools` | 1 |" in stdlib and "| `typing` | 1 |" in stdlib
     assert "`__future__`" not in stdlib
     assert "| `ujson` | 1 |" in third
-    # importers outside the folder give the fan-in: they are dependencies of the page
-    assert {"tests/test_pricing.py", "odd names/café menu.py", "shop/cart.py"} <= rendered.deps
+    # importers outside the folder give the fan-in, which changes with their imports only
+    # (incremental.reshaped_files), not with their every edit: no dependencies of the page
+    assert rendered.deps.isdisjoint({"tests/test_pricing.py", "odd names/café menu.py"})
 
 
 def test_doc_import_graph(renderer):

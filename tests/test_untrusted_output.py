@@ -156,20 +156,25 @@ def test_a_stale_page_is_removed_only_while_it_is_what_repodoc_wrote(ws, capsys)
 DAMAGED = {
     "list": b"[]",
     "pages-null": b'{"pages": null}',
-    "short-record": b'{"generator":"repodoc","format":4,"pages":["a.md"],"page_hashes":["h"],"sizes":[1]}',
-    "dep-out-of-range": b'{"generator":"repodoc","format":4,"files":[],"pages":["a.md"],"page_hashes":["h"],'
+    "short-record": b'{"generator":"repodoc","format":5,"pages":["a.md"],"page_hashes":["h"],"sizes":[1]}',
+    "dep-out-of-range": b'{"generator":"repodoc","format":5,"files":[],"pages":["a.md"],"page_hashes":["h"],'
     b'"sizes":[1],"mtimes":[2],"deps":[[7]]}',
-    "size-a-boolean": b'{"generator":"repodoc","format":4,"files":[],"pages":["a.md"],"page_hashes":["h"],'
+    "size-a-boolean": b'{"generator":"repodoc","format":5,"files":[],"pages":["a.md"],"page_hashes":["h"],'
     b'"sizes":[true],"mtimes":[2],"deps":[[]]}',
-    "hash-not-string": b'{"generator":"repodoc","format":4,"files":["a.py"],"hashes":[5],"imports":[[]],'
+    "hash-not-string": b'{"generator":"repodoc","format":5,"files":["a.py"],"hashes":[5],"imports":[[]],'
     b'"letters":[{}],"pages":[]}',
-    "letter-not-string": b'{"generator":"repodoc","format":4,"files":["a.py"],"hashes":["h"],"imports":[[]],'
+    "letter-not-string": b'{"generator":"repodoc","format":5,"files":["a.py"],"hashes":["h"],"imports":[[]],'
     b'"letters":[{"a":1}],"pages":[]}',
-    "key-file-out-of-range": b'{"generator":"repodoc","format":4,"files":[],"pages":[],"key_files":[3],'
+    "key-file-out-of-range": b'{"generator":"repodoc","format":5,"files":[],"pages":[],"key_files":[3],'
     b'"key_names":["f"],"key_entries":["e"]}',
-    "layout-row-short": b'{"generator":"repodoc","format":4,"files":[],"pages":[],"layouts":{"sub.md":[["a",1]]}}',
-    "estimate-short": b'{"generator":"repodoc","format":4,"files":["a.py"],"hashes":["h"],"imports":[[]],'
+    "layout-row-short": b'{"generator":"repodoc","format":5,"files":[],"pages":[],"layouts":{"sub.md":[["a",1]]}}',
+    "estimate-short": b'{"generator":"repodoc","format":5,"files":["a.py"],"hashes":["h"],"imports":[[]],'
     b'"letters":[{}],"uses":[""],"estimates":[[3]],"pages":[]}',
+    "kind-not-string": b'{"generator":"repodoc","format":5,"files":["a.py"],"hashes":["h"],"imports":[[]],'
+    b'"letters":[{}],"uses":[""],"estimates":[[]],"kinds":[1],"kind_reads":[[]],"pages":[]}',
+    "kind-read-out-of-range": b'{"generator":"repodoc","format":5,"files":["a.py"],"hashes":["h"],'
+    b'"imports":[[]],"letters":[{}],"uses":[""],"estimates":[[]],"kinds":["module"],"kind_reads":[[4]],'
+    b'"pages":[]}',
     "foreign": b'{"generator":"mkdocs","pages":{}}',
     "deep": b"[" * 100_000,
     "random-bytes": bytes(range(256)) * 4,

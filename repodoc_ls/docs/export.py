@@ -28,6 +28,7 @@ from typing import TypedDict
 from repodoc_ls.docs.check import CheckResult, check
 from repodoc_ls.docs.incremental import (
     file_estimates,
+    file_kinds,
     fingerprint,
     import_targets,
     known_letters,
@@ -340,6 +341,8 @@ def _export(
             old.entries if old else {},
             old.layouts if old else {},
             old.estimates if old else {},
+            old.kinds if old else {},
+            old.kind_reads if old else {},
         )
         for page in planned - old_pages.keys():
             claim.pages[page] = PageRecord(None)
@@ -366,6 +369,11 @@ def _export(
         derived["uses"] = uses_digests(
             index, old, uses_recomputed(index, changed) if changed is not None else None
         )
+        cache = renderer.folder_cache
+        if cache.kind_reads is not None:  # (planned: `incremental.plan_kinds`)
+            derived["kinds"] = (dict(cache.kinds), cache.kind_reads)
+        else:  # every file's, as the folder pages' worker computes them too
+            derived["kinds"] = file_kinds(index, None, None)
         index.save_references()  # the next export after an edit starts from these
 
     for page, digest, result, wrote, line in _render_and_store(
@@ -390,6 +398,7 @@ def _export(
         meanwhile()
     manifest = Manifest(fp, new_sources, dict(keep), derived["imports"], derived["letters"], derived["uses"])
     manifest.estimates = derived["estimates"]
+    manifest.kinds, manifest.kind_reads = derived["kinds"]
     entries = manifest.entries = dict(old.entries) if old is not None and same_fingerprint else {}
     layouts = manifest.layouts = dict(old.layouts) if old is not None and same_fingerprint else {}
     for page, (digest, result) in records.items():
@@ -433,6 +442,7 @@ class _Derived(TypedDict, total=False):
     letters: dict[str, dict[str, str]]
     uses: dict[str, str]
     estimates: dict[str, tuple[int, int]]
+    kinds: tuple[dict[str, str], dict[str, tuple[str, ...]]]
 
 
 def _remove_leftover_temp_files(output: Path) -> None:

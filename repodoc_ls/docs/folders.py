@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
-from repodoc_ls.docs import caps, pages
+from repodoc_ls.docs import caps, namedeps, pages
 from repodoc_ls.docs.folderview import FolderCache, folder_navigation, folder_title, under
 from repodoc_ls.docs.importgraph import import_graph
 from repodoc_ls.docs.units import Rendered
@@ -156,7 +156,10 @@ def render_index(renderer: Renderer, folder: str) -> Rendered:
         for child in cache.subfolders.get(folder, ())
     ]
     files = []
-    deps = set(cache.subtree.get(folder, ()))  # counts and descriptions of the subfolders
+    # Counts and descriptions of the subfolders, and the files' rows. A file's kind may
+    # follow from other files (a base class there): an export renders the page again when
+    # it changes (`Redo.FOLDERS_OF_RESHAPED`).
+    deps = set(cache.subtree.get(folder, ()))
     for path in cache.files.get(folder, ()):
         f = facts[path]
         files.append(
@@ -169,8 +172,6 @@ def render_index(renderer: Renderer, folder: str) -> Rendered:
                 pages.link(page, pages.keyword_page(path)),
             )
         )
-        if f.kind == FileKind.MODULE:  # may become a test module through an imported base
-            deps.update(r.target for r in renderer.graph.imports_of(path) if r.target)
     text = renderer.template(INDEX_TEMPLATE).render(
         title=folder_title(renderer, folder),
         description=_description(renderer, cache, folder),
@@ -233,19 +234,22 @@ def render_doc(renderer: Renderer, folder: str) -> Rendered:
         _KindRow(k, n, kind_lines[k]) for k, n in sorted(kind_files.items(), key=lambda kn: (-kn[1], kn[0]))
     ]
 
+    # The number of files importing each module: it changes only when a file's imports
+    # resolve elsewhere, not with every edit of an importer (`Redo.FOLDERS_OF_RESHAPED`).
     fan_in = {}
     for path in subtree:
         if facts[path].is_python:
             importers = graph.imported_by_map.get(path)
             if importers:
                 fan_in[path] = len(importers)
-                deps.update(importers)
     key_paths = sorted(fan_in, key=lambda p: (-fan_in[p], p))[:KEY_MODULES_LIMIT]
     key_modules = [
         _ModuleRow(under(folder, p), link(pages.file_page(p)), fan_in[p], facts[p].summary) for p in key_paths
     ]
 
-    api, api_total, api_deps = _public_api(renderer, cache, folder, link)
+    lookups: set[namedeps.Key] = set()
+    with graph.recording_lookups(lookups):
+        api, api_total, api_deps = _public_api(renderer, cache, folder, link)
     deps.update(api_deps)
 
     diagram = import_graph(renderer, folder, subtree, GRAPH_NODE_LIMIT, GRAPH_EDGE_LIMIT)
@@ -253,9 +257,7 @@ def render_doc(renderer: Renderer, folder: str) -> Rendered:
     users: dict[str, dict[str, set[str]]] = {c: defaultdict(set) for c in _EXTERNAL}
     for path in subtree:
         for r in graph.imports_of(path):
-            if r.target is not None:
-                deps.add(r.target)
-            elif r.category in users and not r.imp.level:
+            if r.target is None and r.category in users and not r.imp.level:
                 module = r.root_module
                 if module and module not in _NOT_DEPENDENCIES:
                     users[r.category][module].add(path)
@@ -279,7 +281,10 @@ def render_doc(renderer: Renderer, folder: str) -> Rendered:
         diagram=diagram,
         dependencies=dependencies,
     )
-    return Rendered(text, frozenset(deps))
+    # Of other files, the page shows the kinds of its files and the number of importers of
+    # its modules (`Redo.FOLDERS_OF_RESHAPED`), the files its API rows come from (deps)
+    # and what the lookups that found them answer (names: a re-export rebound on the way).
+    return Rendered(text, frozenset(deps), names=namedeps.entries(renderer, lookups, deps))
 
 
 def _public_api(

@@ -29,6 +29,9 @@ class FolderCache:
     subfolders: dict[str, list[str]] = field(default_factory=dict)  # folder -> direct subfolders
     subtree: dict[str, list[str]] = field(default_factory=dict)  # folder -> every file below it
     kinds: dict[str, str] = field(default_factory=dict)  # path -> graph.kind(path)
+    #: path -> the files computing its kind read (`Graph.kind_and_reads`), once an export
+    #: has planned its kinds (`incremental.plan_kinds`)
+    kind_reads: dict[str, tuple[str, ...]] | None = None
     escaped: dict[str, str] = field(default_factory=dict)  # value -> pages.text(value)
     symbols: dict[str, list[tuple[str, Symbol]]] | None = (
         None  # folder -> subtree symbols, once several are asked

@@ -3,9 +3,12 @@
 A page is re-rendered when a file it shows changed (its recorded deps), when it is missing
 or not as recorded on disk, and as its kind's `Redo` rule says (`kinds.py`): the pages of a
 file a changed file now relates to (imports, uses, subclasses, same-named definitions, and,
-for an import added or dropped, the module's other importers), the folders above those
-files... Symbols letter pages are rendered only when a changed file's rows for that letter
-changed (per-file letter digests).
+for an import added or dropped, the module's other importers); the index and overview
+pages of the folders above a changed file, a file whose kind changed (`plan_kinds`: kinds
+are kept in the manifest with what computing them read) or whose imports resolve
+elsewhere, and a module an import started or stopped resolving to... Symbols letter pages
+are rendered only when a changed file's rows for that letter changed (per-file letter
+digests).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from repodoc_ls.docs.kinds import KINDS, Redo, Scope, kind_of, page_path, unit_o
 from repodoc_ls.docs.manifest import Manifest, PageRecord, on_disk_as_recorded
 from repodoc_ls.docs.render import Renderer
 from repodoc_ls.docs.units import Unit
-from repodoc_ls.index.graph import modules_imported
+from repodoc_ls.index.graph import Graph, modules_imported
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.model import Category, FileFacts, SymbolRef
 
@@ -56,13 +59,18 @@ OUTSIDE = "//"
 
 def import_targets(index: Index) -> dict[str, tuple[str, ...]]:
     """path -> the workspace files it imports, and the outside modules (`OUTSIDE` + name)."""
-    graph = index.graph
     out = {}
     for path in index.paths():
-        files, outside = graph.import_targets(path)  # (reads no file's facts)
-        if files or outside:
-            out[path] = tuple(sorted(files | {OUTSIDE + name for name in outside}))
+        found = _targets_of(index.graph, path)
+        if found:
+            out[path] = found
     return out
+
+
+def _targets_of(graph: Graph, path: str) -> tuple[str, ...]:
+    """What `import_targets` records of `path` (reads no file's facts)."""
+    files, outside = graph.import_targets(path)
+    return tuple(sorted(files | {OUTSIDE + name for name in outside}))
 
 
 def related_files(renderer: Renderer, path: str, old_targets: tuple[str, ...] = ()) -> set[str]:
@@ -130,36 +138,42 @@ def units_of_pages(manifest: Manifest) -> dict[str, Unit | None]:
     return {page: unit_of_page(page) for page in manifest.pages}
 
 
-def retargeted_files(renderer: Renderer, old: Manifest, changed: set[str]) -> set[str]:
+def moved_imports(renderer: Renderer, old: Manifest, changed: set[str], moved: bool) -> dict[str, set[str]]:
+    """path -> the import targets it gained or lost (`import_targets`: workspace files,
+    and outside modules as `OUTSIDE` + name), for each file whose imports resolve
+    otherwise than the manifest records: changed files, and, after a file was added or
+    removed (`moved`), any file (`from . import pricing` falls back to the package when
+    pricing.py goes; `import requests.x` is no outside module once a `requests` package
+    is in the workspace, though it resolves to no file)."""
+    graph = renderer.graph
+    facts = renderer.index.facts
+    out = {}
+    for path in (changed | facts.keys()) if moved else changed:
+        now = _targets_of(graph, path) if path in facts else ()
+        before = old.imports.get(path, ())
+        if now != before:
+            out[path] = set(now).symmetric_difference(before)
+    return out
+
+
+def retargeted_files(renderer: Renderer, changed: set[str], moves: dict[str, set[str]]) -> set[str]:
     """Unchanged files whose imports resolve elsewhere now that a file was added or removed
-    (`from . import pricing` falls back to the package when pricing.py goes; a package's
-    `__init__.py` added renames the modules below it, so `import x` of a file beside them no
-    longer finds `pkg/x.py`), and, for each target gained or lost, that module and its
-    importers (their keyword pages count them). Where an import leads follows from the
-    workspace's paths alone: with none added or removed, no unchanged file's does change.
-    Reads each file's resolution, not its facts."""
-    index = renderer.index
-    if all((path in index.facts) == (path in old.sources) for path in changed):
-        return set()
+    (`moves`: `moved_imports`), and, for each target gained or lost, that module and its
+    importers (their keyword pages count them)."""
     graph = renderer.graph
     out: set[str] = set()
-    for path in index.paths():
-        if path in changed:
-            continue
-        files, outside = graph.import_targets(path)
-        now = files | {OUTSIDE + name for name in outside}
-        moved = now.symmetric_difference(old.imports.get(path, ()))
-        if not moved:
-            continue
+    for path, targets in moves.items():
+        if path in changed or path not in renderer.index.facts:
+            continue  # (`related_files`)
         out.add(path)
-        for target in moved:
+        for target in targets:
             if target.startswith(OUTSIDE):
                 parts = target[len(OUTSIDE) :].split(".")
                 for i in range(len(parts)):
                     out.update(graph.importers_of_external(".".join(parts[: i + 1])))
-                continue
-            out.add(target)
-            out.update(graph.imported_by(target))
+            else:
+                out.add(target)
+                out.update(graph.imported_by(target))
     return out
 
 
@@ -203,16 +217,22 @@ def units_to_render(
     if as_recorded is None:
         as_recorded = pages_on_disk_as_recorded(output)
     changed = {p for p in new_sources.keys() | old.sources.keys() if new_sources.get(p) != old.sources.get(p)}
+    moved = any((p in new_sources) != (p in old.sources) for p in changed)
+    kinds_changed = plan_kinds(renderer, old, changed, moved)
     affected_files = set(changed)
-    for path in changed:
+    for path in changed | kinds_changed:
+        # (a file of another kind: its own pages say so, and so may the "tested by" of
+        # the pages of what it imports and uses)
         affected_files.update(related_files(renderer, path, old.imports.get(path, ())))
-    affected_files.update(retargeted_files(renderer, old, changed))
+    affected_files.update(kinds_changed)
+    moves = moved_imports(renderer, old, changed, moved)
+    affected_files.update(retargeted_files(renderer, changed, moves))
     if old_units is None:
         old_units = units_of_pages(old)
-    moved = any((p in new_sources) != (p in old.sources) for p in changed)
     stale = namedeps.stale_keys(renderer, old.entries, changed, moved)
     affected_files.update(retyped_files(renderer, old, old_units, stale))
-    wanted = units_after_edit(renderer.index, changed, affected_files)
+    reshaped = reshaped_files(changed, moves) | kinds_changed
+    wanted = units_after_edit(renderer.index, changed, affected_files, reshaped)
     old_by_unit: dict[Unit, set[str]] = defaultdict(set)
     recomputed = uses_recomputed(renderer.index, changed)
     new_uses = uses_digests(renderer.index, old, recomputed)
@@ -241,16 +261,21 @@ def units_to_render(
     )
 
 
-def units_after_edit(index: Index, changed: set[str], affected: set[str]) -> set[Unit]:
+def units_after_edit(
+    index: Index, changed: set[str], affected: set[str], reshaped: set[str] | None = None
+) -> set[Unit]:
     """The units each kind's `Redo` rule names, for the files that `changed` (added and
-    removed ones too) and those `affected`: changed or related to a changed file."""
+    removed ones too), those `affected` (changed or related to a changed file) and those
+    `reshaped` (`reshaped_files`, and those of another kind now; default: `changed`)."""
     folders_of = pages.folders_of
+    if reshaped is None:
+        reshaped = changed
     out: set[Unit] = set()
     for kind in KINDS:
         if kind.redo is Redo.RELATED_FILES:
             out.update(Unit(kind.name, path) for path in affected if path in index.facts)
-        elif kind.redo is Redo.FOLDERS_OF_RELATED:
-            out.update(Unit(kind.name, folder) for path in affected for folder in folders_of(path))
+        elif kind.redo is Redo.FOLDERS_OF_RESHAPED:
+            out.update(Unit(kind.name, folder) for path in reshaped for folder in folders_of(path))
         elif kind.redo is Redo.FOLDERS_OF_CHANGED:
             out.update(Unit(kind.name, folder) for path in changed for folder in folders_of(path))
         elif kind.redo is Redo.LETTERS_OF_CHANGED:
@@ -261,6 +286,72 @@ def units_after_edit(index: Index, changed: set[str], affected: set[str]) -> set
                     Unit(kind.name, folder, letter) for folder in folders_of(path) for letter in letters
                 )
     return out
+
+
+def reshaped_files(changed: set[str], moves: dict[str, set[str]]) -> set[str]:
+    """Files whose folders' index and overview pages may show something new that is in no
+    file they depend on: the changed files (added and removed ones too: the tree), those
+    whose imports resolve elsewhere (the folder's import graph and outside dependencies:
+    `moves`, from `moved_imports`), and the modules an import started or stopped resolving to (their
+    importer counts). Files of another kind are not known here (`plan_kinds`)."""
+    out = set(changed)
+    for path, targets in moves.items():
+        out.add(path)
+        out.update(t for t in targets if not t.startswith(OUTSIDE))
+    return out
+
+
+def plan_kinds(renderer: Renderer, old: Manifest, changed: set[str], moved: bool) -> set[str]:
+    """The files whose kind (`Graph.kind`) is not the one the manifest records, found by
+    computing anew only the kinds that may have changed (`kinds_recomputed`). Hands the
+    renderer every file's kind (`FolderCache.kinds`: a folder page then decodes no
+    unchanged file's facts for them) and what each kind read (`FolderCache.kind_reads`)."""
+    index = renderer.index
+    recompute = kinds_recomputed(index, old, changed, moved)
+    kinds, reads = file_kinds(index, old, recompute)
+    cache = renderer.folder_cache
+    cache.kinds.update(kinds)
+    cache.kind_reads = reads
+    return {path for path in recompute if kinds.get(path) != old.kinds.get(path)}
+
+
+def kinds_recomputed(index: Index, old: Manifest, changed: set[str], moved: bool) -> set[str]:
+    """The files whose kind an export after `changed` computes anew: the changed ones,
+    those without a recorded kind, and those whose kind read a changed file
+    (`Graph.kind_and_reads`: a base class in another file, or one a re-export names, may
+    have become a TestCase or stopped being one, down a chain of bases); after a file was
+    added or removed (`moved`: any import may resolve elsewhere), every file whose kind
+    read any file."""
+    facts = index.facts
+    out = {path for path in changed if path in facts}
+    out.update(facts.keys() - old.kinds.keys())
+    for path, reads in old.kind_reads.items():
+        if path in facts and (moved or not changed.isdisjoint(reads)):
+            out.add(path)
+    return out
+
+
+def file_kinds(
+    index: Index, old: Manifest | None, recompute: set[str] | None
+) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """(path -> its kind, path -> the files computing it read: `Graph.kind_and_reads`),
+    computed for the files in `recompute` (all when either is None) and carried over from
+    the manifest for the others."""
+    graph = index.graph
+    kinds: dict[str, str] = {}
+    reads: dict[str, tuple[str, ...]] = {}
+    for path in index.facts:
+        if recompute is None or old is None or path in recompute:
+            kind, found = graph.kind_and_reads(path)
+            kinds[path] = kind
+            if found:
+                reads[path] = tuple(sorted(found))
+        else:
+            kinds[path] = old.kinds[path]
+            was = old.kind_reads.get(path)
+            if was:
+                reads[path] = was
+    return kinds, reads
 
 
 def letter_digests(index: Index, old: Manifest | None, changed: set[str] | None) -> dict[str, dict[str, str]]:

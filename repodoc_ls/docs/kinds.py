@@ -41,9 +41,12 @@ class Redo(Enum):
     #: Each changed file's units, and those of each file it relates to (see
     #: `incremental.related_files`).
     RELATED_FILES = "related files"
-    #: The units of the folders above those files: a file's kind, or its folder's fan-in,
-    #: may follow from another file's change.
-    FOLDERS_OF_RELATED = "folders of related files"
+    #: The units of the folders above each changed file (the tree, the files' rows), each
+    #: file whose kind changed (a base class in another file became a TestCase or stopped
+    #: being one), each file whose imports resolve elsewhere and each module an import
+    #: started or stopped resolving to (its importers' count): see
+    #: `incremental.reshaped_files` and `incremental.plan_kinds`.
+    FOLDERS_OF_RESHAPED = "folders of changed files, kinds and imports"
     #: The units of the folders above each changed file only: they list the subtree's own
     #: symbols.
     FOLDERS_OF_CHANGED = "folders of changed files"
@@ -152,8 +155,8 @@ KINDS: tuple[PageKind, ...] = (
         suffix=pages.KEYWORDS_SUFFIX,
         build=keywordpage.render_keyword_page,
     ),
-    FolderKind("index", (folders.INDEX_TEMPLATE,), Redo.FOLDERS_OF_RELATED, build=folders.render_index),
-    FolderKind("doc", (folders.DOC_TEMPLATE,), Redo.FOLDERS_OF_RELATED, build=folders.render_doc),
+    FolderKind("index", (folders.INDEX_TEMPLATE,), Redo.FOLDERS_OF_RESHAPED, build=folders.render_index),
+    FolderKind("doc", (folders.DOC_TEMPLATE,), Redo.FOLDERS_OF_RESHAPED, build=folders.render_doc),
     FolderKind(
         "sub",
         (subpages.TEMPLATE, subpages.LETTERS_TEMPLATE),

@@ -2,12 +2,13 @@
 
 Every page with its hash, size, mtime, the workspace files it shows and those it only
 counts among a symbol's users; the hash of every source file, the workspace files each
-imports, its symbols-letter digests and the digest of the symbols it uses; the (file, name)
+imports, its symbols-letter digests, the digest of the symbols it uses, and its kind
+(`Graph.kind`) with the files whose facts computing it read; the (file, name)
 lookups pages depend on with their answers (namedeps.py); and a fingerprint of everything
 else pages depend on (version, templates, settings). An export trusts a page on disk only
 when its size and mtime are as recorded.
 
-The file is one JSON document of parallel columns (format 4), read by one `json.loads`
+The file is one JSON document of parallel columns (format 5), read by one `json.loads`
 and checked by C-level passes over each column, never by a loop over the pages in Python.
 """
 
@@ -29,9 +30,10 @@ from repodoc_ls import __version__
 from repodoc_ls.safefs import plain_relative, read_regular
 from repodoc_ls.scan import MANIFEST_NAME
 
-#: 3: with the name deps of pages (namedeps.py); 2: pages as parallel columns, checked in
-#: C-level passes; 1: a record per page.
-MANIFEST_FORMAT = 4
+#: 5: with each file's kind and the files computing it read; 3: with the name deps of
+#: pages (namedeps.py); 2: pages as parallel columns, checked in C-level passes; 1: a
+#: record per page.
+MANIFEST_FORMAT = 5
 
 
 class ExportError(Exception):
@@ -140,6 +142,11 @@ class Manifest:
     layouts: dict[str, tuple[tuple[str, tuple[int, tuple[str, ...]]], ...]] = field(default_factory=dict)
     #: path -> subpages.file_estimate (of the files that add rows to the symbols pages)
     estimates: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: path -> its kind (`Graph.kind`), for every file (incremental.file_kinds)
+    kinds: dict[str, str] = field(default_factory=dict)
+    #: path -> the files whose facts computing its kind read, itself among them (none
+    #: when its own facts decide it)
+    kind_reads: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     #: Pages the manifest lists that are no plain relative `.md` path (absolute, with `..`,
     #: a NUL byte...): never written, compared or removed.
@@ -205,6 +212,8 @@ class Manifest:
         _all_of(chain.from_iterable(estimates), (int,), "estimates")
         if any(len(found) not in (0, 2) for found in estimates):
             raise _WrongShape("estimates holds an entry that is not [symbols, bytes]")
+        kinds = _column(raw, "kinds", (str,), count)
+        kind_reads = _index_lists(raw, "kind_reads", count, count)
         key_files = _column(raw, "key_files", (int,))
         keys = len(key_files)
         if keys and (min(key_files) < 0 or max(key_files) >= count):
@@ -224,6 +233,10 @@ class Manifest:
         manifest.letters = {files[i]: found for i, found in enumerate(letters) if found}
         manifest.uses = {files[i]: found for i, found in enumerate(uses) if found}
         manifest.estimates = {files[i]: (found[0], found[1]) for i, found in enumerate(estimates) if found}
+        manifest.kinds = {files[i]: found for i, found in enumerate(kinds) if found}
+        manifest.kind_reads = {
+            files[i]: tuple(map(name, found)) for i, found in enumerate(kind_reads) if found
+        }
         plain = manifest._page_names(names)
         names_of = _names_of(files)
         key_table: list[tuple[str, str]] = list(zip(map(name, key_files), key_names))
@@ -260,6 +273,7 @@ class Manifest:
             | set().union(*(r.deps for r in self.pages.values()))
             | set().union(*(r.counted for r in self.pages.values()))
             | set().union(*self.imports.values())
+            | set().union(*self.kind_reads.values())
             | {path for path, _ in keys}
         )
         numbers = {f: i for i, f in enumerate(files)}
@@ -279,6 +293,8 @@ class Manifest:
             "letters": [self.letters.get(f, {}) for f in files],
             "uses": [self.uses.get(f, "") for f in files],
             "estimates": [list(self.estimates.get(f, ())) for f in files],
+            "kinds": [self.kinds.get(f, "") for f in files],
+            "kind_reads": [sorted(map(number, self.kind_reads.get(f, ()))) for f in files],
             "pages": names,
             "page_hashes": [r.hash for r in records],
             "sizes": [r.size for r in records],

@@ -317,7 +317,13 @@ class Graph:
             self._prepared_tables: dict[str, tuple[FileFacts, dict[str, Symbol]]] = {}
         self._subclasses: dict[tuple[str, str], list[SymbolRef]] | None = None
         self._testcase: dict[tuple[str, str], bool] = {}
-        self._kinds: dict[str, str] = {}
+        # the (file, name) lookups each kept answer took (replayed into a recording)
+        self._testcase_deps: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        # the classes being checked (-> their depth), and the lowest depth a cycle of
+        # bases reached back to: an answer made inside a cycle is not kept
+        self._testing: dict[tuple[str, str], int] = {}
+        self._testing_floor = sys.maxsize
+        self._kinds: dict[str, tuple[str, frozenset[str]]] = {}
         self._defs_by_name: dict[str, list[SymbolRef]] | None = None
         if changed is None or not hasattr(self, "refs"):
             self.refs = ReferenceIndex(self)  # a saved seed was for another module map: dropped
@@ -548,27 +554,51 @@ class Graph:
             scope = owner.parent
         return None
 
-    def is_testcase(self, path: str, qualname: str, _seen: set[tuple[str, str]] | None = None) -> bool:
+    def is_testcase(self, path: str, qualname: str) -> bool:
+        """Whether the class `qualname` of `path` derives from a unittest TestCase, through
+        bases in any file. Inside `recording_lookups`, records the (file, name) lookups the
+        answer took, the class's own among them, cached answers included: an answer is a
+        function of the facts of the files those lookups name (and of the module map)."""
         key = (path, qualname)
-        if key in self._testcase:
-            return self._testcase[key]
-        seen = _seen if _seen is not None else set()
-        if key in seen:
+        stack = self._dep_stack
+        found = self._testcase.get(key)
+        if found is not None:
+            if stack:
+                stack[-1].update(self._testcase_deps[key])
+            return found
+        if key in self._testing:  # a cycle of bases: no TestCase that way
+            self._testing_floor = min(self._testing_floor, self._testing[key])
+            if stack:
+                stack[-1].add(key)
             return False
-        seen.add(key)
-        symbol = self.symbols_of(path).get(qualname) if path in self.facts else None
-        result = False
-        if symbol is not None and symbol.kind == SymbolKind.CLASS:
-            for base in symbol.bases:
-                if base in TESTCASE_BASES or base.endswith(".TestCase"):
-                    result = True
-                    break
-                target = self.resolve_base(path, symbol, base)
-                if isinstance(target, SymbolRef) and self.is_testcase(target.path, target.qualname, seen):
-                    result = True
-                    break
-        self._testcase[key] = result
+        place = self._testing[key] = len(self._testing)
+        stack.append({key})
+        try:
+            result = self._is_testcase_uncached(path, qualname)
+        finally:
+            deps = stack.pop()
+            del self._testing[key]
+        # Reachability, as from a fresh start: an answer that met a class still being
+        # checked below it (counted as no TestCase) depends on where the query started.
+        if self._testing_floor >= place:
+            self._testing_floor = sys.maxsize
+            self._testcase[key] = result
+            self._testcase_deps[key] = deps
+        if stack:
+            stack[-1].update(deps)
         return result
+
+    def _is_testcase_uncached(self, path: str, qualname: str) -> bool:
+        symbol = self.symbols_of(path).get(qualname) if path in self.facts else None
+        if symbol is None or symbol.kind != SymbolKind.CLASS:
+            return False
+        for base in symbol.bases:
+            if base in TESTCASE_BASES or base.endswith(".TestCase"):
+                return True
+            target = self.resolve_base(path, symbol, base)
+            if isinstance(target, SymbolRef) and self.is_testcase(target.path, target.qualname):
+                return True
+        return False
 
     def tests(self, path: str) -> list[TestItem]:
         """The file's tests: those found locally plus unittest classes with imported bases."""
@@ -613,10 +643,26 @@ class Graph:
 
     def kind(self, path: str) -> str:
         """The file's kind, upgraded to test module when tests were found through other files."""
+        return self.kind_and_reads(path)[0]
+
+    def kind_and_reads(self, path: str) -> tuple[str, frozenset[str]]:
+        """`kind(path)`, and the files whose facts computing it read (`path` among them):
+        none when its own facts decide (not a module, tests of its own, no class with a
+        base to look up). With the same facts in those files and the same module map, the
+        kind is the same (`incremental.file_kinds` relies on it)."""
         found = self._kinds.get(path)
         if found is None:
             facts = self.facts[path]
-            found = FileKind.TEST_MODULE if facts.kind == FileKind.MODULE and self.tests(path) else facts.kind
+            if facts.kind != FileKind.MODULE:
+                found = (facts.kind, frozenset())
+            elif facts.tests:  # (`tests` keeps every one of its own)
+                found = (FileKind.TEST_MODULE, frozenset())
+            else:
+                lookups: set[tuple[str, str]] = set()
+                with self.recording_lookups(lookups):
+                    tested = bool(self.tests(path))
+                reads = frozenset(file for file, _ in lookups)
+                found = (FileKind.TEST_MODULE if tested else FileKind.MODULE, reads)
             self._kinds[path] = found
         return found
 
