@@ -12,8 +12,10 @@ from repodoc_ls.config import load_settings
 from repodoc_ls.docs import subpages
 from repodoc_ls.docs.check import check
 from repodoc_ls.docs.export import export, render_all
+from repodoc_ls.docs.manifest import Manifest
 from repodoc_ls.docs.render import Renderer
 from repodoc_ls.index.indexer import Index
+from repodoc_ls.scan import MANIFEST_NAME
 
 
 def _replace(path: Path, old: str, new: str) -> None:
@@ -92,6 +94,46 @@ def test_an_export_after_an_edit_writes_what_a_full_render_gives(workspace, monk
     assert _pages_on_disk(workspace / "docs" / "repodoc") == expected
     fast = check(index)
     assert fast.ok and fast == check(index, deep=True)
+    # The manifest saved its untouched records as numbered when read: the same bytes as
+    # numbering every record anew by name.
+    output = workspace / "docs" / "repodoc"
+    assert (output / MANIFEST_NAME).read_bytes() == _saved_by_name(output, workspace.parent / "by_name")
+
+
+def _saved_by_name(output: Path, elsewhere: Path) -> bytes:
+    manifest = Manifest.load(output)
+    assert manifest is not None and manifest.table is not None
+    for record in manifest.pages.values():
+        assert record.deps is not None  # named: the save numbers it anew
+    manifest.table = None
+    manifest.save(elsewhere)
+    return (elsewhere / MANIFEST_NAME).read_bytes()
+
+
+def test_pages_touched_by_number_are_those_touched_by_name(workspace, tmp_path):
+    import random
+
+    export(Index.build(load_settings(workspace)))
+    output = workspace / "docs" / "repodoc"
+    numbered = Manifest.load(output)
+    named = Manifest.load(output)
+    assert numbered is not None and named is not None
+    for record in named.pages.values():
+        assert record.deps is not None
+    named.table = None
+    files = sorted(numbered.sources) + ["not/a/file.py"]
+    keys = sorted({key for record in named.pages.values() for key in record.names}) + [("x.py", "y")]
+    rng = random.Random(5)
+    for _ in range(200):
+        picked = (
+            set(rng.sample(files, 3)),
+            set(rng.sample(files, 2)),
+            set(rng.sample(keys, min(3, len(keys)))),
+        )
+        assert numbered.pages_touched(*picked) == named.pages_touched(*picked)
+    # saved as read, nothing touched: the same bytes
+    numbered.save(tmp_path)
+    assert (tmp_path / MANIFEST_NAME).read_bytes() == (output / MANIFEST_NAME).read_bytes()
 
 
 def test_pages_that_only_count_a_file_among_users_wait_for_its_uses_to_change(workspace, monkeypatch):

@@ -7,7 +7,7 @@ from repodoc_ls.config import load_settings
 from repodoc_ls.docs.export import export
 from repodoc_ls.docs.linkcheck import is_absolute_url, parse_page
 from repodoc_ls.docs.linkrecord import load_records
-from repodoc_ls.docs.manifest import page_hash
+from repodoc_ls.docs.pagefiles import page_hash
 from repodoc_ls.index.indexer import Index
 
 

@@ -22,8 +22,8 @@ from server_helpers import CONFIG, start
 
 from repodoc_ls.cli import main
 from repodoc_ls.docs.linkcheck import check_links
-from repodoc_ls.docs.manifest import page_hash
 from repodoc_ls.docs.outfolder import LOCK_NAME
+from repodoc_ls.docs.pagefiles import page_hash
 from repodoc_ls.scan import MANIFEST_NAME
 
 

@@ -29,8 +29,9 @@ from repodoc_ls.docs.incremental import (
 )
 from repodoc_ls.docs.linkcheck import BrokenLink, ParsedPage, check_links, markdown_files, read_page
 from repodoc_ls.docs.linkrecord import load_records
-from repodoc_ls.docs.manifest import ExportError, Manifest, ManifestError, PageRecord, page_hash
+from repodoc_ls.docs.manifest import ExportError, Manifest, ManifestError, PageRecord
 from repodoc_ls.docs.outfolder import FORCE_HINT, OutputFolders, check_output_folder
+from repodoc_ls.docs.pagefiles import page_hash
 from repodoc_ls.docs.render import Renderer
 from repodoc_ls.docs.workers import iter_rendered, render_all
 from repodoc_ls.ignore import ignore_spec

@@ -42,17 +42,9 @@ from repodoc_ls.docs.incremental import (
 )
 from repodoc_ls.docs.kinds import Scope, kind_of, unit_of_page
 from repodoc_ls.docs.linkrecord import record_line, save_records
-from repodoc_ls.docs.manifest import (
-    TEMP_SUFFIX,
-    ExportCancelled,
-    ExportError,
-    Manifest,
-    PageRecord,
-    atomic_write,
-    on_disk_as_recorded,
-    page_hash,
-)
+from repodoc_ls.docs.manifest import ExportCancelled, ExportError, Manifest, PageRecord
 from repodoc_ls.docs.outfolder import OutputFolders, check_output_folder, export_lock
+from repodoc_ls.docs.pagefiles import TEMP_SUFFIX, atomic_write, on_disk_as_recorded, page_hash
 from repodoc_ls.docs.quicklinks import quick_parse
 from repodoc_ls.docs.render import Renderer
 from repodoc_ls.docs.units import Rendered, Unit
@@ -344,6 +336,7 @@ def _export(
             old.kinds if old else {},
             old.kind_reads if old else {},
         )
+        claim.table = old.table if old else None
         for page in planned - old_pages.keys():
             claim.pages[page] = PageRecord(None)
         claim.save(output)
@@ -398,6 +391,7 @@ def _export(
         meanwhile()
     manifest = Manifest(fp, new_sources, dict(keep), derived["imports"], derived["letters"], derived["uses"])
     manifest.estimates = derived["estimates"]
+    manifest.table = old.table if old is not None and same_fingerprint else None  # (`keep`'s numbering)
     manifest.kinds, manifest.kind_reads = derived["kinds"]
     entries = manifest.entries = dict(old.entries) if old is not None and same_fingerprint else {}
     layouts = manifest.layouts = dict(old.layouts) if old is not None and same_fingerprint else {}

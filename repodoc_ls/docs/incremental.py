@@ -22,7 +22,8 @@ from typing import TypeVar
 
 from repodoc_ls.docs import namedeps, pages, subpages
 from repodoc_ls.docs.kinds import KINDS, Redo, Scope, kind_of, page_path, unit_of_page
-from repodoc_ls.docs.manifest import Manifest, PageRecord, on_disk_as_recorded
+from repodoc_ls.docs.manifest import Manifest, PageRecord
+from repodoc_ls.docs.pagefiles import on_disk_as_recorded
 from repodoc_ls.docs.render import Renderer
 from repodoc_ls.docs.units import Unit
 from repodoc_ls.index.graph import Graph, modules_imported
@@ -238,17 +239,13 @@ def units_to_render(
     new_uses = uses_digests(renderer.index, old, recomputed)
     uses_changed = {p for p in recomputed if new_uses.get(p) != old.uses.get(p)}
     wanted.update(new_user_counts(renderer, old, changed, uses_changed))
+    touched = old.pages_touched(changed, uses_changed, stale)
     for page, record in old.pages.items():
         unit = old_units[page]
         if unit is None:
             continue  # not a page of the doc set: export removes it (when provably its own)
         old_by_unit[unit].add(page)
-        if (
-            changed.intersection(record.deps)
-            or uses_changed.intersection(record.counted)
-            or (stale and not stale.isdisjoint(record.names))
-            or not as_recorded(page, record)
-        ):
+        if page in touched or not as_recorded(page, record):
             wanted.add(unit)
     wanted.update(u for u in all_units if u not in old_by_unit)
     existing = set(all_units)

@@ -17,7 +17,8 @@ import stat
 from pathlib import Path
 
 from repodoc_ls.docs.linkcheck import ParsedPage
-from repodoc_ls.docs.manifest import PageRecord, atomic_write, page_hash
+from repodoc_ls.docs.manifest import PageRecord
+from repodoc_ls.docs.pagefiles import atomic_write, page_hash
 from repodoc_ls.docs.quicklinks import quick_parse
 from repodoc_ls.safefs import read_regular
 

@@ -14,19 +14,28 @@ and checked by C-level passes over each column, never by a loop over the pages i
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
-import stat
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, repeat
-from operator import itemgetter
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from repodoc_ls import __version__
+from repodoc_ls.docs.manifestjson import (
+    WrongShape,
+    all_of,
+    column,
+    expect,
+    index_lists,
+    json_kind,
+    layout_rows,
+    lookup_all,
+    names_of,
+)
+from repodoc_ls.docs.pagefiles import atomic_write
 from repodoc_ls.safefs import plain_relative, read_regular
 from repodoc_ls.scan import MANIFEST_NAME
 
@@ -48,38 +57,8 @@ class ManifestError(ExportError):
     """The manifest cannot be read or is not one repodoc wrote (explained in one line)."""
 
 
-class _WrongShape(ValueError):
-    pass
-
-
 #: A manifest is a few hundred bytes per page: anything larger was not written by repodoc.
 _MAX_MANIFEST_BYTES = 256 * 1024 * 1024
-
-
-_JSON_NAMES = {
-    dict: "an object",
-    list: "a list",
-    str: "a string",
-    int: "a number",
-    float: "a number",
-    bool: "a boolean",
-    type(None): "null",
-}
-
-
-def _json_kind(value: object) -> str:
-    return _JSON_NAMES.get(type(value), type(value).__name__)
-
-
-_T = TypeVar("_T")
-
-
-def _expect(value: object, kind: type[_T], what: str) -> _T:
-    """`value` when it is a `kind` (of parsed JSON: a checked `dict` or `list` still holds
-    unchecked items, hence `Any` in them); else _WrongShape naming `what`."""
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise _WrongShape(f"{what} is {_json_kind(value)}, not {_JSON_NAMES[kind]}")
-    return value
 
 
 #: What a page name that is no plain relative path holds (`safefs.plain_relative` decides
@@ -88,42 +67,103 @@ def _expect(value: object, kind: type[_T], what: str) -> _T:
 _SUSPECT = re.compile(r"\.\.|//|^/|/$|\x00" if os.sep == "/" else r"[\s\S]", re.MULTILINE)
 
 
-def _names_of(files: list[str]) -> Callable[[list[int]], tuple[str, ...]]:
-    """indexes -> the names of those `files` (checked in range)."""
-    return _lookup_all(tuple(files))
-
-
-_K = TypeVar("_K")
-_V = TypeVar("_V")
-
-
-def _lookup_all(table: Mapping[_K, _V] | Sequence[_V]) -> Callable[[Sequence[_K]], tuple[_V, ...]]:
-    """keys -> `table`'s values for them, in one C-level call a page: a manifest holds near
-    a million deps."""
-
-    def values(keys: Sequence[Any]) -> tuple[_V, ...]:
-        if len(keys) > 1:
-            return itemgetter(*keys)(table)  # type: ignore[no-any-return]
-        return (table[keys[0]],) if keys else ()
-
-    return values
-
-
-def page_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
 # ------------------------------------------------------------------ the manifest
 
 
-@dataclass
+class _Table:
+    """The files and (file, name) keys a manifest numbers its pages' deps with, as read."""
+
+    def __init__(self, files: list[str], keys: list[tuple[str, str]]):
+        self.files = files
+        self.keys = keys
+        self.names_of = names_of(files)
+        self.keys_of: Callable[[Sequence[int]], tuple[tuple[str, str], ...]] = lookup_all(keys)
+        self._file_numbers: dict[str, int] | None = None
+        self._key_numbers: dict[tuple[str, str], int] | None = None
+
+    @property
+    def file_numbers(self) -> dict[str, int]:
+        if self._file_numbers is None:
+            self._file_numbers = {f: i for i, f in enumerate(self.files)}
+        return self._file_numbers
+
+    @property
+    def key_numbers(self) -> dict[tuple[str, str], int]:
+        if self._key_numbers is None:
+            self._key_numbers = {key: i for i, key in enumerate(self.keys)}
+        return self._key_numbers
+
+
 class PageRecord:
-    hash: str | None  # None: claimed by an export that did not finish
-    size: int = -1
-    mtime_ns: int = -1
-    deps: tuple[str, ...] = ()
-    counted: tuple[str, ...] = ()  # units.Rendered.counted
-    names: tuple[tuple[str, str], ...] = ()  # (file, name) lookups: see namedeps.py
+    """A page as an export wrote it. A record read from a manifest keeps its deps as the
+    manifest's numbers until they are asked for by name: an export after an edit tests
+    them as numbers (`Manifest.pages_touched`) and saves the untouched ones as they were."""
+
+    __slots__ = ("hash", "size", "mtime_ns", "_deps", "_counted", "_names", "_table")
+
+    def __init__(
+        self,
+        hash: str | None,  # None: claimed by an export that did not finish
+        size: int = -1,
+        mtime_ns: int = -1,
+        deps: tuple[str, ...] = (),
+        counted: tuple[str, ...] = (),  # units.Rendered.counted
+        names: tuple[tuple[str, str], ...] = (),  # (file, name) lookups: see namedeps.py
+    ):
+        self.hash, self.size, self.mtime_ns = hash, size, mtime_ns
+        self._deps: Sequence[Any] = deps
+        self._counted: Sequence[Any] = counted
+        self._names: Sequence[Any] = names
+        self._table: _Table | None = None
+
+    @classmethod
+    def _numbered(
+        cls,
+        hash: str | None,
+        size: int,
+        mtime_ns: int,
+        deps: list[int],
+        counted: list[int],
+        names: list[int],
+        table: _Table,
+    ) -> PageRecord:
+        record = cls(hash, size, mtime_ns)
+        record._deps, record._counted, record._names, record._table = deps, counted, names, table
+        return record
+
+    def _by_name(self) -> None:
+        table = self._table
+        if table is not None:
+            self._deps = table.names_of(self._deps)
+            self._counted = table.names_of(self._counted)
+            self._names = table.keys_of(self._names)
+            self._table = None
+
+    @property
+    def deps(self) -> tuple[str, ...]:
+        self._by_name()
+        return tuple(self._deps)
+
+    @property
+    def counted(self) -> tuple[str, ...]:
+        self._by_name()
+        return tuple(self._counted)
+
+    @property
+    def names(self) -> tuple[tuple[str, str], ...]:
+        self._by_name()
+        return tuple(self._names)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PageRecord):
+            return NotImplemented
+        mine = (self.hash, self.size, self.mtime_ns, self.deps, self.counted, self.names)
+        return mine == (other.hash, other.size, other.mtime_ns, other.deps, other.counted, other.names)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PageRecord({self.hash!r}, {self.size}, {self.mtime_ns}, {self.deps!r}, {self.counted!r}, {self.names!r})"
 
 
 @dataclass
@@ -151,6 +191,8 @@ class Manifest:
     #: Pages the manifest lists that are no plain relative `.md` path (absolute, with `..`,
     #: a NUL byte...): never written, compared or removed.
     ignored: list[str] = field(default_factory=list)
+    #: The numbering of the manifest this one was read from (or carries records of).
+    table: _Table | None = None
 
     @classmethod
     def load(cls, output: Path) -> Manifest | None:
@@ -173,57 +215,57 @@ class Manifest:
             raise ManifestError(f"cannot read the manifest {path}: not JSON ({exc})") from None
         try:
             return cls._from_json(raw)
-        except _WrongShape as exc:
+        except WrongShape as exc:
             raise ManifestError(f"the manifest {path} is not one repodoc wrote: {exc}") from None
 
     @classmethod
     def _from_json(cls, raw: object) -> Manifest:
-        _expect(raw, dict, "the manifest")
+        expect(raw, dict, "the manifest")
         assert isinstance(raw, dict)
         if raw.get("generator") != "repodoc":
-            raise _WrongShape(f"its generator is {raw.get('generator')!r}, not 'repodoc'")
+            raise WrongShape(f"its generator is {raw.get('generator')!r}, not 'repodoc'")
         manifest = cls()
         if raw.get("format") != MANIFEST_FORMAT:
             # Another version's manifest: its pages are still ours, but nothing else is reused.
             old_pages = raw.get("pages", {})
             if not isinstance(old_pages, (dict, list)):
-                raise _WrongShape(f"pages is {_json_kind(old_pages)}, not an object or a list")
+                raise WrongShape(f"pages is {json_kind(old_pages)}, not an object or a list")
             names = [page for page in old_pages if isinstance(page, str)]
             manifest.pages = {p: PageRecord(None) for p in manifest._page_names(names)}
             return manifest
         # Every check below is one C-level pass (map, set, min, max): a manifest lists tens
         # of thousands of pages and near a million deps, and is read by every export.
-        files = _column(raw, "files", (str,))
+        files = column(raw, "files", (str,))
         count = len(files)
-        hashes = _column(raw, "hashes", (str,), count)
-        imports = _index_lists(raw, "imports", count, count)
-        letters = _column(raw, "letters", (dict,), count)
-        _all_of(chain.from_iterable(map(dict.keys, letters)), (str,), "letters")
-        _all_of(chain.from_iterable(map(dict.values, letters)), (str,), "letters")
-        names = _column(raw, "pages", (str,))
+        hashes = column(raw, "hashes", (str,), count)
+        imports = index_lists(raw, "imports", count, count)
+        letters = column(raw, "letters", (dict,), count)
+        all_of(chain.from_iterable(map(dict.keys, letters)), (str,), "letters")
+        all_of(chain.from_iterable(map(dict.values, letters)), (str,), "letters")
+        names = column(raw, "pages", (str,))
         pages = len(names)
-        page_hashes = _column(raw, "page_hashes", (str, type(None)), pages)
-        sizes = _column(raw, "sizes", (int,), pages)
-        mtimes = _column(raw, "mtimes", (int,), pages)
-        deps = _index_lists(raw, "deps", pages, count)
-        counted = _index_lists(raw, "counted", pages, count)
-        uses = _column(raw, "uses", (str,), count)
-        estimates = _column(raw, "estimates", (list,), count)
-        _all_of(chain.from_iterable(estimates), (int,), "estimates")
+        page_hashes = column(raw, "page_hashes", (str, type(None)), pages)
+        sizes = column(raw, "sizes", (int,), pages)
+        mtimes = column(raw, "mtimes", (int,), pages)
+        deps = index_lists(raw, "deps", pages, count)
+        counted = index_lists(raw, "counted", pages, count)
+        uses = column(raw, "uses", (str,), count)
+        estimates = column(raw, "estimates", (list,), count)
+        all_of(chain.from_iterable(estimates), (int,), "estimates")
         if any(len(found) not in (0, 2) for found in estimates):
-            raise _WrongShape("estimates holds an entry that is not [symbols, bytes]")
-        kinds = _column(raw, "kinds", (str,), count)
-        kind_reads = _index_lists(raw, "kind_reads", count, count)
-        key_files = _column(raw, "key_files", (int,))
+            raise WrongShape("estimates holds an entry that is not [symbols, bytes]")
+        kinds = column(raw, "kinds", (str,), count)
+        kind_reads = index_lists(raw, "kind_reads", count, count)
+        key_files = column(raw, "key_files", (int,))
         keys = len(key_files)
         if keys and (min(key_files) < 0 or max(key_files) >= count):
-            raise _WrongShape(f"key_files holds an index out of range (below 0 or not below {count})")
-        key_names = _column(raw, "key_names", (str,), keys)
-        key_entries = _column(raw, "key_entries", (str,), keys)
-        page_keys = _index_lists(raw, "names", pages, keys)
-        layouts = _expect(raw.get("layouts", {}), dict, "layouts")
-        manifest.fingerprint = _expect(raw.get("fingerprint", ""), str, "fingerprint")
-        manifest.links_base = max(_expect(raw.get("links_base", 0), int, "links_base"), 0)
+            raise WrongShape(f"key_files holds an index out of range (below 0 or not below {count})")
+        key_names = column(raw, "key_names", (str,), keys)
+        key_entries = column(raw, "key_entries", (str,), keys)
+        page_keys = index_lists(raw, "names", pages, keys)
+        layouts = expect(raw.get("layouts", {}), dict, "layouts")
+        manifest.fingerprint = expect(raw.get("fingerprint", ""), str, "fingerprint")
+        manifest.links_base = max(expect(raw.get("links_base", 0), int, "links_base"), 0)
         # outside modules among the import targets (incremental.OUTSIDE) are no source files
         manifest.sources = {f: h for f, h in zip(files, hashes) if not f.startswith("/")}
         name = files.__getitem__
@@ -238,13 +280,13 @@ class Manifest:
             files[i]: tuple(map(name, found)) for i, found in enumerate(kind_reads) if found
         }
         plain = manifest._page_names(names)
-        names_of = _names_of(files)
         key_table: list[tuple[str, str]] = list(zip(map(name, key_files), key_names))
         manifest.entries = dict(zip(key_table, key_entries))
-        manifest.layouts = {page: _layout(rows) for page, rows in layouts.items()}
-        keys_of: Callable[[Sequence[int]], tuple[tuple[str, str], ...]] = _lookup_all(key_table)
+        manifest.layouts = {page: layout_rows(rows) for page, rows in layouts.items()}
+        table = manifest.table = _Table(files, key_table)
+        numbered = PageRecord._numbered
         records = (
-            PageRecord(hash_, size, mtime_ns, names_of(found), names_of(users), keys_of(looked_up))
+            numbered(hash_, size, mtime_ns, found, users, looked_up, table)
             for hash_, size, mtime_ns, found, users, looked_up in zip(
                 page_hashes, sizes, mtimes, deps, counted, page_keys
             )
@@ -266,21 +308,81 @@ class Manifest:
             (names if plain else self.ignored).append(page)
         return names
 
-    def save(self, output: Path) -> None:
-        keys = sorted(set().union(*(r.names for r in self.pages.values())))
-        files = sorted(
-            self.sources.keys()
-            | set().union(*(r.deps for r in self.pages.values()))
-            | set().union(*(r.counted for r in self.pages.values()))
-            | set().union(*self.imports.values())
-            | set().union(*self.kind_reads.values())
-            | {path for path, _ in keys}
+    def pages_touched(self, files: set[str], counters: set[str], keys: set[tuple[str, str]]) -> set[str]:
+        """The pages whose deps hold one of `files`, whose counted users one of `counters`,
+        or whose name deps one of `keys`: a numbered record is tested by its numbers."""
+        table = self.table
+        out = set()
+        if table is not None:
+            file_numbers, key_numbers = table.file_numbers, table.key_numbers
+            file_ids = {file_numbers[f] for f in files if f in file_numbers}
+            counter_ids = {file_numbers[f] for f in counters if f in file_numbers}
+            key_ids = {key_numbers[k] for k in keys if k in key_numbers}
+        for page, record in self.pages.items():
+            if table is not None and record._table is table:
+                if file_ids.isdisjoint(record._deps) and counter_ids.isdisjoint(record._counted):
+                    if key_ids.isdisjoint(record._names):
+                        continue
+            elif files.isdisjoint(record.deps) and counters.isdisjoint(record.counted):
+                if keys.isdisjoint(record.names):
+                    continue
+            out.add(page)
+        return out
+
+    def _numbering(self) -> tuple[list[str], list[tuple[str, str]]] | None:
+        """The numbering this manifest was read with, when it is the one a save would make
+        (the same files and keys, sorted): the records not touched since are then saved as
+        they were read, without naming their deps."""
+        table = self.table
+        if table is None:
+            return None
+        numbered = [r for r in self.pages.values() if r._table is table]
+        named = [r for r in self.pages.values() if r._table is not table]
+        files = [
+            table.files[i] for i in set().union(*(r._deps for r in numbered), *(r._counted for r in numbered))
+        ]
+        keys = [table.keys[i] for i in set().union(*(r._names for r in numbered))]
+        keys_wanted = set(keys).union(*(r.names for r in named))
+        files_wanted = self.sources.keys() | set(files).union(
+            *(r.deps for r in named),
+            *(r.counted for r in named),
+            *self.imports.values(),
+            *self.kind_reads.values(),
+            (path for path, _ in keys_wanted),
         )
+        if files_wanted != set(table.files) or keys_wanted != set(table.keys):
+            return None
+        if table.files != sorted(table.files) or table.keys != sorted(table.keys):
+            return None  # (a manifest repodoc did not write in this order)
+        return table.files, table.keys
+
+    def save(self, output: Path) -> None:
+        numbering = self._numbering()
+        if numbering is not None:
+            files, keys = numbering
+        else:
+            keys = sorted(set().union(*(r.names for r in self.pages.values())))
+            files = sorted(
+                self.sources.keys()
+                | set().union(*(r.deps for r in self.pages.values()))
+                | set().union(*(r.counted for r in self.pages.values()))
+                | set().union(*self.imports.values())
+                | set().union(*self.kind_reads.values())
+                | {path for path, _ in keys}
+            )
         numbers = {f: i for i, f in enumerate(files)}
-        number, numbered = numbers.__getitem__, _lookup_all(numbers)
+        number, by_number = numbers.__getitem__, lookup_all(numbers)
         names = sorted(self.pages)
         records = list(map(self.pages.__getitem__, names))
-        key_numbers = _lookup_all({key: i for i, key in enumerate(keys)})
+        by_key_number = lookup_all({key: i for i, key in enumerate(keys)})
+        table = self.table if numbering is not None else None
+
+        def numbered(record: PageRecord) -> tuple[Sequence[int], Sequence[int], Sequence[int]]:
+            if table is not None and record._table is table:
+                return record._deps, record._counted, record._names
+            return by_number(record.deps), by_number(record.counted), sorted(by_key_number(record.names))
+
+        columns = list(map(numbered, records))
         raw = {
             "generator": "repodoc",
             "version": __version__,
@@ -299,12 +401,12 @@ class Manifest:
             "page_hashes": [r.hash for r in records],
             "sizes": [r.size for r in records],
             "mtimes": [r.mtime_ns for r in records],
-            "deps": [numbered(r.deps) for r in records],  # deps are sorted
-            "counted": [numbered(r.counted) for r in records],
+            "deps": [c[0] for c in columns],  # deps are sorted
+            "counted": [c[1] for c in columns],
             "key_files": [number(path) for path, _ in keys],
             "key_names": [name for _, name in keys],
             "key_entries": [self.entries.get(key, "") for key in keys],
-            "names": [sorted(key_numbers(r.names)) for r in records],
+            "names": [c[2] for c in columns],
             "layouts": {
                 page: [[letter, count, list(firsts)] for letter, (count, firsts) in rows]
                 for page, rows in sorted(self.layouts.items())
@@ -312,101 +414,3 @@ class Manifest:
             },
         }
         atomic_write(output / MANIFEST_NAME, json.dumps(raw, separators=(",", ":")).encode("utf-8"))
-
-
-def _layout(rows: object) -> tuple[tuple[str, tuple[int, tuple[str, ...]]], ...]:
-    """A split symbols page's rows as saved: [[letter, count, [first names]], ...]."""
-    out = []
-    for row in _expect(rows, list, "layouts"):
-        if not (isinstance(row, list) and len(row) == 3):
-            raise _WrongShape("layouts holds a row that is not [letter, count, parts]")
-        letter, count, firsts = row
-        _all_of((letter, *_expect(firsts, list, "layouts")), (str,), "layouts")
-        out.append((letter, (_expect(count, int, "layouts"), tuple(firsts))))
-    return tuple(out)
-
-
-def _all_of(items: Iterable[object], kinds: tuple[type, ...], what: str) -> None:
-    """Raise _WrongShape unless every item is exactly one of `kinds` (a bool is no int)."""
-    found = set(map(type, items))
-    if not found.issubset(kinds):
-        wrong = next(iter(found.difference(kinds)))
-        raise _WrongShape(f"{what} holds {_JSON_NAMES.get(wrong, wrong.__name__)}")
-
-
-def _column(raw: dict[str, Any], key: str, kinds: tuple[type, ...], length: int | None = None) -> list[Any]:
-    """The list `raw[key]` (empty when absent) of `kinds`, with `length` items when given."""
-    items = _expect(raw.get(key, []), list, key)
-    _all_of(items, kinds, key)
-    if length is not None and len(items) != length:
-        raise _WrongShape(f"{key} has {len(items)} entries for {length}")
-    return items
-
-
-def _index_lists(raw: dict[str, Any], key: str, length: int, bound: int) -> list[list[int]]:
-    """The list `raw[key]` of `length` lists of indexes below `bound`."""
-    lists = _column(raw, key, (list,), length)
-    flat = list(chain.from_iterable(lists))
-    _all_of(flat, (int,), key)
-    if flat and (min(flat) < 0 or max(flat) >= bound):
-        raise _WrongShape(f"{key} holds an index out of range (below 0 or not below {bound})")
-    return lists
-
-
-TEMP_SUFFIX = ".repodoc-tmp"
-
-
-def atomic_write(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside `target`, then rename it over `target`. (A plain
-    name with our pid, not mkstemp: creating thousands of files is what an export costs.)
-    The rename replaces a symlink at `target` rather than writing through it."""
-    if not target.parent.is_dir():
-        target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}{TEMP_SUFFIX}")
-    try:
-        try:
-            fd = os.open(tmp, _CREATE_NEW, 0o644)
-        except FileExistsError:  # a killed run's leftover, or a committed link: never written through
-            os.unlink(tmp)
-            fd = os.open(tmp, _CREATE_NEW, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-_CREATE_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-
-
-def on_disk_as_recorded(target: Path | str, record: PageRecord) -> bool:
-    """Whether `target` is a regular file (not a link) of the recorded size and mtime."""
-    if record.hash is None:
-        return False
-    try:
-        st = os.lstat(target)
-    except OSError:
-        return False
-    return stat.S_ISREG(st.st_mode) and st.st_size == record.size and st.st_mtime_ns == record.mtime_ns
-
-
-def provably_ours(target: Path, record: PageRecord) -> bool:
-    """Whether the page at `target` is still what the manifest says this tool wrote there
-    (a regular file with the recorded hash), so removing it loses nothing. A page claimed by
-    an export that did not finish (no hash yet) counts as ours."""
-    if record.hash is None or on_disk_as_recorded(target, record):
-        return True
-    try:
-        if os.path.islink(target):
-            return False
-        return page_hash(read_regular(target, max(record.size, 0))) == record.hash
-    except OSError:
-        return False

@@ -26,8 +26,8 @@ from repodoc_ls.docs.manifest import (
     Manifest,
     ManifestError,
     PageRecord,
-    provably_ours,
 )
+from repodoc_ls.docs.pagefiles import provably_ours
 from repodoc_ls.scan import MANIFEST_NAME
 
 try:

@@ -13,7 +13,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from pygls.uris import from_fs_path
 
 from repodoc_ls.docs import pages
-from repodoc_ls.docs.manifest import atomic_write
+from repodoc_ls.docs.pagefiles import atomic_write
 from repodoc_ls.safefs import UnsafePath, check_no_links, is_inside
 from repodoc_ls.server.folders import SETTINGS_ERROR, Folder
 from repodoc_ls.server.progress import WorkProgress
