@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from export_recording import pages_on_disk, record_renders, replace_once
 
 from repodoc_ls.config import load_settings
 from repodoc_ls.docs import subpages
@@ -17,25 +18,18 @@ from repodoc_ls.docs.render import Renderer
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.scan import MANIFEST_NAME
 
-
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1))
-
-
 EDITS = {
-    "a function body": lambda ws: _replace(
+    "a function body": lambda ws: replace_once(
         ws / "shop" / "pricing.py", "import functools\n", "import functools\n\nX = 1\n"
     ),
     "a new function": lambda ws: (ws / "shop" / "pricing.py").write_text(
         (ws / "shop" / "pricing.py").read_text() + "\n\ndef with_tax(amount):\n    return amount * 1.2\n"
     ),
-    "a renamed class": lambda ws: _replace(ws / "shop" / "cart.py", "class Cart:", "class Basket:"),
-    "an added import": lambda ws: _replace(
+    "a renamed class": lambda ws: replace_once(ws / "shop" / "cart.py", "class Cart:", "class Basket:"),
+    "an added import": lambda ws: replace_once(
         ws / "shop" / "cart.py", "from . import pricing\n", "from . import pricing\nimport shop.util\n"
     ),
-    "a removed import": lambda ws: _replace(ws / "shop" / "cart.py", "from . import pricing\n", ""),
+    "a removed import": lambda ws: replace_once(ws / "shop" / "cart.py", "from . import pricing\n", ""),
     "a new file": lambda ws: (ws / "shop" / "fresh.py").write_text(
         '"""Fresh."""\n\nfrom .cart import Cart\n\n\nclass Zebra(Cart):\n    pass\n'
     ),
@@ -47,38 +41,34 @@ EDITS = {
     # What a user counts on other files' keyword pages ("other files using it"): a use
     # dropped, a use added (with its import, and through an import the file had), and a body edit that
     # keeps every use (the pages that only count the file stay as they are).
-    "a use dropped": lambda ws: _replace(
+    "a use dropped": lambda ws: replace_once(
         ws / "src" / "gadgets" / "widget.py", 'return price_of("widget") * (1 - rate)', "return 1 - rate"
     ),
     "a use added": lambda ws: (
-        _replace(
+        replace_once(
             ws / "scripts" / "run_me.py", "print(price_of(args.item))", "print(price_of(args.item), Cart)"
         )
-        or _replace(
+        or replace_once(
             ws / "scripts" / "run_me.py",
             "from shop.pricing import price_of\n",
             "from shop.pricing import price_of\nfrom shop.cart import Cart\n",
         )
     ),
-    "a use added through an import it had": lambda ws: _replace(
+    "a use added through an import it had": lambda ws: replace_once(
         ws / "src" / "gadgets" / "widget.py", "class Gizmo", "SPECIAL = helpers.SpecialCart\n\n\nclass Gizmo"
     ),
-    "a body edit keeping its uses": lambda ws: _replace(
+    "a body edit keeping its uses": lambda ws: replace_once(
         ws / "src" / "gadgets" / "widget.py", "(1 - rate)", "(1 - rate) + 0"
     ),
     # A name on the root's symbols letters (another folder's pages) renamed to another letter.
-    "a renamed function in a subfolder": lambda ws: _replace(
+    "a renamed function in a subfolder": lambda ws: replace_once(
         ws / "src" / "gadgets" / "widget.py", "def price(self)", "def zprice(self)"
     ),
-    "an edited data file": lambda ws: _replace(
+    "an edited data file": lambda ws: replace_once(
         ws / "data" / "settings.toml", "retries = 3", "retries = 4\ntimeout = 9"
     ),
     "a removed data file": lambda ws: (ws / "data" / "config.json").unlink(),
 }
-
-
-def _pages_on_disk(output: Path) -> dict[str, bytes]:
-    return {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*.md")}
 
 
 @pytest.mark.parametrize("split_bytes", [10**9, 200])
@@ -89,9 +79,9 @@ def test_an_export_after_an_edit_writes_what_a_full_render_gives(workspace, monk
     EDITS[edit](workspace)
     index = Index.build(load_settings(workspace))
     result = export(index)
-    assert result.rendered < len(_pages_on_disk(workspace / "docs" / "repodoc"))  # incremental
+    assert result.rendered < len(pages_on_disk(workspace / "docs" / "repodoc"))  # incremental
     expected = render_all(Renderer(index))
-    assert _pages_on_disk(workspace / "docs" / "repodoc") == expected
+    assert pages_on_disk(workspace / "docs" / "repodoc") == expected
     fast = check(index)
     assert fast.ok and fast == check(index, deep=True)
     # The manifest saved its untouched records as numbered when read: the same bytes as
@@ -141,15 +131,7 @@ def test_pages_that_only_count_a_file_among_users_wait_for_its_uses_to_change(wo
     nothing else of it: a body edit of widget.py that keeps its uses leaves that page alone,
     one that drops the use renders it again (and both leave what a full render gives)."""
     export(Index.build(load_settings(workspace)))
-    rendered: list[str] = []
-    original = Renderer.render_unit
-
-    def recording(self: Renderer, unit):  # type: ignore[no-untyped-def]
-        found = original(self, unit)
-        rendered.extend(found)
-        return found
-
-    monkeypatch.setattr(Renderer, "render_unit", recording)
+    rendered = record_renders(monkeypatch)
     counting = "scripts/run_me.py_kw.md"
     for edit, renders in (("a body edit keeping its uses", False), ("a use dropped", True)):
         rendered.clear()
@@ -158,7 +140,7 @@ def test_pages_that_only_count_a_file_among_users_wait_for_its_uses_to_change(wo
         export(index)
         assert "src/gadgets/widget.py_docs.md" in rendered, edit
         assert (counting in rendered) is renders, edit
-        assert _pages_on_disk(workspace / "docs" / "repodoc") == render_all(Renderer(index))
+        assert pages_on_disk(workspace / "docs" / "repodoc") == render_all(Renderer(index))
 
 
 def test_an_export_with_nothing_changed_reads_no_file_s_facts(workspace, tmp_path):

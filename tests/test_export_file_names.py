@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from export_recording import append, export_recording, pages_on_disk, replace_once, write_files
 
 from repodoc_ls.config import load_settings
 from repodoc_ls.docs import caps
@@ -47,18 +48,8 @@ CHECKS = "checks.py_docs.md"
 NOTES = "notes.py_docs.md"
 
 
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1))
-
-
-def _append(path: Path, text: str) -> None:
-    path.write_text(path.read_text() + text)
-
-
 def _testcase(ws: Path, name: str, cls: str, base: str) -> None:
-    _replace(
+    replace_once(
         ws / name, f"class {cls}({base}):" if base else f"class {cls}:", f"class {cls}(unittest.TestCase):"
     )
     (ws / name).write_text("import unittest\n" + (ws / name).read_text())
@@ -68,44 +59,44 @@ def _testcase(ws: Path, name: str, cls: str, base: str) -> None:
 #: it must leave alone: not rendered at all)
 EDITS = {
     "an appended unrelated function": (
-        lambda ws: _append(ws / "pkg/a.py", "\n\ndef unrelated():\n    return 0\n"),
+        lambda ws: append(ws / "pkg/a.py", "\n\ndef unrelated():\n    return 0\n"),
         set(),
         {USER, CHECKS, "pkg/__init__.py_docs.md"},
     ),
     "a changed signature and docstring of an imported function": (
-        lambda ws: _replace(
+        lambda ws: replace_once(
             ws / "pkg/a.py", 'def f(x):\n    """F."""', 'def f(x, y=2):\n    """F, twice."""'
         ),
         set(),
         {USER, CHECKS},
     ),
     "a moved imported function": (
-        lambda ws: _replace(ws / "pkg/a.py", "def f(x):", "X = 1\n\n\ndef f(x):"),
+        lambda ws: replace_once(ws / "pkg/a.py", "def f(x):", "X = 1\n\n\ndef f(x):"),
         set(),
         {USER, CHECKS},
     ),
     "an appended function in an imported module file": (
-        lambda ws: _append(ws / "lib/tools.py", "\n\ndef more():\n    return 1\n"),
+        lambda ws: append(ws / "lib/tools.py", "\n\ndef more():\n    return 1\n"),
         set(),
         {USER, NOTES},
     ),
     "a renamed imported function": (
-        lambda ws: _replace(ws / "pkg/a.py", "def g():", "def g2():"),
+        lambda ws: replace_once(ws / "pkg/a.py", "def g():", "def g2():"),
         {USER},
         set(),
     ),
     "a removed imported function": (
-        lambda ws: _replace(ws / "pkg/a.py", "def g():\n    return 1\n", ""),
+        lambda ws: replace_once(ws / "pkg/a.py", "def g():\n    return 1\n", ""),
         {USER},
         set(),
     ),
     "a rebound re-export": (
-        lambda ws: _replace(ws / "pkg/__init__.py", "from .a import f", "from .b import f"),
+        lambda ws: replace_once(ws / "pkg/__init__.py", "from .a import f", "from .b import f"),
         {USER},
         set(),
     ),
     "a re-export turned into a definition": (
-        lambda ws: _replace(ws / "pkg/__init__.py", "from .a import f\n", "def f():\n    return 5\n"),
+        lambda ws: replace_once(ws / "pkg/__init__.py", "from .a import f\n", "def f():\n    return 5\n"),
         {USER},
         set(),
     ),
@@ -130,42 +121,18 @@ EDITS = {
 
 @pytest.fixture
 def linked(tmp_path: Path) -> Path:
-    for name, text in FILES.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    return tmp_path
-
-
-def _pages_on_disk(output: Path) -> dict[str, bytes]:
-    return {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*.md")}
-
-
-def _export_recording(monkeypatch, workspace: Path) -> tuple[Index, set[str]]:
-    """An export's index and the pages it rendered."""
-    rendered: list[str] = []
-    original = Renderer.render_unit
-
-    def recording(self: Renderer, unit):  # type: ignore[no-untyped-def]
-        found = original(self, unit)
-        rendered.extend(found)
-        return found
-
-    monkeypatch.setattr(Renderer, "render_unit", recording)
-    index = Index.build(load_settings(workspace))
-    export(index)
-    monkeypatch.setattr(Renderer, "render_unit", original)
-    return index, set(rendered)
+    return write_files(tmp_path, FILES)
 
 
 @pytest.mark.parametrize("edit", list(EDITS))
 def test_file_pages_follow_edits_of_what_their_links_rest_on(linked, monkeypatch, edit):
     export(Index.build(load_settings(linked)))
     output = linked / "docs/repodoc"
-    before = _pages_on_disk(output)
+    before = pages_on_disk(output)
     change, shows_more, left_alone = EDITS[edit]
     change(linked)
-    index, exported = _export_recording(monkeypatch, linked)
-    after = _pages_on_disk(output)
+    index, exported = export_recording(monkeypatch, linked)
+    after = pages_on_disk(output)
     assert after == render_all(Renderer(index))
     for page in (USER, CHECKS, NOTES):
         assert (after[page] != before[page]) is (page in shows_more), page
@@ -184,10 +151,10 @@ def test_a_link_to_an_anchor_the_page_of_an_enormous_file_drops_renders_again(li
     before = (output / USER).read_bytes()
     assert b"a.py_docs.md#f" in before
     earlier = "".join(f"def e{n}():\n    pass\n\n\n" for n in range(4))
-    _replace(linked / "pkg/a.py", "def f(x):", earlier + "def f(x):")
-    index, exported = _export_recording(monkeypatch, linked)
+    replace_once(linked / "pkg/a.py", "def f(x):", earlier + "def f(x):")
+    index, exported = export_recording(monkeypatch, linked)
     assert USER in exported
-    assert _pages_on_disk(output) == render_all(Renderer(index))
+    assert pages_on_disk(output) == render_all(Renderer(index))
     assert b"a.py_docs.md#f" not in (output / USER).read_bytes()
 
 
@@ -201,9 +168,9 @@ def test_a_package_init_added_retargets_the_imports_of_files_beside_it(tmp_path,
     (tmp_path / "user.py").write_text("import helper\n\nprint(helper.h())\n")
     export(Index.build(load_settings(tmp_path)))
     (tmp_path / "plain/__init__.py").write_text("")
-    index, exported = _export_recording(monkeypatch, tmp_path)
+    index, exported = export_recording(monkeypatch, tmp_path)
     assert {"user.py_docs.md", "user.py_kw.md", "plain/helper.py_docs.md"} <= exported
-    assert _pages_on_disk(tmp_path / "docs/repodoc") == render_all(Renderer(index))
+    assert pages_on_disk(tmp_path / "docs/repodoc") == render_all(Renderer(index))
 
 
 def test_a_file_that_becomes_a_test_module_through_a_base_elsewhere_renders_the_pages_listing_its_kind(
@@ -213,9 +180,9 @@ def test_a_file_that_becomes_a_test_module_through_a_base_elsewhere_renders_the_
     while neither it nor the module it imports changes: the imported module's page lists it
     among its testers now, and is rendered again (as are the folder pages counting kinds)."""
     (linked / "target.py").write_text("def checked():\n    return 1\n")
-    _append(linked / "checks.py", "\n\nfrom target import checked\n")
+    append(linked / "checks.py", "\n\nfrom target import checked\n")
     export(Index.build(load_settings(linked)))
     _testcase(linked, "pkg/mid.py", "Mid", "")
-    index, exported = _export_recording(monkeypatch, linked)
+    index, exported = export_recording(monkeypatch, linked)
     assert {CHECKS, "target.py_docs.md"} <= exported
-    assert _pages_on_disk(linked / "docs/repodoc") == render_all(Renderer(index))
+    assert pages_on_disk(linked / "docs/repodoc") == render_all(Renderer(index))

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from export_recording import append, export_recording, pages_on_disk, replace_once, write_files
 
 from repodoc_ls.config import load_settings
 from repodoc_ls.docs.export import export, render_all
@@ -45,53 +46,25 @@ OUTPUT = "docs/repodoc"
 IMPORTERS = ("app", "other", "pub")
 
 
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1))
-
-
-def _append(path: Path, text: str) -> None:
-    path.write_text(path.read_text() + text)
-
-
 def _testcase(path: Path, cls: str) -> None:
-    _replace(path, f"class {cls}:", f"import unittest\n\n\nclass {cls}(unittest.TestCase):")
+    replace_once(path, f"class {cls}:", f"import unittest\n\n\nclass {cls}(unittest.TestCase):")
 
 
 def _plain(path: Path, cls: str) -> None:
-    _replace(path, f"import unittest\n\n\nclass {cls}(unittest.TestCase):", f"class {cls}:")
+    replace_once(path, f"import unittest\n\n\nclass {cls}(unittest.TestCase):", f"class {cls}:")
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    for name, text in FILES.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    return tmp_path
-
-
-def _pages_on_disk(output: Path) -> dict[str, bytes]:
-    return {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*.md")}
+    return write_files(tmp_path, FILES)
 
 
 def _export(monkeypatch: pytest.MonkeyPatch, workspace: Path) -> tuple[Index, set[str]]:
     """An export's index and the pages it rendered; the pages on disk then are what a full
     render gives."""
-    rendered: list[str] = []
-    original = Renderer.render_unit
-
-    def recording(self: Renderer, unit):  # type: ignore[no-untyped-def]
-        found = original(self, unit)
-        rendered.extend(found)
-        return found
-
-    monkeypatch.setattr(Renderer, "render_unit", recording)
-    index = Index.build(load_settings(workspace))
-    export(index)
-    monkeypatch.setattr(Renderer, "render_unit", original)
-    assert _pages_on_disk(workspace / OUTPUT) == render_all(Renderer(index))
-    return index, set(rendered)
+    index, rendered = export_recording(monkeypatch, workspace)
+    assert pages_on_disk(workspace / OUTPUT) == render_all(Renderer(index))
+    return index, rendered
 
 
 def _folder_pages(folder: str) -> set[str]:
@@ -109,7 +82,7 @@ def test_an_unrelated_function_appended_to_an_imported_module_leaves_importers_f
     workspace, monkeypatch
 ):
     export(Index.build(load_settings(workspace)))
-    _append(workspace / "lib/text.py", "\n\ndef added(value):\n    return value\n")
+    append(workspace / "lib/text.py", "\n\ndef added(value):\n    return value\n")
     _, rendered = _export(monkeypatch, workspace)
     assert _folder_pages("lib") <= rendered and {"index.md", "doc.md"} <= rendered  # above the edit
     for folder in IMPORTERS:
@@ -131,7 +104,7 @@ KIND_EDITS: dict[str, tuple[Callable[[Path], None], str, str, str]] = {
         "test module",
     ),
     "a class in the middle of the chain taking a TestCase base": (
-        lambda ws: _replace(
+        lambda ws: replace_once(
             ws / "lib/chain.py",
             "class Base2(Mid):",
             "from unittest import TestCase\n\n\nclass Base2(Mid, TestCase):",
@@ -171,7 +144,7 @@ def test_a_base_that_stops_being_a_testcase_makes_its_subclasses_modules_again(
     _testcase(workspace / path, cls)
     export(Index.build(load_settings(workspace)))
     assert _row_kind(workspace, folder, name) == "test module"
-    _append(workspace / path, "\n\ndef unrelated():\n    return 0\n")
+    append(workspace / path, "\n\ndef unrelated():\n    return 0\n")
     _, rendered = _export(monkeypatch, workspace)  # the kind is as it was: not rendered
     assert rendered.isdisjoint(_folder_pages(folder))
     _plain(workspace / path, cls)
@@ -203,17 +176,17 @@ def test_a_new_importer_renders_the_folders_of_what_it_imports(workspace, monkey
     _, rendered = _export(monkeypatch, workspace)
     assert "lib/doc.md" in rendered
     assert rendered.isdisjoint(_folder_pages("other") | _folder_pages("pub"))
-    _replace(
+    replace_once(
         workspace / "other/things2.py",
         "from lib.chain import Base2\n",
         "from lib.chain import Base2\nimport lib.text\n",
     )
     _, rendered = _export(monkeypatch, workspace)
     assert "lib/doc.md" in rendered and _folder_pages("other") <= rendered
-    _append(workspace / "other/things2.py", "\n\nprint(1)\n")  # the same imports: the same counts
+    append(workspace / "other/things2.py", "\n\nprint(1)\n")  # the same imports: the same counts
     _, rendered = _export(monkeypatch, workspace)
     assert rendered.isdisjoint(_folder_pages("lib"))
-    _replace(workspace / "other/things2.py", "import lib.text\n", "")
+    replace_once(workspace / "other/things2.py", "import lib.text\n", "")
     _, rendered = _export(monkeypatch, workspace)
     assert "lib/doc.md" in rendered
 
@@ -245,10 +218,10 @@ def test_a_re_export_rebound_on_the_way_to_a_public_api_row_renders_the_package_
     which pub/doc.md depends on: the lookups are its name deps."""
     export(Index.build(load_settings(workspace)))
     assert "lib/deep.py_docs.md#Mid)" in (workspace / OUTPUT / "pub/doc.md").read_text()
-    _append(workspace / "lib/reexp2.py", "\n\ndef unrelated():\n    return 0\n")
+    append(workspace / "lib/reexp2.py", "\n\ndef unrelated():\n    return 0\n")
     _, rendered = _export(monkeypatch, workspace)
     assert "pub/doc.md" not in rendered
-    _replace(workspace / "lib/reexp2.py", "Mid as Thing", "Other as Thing")
+    replace_once(workspace / "lib/reexp2.py", "Mid as Thing", "Other as Thing")
     _, rendered = _export(monkeypatch, workspace)
     assert "pub/doc.md" in rendered
     assert "lib/deep.py_docs.md#Other)" in (workspace / OUTPUT / "pub/doc.md").read_text()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from export_recording import append, export_recording, pages_on_disk, replace_once, write_files
 
 from repodoc_ls.config import load_settings
 from repodoc_ls.docs.export import export, render_all
@@ -26,52 +27,42 @@ FILES = {
 }
 
 
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1))
-
-
-def _append(path: Path, text: str) -> None:
-    path.write_text(path.read_text() + text)
-
-
 #: edit -> (what it does, whether user.py's keyword page must show something new)
 EDITS = {
     "a rebound re-export": (
-        lambda ws: _replace(ws / "pkg/__init__.py", "from .a import f", "from .b import f"),
+        lambda ws: replace_once(ws / "pkg/__init__.py", "from .a import f", "from .b import f"),
         True,
     ),
-    "a removed re-export": (lambda ws: _replace(ws / "pkg/__init__.py", "from .a import g\n", ""), True),
-    "an added star import": (lambda ws: _append(ws / "pkg/__init__.py", "from .b import *\n"), True),
+    "a removed re-export": (lambda ws: replace_once(ws / "pkg/__init__.py", "from .a import g\n", ""), True),
+    "an added star import": (lambda ws: append(ws / "pkg/__init__.py", "from .b import *\n"), True),
     "a rebinding two packages down": (
-        lambda ws: _replace(
+        lambda ws: replace_once(
             ws / "pkg/sub/__init__.py", "from .mod import deep", "from .mod import other as deep"
         ),
         True,
     ),
     "a name defined in the package two levels down": (
-        lambda ws: _replace(
+        lambda ws: replace_once(
             ws / "pkg/sub/__init__.py", "from .mod import deep\n", "def deep():\n    return 5\n"
         ),
         True,
     ),
     "a changed signature and docstring of an imported function": (
-        lambda ws: _replace(
+        lambda ws: replace_once(
             ws / "pkg/a.py", 'def f(x):\n    """F."""', 'def f(x, y=2):\n    """F, twice."""'
         ),
         False,
     ),
     "a moved imported function": (
-        lambda ws: _replace(ws / "pkg/a.py", "def f(x):", "X = 1\n\n\ndef f(x):"),
+        lambda ws: replace_once(ws / "pkg/a.py", "def f(x):", "X = 1\n\n\ndef f(x):"),
         False,
     ),
     "an appended unrelated function": (
-        lambda ws: _append(ws / "pkg/a.py", "\n\ndef unrelated():\n    return 0\n"),
+        lambda ws: append(ws / "pkg/a.py", "\n\ndef unrelated():\n    return 0\n"),
         False,
     ),
     "a removed imported function": (
-        lambda ws: _replace(ws / "pkg/a.py", "def g():\n    return 1\n", ""),
+        lambda ws: replace_once(ws / "pkg/a.py", "def g():\n    return 1\n", ""),
         True,
     ),
 }
@@ -79,31 +70,7 @@ EDITS = {
 
 @pytest.fixture
 def reexports(tmp_path: Path) -> Path:
-    for name, text in FILES.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    return tmp_path
-
-
-def _pages_on_disk(output: Path) -> dict[str, bytes]:
-    return {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*.md")}
-
-
-def _export_recording(monkeypatch, workspace: Path) -> tuple[Index, set[str]]:
-    """An export's index and the pages it rendered."""
-    rendered: list[str] = []
-    original = Renderer.render_unit
-
-    def recording(self: Renderer, unit):  # type: ignore[no-untyped-def]
-        found = original(self, unit)
-        rendered.extend(found)
-        return found
-
-    monkeypatch.setattr(Renderer, "render_unit", recording)
-    index = Index.build(load_settings(workspace))
-    export(index)
-    monkeypatch.setattr(Renderer, "render_unit", original)
-    return index, set(rendered)
+    return write_files(tmp_path, FILES)
 
 
 @pytest.mark.parametrize("edit", list(EDITS))
@@ -112,9 +79,9 @@ def test_keyword_pages_follow_edits_of_the_files_a_resolution_passes_through(ree
     before = (reexports / "docs/repodoc/user.py_kw.md").read_bytes()
     change, shows_more = EDITS[edit]
     change(reexports)
-    index, exported = _export_recording(monkeypatch, reexports)
+    index, exported = export_recording(monkeypatch, reexports)
     output = reexports / "docs/repodoc"
-    assert _pages_on_disk(output) == render_all(Renderer(index))
+    assert pages_on_disk(output) == render_all(Renderer(index))
     assert ((output / "user.py_kw.md").read_bytes() != before) is shows_more
     if not shows_more:  # what it looks up in the edited file is as it was: not rendered again
         assert exported.isdisjoint({"user.py_kw.md", "other_user.py_kw.md", "third.py_kw.md"})
@@ -127,11 +94,11 @@ def test_an_edit_keeping_a_files_uses_joins_no_other_page_s_count(reexports, mon
     other_user.py that keeps its uses leaves that page alone; a new use renders the pages
     that count it (and both leave what a full render gives)."""
     export(Index.build(load_settings(reexports)))
-    _append(reexports / "other_user.py", "print(4)\n")
-    index, exported = _export_recording(monkeypatch, reexports)
+    append(reexports / "other_user.py", "print(4)\n")
+    index, exported = export_recording(monkeypatch, reexports)
     assert "other_user.py_kw.md" in exported and "third.py_kw.md" not in exported
-    assert _pages_on_disk(reexports / "docs/repodoc") == render_all(Renderer(index))
-    _append(reexports / "other_user.py", "from pkg.a import g\n\nprint(g())\n")
-    index, exported = _export_recording(monkeypatch, reexports)
+    assert pages_on_disk(reexports / "docs/repodoc") == render_all(Renderer(index))
+    append(reexports / "other_user.py", "from pkg.a import g\n\nprint(g())\n")
+    index, exported = export_recording(monkeypatch, reexports)
     assert {"pkg/a.py_kw.md", "user.py_kw.md"} <= exported  # both count the users of g
-    assert _pages_on_disk(reexports / "docs/repodoc") == render_all(Renderer(index))
+    assert pages_on_disk(reexports / "docs/repodoc") == render_all(Renderer(index))
