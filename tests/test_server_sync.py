@@ -4,6 +4,8 @@ leaves search. Tests in this module run in order and share one server."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from lsprotocol import types
 from pytest_lsp.client import LanguageClient
@@ -95,3 +97,38 @@ async def test_a_created_file_joins_the_index(client: LanguageClient, ws):
         if items:
             break
     assert [i["location"] for i in items] == [loc(ws, "shop/extra.py", 3, 4, 22)]
+
+
+async def test_an_unsaved_new_module_is_counted_among_users_and_leaves_with_its_buffer(
+    client: LanguageClient, ws
+):
+    # A module added to the module map by an editor buffer alone (nothing on disk): the
+    # hover of what it uses counts it, and stops when the buffer closes.
+    fresh = "shop/fresh_module.py"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(
+                uri=uri(ws, fresh),
+                language_id="python",
+                version=1,
+                text="from shop.pricing import price_of\n\nprice_of('tea')\n",
+            )
+        )
+    )
+    counted = "fresh\\_module.py:3"  # (Markdown-escaped)
+    for _ in range(100):
+        text = (await hover(client, ws, PRICING, 9, 6)).contents.value
+        if counted in text:
+            break
+        await asyncio.sleep(0.05)
+    assert counted in text
+    assert not (ws / fresh).exists()
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri(ws, fresh)))
+    )
+    for _ in range(100):
+        text = (await hover(client, ws, PRICING, 9, 6)).contents.value
+        if "fresh" not in text:
+            break
+        await asyncio.sleep(0.05)
+    assert "fresh" not in text
