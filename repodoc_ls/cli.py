@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import os
 import sys
 import time
@@ -451,9 +452,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, process_ends: bool = False) -> int:
+    """Run one command. `process_ends`: the process exits right after it (`run`)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if process_ends and args.func is not cmd_serve:
+        # Everything a command that ends builds stays alive until its exit, and holds few
+        # cycles: the cyclic GC would only rescan it. Export and check pause it while they
+        # work, and its first pass after them scanned every object they had made (0.17 s
+        # after an export of Django for one changed file).
+        gc.disable()
     try:
         return args.func(args)
     except (CliError, SettingsError, ExportError, TemplateError) as exc:
@@ -475,7 +483,7 @@ def run() -> None:
     two (the stdlib, one file changed), for memory the process gives back anyway. Output
     is flushed first; the store's transactions are committed as each write ends."""
     argv = sys.argv[1:]
-    code = main(argv)
+    code = main(argv, process_ends=True)
     if getattr(build_parser().parse_known_args(argv)[0], "func", None) is cmd_serve:
         raise SystemExit(code)
     for stream in (sys.stdout, sys.stderr):

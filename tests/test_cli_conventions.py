@@ -309,3 +309,33 @@ async def test_serve_over_tcp_takes_every_form_of_address(workspace, form):
 )
 def test_serve_refuses_a_bad_address_in_one_line(args, parts):
     one_error(repodoc("serve", *args), *parts)
+
+
+_GC_PROBE = """
+import gc, sys
+from repodoc_ls import cli
+cli.cmd_serve = lambda args: print("serving with the gc", gc.isenabled()) or 0  # (no server)
+cli.main(sys.argv[2:], process_ends=sys.argv[1] == "ends")
+print("after the command, the gc", gc.isenabled())
+"""
+
+
+@pytest.mark.parametrize(
+    "ends, args, last",
+    [
+        ("ends", ["export", "-q"], "after the command, the gc False"),
+        ("ends", ["check", "-q"], "after the command, the gc False"),
+        ("in-process", ["export", "-q"], "after the command, the gc True"),
+        ("ends", ["serve"], "serving with the gc True"),
+    ],
+)
+def test_a_command_that_ends_the_process_runs_without_the_cyclic_gc(workspace, ends, args, last):
+    """`run` ends the process after the command: what it made lives until then, and a GC
+    pass over it (the first after an export scans everything the export made) only costs
+    time. The language server lives on and keeps collecting; `main` called in a process
+    that goes on (tests, embedders) leaves the GC as it was."""
+    root = [] if args == ["serve"] else [str(workspace)]
+    ran = subprocess.run(
+        [sys.executable, "-c", _GC_PROBE, ends, *args, *root], capture_output=True, text=True, timeout=300
+    )
+    assert last in ran.stdout.splitlines(), ran.stdout + ran.stderr
