@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import gc
 import json
 import os
 import resource
@@ -76,6 +77,7 @@ def child(root: str, cache: str, output: str, jobs: int, step: str) -> None:
     from repodoc_ls.index.indexer import Index
 
     export_too = step == "export"
+    gc.disable()  # as `repodoc` runs a command that ends the process (cli.main)
 
     settings = load_settings(
         root, {"cache_dir": cache, "output_dir": output, "jobs": jobs, "exclude": STDLIB_EXCLUDE}
