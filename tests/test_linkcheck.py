@@ -342,3 +342,40 @@ def test_links_that_leave_the_output_folder_and_come_back(ws):
     pages = {"a/p.md": "# P\n", "b.md": "[p](../repodoc/a/p.md#p) [q](../repodoc/a/q.md)\n"}
     got = check_links(out_of(ws), pages=pages)
     assert [(b.target, b.reason) for b in got] == [("../repodoc/a/q.md", "no such page 'a/q.md'")]
+
+
+def test_links_sharing_a_path_are_each_checked_at_their_own_fragment_and_folder(ws):
+    """The check resolves each path once per page folder (pages link the same source file at
+    hundreds of lines): every fragment is still checked on its own, and the same relative
+    path from another folder leads elsewhere."""
+    out = out_of(ws)
+    (out / "shop").mkdir()
+    same_path_twice = (
+        "[ok](../../shop/cart.py#L80)\n"
+        "[far](../../shop/cart.py#L81)\n"
+        "[reversed](../../shop/cart.py#L5-L3)\n"
+        "[no line](../../shop/cart.py#Cart)\n"
+        "[plain](../../shop/cart.py)\n"
+        "[here](shop/cart.py_docs.md#Cart.add)\n"
+        "[not here](shop/cart.py_docs.md#Cart.remove)\n"
+        "[folder](shop)\n"
+        "[folder at a line](shop#L1)\n"
+    )
+    pages = {
+        "index.md": same_path_twice,
+        "shop/deep/index.md": same_path_twice,
+        "shop/cart.py_docs.md": '# cart\n<a id="Cart.add"></a>\n',
+    }
+    got = {(b.page, b.line): b.reason for b in check_links(out, pages=pages, source_root=ws)}
+    assert {line: reason for (page, line), reason in got.items() if page == "index.md"} == {
+        2: "line 81 beyond the file's 80 lines ('shop/cart.py')",
+        3: "line range L5-L3 is reversed in 'shop/cart.py'",
+        4: "fragment '#Cart' on 'shop/cart.py' is not a line reference (#L<n>)",
+        7: "no anchor 'Cart.remove' on page shop/cart.py_docs.md",
+        9: "fragment '#L1' on folder 'shop'",
+    }
+    # two folders further down, the same targets lead nowhere (the folder `shop` is no
+    # folder of shop/deep/, and ../../shop/cart.py stays inside the output folder)
+    deep = {line: reason for (page, line), reason in got.items() if page == "shop/deep/index.md"}
+    assert sorted(deep) == list(range(1, 10))
+    assert all(reason.startswith("no such page") for reason in deep.values()), deep

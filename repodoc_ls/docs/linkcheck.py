@@ -199,6 +199,14 @@ def _count_lines(data: bytes) -> int:
     return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
 
 
+#: Where a link's path leads, the first of a `_Place`: an absolute URL (never followed), a
+#: path that is wrong whatever the fragment (then the reason), a page of the doc set, a
+#: folder, a source file (whose fragments name lines), a Markdown source file (headings).
+_FINE, _BROKEN, _PAGE, _FOLDER, _SOURCE, _SOURCE_PAGE = "fine", "broken", "page", "folder", "source", "md"
+#: (kind, what: the reason, page name, shown folder or full path, and the path as messages show it)
+_Place = tuple[str, str, str]
+
+
 class _Checker:
     def __init__(self, output_dir: Path, pages: dict[str, str] | None, source_root: Path | None):
         self.out_abs = os.path.abspath(output_dir)
@@ -214,7 +222,7 @@ class _Checker:
         self.line_counts: dict[str, int | None] = {}
         self.inside: dict[str, bool] = {}  # abs path -> inside the workspace, links resolved
         self.kinds: dict[str, str | None] = {}  # abs path -> "file" / "dir" / None
-        self.answers: dict[tuple[str, str], str | None] = {}  # (page folder, target) -> reason
+        self.places: dict[tuple[str, str], _Place] = {}  # (page folder, path of a target) -> place
         self.outside: dict[str, tuple[str, str | None, str | None]] = {}  # see outside_path
 
     # -- caches
@@ -256,15 +264,20 @@ class _Checker:
         links, own_anchors = self.page(name)
         here = posixpath.normpath(name)
         folder = posixpath.dirname(here)
+        places = self.places
         broken = []
         for line, target in links:
             if target[:1] in ("#", "?", "") or not target.strip():
                 reason = self.check(here, own_anchors, target)
-            else:  # a path: the answer depends on the page's folder only (pages share many)
-                key = (folder, target)
-                if key not in self.answers:
-                    self.answers[key] = self.check(here, own_anchors, target)
-                reason = self.answers[key]
+            else:
+                # Where a path leads depends on the page's folder only, and pages share
+                # many paths, most with a different fragment each (a source file's lines).
+                path, _, fragment = target.partition("#")
+                key = (folder, path)
+                place = places.get(key)
+                if place is None:
+                    place = places[key] = self.place(here, path)
+                reason = self.at(place, unquote(fragment))
             if reason:
                 broken.append(BrokenLink(name, line, target, reason))
         return broken
@@ -274,60 +287,69 @@ class _Checker:
             return None
         if not target.strip():
             return "empty link target"
-        path, hashmark, fragment = target.partition("#")
-        path = path.partition("?")[0]
+        path, _, fragment = target.partition("#")
         fragment = unquote(fragment)
-        if not path:
+        if not path.partition("?")[0]:
             if not fragment or fragment in own_anchors:
                 return None
             return f"no anchor '{fragment}' on page {here}"
-        path = unquote(path)
+        return self.at(self.place(here, path), fragment)
+
+    def place(self, here: str, path: str) -> _Place:
+        """Where `path` (a link target's part before any `#`, not empty) leads from page
+        `here`, whatever the fragment; an absolute URL is fine wherever it leads (a
+        scheme or `//` starts the path as it starts the target)."""
+        if is_absolute_url(path):
+            return (_FINE, "", "")
+        path = unquote(path.partition("?")[0])
         if path.startswith("/"):
-            return f"absolute path '{path}' (links must be relative)"
+            return (_BROKEN, f"absolute path '{path}' (links must be relative)", "")
         rel = posixpath.normpath(posixpath.join(posixpath.dirname(here), path))
         if rel != ".." and not rel.startswith("../"):
-            return self.check_inside(rel, os.path.join(self.out_abs, rel), fragment)
+            return self.place_inside(rel, os.path.join(self.out_abs, rel))
         full = os.path.normpath(os.path.join(self.out_abs, rel))
         if full.startswith(self.out_prefix):  # left the output folder and came back into it
             rel = full[len(self.out_prefix) :].replace(os.sep, "/")
-            return self.check_inside(rel, full, fragment)
-        return self.check_outside(full, fragment)
-
-    def check_inside(self, rel: str, full: str, fragment: str) -> str | None:
-        if is_markdown(rel) or self.in_memory and rel in self.names:
-            name = self.names.get(rel)
-            if name is None:
-                return f"no such page '{rel}'"
-            if fragment and fragment not in self.page(name)[1]:
-                return f"no anchor '{fragment}' on page {rel}"
-            return None
-        kind = self.kind(full)
-        if kind is None:
-            return f"no such page '{rel}'"
-        if fragment:
-            if kind == "dir":
-                return f"fragment '#{fragment}' on folder '{rel}'"
-            return self.check_line_fragment(full, rel, fragment)
-        return None
-
-    def check_outside(self, full: str, fragment: str) -> str | None:
+            return self.place_inside(rel, full)
         found = self.outside.get(full)
         if found is None:
             found = self.outside[full] = self.outside_path(full)
         shown, reason, kind = found
         if reason is not None:
-            return reason
-        if not fragment:
-            return None
+            return (_BROKEN, reason, "")
         if kind == "dir":
-            return f"fragment '#{fragment}' on folder '{shown}'"
-        if is_markdown(full):
-            if fragment in self.anchors_of_file(full):
+            return (_FOLDER, shown, "")
+        return (_SOURCE_PAGE if is_markdown(full) else _SOURCE, full, shown)
+
+    def place_inside(self, rel: str, full: str) -> _Place:
+        if is_markdown(rel) or self.in_memory and rel in self.names:
+            name = self.names.get(rel)
+            if name is None:
+                return (_BROKEN, f"no such page '{rel}'", "")
+            return (_PAGE, name, rel)
+        kind = self.kind(full)
+        if kind is None:
+            return (_BROKEN, f"no such page '{rel}'", "")
+        return (_FOLDER, rel, "") if kind == "dir" else (_SOURCE, full, rel)
+
+    def at(self, place: _Place, fragment: str) -> str | None:
+        """What is wrong with a link to `place` at `fragment` (percent-decoded; "" for none)."""
+        kind, where, shown = place
+        if kind is _BROKEN:
+            return where
+        if not fragment or kind is _FINE:
+            return None
+        if kind is _PAGE:
+            return None if fragment in self.page(where)[1] else f"no anchor '{fragment}' on page {shown}"
+        if kind is _FOLDER:
+            return f"fragment '#{fragment}' on folder '{where}'"
+        if kind is _SOURCE_PAGE:
+            if fragment in self.anchors_of_file(where):
                 return None
             if _LINE_FRAGMENT.match(fragment):
                 return f"'#{fragment}' on Markdown file '{shown}': forges ignore line anchors there; link a heading"
             return f"no anchor '{fragment}' on page {shown}"
-        return self.check_line_fragment(full, shown, fragment)
+        return self.check_line_fragment(where, shown, fragment)
 
     def outside_path(self, full: str) -> tuple[str, str | None, str | None]:
         """(shown, what is wrong with the path or None, its kind) of a path outside the
