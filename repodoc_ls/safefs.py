@@ -40,6 +40,29 @@ def is_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> b
     return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
 
 
+class InsideFolder:
+    """`is_inside(path, folder)` for many paths in few folders (the source files a doc set
+    links): each folder of theirs is resolved once, and a path resolves as its folder did
+    unless its last part is itself a symbolic link."""
+
+    def __init__(self, folder: str | os.PathLike[str]):
+        self.base = os.path.realpath(folder)
+        self.prefix = self.base.rstrip(os.sep) + os.sep
+        self.resolved: dict[str, str] = {}
+
+    def __call__(self, path: str) -> bool:
+        """`path`: absolute and normalized (no `.` or `..` parts)."""
+        parent, name = os.path.split(path)
+        if os.path.islink(path) or not name:
+            real = os.path.realpath(path)
+        else:
+            real_parent = self.resolved.get(parent)
+            if real_parent is None:
+                real_parent = self.resolved[parent] = os.path.realpath(parent)
+            real = os.path.join(real_parent, name)
+        return real == self.base or real.startswith(self.prefix)
+
+
 def plain_relative(relative: str) -> bool:
     """Whether `relative` is a plain relative path: not empty, not absolute, no drive, no
     NUL byte, no `..` or empty part. Looks at the text only: `contained` also resolves it.

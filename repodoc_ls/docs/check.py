@@ -168,7 +168,8 @@ def _broken_links_from_records(output: Path, source_root: Path, hashes: _PageHas
     for name in markdown_files(output):
         record = records.get(name)
         data = None
-        digest = hashes.known.get(name) if not os.path.islink(output / name) else None
+        # (`known`: read as a regular file moments ago, by the comparison with the manifest)
+        digest = hashes.known.get(name)
         if digest is None:
             data = read_page(output, name)
             if data is None:

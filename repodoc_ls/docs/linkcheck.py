@@ -41,7 +41,7 @@ from repodoc_ls.docs.slugs import (
     markdown,
     without_front_matter,
 )
-from repodoc_ls.safefs import DEFAULT_MAX_FILE_BYTES, FileTooLarge, is_inside, read_regular
+from repodoc_ls.safefs import DEFAULT_MAX_FILE_BYTES, FileTooLarge, InsideFolder, read_regular
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -217,6 +217,7 @@ class _Checker:
         self.pages = pages
         self.names = {posixpath.normpath(name): name for name in pages}
         self.root_abs = os.path.abspath(source_root) if source_root is not None else None
+        self.inside_root = InsideFolder(self.root_abs) if self.root_abs is not None else None
         self.parsed: dict[str, ParsedPage] = {}
         self.file_anchors: dict[str, frozenset[str] | None] = {}
         self.line_counts: dict[str, int | None] = {}
@@ -355,12 +356,12 @@ class _Checker:
         """(shown, what is wrong with the path or None, its kind) of a path outside the
         output folder, whatever the fragment."""
         shown = self.shown(full)
-        if self.root_abs is not None:
+        if self.root_abs is not None and self.inside_root is not None:
             from_root = os.path.relpath(full, self.root_abs).replace(os.sep, "/")
             if from_root == ".." or from_root.startswith("../"):
                 return shown, f"'{shown}' is outside the workspace", None
             if full not in self.inside:
-                self.inside[full] = is_inside(full, self.root_abs)
+                self.inside[full] = self.inside_root(full)
             if not self.inside[full]:
                 return shown, f"'{shown}' leads outside the workspace through a symbolic link", None
         kind = self.kind(full)
