@@ -321,7 +321,7 @@ class Renderer:
         than per-page queries) and before forking workers (which would each build their own)."""
         self.graph.references("", "")
         self.graph.definitions("")
-        self.graph.subclasses("", "")
+        self.graph.index_subclasses()
 
     def render_unit(self, unit: Unit) -> dict[str, Rendered]:
         """Page path (relative to the output folder) -> rendered page."""

@@ -315,7 +315,9 @@ class Graph:
         self._symbols_by_file: dict[str, dict[str, Symbol]] = {}
         if not hasattr(self, "_prepared_tables"):  # tables made by `prepare`, per path
             self._prepared_tables: dict[str, tuple[FileFacts, dict[str, Symbol]]] = {}
-        self._subclasses: dict[tuple[str, str], list[SymbolRef]] | None = None
+        self._subclasses: dict[tuple[str, str], list[SymbolRef]] | None = None  # all at once
+        self._subclasses_of: dict[tuple[str, str], list[SymbolRef]] = {}  # one class at a time
+        self._base_classes: dict[str, list[tuple[SymbolRef, tuple[str, str]]]] = {}
         self._testcase: dict[tuple[str, str], bool] = {}
         # the (file, name) lookups each kept answer took (replayed into a recording)
         self._testcase_deps: dict[tuple[str, str], set[tuple[str, str]]] = {}
@@ -507,18 +509,49 @@ class Graph:
         return self._defs_by_name.get(name, [])
 
     def subclasses(self, path: str, qualname: str) -> list[SymbolRef]:
+        """The classes with a base that names the class `qualname` of `path`, in path and
+        source order. A base is a use of what it names (the reference index holds it; a
+        file that did not parse counts its bases as uses), so only the files that use the
+        class, and its own, are looked at: a page asks about a few classes, and resolving
+        every base of the workspace would cost more than the page."""
+        key = (path, qualname)
+        if self._subclasses is not None:
+            return self._subclasses.get(key, [])
+        found = self._subclasses_of.get(key)
+        if found is None:
+            users = self.references(path, qualname).keys() | {path}
+            found = self._subclasses_of[key] = [
+                sub
+                for p in sorted(users)
+                if p in self.facts
+                for sub, named in self._bases_in(p)
+                if named == key
+            ]
+        return found
+
+    def index_subclasses(self) -> None:
+        """Every class's subclasses at once, by the same rule (for a batch render)."""
         if self._subclasses is None:
             index: dict[tuple[str, str], list[SymbolRef]] = defaultdict(list)
             for p in sorted(self.facts):
-                for s in self.facts[p].symbols:
-                    if s.kind != SymbolKind.CLASS or not s.bases:
-                        continue
-                    for base in s.bases:
-                        target = self.resolve_base(p, s, base)
-                        if isinstance(target, SymbolRef) and target.kind == SymbolKind.CLASS:
-                            index[(target.path, target.qualname)].append(SymbolRef.of(p, s))
+                for sub, named in self._bases_in(p):
+                    if p == named[0] or p in self.references(*named):
+                        index[named].append(sub)
             self._subclasses = dict(index)
-        return self._subclasses.get((path, qualname), [])
+
+    def _bases_in(self, path: str) -> list[tuple[SymbolRef, tuple[str, str]]]:
+        """(class, the workspace class a base of it names) for each such base in `path`."""
+        found = self._base_classes.get(path)
+        if found is None:
+            found = self._base_classes[path] = []
+            for s in self.facts[path].symbols:
+                if s.kind != SymbolKind.CLASS or not s.bases:
+                    continue
+                for base in s.bases:
+                    target = self.resolve_base(path, s, base)
+                    if isinstance(target, SymbolRef) and target.kind == SymbolKind.CLASS:
+                        found.append((SymbolRef.of(path, s), (target.path, target.qualname)))
+        return found
 
     def resolve_base(self, path: str, cls: Symbol, base: str) -> SymbolRef | ModuleRef | None:
         """What the base expression `base` of class `cls` (in `path`) names."""

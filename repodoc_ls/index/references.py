@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from operator import itemgetter
 from typing import TYPE_CHECKING, TypeAlias
 
+from repodoc_ls.index.notes import NOT_ANALYSED
 from repodoc_ls.index.typed import member_elsewhere, typed_target
 from repodoc_ls.model import FileFacts, ModuleRef, Symbol, SymbolKind, SymbolRef
 
@@ -248,6 +249,14 @@ class ReferenceIndex:
             found = typed_target(graph, path, root, steps, attr)
             if found is not None:
                 yield (found.path, found.qualname), lines
+        if any(note.kind in NOT_ANALYSED for note in facts.notes):
+            # A file that did not parse has no uses, only the symbols recovered from it: its
+            # classes' bases are its uses (`Graph.subclasses` finds subclasses among users).
+            for s in facts.symbols:
+                for base in s.bases if s.kind == SymbolKind.CLASS else ():
+                    named = graph.resolve_base(path, s, base)
+                    if isinstance(named, SymbolRef):
+                        yield (named.path, named.qualname), [s.line]
         if not facts.uses:
             return
         roots: dict[str, SymbolRef | ModuleRef | None] = {}
