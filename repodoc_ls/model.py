@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import marshal
 import re
+import struct
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 #: Bumped whenever the shape or meaning of a record changes; the store rebuilds on mismatch.
-FACTS_VERSION = 4
+FACTS_VERSION = 5
 
 # The record forms, field for field as the dataclasses below declare them.
 SymbolRecord = tuple[
@@ -234,6 +236,41 @@ class OutlineEntry:
         return cls(*r)
 
 
+_HEADER_LENGTH = struct.Struct("<I")
+
+
+def _header_record(data: bytes) -> tuple[Any, ...]:
+    try:
+        (length,) = _HEADER_LENGTH.unpack_from(data)
+        header = marshal.loads(memoryview(data)[_HEADER_LENGTH.size : _HEADER_LENGTH.size + length])
+    except (struct.error, EOFError, TypeError) as exc:
+        raise ValueError(f"not a facts record: {exc}") from None
+    if not isinstance(header, tuple) or len(header) != 8 or header[0] != FACTS_VERSION:
+        raise ValueError(f"not a facts record of version {FACTS_VERSION}")
+    return header
+
+
+class FactsHeader(NamedTuple):
+    """What folder pages read of each file below them (`FileFacts.header`), stored ahead of
+    the rest of its facts."""
+
+    path: str
+    kind: str
+    size: int
+    lines: int
+    encoding: str | None
+    docstring: str | None
+    symbol_count: int
+
+    @property
+    def is_python(self) -> bool:
+        return self.kind in FileKind.PYTHON
+
+    @property
+    def summary(self) -> str:
+        return first_sentence(self.docstring)
+
+
 @dataclass(slots=True)
 class FileFacts:
     path: str  # posix path relative to the workspace root
@@ -262,7 +299,9 @@ class FileFacts:
     value_types: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
-        return marshal.dumps(
+        # A header of what folder pages read of every file below them (FactsHeader), apart
+        # from the rest: a page of a large tree reads it without decoding the rest.
+        header = marshal.dumps(
             (
                 FACTS_VERSION,
                 self.path,
@@ -271,6 +310,11 @@ class FileFacts:
                 self.lines,
                 self.encoding,
                 self.docstring,
+                len(self.symbols),
+            )
+        )
+        rest = marshal.dumps(
+            (
                 [s.to_record() for s in self.symbols],
                 [i.to_record() for i in self.imports],
                 self.uses,
@@ -287,33 +331,45 @@ class FileFacts:
                 self.value_types,
             )
         )
+        return _HEADER_LENGTH.pack(len(header)) + header + rest
+
+    @staticmethod
+    def header_from_bytes(data: bytes) -> FactsHeader:
+        """The header of a `to_bytes` record; ValueError for a record of another version or
+        none at all."""
+        return FactsHeader(*_header_record(data)[1:])
 
     @classmethod
     def from_bytes(cls, data: bytes) -> FileFacts:
-        r = marshal.loads(data)
-        if r[0] != FACTS_VERSION:
-            raise ValueError(f"facts record version {r[0]}, expected {FACTS_VERSION}")
+        h = _header_record(data)
+        r = marshal.loads(memoryview(data)[_HEADER_LENGTH.size + _HEADER_LENGTH.unpack_from(data)[0] :])
         return cls(
-            path=r[1],
-            kind=r[2],
-            size=r[3],
-            lines=r[4],
-            encoding=r[5],
-            docstring=r[6],
-            symbols=[Symbol(*s) for s in r[7]],
-            imports=[Import(*i) for i in r[8]],
-            uses=r[9],
-            tests=[TestItem(*t) for t in r[10]],
-            notes=[Note(*n) for n in r[11]],
-            all_names=r[12],
-            all_line=r[13],
-            main_guard=r[14],
-            cli=[tuple(c) for c in r[15]],
-            outline=[OutlineEntry(*o) for o in r[16]],
-            shebang=r[17],
-            typed_uses=r[18],
-            self_returning=r[19],
-            value_types=r[20],
+            path=h[1],
+            kind=h[2],
+            size=h[3],
+            lines=h[4],
+            encoding=h[5],
+            docstring=h[6],
+            symbols=[Symbol(*s) for s in r[0]],
+            imports=[Import(*i) for i in r[1]],
+            uses=r[2],
+            tests=[TestItem(*t) for t in r[3]],
+            notes=[Note(*n) for n in r[4]],
+            all_names=r[5],
+            all_line=r[6],
+            main_guard=r[7],
+            cli=[tuple(c) for c in r[8]],
+            outline=[OutlineEntry(*o) for o in r[9]],
+            shebang=r[10],
+            typed_uses=r[11],
+            self_returning=r[12],
+            value_types=r[13],
+        )
+
+    @property
+    def header(self) -> FactsHeader:
+        return FactsHeader(
+            self.path, self.kind, self.size, self.lines, self.encoding, self.docstring, len(self.symbols)
         )
 
     @property

@@ -15,6 +15,13 @@ def stored_facts(settings: Settings, path: str) -> Any:
     store = Store(settings.cache_path, root=settings.root)
     try:
         record = store.load_warm().facts.get(path)
-        return None if record is None else marshal.loads(record)
+        return None if record is None else facts_record(record)
     finally:
         store.close()
+
+
+def facts_record(record: bytes) -> tuple[Any, Any]:
+    """A facts record read by marshal, not by the facts model: (its header, the rest), laid
+    out as `FileFacts.to_bytes` writes them, the header's length first (4 bytes, little-endian)."""
+    length = int.from_bytes(record[:4], "little")
+    return marshal.loads(record[4 : 4 + length]), marshal.loads(record[4 + length :])

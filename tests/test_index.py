@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import marshal
 import sqlite3
 
-from store_records import stored_facts
+from store_records import facts_record, stored_facts
 
 from repodoc_ls.config import load_settings
 from repodoc_ls.extract import extract_file
@@ -370,7 +369,7 @@ def _edit(index, path, text):
     data = text.encode("utf-8")
     facts = extract_file(path, data)
     index.apply(path, data, facts, defer_store_write=True)
-    return marshal.loads(facts.to_bytes())
+    return facts_record(facts.to_bytes())
 
 
 def test_deferred_rows_wait_for_their_write_and_only_the_newest_is_written(workspace, monkeypatch):

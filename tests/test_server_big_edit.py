@@ -8,7 +8,6 @@ the shutdown writes what still waits."""
 from __future__ import annotations
 
 import asyncio
-import marshal
 
 import pytest
 from conftest import materialize_workspace
@@ -16,7 +15,7 @@ from launch_server import HANG_GUARD_SECONDS, Hold, StoreIdle
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 from server_helpers import ServerSetup, change_doc, hover, open_doc, running_server, uri
-from store_records import stored_facts
+from store_records import facts_record, stored_facts
 
 from repodoc_ls.config import load_settings
 from repodoc_ls.extract import extract_file
@@ -115,7 +114,7 @@ async def edit_three_times(client: LanguageClient, ws) -> object:
         await client.text_document_document_symbol_async(
             types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri(ws, BIG)))
         )
-    return marshal.loads(extract_file(BIG, "\n".join(lines).encode("utf-8")).to_bytes())
+    return facts_record(extract_file(BIG, "\n".join(lines).encode("utf-8")).to_bytes())
 
 
 @pytest.fixture

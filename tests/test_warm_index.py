@@ -168,3 +168,41 @@ def test_a_first_reference_query_decodes_only_the_files_it_reads(workspace, tmp_
     assert decoded == ["scripts/run_me.py", "shop/pricing.py"]
     assert found == cold(workspace, tmp_path / "oracle").references("shop/pricing.py", "price_of")
     assert "scripts/run_me.py" in found
+
+
+def test_a_header_is_read_without_decoding_the_rest(workspace, tmp_path):
+    """Folder pages read each file's kind, line count, docstring and symbol count below
+    them: a warm start gives them from the header of its stored record, and they are those
+    of the facts a cold build extracts."""
+    index = warm(workspace)
+    oracle = cold(workspace, tmp_path / "oracle")
+    for path in index.paths():
+        header = index.facts.header(path)
+        facts = oracle.facts[path]
+        assert header == (
+            facts.path,
+            facts.kind,
+            facts.size,
+            facts.lines,
+            facts.encoding,
+            facts.docstring,
+            len(facts.symbols),
+        )
+        assert (header.is_python, header.summary) == (facts.is_python, facts.summary)
+    assert not any(index.facts.decoded(p) for p in index.paths())
+    assert index.facts.header("shop/cart.py") == index.facts["shop/cart.py"].header  # decoded, the same
+
+
+def test_a_record_of_another_facts_version_is_extracted_again_for_its_header(workspace):
+    Index.build(load_settings(workspace)).store.close()
+    conn = sqlite3.connect(workspace / ".repodoc" / "index.sqlite3")
+    import marshal
+
+    old_layout = marshal.dumps((4, "shop/pricing.py", "module", 1, 1, "utf-8", "Doc.", [], [], {}))
+    conn.execute("UPDATE files SET facts = ? WHERE path = 'shop/pricing.py'", (old_layout,))
+    conn.commit()
+    conn.close()
+    index = Index.build(load_settings(workspace))
+    header = index.facts.header("shop/pricing.py")
+    assert header.lines == len((workspace / "shop/pricing.py").read_text().splitlines())
+    assert header.symbol_count > 0

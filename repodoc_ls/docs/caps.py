@@ -28,8 +28,9 @@ def shown_symbols(facts: FileFacts) -> list[Symbol]:
     return facts.symbols if len(facts.symbols) <= MAX_SYMBOLS else facts.symbols[:MAX_SYMBOLS]
 
 
-def hidden_symbols(facts: FileFacts) -> int:
-    return max(len(facts.symbols) - MAX_SYMBOLS, 0)
+def hidden_symbols(symbol_count: int) -> int:
+    """The symbols of a file with `symbol_count` of them that its pages do not list."""
+    return max(symbol_count - MAX_SYMBOLS, 0)
 
 
 def more(total: int, shown: int, what: str) -> str:

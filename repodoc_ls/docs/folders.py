@@ -229,7 +229,7 @@ def render_doc(renderer: Renderer, folder: str) -> Rendered:
     for path in subtree:
         kind = _kind(renderer, cache, path)
         kind_files[kind] += 1
-        kind_lines[kind] += facts[path].lines
+        kind_lines[kind] += facts.header(path).lines
     kinds = [
         _KindRow(k, n, kind_lines[k]) for k, n in sorted(kind_files.items(), key=lambda kn: (-kn[1], kn[0]))
     ]
@@ -238,7 +238,7 @@ def render_doc(renderer: Renderer, folder: str) -> Rendered:
     # resolve elsewhere, not with every edit of an importer (`Redo.FOLDERS_OF_RESHAPED`).
     fan_in = {}
     for path in subtree:
-        if facts[path].is_python:
+        if facts.header(path).is_python:
             importers = graph.imported_by_map.get(path)
             if importers:
                 fan_in[path] = len(importers)
@@ -256,11 +256,9 @@ def render_doc(renderer: Renderer, folder: str) -> Rendered:
 
     users: dict[str, dict[str, set[str]]] = {c: defaultdict(set) for c in _EXTERNAL}
     for path in subtree:
-        for r in graph.imports_of(path):
-            if r.target is None and r.category in users and not r.imp.level:
-                module = r.root_module
-                if module and module not in _NOT_DEPENDENCIES:
-                    users[r.category][module].add(path)
+        for category, module in graph.outside_roots(path):
+            if module not in _NOT_DEPENDENCIES:
+                users[category][module].add(path)
     dependencies = [
         _DependencyGroup(category, [(m, len(users[category][m])) for m in sorted(users[category])])
         for category in _EXTERNAL

@@ -40,9 +40,9 @@ def import_graph(
     inside = set(subtree)
     edges: set[tuple[str, str]] = set()
     for path in subtree:
-        for r in renderer.graph.imports_of(path):
-            if r.target is not None and r.target != path and r.target in inside:
-                edges.add((under(folder, path), under(folder, r.target)))
+        for target in renderer.graph.import_targets(path)[0]:  # (read from no file's facts)
+            if target in inside:
+                edges.add((under(folder, path), under(folder, target)))
     if not edges:
         return None
     nodes = {n for edge in edges for n in edge}

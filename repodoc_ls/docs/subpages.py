@@ -61,7 +61,9 @@ def _listed_symbols(renderer: Renderer, cache: FolderCache, folder: str) -> list
 
 def _hidden_note(renderer: Renderer, cache: FolderCache, folder: str) -> str:
     facts = renderer.index.facts
-    hidden = sum(caps.hidden_symbols(facts[path]) for path in cache.subtree.get(folder, ()))
+    hidden = sum(
+        caps.hidden_symbols(facts.header(path).symbol_count) for path in cache.subtree.get(folder, ())
+    )
     if not hidden:
         return ""
     return (

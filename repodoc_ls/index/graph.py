@@ -163,12 +163,8 @@ class Graph:
         target = self.resolve_module(imp.module, path)
         root = imp.module.split(".")[0]
         if target is not None or root in self.top_level_names:
-            category = Category.WORKSPACE
-        elif root in STDLIB_MODULE_NAMES:
-            category = Category.STDLIB
-        else:
-            category = Category.THIRD_PARTY
-        return ResolvedImport(imp, category, target)
+            return ResolvedImport(imp, Category.WORKSPACE, target)
+        return ResolvedImport(imp, _outside_category(root), target)
 
     def _package_init(self, folder: str) -> str | None:
         prefix = f"{folder}/" if folder else ""
@@ -740,6 +736,14 @@ class Graph:
         files = {target for _, target, _ in resolution[0] if target is not None and target != path}
         return files, set(resolution[2])
 
+    def outside_roots(self, path: str) -> set[tuple[str, str]]:
+        """(category, top-level module) of each outside module `path` imports, from its
+        resolution alone: no file's facts are read."""
+        resolution = self.resolutions.get(path)
+        if resolution is None:
+            return set()
+        return {(_outside_category(name), name) for name in resolution[1] if "." not in name}
+
     def imports_of(self, path: str) -> list[ResolvedImport]:
         found = self.imports.get(path)
         if found is not None:
@@ -777,6 +781,11 @@ class Graph:
         return sorted(
             {r.target for r in self.imports_of(test_path) if r.target is not None and r.target != test_path}
         )
+
+
+def _outside_category(root: str) -> str:
+    """The category of an import of the top-level module `root`, not the workspace's."""
+    return Category.STDLIB if root in STDLIB_MODULE_NAMES else Category.THIRD_PARTY
 
 
 def modules_imported(imp: Import) -> list[str]:

@@ -15,7 +15,7 @@ import gc
 import threading
 from collections.abc import Callable, ItemsView, Iterator, Mapping, MutableMapping, ValuesView
 
-from repodoc_ls.model import FileFacts
+from repodoc_ls.model import FactsHeader, FileFacts
 
 _PENDING = object()  # a path whose stored record is not decoded yet
 
@@ -51,6 +51,20 @@ class LazyFacts(MutableMapping[str, FileFacts]):
         if found is _PENDING:
             return self._decode(path)
         return found  # type: ignore[return-value]
+
+    def header(self, path: str) -> FactsHeader:
+        """What folder pages read of a file (model.FactsHeader): from its stored record's
+        header when its facts are not decoded, without decoding the rest."""
+        found = self._facts[path]
+        if found is not _PENDING:
+            return found.header  # type: ignore[attr-defined,no-any-return]
+        record = self._records.get(path)
+        if record is not None:
+            try:
+                return FileFacts.header_from_bytes(record)
+            except ValueError:
+                pass  # (decoding it whole brings in the fallback's facts)
+        return self[path].header
 
     def __contains__(self, path: object) -> bool:
         return path in self._facts
