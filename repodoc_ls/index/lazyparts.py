@@ -13,7 +13,7 @@ one it replaced: `ReferenceIndex.prepare` reads interfaces off that lock.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, ItemsView, Iterator, MutableMapping, ValuesView
+from collections.abc import Callable, ItemsView, Iterator, Mapping, MutableMapping, ValuesView
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
@@ -34,10 +34,10 @@ class DecodedOnUse(MutableMapping[str, V], Generic[V]):
         self._values: dict[str, object] = {}
         self._lock = threading.Lock()
 
-    def put_encoded(self, path: str, raw: bytes) -> None:
-        """`path`'s value, to be decoded from `raw` when first needed."""
+    def put_encoded(self, encoded: Mapping[str, bytes]) -> None:
+        """Values by path, each to be decoded from its bytes when first needed."""
         with self._lock:
-            self._values[path] = raw
+            self._values.update(encoded)
 
     def encoded(self, path: str, encode: Callable[[V], bytes]) -> bytes:
         """`path`'s value as bytes: the ones it was put as, while not decoded."""

@@ -397,6 +397,8 @@ class ReferenceIndex:
         self._reset()
         refs: dict[Target, dict[str, list[int]]] = {}
         missing = set(facts)
+        encoded_deps: dict[str, bytes] = {}
+        encoded_ifaces: dict[str, bytes] = {}
         for path in sorted(records):
             if path not in facts:
                 continue
@@ -413,8 +415,10 @@ class ReferenceIndex:
                 refs.setdefault(target, {})[path] = lines
             self.contrib[path] = contrib
             self.dep_paths[path] = dep_paths
-            self.deps.put_encoded(path, deps)
-            self.iface.put_encoded(path, iface)
+            encoded_deps[path] = deps
+            encoded_ifaces[path] = iface
+        self.deps.put_encoded(encoded_deps)
+        self.iface.put_encoded(encoded_ifaces)
         self._dependents = None  # inverted when first needed
         self.refs = refs
         self.pending = (set(changed) & set(facts)) | missing
