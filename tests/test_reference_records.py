@@ -123,6 +123,32 @@ def test_one_changed_file_decodes_the_lookups_of_its_users_only(tmp_path):
     assert_every_part_like_fresh(index, "after one edit")
 
 
+def test_a_module_added_decodes_the_lookups_of_the_files_it_reaches_only(tmp_path):
+    root = tmp_path / "ws"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg/__init__.py").write_text("from .base import f\n\nf()\n")
+    (root / "pkg/base.py").write_text("def f():\n    return 1\n")
+    (root / "user.py").write_text("import pkg\nfrom pkg import new\n\npkg.f()\npkg.new.g()\nnew.g()\n")
+    for i in range(10):
+        (root / f"other{i}.py").write_text(
+            f"from other{(i + 1) % 10} import *\n\n\ndef h{i}():\n    return 3\n"
+        )
+    settings = load_settings(root, {"cache_dir": str(tmp_path / "cache")})
+    built_and_saved(settings)
+    (root / "pkg/new.py").write_text("def g():\n    return 2\n")
+    index = Index.build(settings)
+    assert index.references("pkg/new.py", "g") == {"user.py": [5, 6]}
+    refs = index.graph.refs
+    assert "user.py" in refs.dirty
+    assert {p for p in refs.deps if refs.deps.decoded(p)} <= {
+        "pkg/__init__.py",
+        "pkg/base.py",
+        "pkg/new.py",
+        "user.py",
+    }
+    assert_every_part_like_fresh(index, "after a module was added")
+
+
 def damage(db: Path, part: int, garbage: bytes, paths: set[str] | None = None) -> None:
     """Replace part `part` of the saved records of `paths` (all when None) by `garbage`;
     part -1: the whole record."""

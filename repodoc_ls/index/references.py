@@ -146,13 +146,16 @@ class ReferenceIndex:
         files that looked up one of `keys` (whose answers read the module map) or anything
         in a removed file are recomputed too."""
         assert self.refs is not None  # (Graph.update starts a new index otherwise)
+        paths = removed | {path for path, _ in keys}
+        few = len(paths) <= 8  # (a module added or removed: not worth inverting every lookup)
+        users_of = {path: self._users_of(path, few) for path in paths}
         affected: set[str] = set()
         for path in removed:
-            for users in self._users_of(path, False).values():
+            for users in users_of[path].values():
                 affected |= users
             self._forget(path)
         for path, name in keys:
-            affected |= self._users_of(path, False).get(name, set())
+            affected |= users_of[path].get(name, set())
         affected -= removed
         self.pending |= affected
         self.deferred -= affected
