@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import marshal
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from operator import itemgetter
 from typing import TYPE_CHECKING, TypeAlias
 
 from repodoc_ls.index.lazyparts import DecodedOnUse
@@ -386,7 +387,7 @@ class ReferenceIndex:
                     refs[target] = dict(sorted(by_file.items()))
             contrib[path] = found
             deps_of[path] = deps
-            self.dep_paths[path] = frozenset(p for p, _ in deps)
+            self.dep_paths[path] = frozenset(map(_lookup_path, deps))
             self.iface[path] = self._interface(path)
             self.dirty.add(path)
             if dependents is not None:
@@ -480,3 +481,4 @@ def _changed_keys(old: Mapping[str, object], new: Mapping[str, object]) -> set[s
 
 
 _MISSING = object()
+_lookup_path = itemgetter(0)  # of a (path, name) lookup
