@@ -44,8 +44,8 @@ from repodoc_ls.scan import is_excluded, scan
 
 log = logging.getLogger(__name__)
 
-#: Bumped when the meaning of saved reference records changes (graph.py's rules).
-REFERENCE_RECORD_VERSION = 2
+#: Bumped when the meaning of saved reference records changes (graph.py's rules) or their format.
+REFERENCE_RECORD_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)

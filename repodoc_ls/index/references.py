@@ -26,7 +26,10 @@ resolution first meets it, so there an answer can depend on which name was resol
 The per-file state (contribution, lookups, interface) can be saved by one process and
 adopted by the next (the CLI's export after an edit): valid while the module map is the
 same, with the files that changed since recomputed by the same rule as an edit in a running
-server. The indexer provides the saved state as `seed`.
+server. The indexer provides the saved state as `seed`. An adopted file's lookups and
+interface stay encoded until read (lazyparts.py): a one-file export reads those of the few
+files that looked a name up in the changed file, found by the files each record says its
+lookups were in (`dep_paths`), which are decoded with the contribution.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from operator import itemgetter
 from typing import TYPE_CHECKING, TypeAlias
 
+from repodoc_ls.index.lazyparts import DecodedOnUse
 from repodoc_ls.index.notes import NOT_ANALYSED
 from repodoc_ls.index.typed import member_elsewhere, typed_target
 from repodoc_ls.model import FileFacts, ModuleRef, Symbol, SymbolKind, SymbolRef
@@ -82,8 +86,12 @@ class ReferenceIndex:
         # Per file: what its uses resolve to, which (file, name) lookups that took, and the
         # file's name interface (what lookups in it can answer) when it was computed.
         self.contrib: dict[str, dict[Target, list[int]]] = {}
-        self.deps: dict[str, set[tuple[str, str]]] = {}
-        self.iface: dict[str, Interface] = {}
+        # A file whose saved lookups or interface turn out unreadable is recomputed (and
+        # until then, an unknown interface counts as changed in every name).
+        self.deps: DecodedOnUse[set[tuple[str, str]]] = DecodedOnUse(_decode_lookups, self._recompute_later)
+        self.iface: DecodedOnUse[Interface] = DecodedOnUse(_decode_interface, self._recompute_later)
+        # per file: the files its lookups were in (which files to decode the lookups of)
+        self.dep_paths: dict[str, frozenset[str]] = {}
         # file -> name -> files whose contribution looked that name up in that file; None
         # until needed after adopting saved records (inverting every file's lookups costs
         # more than a short-lived process's few changed files need: see `_users_of`)
@@ -92,6 +100,10 @@ class ReferenceIndex:
         # pending files whose users are current, only their own uses wait (`lookup_elsewhere`)
         self.deferred: set[str] = set()
         self.dirty: set[str] = set()  # files whose record changed since the last save
+
+    def _recompute_later(self, path: str) -> None:
+        self.pending.add(path)
+        self.deferred.discard(path)
 
     @property
     def dependents(self) -> dict[str, dict[str, set[str]]]:
@@ -109,10 +121,11 @@ class ReferenceIndex:
         if self._dependents is not None or not few:
             return self.dependents.get(path, {})
         found: dict[str, set[str]] = {}
-        for user, lookups in self.deps.items():
-            for dep_path, name in lookups:
-                if dep_path == path:
-                    found.setdefault(name, set()).add(user)
+        for user, dep_paths in self.dep_paths.items():
+            if path in dep_paths:
+                for dep_path, name in self.deps.get(user) or ():
+                    if dep_path == path:
+                        found.setdefault(name, set()).add(user)
         return found
 
     # -- the interface Graph uses ---------------------------------------------------
@@ -135,13 +148,16 @@ class ReferenceIndex:
         files that looked up one of `keys` (whose answers read the module map) or anything
         in a removed file are recomputed too."""
         assert self.refs is not None  # (Graph.update starts a new index otherwise)
+        paths = removed | {path for path, _ in keys}
+        few = len(paths) <= 8  # (a module added or removed: not worth inverting every lookup)
+        users_of = {path: self._users_of(path, few) for path in paths}
         affected: set[str] = set()
         for path in removed:
-            for users in self._users_of(path, False).values():
+            for users in users_of[path].values():
                 affected |= users
             self._forget(path)
         for path, name in keys:
-            affected |= self._users_of(path, False).get(name, set())
+            affected |= users_of[path].get(name, set())
         affected -= removed
         self.pending |= affected
         self.deferred -= affected
@@ -156,13 +172,16 @@ class ReferenceIndex:
                 by_file.pop(path, None)
                 if not by_file:
                     del refs[target]
-        for dep_path, name in self.deps.pop(path, ()):
-            users = dependents.get(dep_path, {}).get(name) if dependents is not None else None
-            if users is not None:
-                users.discard(path)
         if dependents is not None:
+            for dep_path, name in self.deps.pop(path, ()):
+                users = dependents.get(dep_path, {}).get(name)
+                if users is not None:
+                    users.discard(path)
             dependents.pop(path, None)
-        self.iface.pop(path, None)
+        else:
+            self.deps.discard(path)
+        self.dep_paths.pop(path, None)
+        self.iface.discard(path)
         self._prepared.pop(path, None)
         self.pending.discard(path)
         self.deferred.discard(path)
@@ -210,6 +229,8 @@ class ReferenceIndex:
             self._recompute(sorted(self.graph.facts))
         if self.pending:
             self._update(defer)
+            while self.pending - self.deferred:  # saved parts found unreadable meanwhile
+                self._update(defer)
         return self.refs
 
     def records(self, dirty_only: bool = True) -> dict[str, bytes]:
@@ -217,10 +238,11 @@ class ReferenceIndex:
         the last call (all files with `dirty_only=False`)."""
         self.index()
         paths = self.dirty if dirty_only else set(self.contrib)
+        deps, iface, dumps = self.deps, self.iface, marshal.dumps
         out = {
-            p: marshal.dumps((self.contrib[p], self.deps[p], self.iface[p]))
+            p: dumps((self.contrib[p], self.dep_paths[p], deps.encoded(p, dumps), iface.encoded(p, dumps)))
             for p in paths
-            if p in self.contrib
+            if p in self.contrib and p in deps and p in iface
         }
         self.dirty = set()
         return out
@@ -233,8 +255,7 @@ class ReferenceIndex:
             return {
                 user for path in paths for users in self._dependents.get(path, {}).values() for user in users
             }
-        first = itemgetter(0)
-        return {user for user, lookups in self.deps.items() if not paths.isdisjoint(map(first, lookups))}
+        return {user for user, dep_paths in self.dep_paths.items() if not paths.isdisjoint(dep_paths)}
 
     def used_targets(self, path: str) -> Iterable[Target]:
         """The symbols `path` uses (brought up to date first)."""
@@ -349,12 +370,13 @@ class ReferenceIndex:
                     by_file.pop(path, None)
                     if not by_file:
                         del refs[target]
-            old_lookups = deps_of.pop(path, ())
             if dependents is not None:
-                for dep_path, name in old_lookups:
+                for dep_path, name in deps_of.pop(path, ()):
                     users = dependents.get(dep_path, {}).get(name)
                     if users is not None:
                         users.discard(path)
+            else:
+                deps_of.discard(path)
         full = not refs
         for path in paths:
             found: dict[Target, list[int]] = {}
@@ -374,6 +396,7 @@ class ReferenceIndex:
                     refs[target] = dict(sorted(by_file.items()))
             contrib[path] = found
             deps_of[path] = deps
+            self.dep_paths[path] = frozenset(map(_lookup_path, deps))
             self.iface[path] = self._interface(path)
             self.dirty.add(path)
             if dependents is not None:
@@ -387,22 +410,45 @@ class ReferenceIndex:
         self._reset()
         refs: dict[Target, dict[str, list[int]]] = {}
         missing = set(facts)
+        encoded_deps: dict[str, bytes] = {}
+        encoded_ifaces: dict[str, bytes] = {}
         for path in sorted(records):
             if path not in facts:
                 continue
             try:
-                contrib, deps, iface = marshal.loads(records[path])
+                contrib, dep_paths, deps, iface = marshal.loads(records[path])
             except (ValueError, EOFError, TypeError):
                 continue  # an unreadable record: the file is recomputed
+            if not (
+                type(contrib) is dict and type(dep_paths) is frozenset and type(deps) is type(iface) is bytes
+            ):
+                continue
             missing.discard(path)
             for target, lines in contrib.items():
                 refs.setdefault(target, {})[path] = lines
             self.contrib[path] = contrib
-            self.deps[path] = deps
-            self.iface[path] = iface
+            self.dep_paths[path] = dep_paths
+            encoded_deps[path] = deps
+            encoded_ifaces[path] = iface
+        self.deps.put_encoded(encoded_deps)
+        self.iface.put_encoded(encoded_ifaces)
         self._dependents = None  # inverted when first needed
         self.refs = refs
         self.pending = (set(changed) & set(facts)) | missing
+
+
+def _decode_lookups(raw: bytes) -> set[tuple[str, str]]:
+    lookups = marshal.loads(raw)
+    if type(lookups) is not set or not all(type(key) is tuple and len(key) == 2 for key in lookups):
+        raise ValueError("not a set of (path, name) lookups")
+    return lookups
+
+
+def _decode_interface(raw: bytes) -> Interface:
+    iface = marshal.loads(raw)
+    if not (type(iface) is tuple and len(iface) == 3 and type(iface[0]) is type(iface[1]) is dict):
+        raise ValueError("not an interface")
+    return iface
 
 
 def _widened_seed(seed: Seed, more_changed: frozenset[str]) -> Seed:
@@ -444,3 +490,4 @@ def _changed_keys(old: Mapping[str, object], new: Mapping[str, object]) -> set[s
 
 
 _MISSING = object()
+_lookup_path = itemgetter(0)  # of a (path, name) lookup
