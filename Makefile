@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench templates clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q -ra
+
+# The built-in templates' code, compiled ahead (repodoc_ls/docs/builtin_templates.py).
+templates: $(STAMP)
+	$(PY) -c "from repodoc_ls.docs.render import make_environment; from repodoc_ls.docs.builtin_templates import write; write(make_environment(None))"
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[test,bench]"

@@ -25,6 +25,7 @@ from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
 from repodoc_ls import __version__
 from repodoc_ls.config import Settings
 from repodoc_ls.docs import kinds, pages, slugs, sourceurl
+from repodoc_ls.docs.builtin_templates import BuiltinLoader
 from repodoc_ls.docs.fileview import View
 from repodoc_ls.docs.folderview import FolderCache
 from repodoc_ls.docs.kinds import NoSuchPage, Scope
@@ -161,7 +162,7 @@ def _environment(override_dir: str | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if override_dir is not None:
         loaders.append(jinja2.FileSystemLoader(override_dir))
-    loaders.append(jinja2.PackageLoader("repodoc_ls.docs", "templates"))
+    loaders.append(BuiltinLoader())
     env = _Sandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=False,  # Markdown, not HTML: escaping is done per value by `text`
