@@ -18,6 +18,7 @@ from repodoc_ls.config import load_settings
 from repodoc_ls.docs.export import export, render_all
 from repodoc_ls.docs.manifest import Manifest
 from repodoc_ls.docs.render import Renderer
+from repodoc_ls.index.graph import Graph
 from repodoc_ls.index.indexer import Index
 
 FILES = {
@@ -63,6 +64,11 @@ def _export(monkeypatch: pytest.MonkeyPatch, workspace: Path) -> tuple[Index, se
     """An export's index and the pages it rendered; the pages on disk then are what a full
     render gives."""
     index, rendered = export_recording(monkeypatch, workspace)
+    # the kinds the export handed its graph from the manifest are the ones it would compute
+    fresh = Graph(dict(index.facts))
+    assert {p: index.graph.kind_and_reads(p) for p in index.paths()} == {
+        p: fresh.kind_and_reads(p) for p in index.paths()
+    }
     assert pages_on_disk(workspace / OUTPUT) == render_all(Renderer(index))
     return index, rendered
 

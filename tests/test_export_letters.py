@@ -35,13 +35,13 @@ def _no_whole_sort(monkeypatch) -> list[set[str]]:
 
     monkeypatch.setattr(subpages, "_subtree_symbols", refused)
     asked: list[set[str]] = []
-    original = subpages._letter_symbols
+    original = subpages.letter_symbols
 
     def recording(renderer, cache, folder, letters):  # type: ignore[no-untyped-def]
         asked.append(set(letters))
         return original(renderer, cache, folder, letters)
 
-    monkeypatch.setattr(subpages, "_letter_symbols", recording)
+    monkeypatch.setattr(subpages, "letter_symbols", recording)
     return asked
 
 

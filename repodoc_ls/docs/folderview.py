@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from repodoc_ls.docs import pages
 
 if TYPE_CHECKING:
+    from repodoc_ls.docs.lettersymbols import Listed
     from repodoc_ls.docs.render import Renderer
     from repodoc_ls.docs.subpages import KeptRows, SubPlan
     from repodoc_ls.index.indexer import Index
@@ -42,8 +43,11 @@ class FolderCache:
     hidden: set[int] | None = None  # ids of the symbols past their file's caps.MAX_SYMBOLS
     #: folder -> what an export knows of its split layout (see `subpages.KeptRows`)
     kept_rows: dict[str, KeptRows] = field(default_factory=dict)
-    #: path -> the letters of its symbols (when known: `subpages._letter_symbols`)
+    #: path -> the letters of its symbols (when known: `lettersymbols.letter_symbols`)
     file_letters: Mapping[str, Iterable[str]] = field(default_factory=dict)
+    #: letter -> the workspace's listed symbols of that letter, read from the store's name
+    #: index (`lettersymbols.letter_symbols`)
+    by_letter: dict[str, list[tuple[str, Listed]]] = field(default_factory=dict)
     sub_renders: int = 0
 
     @classmethod

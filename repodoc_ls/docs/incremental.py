@@ -309,6 +309,9 @@ def plan_kinds(renderer: Renderer, old: Manifest, changed: set[str], moved: bool
     cache = renderer.folder_cache
     cache.kinds.update(kinds)
     cache.kind_reads = reads
+    # ... and the graph the kinds carried over (a file page's testers are the test modules
+    # among its importers and users: asking the graph would decode each one's facts)
+    index.graph.adopt_kinds({path: (kinds[path], reads.get(path, ())) for path in kinds.keys() - recompute})
     return {path for path in recompute if kinds.get(path) != old.kinds.get(path)}
 
 

@@ -44,7 +44,7 @@ def sub_letter_page(folder: str, letter: str) -> str:
 
 def letter_of(name: str) -> str:
     """The split key of a symbol name on split sub pages: a-z, or "_" for everything else."""
-    first = name.lstrip("_")[:1].lower()
+    first = name.lstrip("_")[:1].lower()[:1]  # ("İ" lowers to two characters, "i" first)
     return first if "a" <= first <= "z" else "_"
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from repodoc_ls.docs import caps, pages
 from repodoc_ls.docs.folderview import FolderCache, folder_navigation, folder_title, under
+from repodoc_ls.docs.lettersymbols import Listed, letter_symbols
 from repodoc_ls.docs.units import Rendered
 from repodoc_ls.model import FileFacts, Symbol
 
@@ -49,11 +50,12 @@ def _listed_symbols(renderer: Renderer, cache: FolderCache, folder: str) -> list
     `caps.MAX_SYMBOLS` (which its page does not list either)."""
     found = renderer.index.subtree_symbols(folder)
     if cache.hidden is None:
+        facts = renderer.index.facts  # (only files past the cap decoded)
         cache.hidden = {
             id(s)
-            for f in renderer.index.facts.values()
-            if len(f.symbols) > caps.MAX_SYMBOLS
-            for s in f.symbols[caps.MAX_SYMBOLS :]
+            for path in facts
+            if facts.header(path).symbol_count > caps.MAX_SYMBOLS
+            for s in facts[path].symbols[caps.MAX_SYMBOLS :]
         }
     hidden = cache.hidden
     return [item for item in found if id(item[1]) not in hidden] if hidden else found
@@ -111,7 +113,7 @@ Row = tuple[int, tuple[str, ...]]
 
 
 class LetterLayout(NamedTuple):
-    symbols: list[tuple[str, Symbol]]  # the letter's, sorted as in `index.subtree_symbols`
+    symbols: list[tuple[str, Listed]]  # the letter's, sorted as in `index.subtree_symbols`
     parts: list[list[int]]  # indices into symbols, one list per page
 
     def row(self) -> Row:
@@ -151,7 +153,7 @@ def sub_plan(renderer: Renderer, folder: str) -> SubPlan:
     if kept is not None:
         # A touched folder laid out before: only the touched letters are sorted (the
         # root's layout would sort every symbol of the workspace).
-        layouts = _layouts(renderer, cache, folder, _letter_symbols(renderer, cache, folder, kept.touched))
+        layouts = _layouts(renderer, cache, folder, letter_symbols(renderer, cache, folder, kept.touched))
         letters = {letter for letter in kept.rows if letter not in kept.touched} | layouts.keys()
         plan = SubPlan(True, _in_page_order(letters), layouts, kept.rows)
     else:
@@ -170,7 +172,7 @@ def _in_page_order(letters: Iterable[str]) -> list[str]:
 
 
 def _layouts(
-    renderer: Renderer, cache: FolderCache, folder: str, by_letter: dict[str, list[tuple[str, Symbol]]]
+    renderer: Renderer, cache: FolderCache, folder: str, by_letter: Mapping[str, Sequence[tuple[str, Listed]]]
 ) -> dict[str, LetterLayout]:
     """Each letter's sorted symbols packed into pages. An upper bound of each row's bytes:
     the name escaped (underscores double) and in the anchor, the path in the page link
@@ -188,30 +190,7 @@ def _layouts(
             if extra is None:
                 extra = per_path[path] = 3 * len(path) + 3 * depth + 40
             sizes.append(3 * len(s.qualname) + extra)
-        out[letter] = LetterLayout(symbols, _pack(range(len(symbols)), sizes, SUB_SPLIT_BYTES))
-    return out
-
-
-def _letter_symbols(
-    renderer: Renderer, cache: FolderCache, folder: str, letters: set[str]
-) -> dict[str, list[tuple[str, Symbol]]]:
-    """The listed symbols of the subtree whose letter is one of `letters`, per letter,
-    sorted as `index.subtree_symbols` sorts them: from the files that have such a letter
-    (`FolderCache.file_letters`) only."""
-    facts = renderer.index.facts
-    file_letters = cache.file_letters
-    letter_of = pages.letter_of
-    out: dict[str, list[tuple[str, Symbol]]] = {letter: [] for letter in letters}
-    for path in cache.subtree.get(folder, ()):
-        has = file_letters.get(path)
-        if has is not None and letters.isdisjoint(has):
-            continue
-        for s in caps.shown_symbols(facts[path]):
-            found = out.get(letter_of(s.name))
-            if found is not None:
-                found.append((path, s))
-    for found in out.values():
-        found.sort(key=lambda ps: (ps[1].name.lower(), ps[1].name, ps[0], ps[1].line))
+        out[letter] = LetterLayout(list(symbols), _pack(range(len(symbols)), sizes, SUB_SPLIT_BYTES))
     return out
 
 
@@ -224,7 +203,7 @@ def letter_layout(renderer: Renderer, folder: str, letter: str) -> LetterLayout 
             renderer,
             renderer.folder_cache,
             folder,
-            _letter_symbols(renderer, renderer.folder_cache, folder, {letter}),
+            letter_symbols(renderer, renderer.folder_cache, folder, {letter}),
         ).get(letter)
         if found is not None:
             plan.layouts[letter] = found
@@ -269,7 +248,7 @@ def letter_row(renderer: Renderer, folder: str, letter: str) -> Row | None:
 
 
 def _sub_entries(
-    renderer: Renderer, cache: FolderCache, folder: str, page: str, items: Iterable[tuple[str, Symbol]]
+    renderer: Renderer, cache: FolderCache, folder: str, page: str, items: Iterable[tuple[str, Listed]]
 ) -> list[tuple[str, str, str, str]]:
     # The name links to the definition on the file page (which links the source line); a
     # second, source link per row would double the bytes of every ancestor's symbols pages.

@@ -695,6 +695,14 @@ class Graph:
             self._kinds[path] = found
         return found
 
+    def adopt_kinds(self, known: Mapping[str, tuple[str, Iterable[str]]]) -> None:
+        """Take over `kind_and_reads` answers known to be current (an export's manifest
+        records them with the files they read, none of which changed since): asking them
+        then decodes no file's facts."""
+        for path, (kind, reads) in known.items():
+            if path in self.facts and path not in self._kinds:
+                self._kinds[path] = (kind, frozenset(reads))
+
     # -- references ----------------------------------------------------------
     # The reference index lives in references.py; these are the graph's face of it.
 

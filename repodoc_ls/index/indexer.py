@@ -38,7 +38,7 @@ from repodoc_ls.index.graph import Graph
 from repodoc_ls.index.lazyfacts import LazyFacts
 from repodoc_ls.index.modulemap import names_moved, package_dirs, renamed_below, top_level_names
 from repodoc_ls.index.references import Moved
-from repodoc_ls.index.store import Store, StoredFile, WarmRows
+from repodoc_ls.index.store import Store, StoredFile, SymbolRow, WarmRows
 from repodoc_ls.model import FileFacts, Symbol, SymbolRef
 from repodoc_ls.scan import is_excluded, scan
 
@@ -98,6 +98,7 @@ class Index:
         # apply(defer_store_write=True): the newest row per path, written by write_applied()
         self._unwritten: dict[str, tuple[str, int, int, str, FileFacts, bytes | None]] = {}
         self._unwritten_lock = threading.Lock()
+        self._store_behind = False  # a store write failed: its rows may not be the facts'
 
     def flush_store(self) -> None:
         """Write what a deferred build has not yet written to the store. The store is a
@@ -115,6 +116,7 @@ class Index:
             pending()
         except (sqlite3.Error, OSError) as exc:
             self.warnings.append(f"could not write the index store ({exc}): the next run extracts again")
+            self._store_behind = True
             return  # the hashes stay known from the pending writes
         self._pending_hashes = {}
 
@@ -411,6 +413,7 @@ class Index:
                 )
             except (sqlite3.Error, OSError) as exc:
                 self.warnings.append(f"could not write the index store ({exc}): the next run extracts again")
+                self._store_behind = True
 
     def remove(self, path: str) -> bool:
         with self.lock:
@@ -495,6 +498,30 @@ class Index:
                     out[q] = paths
             return out
 
+    def listed_symbols_named_in(
+        self, ranges: list[tuple[str, str]] | None, listed_per_file: int
+    ) -> list[tuple[str, SymbolRow]] | None:
+        """(path, symbol) for each symbol named in one of `ranges` (`Store.symbols_named_in`)
+        among the first `listed_per_file` of its file, in no order: from the store's name
+        index, no file's facts decoded. None when the store may lag behind the facts (a
+        write failed)."""
+        with self.lock:
+            self.flush_store()
+            if self._store_behind:
+                return None
+            found = self.store.symbols_named_in(ranges)
+            facts = self.facts
+            firsts = {
+                path: self.store.first_symbol_id(path)
+                for path in {row.path for row, _ in found}
+                if facts.header(path).symbol_count > listed_per_file
+            }
+            return [
+                (row.path, row)
+                for row, row_id in found
+                if row.path not in firsts or row_id - (firsts[row.path] or 0) < listed_per_file
+            ]
+
     def definitions(self, name: str) -> list[SymbolRef]:
         return self.graph.definitions(name)
 
@@ -504,7 +531,8 @@ class Index:
     def subtree_symbols(self, folder: str) -> list[tuple[str, Symbol]]:
         """Every symbol defined under `folder` ("" for the root), sorted by name."""
         prefix = f"{folder}/" if folder else ""
-        found = [(path, s) for path, f in self.facts.items() if path.startswith(prefix) for s in f.symbols]
+        facts = self.facts  # (only the folder's files decoded)
+        found = [(path, s) for path in facts if path.startswith(prefix) for s in facts[path].symbols]
         found.sort(key=lambda ps: (ps[1].name.lower(), ps[1].name, ps[0], ps[1].line))
         return found
 

@@ -344,6 +344,34 @@ class Store:
 
         return [SymbolRow(*r) for r in self._call(search)]
 
+    def symbols_named_in(self, ranges: Iterable[tuple[str, str]] | None) -> list[tuple[SymbolRow, int]]:
+        """(symbol, its row id) for each symbol whose name lies in one of the half-open
+        `ranges` (of names as the name index sorts them: by code point), in no order; every
+        symbol for `ranges` None. A file's symbols have consecutive ids, in source order."""
+        query = "SELECT path, name, qualname, kind, line, col, id FROM symbols"
+
+        def find(conn: sqlite3.Connection) -> list[tuple[SymbolRow, int]]:
+            if ranges is None:
+                rows = conn.execute(query).fetchall()
+            else:
+                rows = [
+                    row
+                    for low, high in ranges
+                    for row in conn.execute(f"{query} WHERE name >= ? AND name < ?", (low, high))
+                ]
+            return [(SymbolRow(*row[:6]), row[6]) for row in rows]
+
+        return self._call(find)
+
+    def first_symbol_id(self, path: str) -> int | None:
+        """The row id of the first symbol of `path` (see `symbols_named_in`)."""
+
+        def first(conn: sqlite3.Connection) -> int | None:
+            found = conn.execute("SELECT min(id) FROM symbols WHERE path = ?", (path,)).fetchone()[0]
+            return found if isinstance(found, int) else None
+
+        return self._call(first)
+
     def definers(self, qualnames: Iterable[str]) -> dict[str, list[str]]:
         """qualname -> the files defining a symbol of exactly that qualified name (sorted)."""
         wanted = sorted(set(qualnames))
