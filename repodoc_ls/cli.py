@@ -15,7 +15,7 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Container, Iterator, Sequence
 from pathlib import Path
 
 from repodoc_ls import __version__, clireport
@@ -137,25 +137,41 @@ def _refuse_output_with_sources(settings: Settings) -> None:
     # Without a manifest, `is_excluded` judges each file (an `include` may walk a folder
     # skipped by name); folders never scanned are not walked here either.
     never = SKIP_DIRS | DEFAULT_EXCLUDE_DIRS if own_manifest else SKIP_DIRS
-    for folder, subfolders, names in os.walk(output):
-        subfolders[:] = [
-            name
-            for name in subfolders
-            if name not in never
-            and not any(
-                os.path.exists(os.path.join(folder, name, marker)) for marker in (MANIFEST_NAME, "pyvenv.cfg")
+    for folder, name in _python_files_below(str(output), never):
+        rel = os.path.relpath(os.path.join(folder, name), settings.root)
+        # Where an earlier export left its manifest, the manifest alone hides them.
+        if own_manifest or not is_excluded(elsewhere, rel):
+            raise CliError(
+                f"refusing to write the doc set to {clireport.shown(output)}: it holds sources of "
+                f"the workspace ({rel}); name another folder with -o or output-dir"
             )
-        ]
-        for name in names:
-            if not name.endswith(PYTHON_SUFFIXES):
-                continue
-            rel = os.path.relpath(os.path.join(folder, name), settings.root)
-            # Where an earlier export left its manifest, the manifest alone hides them.
-            if own_manifest or not is_excluded(elsewhere, rel):
-                raise CliError(
-                    f"refusing to write the doc set to {clireport.shown(output)}: it holds sources of "
-                    f"the workspace ({rel}); name another folder with -o or output-dir"
-                )
+
+
+def _python_files_below(top: str, never: Container[str]) -> Iterator[tuple[str, str]]:
+    """(folder, name) of each Python source below `top` that a scan would see, as `os.walk`
+    finds them (no symbolic link to a folder followed), without the folders a scan skips:
+    named in `never`, or holding a manifest or a virtual environment (below `top`). One
+    listing a folder: a doc set has tens of thousands of pages in thousands of folders."""
+    folders = [top]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:
+            continue
+        if folder != top and any(entry.name in (MANIFEST_NAME, "pyvenv.cfg") for entry in entries):
+            continue
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if is_folder:
+                if entry.name not in never and not entry.is_symlink():
+                    folders.append(entry.path)
+            elif entry.name.endswith(PYTHON_SUFFIXES):
+                yield folder, entry.name
 
 
 def _warn_if_nothing_to_document(index, settings: Settings, ui: _Ui) -> None:

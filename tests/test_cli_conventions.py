@@ -339,3 +339,43 @@ def test_a_command_that_ends_the_process_runs_without_the_cyclic_gc(workspace, e
         [sys.executable, "-c", _GC_PROBE, ends, *args, *root], capture_output=True, text=True, timeout=300
     )
     assert last in ran.stdout.splitlines(), ran.stdout + ran.stderr
+
+
+def test_the_output_folder_walk_finds_the_sources_os_walk_finds(tmp_path):
+    """The refusal's walk of the output folder (one listing a folder) against `os.walk`
+    with the pruning it replaced (the oracle)."""
+    import os
+
+    from repodoc_ls.cli import _python_files_below
+
+    top = tmp_path / "out"
+    for rel in [
+        "a.py",
+        "x.md",
+        "sub/b.py",
+        "sub/deep/c.pyi",
+        "venvish/d.py",
+        "other/e.py",
+        "skipped/f.py",
+        "g/h.pyw",
+    ]:
+        (top / rel).parent.mkdir(parents=True, exist_ok=True)
+        (top / rel).write_text("")
+    (top / "venvish" / "pyvenv.cfg").write_text("")
+    (top / "other" / MANIFEST_NAME).write_text("{}")
+    (top / "linked").symlink_to(top / "sub", target_is_directory=True)  # never followed
+    (top / "link.py").symlink_to(top / "a.py")
+    (top / "broken.py").symlink_to(top / "nowhere.py")
+    never = {"skipped"}
+
+    expected = set()
+    for folder, subfolders, names in os.walk(top):
+        subfolders[:] = [
+            n
+            for n in subfolders
+            if n not in never
+            and not any(os.path.exists(os.path.join(folder, n, m)) for m in (MANIFEST_NAME, "pyvenv.cfg"))
+        ]
+        expected.update((folder, n) for n in names if n.endswith((".py", ".pyi")))
+    assert set(_python_files_below(str(top), never)) == expected
+    assert {name for _, name in expected} == {"a.py", "b.py", "c.pyi", "link.py", "broken.py"}
