@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 #: Bumped whenever the shape or meaning of a record changes; the store rebuilds on mismatch.
-FACTS_VERSION = 5
+FACTS_VERSION = 6
 
 # The record forms, field for field as the dataclasses below declare them.
 SymbolRecord = tuple[
@@ -245,7 +245,7 @@ def _header_record(data: bytes) -> tuple[Any, ...]:
         header = marshal.loads(memoryview(data)[_HEADER_LENGTH.size : _HEADER_LENGTH.size + length])
     except (struct.error, EOFError, TypeError) as exc:
         raise ValueError(f"not a facts record: {exc}") from None
-    if not isinstance(header, tuple) or len(header) != 8 or header[0] != FACTS_VERSION:
+    if not isinstance(header, tuple) or len(header) != 9 or header[0] != FACTS_VERSION:
         raise ValueError(f"not a facts record of version {FACTS_VERSION}")
     return header
 
@@ -261,6 +261,8 @@ class FactsHeader(NamedTuple):
     encoding: str | None
     docstring: str | None
     symbol_count: int
+    #: the classes with a base: those whose bases `Graph.subclasses` looks at
+    based_classes: int
 
     @property
     def is_python(self) -> bool:
@@ -311,6 +313,7 @@ class FileFacts:
                 self.encoding,
                 self.docstring,
                 len(self.symbols),
+                self.based_classes,
             )
         )
         rest = marshal.dumps(
@@ -369,8 +372,19 @@ class FileFacts:
     @property
     def header(self) -> FactsHeader:
         return FactsHeader(
-            self.path, self.kind, self.size, self.lines, self.encoding, self.docstring, len(self.symbols)
+            self.path,
+            self.kind,
+            self.size,
+            self.lines,
+            self.encoding,
+            self.docstring,
+            len(self.symbols),
+            self.based_classes,
         )
+
+    @property
+    def based_classes(self) -> int:
+        return sum(1 for s in self.symbols if s.bases and s.kind == SymbolKind.CLASS)
 
     @property
     def is_python(self) -> bool:

@@ -187,9 +187,11 @@ def test_a_header_is_read_without_decoding_the_rest(workspace, tmp_path):
             facts.encoding,
             facts.docstring,
             len(facts.symbols),
+            sum(1 for s in facts.symbols if s.kind == "class" and s.bases),
         )
         assert (header.is_python, header.summary) == (facts.is_python, facts.summary)
     assert not any(index.facts.decoded(p) for p in index.paths())
+    assert any(index.facts.header(p).based_classes for p in index.paths())
     assert index.facts.header("shop/cart.py") == index.facts["shop/cart.py"].header  # decoded, the same
 
 

@@ -540,6 +540,9 @@ class Graph:
         found = self._base_classes.get(path)
         if found is None:
             found = self._base_classes[path] = []
+            header = getattr(self.facts, "header", None)  # (LazyFacts: without decoding the facts)
+            if header is not None and not header(path).based_classes:
+                return found
             for s in self.facts[path].symbols:
                 if s.kind != SymbolKind.CLASS or not s.bases:
                     continue
