@@ -113,8 +113,10 @@ class OutputFolders:
             return None
         if old is None:
             return None
-        refusal = self.refusal
-        outside = [page for page in old.pages if refusal(page.rpartition("/")[0]) is not None]
+        refused = {
+            folder for folder in {page.rpartition("/")[0] for page in old.pages} if self.refusal(folder)
+        }
+        outside = [page for page in old.pages if page.rpartition("/")[0] in refused] if refused else []
         for page in outside:
             del old.pages[page]
         ignored = old.ignored + outside
