@@ -8,8 +8,12 @@ lookups pages depend on with their answers (namedeps.py); and a fingerprint of e
 else pages depend on (version, templates, settings). An export trusts a page on disk only
 when its size and mtime are as recorded.
 
-The file is one JSON document of parallel columns (format 5), read by one `json.loads`
+The file is one JSON document of parallel columns (format 6), read by one `json.loads`
 and checked by C-level passes over each column, never by a loop over the pages in Python.
+The lists of numbers (a page's deps, counted users and name deps, a file's imports and kind
+reads: indexes into `files` or the keys) are number rows, one string each (`",3,17,250,"`,
+`","` for none; see manifestjson.py): a string is one JSON token where a list is many, and
+a record read keeps its rows as they are until its deps are asked for by name.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 from pathlib import Path
@@ -26,23 +30,27 @@ from typing import Any
 from repodoc_ls import __version__
 from repodoc_ls.docs.manifestjson import (
     WrongShape,
+    all_in_rows,
     all_of,
     column,
     expect,
-    index_lists,
+    index_list,
     json_kind,
     layout_rows,
     lookup_all,
     names_of,
+    number_row,
+    number_rows,
+    row_numbers,
 )
 from repodoc_ls.docs.pagefiles import atomic_write
 from repodoc_ls.safefs import plain_relative, read_regular
 from repodoc_ls.scan import MANIFEST_NAME
 
-#: 5: with each file's kind and the files computing it read; 3: with the name deps of
+#: 6: lists of numbers as number rows (strings); 5: with each file's kind and the files computing it read; 3: with the name deps of
 #: pages (namedeps.py); 2: pages as parallel columns, checked in C-level passes; 1: a
 #: record per page.
-MANIFEST_FORMAT = 5
+MANIFEST_FORMAT = 6
 
 
 class ExportError(Exception):
@@ -96,8 +104,8 @@ class _Table:
 
 class PageRecord:
     """A page as an export wrote it. A record read from a manifest keeps its deps as the
-    manifest's numbers until they are asked for by name: an export after an edit tests
-    them as numbers (`Manifest.pages_touched`) and saves the untouched ones as they were."""
+    manifest's number rows until they are asked for by name: an export after an edit tests
+    them by substring (`Manifest.pages_touched`) and saves the untouched ones as they were."""
 
     __slots__ = ("hash", "size", "mtime_ns", "_deps", "_counted", "_names", "_table")
 
@@ -122,9 +130,9 @@ class PageRecord:
         hash: str | None,
         size: int,
         mtime_ns: int,
-        deps: list[int],
-        counted: list[int],
-        names: list[int],
+        deps: str,  # number rows (manifestjson.py)
+        counted: str,
+        names: str,
         table: _Table,
     ) -> PageRecord:
         record = cls(hash, size, mtime_ns)
@@ -134,9 +142,9 @@ class PageRecord:
     def _by_name(self) -> None:
         table = self._table
         if table is not None:
-            self._deps = table.names_of(self._deps)
-            self._counted = table.names_of(self._counted)
-            self._names = table.keys_of(self._names)
+            self._deps = table.names_of(row_numbers(self._deps))
+            self._counted = table.names_of(row_numbers(self._counted))
+            self._names = table.keys_of(row_numbers(self._names))
             self._table = None
 
     @property
@@ -238,7 +246,7 @@ class Manifest:
         files = column(raw, "files", (str,))
         count = len(files)
         hashes = column(raw, "hashes", (str,), count)
-        imports = index_lists(raw, "imports", count, count)
+        imports = number_rows(raw, "imports", count, count)
         letters = column(raw, "letters", (dict,), count)
         all_of(chain.from_iterable(map(dict.keys, letters)), (str,), "letters")
         all_of(chain.from_iterable(map(dict.values, letters)), (str,), "letters")
@@ -247,37 +255,35 @@ class Manifest:
         page_hashes = column(raw, "page_hashes", (str, type(None)), pages)
         sizes = column(raw, "sizes", (int,), pages)
         mtimes = column(raw, "mtimes", (int,), pages)
-        deps = index_lists(raw, "deps", pages, count)
-        counted = index_lists(raw, "counted", pages, count)
+        deps = number_rows(raw, "deps", pages, count)
+        counted = number_rows(raw, "counted", pages, count)
         uses = column(raw, "uses", (str,), count)
         estimates = column(raw, "estimates", (list,), count)
         all_of(chain.from_iterable(estimates), (int,), "estimates")
         if any(len(found) not in (0, 2) for found in estimates):
             raise WrongShape("estimates holds an entry that is not [symbols, bytes]")
         kinds = column(raw, "kinds", (str,), count)
-        kind_reads = index_lists(raw, "kind_reads", count, count)
-        key_files = column(raw, "key_files", (int,))
+        kind_reads = number_rows(raw, "kind_reads", count, count)
+        key_files = index_list(raw, "key_files", count)
         keys = len(key_files)
-        if keys and (min(key_files) < 0 or max(key_files) >= count):
-            raise WrongShape(f"key_files holds an index out of range (below 0 or not below {count})")
         key_names = column(raw, "key_names", (str,), keys)
         key_entries = column(raw, "key_entries", (str,), keys)
-        page_keys = index_lists(raw, "names", pages, keys)
+        page_keys = number_rows(raw, "names", pages, keys)
         layouts = expect(raw.get("layouts", {}), dict, "layouts")
         manifest.fingerprint = expect(raw.get("fingerprint", ""), str, "fingerprint")
         manifest.links_base = max(expect(raw.get("links_base", 0), int, "links_base"), 0)
         # outside modules among the import targets (incremental.OUTSIDE) are no source files
         manifest.sources = {f: h for f, h in zip(files, hashes) if not f.startswith("/")}
-        name = files.__getitem__
+        name, by_name = files.__getitem__, names_of(files)
         manifest.imports = {
-            files[i]: tuple(map(name, targets)) for i, targets in enumerate(imports) if targets
+            files[i]: by_name(row_numbers(row)) for i, row in enumerate(imports) if row != ","
         }
         manifest.letters = {files[i]: found for i, found in enumerate(letters) if found}
         manifest.uses = {files[i]: found for i, found in enumerate(uses) if found}
         manifest.estimates = {files[i]: (found[0], found[1]) for i, found in enumerate(estimates) if found}
         manifest.kinds = {files[i]: found for i, found in enumerate(kinds) if found}
         manifest.kind_reads = {
-            files[i]: tuple(map(name, found)) for i, found in enumerate(kind_reads) if found
+            files[i]: by_name(row_numbers(row)) for i, row in enumerate(kind_reads) if row != ","
         }
         plain = manifest._page_names(names)
         key_table: list[tuple[str, str]] = list(zip(map(name, key_files), key_names))
@@ -310,19 +316,19 @@ class Manifest:
 
     def pages_touched(self, files: set[str], counters: set[str], keys: set[tuple[str, str]]) -> set[str]:
         """The pages whose deps hold one of `files`, whose counted users one of `counters`,
-        or whose name deps one of `keys`: a numbered record is tested by its numbers."""
+        or whose name deps one of `keys`: a numbered record is tested by searching its number
+        rows, never decoded."""
         table = self.table
         out = set()
         if table is not None:
             file_numbers, key_numbers = table.file_numbers, table.key_numbers
-            file_ids = {file_numbers[f] for f in files if f in file_numbers}
-            counter_ids = {file_numbers[f] for f in counters if f in file_numbers}
-            key_ids = {key_numbers[k] for k in keys if k in key_numbers}
+            in_deps = _row_search(file_numbers[f] for f in files if f in file_numbers)
+            in_counted = _row_search(file_numbers[f] for f in counters if f in file_numbers)
+            in_names = _row_search(key_numbers[k] for k in keys if k in key_numbers)
         for page, record in self.pages.items():
             if table is not None and record._table is table:
-                if file_ids.isdisjoint(record._deps) and counter_ids.isdisjoint(record._counted):
-                    if key_ids.isdisjoint(record._names):
-                        continue
+                if not (in_deps(record._deps) or in_counted(record._counted) or in_names(record._names)):
+                    continue
             elif files.isdisjoint(record.deps) and counters.isdisjoint(record.counted):
                 if keys.isdisjoint(record.names):
                     continue
@@ -334,26 +340,33 @@ class Manifest:
         (the same files and keys, sorted): the records not touched since are then saved as
         they were read, without naming their deps."""
         table = self.table
-        if table is None:
-            return None
+        if table is None or table.files != sorted(table.files) or table.keys != sorted(table.keys):
+            return None  # (a manifest repodoc did not write in this order)
         numbered = [r for r in self.pages.values() if r._table is table]
         named = [r for r in self.pages.values() if r._table is not table]
-        files = [
-            table.files[i] for i in set().union(*(r._deps for r in numbered), *(r._counted for r in numbered))
-        ]
-        keys = [table.keys[i] for i in set().union(*(r._names for r in numbered))]
-        keys_wanted = set(keys).union(*(r.names for r in named))
-        files_wanted = self.sources.keys() | set(files).union(
+        # Numbered records hold table numbers only: the numbering is the same when the rest
+        # wants no other file or key, and what the rest does not want a numbered record holds
+        # (searched for in their rows: after an edit, few or none).
+        key_numbers = table.key_numbers
+        keys_named = set().union(*(r.names for r in named))
+        if not keys_named.issubset(key_numbers):
+            return None
+        unnamed_keys = set(range(len(table.keys))).difference(map(key_numbers.__getitem__, keys_named))
+        if not all_in_rows(unnamed_keys, (r._names for r in numbered)):
+            return None
+        file_numbers = table.file_numbers
+        files_named = self.sources.keys() | set().union(
             *(r.deps for r in named),
             *(r.counted for r in named),
             *self.imports.values(),
             *self.kind_reads.values(),
-            (path for path, _ in keys_wanted),
+            (path for path, _ in table.keys),
         )
-        if files_wanted != set(table.files) or keys_wanted != set(table.keys):
+        if not files_named.issubset(file_numbers):
             return None
-        if table.files != sorted(table.files) or table.keys != sorted(table.keys):
-            return None  # (a manifest repodoc did not write in this order)
+        unnamed_files = set(range(len(table.files))).difference(map(file_numbers.__getitem__, files_named))
+        if not all_in_rows(unnamed_files, chain.from_iterable((r._deps, r._counted) for r in numbered)):
+            return None
         return table.files, table.keys
 
     def save(self, output: Path) -> None:
@@ -377,10 +390,14 @@ class Manifest:
         by_key_number = lookup_all({key: i for i, key in enumerate(keys)})
         table = self.table if numbering is not None else None
 
-        def numbered(record: PageRecord) -> tuple[Sequence[int], Sequence[int], Sequence[int]]:
+        def numbered(record: PageRecord) -> tuple[str, str, str]:
             if table is not None and record._table is table:
                 return record._deps, record._counted, record._names
-            return by_number(record.deps), by_number(record.counted), sorted(by_key_number(record.names))
+            return (
+                number_row(sorted(by_number(record.deps))),
+                number_row(sorted(by_number(record.counted))),
+                number_row(sorted(by_key_number(record.names))),
+            )
 
         columns = list(map(numbered, records))
         raw = {
@@ -391,17 +408,17 @@ class Manifest:
             "links_base": self.links_base,
             "files": files,
             "hashes": [self.sources.get(f, "") for f in files],
-            "imports": [sorted(map(number, self.imports.get(f, ()))) for f in files],
+            "imports": [number_row(sorted(map(number, self.imports.get(f, ())))) for f in files],
             "letters": [self.letters.get(f, {}) for f in files],
             "uses": [self.uses.get(f, "") for f in files],
             "estimates": [list(self.estimates.get(f, ())) for f in files],
             "kinds": [self.kinds.get(f, "") for f in files],
-            "kind_reads": [sorted(map(number, self.kind_reads.get(f, ()))) for f in files],
+            "kind_reads": [number_row(sorted(map(number, self.kind_reads.get(f, ())))) for f in files],
             "pages": names,
             "page_hashes": [r.hash for r in records],
             "sizes": [r.size for r in records],
             "mtimes": [r.mtime_ns for r in records],
-            "deps": [c[0] for c in columns],  # deps are sorted
+            "deps": [c[0] for c in columns],
             "counted": [c[1] for c in columns],
             "key_files": [number(path) for path, _ in keys],
             "key_names": [name for _, name in keys],
@@ -414,3 +431,13 @@ class Manifest:
             },
         }
         atomic_write(output / MANIFEST_NAME, json.dumps(raw, separators=(",", ":")).encode("utf-8"))
+
+
+def _row_search(numbers: Iterable[int]) -> Callable[[str], bool]:
+    """row -> whether the number row holds one of `numbers`."""
+    pattern = "|".join(f",{n}," for n in numbers)
+    return re.compile(pattern).search if pattern else _never  # type: ignore[return-value]
+
+
+def _never(row: str) -> bool:
+    return False
