@@ -21,8 +21,9 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,6 @@ from typing import Any
 from repodoc_ls import __version__
 from repodoc_ls.docs.manifestjson import (
     WrongShape,
-    all_in_rows,
     all_of,
     column,
     expect,
@@ -42,14 +42,16 @@ from repodoc_ls.docs.manifestjson import (
     number_row,
     number_rows,
     row_numbers,
+    row_search,
+    same_numbering,
 )
 from repodoc_ls.docs.pagefiles import atomic_write
 from repodoc_ls.safefs import plain_relative, read_regular
 from repodoc_ls.scan import MANIFEST_NAME
 
-#: 6: lists of numbers as number rows (strings); 5: with each file's kind and the files computing it read; 3: with the name deps of
-#: pages (namedeps.py); 2: pages as parallel columns, checked in C-level passes; 1: a
-#: record per page.
+#: 6: lists of numbers as number rows (strings); 5: with each file's kind and the files
+#: computing it read; 3: with the name deps of pages (namedeps.py); 2: pages as parallel
+#: columns, checked in C-level passes; 1: a record per page.
 MANIFEST_FORMAT = 6
 
 
@@ -86,20 +88,14 @@ class _Table:
         self.keys = keys
         self.names_of = names_of(files)
         self.keys_of: Callable[[Sequence[int]], tuple[tuple[str, str], ...]] = lookup_all(keys)
-        self._file_numbers: dict[str, int] | None = None
-        self._key_numbers: dict[tuple[str, str], int] | None = None
 
-    @property
+    @cached_property
     def file_numbers(self) -> dict[str, int]:
-        if self._file_numbers is None:
-            self._file_numbers = {f: i for i, f in enumerate(self.files)}
-        return self._file_numbers
+        return {f: i for i, f in enumerate(self.files)}
 
-    @property
+    @cached_property
     def key_numbers(self) -> dict[tuple[str, str], int]:
-        if self._key_numbers is None:
-            self._key_numbers = {key: i for i, key in enumerate(self.keys)}
-        return self._key_numbers
+        return {key: i for i, key in enumerate(self.keys)}
 
 
 class PageRecord:
@@ -119,21 +115,15 @@ class PageRecord:
         names: tuple[tuple[str, str], ...] = (),  # (file, name) lookups: see namedeps.py
     ):
         self.hash, self.size, self.mtime_ns = hash, size, mtime_ns
-        self._deps: Sequence[Any] = deps
-        self._counted: Sequence[Any] = counted
-        self._names: Sequence[Any] = names
+        # by name, or while `_table` is set its number rows in that table (manifestjson.py)
+        self._deps: Any = deps
+        self._counted: Any = counted
+        self._names: Any = names
         self._table: _Table | None = None
 
     @classmethod
     def _numbered(
-        cls,
-        hash: str | None,
-        size: int,
-        mtime_ns: int,
-        deps: str,  # number rows (manifestjson.py)
-        counted: str,
-        names: str,
-        table: _Table,
+        cls, hash: str | None, size: int, mtime_ns: int, deps: str, counted: str, names: str, table: _Table
     ) -> PageRecord:
         record = cls(hash, size, mtime_ns)
         record._deps, record._counted, record._names, record._table = deps, counted, names, table
@@ -322,9 +312,9 @@ class Manifest:
         out = set()
         if table is not None:
             file_numbers, key_numbers = table.file_numbers, table.key_numbers
-            in_deps = _row_search(file_numbers[f] for f in files if f in file_numbers)
-            in_counted = _row_search(file_numbers[f] for f in counters if f in file_numbers)
-            in_names = _row_search(key_numbers[k] for k in keys if k in key_numbers)
+            in_deps = row_search(file_numbers[f] for f in files if f in file_numbers)
+            in_counted = row_search(file_numbers[f] for f in counters if f in file_numbers)
+            in_names = row_search(key_numbers[k] for k in keys if k in key_numbers)
         for page, record in self.pages.items():
             if table is not None and record._table is table:
                 if not (in_deps(record._deps) or in_counted(record._counted) or in_names(record._names)):
@@ -344,17 +334,11 @@ class Manifest:
             return None  # (a manifest repodoc did not write in this order)
         numbered = [r for r in self.pages.values() if r._table is table]
         named = [r for r in self.pages.values() if r._table is not table]
-        # Numbered records hold table numbers only: the numbering is the same when the rest
-        # wants no other file or key, and what the rest does not want a numbered record holds
-        # (searched for in their rows: after an edit, few or none).
-        key_numbers = table.key_numbers
+        # The numbered records' rows are searched only for the numbers nothing else wants:
+        # after an edit, few or none.
         keys_named = set().union(*(r.names for r in named))
-        if not keys_named.issubset(key_numbers):
+        if not same_numbering(table.key_numbers, keys_named, (r._names for r in numbered)):
             return None
-        unnamed_keys = set(range(len(table.keys))).difference(map(key_numbers.__getitem__, keys_named))
-        if not all_in_rows(unnamed_keys, (r._names for r in numbered)):
-            return None
-        file_numbers = table.file_numbers
         files_named = self.sources.keys() | set().union(
             *(r.deps for r in named),
             *(r.counted for r in named),
@@ -362,12 +346,8 @@ class Manifest:
             *self.kind_reads.values(),
             (path for path, _ in table.keys),
         )
-        if not files_named.issubset(file_numbers):
-            return None
-        unnamed_files = set(range(len(table.files))).difference(map(file_numbers.__getitem__, files_named))
-        if not all_in_rows(unnamed_files, chain.from_iterable((r._deps, r._counted) for r in numbered)):
-            return None
-        return table.files, table.keys
+        rows = chain.from_iterable((r._deps, r._counted) for r in numbered)
+        return (table.files, table.keys) if same_numbering(table.file_numbers, files_named, rows) else None
 
     def save(self, output: Path) -> None:
         numbering = self._numbering()
@@ -431,13 +411,3 @@ class Manifest:
             },
         }
         atomic_write(output / MANIFEST_NAME, json.dumps(raw, separators=(",", ":")).encode("utf-8"))
-
-
-def _row_search(numbers: Iterable[int]) -> Callable[[str], bool]:
-    """row -> whether the number row holds one of `numbers`."""
-    pattern = "|".join(f",{n}," for n in numbers)
-    return re.compile(pattern).search if pattern else _never  # type: ignore[return-value]
-
-
-def _never(row: str) -> bool:
-    return False

@@ -124,14 +124,28 @@ def number_row(numbers: Iterable[int]) -> str:
     return ",".join(("", *map(str, numbers), ""))
 
 
-def all_in_rows(numbers: set[int], rows: Iterable[str]) -> bool:
-    """Whether each of `numbers` is in one of the number `rows`."""
-    if not numbers:
+def row_search(numbers: Iterable[int]) -> Callable[[str], object]:
+    """row -> whether the number row holds one of `numbers` (truthy or not)."""
+    pattern = "|".join(f",{n}," for n in numbers)
+    return re.compile(pattern).search if pattern else _never
+
+
+def _never(row: str) -> bool:
+    return False
+
+
+def same_numbering(numbers: Mapping[_K, int], wanted: set[_K], rows: Iterable[str]) -> bool:
+    """Whether a numbering (`numbers`: item -> number) holds just `wanted` and the items the
+    number `rows` hold: all of `wanted`, and every other number in one of the rows."""
+    if not wanted.issubset(numbers):
+        return False
+    unwanted = set(range(len(numbers))).difference(map(numbers.__getitem__, wanted))
+    if not unwanted:
         return True
     joined = "".join(rows)  # ",1," + ",2,": each number still stands between two commas
-    if len(numbers) <= 64:  # a few substring searches, not a million numbers decoded
-        return all(f",{n}," in joined for n in numbers)
-    return numbers.issubset(map(int, filter(None, joined.split(","))))
+    if len(unwanted) <= 64:  # a few substring searches, not a million numbers decoded
+        return all(f",{n}," in joined for n in unwanted)
+    return unwanted.issubset(map(int, filter(None, joined.split(","))))
 
 
 @lru_cache(maxsize=8)
