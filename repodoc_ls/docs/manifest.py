@@ -24,7 +24,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
+from operator import attrgetter, is_not
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from repodoc_ls.docs.manifestjson import (
     all_of,
     column,
     expect,
+    file_rows,
     index_list,
     json_kind,
     layout_rows,
@@ -125,7 +127,8 @@ class PageRecord:
     def _numbered(
         cls, hash: str | None, size: int, mtime_ns: int, deps: str, counted: str, names: str, table: _Table
     ) -> PageRecord:
-        record = cls(hash, size, mtime_ns)
+        record = cls.__new__(cls)  # (no __init__: read tens of thousands of times a load)
+        record.hash, record.size, record.mtime_ns = hash, size, mtime_ns
         record._deps, record._counted, record._names, record._table = deps, counted, names, table
         return record
 
@@ -280,12 +283,8 @@ class Manifest:
         manifest.entries = dict(zip(key_table, key_entries))
         manifest.layouts = {page: layout_rows(rows) for page, rows in layouts.items()}
         table = manifest.table = _Table(files, key_table)
-        numbered = PageRecord._numbered
-        records = (
-            numbered(hash_, size, mtime_ns, found, users, looked_up, table)
-            for hash_, size, mtime_ns, found, users, looked_up in zip(
-                page_hashes, sizes, mtimes, deps, counted, page_keys
-            )
+        records = map(
+            PageRecord._numbered, page_hashes, sizes, mtimes, deps, counted, page_keys, repeat(table)
         )
         if len(plain) == pages:
             manifest.pages = dict(zip(names, records))
@@ -370,16 +369,17 @@ class Manifest:
         by_key_number = lookup_all({key: i for i, key in enumerate(keys)})
         table = self.table if numbering is not None else None
 
-        def numbered(record: PageRecord) -> tuple[str, str, str]:
-            if table is not None and record._table is table:
-                return record._deps, record._counted, record._names
-            return (
-                number_row(sorted(by_number(record.deps))),
-                number_row(sorted(by_number(record.counted))),
-                number_row(sorted(by_key_number(record.names))),
-            )
-
-        columns = list(map(numbered, records))
+        # Untouched records' rows go out as read, gathered by C-level passes: a save after an
+        # edit renumbers only the records it touched.
+        deps, counted, page_keys = (
+            list(map(attrgetter(a), records)) for a in ("_deps", "_counted", "_names")
+        )
+        kept = map(is_not, map(attrgetter("_table"), records), repeat(table))
+        for i in range(len(records)) if table is None else compress(range(len(records)), kept):
+            record = records[i]
+            deps[i] = number_row(sorted(by_number(record.deps)))
+            counted[i] = number_row(sorted(by_number(record.counted)))
+            page_keys[i] = number_row(sorted(by_key_number(record.names)))
         raw = {
             "generator": "repodoc",
             "version": __version__,
@@ -388,22 +388,22 @@ class Manifest:
             "links_base": self.links_base,
             "files": files,
             "hashes": [self.sources.get(f, "") for f in files],
-            "imports": [number_row(sorted(map(number, self.imports.get(f, ())))) for f in files],
+            "imports": file_rows(files, number, self.imports),
             "letters": [self.letters.get(f, {}) for f in files],
             "uses": [self.uses.get(f, "") for f in files],
             "estimates": [list(self.estimates.get(f, ())) for f in files],
             "kinds": [self.kinds.get(f, "") for f in files],
-            "kind_reads": [number_row(sorted(map(number, self.kind_reads.get(f, ())))) for f in files],
+            "kind_reads": file_rows(files, number, self.kind_reads),
             "pages": names,
             "page_hashes": [r.hash for r in records],
             "sizes": [r.size for r in records],
             "mtimes": [r.mtime_ns for r in records],
-            "deps": [c[0] for c in columns],
-            "counted": [c[1] for c in columns],
+            "deps": deps,
+            "counted": counted,
             "key_files": [number(path) for path, _ in keys],
             "key_names": [name for _, name in keys],
             "key_entries": [self.entries.get(key, "") for key in keys],
-            "names": [c[2] for c in columns],
+            "names": page_keys,
             "layouts": {
                 page: [[letter, count, list(firsts)] for letter, (count, firsts) in rows]
                 for page, rows in sorted(self.layouts.items())

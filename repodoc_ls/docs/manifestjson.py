@@ -124,6 +124,14 @@ def number_row(numbers: Iterable[int]) -> str:
     return ",".join(("", *map(str, numbers), ""))
 
 
+def file_rows(
+    files: list[str], number: Callable[[str], int], files_of: Mapping[str, Iterable[str]]
+) -> list[str]:
+    """The number row of each of `files`' targets in `files_of` (by `number`): most have none."""
+    found = {f: number_row(sorted(map(number, targets))) for f, targets in files_of.items() if targets}
+    return [found.get(f, ",") for f in files]
+
+
 def row_search(numbers: Iterable[int]) -> Callable[[str], object]:
     """row -> whether the number row holds one of `numbers` (truthy or not)."""
     pattern = "|".join(f",{n}," for n in numbers)
