@@ -13,6 +13,7 @@ from test_untrusted_output import HOSTILE_ROWS, _page_rows
 from repodoc_ls.config import load_settings
 from repodoc_ls.docs.export import export
 from repodoc_ls.docs.manifest import MANIFEST_FORMAT, Manifest, ManifestError, PageRecord
+from repodoc_ls.docs.manifestjson import WrongShape, number_rows, row_numbers
 from repodoc_ls.index.indexer import Index
 from repodoc_ls.scan import MANIFEST_NAME
 
@@ -121,3 +122,22 @@ def test_number_rows_are_saved_verbatim_when_nothing_changed(workspace, tmp_path
     before = (output / MANIFEST_NAME).read_bytes()
     assert export(Index.build(load_settings(workspace))).rendered == 0
     assert (output / MANIFEST_NAME).read_bytes() == before
+
+
+@pytest.mark.parametrize("bound", [0, 1, 2, 9, 10, 11, 99, 100, 101, 250, 1000, 7388, 10000, 12345])
+def test_a_number_row_holds_exactly_the_numbers_below_its_bound(bound):
+    """The one regex that checks a number column (manifestjson.number_rows) admits a number
+    just when it is below the bound and written without a leading zero."""
+    probes = {*range(130), *range(max(bound - 12, 0), bound + 12), 10 * bound, 99999}
+    for n in sorted(probes):
+        raw = {"rows": [",", f",{n},", ","]}
+        if n < bound:
+            assert number_rows(raw, "rows", 3, bound)[1] == f",{n},"
+        else:
+            with pytest.raises(WrongShape):
+                number_rows(raw, "rows", 3, bound)
+        with pytest.raises(WrongShape):
+            number_rows({"rows": [f",0{n},"]}, "rows", 1, bound)
+    if bound > 2:
+        row = f",0,1,{bound - 1},"
+        assert row_numbers(number_rows({"rows": [row]}, "rows", 1, bound)[0]) == (0, 1, bound - 1)

@@ -33,6 +33,7 @@ from repodoc_ls import __version__
 from repodoc_ls.docs.manifestjson import (
     WrongShape,
     all_of,
+    ascending,
     column,
     expect,
     file_rows,
@@ -329,7 +330,7 @@ class Manifest:
         (the same files and keys, sorted): the records not touched since are then saved as
         they were read, without naming their deps."""
         table = self.table
-        if table is None or table.files != sorted(table.files) or table.keys != sorted(table.keys):
+        if table is None or not (ascending(table.files) and ascending(table.keys)):
             return None  # (a manifest repodoc did not write in this order)
         numbered = [r for r in self.pages.values() if r._table is table]
         named = [r for r in self.pages.values() if r._table is not table]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
-from operator import itemgetter
+from operator import itemgetter, lt
 from typing import Any, TypeVar
 
 
@@ -122,6 +122,11 @@ def row_numbers(row: str) -> tuple[int, ...]:
 
 def number_row(numbers: Iterable[int]) -> str:
     return ",".join(("", *map(str, numbers), ""))
+
+
+def ascending(items: Sequence[Any]) -> bool:
+    """Whether `items` are sorted and distinct (as a save numbers files and keys)."""
+    return all(map(lt, items, items[1:]))
 
 
 def file_rows(
