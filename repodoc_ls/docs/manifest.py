@@ -42,9 +42,9 @@ from repodoc_ls.docs.manifestjson import (
     layout_rows,
     lookup_all,
     names_of,
-    number_row,
     number_rows,
     row_numbers,
+    row_of,
     row_search,
     same_numbering,
 )
@@ -364,10 +364,10 @@ class Manifest:
                 | {path for path, _ in keys}
             )
         numbers = {f: i for i, f in enumerate(files)}
-        number, by_number = numbers.__getitem__, lookup_all(numbers)
+        number, file_row = numbers.__getitem__, row_of(files)
         names = sorted(self.pages)
         records = list(map(self.pages.__getitem__, names))
-        by_key_number = lookup_all({key: i for i, key in enumerate(keys)})
+        key_row = row_of(keys)
         table = self.table if numbering is not None else None
 
         # Untouched records' rows go out as read, gathered by C-level passes: a save after an
@@ -378,9 +378,9 @@ class Manifest:
         kept = map(is_not, map(attrgetter("_table"), records), repeat(table))
         for i in range(len(records)) if table is None else compress(range(len(records)), kept):
             record = records[i]
-            deps[i] = number_row(sorted(by_number(record.deps)))
-            counted[i] = number_row(sorted(by_number(record.counted)))
-            page_keys[i] = number_row(sorted(by_key_number(record.names)))
+            deps[i] = file_row(sorted(record.deps))  # (the numbering is in name order)
+            counted[i] = file_row(sorted(record.counted))
+            page_keys[i] = key_row(sorted(record.names))
         raw = {
             "generator": "repodoc",
             "version": __version__,

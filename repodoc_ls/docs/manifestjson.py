@@ -124,6 +124,12 @@ def number_row(numbers: Iterable[int]) -> str:
     return ",".join(("", *map(str, numbers), ""))
 
 
+def row_of(numbering: Sequence[_K]) -> Callable[[Sequence[_K]], str]:
+    """items in `numbering`'s order -> their number row, in one C-level lookup each."""
+    parts = lookup_all({item: f",{i}" for i, item in enumerate(numbering)})
+    return lambda items: "".join(parts(items)) + ","
+
+
 def ascending(items: Sequence[Any]) -> bool:
     """Whether `items` are sorted and distinct (as a save numbers files and keys)."""
     return all(map(lt, items, items[1:]))
