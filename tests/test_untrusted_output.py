@@ -153,28 +153,76 @@ def test_a_stale_page_is_removed_only_while_it_is_what_repodoc_wrote(ws, capsys)
     assert "kept 1 page(s)" in err and "edited.py_docs.md" in err
 
 
+def _page_rows(deps: object, counted: object = ",", names: object = ",") -> bytes:
+    """A format-6 manifest of one source file and one page with these number rows."""
+    return json.dumps(
+        {
+            "generator": "repodoc",
+            "format": 6,
+            "files": ["a.py"],
+            "hashes": ["h"],
+            "imports": [","],
+            "letters": [{}],
+            "uses": [""],
+            "estimates": [[]],
+            "kinds": ["module"],
+            "kind_reads": [","],
+            "pages": ["a.md"],
+            "page_hashes": ["h"],
+            "sizes": [1],
+            "mtimes": [2],
+            "deps": [deps],
+            "counted": [counted],
+            "names": [names],
+        }
+    ).encode()
+
+
+#: Number rows a manifest of one file (and no name keys) must not hold.
+HOSTILE_ROWS = {
+    "row-letters": _page_rows(",0,a,"),
+    "row-negative": _page_rows(",-1,"),
+    "row-out-of-range": _page_rows(",1,"),
+    "row-leading-zero": _page_rows(",00,"),
+    "row-no-leading-comma": _page_rows("0,"),
+    "row-no-trailing-comma": _page_rows(",0"),
+    "row-empty-number": _page_rows(",0,,0,"),
+    "row-empty-string": _page_rows(""),
+    "row-huge-number": _page_rows("," + "9" * 5000 + ","),
+    "row-newline": _page_rows(",0,\n,0,"),
+    "row-unicode-digit": _page_rows(",\u0660,"),
+    "row-a-list": _page_rows([0]),
+    "row-a-number": _page_rows(0),
+    "row-null": _page_rows(None),
+    "counted-out-of-range": _page_rows(",", ",7,"),
+    "name-without-keys": _page_rows(",", ",", ",0,"),
+}
+
 DAMAGED = {
     "list": b"[]",
     "pages-null": b'{"pages": null}',
-    "short-record": b'{"generator":"repodoc","format":5,"pages":["a.md"],"page_hashes":["h"],"sizes":[1]}',
-    "dep-out-of-range": b'{"generator":"repodoc","format":5,"files":[],"pages":["a.md"],"page_hashes":["h"],'
-    b'"sizes":[1],"mtimes":[2],"deps":[[7]]}',
-    "size-a-boolean": b'{"generator":"repodoc","format":5,"files":[],"pages":["a.md"],"page_hashes":["h"],'
-    b'"sizes":[true],"mtimes":[2],"deps":[[]]}',
-    "hash-not-string": b'{"generator":"repodoc","format":5,"files":["a.py"],"hashes":[5],"imports":[[]],'
+    "short-record": b'{"generator":"repodoc","format":6,"pages":["a.md"],"page_hashes":["h"],"sizes":[1]}',
+    "dep-out-of-range": b'{"generator":"repodoc","format":6,"files":[],"pages":["a.md"],"page_hashes":["h"],'
+    b'"sizes":[1],"mtimes":[2],"deps":[",7,"]}',
+    "size-a-boolean": b'{"generator":"repodoc","format":6,"files":[],"pages":["a.md"],"page_hashes":["h"],'
+    b'"sizes":[true],"mtimes":[2],"deps":[","]}',
+    "hash-not-string": b'{"generator":"repodoc","format":6,"files":["a.py"],"hashes":[5],"imports":[","],'
     b'"letters":[{}],"pages":[]}',
-    "letter-not-string": b'{"generator":"repodoc","format":5,"files":["a.py"],"hashes":["h"],"imports":[[]],'
+    "letter-not-string": b'{"generator":"repodoc","format":6,"files":["a.py"],"hashes":["h"],"imports":[","],'
     b'"letters":[{"a":1}],"pages":[]}',
-    "key-file-out-of-range": b'{"generator":"repodoc","format":5,"files":[],"pages":[],"key_files":[3],'
+    "key-file-out-of-range": b'{"generator":"repodoc","format":6,"files":[],"pages":[],"key_files":[3],'
     b'"key_names":["f"],"key_entries":["e"]}',
-    "layout-row-short": b'{"generator":"repodoc","format":5,"files":[],"pages":[],"layouts":{"sub.md":[["a",1]]}}',
-    "estimate-short": b'{"generator":"repodoc","format":5,"files":["a.py"],"hashes":["h"],"imports":[[]],'
+    "layout-row-short": b'{"generator":"repodoc","format":6,"files":[],"pages":[],"layouts":{"sub.md":[["a",1]]}}',
+    "estimate-short": b'{"generator":"repodoc","format":6,"files":["a.py"],"hashes":["h"],"imports":[","],'
     b'"letters":[{}],"uses":[""],"estimates":[[3]],"pages":[]}',
-    "kind-not-string": b'{"generator":"repodoc","format":5,"files":["a.py"],"hashes":["h"],"imports":[[]],'
-    b'"letters":[{}],"uses":[""],"estimates":[[]],"kinds":[1],"kind_reads":[[]],"pages":[]}',
-    "kind-read-out-of-range": b'{"generator":"repodoc","format":5,"files":["a.py"],"hashes":["h"],'
-    b'"imports":[[]],"letters":[{}],"uses":[""],"estimates":[[]],"kinds":["module"],"kind_reads":[[4]],'
+    "kind-not-string": b'{"generator":"repodoc","format":6,"files":["a.py"],"hashes":["h"],"imports":[","],'
+    b'"letters":[{}],"uses":[""],"estimates":[[]],"kinds":[1],"kind_reads":[","],"pages":[]}',
+    "kind-read-out-of-range": b'{"generator":"repodoc","format":6,"files":["a.py"],"hashes":["h"],'
+    b'"imports":[","],"letters":[{}],"uses":[""],"estimates":[[]],"kinds":["module"],"kind_reads":[",4,"],'
     b'"pages":[]}',
+    "import-out-of-range": b'{"generator":"repodoc","format":6,"files":["a.py"],"hashes":["h"],'
+    b'"imports":[",1,"],"letters":[{}],"pages":[]}',
+    **HOSTILE_ROWS,
     "foreign": b'{"generator":"mkdocs","pages":{}}',
     "deep": b"[" * 100_000,
     "random-bytes": bytes(range(256)) * 4,

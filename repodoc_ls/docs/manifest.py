@@ -8,8 +8,12 @@ lookups pages depend on with their answers (namedeps.py); and a fingerprint of e
 else pages depend on (version, templates, settings). An export trusts a page on disk only
 when its size and mtime are as recorded.
 
-The file is one JSON document of parallel columns (format 5), read by one `json.loads`
+The file is one JSON document of parallel columns (format 6), read by one `json.loads`
 and checked by C-level passes over each column, never by a loop over the pages in Python.
+The lists of numbers (a page's deps, counted users and name deps, a file's imports and kind
+reads: indexes into `files` or the keys) are number rows, one string each (`",3,17,250,"`,
+`","` for none; see manifestjson.py): a string is one JSON token where a list is many, and
+a record read keeps its rows as they are until its deps are asked for by name.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from functools import cached_property
+from itertools import chain, compress, repeat
+from operator import attrgetter, is_not
 from pathlib import Path
 from typing import Any
 
@@ -27,22 +33,29 @@ from repodoc_ls import __version__
 from repodoc_ls.docs.manifestjson import (
     WrongShape,
     all_of,
+    ascending,
     column,
     expect,
-    index_lists,
+    file_rows,
+    index_list,
     json_kind,
     layout_rows,
     lookup_all,
     names_of,
+    number_rows,
+    row_numbers,
+    row_of,
+    row_search,
+    same_numbering,
 )
 from repodoc_ls.docs.pagefiles import atomic_write
 from repodoc_ls.safefs import plain_relative, read_regular
 from repodoc_ls.scan import MANIFEST_NAME
 
-#: 5: with each file's kind and the files computing it read; 3: with the name deps of
-#: pages (namedeps.py); 2: pages as parallel columns, checked in C-level passes; 1: a
-#: record per page.
-MANIFEST_FORMAT = 5
+#: 6: lists of numbers as number rows (strings); 5: with each file's kind and the files
+#: computing it read; 3: with the name deps of pages (namedeps.py); 2: pages as parallel
+#: columns, checked in C-level passes; 1: a record per page.
+MANIFEST_FORMAT = 6
 
 
 class ExportError(Exception):
@@ -78,26 +91,20 @@ class _Table:
         self.keys = keys
         self.names_of = names_of(files)
         self.keys_of: Callable[[Sequence[int]], tuple[tuple[str, str], ...]] = lookup_all(keys)
-        self._file_numbers: dict[str, int] | None = None
-        self._key_numbers: dict[tuple[str, str], int] | None = None
 
-    @property
+    @cached_property
     def file_numbers(self) -> dict[str, int]:
-        if self._file_numbers is None:
-            self._file_numbers = {f: i for i, f in enumerate(self.files)}
-        return self._file_numbers
+        return {f: i for i, f in enumerate(self.files)}
 
-    @property
+    @cached_property
     def key_numbers(self) -> dict[tuple[str, str], int]:
-        if self._key_numbers is None:
-            self._key_numbers = {key: i for i, key in enumerate(self.keys)}
-        return self._key_numbers
+        return {key: i for i, key in enumerate(self.keys)}
 
 
 class PageRecord:
     """A page as an export wrote it. A record read from a manifest keeps its deps as the
-    manifest's numbers until they are asked for by name: an export after an edit tests
-    them as numbers (`Manifest.pages_touched`) and saves the untouched ones as they were."""
+    manifest's number rows until they are asked for by name: an export after an edit tests
+    them by substring (`Manifest.pages_touched`) and saves the untouched ones as they were."""
 
     __slots__ = ("hash", "size", "mtime_ns", "_deps", "_counted", "_names", "_table")
 
@@ -111,32 +118,27 @@ class PageRecord:
         names: tuple[tuple[str, str], ...] = (),  # (file, name) lookups: see namedeps.py
     ):
         self.hash, self.size, self.mtime_ns = hash, size, mtime_ns
-        self._deps: Sequence[Any] = deps
-        self._counted: Sequence[Any] = counted
-        self._names: Sequence[Any] = names
+        # by name, or while `_table` is set its number rows in that table (manifestjson.py)
+        self._deps: Any = deps
+        self._counted: Any = counted
+        self._names: Any = names
         self._table: _Table | None = None
 
     @classmethod
     def _numbered(
-        cls,
-        hash: str | None,
-        size: int,
-        mtime_ns: int,
-        deps: list[int],
-        counted: list[int],
-        names: list[int],
-        table: _Table,
+        cls, hash: str | None, size: int, mtime_ns: int, deps: str, counted: str, names: str, table: _Table
     ) -> PageRecord:
-        record = cls(hash, size, mtime_ns)
+        record = cls.__new__(cls)  # (no __init__: read tens of thousands of times a load)
+        record.hash, record.size, record.mtime_ns = hash, size, mtime_ns
         record._deps, record._counted, record._names, record._table = deps, counted, names, table
         return record
 
     def _by_name(self) -> None:
         table = self._table
         if table is not None:
-            self._deps = table.names_of(self._deps)
-            self._counted = table.names_of(self._counted)
-            self._names = table.keys_of(self._names)
+            self._deps = table.names_of(row_numbers(self._deps))
+            self._counted = table.names_of(row_numbers(self._counted))
+            self._names = table.keys_of(row_numbers(self._names))
             self._table = None
 
     @property
@@ -238,7 +240,7 @@ class Manifest:
         files = column(raw, "files", (str,))
         count = len(files)
         hashes = column(raw, "hashes", (str,), count)
-        imports = index_lists(raw, "imports", count, count)
+        imports = number_rows(raw, "imports", count, count)
         letters = column(raw, "letters", (dict,), count)
         all_of(chain.from_iterable(map(dict.keys, letters)), (str,), "letters")
         all_of(chain.from_iterable(map(dict.values, letters)), (str,), "letters")
@@ -247,49 +249,43 @@ class Manifest:
         page_hashes = column(raw, "page_hashes", (str, type(None)), pages)
         sizes = column(raw, "sizes", (int,), pages)
         mtimes = column(raw, "mtimes", (int,), pages)
-        deps = index_lists(raw, "deps", pages, count)
-        counted = index_lists(raw, "counted", pages, count)
+        deps = number_rows(raw, "deps", pages, count)
+        counted = number_rows(raw, "counted", pages, count)
         uses = column(raw, "uses", (str,), count)
         estimates = column(raw, "estimates", (list,), count)
         all_of(chain.from_iterable(estimates), (int,), "estimates")
         if any(len(found) not in (0, 2) for found in estimates):
             raise WrongShape("estimates holds an entry that is not [symbols, bytes]")
         kinds = column(raw, "kinds", (str,), count)
-        kind_reads = index_lists(raw, "kind_reads", count, count)
-        key_files = column(raw, "key_files", (int,))
+        kind_reads = number_rows(raw, "kind_reads", count, count)
+        key_files = index_list(raw, "key_files", count)
         keys = len(key_files)
-        if keys and (min(key_files) < 0 or max(key_files) >= count):
-            raise WrongShape(f"key_files holds an index out of range (below 0 or not below {count})")
         key_names = column(raw, "key_names", (str,), keys)
         key_entries = column(raw, "key_entries", (str,), keys)
-        page_keys = index_lists(raw, "names", pages, keys)
+        page_keys = number_rows(raw, "names", pages, keys)
         layouts = expect(raw.get("layouts", {}), dict, "layouts")
         manifest.fingerprint = expect(raw.get("fingerprint", ""), str, "fingerprint")
         manifest.links_base = max(expect(raw.get("links_base", 0), int, "links_base"), 0)
         # outside modules among the import targets (incremental.OUTSIDE) are no source files
         manifest.sources = {f: h for f, h in zip(files, hashes) if not f.startswith("/")}
-        name = files.__getitem__
+        name, by_name = files.__getitem__, names_of(files)
         manifest.imports = {
-            files[i]: tuple(map(name, targets)) for i, targets in enumerate(imports) if targets
+            files[i]: by_name(row_numbers(row)) for i, row in enumerate(imports) if row != ","
         }
         manifest.letters = {files[i]: found for i, found in enumerate(letters) if found}
         manifest.uses = {files[i]: found for i, found in enumerate(uses) if found}
         manifest.estimates = {files[i]: (found[0], found[1]) for i, found in enumerate(estimates) if found}
         manifest.kinds = {files[i]: found for i, found in enumerate(kinds) if found}
         manifest.kind_reads = {
-            files[i]: tuple(map(name, found)) for i, found in enumerate(kind_reads) if found
+            files[i]: by_name(row_numbers(row)) for i, row in enumerate(kind_reads) if row != ","
         }
         plain = manifest._page_names(names)
         key_table: list[tuple[str, str]] = list(zip(map(name, key_files), key_names))
         manifest.entries = dict(zip(key_table, key_entries))
         manifest.layouts = {page: layout_rows(rows) for page, rows in layouts.items()}
         table = manifest.table = _Table(files, key_table)
-        numbered = PageRecord._numbered
-        records = (
-            numbered(hash_, size, mtime_ns, found, users, looked_up, table)
-            for hash_, size, mtime_ns, found, users, looked_up in zip(
-                page_hashes, sizes, mtimes, deps, counted, page_keys
-            )
+        records = map(
+            PageRecord._numbered, page_hashes, sizes, mtimes, deps, counted, page_keys, repeat(table)
         )
         if len(plain) == pages:
             manifest.pages = dict(zip(names, records))
@@ -310,19 +306,19 @@ class Manifest:
 
     def pages_touched(self, files: set[str], counters: set[str], keys: set[tuple[str, str]]) -> set[str]:
         """The pages whose deps hold one of `files`, whose counted users one of `counters`,
-        or whose name deps one of `keys`: a numbered record is tested by its numbers."""
+        or whose name deps one of `keys`: a numbered record is tested by searching its number
+        rows, never decoded."""
         table = self.table
         out = set()
         if table is not None:
             file_numbers, key_numbers = table.file_numbers, table.key_numbers
-            file_ids = {file_numbers[f] for f in files if f in file_numbers}
-            counter_ids = {file_numbers[f] for f in counters if f in file_numbers}
-            key_ids = {key_numbers[k] for k in keys if k in key_numbers}
+            in_deps = row_search(file_numbers[f] for f in files if f in file_numbers)
+            in_counted = row_search(file_numbers[f] for f in counters if f in file_numbers)
+            in_names = row_search(key_numbers[k] for k in keys if k in key_numbers)
         for page, record in self.pages.items():
             if table is not None and record._table is table:
-                if file_ids.isdisjoint(record._deps) and counter_ids.isdisjoint(record._counted):
-                    if key_ids.isdisjoint(record._names):
-                        continue
+                if not (in_deps(record._deps) or in_counted(record._counted) or in_names(record._names)):
+                    continue
             elif files.isdisjoint(record.deps) and counters.isdisjoint(record.counted):
                 if keys.isdisjoint(record.names):
                     continue
@@ -334,27 +330,24 @@ class Manifest:
         (the same files and keys, sorted): the records not touched since are then saved as
         they were read, without naming their deps."""
         table = self.table
-        if table is None:
-            return None
+        if table is None or not (ascending(table.files) and ascending(table.keys)):
+            return None  # (a manifest repodoc did not write in this order)
         numbered = [r for r in self.pages.values() if r._table is table]
         named = [r for r in self.pages.values() if r._table is not table]
-        files = [
-            table.files[i] for i in set().union(*(r._deps for r in numbered), *(r._counted for r in numbered))
-        ]
-        keys = [table.keys[i] for i in set().union(*(r._names for r in numbered))]
-        keys_wanted = set(keys).union(*(r.names for r in named))
-        files_wanted = self.sources.keys() | set(files).union(
+        # The numbered records' rows are searched only for the numbers nothing else wants:
+        # after an edit, few or none.
+        keys_named = set().union(*(r.names for r in named))
+        if not same_numbering(table.key_numbers, keys_named, (r._names for r in numbered)):
+            return None
+        files_named = self.sources.keys() | set().union(
             *(r.deps for r in named),
             *(r.counted for r in named),
             *self.imports.values(),
             *self.kind_reads.values(),
-            (path for path, _ in keys_wanted),
+            (path for path, _ in table.keys),
         )
-        if files_wanted != set(table.files) or keys_wanted != set(table.keys):
-            return None
-        if table.files != sorted(table.files) or table.keys != sorted(table.keys):
-            return None  # (a manifest repodoc did not write in this order)
-        return table.files, table.keys
+        rows = chain.from_iterable((r._deps, r._counted) for r in numbered)
+        return (table.files, table.keys) if same_numbering(table.file_numbers, files_named, rows) else None
 
     def save(self, output: Path) -> None:
         numbering = self._numbering()
@@ -371,18 +364,23 @@ class Manifest:
                 | {path for path, _ in keys}
             )
         numbers = {f: i for i, f in enumerate(files)}
-        number, by_number = numbers.__getitem__, lookup_all(numbers)
+        number, file_row = numbers.__getitem__, row_of(files)
         names = sorted(self.pages)
         records = list(map(self.pages.__getitem__, names))
-        by_key_number = lookup_all({key: i for i, key in enumerate(keys)})
+        key_row = row_of(keys)
         table = self.table if numbering is not None else None
 
-        def numbered(record: PageRecord) -> tuple[Sequence[int], Sequence[int], Sequence[int]]:
-            if table is not None and record._table is table:
-                return record._deps, record._counted, record._names
-            return by_number(record.deps), by_number(record.counted), sorted(by_key_number(record.names))
-
-        columns = list(map(numbered, records))
+        # Untouched records' rows go out as read, gathered by C-level passes: a save after an
+        # edit renumbers only the records it touched.
+        deps, counted, page_keys = (
+            list(map(attrgetter(a), records)) for a in ("_deps", "_counted", "_names")
+        )
+        kept = map(is_not, map(attrgetter("_table"), records), repeat(table))
+        for i in range(len(records)) if table is None else compress(range(len(records)), kept):
+            record = records[i]
+            deps[i] = file_row(sorted(record.deps))  # (the numbering is in name order)
+            counted[i] = file_row(sorted(record.counted))
+            page_keys[i] = key_row(sorted(record.names))
         raw = {
             "generator": "repodoc",
             "version": __version__,
@@ -391,22 +389,22 @@ class Manifest:
             "links_base": self.links_base,
             "files": files,
             "hashes": [self.sources.get(f, "") for f in files],
-            "imports": [sorted(map(number, self.imports.get(f, ()))) for f in files],
+            "imports": file_rows(files, file_row, self.imports),
             "letters": [self.letters.get(f, {}) for f in files],
             "uses": [self.uses.get(f, "") for f in files],
             "estimates": [list(self.estimates.get(f, ())) for f in files],
             "kinds": [self.kinds.get(f, "") for f in files],
-            "kind_reads": [sorted(map(number, self.kind_reads.get(f, ()))) for f in files],
+            "kind_reads": file_rows(files, file_row, self.kind_reads),
             "pages": names,
             "page_hashes": [r.hash for r in records],
             "sizes": [r.size for r in records],
             "mtimes": [r.mtime_ns for r in records],
-            "deps": [c[0] for c in columns],  # deps are sorted
-            "counted": [c[1] for c in columns],
+            "deps": deps,
+            "counted": counted,
             "key_files": [number(path) for path, _ in keys],
             "key_names": [name for _, name in keys],
             "key_entries": [self.entries.get(key, "") for key in keys],
-            "names": [c[2] for c in columns],
+            "names": page_keys,
             "layouts": {
                 page: [[letter, count, list(firsts)] for letter, (count, firsts) in rows]
                 for page, rows in sorted(self.layouts.items())
