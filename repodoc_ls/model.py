@@ -303,19 +303,7 @@ class FileFacts:
     def to_bytes(self) -> bytes:
         # A header of what folder pages read of every file below them (FactsHeader), apart
         # from the rest: a page of a large tree reads it without decoding the rest.
-        header = marshal.dumps(
-            (
-                FACTS_VERSION,
-                self.path,
-                self.kind,
-                self.size,
-                self.lines,
-                self.encoding,
-                self.docstring,
-                len(self.symbols),
-                self.based_classes,
-            )
-        )
+        header = marshal.dumps((FACTS_VERSION, *self.header))
         rest = marshal.dumps(
             (
                 [s.to_record() for s in self.symbols],
