@@ -102,3 +102,19 @@ def test_a_store_behind_the_facts_is_not_read(index, monkeypatch):
     assert index.listed_symbols_named_in(None, caps.MAX_SYMBOLS) is None
     fast = _shown(lettersymbols.letter_symbols(renderer, renderer.folder_cache, "", {"a"}))
     assert fast == _shown(lettersymbols.letter_symbols_from_facts(renderer, renderer.folder_cache, "", {"a"}))
+
+
+def test_a_store_row_of_a_file_the_index_does_not_hold_is_no_symbol(index):
+    """The store lies in the workspace: a row for a path it does not document (a committed
+    or stale store) is neither listed nor a crash."""
+    index.flush_store()
+    conn = index.store._conn  # the store's own connection: a row as a stranger would write it
+    conn.execute(
+        "INSERT INTO symbols (path, name, qualname, kind, line, col) VALUES (?, ?, ?, ?, ?, ?)",
+        ("../outside.py", "alien", "alien", "function", 1, 0),
+    )
+    conn.commit()
+    renderer = Renderer(index, None)
+    fast = _shown(lettersymbols.letter_symbols(renderer, renderer.folder_cache, "", {"a"}))
+    assert fast == _shown(lettersymbols.letter_symbols_from_facts(renderer, renderer.folder_cache, "", {"a"}))
+    assert "alien" not in {name for _, name, *_ in fast["a"]}

@@ -509,8 +509,11 @@ class Index:
             self.flush_store()
             if self._store_behind:
                 return None
-            found = self.store.symbols_named_in(ranges)
             facts = self.facts
+            # (a row of a path the index does not hold, in a store it did not write, is no symbol)
+            found = [
+                (row, row_id) for row, row_id in self.store.symbols_named_in(ranges) if row.path in facts
+            ]
             firsts = {
                 path: self.store.first_symbol_id(path)
                 for path in {row.path for row, _ in found}
