@@ -55,11 +55,16 @@ class FolderCache:
         files: dict[str, list[str]] = defaultdict(list)
         subfolders: dict[str, set[str]] = defaultdict(set)
         subtree: dict[str, list[str]] = defaultdict(list)
+        # Walked up once per folder, not once per file: every export plans with this.
+        ancestors_in: dict[str, list[str]] = {}  # the head of a path -> its folders
         for path in index.paths():  # sorted
-            ancestors = pages.folders_of(path)  # nearest first, "" last
+            head = path.rpartition("/")[0]
+            ancestors = ancestors_in.get(head)
+            if ancestors is None:
+                ancestors = ancestors_in[head] = pages.folders_of(path)  # nearest first, "" last
+                for child, parent in zip(ancestors, ancestors[1:]):
+                    subfolders[parent].add(child)
             files[ancestors[0]].append(path)
-            for child, parent in zip(ancestors, ancestors[1:]):
-                subfolders[parent].add(child)
             for folder in ancestors:
                 subtree[folder].append(path)
         return cls(
