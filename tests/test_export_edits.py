@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from export_recording import pages_on_disk, record_renders, replace_once
+from export_recording import pages_on_disk, record_renders, replace_once, write_files
 
 from repodoc_ls.config import load_settings
-from repodoc_ls.docs import subpages
+from repodoc_ls.docs import filepage, subpages
 from repodoc_ls.docs.check import check
 from repodoc_ls.docs.export import export, render_all
 from repodoc_ls.docs.manifest import Manifest
@@ -59,6 +59,16 @@ EDITS = {
     ),
     "a body edit keeping its uses": lambda ws: replace_once(
         ws / "src" / "gadgets" / "widget.py", "(1 - rate)", "(1 - rate) + 0"
+    ),
+    # What a user shows on the pages of what it imports and uses (its lines there): a line
+    # inserted above its uses moves them, a function appended moves none.
+    "a line inserted above a user's uses": lambda ws: replace_once(
+        ws / "src" / "gadgets" / "widget.py",
+        "\n\nclass Widget(BaseCart):",
+        "\n\nSHIFT = 0\n\n\nclass Widget(BaseCart):",
+    ),
+    "a function appended to a user": lambda ws: (ws / "src" / "gadgets" / "widget.py").write_text(
+        (ws / "src" / "gadgets" / "widget.py").read_text() + "\n\ndef extra():\n    return 0\n"
     ),
     # A name on the root's symbols letters (another folder's pages) renamed to another letter.
     "a renamed function in a subfolder": lambda ws: replace_once(
@@ -145,6 +155,96 @@ def test_pages_that_only_count_a_file_among_users_wait_for_its_uses_to_change(wo
         assert "src/gadgets/widget.py_docs.md" in rendered, edit
         assert (counting in rendered) is renders, edit
         assert pages_on_disk(workspace / "docs" / "repodoc") == render_all(Renderer(index))
+
+
+def test_pages_listing_a_file_among_users_wait_for_what_it_imports_and_uses_to_change(workspace, monkeypatch):
+    """shop/pricing.py's page lists widget.py among its importers and the users of
+    `price_of` (with the line) and shows nothing else of it: a function appended to
+    widget.py leaves that page alone; a line inserted above the use moves the line the page
+    shows, and a dropped use the list, and both render it again (each leaving what a full
+    render gives)."""
+    export(Index.build(load_settings(workspace)))
+    output = workspace / "docs" / "repodoc"
+    listing = "shop/pricing.py_docs.md"
+    assert "gadgets/widget.py" in (output / listing).read_text()
+    rendered = record_renders(monkeypatch)
+    for edit, renders in (
+        ("a function appended to a user", False),
+        ("a line inserted above a user's uses", True),
+        ("a function appended to a user", False),
+        ("a use dropped", True),
+    ):
+        rendered.clear()
+        before = (output / listing).read_bytes()
+        EDITS[edit](workspace)
+        index = Index.build(load_settings(workspace))
+        export(index)
+        assert "src/gadgets/widget.py_docs.md" in rendered, edit
+        assert (listing in rendered) is renders, edit
+        assert ((output / listing).read_bytes() != before) is renders, edit
+        assert pages_on_disk(output) == render_all(Renderer(index)), edit
+
+
+def test_users_past_the_lists_count_until_what_they_use_changes(tmp_path, monkeypatch):
+    """`a.py` has more importers and `f` more users than its page lists: the last one is only
+    counted. Its lines moving leaves the page alone; its use dropped changes the count, and
+    renders the page again."""
+    users = max(filepage.MAX_REF_FILES, filepage.MAX_FILES_LISTED, filepage.MAX_RELATED) + 3
+    files = {"a.py": 'def f():\n    """F."""\n    return 1\n'}
+    files.update({f"u{i:02}.py": "import a\n\n\ndef g():\n    return a.f()\n" for i in range(users)})
+    workspace = write_files(tmp_path / "ws", files)
+    export(Index.build(load_settings(workspace)))
+    output = workspace / "docs" / "repodoc"
+    last = workspace / f"u{users - 1:02}.py"
+    assert f"used in {users} other files" in (output / "a.py_docs.md").read_text()
+    assert last.name not in (output / "a.py_docs.md").read_text()  # past the list
+    rendered = record_renders(monkeypatch)
+    for edit, renders in (
+        (lambda: replace_once(last, "def g", "X = 1\n\n\ndef g"), False),
+        (lambda: replace_once(last, "return a.f()", "return 2"), True),
+    ):
+        rendered.clear()
+        edit()
+        index = Index.build(load_settings(workspace))
+        export(index)
+        assert f"{last.name}_docs.md" in rendered
+        assert ("a.py_docs.md" in rendered) is renders
+        assert pages_on_disk(output) == render_all(Renderer(index))
+    assert f"used in {users - 1} other files" in (output / "a.py_docs.md").read_text()
+
+
+def test_pages_listing_a_file_among_definers_wait_for_its_names_to_change(tmp_path, monkeypatch):
+    """a.py's pages show b.py only as another file defining `CRLF` ("also defined in", the
+    keyword page's count): a function appended to b.py leaves them alone; b.py defining
+    another of a.py's names, or no longer defining `CRLF`, renders them again."""
+    workspace = write_files(
+        tmp_path / "ws",
+        {
+            "a.py": 'CRLF = "\\r\\n"\n\n\ndef helper():\n    return CRLF\n',
+            "b.py": 'CRLF = "\\r\\n"\n\n\ndef other():\n    return 1\n',
+            "c.py": "import a\n\nprint(a.helper(), a.CRLF)\n",
+        },
+    )
+    export(Index.build(load_settings(workspace)))
+    output = workspace / "docs" / "repodoc"
+    assert "b.py" in (output / "a.py_docs.md").read_text()
+    b = workspace / "b.py"
+    rendered = record_renders(monkeypatch)
+    for edit, renders in (
+        (lambda: b.write_text(b.read_text() + "\n\ndef appended():\n    return 2\n"), False),
+        (lambda: b.write_text(b.read_text() + "\n\ndef helper():\n    return 3\n"), True),
+        (lambda: replace_once(b, 'CRLF = "\\r\\n"', 'LF = "\\n"'), True),
+        (lambda: b.write_text(b.read_text() + "\n\nX = 4\n"), False),
+    ):
+        rendered.clear()
+        edit()
+        index = Index.build(load_settings(workspace))
+        export(index)
+        assert "b.py_docs.md" in rendered
+        assert ("a.py_docs.md" in rendered) is renders
+        assert ("a.py_kw.md" in rendered) is renders
+        assert pages_on_disk(output) == render_all(Renderer(index))
+    assert "b.py" in (output / "a.py_docs.md").read_text()  # (as a definer of `helper`)
 
 
 def test_an_export_with_nothing_changed_reads_no_file_s_facts(workspace, tmp_path):

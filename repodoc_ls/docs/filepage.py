@@ -38,6 +38,7 @@ MAX_REF_FILES = 20  # files listed per referenced symbol
 MAX_REF_LINES = 5  # line links (runs of lines) per file per referenced symbol
 MAX_RELATED = 10
 IMPORTED_HERE = "imported here"
+IMPORTS_THIS = "imports this file"
 
 _FENCE_LANGUAGE = {
     FileKind.JSON: "json",
@@ -142,7 +143,13 @@ def render_file_page(renderer: Renderer, path: str) -> Rendered:
     if facts.is_python:  # its kind and Tests section follow its classes' bases elsewhere
         p.names.update(namedeps.testcase_keys(graph, path))
     text = renderer.template(TEMPLATE).render(**view)
-    return Rendered(text, frozenset(p.deps), names=namedeps.entries(renderer, p.names, p.deps))
+    # The users past a list's cap only count, and are ranked by the number of names they
+    # use: they matter when what they use changes (`incremental.uses_digests`; what they
+    # import: `incremental.related_files`). The listed ones are name deps (`user_link`).
+    counted = frozenset(p.counted - p.deps - p.users)
+    return Rendered(
+        text, frozenset(p.deps), counted, names=namedeps.entries(renderer, p.user_names(), p.deps)
+    )
 
 
 def _metadata(p: PageLinks, facts: FileFacts) -> list[tuple[str, str]]:
@@ -326,6 +333,7 @@ def _dependencies(p: PageLinks, facts: FileFacts) -> list[View]:
 def _used_by(p: PageLinks, facts: FileFacts) -> View | None:
     graph = p.renderer.graph
     importers = [f for f in graph.imported_by(facts.path) if f != facts.path]
+    p.counted.update(importers)  # (past the list, a count: see `render_file_page`)
     references = []
     shown = caps.shown_symbols(facts)
     definers_of = p.renderer.index.definers(s.qualname for s in shown if not s.local)
@@ -336,9 +344,12 @@ def _used_by(p: PageLinks, facts: FileFacts) -> View | None:
         definers = [d for d in definers_of.get(s.qualname, ()) if d != facts.path]
         if not refs and not definers:
             continue
+        p.counted.update(refs)
+        # (past the list, a count that rests on the same keys)
+        p.names.update((d, namedeps.DEFINES + s.qualname) for d in definers[MAX_FILES_LISTED:])
         files = []
         for f in sorted(refs)[:MAX_REF_FILES]:
-            files.append(f"{p.file_link(f)} ({p.line_list(f, refs[f], MAX_REF_LINES)})")
+            files.append(f"{p.user_link(f)} ({p.line_list(f, refs[f], MAX_REF_LINES)})")
         references.append(
             View(
                 {
@@ -349,7 +360,7 @@ def _used_by(p: PageLinks, facts: FileFacts) -> View | None:
                     "files": files,
                     "more": _more(len(refs), MAX_REF_FILES),
                     "definers": [
-                        p.file_link(d, caps.symbol_fragment(p.renderer, d, s.qualname))
+                        p.definer_link(d, s.qualname, caps.symbol_fragment(p.renderer, d, s.qualname))
                         for d in definers[:MAX_FILES_LISTED]
                     ],
                     "more_definers": _more(len(definers), MAX_FILES_LISTED),
@@ -360,7 +371,7 @@ def _used_by(p: PageLinks, facts: FileFacts) -> View | None:
         return None
     return View(
         {
-            "importers": [p.file_link(f) for f in importers[:MAX_FILES_LISTED]],
+            "importers": [p.user_link(f) for f in importers[:MAX_FILES_LISTED]],
             "importer_count": len(importers),
             "more_importers": _more(len(importers), MAX_FILES_LISTED),
             "references": references,
@@ -376,6 +387,7 @@ def _related(p: PageLinks, facts: FileFacts) -> list[View]:
     path = facts.path
     reasons: dict[str, list[str]] = defaultdict(list)
     scores: dict[str, int] = defaultdict(int)
+    shows_more: set[str] = set()  # related by more than what they import and use
 
     def add(other: str, score: int, reason: str) -> None:
         if other != path:
@@ -385,35 +397,38 @@ def _related(p: PageLinks, facts: FileFacts) -> list[View]:
     for target in {r.target for r in graph.imports_of(path) if r.target}:
         add(target, 3, IMPORTED_HERE)
     for importer in graph.imported_by(path):
-        add(importer, 3, "imports this file")
+        add(importer, 3, IMPORTS_THIS)
     if facts.is_python:
         for tester in graph.tested_by(path):
             add(tester, 3, "tests this file")
+            shows_more.add(tester)
         used_here: dict[str, int] = defaultdict(int)
         for s in facts.symbols:
             if s.local:
                 continue
             for user in graph.references(path, s.qualname):
                 used_here[user] += 1
+        p.counted.update(used_here)
         for user, n in used_here.items():
             add(user, min(n, 5), f"uses {_count(n, 'name')} defined here")
         for s in facts.symbols:
             if s.kind == SymbolKind.CLASS and not s.local:
                 for sub in {r.path for r in graph.subclasses(path, s.qualname)}:
                     add(sub, 2, f"subclasses {s.qualname}")
+                    shows_more.add(sub)
     ranked = sorted(scores, key=lambda f: (-scores[f], f))[:MAX_RELATED]
+
     # A file only imported here is listed for what this file says; every other reason is
     # something the other file does (a reason it gains makes it related to this one:
-    # incremental.related_files renders this page then).
-    return [
-        View(
-            {
-                "link": p.existing_file_link(f) if reasons[f] == [IMPORTED_HERE] else p.file_link(f),
-                "reasons": "; ".join(dict.fromkeys(reasons[f])),
-            }
-        )
-        for f in ranked
-    ]
+    # incremental.related_files renders this page then). Importing this file and using its
+    # symbols are what the other file imports and uses (`PageLinks.user_link`); testing and
+    # subclassing show more of it.
+    def link(f: str) -> str:
+        if reasons[f] == [IMPORTED_HERE]:
+            return p.existing_file_link(f)
+        return p.file_link(f) if f in shows_more else p.user_link(f)
+
+    return [View({"link": link(f), "reasons": "; ".join(dict.fromkeys(reasons[f]))}) for f in ranked]
 
 
 # -- source

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from repodoc_ls.docs import pages, slugs
+from repodoc_ls.docs import namedeps, pages, slugs
 from repodoc_ls.model import FileFacts
 
 if TYPE_CHECKING:
@@ -43,6 +43,9 @@ class PageLinks:
     deps: set[str] = field(default_factory=set)
     counted: set[str] = field(default_factory=set)  # see units.Rendered.counted
     names: set[tuple[str, str]] = field(default_factory=set)  # see namedeps.py
+    #: files listed only as importing the page's file or using its symbols: each is the
+    #: name dep (file, namedeps.USERS) unless it is a dep (`user_link`)
+    users: set[str] = field(default_factory=set)
     #: per source file: the link to it, and whether it is Markdown (linked at headings)
     _sources: dict[str, tuple[str, bool]] = field(default_factory=dict)
     #: `file_link`'s answers without a fragment: a page names the same files again and again
@@ -96,6 +99,25 @@ class PageLinks:
             return f"[{pages.code(path)}]({self.to_page(path, fragment)})"
         self.deps.add(path)
         return self._plain_file_link(path)
+
+    def definer_link(self, path: str, qualname: str, fragment: str | None) -> str:
+        """A file's path linked to its page at the anchor of `qualname`, for a page that
+        shows of the file only that it defines a symbol of that name: the name dep (path,
+        `namedeps.DEFINES` + qualname)."""
+        self.names.add((path, namedeps.DEFINES + qualname))
+        return f"[{pages.code(path)}]({self.to_named(path, fragment)})"
+
+    def user_link(self, path: str) -> str:
+        """A file's path linked to its page, for a page that shows of the file only that it
+        imports the page's file and where it uses which of its symbols: it rests on what the
+        file imports and uses (`namedeps.USERS`), not on the rest of it."""
+        self.users.add(path)
+        return self._plain_file_link(path)
+
+    def user_names(self) -> set[tuple[str, str]]:
+        """The name deps with the `USERS` key of each user (`namedeps.entries` drops those
+        of the files that are deps)."""
+        return self.names | {(path, namedeps.USERS) for path in self.users}
 
     def existing_file_link(self, path: str) -> str:
         """A file's path linked to its page, for a page that shows nothing else of the file

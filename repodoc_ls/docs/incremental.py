@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from repodoc_ls.docs import namedeps, pages, subpages
-from repodoc_ls.docs.kinds import KINDS, Redo, Scope, kind_of, page_path, unit_of_page
+from repodoc_ls.docs.kinds import FILE_KINDS, KINDS, Redo, Scope, kind_of, page_path, unit_of_page
 from repodoc_ls.docs.manifest import Manifest, PageRecord
 from repodoc_ls.docs.pagefiles import on_disk_as_recorded
 from repodoc_ls.docs.render import Renderer
@@ -74,20 +74,31 @@ def _targets_of(graph: Graph, path: str) -> tuple[str, ...]:
     return tuple(sorted(files | {OUTSIDE + name for name in outside}))
 
 
-def related_files(renderer: Renderer, path: str, old_targets: tuple[str, ...] = ()) -> set[str]:
+def related_files(
+    renderer: Renderer,
+    path: str,
+    old_targets: tuple[str, ...] = (),
+    lists_user: Callable[[str, str], bool] | None = None,
+    lists_definer: Callable[[str, str, str], bool] | None = None,
+) -> set[str]:
     """Files whose pages may mention `path` because of what `path` contains now: the modules
     it imports, the files defining what it uses or subclasses, files defining the same names,
     and, for a module it started or stopped importing, that module's other importers (their
-    keyword pages count the importers)."""
+    keyword pages count the importers). Of the modules it imports and the files defining
+    what it uses, those for which `lists_user(file, path)` holds are left out: their pages
+    already list `path` among their users, and are rendered again when what it imports and
+    uses changes (`namedeps.USERS`, `listed_users`). Likewise the files defining the same
+    names whose pages show `path` as a definer (`namedeps.DEFINES`, `listed_definers`)."""
     graph = renderer.graph
     facts = renderer.index.file(path)
     targets = {r.target for r in graph.imports_of(path) if r.target} if facts is not None else set()
-    out = set(targets)
+    used = set(targets)
     outside = {
         OUTSIDE + modules_imported(r.imp)[-1]
         for r in graph.imports_of(path)
         if r.target is None and r.category != Category.WORKSPACE
     }
+    out: set[str] = set()
     for target in (targets | outside).symmetric_difference(old_targets):
         if target.startswith(OUTSIDE):
             parts = target[len(OUTSIDE) :].split(".")
@@ -96,20 +107,55 @@ def related_files(renderer: Renderer, path: str, old_targets: tuple[str, ...] = 
             continue
         out.add(target)
         out.update(graph.imported_by(target))
+    if facts is not None:
+        for (target, _qualname), _lines in graph.refs.uses_of(path):
+            used.add(target)
+    out.update(target for target in used if lists_user is None or not lists_user(target, path))
     if facts is None:
         out.discard(path)
         return out
-    for (target, _qualname), _lines in graph.refs.uses_of(path):
-        out.add(target)
     for s in facts.symbols:
         for base in s.bases:
             ref = graph.resolve_base(path, s, base)
             if isinstance(ref, SymbolRef):
                 out.add(ref.path)
-    for paths in renderer.index.definers(s.qualname for s in facts.symbols if not s.local).values():
-        out.update(paths)
+    for qualname, paths in renderer.index.definers(s.qualname for s in facts.symbols if not s.local).items():
+        out.update(p for p in paths if lists_definer is None or not lists_definer(p, path, qualname))
     out.discard(path)
     return out
+
+
+def listed_users(old: Manifest) -> Callable[[str, str], bool]:
+    """(file, user) -> whether the file's page (as `old` records it) lists `user` among its
+    users by the name dep (user, `namedeps.USERS`), counts it (`counted`), or depends on all
+    of it: an edit of the user that changes what it imports or uses then renders the page
+    again (the key's entry is stale, its uses digest changed, the page is touched, or its
+    imports changed: `related_files`), and any other edit leaves it alone."""
+
+    def lists_user(path: str, user: str) -> bool:
+        record = old.pages.get(page_path("docs", path))
+        if record is None:
+            return False
+        return user in record.deps or user in record.counted or (user, namedeps.USERS) in record.names
+
+    return lists_user
+
+
+def listed_definers(old: Manifest) -> Callable[[str, str, str], bool]:
+    """(file, definer, qualname) -> whether both of the file's pages (as `old` records them)
+    show `definer` among the files defining `qualname` by the name dep (definer,
+    `namedeps.DEFINES` + qualname), or depend on all of it: its edits then render them again
+    when it stops defining the name or the anchor moves (the key's entry is stale)."""
+
+    def lists_definer(path: str, definer: str, qualname: str) -> bool:
+        key = (definer, namedeps.DEFINES + qualname)
+        for kind in FILE_KINDS:
+            record = old.pages.get(page_path(kind, path))
+            if record is None or not (definer in record.deps or key in record.names):
+                return False
+        return True
+
+    return lists_definer
 
 
 def new_user_counts(renderer: Renderer, old: Manifest, changed: set[str], users: set[str]) -> set[Unit]:
@@ -221,21 +267,27 @@ def units_to_render(
     moved = any((p in new_sources) != (p in old.sources) for p in changed)
     kinds_changed = plan_kinds(renderer, old, changed, moved)
     affected_files = set(changed)
+    lists_user, lists_definer = listed_users(old), listed_definers(old)
     for path in changed | kinds_changed:
         # (a file of another kind: its own pages say so, and so may the "tested by" of
         # the pages of what it imports and uses)
-        affected_files.update(related_files(renderer, path, old.imports.get(path, ())))
+        if path in kinds_changed:
+            affected_files.update(related_files(renderer, path, old.imports.get(path, ())))
+        else:
+            affected_files.update(
+                related_files(renderer, path, old.imports.get(path, ()), lists_user, lists_definer)
+            )
     affected_files.update(kinds_changed)
     moves = moved_imports(renderer, old, changed, moved)
     affected_files.update(retargeted_files(renderer, changed, moves))
     if old_units is None:
         old_units = units_of_pages(old)
-    stale = namedeps.stale_keys(renderer, old.entries, changed, moved)
+    recomputed = uses_recomputed(renderer.index, changed)
+    stale = namedeps.stale_keys(renderer, old.entries, changed, moved, recomputed)
     affected_files.update(retyped_files(renderer, old, old_units, stale))
     reshaped = reshaped_files(changed, moves) | kinds_changed
     wanted = units_after_edit(renderer.index, changed, affected_files, reshaped)
     old_by_unit: dict[Unit, set[str]] = defaultdict(set)
-    recomputed = uses_recomputed(renderer.index, changed)
     new_uses = uses_digests(renderer.index, old, recomputed)
     uses_changed = {p for p in recomputed if new_uses.get(p) != old.uses.get(p)}
     wanted.update(new_user_counts(renderer, old, changed, uses_changed))

@@ -59,7 +59,7 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
         }.get(s.kind, "functions")
         refs = {f for f in graph.references(path, s.qualname) if f != path}
         definers = set(definers_of.get(s.qualname, ())) - {path}
-        p.deps.update(definers)
+        p.names.update((d, namedeps.DEFINES + s.qualname) for d in definers)  # counted: name deps
         p.counted.update(refs)
         others = len(refs | definers)
         first = anchor_id == pages.anchor(s.qualname)
@@ -138,7 +138,7 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
         text,
         frozenset(p.deps),
         frozenset(p.counted - p.deps),
-        namedeps.entries(renderer, lookups, p.deps),
+        namedeps.entries(renderer, lookups | p.names, p.deps),
     )
 
 

@@ -16,13 +16,17 @@ A file page does the same for the links that show no more of another file than w
 leads or that the file is there: its imports' targets, its docstrings' roles (whose
 resolutions may also try dotted module names: `MODULE` keys), the files it only imports
 among its related files; and for whether the classes its classes' bases lead to are test
-cases (`testcase_keys`), which its kind and Tests section rest on.
+cases (`testcase_keys`), which its kind and Tests section rest on. Both pages show the
+other files defining a name the file defines through a `DEFINES` key of each. It lists the files that
+import its file or use its symbols (with the lines) through a `USERS` key of each: what
+the user imports and uses, lines included. An edit of a user that leaves those as they
+were (a function appended, a body edited in place) leaves the pages of what it uses alone.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from typing import TYPE_CHECKING
 
 from repodoc_ls.docs import caps
@@ -45,11 +49,19 @@ Key = tuple[str, str]
 #: qualified name).
 TESTCASE = "testcase:"
 MODULE = "module:"
+#: The name of a file's `USERS` key: the workspace files it imports and the symbols it uses
+#: with their lines (`Graph.import_targets`, `Graph.uses_by_target`).
+USERS = "users:"
+#: Before a qualified name: whether the file defines a symbol of that name, and its anchor
+#: (a page's "also defined in" links and counts: `Index.definers`).
+DEFINES = "defines:"
 
 
 def entry(renderer: Renderer, path: str, name: str) -> str:
     """A digest of what a page reads of the lookup (path, name) now."""
     graph = renderer.graph
+    if name == USERS:
+        return _users_entry(renderer, path)
     found: tuple[str | bool | None, ...] | None
     if not name:
         found = ("file",) if path in graph.facts else None
@@ -57,6 +69,10 @@ def entry(renderer: Renderer, path: str, name: str) -> str:
         found = ("module", graph.resolve_module(name[len(MODULE) :], path))
     elif path not in graph.facts:
         found = None
+    elif name.startswith(DEFINES):
+        qualname = name[len(DEFINES) :]
+        defined = qualname in graph.symbols_of(path)
+        found = ("defines", caps.symbol_fragment(renderer, path, qualname)) if defined else None
     elif name.startswith(TESTCASE):
         found = ("testcase", graph.is_testcase(path, name[len(TESTCASE) :]))
     elif "." in name:
@@ -71,7 +87,26 @@ def entry(renderer: Renderer, path: str, name: str) -> str:
             found = ("module", answer.path)
         else:
             found = None
+    return _digest(found)
+
+
+def _digest(found: object) -> str:
     return hashlib.blake2b(repr(found).encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+
+
+def _users_entry(renderer: Renderer, path: str) -> str:
+    """The `USERS` entry of `path`, once per renderer: every page listing `path` among its
+    users asks for it."""
+    found = renderer.users_entries.get(path)
+    if found is None:
+        graph = renderer.graph
+        if path in graph.facts:
+            uses = sorted((target, tuple(lines)) for target, lines in graph.uses_by_target(path).items())
+            found = _digest(("users", sorted(graph.import_targets(path)[0]), uses))
+        else:
+            found = _digest(None)
+        renderer.users_entries[path] = found
+    return found
 
 
 def entries(renderer: Renderer, keys: Iterable[Key], own: set[str]) -> tuple[tuple[str, str, str], ...]:
@@ -86,13 +121,22 @@ def entries(renderer: Renderer, keys: Iterable[Key], own: set[str]) -> tuple[tup
     )
 
 
-def stale_keys(renderer: Renderer, old: Mapping[Key, str], changed: set[str], moved: bool) -> set[Key]:
+def stale_keys(
+    renderer: Renderer,
+    old: Mapping[Key, str],
+    changed: set[str],
+    moved: bool,
+    recomputed: Set[str] = frozenset(),
+) -> set[Key]:
     """The recorded lookups whose answer is not the recorded one: those in changed files,
-    or all of them when a file was added or removed (`moved`: the module map changed)."""
+    or all of them when a file was added or removed (`moved`: the module map changed); and
+    the `USERS` keys of the files whose uses were resolved anew (`recomputed`: a re-export
+    rebound in a package moves its importers' uses without an edit of theirs)."""
     return {
         key
         for key, was in old.items()
-        if (moved or key[0] in changed) and entry(renderer, key[0], key[1]) != was
+        if (moved or key[0] in changed or (key[1] == USERS and key[0] in recomputed))
+        and entry(renderer, key[0], key[1]) != was
     }
 
 

@@ -244,6 +244,7 @@ class Renderer:
         self.env = make_environment(self.template_dir)
         #: caps.symbol_fragment's memo: path -> the qualnames its pages list.
         self.shown_qualnames: dict[str, set[str]] = {}
+        self.users_entries: dict[str, str] = {}  # path -> its namedeps.USERS entry
         self._source_headings: dict[str, list[tuple[int, str]]] = {}
         self._templates: dict[str, jinja2.Template | _UserTemplate] = {}
 

@@ -713,6 +713,10 @@ class Graph:
         """file -> lines where the symbol `qualname` of `path` is used (its own file included)."""
         return self.refs.lookup(path, qualname)
 
+    def uses_by_target(self, path: str) -> Mapping[tuple[str, str], list[int]]:
+        """(file, qualname) -> lines, for each workspace symbol `path` uses."""
+        return self.refs.uses_by_target(path)
+
     def reference_records(self, dirty_only: bool = True) -> dict[str, bytes]:
         """path -> the file's saved form of its reference state (see references.py)."""
         return self.refs.records(dirty_only)

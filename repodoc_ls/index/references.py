@@ -259,8 +259,12 @@ class ReferenceIndex:
 
     def used_targets(self, path: str) -> Iterable[Target]:
         """The symbols `path` uses (brought up to date first)."""
+        return self.uses_by_target(path).keys()
+
+    def uses_by_target(self, path: str) -> Mapping[Target, list[int]]:
+        """The symbols `path` uses, each with the lines (brought up to date first)."""
         self.index()
-        return self.contrib.get(path, {}).keys()
+        return self.contrib.get(path, {})
 
     def uses_of(self, path: str) -> Iterator[tuple[Target, list[int]]]:
         """(target, lines) for each use in `path` that resolves to a workspace symbol."""
