@@ -244,7 +244,37 @@ def test_pages_listing_a_file_among_definers_wait_for_its_names_to_change(tmp_pa
         assert ("a.py_docs.md" in rendered) is renders
         assert ("a.py_kw.md" in rendered) is renders
         assert pages_on_disk(output) == render_all(Renderer(index))
+        # (b.py's key for `CRLF` falls out of use: the numbering saved is a fresh one's)
+        assert (output / MANIFEST_NAME).read_bytes() == _saved_by_name(output, tmp_path / str(len(rendered)))
     assert "b.py" in (output / "a.py_docs.md").read_text()  # (as a definer of `helper`)
+
+
+def test_definers_past_the_list_count_until_they_stop_defining_the_name(tmp_path, monkeypatch):
+    """`CRLF` is defined in more files than a.py's page lists: the last one is only counted
+    (there, and on the keyword page). An edit of it that keeps the name leaves a.py's pages
+    alone; one that drops it changes both counts, and renders both again."""
+    definers = filepage.MAX_FILES_LISTED + 3
+    crlf = 'CRLF = "\\r\\n"\n\n\ndef other():\n    return 1\n'
+    files = {f"d{i:02}.py": crlf for i in range(definers)}
+    files["a.py"] = crlf + "\n\nprint(other())\n"
+    workspace = write_files(tmp_path / "ws", files)
+    export(Index.build(load_settings(workspace)))
+    output = workspace / "docs" / "repodoc"
+    last = workspace / f"d{definers - 1:02}.py"
+    assert last.name not in (output / "a.py_docs.md").read_text()  # past the list
+    rendered = record_renders(monkeypatch)
+    for edit, renders in (
+        (lambda: last.write_text(last.read_text() + "\n\nX = 1\n"), False),
+        (lambda: replace_once(last, "CRLF =", "LF ="), True),
+    ):
+        rendered.clear()
+        before = (output / "a.py_docs.md").read_bytes()
+        edit()
+        index = Index.build(load_settings(workspace))
+        export(index)
+        assert {"a.py_docs.md", "a.py_kw.md"} <= set(rendered) if renders else "a.py_docs.md" not in rendered
+        assert ((output / "a.py_docs.md").read_bytes() != before) is renders
+        assert pages_on_disk(output) == render_all(Renderer(index))
 
 
 def test_an_export_with_nothing_changed_reads_no_file_s_facts(workspace, tmp_path):

@@ -392,6 +392,7 @@ def _export(
     manifest = Manifest(fp, new_sources, dict(keep), derived["imports"], derived["letters"], derived["uses"])
     manifest.estimates = derived["estimates"]
     manifest.table = old.table if old is not None and same_fingerprint else None  # (`keep`'s numbering)
+    manifest.dropped = [record for page, record in old_pages.items() if page not in keep]
     manifest.kinds, manifest.kind_reads = derived["kinds"]
     entries = manifest.entries = dict(old.entries) if old is not None and same_fingerprint else {}
     layouts = manifest.layouts = dict(old.layouts) if old is not None and same_fingerprint else {}

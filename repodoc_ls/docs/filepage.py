@@ -345,8 +345,6 @@ def _used_by(p: PageLinks, facts: FileFacts) -> View | None:
         if not refs and not definers:
             continue
         p.counted.update(refs)
-        # (past the list, a count that rests on the same keys)
-        p.names.update((d, namedeps.DEFINES + s.qualname) for d in definers[MAX_FILES_LISTED:])
         files = []
         for f in sorted(refs)[:MAX_REF_FILES]:
             files.append(f"{p.user_link(f)} ({p.line_list(f, refs[f], MAX_REF_LINES)})")

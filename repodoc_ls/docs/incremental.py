@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from repodoc_ls.docs import namedeps, pages, subpages
-from repodoc_ls.docs.kinds import FILE_KINDS, KINDS, Redo, Scope, kind_of, page_path, unit_of_page
+from repodoc_ls.docs.kinds import KINDS, Redo, Scope, kind_of, page_path, unit_of_page
 from repodoc_ls.docs.manifest import Manifest, PageRecord
 from repodoc_ls.docs.pagefiles import on_disk_as_recorded
 from repodoc_ls.docs.render import Renderer
@@ -142,20 +142,37 @@ def listed_users(old: Manifest) -> Callable[[str, str], bool]:
 
 
 def listed_definers(old: Manifest) -> Callable[[str, str, str], bool]:
-    """(file, definer, qualname) -> whether both of the file's pages (as `old` records them)
-    show `definer` among the files defining `qualname` by the name dep (definer,
-    `namedeps.DEFINES` + qualname), or depend on all of it: its edits then render them again
-    when it stops defining the name or the anchor moves (the key's entry is stale)."""
+    """(file, definer, qualname) -> whether the file's keyword page (as `old` records it)
+    counts `definer` among the files defining `qualname` by the name dep (definer,
+    `namedeps.DEFINES` + qualname), or depends on all of it: it counts every definer of every
+    name the file's pages show, and its docs page lists the first ones by the same keys, so
+    their edits render them again when it stops defining the name or the anchor moves (the
+    key's entry is stale; `_definers_counted`)."""
 
     def lists_definer(path: str, definer: str, qualname: str) -> bool:
-        key = (definer, namedeps.DEFINES + qualname)
-        for kind in FILE_KINDS:
-            record = old.pages.get(page_path(kind, path))
-            if record is None or not (definer in record.deps or key in record.names):
-                return False
-        return True
+        record = old.pages.get(page_path("kw", path))
+        return record is not None and (
+            definer in record.deps or (definer, namedeps.DEFINES + qualname) in record.names
+        )
 
     return lists_definer
+
+
+def _definers_counted(
+    old: Manifest, old_units: dict[str, Unit | None], stale: set[namedeps.Key]
+) -> set[Unit]:
+    """The docs units of the files whose keyword page counts a definer whose `DEFINES` key is
+    stale: past its list of definers, a docs page shows only their number, and records no
+    key of those (a name defined in hundreds of files would cost each page hundreds)."""
+    defines = {key for key in stale if key[1].startswith(namedeps.DEFINES)}
+    if not defines:
+        return set()
+    out = set()
+    for page in old.pages_touched(set(), set(), defines):
+        unit = old_units.get(page)
+        if unit is not None and unit.kind == "kw":
+            out.add(Unit("docs", unit.path))
+    return out
 
 
 def new_user_counts(renderer: Renderer, old: Manifest, changed: set[str], users: set[str]) -> set[Unit]:
@@ -292,6 +309,7 @@ def units_to_render(
     uses_changed = {p for p in recomputed if new_uses.get(p) != old.uses.get(p)}
     wanted.update(new_user_counts(renderer, old, changed, uses_changed))
     touched = old.pages_touched(changed, uses_changed, stale)
+    wanted.update(_definers_counted(old, old_units, stale))
     for page, record in old.pages.items():
         unit = old_units[page]
         if unit is None:

@@ -195,6 +195,10 @@ class Manifest:
     ignored: list[str] = field(default_factory=list)
     #: The numbering of the manifest this one was read from (or carries records of).
     table: _Table | None = None
+    #: The records of that manifest this one no longer holds (its pages rendered again or
+    #: removed), when known: a name dep only they held is the only kind that can have
+    #: fallen out of use (a manifest repodoc wrote numbers the name deps its pages hold).
+    dropped: list[PageRecord] | None = None
 
     @classmethod
     def load(cls, output: Path) -> Manifest | None:
@@ -337,7 +341,8 @@ class Manifest:
         # The numbered records' rows are searched only for the numbers nothing else wants:
         # after an edit, few or none.
         keys_named = set().union(*(r.names for r in named))
-        if not same_numbering(table.key_numbers, keys_named, (r._names for r in numbered)):
+        suspects = None if self.dropped is None else self._dropped_keys(table)
+        if not same_numbering(table.key_numbers, keys_named, (r._names for r in numbered), suspects):
             return None
         files_named = self.sources.keys() | set().union(
             *(r.deps for r in named),
@@ -348,6 +353,19 @@ class Manifest:
         )
         rows = chain.from_iterable((r._deps, r._counted) for r in numbered)
         return (table.files, table.keys) if same_numbering(table.file_numbers, files_named, rows) else None
+
+    def _dropped_keys(self, table: _Table) -> set[int]:
+        """The numbers of the name deps the dropped records held (a record asked for by name
+        since it was read holds them as keys)."""
+        assert self.dropped is not None
+        out: set[int] = set()
+        numbers = table.key_numbers
+        for record in self.dropped:
+            if record._table is table:
+                out.update(row_numbers(record._names))
+            else:
+                out.update(numbers[key] for key in record.names if key in numbers)
+        return out
 
     def save(self, output: Path) -> None:
         numbering = self._numbering()

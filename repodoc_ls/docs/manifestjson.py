@@ -156,12 +156,17 @@ def _never(row: str) -> bool:
     return False
 
 
-def same_numbering(numbers: Mapping[_K, int], wanted: set[_K], rows: Iterable[str]) -> bool:
+def same_numbering(
+    numbers: Mapping[_K, int], wanted: set[_K], rows: Iterable[str], suspects: set[int] | None = None
+) -> bool:
     """Whether a numbering (`numbers`: item -> number) holds just `wanted` and the items the
-    number `rows` hold: all of `wanted`, and every other number in one of the rows."""
+    number `rows` hold: all of `wanted`, and every other number in one of the rows. With
+    `suspects`, only those numbers are looked for in the rows: the caller knows every other
+    one is in them."""
     if not wanted.issubset(numbers):
         return False
-    unwanted = set(range(len(numbers))).difference(map(numbers.__getitem__, wanted))
+    everyone = set(range(len(numbers))) if suspects is None else suspects
+    unwanted = everyone.difference(map(numbers.__getitem__, wanted))
     if not unwanted:
         return True
     joined = "".join(rows)  # ",1," + ",2,": each number still stands between two commas
