@@ -119,6 +119,14 @@ def test_a_rebound_builtin_is_not_the_builtin():
     ]
 
 
+def test_a_builtin_rebound_on_any_line_is_not_the_builtin():
+    # the rebinding is found on its own line, wherever that is, and not in a longer name
+    code = "import sys\n\n\ndef f(x,\n      eval=None):\n    return eval(x)\n\nexec('1')\n"
+    assert notes(code) == [(8, NoteKind.EVAL, "builtins.exec")]
+    assert notes("x = 1\nopen = x\nopen('f')\n") == []
+    assert notes("reopen = 1\nopen('f')\n") == [(2, NoteKind.FILE_IO, "builtins.open")]
+
+
 def test_calls_into_a_workspace_package_named_like_a_library_are_not_noted(tmp_path):
     client = (
         "import requests\n"
