@@ -200,6 +200,10 @@ class _Resolver:
         self.names = bindings(imports)
         self.bound_here = bound_here  # names the file assigns or defines (shadowing builtins)
         self._path_names: dict[int, set[str]] = {}
+        # No name bound to pathlib or one of its path classes: nothing is known to be a
+        # path, so `x.replace(...)` need not walk its function for paths (that walk cost
+        # as much as the rest of the notes).
+        self.paths = any(t == "pathlib" or t in PATH_CLASSES for t in self.names.values())
 
     def dotted(self, node: ast.expr) -> str | None:
         text = P.dotted(node)
@@ -215,7 +219,7 @@ class _Resolver:
 
     def callee(self, call: ast.Call, func: ast.FunctionDef | ast.AsyncFunctionDef | None) -> str | None:
         f = call.func
-        if type(f) is ast.Attribute and f.attr in _PATH_IO and self.is_path(f.value, func):
+        if type(f) is ast.Attribute and f.attr in _PATH_IO and self.paths and self.is_path(f.value, func):
             return f"pathlib.Path.{f.attr}"
         return self.dotted(f)
 
