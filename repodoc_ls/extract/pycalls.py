@@ -15,7 +15,7 @@ resolves them once the whole file, and so every import, has been seen.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from repodoc_ls.model import Import, Note, NoteKind
 
@@ -243,7 +243,7 @@ class _Resolver:
             for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs):
                 if arg.annotation is not None and self.is_path_type(arg.annotation):
                     found.add(arg.arg)
-            for node in ast.walk(func):
+            for node in _statements(func.body):
                 if type(node) is ast.AnnAssign and type(node.target) is ast.Name:
                     if self.is_path_type(node.annotation):
                         found.add(node.target.id)
@@ -261,6 +261,26 @@ class _Resolver:
             except SyntaxError:
                 return False
         return self.dotted(annotation) in PATH_CLASSES
+
+
+#: The fields of a statement that hold statements, and those of its parts (`except`, `case`)
+#: that do: an expression never holds a statement.
+_BLOCKS = ("body", "orelse", "finalbody")
+_PARTS = ("handlers", "cases")
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement in `body`, nested ones included: what `ast.walk` would find of them
+    without visiting every expression node on the way."""
+    stack = list(body)
+    while stack:
+        st = stack.pop()
+        yield st
+        for block in _BLOCKS:
+            stack.extend(getattr(st, block, ()))
+        for field in _PARTS:
+            for part in getattr(st, field, ()):
+                stack.extend(part.body)
 
 
 def notes_for(
