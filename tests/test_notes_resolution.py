@@ -110,6 +110,28 @@ def test_file_io_is_the_real_apis_and_paths_known_to_be_paths():
     ]
 
 
+def test_a_path_assigned_in_a_nested_block_is_a_path():
+    code = (
+        "from pathlib import Path\n"  # 1
+        "def f(a):\n"  # 2
+        "    try:\n"  # 3
+        "        pass\n"  # 4
+        "    except OSError:\n"  # 5
+        "        with a:\n"  # 6
+        "            if a:\n"  # 7
+        "                out: Path = a\n"  # 8
+        "            else:\n"  # 9
+        "                back = Path(a)\n"  # 10
+        "    out.unlink()\n"  # 11
+        "    back.unlink()\n"  # 12
+        "    a.unlink()\n"  # 13: unknown receiver
+    )
+    assert notes(code) == [
+        (11, NoteKind.FILE_IO, "pathlib.Path.unlink"),
+        (12, NoteKind.FILE_IO, "pathlib.Path.unlink"),
+    ]
+
+
 def test_a_rebound_builtin_is_not_the_builtin():
     assert notes("def open(x):\n    return x\nopen('f')\n") == []
     assert notes("def f(eval):\n    eval('1')\n") == []
@@ -117,6 +139,14 @@ def test_a_rebound_builtin_is_not_the_builtin():
     assert notes("import pickle as pk\npk.loads(b)\nobj.loads(b)\n") == [
         (2, NoteKind.DESERIALIZE, "pickle.loads")
     ]
+
+
+def test_a_builtin_rebound_on_any_line_is_not_the_builtin():
+    # the rebinding is found on its own line, wherever that is, and not in a longer name
+    code = "import sys\n\n\ndef f(x,\n      eval=None):\n    return eval(x)\n\nexec('1')\n"
+    assert notes(code) == [(8, NoteKind.EVAL, "builtins.exec")]
+    assert notes("x = 1\nopen = x\nopen('f')\n") == []
+    assert notes("reopen = 1\nopen('f')\n") == [(2, NoteKind.FILE_IO, "builtins.open")]
 
 
 def test_calls_into_a_workspace_package_named_like_a_library_are_not_noted(tmp_path):

@@ -15,7 +15,7 @@ resolves them once the whole file, and so every import, has been seen.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from repodoc_ls.model import Import, Note, NoteKind
 
@@ -200,6 +200,10 @@ class _Resolver:
         self.names = bindings(imports)
         self.bound_here = bound_here  # names the file assigns or defines (shadowing builtins)
         self._path_names: dict[int, set[str]] = {}
+        # No name bound to pathlib or one of its path classes: nothing is known to be a
+        # path, so `x.replace(...)` need not walk its function for paths (that walk cost
+        # as much as the rest of the notes).
+        self.paths = any(t == "pathlib" or t in PATH_CLASSES for t in self.names.values())
 
     def dotted(self, node: ast.expr) -> str | None:
         text = P.dotted(node)
@@ -215,7 +219,7 @@ class _Resolver:
 
     def callee(self, call: ast.Call, func: ast.FunctionDef | ast.AsyncFunctionDef | None) -> str | None:
         f = call.func
-        if type(f) is ast.Attribute and f.attr in _PATH_IO and self.is_path(f.value, func):
+        if type(f) is ast.Attribute and f.attr in _PATH_IO and self.paths and self.is_path(f.value, func):
             return f"pathlib.Path.{f.attr}"
         return self.dotted(f)
 
@@ -239,7 +243,7 @@ class _Resolver:
             for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs):
                 if arg.annotation is not None and self.is_path_type(arg.annotation):
                     found.add(arg.arg)
-            for node in ast.walk(func):
+            for node in _statements(func.body):
                 if type(node) is ast.AnnAssign and type(node.target) is ast.Name:
                     if self.is_path_type(node.annotation):
                         found.add(node.target.id)
@@ -257,6 +261,26 @@ class _Resolver:
             except SyntaxError:
                 return False
         return self.dotted(annotation) in PATH_CLASSES
+
+
+#: The fields of a statement that hold statements, and those of its parts (`except`, `case`)
+#: that do: an expression never holds a statement.
+_BLOCKS = ("body", "orelse", "finalbody")
+_PARTS = ("handlers", "cases")
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement in `body`, nested ones included: what `ast.walk` would find of them
+    without visiting every expression node on the way."""
+    stack = list(body)
+    while stack:
+        st = stack.pop()
+        yield st
+        for block in _BLOCKS:
+            stack.extend(getattr(st, block, ()))
+        for field in _PARTS:
+            for part in getattr(st, field, ()):
+                stack.extend(part.body)
 
 
 def notes_for(

@@ -140,7 +140,11 @@ def _extract(path: str, data: bytes, reparser: Reparser | None) -> FileFacts:
     facts.symbols = A.drop_shadowed(w.symbols, {i.bound_name for i in w.imports if i.name != "*"})
     facts.uses = {k: sorted(set(v)) for k, v in sorted(w.uses.items())}
     notes = w.notes
-    notes += pycalls.notes_for(w.calls, w.imports, _bound_builtins(w.symbols, text), lines)
+    # Only a bare `open(...)`, `eval(...)` or `exec(...)` asks whether the file rebinds the
+    # name, and finding the rebindings scans the text.
+    bare = any(type(c.func) is _Name and c.func.id in pycalls.BUILTINS for c, _ in w.calls)
+    bound = _bound_builtins(w.symbols, text) if bare else set()
+    notes += pycalls.notes_for(w.calls, w.imports, bound, lines)
     if todo:
         notes += P.todo_notes(todo, w.mstrings or ())
     notes.sort(key=lambda n: n.line)
@@ -181,8 +185,20 @@ def _bound_builtins(symbols: list[Symbol], text: str) -> set[str]:
     """The builtins with notes (`open`, `eval`, `exec`) the file may rebind: by a function
     or class of that name, an assignment, or a parameter."""
     bound = {s.name for s in symbols if s.name in pycalls.BUILTINS and s.kind != SymbolKind.METHOD}
-    if any(name in text for name in pycalls.BUILTINS):
-        bound.update(m.group(1) for m in _REBIND_RE.finditer(text))
+    # The pattern starts with no literal the regex engine could skip ahead to, so it is
+    # tried at every position: run over the whole text it cost a twentieth of extraction.
+    # A match never spans lines, so it is run over just the lines holding one of the names
+    # (from the start of each line, as `^` wants; the matches are the same).
+    starts = set()
+    for name in pycalls.BUILTINS:
+        i = text.find(name)
+        while i >= 0:
+            starts.add(text.rfind("\n", 0, i) + 1)
+            i = text.find(name, i + 1)
+    for start in starts:
+        end = text.find("\n", start)
+        for m in _REBIND_RE.finditer(text, start, len(text) if end < 0 else end):
+            bound.add(m.group(1))
     return bound
 
 
