@@ -43,7 +43,7 @@ _ATTR_VALUE = r"(?:[^\"'=<>`\x00-\x20]+|'[^']*'|\"[^\"]*\")"
 _OPEN_TAG = re.compile(rf"<[A-Za-z][A-Za-z0-9\-]*(?:[ ]+{_ATTR_NAME}(?:[ ]*=[ ]*{_ATTR_VALUE})?)*[ ]*/?>")
 _CLOSE_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9\-]*[ ]*>")
 #: A relative target markdown-it keeps as it is (its normalizeLink changes nothing).
-_PLAIN_TARGET = re.compile(r"(?:[A-Za-z0-9/_.~#\-]|%[0-9A-Fa-f]{2})*")
+_PLAIN_TARGET = re.compile(r"[A-Za-z0-9/_.~#\-]*(?:%[0-9A-Fa-f]{2}[A-Za-z0-9/_.~#\-]*)*")  # (unrolled)
 _URL_TARGET = re.compile(r"[^\s<>()\\`\"'&]*")
 _ESCAPE = r"\\[!-/:-@\[-`{-~]"
 _TEXT_CHAR = r"[^\\\[<`]"
@@ -53,6 +53,12 @@ _CODE_SPAN = r"`[^`|\n]+`(?!`)"  # of one backtick: its text is no link
 _TEXT_RUN = (
     rf"(?:{_TEXT_CHAR}|{_ESCAPE}|{_CODE_SPAN}){_TEXT_CHAR}*(?:(?:{_ESCAPE}|{_CODE_SPAN}){_TEXT_CHAR}*)*"
 )
+# The repetitions of these below are unrolled (`a*(?:b a*)*` for `(?:a|b)*`, the two never
+# starting with the same character, so the matches are the same): a single character class
+# repeats in one step of the regex engine, an alternation takes several per character.
+_PLAIN_LABEL_CHAR = r"[^\[\]\\`<|]"
+_LABEL_CHAR = r"[^\[\]\\`<]"
+_TARGET_CHAR = r"[A-Za-z0-9/_.~#\-]"
 #: A line's tokens, each after the text before it: the common link (a label of text and
 #: code spans without `|`, a relative target markdown-it keeps as it is), any other link, an
 #: anchor, any other special character, or the end of the line. Targets and anchors keep
@@ -60,8 +66,9 @@ _TEXT_RUN = (
 #: `![alt](t)` links to t as `[alt](t)` does.
 _SIMPLE_TOKENS = re.compile(
     rf"(?:{_TEXT_RUN})?(?:"
-    rf"\[(?:[^\[\]\\`<|]|\\[!-/:-@\[-`{{}}~]|{_CODE_SPAN})*\](?P<plain>\((?!//)(?:[A-Za-z0-9/_.~#\-]|%[0-9A-Fa-f]{{2}})*\))"
-    rf"|\[(?P<label>(?:[^\[\]\\`<]|{_ESCAPE})*)\](?P<target>\([^()\s<>\\`]*\))"
+    rf"\[{_PLAIN_LABEL_CHAR}*(?:(?:\\[!-/:-@\[-`{{}}~]|{_CODE_SPAN}){_PLAIN_LABEL_CHAR}*)*\]"
+    rf"(?P<plain>\((?!//){_TARGET_CHAR}*(?:%[0-9A-Fa-f]{{2}}{_TARGET_CHAR}*)*\))"
+    rf"|\[(?P<label>{_LABEL_CHAR}*(?:{_ESCAPE}{_LABEL_CHAR}*)*)\](?P<target>\([^()\s<>\\`]*\))"
     r'|<a id=(?P<anchor>"[^"<>&|]*")></a>'
     r"|(?P<other>[\[`<\\])"
     r"|$)"
