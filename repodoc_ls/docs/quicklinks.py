@@ -142,10 +142,17 @@ class _Scanner:
                 and "\t" not in content
             ):
                 # A row of an open table, the commonest line of a page: what `line` would
-                # find in it, without its tests for the starts of other blocks.
-                self.table_row(content, header=False)
-                if _SPECIAL.search(content):
-                    self.inline(content, number, None)
+                # find in it, without its tests for the starts of other blocks, and what
+                # `table_row` and `inline` would find, without their calls.
+                stripped = content.rstrip(" ")
+                if stripped[-1] != "|" or stripped.endswith("\\|"):
+                    raise _GiveUp
+                escaped = stripped.count("\\|") if "\\" in stripped else 0
+                if stripped.count("|") - escaped - 1 != self.columns:
+                    raise _GiveUp
+                # (the row ends with `|`: no hard break to look for)
+                if _SPECIAL.search(content) and not self.simple_line(content, number):
+                    self.inline_slowly(content, number, None)
             else:
                 # inside a table, the next line is a row whatever it holds
                 delimiter = (
@@ -245,6 +252,10 @@ class _Scanner:
         text markdown-it gives a heading (a heading's content)."""
         if text is None and s[-1] != "\\" and self.simple_line(s, number):
             return
+        self.inline_slowly(s, number, text)
+
+    def inline_slowly(self, s: str, number: int, text: list[str] | None) -> None:
+        """`inline` past its one-pass `simple_line`."""
         special = _SPECIAL if text is None else _HEADING_SPECIAL
         i, end = 0, len(s)
         while i < end:
