@@ -27,7 +27,9 @@ class _GiveUp(Exception):
 
 
 _FENCE_OPEN = re.compile(r"(`{3,}(?=[^`]*$)|~{3,})")
-_FENCE_CANDIDATE = re.compile(r"^[^\S\n]*(?:`{3,}|~{3,})", re.M)
+#: The line break before a line that may close a fence (a leading literal: the regex engine
+#: skips to each line break, where `^` in MULTILINE mode is tried at every character).
+_FENCE_CANDIDATE = re.compile(r"\n[^\S\n]*(?:`{3}|~{3})")
 _HEADING = re.compile(r"(#{1,6})(?:[ ]+(.*?))?[ ]*")
 _BREAK_OR_SETEXT = re.compile(r"[-*_= ]+")
 _THEMATIC_BREAK = re.compile(r"(?:-[ ]*){3,}|(?:_[ ]*){3,}")
@@ -185,8 +187,8 @@ class _Scanner:
 
     def skip_fence(self, text: str, newline: int, number: int, fence: str) -> tuple[int, int]:
         """(position, number) of the line after the fence that opened just before `newline`."""
-        for m in _FENCE_CANDIDATE.finditer(text, newline + 1):
-            start = m.start()
+        for m in _FENCE_CANDIDATE.finditer(text, newline):
+            start = m.start() + 1
             stop = text.find("\n", start)
             stop = len(text) if stop < 0 else stop
             line = text[start:stop]
