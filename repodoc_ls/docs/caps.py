@@ -38,14 +38,22 @@ def more(total: int, shown: int, what: str) -> str:
     return f"… and {total - shown:,} more {what} not listed here" if total > shown else ""
 
 
+_NOT_ASKED: set[str] = set()  # (a marker: no file has been looked at as this one)
+
+
 def symbol_fragment(renderer: Renderer, path: str, qualname: str) -> str | None:
     """The anchor of `qualname` on the page of `path`, or None when that page does not list
     it (it lies past the file's first MAX_SYMBOLS symbols): link to the page itself then."""
-    facts = renderer.index.file(path)
-    if facts is None or len(facts.symbols) <= MAX_SYMBOLS:
-        return pages.anchor(qualname)
     memo = renderer.shown_qualnames
-    shown = memo.get(path)
-    if shown is None:
-        shown = memo[path] = {s.qualname for s in facts.symbols[:MAX_SYMBOLS]}
-    return pages.anchor(qualname) if qualname in shown else None
+    shown = memo.get(path, _NOT_ASKED)
+    if shown is _NOT_ASKED:
+        facts = renderer.index.facts
+        if path not in facts:
+            return pages.anchor(qualname)
+        # (an undecoded file's count is in its record's header: a file linked to, such as
+        # a definer of a name listed after an edit, is not decoded for it)
+        count = len(facts[path].symbols) if facts.decoded(path) else facts.header(path).symbol_count
+        shown = memo[path] = (
+            None if count <= MAX_SYMBOLS else {s.qualname for s in facts[path].symbols[:MAX_SYMBOLS]}
+        )
+    return pages.anchor(qualname) if shown is None or qualname in shown else None

@@ -217,7 +217,6 @@ def render_doc(renderer: Renderer, folder: str) -> Rendered:
     cache = renderer.folder_cache
     page = pages.folder_page(folder, "doc")
     graph = renderer.graph
-    facts = renderer.index.facts
     subtree = cache.subtree.get(folder, [])
     deps = set(subtree)
     link = pages.links_from(page)
@@ -226,25 +225,28 @@ def render_doc(renderer: Renderer, folder: str) -> Rendered:
 
     kind_files: Counter[str] = Counter()
     kind_lines: Counter[str] = Counter()
-    for path in subtree:
-        kind = _kind(renderer, cache, path)
-        kind_files[kind] += 1
-        kind_lines[kind] += facts.header(path).lines
-    kinds = [
-        _KindRow(k, n, kind_lines[k]) for k, n in sorted(kind_files.items(), key=lambda kn: (-kn[1], kn[0]))
-    ]
-
     # The number of files importing each module: it changes only when a file's imports
     # resolve elsewhere, not with every edit of an importer (`Redo.FOLDERS_OF_RESHAPED`).
     fan_in = {}
+    imported_by = graph.imported_by_map
     for path in subtree:
-        if facts.header(path).is_python:
-            importers = graph.imported_by_map.get(path)
+        kind = _kind(renderer, cache, path)
+        header = cache.header(renderer.index, path)
+        kind_files[kind] += 1
+        kind_lines[kind] += header.lines
+        if header.is_python:
+            importers = imported_by.get(path)
             if importers:
                 fan_in[path] = len(importers)
+    kinds = [
+        _KindRow(k, n, kind_lines[k]) for k, n in sorted(kind_files.items(), key=lambda kn: (-kn[1], kn[0]))
+    ]
     key_paths = sorted(fan_in, key=lambda p: (-fan_in[p], p))[:KEY_MODULES_LIMIT]
     key_modules = [
-        _ModuleRow(under(folder, p), link(pages.file_page(p)), fan_in[p], facts[p].summary) for p in key_paths
+        _ModuleRow(
+            under(folder, p), link(pages.file_page(p)), fan_in[p], cache.header(renderer.index, p).summary
+        )
+        for p in key_paths
     ]
 
     lookups: set[namedeps.Key] = set()
@@ -329,7 +331,8 @@ def _public_api(
                     )
                 )
             elif isinstance(target, ModuleRef):
-                rows.append(row_for(name, target.path, None, "module", facts[target.path].summary))
+                summary = cache.header(renderer.index, target.path).summary
+                rows.append(row_for(name, target.path, None, "module", summary))
             else:
                 rows.append(_ApiRow(name, None, "", "", None, ""))
         return rows, total, used

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from repodoc_ls.docs.render import Renderer
     from repodoc_ls.docs.subpages import KeptRows, SubPlan
     from repodoc_ls.index.indexer import Index
-    from repodoc_ls.model import Symbol
+    from repodoc_ls.model import FactsHeader, Symbol
 
 
 @dataclass
@@ -30,6 +30,9 @@ class FolderCache:
     subfolders: dict[str, list[str]] = field(default_factory=dict)  # folder -> direct subfolders
     subtree: dict[str, list[str]] = field(default_factory=dict)  # folder -> every file below it
     kinds: dict[str, str] = field(default_factory=dict)  # path -> graph.kind(path)
+    #: path -> its facts' header: every `doc.md` above a file reads it, and an undecoded
+    #: record's header is decoded anew on each read (`LazyFacts.header`)
+    headers: dict[str, FactsHeader] = field(default_factory=dict)
     #: path -> the files computing its kind read (`Graph.kind_and_reads`), once an export
     #: has planned its kinds (`incremental.plan_kinds`)
     kind_reads: dict[str, tuple[str, ...]] | None = None
@@ -49,6 +52,12 @@ class FolderCache:
     #: index (`lettersymbols.letter_symbols`)
     by_letter: dict[str, list[tuple[str, Listed]]] = field(default_factory=dict)
     sub_renders: int = 0
+
+    def header(self, index: Index, path: str) -> FactsHeader:
+        found = self.headers.get(path)
+        if found is None:
+            found = self.headers[path] = index.facts.header(path)
+        return found
 
     @classmethod
     def of(cls, index: Index) -> FolderCache:

@@ -39,16 +39,18 @@ def import_graph(
     when there are none."""
     inside = set(subtree)
     edges: set[tuple[str, str]] = set()
+    import_targets = renderer.graph.import_targets
     for path in subtree:
-        for target in renderer.graph.import_targets(path)[0]:  # (read from no file's facts)
-            if target in inside:
-                edges.add((under(folder, path), under(folder, target)))
+        targets = import_targets(path)[0]  # (read from no file's facts)
+        if targets:
+            source = under(folder, path)
+            edges.update((source, under(folder, target)) for target in targets & inside)
     if not edges:
         return None
     nodes = {n for edge in edges for n in edge}
     if len(nodes) <= max_nodes and len(edges) <= max_edges:
         return ImportGraph(_draw(sorted(nodes), sorted(edges)), 0, 0, 0)
-    grouped = _by_subpackage(edges)
+    grouped = _by_subpackage(edges, nodes)
     grouped_nodes = {n for edge in grouped for n in edge}
     if 1 < len(grouped_nodes) <= max_nodes and len(grouped) <= max_edges:
         members = sum(1 for n in nodes if "/" in n)
@@ -62,14 +64,14 @@ def import_graph(
     )
 
 
-def _by_subpackage(edges: set[tuple[str, str]]) -> set[tuple[str, str]]:
+def _by_subpackage(edges: set[tuple[str, str]], nodes: set[str]) -> set[tuple[str, str]]:
     """The edges between subfolders (`mime/`) and the folder's own modules, within one dropped."""
-
-    def group(node: str) -> str:
+    group = {}
+    for node in nodes:  # (a large tree has several edges per node)
         head, sep, _ = node.partition("/")
-        return f"{head}/" if sep else node
-
-    return {(group(a), group(b)) for a, b in edges if group(a) != group(b)}
+        group[node] = f"{head}/" if sep else node
+    grouped = {(group[a], group[b]) for a, b in edges}
+    return {(a, b) for a, b in grouped if a != b}
 
 
 def _draw(nodes: list[str], edges: list[tuple[str, str]]) -> str:

@@ -33,6 +33,17 @@ KEYWORD_GROUPS = (
     ("names", "Imported names"),
 )
 
+#: The group of a symbol of each kind; any other kind is a function's.
+_SYMBOL_GROUPS = {
+    SymbolKind.CLASS: "classes",
+    SymbolKind.METHOD: "methods",
+    SymbolKind.CONSTANT: "constants",
+    SymbolKind.VARIABLE: "variables",
+    SymbolKind.TYPE_ALIAS: "type_aliases",
+    SymbolKind.ATTRIBUTE: "attributes",
+    SymbolKind.FIELD: "fields",
+}
+
 
 def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
     facts = renderer.index.file(path)
@@ -48,15 +59,7 @@ def render_keyword_page(renderer: Renderer, path: str) -> Rendered:
     shown = caps.shown_symbols(facts)
     definers_of = renderer.index.definers(s.qualname for s in shown)
     for s, anchor_id in zip(shown, anchors):
-        group = {
-            SymbolKind.CLASS: "classes",
-            SymbolKind.METHOD: "methods",
-            SymbolKind.CONSTANT: "constants",
-            SymbolKind.VARIABLE: "variables",
-            SymbolKind.TYPE_ALIAS: "type_aliases",
-            SymbolKind.ATTRIBUTE: "attributes",
-            SymbolKind.FIELD: "fields",
-        }.get(s.kind, "functions")
+        group = _SYMBOL_GROUPS.get(s.kind, "functions")
         refs = {f for f in graph.references(path, s.qualname) if f != path}
         definers = set(definers_of.get(s.qualname, ())) - {path}
         p.names.update((d, namedeps.DEFINES + s.qualname) for d in definers)  # counted: name deps

@@ -27,7 +27,9 @@ class _GiveUp(Exception):
 
 
 _FENCE_OPEN = re.compile(r"(`{3,}(?=[^`]*$)|~{3,})")
-_FENCE_CANDIDATE = re.compile(r"^[^\S\n]*(?:`{3,}|~{3,})", re.M)
+#: The line break before a line that may close a fence (a leading literal: the regex engine
+#: skips to each line break, where `^` in MULTILINE mode is tried at every character).
+_FENCE_CANDIDATE = re.compile(r"\n[^\S\n]*(?:`{3}|~{3})")
 _HEADING = re.compile(r"(#{1,6})(?:[ ]+(.*?))?[ ]*")
 _BREAK_OR_SETEXT = re.compile(r"[-*_= ]+")
 _THEMATIC_BREAK = re.compile(r"(?:-[ ]*){3,}|(?:_[ ]*){3,}")
@@ -43,7 +45,7 @@ _ATTR_VALUE = r"(?:[^\"'=<>`\x00-\x20]+|'[^']*'|\"[^\"]*\")"
 _OPEN_TAG = re.compile(rf"<[A-Za-z][A-Za-z0-9\-]*(?:[ ]+{_ATTR_NAME}(?:[ ]*=[ ]*{_ATTR_VALUE})?)*[ ]*/?>")
 _CLOSE_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9\-]*[ ]*>")
 #: A relative target markdown-it keeps as it is (its normalizeLink changes nothing).
-_PLAIN_TARGET = re.compile(r"(?:[A-Za-z0-9/_.~#\-]|%[0-9A-Fa-f]{2})*")
+_PLAIN_TARGET = re.compile(r"[A-Za-z0-9/_.~#\-]*(?:%[0-9A-Fa-f]{2}[A-Za-z0-9/_.~#\-]*)*")  # (unrolled)
 _URL_TARGET = re.compile(r"[^\s<>()\\`\"'&]*")
 _ESCAPE = r"\\[!-/:-@\[-`{-~]"
 _TEXT_CHAR = r"[^\\\[<`]"
@@ -53,6 +55,12 @@ _CODE_SPAN = r"`[^`|\n]+`(?!`)"  # of one backtick: its text is no link
 _TEXT_RUN = (
     rf"(?:{_TEXT_CHAR}|{_ESCAPE}|{_CODE_SPAN}){_TEXT_CHAR}*(?:(?:{_ESCAPE}|{_CODE_SPAN}){_TEXT_CHAR}*)*"
 )
+# The repetitions of these below are unrolled (`a*(?:b a*)*` for `(?:a|b)*`, the two never
+# starting with the same character, so the matches are the same): a single character class
+# repeats in one step of the regex engine, an alternation takes several per character.
+_PLAIN_LABEL_CHAR = r"[^\[\]\\`<|]"
+_LABEL_CHAR = r"[^\[\]\\`<]"
+_TARGET_CHAR = r"[A-Za-z0-9/_.~#\-]"
 #: A line's tokens, each after the text before it: the common link (a label of text and
 #: code spans without `|`, a relative target markdown-it keeps as it is), any other link, an
 #: anchor, any other special character, or the end of the line. Targets and anchors keep
@@ -60,8 +68,9 @@ _TEXT_RUN = (
 #: `![alt](t)` links to t as `[alt](t)` does.
 _SIMPLE_TOKENS = re.compile(
     rf"(?:{_TEXT_RUN})?(?:"
-    rf"\[(?:[^\[\]\\`<|]|\\[!-/:-@\[-`{{}}~]|{_CODE_SPAN})*\](?P<plain>\((?!//)(?:[A-Za-z0-9/_.~#\-]|%[0-9A-Fa-f]{{2}})*\))"
-    rf"|\[(?P<label>(?:[^\[\]\\`<]|{_ESCAPE})*)\](?P<target>\([^()\s<>\\`]*\))"
+    rf"\[{_PLAIN_LABEL_CHAR}*(?:(?:\\[!-/:-@\[-`{{}}~]|{_CODE_SPAN}){_PLAIN_LABEL_CHAR}*)*\]"
+    rf"(?P<plain>\((?!//){_TARGET_CHAR}*(?:%[0-9A-Fa-f]{{2}}{_TARGET_CHAR}*)*\))"
+    rf"|\[(?P<label>{_LABEL_CHAR}*(?:{_ESCAPE}{_LABEL_CHAR}*)*)\](?P<target>\([^()\s<>\\`]*\))"
     r'|<a id=(?P<anchor>"[^"<>&|]*")></a>'
     r"|(?P<other>[\[`<\\])"
     r"|$)"
@@ -135,10 +144,17 @@ class _Scanner:
                 and "\t" not in content
             ):
                 # A row of an open table, the commonest line of a page: what `line` would
-                # find in it, without its tests for the starts of other blocks.
-                self.table_row(content, header=False)
-                if _SPECIAL.search(content):
-                    self.inline(content, number, None)
+                # find in it, without its tests for the starts of other blocks, and what
+                # `table_row` and `inline` would find, without their calls.
+                stripped = content.rstrip(" ")
+                if stripped[-1] != "|" or stripped.endswith("\\|"):
+                    raise _GiveUp
+                escaped = stripped.count("\\|") if "\\" in stripped else 0
+                if stripped.count("|") - escaped - 1 != self.columns:
+                    raise _GiveUp
+                # (the row ends with `|`: no hard break to look for)
+                if _SPECIAL.search(content) and not self.simple_line(content, number):
+                    self.inline_slowly(content, number, None)
             else:
                 # inside a table, the next line is a row whatever it holds
                 delimiter = (
@@ -171,8 +187,8 @@ class _Scanner:
 
     def skip_fence(self, text: str, newline: int, number: int, fence: str) -> tuple[int, int]:
         """(position, number) of the line after the fence that opened just before `newline`."""
-        for m in _FENCE_CANDIDATE.finditer(text, newline + 1):
-            start = m.start()
+        for m in _FENCE_CANDIDATE.finditer(text, newline):
+            start = m.start() + 1
             stop = text.find("\n", start)
             stop = len(text) if stop < 0 else stop
             line = text[start:stop]
@@ -238,6 +254,10 @@ class _Scanner:
         text markdown-it gives a heading (a heading's content)."""
         if text is None and s[-1] != "\\" and self.simple_line(s, number):
             return
+        self.inline_slowly(s, number, text)
+
+    def inline_slowly(self, s: str, number: int, text: list[str] | None) -> None:
+        """`inline` past its one-pass `simple_line`."""
         special = _SPECIAL if text is None else _HEADING_SPECIAL
         i, end = 0, len(s)
         while i < end:

@@ -242,8 +242,8 @@ class Renderer:
         self.read_source = read_source or _read_from_disk(self.root, self.settings.max_file_bytes)
         self.template_dir = template_folder(self.settings)
         self.env = make_environment(self.template_dir)
-        #: caps.symbol_fragment's memo: path -> the qualnames its pages list.
-        self.shown_qualnames: dict[str, set[str]] = {}
+        #: caps.symbol_fragment's memo: path -> the qualnames its pages list, None for all.
+        self.shown_qualnames: dict[str, set[str] | None] = {}
         self.users_entries: dict[str, str] = {}  # path -> its namedeps.USERS entry
         self._source_headings: dict[str, list[tuple[int, str]]] = {}
         self._templates: dict[str, jinja2.Template | _UserTemplate] = {}

@@ -54,7 +54,7 @@ def _listed_symbols(renderer: Renderer, cache: FolderCache, folder: str) -> list
         cache.hidden = {
             id(s)
             for path in facts
-            if facts.header(path).symbol_count > caps.MAX_SYMBOLS
+            if cache.header(renderer.index, path).symbol_count > caps.MAX_SYMBOLS
             for s in facts[path].symbols[caps.MAX_SYMBOLS :]
         }
     hidden = cache.hidden
@@ -62,9 +62,9 @@ def _listed_symbols(renderer: Renderer, cache: FolderCache, folder: str) -> list
 
 
 def _hidden_note(renderer: Renderer, cache: FolderCache, folder: str) -> str:
-    facts = renderer.index.facts
     hidden = sum(
-        caps.hidden_symbols(facts.header(path).symbol_count) for path in cache.subtree.get(folder, ())
+        caps.hidden_symbols(cache.header(renderer.index, path).symbol_count)
+        for path in cache.subtree.get(folder, ())
     )
     if not hidden:
         return ""
