@@ -277,6 +277,38 @@ def test_definers_past_the_list_count_until_they_stop_defining_the_name(tmp_path
         assert pages_on_disk(output) == render_all(Renderer(index))
 
 
+def test_pages_listing_a_file_s_subclasses_wait_for_its_classes_to_change(tmp_path, monkeypatch):
+    """a.py's page shows b.py's class based on `Base` (its name, anchor, file): a function
+    appended to b.py leaves it alone; the class renamed on its line, which moves no use,
+    renders it again, and so does a second subclass."""
+    workspace = write_files(
+        tmp_path / "ws",
+        {
+            "a.py": 'class Base:\n    """B."""\n',
+            "b.py": "import a\n\n\nclass Sub(a.Base):\n    pass\n",
+        },
+    )
+    export(Index.build(load_settings(workspace)))
+    output = workspace / "docs" / "repodoc"
+    assert "`Sub`" in (output / "a.py_docs.md").read_text()
+    b = workspace / "b.py"
+    rendered = record_renders(monkeypatch)
+    for edit, renders in (
+        (lambda: b.write_text(b.read_text() + "\n\ndef appended():\n    return 2\n"), False),
+        (lambda: replace_once(b, "class Sub(", "class Renamed("), True),
+        (lambda: b.write_text(b.read_text() + "\n\nclass Other(a.Base):\n    pass\n"), True),
+        (lambda: b.write_text(b.read_text() + "\n\nX = 1\n"), False),
+    ):
+        rendered.clear()
+        edit()
+        index = Index.build(load_settings(workspace))
+        export(index)
+        assert "b.py_docs.md" in rendered
+        assert ("a.py_docs.md" in rendered) is renders
+        assert pages_on_disk(output) == render_all(Renderer(index))
+    assert "`Renamed`" in (output / "a.py_docs.md").read_text()
+
+
 def test_an_export_with_nothing_changed_reads_no_file_s_facts(workspace, tmp_path):
     # A warm index decodes a file's facts on first use: an export that finds nothing to do
     # must not read them all (it did, to find the test runners' configuration files, and

@@ -210,6 +210,8 @@ def _api(p: PageLinks, facts: FileFacts) -> View | None:
         subs: list[SymbolRef] = []
         if s.kind == SymbolKind.CLASS and not s.local:
             subs = p.renderer.graph.subclasses(facts.path, s.qualname)
+            # (past the list, a count that rests on the same keys as the links)
+            p.names.update((ref.path, namedeps.SUBCLASSES) for ref in subs if ref.path != facts.path)
         summary, details = docstrings.summary_and_details(p, s)
         return (
             "  " * depth,
@@ -269,7 +271,7 @@ def _symbol_link(p: PageLinks, ref: SymbolRef) -> str:
     fragment = caps.symbol_fragment(p.renderer, ref.path, ref.qualname)
     if ref.path == p.path:
         return f"[{label}]({pages.link(p.page, p.page, fragment)})"
-    return f"[{label}]({p.to_page(ref.path, fragment)}) in {p.file_link(ref.path)}"
+    return f"[{label}]({p.to_named(ref.path, fragment)}) in {p.subclasser_link(ref.path)}"
 
 
 # -- dependencies
@@ -385,7 +387,7 @@ def _related(p: PageLinks, facts: FileFacts) -> list[View]:
     path = facts.path
     reasons: dict[str, list[str]] = defaultdict(list)
     scores: dict[str, int] = defaultdict(int)
-    shows_more: set[str] = set()  # related by more than what they import and use
+    shows_more: set[str] = set()  # related by more than what they import, use and subclass
 
     def add(other: str, score: int, reason: str) -> None:
         if other != path:
@@ -413,14 +415,14 @@ def _related(p: PageLinks, facts: FileFacts) -> list[View]:
             if s.kind == SymbolKind.CLASS and not s.local:
                 for sub in {r.path for r in graph.subclasses(path, s.qualname)}:
                     add(sub, 2, f"subclasses {s.qualname}")
-                    shows_more.add(sub)
+                    p.names.add((sub, namedeps.SUBCLASSES))
     ranked = sorted(scores, key=lambda f: (-scores[f], f))[:MAX_RELATED]
 
     # A file only imported here is listed for what this file says; every other reason is
     # something the other file does (a reason it gains makes it related to this one:
     # incremental.related_files renders this page then). Importing this file and using its
-    # symbols are what the other file imports and uses (`PageLinks.user_link`); testing and
-    # subclassing show more of it.
+    # symbols are what the other file imports and uses (`PageLinks.user_link`), subclassing
+    # is its `SUBCLASSES` key; testing shows more of it.
     def link(f: str) -> str:
         if reasons[f] == [IMPORTED_HERE]:
             return p.existing_file_link(f)

@@ -119,6 +119,13 @@ class PageLinks:
         of the files that are deps)."""
         return self.names | {(path, namedeps.USERS) for path in self.users}
 
+    def subclasser_link(self, path: str) -> str:
+        """A file's path linked to its page, for a page that shows of the file only its
+        classes based on the page's own (names, anchors, what the bases name): the name
+        dep (path, `namedeps.SUBCLASSES`)."""
+        self.names.add((path, namedeps.SUBCLASSES))
+        return self._plain_file_link(path)
+
     def existing_file_link(self, path: str) -> str:
         """A file's path linked to its page, for a page that shows nothing else of the file
         (why it is listed follows from the page's own file): it rests on the file being

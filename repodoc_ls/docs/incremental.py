@@ -78,17 +78,16 @@ def related_files(
     renderer: Renderer,
     path: str,
     old_targets: tuple[str, ...] = (),
-    lists_user: Callable[[str, str], bool] | None = None,
-    lists_definer: Callable[[str, str, str], bool] | None = None,
+    listed: ListedOnPages | None = None,
 ) -> set[str]:
     """Files whose pages may mention `path` because of what `path` contains now: the modules
     it imports, the files defining what it uses or subclasses, files defining the same names,
     and, for a module it started or stopped importing, that module's other importers (their
-    keyword pages count the importers). Of the modules it imports and the files defining
-    what it uses, those for which `lists_user(file, path)` holds are left out: their pages
-    already list `path` among their users, and are rendered again when what it imports and
-    uses changes (`namedeps.USERS`, `listed_users`). Likewise the files defining the same
-    names whose pages show `path` as a definer (`namedeps.DEFINES`, `listed_definers`)."""
+    keyword pages count the importers). Left out are those whose pages, as `listed` tells,
+    already show what relates them to `path` through name deps, which render them again
+    when that changes: the modules it imports and the files defining what it uses that list
+    it among their users, the files defining the same names that list it among their
+    definers, and those defining its bases that list it among their subclasses."""
     graph = renderer.graph
     facts = renderer.index.file(path)
     targets = {r.target for r in graph.imports_of(path) if r.target} if facts is not None else set()
@@ -110,52 +109,54 @@ def related_files(
     if facts is not None:
         for (target, _qualname), _lines in graph.refs.uses_of(path):
             used.add(target)
-    out.update(target for target in used if lists_user is None or not lists_user(target, path))
+    out.update(target for target in used if listed is None or not listed.user(target, path))
     if facts is None:
         out.discard(path)
         return out
     for s in facts.symbols:
         for base in s.bases:
             ref = graph.resolve_base(path, s, base)
-            if isinstance(ref, SymbolRef):
+            if isinstance(ref, SymbolRef) and (listed is None or not listed.subclasser(ref.path, path)):
                 out.add(ref.path)
     for qualname, paths in renderer.index.definers(s.qualname for s in facts.symbols if not s.local).items():
-        out.update(p for p in paths if lists_definer is None or not lists_definer(p, path, qualname))
+        out.update(p for p in paths if listed is None or not listed.definer(p, path, qualname))
     out.discard(path)
     return out
 
 
-def listed_users(old: Manifest) -> Callable[[str, str], bool]:
-    """(file, user) -> whether the file's page (as `old` records it) lists `user` among its
-    users by the name dep (user, `namedeps.USERS`), counts it (`counted`), or depends on all
-    of it: an edit of the user that changes what it imports or uses then renders the page
-    again (the key's entry is stale, its uses digest changed, the page is touched, or its
-    imports changed: `related_files`), and any other edit leaves it alone."""
+class ListedOnPages:
+    """What the pages of the last export (`old`) show of other files through name deps
+    alone (`namedeps.USERS`, `DEFINES`, `SUBCLASSES`) or through deps: an edit of such a
+    file that changes what they show renders them again (the key's entry is stale, or the
+    page is touched); `related_files` need not name them."""
 
-    def lists_user(path: str, user: str) -> bool:
-        record = old.pages.get(page_path("docs", path))
+    def __init__(self, old: Manifest):
+        self.old = old
+
+    def _record(self, kind: str, path: str) -> PageRecord | None:
+        return self.old.pages.get(page_path(kind, path))
+
+    def user(self, path: str, user: str) -> bool:
+        """Whether `path`'s docs page lists `user` among its users by its `USERS` key,
+        counts it (its uses digest; what it imports: `related_files`) or depends on it."""
+        record = self._record("docs", path)
         if record is None:
             return False
         return user in record.deps or user in record.counted or (user, namedeps.USERS) in record.names
 
-    return lists_user
-
-
-def listed_definers(old: Manifest) -> Callable[[str, str, str], bool]:
-    """(file, definer, qualname) -> whether the file's keyword page (as `old` records it)
-    counts `definer` among the files defining `qualname` by the name dep (definer,
-    `namedeps.DEFINES` + qualname), or depends on all of it: it counts every definer of every
-    name the file's pages show, and its docs page lists the first ones by the same keys, so
-    their edits render them again when it stops defining the name or the anchor moves (the
-    key's entry is stale; `_definers_counted`)."""
-
-    def lists_definer(path: str, definer: str, qualname: str) -> bool:
-        record = old.pages.get(page_path("kw", path))
+    def definer(self, path: str, definer: str, qualname: str) -> bool:
+        """Whether `path`'s keyword page counts `definer` among the files defining
+        `qualname` (it counts every definer of every name the file's pages show, and its
+        docs page lists the first ones by the same keys: `_definers_counted`)."""
+        record = self._record("kw", path)
         return record is not None and (
             definer in record.deps or (definer, namedeps.DEFINES + qualname) in record.names
         )
 
-    return lists_definer
+    def subclasser(self, path: str, sub: str) -> bool:
+        """Whether `path`'s docs page shows the classes of `sub` based on its own."""
+        record = self._record("docs", path)
+        return record is not None and (sub in record.deps or (sub, namedeps.SUBCLASSES) in record.names)
 
 
 def _definers_counted(
@@ -284,16 +285,14 @@ def units_to_render(
     moved = any((p in new_sources) != (p in old.sources) for p in changed)
     kinds_changed = plan_kinds(renderer, old, changed, moved)
     affected_files = set(changed)
-    lists_user, lists_definer = listed_users(old), listed_definers(old)
+    listed = ListedOnPages(old)
     for path in changed | kinds_changed:
         # (a file of another kind: its own pages say so, and so may the "tested by" of
         # the pages of what it imports and uses)
         if path in kinds_changed:
             affected_files.update(related_files(renderer, path, old.imports.get(path, ())))
         else:
-            affected_files.update(
-                related_files(renderer, path, old.imports.get(path, ()), lists_user, lists_definer)
-            )
+            affected_files.update(related_files(renderer, path, old.imports.get(path, ()), listed))
     affected_files.update(kinds_changed)
     moves = moved_imports(renderer, old, changed, moved)
     affected_files.update(retargeted_files(renderer, changed, moves))

@@ -17,7 +17,8 @@ leads or that the file is there: its imports' targets, its docstrings' roles (wh
 resolutions may also try dotted module names: `MODULE` keys), the files it only imports
 among its related files; and for whether the classes its classes' bases lead to are test
 cases (`testcase_keys`), which its kind and Tests section rest on. Both pages show the
-other files defining a name the file defines through a `DEFINES` key of each. It lists the files that
+other files defining a name the file defines through a `DEFINES` key of each, and the
+subclasses of its classes in other files through a `SUBCLASSES` key of each file. It lists the files that
 import its file or use its symbols (with the lines) through a `USERS` key of each: what
 the user imports and uses, lines included. An edit of a user that leaves those as they
 were (a function appended, a body edited in place) leaves the pages of what it uses alone.
@@ -52,6 +53,11 @@ MODULE = "module:"
 #: The name of a file's `USERS` key: the workspace files it imports and the symbols it uses
 #: with their lines (`Graph.import_targets`, `Graph.uses_by_target`).
 USERS = "users:"
+#: The name of a file's `SUBCLASSES` key: its classes with a base naming a workspace class,
+#: in source order, with what the base names and the class's anchor (`Graph.bases_in`).
+SUBCLASSES = "subclasses:"
+#: The keys asked again for the files whose uses were resolved anew (a base is a use).
+_OF_USES = (USERS, SUBCLASSES)
 #: Before a qualified name: whether the file defines a symbol of that name, and its anchor
 #: (a page's "also defined in" links and counts: `Index.definers`).
 DEFINES = "defines:"
@@ -62,6 +68,8 @@ def entry(renderer: Renderer, path: str, name: str) -> str:
     graph = renderer.graph
     if name == USERS:
         return _users_entry(renderer, path)
+    if name == SUBCLASSES:
+        return _digest(_subclasses(renderer, path))
     found: tuple[str | bool | None, ...] | None
     if not name:
         found = ("file",) if path in graph.facts else None
@@ -109,6 +117,16 @@ def _users_entry(renderer: Renderer, path: str) -> str:
     return found
 
 
+def _subclasses(renderer: Renderer, path: str) -> list[tuple[str, tuple[str, str], str | None]] | None:
+    graph = renderer.graph
+    if path not in graph.facts:
+        return None
+    return [
+        (sub.qualname, named, caps.symbol_fragment(renderer, path, sub.qualname))
+        for sub, named in graph.bases_in(path)
+    ]
+
+
 def entries(renderer: Renderer, keys: Iterable[Key], own: set[str]) -> tuple[tuple[str, str, str], ...]:
     """(file, name, entry) for the `keys` in files not among `own` (the page's deps), and
     the `MODULE` keys."""
@@ -130,12 +148,13 @@ def stale_keys(
 ) -> set[Key]:
     """The recorded lookups whose answer is not the recorded one: those in changed files,
     or all of them when a file was added or removed (`moved`: the module map changed); and
-    the `USERS` keys of the files whose uses were resolved anew (`recomputed`: a re-export
-    rebound in a package moves its importers' uses without an edit of theirs)."""
+    the `USERS` and `SUBCLASSES` keys of the files whose uses were resolved anew
+    (`recomputed`: a re-export rebound in a package moves its importers' uses, and what
+    their bases name, without an edit of theirs)."""
     return {
         key
         for key, was in old.items()
-        if (moved or key[0] in changed or (key[1] == USERS and key[0] in recomputed))
+        if (moved or key[0] in changed or (key[1] in _OF_USES and key[0] in recomputed))
         and entry(renderer, key[0], key[1]) != was
     }
 

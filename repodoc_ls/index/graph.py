@@ -535,6 +535,11 @@ class Graph:
                         index[named].append(sub)
             self._subclasses = dict(index)
 
+    def bases_in(self, path: str) -> list[tuple[SymbolRef, tuple[str, str]]]:
+        """(class, the workspace class a base of it names) for each such base in `path`, in
+        source order."""
+        return self._bases_in(path)
+
     def _bases_in(self, path: str) -> list[tuple[SymbolRef, tuple[str, str]]]:
         """(class, the workspace class a base of it names) for each such base in `path`."""
         found = self._base_classes.get(path)
