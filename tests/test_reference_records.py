@@ -59,8 +59,9 @@ def assert_every_part_like_fresh(index: Index, note: str) -> None:
 def decoded(records: dict[str, bytes]) -> dict[str, tuple]:
     out = {}
     for path, record in records.items():
-        contrib, into, dep_paths, deps, iface = marshal.loads(record)
-        out[path] = (marshal.loads(contrib), into, dep_paths, marshal.loads(deps), marshal.loads(iface))
+        uses, dep_paths, deps, iface = marshal.loads(record)
+        contrib = {(p, q): lines for p, raw in uses.items() for q, lines in marshal.loads(raw).items()}
+        out[path] = (contrib, dep_paths, marshal.loads(deps), marshal.loads(iface))
     return out
 
 
@@ -171,25 +172,27 @@ def damage(db: Path, part: int, garbage: bytes, paths: set[str] | None = None) -
 GARBAGE = [
     (-1, b"\xff\x00garbage"),
     (-1, marshal.dumps(7)),
-    (-1, marshal.dumps((b"", frozenset(), frozenset(), b"", b"", b""))),
+    (-1, marshal.dumps(({}, frozenset(), b"", b"", b""))),
     (0, [1, 2]),
     (0, b"\xffgarbage"),
-    (0, marshal.dumps([1, 2])),
-    (0, marshal.dumps({("pkg/a.py", "f"): "text"})),
-    (0, marshal.dumps({("pkg/a.py", "f"): []})),
-    (0, marshal.dumps({("pkg/a.py", "f"): [1, "2"]})),
-    (0, marshal.dumps({("pkg/a.py",): [1]})),
-    (0, marshal.dumps({("elsewhere.py", "f"): [1]})),  # a path the record does not name
+    (0, {"pkg/a.py": "text"}),
+    (0, {"pkg/a.py": b"\xffgarbage"}),
+    (0, {"pkg/a.py": marshal.dumps([1, 2])}),
+    (0, {"pkg/a.py": marshal.dumps({})}),
+    (0, {"pkg/a.py": marshal.dumps({"f": "text"})}),
+    (0, {"pkg/a.py": marshal.dumps({"f": []})}),
+    (0, {"pkg/a.py": marshal.dumps({"f": [1, "2"]})}),
+    (0, {"pkg/a.py": marshal.dumps({("f",): [1]})}),
+    (0, {("pkg/a.py",): marshal.dumps({"f": [1]})}),
+    (0, {7: marshal.dumps({"f": [1]})}),
     (1, ("pkg/a.py",)),
-    (1, frozenset({"pkg/a.py"})),  # fewer paths than the uses point into
-    (2, ("pkg/a.py",)),
-    (3, b"\x00\x01\x02"),
-    (3, marshal.dumps(7)),
-    (3, marshal.dumps({("pkg/a.py", "f", "extra")})),
-    (3, "text"),
-    (4, b"\xffgarbage"),
-    (4, marshal.dumps((1, 2))),
-    (4, marshal.dumps(({}, [], ()))),
+    (2, b"\x00\x01\x02"),
+    (2, marshal.dumps(7)),
+    (2, marshal.dumps({("pkg/a.py", "f", "extra")})),
+    (2, "text"),
+    (3, b"\xffgarbage"),
+    (3, marshal.dumps((1, 2))),
+    (3, marshal.dumps(({}, [], ()))),
 ]
 
 

@@ -27,14 +27,13 @@ The per-file state (contribution, lookups, interface) can be saved by one proces
 adopted by the next (the CLI's export after an edit): valid while the module map is the
 same, with the files that changed since recomputed by the same rule as an edit in a running
 server. The indexer provides the saved state as `seed`. An adopted file's uses, lookups
-and interface stay encoded until read (lazyparts.py), and so adopting costs in proportion
-to what is read: a one-file export reads the lookups of the few files that looked a name
-up in the changed file, found by the files each record says its lookups were in
-(`dep_paths`), and the uses of the files pointing into the paths it looks symbols up in,
-found by the paths each record says its uses point into; the index target -> file -> lines
-is built per target path from those (lazyrefs.py). A cold build, `index()` and
-`records(dirty_only=False)` read every file's (the last passes what was not decoded on as
-it was adopted).
+and interface stay encoded until read (lazyparts.py, lazyrefs.py), and so adopting costs
+in proportion to what is read: a one-file export reads the lookups of the few files that
+looked a name up in the changed file, found by the files each record says its lookups
+were in (`dep_paths`), and of the uses, saved split by the path of the symbols used, those
+of the paths it looks symbols up in; the index target -> file -> lines is built per target
+path from those (lazyrefs.py). A cold build and `index()` read every file's;
+`records(dirty_only=False)` passes what was not decoded on as it was adopted.
 """
 
 from __future__ import annotations
@@ -249,23 +248,15 @@ class ReferenceIndex:
 
     def records(self, dirty_only: bool = True) -> dict[str, bytes]:
         """path -> the file's reference record (marshal), for the files recomputed since
-        the last call (all files with `dirty_only=False`): its contribution (marshal), the
-        paths that points into, the paths of its lookups, its lookups and its interface
-        (marshal). A part not decoded is saved as it was adopted."""
+        the last call (all files with `dirty_only=False`): its contribution (target path ->
+        qualname -> lines, marshal per target path), the paths of its lookups, its lookups
+        and its interface (marshal). A part not decoded is saved as it was adopted."""
         self._current()
-        contrib, into = self.contrib, self.uses.points_into
+        uses, contrib = self.uses, self.contrib
         paths = self.dirty if dirty_only else set(contrib)
         deps, iface, dumps = self.deps, self.iface, marshal.dumps
         out = {
-            p: dumps(
-                (
-                    contrib.encoded(p, dumps),
-                    into[p],
-                    self.dep_paths[p],
-                    deps.encoded(p, dumps),
-                    iface.encoded(p, dumps),
-                )
-            )
+            p: dumps((uses.encoded(p), self.dep_paths[p], deps.encoded(p, dumps), iface.encoded(p, dumps)))
             for p in paths
             if p in contrib and p in deps and p in iface
         }
@@ -419,8 +410,7 @@ class ReferenceIndex:
         facts = self.graph.facts
         self._reset()
         missing = set(facts)
-        encoded_uses: dict[str, bytes] = {}
-        points_into: dict[str, frozenset[str]] = {}
+        encoded_uses: dict[str, dict[str, bytes]] = {}
         encoded_deps: dict[str, bytes] = {}
         encoded_ifaces: dict[str, bytes] = {}
         loads = marshal.loads
@@ -428,21 +418,22 @@ class ReferenceIndex:
             if path not in facts:
                 continue
             try:
-                uses, into, dep_paths, deps, iface = loads(record)
+                uses, dep_paths, deps, iface = loads(record)
             except (ValueError, EOFError, TypeError):
                 continue  # an unreadable record: the file is recomputed
             if not (
-                type(into) is type(dep_paths) is frozenset
-                and type(uses) is type(deps) is type(iface) is bytes
+                type(uses) is dict
+                and type(dep_paths) is frozenset
+                and type(deps) is type(iface) is bytes
+                and all(type(part) is bytes for part in uses.values())
             ):
                 continue
             missing.discard(path)
             encoded_uses[path] = uses
-            points_into[path] = into
             self.dep_paths[path] = dep_paths
             encoded_deps[path] = deps
             encoded_ifaces[path] = iface
-        self.uses.adopt(encoded_uses, points_into)
+        self.uses.adopt(encoded_uses)
         self.deps.put_encoded(encoded_deps)
         self.iface.put_encoded(encoded_ifaces)
         self._dependents = None  # inverted when first needed
