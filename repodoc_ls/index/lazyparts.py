@@ -1,7 +1,7 @@
 """Per-file parts of adopted reference records, each decoded on first use.
 
 An export after a one-file edit adopts every file's saved reference record but reads the
-uses, lookups and interfaces of a few files only: unmarshalling all of them cost ten times
+lookups and interfaces of a few files only: unmarshalling all of them cost ten times
 fetching them from the store (Django: 0.2 s against 0.02 s). A part that does not decode,
 or decodes to the wrong shape (the store is untrusted input), is dropped as if it had never
 been saved, and its path reported to `damaged`. Iteration over the paths decodes nothing;
@@ -27,10 +27,8 @@ class DecodedOnUse(MutableMapping[str, V], Generic[V]):
 
     __slots__ = ("_values", "_decode", "damaged", "_lock")
 
-    def __init__(
-        self, decode: Callable[[str, bytes], V], damaged: Callable[[str], None] | None = None
-    ) -> None:
-        #: (path, bytes) -> value; raises (any exception) on bytes that do not hold a valid value
+    def __init__(self, decode: Callable[[bytes], V], damaged: Callable[[str], None] | None = None) -> None:
+        #: raises (any exception) on bytes that do not hold a valid value
         self._decode = decode
         self.damaged = damaged
         self._values: dict[str, object] = {}
@@ -85,12 +83,6 @@ class DecodedOnUse(MutableMapping[str, V], Generic[V]):
         with self._lock:
             del self._values[path]
 
-    def pop_decoded(self, path: str) -> V | None:
-        """Drop `path`'s value, and return it if it was decoded."""
-        with self._lock:
-            found = self._values.pop(path, None)
-        return None if type(found) is bytes else found  # type: ignore[return-value]
-
     def discard(self, path: str) -> None:
         """Drop `path`'s value, without decoding it."""
         with self._lock:
@@ -122,7 +114,7 @@ class DecodedOnUse(MutableMapping[str, V], Generic[V]):
             if type(found) is not bytes:
                 return found  # type: ignore[return-value]
             try:
-                value = self._decode(path, found)
+                value = self._decode(found)
             except Exception:  # untrusted bytes: whatever they raise, the part is unknown
                 del self._values[path]
             else:

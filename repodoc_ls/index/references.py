@@ -441,14 +441,14 @@ class ReferenceIndex:
         self.pending = (set(changed) & set(facts)) | missing
 
 
-def _decode_lookups(_path: str, raw: bytes) -> set[tuple[str, str]]:
+def _decode_lookups(raw: bytes) -> set[tuple[str, str]]:
     lookups = marshal.loads(raw)
     if type(lookups) is not set or not all(type(key) is tuple and len(key) == 2 for key in lookups):
         raise ValueError("not a set of (path, name) lookups")
     return lookups
 
 
-def _decode_interface(_path: str, raw: bytes) -> Interface:
+def _decode_interface(raw: bytes) -> Interface:
     iface = marshal.loads(raw)
     if not (type(iface) is tuple and len(iface) == 3 and type(iface[0]) is type(iface[1]) is dict):
         raise ValueError("not an interface")
