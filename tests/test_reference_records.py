@@ -43,6 +43,7 @@ def assert_every_part_like_fresh(index: Index, note: str) -> None:
     fresh = Graph(dict(index.facts)).refs
     fresh.index()
     # A damaged part not read so far is found now: its file is recomputed first.
+    refs.contrib.decode_all()
     refs.deps.decode_all()
     refs.iface.decode_all()
     refs.index()
@@ -58,7 +59,8 @@ def assert_every_part_like_fresh(index: Index, note: str) -> None:
 def decoded(records: dict[str, bytes]) -> dict[str, tuple]:
     out = {}
     for path, record in records.items():
-        contrib, dep_paths, deps, iface = marshal.loads(record)
+        uses, dep_paths, deps, iface = marshal.loads(record)
+        contrib = {(p, q): lines for p, raw in uses.items() for q, lines in marshal.loads(raw).items()}
         out[path] = (contrib, dep_paths, marshal.loads(deps), marshal.loads(iface))
     return out
 
@@ -170,7 +172,19 @@ def damage(db: Path, part: int, garbage: bytes, paths: set[str] | None = None) -
 GARBAGE = [
     (-1, b"\xff\x00garbage"),
     (-1, marshal.dumps(7)),
+    (-1, marshal.dumps(({}, frozenset(), b"", b"", b""))),
     (0, [1, 2]),
+    (0, b"\xffgarbage"),
+    (0, {"pkg/a.py": "text"}),
+    (0, {"pkg/a.py": b"\xffgarbage"}),
+    (0, {"pkg/a.py": marshal.dumps([1, 2])}),
+    (0, {"pkg/a.py": marshal.dumps({})}),
+    (0, {"pkg/a.py": marshal.dumps({"f": "text"})}),
+    (0, {"pkg/a.py": marshal.dumps({"f": []})}),
+    (0, {"pkg/a.py": marshal.dumps({"f": [1, "2"]})}),
+    (0, {"pkg/a.py": marshal.dumps({("f",): [1]})}),
+    (0, {("pkg/a.py",): marshal.dumps({"f": [1]})}),
+    (0, {7: marshal.dumps({"f": [1]})}),
     (1, ("pkg/a.py",)),
     (2, b"\x00\x01\x02"),
     (2, marshal.dumps(7)),

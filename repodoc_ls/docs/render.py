@@ -321,7 +321,7 @@ class Renderer:
     def prepare(self) -> None:
         """Build the graph's lazy indexes now: before rendering many pages (they are cheaper
         than per-page queries) and before forking workers (which would each build their own)."""
-        self.graph.references("", "")
+        self.graph.refs.index()  # every target's users (adopted ones are built per target path)
         self.graph.definitions("")
         self.graph.index_subclasses()
 

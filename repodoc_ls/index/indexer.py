@@ -45,7 +45,7 @@ from repodoc_ls.scan import is_excluded, scan
 log = logging.getLogger(__name__)
 
 #: Bumped when the meaning of saved reference records changes (graph.py's rules) or their format.
-REFERENCE_RECORD_VERSION = 3
+REFERENCE_RECORD_VERSION = 4
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,10 +26,14 @@ resolution first meets it, so there an answer can depend on which name was resol
 The per-file state (contribution, lookups, interface) can be saved by one process and
 adopted by the next (the CLI's export after an edit): valid while the module map is the
 same, with the files that changed since recomputed by the same rule as an edit in a running
-server. The indexer provides the saved state as `seed`. An adopted file's lookups and
-interface stay encoded until read (lazyparts.py): a one-file export reads those of the few
-files that looked a name up in the changed file, found by the files each record says its
-lookups were in (`dep_paths`), which are decoded with the contribution.
+server. The indexer provides the saved state as `seed`. An adopted file's uses, lookups
+and interface stay encoded until read (lazyparts.py, lazyrefs.py), and so adopting costs
+in proportion to what is read: a one-file export reads the lookups of the few files that
+looked a name up in the changed file, found by the files each record says its lookups
+were in (`dep_paths`), and of the uses, saved split by the path of the symbols used, those
+of the paths it looks symbols up in; the index target -> file -> lines is built per target
+path from those (lazyrefs.py). A cold build and `index()` read every file's;
+`records(dirty_only=False)` passes what was not decoded on as it was adopted.
 """
 
 from __future__ import annotations
@@ -37,9 +41,10 @@ from __future__ import annotations
 import marshal
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from operator import itemgetter
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 from repodoc_ls.index.lazyparts import DecodedOnUse
+from repodoc_ls.index.lazyrefs import Target, UsesByTarget
 from repodoc_ls.index.notes import NOT_ANALYSED
 from repodoc_ls.index.typed import member_elsewhere, typed_target
 from repodoc_ls.model import FileFacts, ModuleRef, Symbol, SymbolKind, SymbolRef
@@ -47,7 +52,7 @@ from repodoc_ls.model import FileFacts, ModuleRef, Symbol, SymbolKind, SymbolRef
 if TYPE_CHECKING:
     from repodoc_ls.index.graph import Graph
 
-Target = tuple[str, str]  # (path, qualname) of a symbol
+T = TypeVar("T")
 #: What lookups in a file can answer: its symbols (qualname -> (local?, and what typed
 #: lookups read: a class's bases, a function's return annotation, decorators, whether
 #: it only returns self, a variable's type)), its import bindings (name -> (module, name,
@@ -76,18 +81,20 @@ class ReferenceIndex:
         #: returns (records, changed files) saved by an earlier process, or None; called
         #: once, when the index is first needed
         self.seed: Seed | None = None
-        self.refs: dict[Target, dict[str, list[int]]] | None = None
+        self._ready = False  # built, or adopted from the seed
         #: path -> (the facts it was computed from, their symbol entries, the entries they
         #: were compared with, the names that differ): see `prepare`
         self._prepared: dict[str, Prepared] = {}
         self._reset()
 
     def _reset(self) -> None:
-        # Per file: what its uses resolve to, which (file, name) lookups that took, and the
-        # file's name interface (what lookups in it can answer) when it was computed.
-        self.contrib: dict[str, dict[Target, list[int]]] = {}
-        # A file whose saved lookups or interface turn out unreadable is recomputed (and
-        # until then, an unknown interface counts as changed in every name).
+        # Per file: what its uses resolve to (and the index of them: lazyrefs.py), which
+        # (file, name) lookups that took, and the file's name interface (what lookups in it
+        # can answer) when it was computed. A file whose saved uses, lookups or interface
+        # turn out unreadable is recomputed (and until then, an unknown interface counts as
+        # changed in every name).
+        self.uses = UsesByTarget(self._recompute_later)
+        self.contrib = self.uses.contrib
         self.deps: DecodedOnUse[set[tuple[str, str]]] = DecodedOnUse(_decode_lookups, self._recompute_later)
         self.iface: DecodedOnUse[Interface] = DecodedOnUse(_decode_interface, self._recompute_later)
         # per file: the files its lookups were in (which files to decode the lookups of)
@@ -132,11 +139,11 @@ class ReferenceIndex:
 
     @property
     def built(self) -> bool:
-        return self.refs is not None
+        return self._ready
 
     def changed(self, paths: set[str]) -> None:
         """The facts of `paths` changed (the module map did not)."""
-        if self.refs is not None:
+        if self._ready:
             self.pending |= paths
             self.deferred -= paths
         elif self.seed is not None:
@@ -147,7 +154,7 @@ class ReferenceIndex:
         adoption of records saved under the map before): `removed` files are gone, and the
         files that looked up one of `keys` (whose answers read the module map) or anything
         in a removed file are recomputed too."""
-        assert self.refs is not None  # (Graph.update starts a new index otherwise)
+        assert self._ready  # (Graph.update starts a new index otherwise)
         paths = removed | {path for path, _ in keys}
         few = len(paths) <= 8  # (a module added or removed: not worth inverting every lookup)
         users_of = {path: self._users_of(path, few) for path in paths}
@@ -164,14 +171,8 @@ class ReferenceIndex:
 
     def _forget(self, path: str) -> None:
         """Drop a removed file's uses and lookups."""
-        refs, dependents = self.refs, self._dependents
-        assert refs is not None
-        for target in self.contrib.pop(path, ()):
-            by_file = refs.get(target)
-            if by_file is not None:
-                by_file.pop(path, None)
-                if not by_file:
-                    del refs[target]
+        dependents = self._dependents
+        self.uses.remove(path)
         if dependents is not None:
             for dep_path, name in self.deps.pop(path, ()):
                 users = dependents.get(dep_path, {}).get(name)
@@ -194,7 +195,7 @@ class ReferenceIndex:
         symbols take about 0.1x `ast.parse` of it to compare, work the next update (in the
         first hover after the edit) then finds done. Safe without the lock: reads one
         dict entry, writes one; `_update` uses the result only if both are still current."""
-        if self.refs is None:
+        if not self._ready:
             return
         old = self.iface.get(path)
         entries = _symbol_entries(table, facts)
@@ -203,19 +204,32 @@ class ReferenceIndex:
 
     def lookup(self, path: str, qualname: str) -> dict[str, list[int]]:
         """file -> lines where the symbol `qualname` of `path` is used (its own file included)."""
-        return self.index().get((path, qualname), {})
+        return self._read(lambda: self.uses.group(path).get((path, qualname), {}))
 
     def lookup_elsewhere(self, path: str, qualname: str) -> dict[str, list[int]]:
         """As `lookup`, without the uses in `path` itself. A changed `path` stays pending:
         resolving a generated module's 100,000 uses again after each edit costs about a
         parse of it, and this answer needs none of them."""
-        found = self.index(defer=path).get((path, qualname), {})
+        found = self._read(lambda: self.uses.group(path).get((path, qualname), {}), defer=path)
         return {user: lines for user, lines in found.items() if user != path}
 
-    def index(self, defer: str | None = None) -> dict[Target, dict[str, list[int]]]:
-        """The whole index, built or brought up to date first (but for the uses in
-        `defer`, whose recomputation waits for the next call without it)."""
-        if self.refs is None and self.seed is not None:
+    def index(self) -> dict[Target, dict[str, list[int]]]:
+        """The whole index (target -> file -> lines), brought up to date first."""
+        return self._read(lambda: self.uses.whole())  # (`_current` may start a new `uses`)
+
+    def _read(self, read: Callable[[], T], defer: str | None = None) -> T:
+        """`read()` of the index brought up to date (but for the uses in `defer`, whose
+        recomputation waits for the next call without it); again if it found a saved
+        contribution damaged (its file is recomputed first)."""
+        self._current(defer)
+        found = read()
+        while self.pending - self.deferred:
+            self._current(defer)
+            found = read()
+        return found
+
+    def _current(self, defer: str | None = None) -> None:
+        if not self._ready and self.seed is not None:
             seed, self.seed = self.seed, None
             seeded = seed()
             if seeded is not None:
@@ -223,26 +237,28 @@ class ReferenceIndex:
                 self._adopt(records, changed)
                 if moved is not None:
                     self.moved(*moved)
-        if self.refs is None:
+        if not self._ready:
             self._reset()
-            self.refs = {}
+            self._ready = True
             self._recompute(sorted(self.graph.facts))
         if self.pending:
             self._update(defer)
             while self.pending - self.deferred:  # saved parts found unreadable meanwhile
                 self._update(defer)
-        return self.refs
 
     def records(self, dirty_only: bool = True) -> dict[str, bytes]:
         """path -> the file's reference record (marshal), for the files recomputed since
-        the last call (all files with `dirty_only=False`)."""
-        self.index()
-        paths = self.dirty if dirty_only else set(self.contrib)
+        the last call (all files with `dirty_only=False`): its contribution (target path ->
+        qualname -> lines, marshal per target path), the paths of its lookups, its lookups
+        and its interface (marshal). A part not decoded is saved as it was adopted."""
+        self._current()
+        uses, contrib = self.uses, self.contrib
+        paths = self.dirty if dirty_only else set(contrib)
         deps, iface, dumps = self.deps, self.iface, marshal.dumps
         out = {
-            p: dumps((self.contrib[p], self.dep_paths[p], deps.encoded(p, dumps), iface.encoded(p, dumps)))
+            p: dumps((uses.encoded(p), self.dep_paths[p], deps.encoded(p, dumps), iface.encoded(p, dumps)))
             for p in paths
-            if p in self.contrib and p in deps and p in iface
+            if p in contrib and p in deps and p in iface
         }
         self.dirty = set()
         return out
@@ -250,7 +266,7 @@ class ReferenceIndex:
     def looked_up_in(self, paths: set[str]) -> set[str]:
         """Files whose uses looked a name up in one of `paths` (brought up to date first):
         those whose uses may resolve elsewhere after an edit of `paths`."""
-        self.index()
+        self._current()
         if self._dependents is not None:
             return {
                 user for path in paths for users in self._dependents.get(path, {}).values() for user in users
@@ -263,8 +279,7 @@ class ReferenceIndex:
 
     def uses_by_target(self, path: str) -> Mapping[Target, list[int]]:
         """The symbols `path` uses, each with the lines (brought up to date first)."""
-        self.index()
-        return self.contrib.get(path, {})
+        return self._read(lambda: self.contrib.get(path) or {})
 
     def uses_of(self, path: str) -> Iterator[tuple[Target, list[int]]]:
         """(target, lines) for each use in `path` that resolves to a workspace symbol."""
@@ -365,15 +380,9 @@ class ReferenceIndex:
         )
 
     def _recompute(self, paths: list[str]) -> None:
-        refs, contrib, deps_of, dependents = self.refs, self.contrib, self.deps, self._dependents
-        assert refs is not None  # `index()` made it before anything is recomputed
+        uses, deps_of, dependents = self.uses, self.deps, self._dependents
         for path in paths:
-            for target in contrib.pop(path, ()):
-                by_file = refs.get(target)
-                if by_file is not None:
-                    by_file.pop(path, None)
-                    if not by_file:
-                        del refs[target]
+            uses.remove(path)
             if dependents is not None:
                 for dep_path, name in deps_of.pop(path, ()):
                     users = dependents.get(dep_path, {}).get(name)
@@ -381,7 +390,7 @@ class ReferenceIndex:
                         users.discard(path)
             else:
                 deps_of.discard(path)
-        full = not refs
+        in_order = not uses.refs  # (`paths` are sorted)
         for path in paths:
             found: dict[Target, list[int]] = {}
             deps: set[tuple[str, str]] = set()
@@ -389,16 +398,8 @@ class ReferenceIndex:
                 for target, lines in self.uses_of(path):
                     found.setdefault(target, []).extend(lines)
             for target, lines in found.items():
-                found[target] = lines = sorted(set(lines))
-                by_file = refs.get(target)
-                if by_file is None:
-                    refs[target] = {path: lines}
-                elif full or path > next(reversed(by_file)):
-                    by_file[path] = lines
-                else:  # keep each target's files sorted, as a full build leaves them
-                    by_file[path] = lines
-                    refs[target] = dict(sorted(by_file.items()))
-            contrib[path] = found
+                found[target] = sorted(set(lines))
+            uses.add(path, found, in_order)
             deps_of[path] = deps
             self.dep_paths[path] = frozenset(map(_lookup_path, deps))
             self.iface[path] = self._interface(path)
@@ -412,32 +413,35 @@ class ReferenceIndex:
         (and those without a readable record) are pending."""
         facts = self.graph.facts
         self._reset()
-        refs: dict[Target, dict[str, list[int]]] = {}
         missing = set(facts)
+        encoded_uses: dict[str, dict[str, bytes]] = {}
         encoded_deps: dict[str, bytes] = {}
         encoded_ifaces: dict[str, bytes] = {}
-        for path in sorted(records):
+        loads = marshal.loads
+        for path, record in records.items():
             if path not in facts:
                 continue
             try:
-                contrib, dep_paths, deps, iface = marshal.loads(records[path])
+                uses, dep_paths, deps, iface = loads(record)
             except (ValueError, EOFError, TypeError):
                 continue  # an unreadable record: the file is recomputed
             if not (
-                type(contrib) is dict and type(dep_paths) is frozenset and type(deps) is type(iface) is bytes
+                type(uses) is dict
+                and type(dep_paths) is frozenset
+                and type(deps) is type(iface) is bytes
+                and all(type(part) is bytes for part in uses.values())
             ):
                 continue
             missing.discard(path)
-            for target, lines in contrib.items():
-                refs.setdefault(target, {})[path] = lines
-            self.contrib[path] = contrib
+            encoded_uses[path] = uses
             self.dep_paths[path] = dep_paths
             encoded_deps[path] = deps
             encoded_ifaces[path] = iface
+        self.uses.adopt(encoded_uses)
         self.deps.put_encoded(encoded_deps)
         self.iface.put_encoded(encoded_ifaces)
         self._dependents = None  # inverted when first needed
-        self.refs = refs
+        self._ready = True
         self.pending = (set(changed) & set(facts)) | missing
 
 
