@@ -157,15 +157,16 @@ def test_pages_that_only_count_a_file_among_users_wait_for_its_uses_to_change(wo
         assert pages_on_disk(workspace / "docs" / "repodoc") == render_all(Renderer(index))
 
 
-def _export_after(edit, workspace: Path, rendered: list[str]) -> Index:  # type: ignore[no-untyped-def]
-    """`edit()`, then an export (`rendered`: the pages it rendered) that leaves what a full
-    render gives."""
+def _export_after(edit, workspace: Path, rendered: list[str]) -> set[str]:  # type: ignore[no-untyped-def]
+    """`edit()`, then an export that leaves what a full render gives; the pages it rendered
+    (`rendered` records every render, the full one's too)."""
     rendered.clear()
     edit()
     index = Index.build(load_settings(workspace))
     export(index)
+    exported = set(rendered)
     assert pages_on_disk(workspace / "docs" / "repodoc") == render_all(Renderer(index))
-    return index
+    return exported
 
 
 def test_pages_listing_a_file_among_users_wait_for_what_it_imports_and_uses_to_change(workspace, monkeypatch):
@@ -214,9 +215,9 @@ def test_users_past_the_lists_count_until_what_they_use_changes(tmp_path, monkey
         (lambda: replace_once(last, "def g", "X = 1\n\n\ndef g"), False),
         (lambda: replace_once(last, "return a.f()", "return 2"), True),
     ):
-        _export_after(edit, workspace, rendered)
-        assert f"{last.name}_docs.md" in rendered
-        assert ("a.py_docs.md" in rendered) is renders
+        exported = _export_after(edit, workspace, rendered)
+        assert f"{last.name}_docs.md" in exported
+        assert ("a.py_docs.md" in exported) is renders
     assert f"used in {users - 1} other files" in (output / "a.py_docs.md").read_text()
 
 
@@ -243,10 +244,10 @@ def test_pages_listing_a_file_among_definers_wait_for_its_names_to_change(tmp_pa
         (lambda: replace_once(b, 'CRLF = "\\r\\n"', 'LF = "\\n"'), True),
         (lambda: b.write_text(b.read_text() + "\n\nX = 4\n"), False),
     ):
-        _export_after(edit, workspace, rendered)
-        assert "b.py_docs.md" in rendered
-        assert ("a.py_docs.md" in rendered) is renders
-        assert ("a.py_kw.md" in rendered) is renders
+        exported = _export_after(edit, workspace, rendered)
+        assert "b.py_docs.md" in exported
+        assert ("a.py_docs.md" in exported) is renders
+        assert ("a.py_kw.md" in exported) is renders
         # (b.py's key for `CRLF` falls out of use: the numbering saved is a fresh one's)
         assert (output / MANIFEST_NAME).read_bytes() == _saved_by_name(output, tmp_path / str(len(rendered)))
     assert "b.py" in (output / "a.py_docs.md").read_text()  # (as a definer of `helper`)
@@ -271,8 +272,8 @@ def test_definers_past_the_list_count_until_they_stop_defining_the_name(tmp_path
         (lambda: replace_once(last, "CRLF =", "LF ="), True),
     ):
         before = (output / "a.py_docs.md").read_bytes()
-        _export_after(edit, workspace, rendered)
-        assert {"a.py_docs.md", "a.py_kw.md"} <= set(rendered) if renders else "a.py_docs.md" not in rendered
+        exported = _export_after(edit, workspace, rendered)
+        assert {"a.py_docs.md", "a.py_kw.md"} <= set(rendered) if renders else "a.py_docs.md" not in exported
         assert ((output / "a.py_docs.md").read_bytes() != before) is renders
 
 
@@ -298,9 +299,9 @@ def test_pages_listing_a_file_s_subclasses_wait_for_its_classes_to_change(tmp_pa
         (lambda: b.write_text(b.read_text() + "\n\nclass Other(a.Base):\n    pass\n"), True),
         (lambda: b.write_text(b.read_text() + "\n\nX = 1\n"), False),
     ):
-        _export_after(edit, workspace, rendered)
-        assert "b.py_docs.md" in rendered
-        assert ("a.py_docs.md" in rendered) is renders
+        exported = _export_after(edit, workspace, rendered)
+        assert "b.py_docs.md" in exported
+        assert ("a.py_docs.md" in exported) is renders
     assert "`Renamed`" in (output / "a.py_docs.md").read_text()
 
 
