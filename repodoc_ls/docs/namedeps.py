@@ -64,57 +64,52 @@ DEFINES = "defines:"
 
 
 def entry(renderer: Renderer, path: str, name: str) -> str:
-    """A digest of what a page reads of the lookup (path, name) now."""
+    """A digest of what a page reads of the lookup (path, name) now; once per renderer (a
+    renderer never outlives the index state it renders): every page listing a user or a
+    definer asks for its key, and a name defined in hundreds of files is listed on each of
+    their pages."""
+    memo = renderer.name_entries
+    found = memo.get((path, name))
+    if found is None:
+        found = memo[(path, name)] = _digest(_answer(renderer, path, name))
+    return found
+
+
+def _answer(renderer: Renderer, path: str, name: str) -> object:
     graph = renderer.graph
     if name == USERS:
-        return _users_entry(renderer, path)
+        if path not in graph.facts:
+            return None
+        uses = sorted((target, tuple(lines)) for target, lines in graph.uses_by_target(path).items())
+        return ("users", sorted(graph.import_targets(path)[0]), uses)
     if name == SUBCLASSES:
-        return _digest(_subclasses(renderer, path))
-    found: tuple[str | bool | None, ...] | None
+        return _subclasses(renderer, path)
     if not name:
-        found = ("file",) if path in graph.facts else None
-    elif name.startswith(MODULE):
-        found = ("module", graph.resolve_module(name[len(MODULE) :], path))
-    elif path not in graph.facts:
-        found = None
-    elif name.startswith(DEFINES):
+        return ("file",) if path in graph.facts else None
+    if name.startswith(MODULE):
+        return ("module", graph.resolve_module(name[len(MODULE) :], path))
+    if path not in graph.facts:
+        return None
+    if name.startswith(DEFINES):
         qualname = name[len(DEFINES) :]
         defined = qualname in graph.symbols_of(path)
-        found = ("defines", caps.symbol_fragment(renderer, path, qualname)) if defined else None
-    elif name.startswith(TESTCASE):
-        found = ("testcase", graph.is_testcase(path, name[len(TESTCASE) :]))
-    elif "." in name:
+        return ("defines", caps.symbol_fragment(renderer, path, qualname)) if defined else None
+    if name.startswith(TESTCASE):
+        return ("testcase", graph.is_testcase(path, name[len(TESTCASE) :]))
+    if "." in name:
         symbol = graph.symbols_of(path).get(name)
-        found = ("member", name, caps.symbol_fragment(renderer, path, name)) if symbol is not None else None
-    else:
-        answer = graph.resolve_name(path, name)
-        if isinstance(answer, SymbolRef):
-            fragment = caps.symbol_fragment(renderer, answer.path, answer.qualname)
-            found = ("symbol", answer.path, answer.qualname, fragment)
-        elif isinstance(answer, ModuleRef):
-            found = ("module", answer.path)
-        else:
-            found = None
-    return _digest(found)
+        return ("member", name, caps.symbol_fragment(renderer, path, name)) if symbol is not None else None
+    answer = graph.resolve_name(path, name)
+    if isinstance(answer, SymbolRef):
+        fragment = caps.symbol_fragment(renderer, answer.path, answer.qualname)
+        return ("symbol", answer.path, answer.qualname, fragment)
+    if isinstance(answer, ModuleRef):
+        return ("module", answer.path)
+    return None
 
 
 def _digest(found: object) -> str:
     return hashlib.blake2b(repr(found).encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
-
-
-def _users_entry(renderer: Renderer, path: str) -> str:
-    """The `USERS` entry of `path`, once per renderer: every page listing `path` among its
-    users asks for it."""
-    found = renderer.users_entries.get(path)
-    if found is None:
-        graph = renderer.graph
-        if path in graph.facts:
-            uses = sorted((target, tuple(lines)) for target, lines in graph.uses_by_target(path).items())
-            found = _digest(("users", sorted(graph.import_targets(path)[0]), uses))
-        else:
-            found = _digest(None)
-        renderer.users_entries[path] = found
-    return found
 
 
 def _subclasses(renderer: Renderer, path: str) -> list[tuple[str, tuple[str, str], str | None]] | None:
@@ -154,7 +149,11 @@ def stale_keys(
     return {
         key
         for key, was in old.items()
-        if (moved or key[0] in changed or (key[1] in _OF_USES and key[0] in recomputed))
+        if (
+            key[0] in changed
+            or (moved and not key[1].startswith(DEFINES))  # (a file's own symbols alone decide those)
+            or (key[1] in _OF_USES and key[0] in recomputed)
+        )
         and entry(renderer, key[0], key[1]) != was
     }
 

@@ -244,7 +244,7 @@ class Renderer:
         self.env = make_environment(self.template_dir)
         #: caps.symbol_fragment's memo: path -> the qualnames its pages list, None for all.
         self.shown_qualnames: dict[str, set[str] | None] = {}
-        self.users_entries: dict[str, str] = {}  # path -> its namedeps.USERS entry
+        self.name_entries: dict[tuple[str, str], str] = {}  # namedeps.entry's memo
         self._source_headings: dict[str, list[tuple[int, str]]] = {}
         self._templates: dict[str, jinja2.Template | _UserTemplate] = {}
 
