@@ -337,6 +337,7 @@ def _export(
             old.kind_reads if old else {},
         )
         claim.table = old.table if old else None
+        claim.dropped = []  # (every record of the old manifest, and new ones)
         for page in planned - old_pages.keys():
             claim.pages[page] = PageRecord(None)
         claim.save(output)

@@ -472,7 +472,8 @@ def uses_recomputed(index: Index, changed: set[str]) -> set[str]:
     package's `__init__.py` moves its importers' uses elsewhere)."""
     if not changed:  # (the reference index is not even loaded then)
         return set()
-    return changed | index.graph.refs.looked_up_in(changed)
+    refs = index.graph.refs
+    return changed | refs.looked_up_in(changed) | refs.recomputed()
 
 
 def uses_digests(index: Index, old: Manifest | None, changed: set[str] | None) -> dict[str, str]:

@@ -142,16 +142,18 @@ def stale_keys(
     recomputed: Set[str] = frozenset(),
 ) -> set[Key]:
     """The recorded lookups whose answer is not the recorded one: those in changed files,
-    or all of them when a file was added or removed (`moved`: the module map changed); and
-    the `USERS` and `SUBCLASSES` keys of the files whose uses were resolved anew
+    or all of them when a file was added or removed (`moved`: the module map changed); but
+    the `USERS` and `SUBCLASSES` keys only of the files whose uses were resolved anew
     (`recomputed`: a re-export rebound in a package moves its importers' uses, and what
-    their bases name, without an edit of theirs)."""
+    their bases name, without an edit of theirs; a module added, the uses of the files
+    whose imports resolve elsewhere)."""
     return {
         key
         for key, was in old.items()
         if (
             key[0] in changed
-            or (moved and not key[1].startswith(DEFINES))  # (a file's own symbols alone decide those)
+            # (a file's own symbols decide its DEFINES keys; its uses, the others of _OF_USES)
+            or (moved and key[1] not in _OF_USES and not key[1].startswith(DEFINES))
             or (key[1] in _OF_USES and key[0] in recomputed)
         )
         and entry(renderer, key[0], key[1]) != was

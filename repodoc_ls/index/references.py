@@ -277,6 +277,12 @@ class ReferenceIndex:
         """The symbols `path` uses (brought up to date first)."""
         return self.uses_by_target(path).keys()
 
+    def recomputed(self) -> set[str]:
+        """The files whose uses were resolved anew since the records were last saved
+        (brought up to date first): after a module was added or removed, those whose
+        imports resolve elsewhere and whose lookups read the module map among them."""
+        return self._read(lambda: set(self.dirty))
+
     def uses_by_target(self, path: str) -> Mapping[Target, list[int]]:
         """The symbols `path` uses, each with the lines (brought up to date first)."""
         return self._read(lambda: self.contrib.get(path) or {})
