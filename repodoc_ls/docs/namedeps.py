@@ -18,10 +18,11 @@ resolutions may also try dotted module names: `MODULE` keys), the files it only 
 among its related files; and for whether the classes its classes' bases lead to are test
 cases (`testcase_keys`), which its kind and Tests section rest on. Both pages show the
 other files defining a name the file defines through a `DEFINES` key of each, and the
-subclasses of its classes in other files through a `SUBCLASSES` key of each file. It lists the files that
-import its file or use its symbols (with the lines) through a `USERS` key of each: what
-the user imports and uses, lines included. An edit of a user that leaves those as they
-were (a function appended, a body edited in place) leaves the pages of what it uses alone.
+subclasses of its classes in other files through a `SUBCLASSES` key of each file. A file
+page lists the files that import its file or use its symbols (with the lines) through a
+`USERS` key of each: what the user imports and uses, lines included. An edit of a user
+that leaves those as they were (a function appended, a body edited in place) leaves the
+pages of what it uses alone.
 """
 
 from __future__ import annotations
