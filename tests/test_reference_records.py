@@ -251,3 +251,25 @@ def test_a_server_started_on_saved_records_keeps_every_part_like_fresh_through_e
         assert_like_fresh(index, f"seed {seed}, step {step}: {path}")
         assert set(index.graph.refs.dep_paths) == set(index.graph.refs.contrib), (seed, step)
     assert_every_part_like_fresh(index, f"seed {seed}, at the end")
+
+
+def test_records_saved_after_a_module_is_removed_are_a_fresh_builds_and_no_more(tmp_path):
+    """A module gone changes the module map the records were saved for: the save then
+    replaces them all, and no record of the removed file is left to be adopted."""
+    root = tmp_path / "ws"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg/__init__.py").write_text("from .base import f\n")
+    (root / "pkg/base.py").write_text("def f():\n    return 1\n")
+    (root / "pkg/gone.py").write_text("from pkg.base import f\n\nf()\n")
+    (root / "user.py").write_text("from pkg import f\n\nf()\n")
+    settings = load_settings(root, {"cache_dir": str(tmp_path / "cache")})
+    built_and_saved(settings)
+    (root / "pkg/gone.py").unlink()
+    index = built_and_saved(settings)
+    store = Index.build(settings).store
+    saved = store.reference_records(index.reference_signature())
+    fresh = Graph(dict(index.facts)).refs
+    fresh.index()
+    assert saved is not None
+    assert decoded(saved) == decoded(fresh.records(dirty_only=False))
+    assert "pkg/gone.py" not in saved

@@ -477,7 +477,7 @@ class Index:
             if not self.graph.refs.built:
                 return
             signature = self.reference_signature()
-            full = self.store.reference_records(signature) is None
+            full = not self.store.has_reference_records(signature)
             records = self.graph.reference_records(dirty_only=not full)
             if records or full:
                 self.store.write_reference_records(signature, records, full)

@@ -401,6 +401,16 @@ class Store:
 
         return self._call(load)
 
+    def has_reference_records(self, signature: str) -> bool:
+        """Whether reference records are saved under `signature` (`reference_records`
+        would not answer None), without reading them."""
+
+        def saved(conn: sqlite3.Connection) -> bool:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'refs'").fetchone()
+            return row is not None and row[0] == signature
+
+        return bool(self._call(saved))
+
     def write_reference_records(self, signature: str, records: dict[str, bytes], full: bool) -> None:
         """Save per-file reference records (all of them when `full`, else an update)."""
 
