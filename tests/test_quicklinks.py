@@ -141,3 +141,54 @@ def test_mutated_pages_agree_or_give_up(seed):
 def test_each_snippet_alone_and_in_context(snippet):
     for text in (snippet, f"para\n{snippet}\n", f"# T\n\n{snippet}\n\n- [i](i.md)\n", f"- a\n{snippet}"):
         agree(text)
+
+
+TABLE_HEAD = "# T\n\n| a | b |\n| --- | --- |\n"
+#: Tables whose rows after the delimiter row are read in one pass (quicklinks' `rows`), and
+#: tables with a line that sends them back to the line-by-line reading.
+TABLES = [
+    '| [x](x.md) | `c` |\n| <a id="r"></a>y | [z](z.md#L2) |\n',
+    "| [x](x.md) | `c` |\n| y | [z](z.md) |",  # ends the page without a line break
+    "| [x](x.md) | `c` |\n| y | [z](z.md) |\n",
+    "| [x](x.md) | `c` |\n| y | [z](z.md) |\n\n[after](after.md)\n",
+    "| [x](x.md) | c |\nnot a row [y](y.md)\n",
+    "| [x](x.md) | c |\n  | indented | [y](y.md) |\n",
+    "| [x](x.md) | c |\n   \n[after](after.md)\n",  # a blank line of spaces
+    "| [x](x.md) | c |\n| odd | row | [y](y.md) |\n",
+    "| [x](x.md) | c |\n| short [y](y.md) |\n",
+    "| [x](x.md) | c |\n| trailing | space [y](y.md) | \n",
+    "| [x](x.md) | c |\n| tab\there | [y](y.md) |\n",
+    "| [x](x.md) | a \\| b |\n| [y](y.md) | c |\n",
+    "| [x](x.md) | a \\\\| b |\n| [y](y.md) | c |\n",
+    "| [x](x.md) | c \\|\n| [y](y.md) | c |\n",
+    "| [x](x.md) | `a|b` |\n| [y](y.md) | c |\n",
+    "| [x](x.md) | `a\\|b` |\n| [y](y.md) | c |\n",
+    "| [a|b](x.md) | c |\n| [y](y.md) | c |\n",
+    "| [a\\|b](x.md) | c |\n| [y](y.md) | c |\n",
+    "| [x](x.md) | c |\n| [y](y.md) | `unclosed |\n",
+    "| [x](x.md) | c |\n| [y](y.md) | [multi |\n| line](m.md) | c |\n",
+    "| [x](x.md) | c |\n| [y](https://e.com/y) | <b>c</b> |\n",
+    "| [x](x.md) | c |\n| [y](a b.md) | c |\n",
+    '| [x](x.md) | c |\n| <a id="multi\nline"></a> | c |\n',
+    "| [x](x.md) | c |\n```\n| [y](y.md) | c |\n```\n",
+    "| [x](x.md) | c |\n# heading\n",
+    "| [x](x.md) | c |\n- item [y](y.md)\n",
+    "| x | c |\n| y | d |\n",
+    "| x | c |\n",
+    "",
+]
+
+
+@pytest.mark.parametrize("rows", TABLES)
+def test_table_rows_agree(rows):
+    for text in (
+        TABLE_HEAD + rows,
+        "- item\n\n" + TABLE_HEAD + rows,
+        TABLE_HEAD + rows + "\n" + TABLE_HEAD + rows,
+    ):
+        agree(text)
+
+
+def test_common_table_rows_are_read():
+    for rows in (TABLES[0], TABLES[1], TABLES[3], TABLES[11], TABLES[12], TABLES[26]):
+        assert agree(TABLE_HEAD + rows), rows

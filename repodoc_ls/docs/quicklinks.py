@@ -16,6 +16,8 @@ Absolute URLs are left out of the links: the check never follows them.
 from __future__ import annotations
 
 import re
+from itertools import repeat
+from operator import sub
 
 from repodoc_ls.docs.linkcheck import ParsedPage, Slugger, is_absolute_url, scan_html
 
@@ -48,7 +50,7 @@ _CLOSE_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9\-]*[ ]*>")
 _PLAIN_TARGET = re.compile(r"[A-Za-z0-9/_.~#\-]*(?:%[0-9A-Fa-f]{2}[A-Za-z0-9/_.~#\-]*)*")  # (unrolled)
 _URL_TARGET = re.compile(r"[^\s<>()\\`\"'&]*")
 _ESCAPE = r"\\[!-/:-@\[-`{-~]"
-_TEXT_CHAR = r"[^\\\[<`]"
+_TEXT_CHAR = r"[^\\\[<`\n]"
 _CODE_SPAN = r"`[^`|\n]+`(?!`)"  # of one backtick: its text is no link
 #: Text with no link in it: plain characters, escapes and code spans (unrolled, so that a
 #: failing match backtracks in linear time).
@@ -58,22 +60,24 @@ _TEXT_RUN = (
 # The repetitions of these below are unrolled (`a*(?:b a*)*` for `(?:a|b)*`, the two never
 # starting with the same character, so the matches are the same): a single character class
 # repeats in one step of the regex engine, an alternation takes several per character.
-_PLAIN_LABEL_CHAR = r"[^\[\]\\`<|]"
-_LABEL_CHAR = r"[^\[\]\\`<]"
+_PLAIN_LABEL_CHAR = r"[^\[\]\\`<|\n]"
+_LABEL_CHAR = r"[^\[\]\\`<\n]"
 _TARGET_CHAR = r"[A-Za-z0-9/_.~#\-]"
 #: A line's tokens, each after the text before it: the common link (a label of text and
 #: code spans without `|`, a relative target markdown-it keeps as it is), any other link, an
-#: anchor, any other special character, or the end of the line. Targets and anchors keep
+#: anchor, any other special character, a line break or the end. Targets and anchors keep
 #: their delimiters, so that an empty one still tells its kind. An image's `!` is text:
-#: `![alt](t)` links to t as `[alt](t)` does.
-_SIMPLE_TOKENS = re.compile(
+#: `![alt](t)` links to t as `[alt](t)` does. Nothing but a line break spans lines, so that
+#: the rows of a table are read in one pass, counting the line breaks.
+_TOKENS = re.compile(
     rf"(?:{_TEXT_RUN})?(?:"
-    rf"\[{_PLAIN_LABEL_CHAR}*(?:(?:\\[!-/:-@\[-`{{}}~]|{_CODE_SPAN}){_PLAIN_LABEL_CHAR}*)*\]"
+    r"(?P<newline>\n)"
+    rf"|\[{_PLAIN_LABEL_CHAR}*(?:(?:\\[!-/:-@\[-`{{}}~]|{_CODE_SPAN}){_PLAIN_LABEL_CHAR}*)*\]"
     rf"(?P<plain>\((?!//){_TARGET_CHAR}*(?:%[0-9A-Fa-f]{{2}}{_TARGET_CHAR}*)*\))"
     rf"|\[(?P<label>{_LABEL_CHAR}*(?:{_ESCAPE}{_LABEL_CHAR}*)*)\](?P<target>\([^()\s<>\\`]*\))"
-    r'|<a id=(?P<anchor>"[^"<>&|]*")></a>'
+    r'|<a id=(?P<anchor>"[^"<>&|\n]*")></a>'
     r"|(?P<other>[\[`<\\])"
-    r"|$)"
+    r"|\Z)"
 )
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
@@ -118,6 +122,7 @@ class _Scanner:
         end = len(text)
         list_columns: list[int] = []  # content columns of the open list items
         previous = "blank"  # blank, para (paragraph, table, list item) or block
+        rows_read = -1  # the end of the table rows last tried in one pass
         while pos <= end:
             newline = text.find("\n", pos)
             if newline < 0:
@@ -145,7 +150,15 @@ class _Scanner:
             ):
                 # A row of an open table, the commonest line of a page: what `line` would
                 # find in it, without its tests for the starts of other blocks, and what
-                # `table_row` and `inline` would find, without their calls.
+                # `table_row` and `inline` would find, without their calls. First the rows
+                # from here on that this branch would read, all in one pass; then, if one
+                # of them is not a common line, each of them again, one by one.
+                if pos > rows_read:
+                    rows_read, read = self.rows(text, pos, number)
+                    if read:
+                        number += text.count("\n", pos, rows_read)
+                        pos = rows_read
+                        continue
                 stripped = content.rstrip(" ")
                 if stripped[-1] != "|" or stripped.endswith("\\|"):
                     raise _GiveUp
@@ -172,6 +185,31 @@ class _Scanner:
             pos = newline + 1
             number += 1
         return self.links, frozenset(self.anchors)
+
+    def rows(self, text: str, pos: int, number: int) -> tuple[int, bool]:
+        """The rest of an open table, from its row at `pos` to the blank line or the end of
+        the page, read in one pass when the row branch of `page` would read each line of it
+        without giving up and each is a common line: (the position after it, whether read).
+        The per-line checks of that branch are made with string methods, in C."""
+        stop = text.find("\n\n", pos)
+        if stop < 0:
+            stop = len(text) - 1 if text.endswith("\n") else len(text)
+        rows = text[pos:stop]
+        lines = rows.split("\n")
+        if (
+            rows.count("\n|") != len(lines) - 1  # each line begins with `|`
+            or rows.count("|\n") != len(lines) - 1  # and ends with it (no space after)
+            or rows[-1] != "|"
+            or "\\|\n" in rows
+            or rows.endswith("\\|")
+            or "\t" in rows
+        ):
+            return stop + 1, False
+        pipes = set(map(str.count, lines, repeat("|")))
+        if "\\|" in rows:  # (an escaped `|` is no cell boundary)
+            pipes = set(map(sub, map(str.count, lines, repeat("|")), map(str.count, lines, repeat("\\|"))))
+        read = pipes == {self.columns + 1} and self.tokens(text, pos, stop, number) >= 0
+        return stop + 1, read
 
     def table_row(self, content: str, header: bool) -> None:
         """A line of a table (or its header): markdown-it drops the cells past the header's
@@ -294,34 +332,41 @@ class _Scanner:
     def simple_line(self, s: str, number: int) -> bool:
         """The common line, in one pass: escapes, `[label](target)` with a plain label and
         `<a id="..."></a>`, nothing else special. False (nothing recorded) for any other."""
+        return self.tokens(s, 0, len(s), number) >= 0
+
+    def tokens(self, s: str, pos: int, end: int, number: int) -> int:
+        """`simple_line` for the lines of s[pos:end], the first numbered `number`: the number
+        of the last of them, or -1 (nothing recorded) when one is not a common line."""
         links: list[tuple[int, str]] = []
         anchors = []
-        for plain, label, target, anchor, other in _SIMPLE_TOKENS.findall(s):
-            if plain:
+        for newline, plain, label, target, anchor, other in _TOKENS.findall(s, pos, end):
+            if newline:
+                number += 1
+            elif plain:
                 links.append((number, plain[1:-1]))
             elif target:
                 target = target[1:-1]
                 if self.pipes_split and "|" in label:
-                    return False
+                    return -1
                 if ":" not in target and target[:2] != "//":  # not is_absolute_url, cheaply
                     if _PLAIN_TARGET.fullmatch(target):
                         links.append((number, target))
                     else:
-                        return False
+                        return -1
                 elif is_absolute_url(target):
                     if not _URL_TARGET.fullmatch(target):
-                        return False
+                        return -1
                 elif _PLAIN_TARGET.fullmatch(target):
                     links.append((number, target))
                 else:
-                    return False
+                    return -1
             elif anchor:
                 anchors.append(anchor[1:-1])
             elif other:
-                return False
+                return -1
         self.links.extend(links)
         self.anchors.update(anchors)
-        return True
+        return number
 
     def code_span(self, s: str, j: int, text: list[str] | None) -> int:
         run = j
