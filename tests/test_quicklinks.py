@@ -192,3 +192,27 @@ def test_table_rows_agree(rows):
 def test_common_table_rows_are_read():
     for rows in (TABLES[0], TABLES[1], TABLES[3], TABLES[11], TABLES[12], TABLES[26]):
         assert agree(TABLE_HEAD + rows), rows
+
+
+FENCES = [
+    "```\ncode [x](x.md)\n```\n[y](y.md)\n",
+    "```\ncode\n   ```\n[y](y.md)\n",
+    "```\ncode\n    ```\n[y](y.md)\n```\n",
+    "```\ncode\n\t```\n[y](y.md)\n",
+    "```\ncode\n\u3000```\n[y](y.md)\n",
+    "```\ncode ```\n```\n[y](y.md)\n",
+    "```\n~~~\n```\n[y](y.md)\n",
+    "~~~~\n```\n~~~\n~~~~\n[y](y.md)\n",
+    "````\n```\n````` \n[y](y.md)\n",
+    "```\n``` x\n```\n[y](y.md)\n",
+    "```\ncode [x](x.md)",
+    "```",
+    "```\n",
+    "```\n```",
+]
+
+
+@pytest.mark.parametrize("fence", FENCES)
+def test_fences_agree(fence):
+    for text in (fence, "# T\n\n" + fence, fence + "\n\n" + fence):
+        agree(text)

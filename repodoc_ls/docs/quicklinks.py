@@ -29,9 +29,6 @@ class _GiveUp(Exception):
 
 
 _FENCE_OPEN = re.compile(r"(`{3,}(?=[^`]*$)|~{3,})")
-#: The line break before a line that may close a fence (a leading literal: the regex engine
-#: skips to each line break, where `^` in MULTILINE mode is tried at every character).
-_FENCE_CANDIDATE = re.compile(r"\n[^\S\n]*(?:`{3}|~{3})")
 _HEADING = re.compile(r"(#{1,6})(?:[ ]+(.*?))?[ ]*")
 _BREAK_OR_SETEXT = re.compile(r"[-*_= ]+")
 _THEMATIC_BREAK = re.compile(r"(?:-[ ]*){3,}|(?:_[ ]*){3,}")
@@ -225,15 +222,21 @@ class _Scanner:
 
     def skip_fence(self, text: str, newline: int, number: int, fence: str) -> tuple[int, int]:
         """(position, number) of the line after the fence that opened just before `newline`."""
-        for m in _FENCE_CANDIDATE.finditer(text, newline):
-            start = m.start() + 1
-            stop = text.find("\n", start)
+        # A line that closes it begins with white space and three of the fence's characters:
+        # str.find goes from one such three to the next in C, past the lines of code.
+        marks = fence[0] * 3
+        k = newline + 1
+        while (k := text.find(marks, k)) >= 0:
+            start = text.rfind("\n", 0, k) + 1
+            stop = text.find("\n", k)
             stop = len(text) if stop < 0 else stop
-            line = text[start:stop]
-            if _is_fence_close(line, fence):
-                if not re.fullmatch(rf"[ ]{{0,3}}{re.escape(fence[0])}+[ ]*", line):
-                    raise _GiveUp  # linkcheck ends the fence, markdown-it does not
-                return stop + 1, number + 1 + text.count("\n", newline, stop)
+            if start == k or text[start:k].isspace():
+                line = text[start:stop]
+                if _is_fence_close(line, fence):
+                    if not re.fullmatch(rf"[ ]{{0,3}}{re.escape(fence[0])}+[ ]*", line):
+                        raise _GiveUp  # linkcheck ends the fence, markdown-it does not
+                    return stop + 1, number + 1 + text.count("\n", newline, stop)
+            k = stop + 1
         return len(text) + 1, number  # an unclosed fence runs to the end
 
     def line(self, content: str, indent: int, number: int, list_columns: list[int], previous: str) -> str:
