@@ -216,3 +216,87 @@ FENCES = [
 def test_fences_agree(fence):
     for text in (fence, "# T\n\n" + fence, fence + "\n\n" + fence):
         agree(text)
+
+
+#: Runs of `- ` items (read in one pass, quicklinks' `items`), each followed by lines whose
+#: reading depends on the list items left open.
+ITEMS = [
+    '- <a id="a"></a>`a` · [line 1](x.py#L1)\n  - <a id="a.b"></a>`b` · [line 2](x.py#L2)\n',
+    "- [x](x.md)\n",
+    "  - [x](x.md)\n",
+    "- [x](x.md)\n  - [y](y.md)\n",
+    "- [x](x.md)\n  - [y](y.md)\n- [z](z.md)\n",
+    "  - [x](x.md)\n  - [y](y.md)\n",
+    "- [x](x.md)\n    - [y](y.md)\n",
+    "- [x](x.md)\n - [y](y.md)\n",
+    "- [x](x.md)\n-  [y](y.md)\n",
+    "- [x](x.md)\n- - [y](y.md)\n",
+    "- [x](x.md)\n- 1. [y](y.md)\n",
+    "- [x](x.md)\n- # [y](y.md)\n",
+    "- [x](x.md)\n- _\n",
+    "- [x](x.md)\n- :\n",
+    "- [x](x.md)\n- <b>[y](y.md)</b>\n",
+    "- [x](x.md)\n- [ref]: y.md\n",
+    "- [x](x.md)\n- [y](y.md)\\\n",
+    "- [x](x.md)\n- [y](y.md) a\tb\n",
+    "- [x](x.md)\n- [a|b](y.md)\n",
+    "- [x](x.md)\n- `unclosed\n",
+    "- [x](x.md)\n---\n",
+    "- [x](x.md)\n| --- |\n",
+    "- [x](x.md)\n===\n",
+]
+AFTER_ITEMS = [
+    "",
+    "lazy [l](l.md)\n",
+    "  continued [c](c.md)\n",
+    "    deeper [d](d.md)\n",
+    "      code? [e](e.md)\n",
+    "\n  after a blank [f](f.md)\n",
+    "\n    after a blank [g](g.md)\n",
+    "\n[p](p.md)\n",
+    "- [i](i.md)",
+]
+
+
+@pytest.mark.parametrize("items", ITEMS)
+def test_list_items_agree(items):
+    for after in AFTER_ITEMS:
+        for before in ("", "para\n", "- outer\n", "- outer\n  - inner\n    - deepest\n", "# T\n\n"):
+            agree(before + items + after)
+
+
+def test_common_list_items_are_read():
+    for items in ITEMS[:6]:
+        for after in ("", "\n[p](p.md)\n"):
+            assert agree(items + after), items + after
+
+
+def test_one_pass_readings_change_nothing(monkeypatch):
+    """The tables and lists read in one pass give what reading them line by line gives,
+    None included (and the state they leave: the lines after them read the same)."""
+    from repodoc_ls.docs import quicklinks
+
+    rng = random.Random(0)
+    pages = list(golden_pages().values())
+    texts = [
+        before + rows + after
+        for rows in TABLES
+        for before in ("", TABLE_HEAD, "- item\n\n" + TABLE_HEAD)
+        for after in ("", "\n- [i](i.md)\n", "para\n")
+    ]
+    texts += [
+        before + items + after
+        for items in ITEMS
+        for after in AFTER_ITEMS
+        for before in ("", "  \n", "para\n", "- outer\n", "- outer\n  - inner\n    - deepest\n", "  - a\n\n")
+    ]
+    texts += pages + [mutate(rng.choice(pages), rng) for _ in range(300)]
+    fast = [quick_parse(text) for text in texts]
+    monkeypatch.setattr(quicklinks._Scanner, "rows", lambda self, text, pos, number: (pos + 1, False))
+    monkeypatch.setattr(
+        quicklinks._Scanner, "items", lambda self, text, pos, number, columns: (pos + 1, False)
+    )
+    slow = [quick_parse(text) for text in texts]
+    assert sum(result is not None for result in slow) > len(texts) // 4
+    for text, one, other in zip(texts, fast, slow):
+        assert one == other, text

@@ -33,6 +33,10 @@ _DELIMITER_ROW = re.compile(r"[ ]*[|:\-][ |:\-]*")
 _DELIMITER_STARTS = frozenset(" |:-")
 _ORDERED = re.compile(r"\d{1,9}[.)](?: |$)")
 _REFERENCE = re.compile(r"\[(?:[^\]\\]|\\.)*\]:")
+#: Lines that `line` reads as `- ` items (outermost or in one), none the start of another
+#: block or a line of dashes: a first character that is none of these, nor an ordered list
+#: marker. Nor the white space `line` gives up on (tabs, an item of white space).
+_ITEMS = re.compile(r"(?:(?:  )?- (?![\s\-*+#>`~|:_=]|\d{1,9}[.)][ \n])[^\t\n]*\n)+")
 _ANCHOR_PAIR = re.compile(r'<a id="[^"<>&]*"></a>')
 
 
@@ -75,6 +79,7 @@ class _Scanner(InlineReader):
         list_columns: list[int] = []  # content columns of the open list items
         previous = "blank"  # blank, para (paragraph, table, list item) or block
         rows_read = -1  # the end of the table rows last tried in one pass
+        items_read = -1  # the end of the list items last tried in one pass
         while pos <= end:
             newline = text.find("\n", pos)
             if newline < 0:
@@ -121,6 +126,13 @@ class _Scanner(InlineReader):
                 if SPECIAL.search(content) and not self.simple_line(content, number):
                     self.inline_slowly(content, number, None)
             else:
+                if content[0] == "-" and indent in (0, 2) and not self.in_table and pos > items_read:
+                    items_read, read = self.items(text, pos, number, list_columns)
+                    if read:
+                        number += text.count("\n", pos, items_read)
+                        pos = items_read
+                        previous = "para"
+                        continue
                 # inside a table, the next line is a row whatever it holds
                 delimiter = (
                     not self.in_table
@@ -162,6 +174,31 @@ class _Scanner(InlineReader):
             pipes = set(map(sub, map(str.count, lines, repeat("|")), map(str.count, lines, repeat("\\|"))))
         read = pipes == {self.columns + 1} and self.tokens(text, pos, stop, number) >= 0
         return stop + 1, read
+
+    def items(self, text: str, pos: int, number: int, list_columns: list[int]) -> tuple[int, bool]:
+        """The `- ` items from `pos` on, at the first two levels of a list, read in one pass
+        when `line` would read each as an item whose text is a common line: (the position
+        after them, whether read), `list_columns` then as `line` leaves it."""
+        items = _ITEMS.match(text, pos)
+        if items is None:
+            return pos + 1, False
+        stop = items.end()
+        after = text[stop : text.find("\n", stop) % (len(text) + 1)]
+        if after[:1] in _DELIMITER_STARTS and _DELIMITER_ROW.fullmatch(after):
+            return stop, False  # the last item would be a table's header
+        self.pipes_split = False  # (no item starts a table row)
+        if self.tokens(text, pos, stop, number) < 0:
+            return stop, False
+        # the columns `line` leaves open: each item closes those past its indent and opens
+        # its own, so after an outermost item, 2 (and 4 if a nested one is last); else the
+        # outer ones up to 2, and 4
+        last = text.rfind("\n", pos, stop - 1)
+        nested = text.startswith("  ", pos if last < 0 else last + 1)
+        if text.startswith("- ", pos) or text.find("\n- ", pos, stop) >= 0:
+            list_columns[:] = [2, 4] if nested else [2]
+        else:
+            list_columns[:] = [*(column for column in list_columns if column <= 2), 4]
+        return stop, True
 
     def table_row(self, content: str, header: bool) -> None:
         """A line of a table (or its header): markdown-it drops the cells past the header's
