@@ -227,6 +227,8 @@ ITEMS = [
     "- [x](x.md)\n  - [y](y.md)\n",
     "- [x](x.md)\n  - [y](y.md)\n- [z](z.md)\n",
     "  - [x](x.md)\n  - [y](y.md)\n",
+    "  - [x](x.md)\n- [y](y.md)\n",
+    "  - [x](x.md)\n- [y](y.md)\n  - [z](z.md)\n",
     "- [x](x.md)\n    - [y](y.md)\n",
     "- [x](x.md)\n - [y](y.md)\n",
     "- [x](x.md)\n-  [y](y.md)\n",
