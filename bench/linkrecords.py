@@ -33,12 +33,27 @@ from repodoc_ls.index.indexer import Index  # noqa: E402
 
 
 def other_quick_parse(checkout: str):  # type: ignore[no-untyped-def]
-    path = Path(checkout) / "repodoc_ls" / "docs" / "quicklinks.py"
-    spec = importlib.util.spec_from_file_location("quicklinks_other", path)
+    """The checkout's quick_parse, with its own quickinline.py when it has one (bound while
+    its quicklinks.py is loaded, then this checkout's module is put back)."""
+    docs = Path(checkout) / "repodoc_ls" / "docs"
+    ours = sys.modules.get("repodoc_ls.docs.quickinline")
+    try:
+        if (docs / "quickinline.py").exists():
+            sys.modules["repodoc_ls.docs.quickinline"] = load(docs / "quickinline.py", "quickinline_other")
+        return load(docs / "quicklinks.py", "quicklinks_other").quick_parse
+    finally:
+        if ours is None:
+            sys.modules.pop("repodoc_ls.docs.quickinline", None)
+        else:
+            sys.modules["repodoc_ls.docs.quickinline"] = ours
+
+
+def load(path: Path, name: str):  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.quick_parse
+    return module
 
 
 #: Non-Python files counted apart (Django's catalogs, compiled catalogs, text, templates).
